@@ -1,0 +1,43 @@
+/**
+ * Errors are values of named classes (DESIGN.md decision 7). Messages name the op or file and the
+ * offending values, e.g. `matmul: cannot multiply [2,3] by [4,5]`.
+ */
+
+/** Base class of every error loom throws on purpose. */
+export class LoomError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit together: names the op and the shapes. */
+export class ShapeError extends LoomError {}
+
+/** A dtype an op does not accept, or two dtypes that cannot be combined. */
+export class DTypeError extends LoomError {}
+
+/** An index or dimension out of range. */
+export class IndexError extends LoomError {}
+
+/** A value outside what an argument accepts (negative size, unknown option, …). */
+export class ValueError extends LoomError {}
+
+/** Misuse of autograd: backward through a freed graph, in-place change of a leaf that needs grad, … */
+export class AutogradError extends LoomError {}
+
+/** A malformed file (tokenizer.json, safetensors, checkpoint, config): names the file and the field. */
+export class FormatError extends LoomError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${file}: ${field}: ${detail}`);
+  }
+}
+
+/** Formats a shape the way messages show it: `[2,3]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(",")}]`;
+}
