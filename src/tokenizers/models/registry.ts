@@ -1,0 +1,5 @@
+/** `"type"` → reader for models (BPE, WordPiece, WordLevel, Unigram); see models/index.ts. */
+import { Registry } from "../registry.js";
+import type { Model } from "./model.js";
+
+export const modelRegistry = new Registry<Model>("model");

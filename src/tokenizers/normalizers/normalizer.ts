@@ -1,0 +1,15 @@
+/** The normalizer stage: rewrites a `NormalizedString` in place, keeping its alignments. */
+import type { NormalizedString } from "../normalized-string.js";
+import { Registry } from "../registry.js";
+
+export interface Normalizer {
+  /** The `"type"` tag in tokenizer.json. */
+  readonly type: string;
+  normalize(s: NormalizedString): void;
+  /** The JSON object of this normalizer, fields in the order Hugging Face writes them. */
+  toJSON(): Record<string, unknown>;
+}
+
+/** `"type"` → reader for normalizers; see normalizers/index.ts for the built-in ones. */
+export const normalizerRegistry = new Registry<Normalizer>("normalizer");
+

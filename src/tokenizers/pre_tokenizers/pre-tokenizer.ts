@@ -1,0 +1,14 @@
+/** The pre-tokenizer stage: splits a `PreTokenizedString` into pieces (words) the model tokenizes one by one. */
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import { Registry } from "../registry.js";
+
+export interface PreTokenizer {
+  /** The `"type"` tag in tokenizer.json. */
+  readonly type: string;
+  preTokenize(pts: PreTokenizedString): void;
+  /** The JSON object of this pre-tokenizer, fields in the order Hugging Face writes them. */
+  toJSON(): Record<string, unknown>;
+}
+
+/** `"type"` → reader for pre-tokenizers; see pre_tokenizers/index.ts for the built-in ones. */
+export const preTokenizerRegistry = new Registry<PreTokenizer>("pre-tokenizer");
