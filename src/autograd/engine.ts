@@ -1,0 +1,145 @@
+/**
+ * Reverse-mode autograd: walk the graph from the output in reverse topological order, apply each
+ * node's backward rule, and accumulate gradients — summing where a tensor feeds several ops, adding
+ * into `.grad` of leaves across backward calls (gradient accumulation), as PyTorch does.
+ */
+import { AutogradError, ShapeError, formatShape } from "../errors.js";
+import { allocate, type Storage } from "../tensor/dtype.js";
+import { shapesEqual, stridedOffsets } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { setGradEnabled } from "./grad-mode.js";
+
+export interface BackwardOptions {
+  /** Keep the graph's saved values so backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError("backward: tensor does not require grad and has no gradFn");
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new AutogradError(
+        `backward: grad can be implicitly created only for scalar outputs, got shape ${formatShape(root.shape)}`,
+      );
+    }
+    const one = allocate(root.dtype, 1);
+    one[0] = 1;
+    seed = new Tensor(one, root.shape);
+  } else {
+    if (!shapesEqual(gradient.shape, root.shape)) {
+      throw new ShapeError(`backward: gradient shape ${formatShape(gradient.shape)} does not match output shape ${formatShape(root.shape)}`);
+    }
+    seed = toDense(gradient, root);
+  }
+
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const previous = setGradEnabled(false);
+  try {
+    for (const t of order) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t.gradFn;
+      if (node === null) {
+        accumulateInto(t, g);
+        continue;
+      }
+      if (t.retainsGrad) accumulateInto(t, g);
+      const inputGrads = node.apply(g);
+      if (inputGrads === null) {
+        throw new AutogradError(
+          `backward: trying to backward through the graph a second time (through ${node.name}); ` +
+            "its saved values were freed after the first backward — pass { retainGraph: true } to the first call",
+        );
+      }
+      node.inputs.forEach((input, i) => {
+        const ig = inputGrads[i];
+        if (ig === null || ig === undefined || !input.requiresGrad) return;
+        if (!shapesEqual(ig.shape, input.shape)) {
+          throw new ShapeError(
+            `backward of ${node.name}: gradient shape ${formatShape(ig.shape)} does not match input shape ${formatShape(input.shape)}`,
+          );
+        }
+        const existing = grads.get(input);
+        grads.set(input, existing === undefined ? toDense(ig, input) : addDense(existing, ig));
+      });
+      if (!options.retainGraph) node.release();
+    }
+  } finally {
+    setGradEnabled(previous);
+  }
+}
+
+/** Tensors reachable from root that require grad, outputs before inputs. Iterative: graphs can be deep. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const post: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as [Tensor, number];
+    const [t, i] = top;
+    const inputs = t.gradFn?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1] = i + 1;
+      const next = inputs[i] as Tensor;
+      if (next.requiresGrad && !visited.has(next)) {
+        visited.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      stack.pop();
+      post.push(t);
+    }
+  }
+  return post.reverse();
+}
+
+/** A fresh contiguous tensor with the values of `g` in the dtype of `like`. */
+function toDense(g: Tensor, like: Tensor): Tensor {
+  const n = g.size;
+  const out = allocate(like.dtype, n);
+  copyValues(out, g);
+  return new Tensor(out, like.shape);
+}
+
+function copyValues(out: Storage, g: Tensor): void {
+  const n = g.size;
+  if (g.isContiguous()) {
+    const src = g.storage;
+    const o = g.offset;
+    for (let i = 0; i < n; i++) out[i] = src[o + i] ?? 0;
+  } else {
+    const offsets = stridedOffsets(g.shape, g.strides, g.offset);
+    const src = g.storage;
+    for (let i = 0; i < n; i++) out[i] = src[offsets[i] ?? 0] ?? 0;
+  }
+}
+
+/** dense += g, in place on dense's own (contiguous, engine-owned) storage. */
+function addDense(dense: Tensor, g: Tensor): Tensor {
+  const n = dense.size;
+  const dst = dense.storage;
+  if (g.isContiguous()) {
+    const src = g.storage;
+    const o = g.offset;
+    for (let i = 0; i < n; i++) dst[i] = (dst[i] ?? 0) + (src[o + i] ?? 0);
+  } else {
+    const offsets = stridedOffsets(g.shape, g.strides, g.offset);
+    const src = g.storage;
+    for (let i = 0; i < n; i++) dst[i] = (dst[i] ?? 0) + (src[offsets[i] ?? 0] ?? 0);
+  }
+  return dense;
+}
+
+function accumulateInto(t: Tensor, g: Tensor): void {
+  if (t.grad === null || !t.grad.isContiguous() || t.grad.dtype !== t.dtype) {
+    t.grad = t.grad === null ? toDense(g, t) : addDense(toDense(t.grad, t), g);
+  } else {
+    addDense(t.grad, g);
+  }
+}

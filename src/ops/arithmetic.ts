@@ -1,0 +1,144 @@
+/**
+ * Broadcasting binary ops (add, sub, mul, div, pow, maximum, minimum, comparisons) and their backward
+ * rules. Gradients of broadcast operands are summed back to the operand's shape.
+ */
+import { BinaryOp, type BinaryOpCode, binaryContiguous, binaryIndexed, binaryScalar } from "../backend/reference/elementwise.js";
+import { type DType, allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { broadcastShapes, broadcastStrides, shapesEqual, stridedOffsets } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { asTensor, record, type TensorOrScalar } from "./record.js";
+import { floor, log } from "./unary.js";
+import { sumToShape } from "./views.js";
+
+/** Computes `a op b` with broadcasting into a fresh tensor of dtype `outType`. No graph recording. */
+export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: string, outType?: DType): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, name);
+  const dtype = outType ?? promoteTypes(a.dtype, b.dtype);
+  const n = shape.reduce((p, d) => p * d, 1);
+  const out = allocate(dtype, n);
+  const aFull = shapesEqual(a.shape, shape);
+  const bFull = shapesEqual(b.shape, shape);
+  if (aFull && a.isContiguous() && b.size === 1) {
+    binaryScalar(op, out, a.storage, a.offset, b.storage[b.offset] ?? 0);
+  } else if (aFull && bFull && a.isContiguous() && b.isContiguous()) {
+    binaryContiguous(op, out, a.storage, a.offset, b.storage, b.offset);
+  } else {
+    const ia = stridedOffsets(shape, broadcastStrides(a.shape, a.strides, shape), a.offset);
+    const ib = stridedOffsets(shape, broadcastStrides(b.shape, b.strides, shape), b.offset);
+    binaryIndexed(op, out, a.storage, ia, b.storage, ib);
+  }
+  return new Tensor(out, shape);
+}
+
+function arithmeticType(a: Tensor, b: Tensor): DType {
+  const t = promoteTypes(a.dtype, b.dtype);
+  return t === "bool" ? "int32" : t;
+}
+
+export function add(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
+  const bt = asTensor(b, a);
+  if (alpha !== 1) return add(a, mul(bt, alpha));
+  const out = binaryForward(BinaryOp.add, a, bt, "add", arithmeticType(a, bt));
+  return record(out, "add", [a, bt], (g) => [sumToShape(g, a.shape), sumToShape(g, bt.shape)]);
+}
+
+export function sub(a: Tensor, b: TensorOrScalar): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward(BinaryOp.sub, a, bt, "sub", arithmeticType(a, bt));
+  return record(out, "sub", [a, bt], (g) => [sumToShape(g, a.shape), bt.requiresGrad ? sumToShape(neg(g), bt.shape) : null]);
+}
+
+/** b - a, for a scalar b: `rsub(x, 1)` is 1 - x. */
+export function rsub(a: Tensor, b: number): Tensor {
+  return sub(asTensor(b, a), a);
+}
+
+export function mul(a: Tensor, b: TensorOrScalar): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward(BinaryOp.mul, a, bt, "mul", arithmeticType(a, bt));
+  return record(out, "mul", [a, bt], (g) => [
+    a.requiresGrad ? sumToShape(mul(g, bt), a.shape) : null,
+    bt.requiresGrad ? sumToShape(mul(g, a), bt.shape) : null,
+  ]);
+}
+
+/** True division (integer operands give float32, as in PyTorch). */
+export function div(a: Tensor, b: TensorOrScalar): Tensor {
+  const bt = asTensor(b, a);
+  let t = promoteTypes(a.dtype, bt.dtype);
+  if (!isFloating(t)) t = "float32";
+  const out = binaryForward(BinaryOp.div, a, bt, "div", t);
+  return record(out, "div", [a, bt], (g) => [
+    a.requiresGrad ? sumToShape(div(g, bt), a.shape) : null,
+    // d(a/b)/db = -a/b² = -out/b
+    bt.requiresGrad ? sumToShape(neg(div(mul(g, out), bt)), bt.shape) : null,
+  ]);
+}
+
+export function neg(a: Tensor): Tensor {
+  return mulNoPromote(a, -1, "neg");
+}
+
+function mulNoPromote(a: Tensor, k: number, name: string): Tensor {
+  const dtype = a.dtype === "bool" ? "int32" : a.dtype;
+  const out = allocate(dtype, a.size);
+  const src = a.isContiguous() ? a : new Tensor(a.toTypedArray(), a.shape);
+  binaryScalar(BinaryOp.mul, out, src.storage, src.offset, k);
+  return record(new Tensor(out, a.shape), name, [a], (g) => [mulNoPromote(g, k, name)]);
+}
+
+/** a ** b elementwise. */
+export function pow(a: Tensor, b: TensorOrScalar): Tensor {
+  const bt = asTensor(b, a);
+  let t = promoteTypes(a.dtype, bt.dtype);
+  if (t === "bool") t = "int32";
+  const out = binaryForward(BinaryOp.pow, a, bt, "pow", t);
+  return record(out, "pow", [a, bt], (g) => [
+    // d/da a^b = b·a^(b-1)
+    a.requiresGrad ? sumToShape(mul(g, mul(bt, pow(a, sub(bt, 1)))), a.shape) : null,
+    // d/db a^b = a^b·ln a
+    bt.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), bt.shape) : null,
+  ]);
+}
+
+/** Elementwise max; where a == b the gradient is split evenly, as in PyTorch. */
+export function maximum(a: Tensor, b: TensorOrScalar): Tensor {
+  return minMax(a, asTensor(b, a), BinaryOp.maximum, "maximum");
+}
+
+export function minimum(a: Tensor, b: TensorOrScalar): Tensor {
+  return minMax(a, asTensor(b, a), BinaryOp.minimum, "minimum");
+}
+
+function minMax(a: Tensor, b: Tensor, op: BinaryOpCode, name: string): Tensor {
+  const out = binaryForward(op, a, b, name);
+  return record(out, name, [a, b], (g) => {
+    const cmp = op === BinaryOp.maximum ? BinaryOp.gt : BinaryOp.lt;
+    const aWins = binaryForward(cmp, a, b, name, g.dtype);
+    const tie = binaryForward(BinaryOp.eq, a, b, name, g.dtype);
+    const aShare = add(aWins, mul(tie, 0.5));
+    const bShare = rsub(add(aWins, mul(tie, 0.5)), 1);
+    return [a.requiresGrad ? sumToShape(mul(g, aShare), a.shape) : null, b.requiresGrad ? sumToShape(mul(g, bShare), b.shape) : null];
+  });
+}
+
+function compare(op: BinaryOpCode, name: string) {
+  return (a: Tensor, b: TensorOrScalar): Tensor => binaryForward(op, a, asTensor(b, a), name, "bool");
+}
+
+export const eq = compare(BinaryOp.eq, "eq");
+export const ne = compare(BinaryOp.ne, "ne");
+export const lt = compare(BinaryOp.lt, "lt");
+export const le = compare(BinaryOp.le, "le");
+export const gt = compare(BinaryOp.gt, "gt");
+export const ge = compare(BinaryOp.ge, "ge");
+
+/** Remainder with the sign of the divisor (Python's %); gradient 1 for a, -floor(a/b) for b. */
+export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
+  const bt = asTensor(b, a);
+  const out = binaryForward(BinaryOp.remainder, a, bt, "remainder");
+  return record(out, "remainder", [a, bt], (g) => [
+    a.requiresGrad ? sumToShape(g, a.shape) : null,
+    bt.requiresGrad ? sumToShape(neg(mul(g, floor(div(a, bt)))), bt.shape) : null,
+  ]);
+}

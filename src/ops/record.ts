@@ -1,0 +1,32 @@
+/** Shared plumbing of differentiable ops: graph recording and scalar operands. */
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { Node, type BackwardRule } from "../autograd/node.js";
+import { type DType, allocate, isFloating } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/** Whether an op on these inputs must record a backward rule. */
+export function needsGrad(...inputs: Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
+/** Attaches `rule` to `out` when any input requires grad and recording is on; returns `out`. */
+export function record(out: Tensor, name: string, inputs: Tensor[], rule: BackwardRule): Tensor {
+  if (needsGrad(...inputs)) out.setGradFn(new Node(name, inputs, rule));
+  return out;
+}
+
+/** A scalar operand as a 0-d tensor: takes the tensor's dtype, or float32 when a fraction meets an integer tensor. */
+export function scalarLike(value: number, like: Tensor): Tensor {
+  const dtype: DType = isFloating(like.dtype) || Number.isInteger(value) ? (like.dtype === "bool" ? "int32" : like.dtype) : "float32";
+  const storage = allocate(dtype, 1);
+  storage[0] = value;
+  return new Tensor(storage, []);
+}
+
+export type TensorOrScalar = Tensor | number;
+
+export function asTensor(x: TensorOrScalar, like: Tensor): Tensor {
+  return typeof x === "number" ? scalarLike(x, like) : x;
+}

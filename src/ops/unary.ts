@@ -1,0 +1,72 @@
+/** Unary elementwise ops and activations, each with its derivative (see backend/reference/unary.ts). */
+import { UnaryOp, type UnaryOpCode, unaryBackward, unaryForward } from "../backend/reference/unary.js";
+import { allocate, isFloating, type DType } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { record } from "./record.js";
+
+/** Ops that keep integer dtypes (abs, sign, neg, relu, square, rounding); the rest compute in float. */
+const KEEPS_INT = new Set<UnaryOpCode>([UnaryOp.abs, UnaryOp.sign, UnaryOp.neg, UnaryOp.relu, UnaryOp.square, UnaryOp.floor, UnaryOp.ceil, UnaryOp.round, UnaryOp.trunc]);
+
+function dense(t: Tensor): Tensor {
+  return t.isContiguous() ? t : new Tensor(t.toTypedArray(), t.shape);
+}
+
+function unary(op: UnaryOpCode, name: string, x: Tensor, p = 0): Tensor {
+  let dtype: DType = x.dtype;
+  if (!isFloating(dtype)) dtype = KEEPS_INT.has(op) ? "int32" : "float32";
+  const src = dense(x);
+  const out = allocate(dtype, x.size);
+  unaryForward(op, out, src.storage, src.offset, p);
+  const y = new Tensor(out, x.shape);
+  return record(y, name, [x], (g) => {
+    const gd = dense(g);
+    const xs = src.offset === 0 && src.storage.length === x.size ? src.storage : src.toTypedArray();
+    const gs = gd.offset === 0 && gd.storage.length === x.size ? gd.storage : gd.toTypedArray();
+    const gx = allocate(g.dtype, x.size);
+    unaryBackward(op, gx, gs, xs, out, p);
+    return [new Tensor(gx, x.shape)];
+  });
+}
+
+export const exp = (x: Tensor): Tensor => unary(UnaryOp.exp, "exp", x);
+export const log = (x: Tensor): Tensor => unary(UnaryOp.log, "log", x);
+export const log1p = (x: Tensor): Tensor => unary(UnaryOp.log1p, "log1p", x);
+export const expm1 = (x: Tensor): Tensor => unary(UnaryOp.expm1, "expm1", x);
+export const sqrt = (x: Tensor): Tensor => unary(UnaryOp.sqrt, "sqrt", x);
+export const rsqrt = (x: Tensor): Tensor => unary(UnaryOp.rsqrt, "rsqrt", x);
+export const abs = (x: Tensor): Tensor => unary(UnaryOp.abs, "abs", x);
+export const sign = (x: Tensor): Tensor => unary(UnaryOp.sign, "sign", x);
+export const sin = (x: Tensor): Tensor => unary(UnaryOp.sin, "sin", x);
+export const cos = (x: Tensor): Tensor => unary(UnaryOp.cos, "cos", x);
+export const tanh = (x: Tensor): Tensor => unary(UnaryOp.tanh, "tanh", x);
+export const sigmoid = (x: Tensor): Tensor => unary(UnaryOp.sigmoid, "sigmoid", x);
+export const relu = (x: Tensor): Tensor => unary(UnaryOp.relu, "relu", x);
+export const square = (x: Tensor): Tensor => unary(UnaryOp.square, "square", x);
+export const reciprocal = (x: Tensor): Tensor => unary(UnaryOp.reciprocal, "reciprocal", x);
+export const erf = (x: Tensor): Tensor => unary(UnaryOp.erf, "erf", x);
+export const floor = (x: Tensor): Tensor => unary(UnaryOp.floor, "floor", x);
+export const ceil = (x: Tensor): Tensor => unary(UnaryOp.ceil, "ceil", x);
+/** Rounds half to even, as torch.round. */
+export const round = (x: Tensor): Tensor => unary(UnaryOp.round, "round", x);
+export const trunc = (x: Tensor): Tensor => unary(UnaryOp.trunc, "trunc", x);
+
+/** LeakyReLU: x for x > 0, slope·x otherwise (slope 0.01 by default, as PyTorch). */
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => unary(UnaryOp.leakyRelu, "leakyRelu", x, negativeSlope);
+
+export interface GeluOptions {
+  /** "none" (exact, via erf) or "tanh" (the approximation GPT-2 uses). */
+  approximate?: "none" | "tanh";
+}
+
+/** GELU(x) = x·Φ(x); `{ approximate: "tanh" }` gives ½x(1+tanh(√(2/π)(x+0.044715x³))). */
+export const gelu = (x: Tensor, options: GeluOptions = {}): Tensor =>
+  options.approximate === "tanh" ? unary(UnaryOp.geluTanh, "gelu", x) : unary(UnaryOp.gelu, "gelu", x);
+
+/** SiLU (swish): x·σ(x). */
+export const silu = (x: Tensor): Tensor => unary(UnaryOp.silu, "silu", x);
+
+/** Softplus (1/β)·ln(1+e^(βx)), linear where βx > 20 (PyTorch's threshold). */
+export const softplus = (x: Tensor, beta = 1): Tensor => unary(UnaryOp.softplus, "softplus", x, beta);
+
+/** ELU: x for x > 0, α(eˣ − 1) otherwise. */
+export const elu = (x: Tensor, alpha = 1): Tensor => unary(UnaryOp.elu, "elu", x, alpha);

@@ -1,0 +1,160 @@
+/**
+ * The Tensor: a typed-array storage viewed through shape, strides and offset (views share storage),
+ * plus the autograd fields. Differentiable ops live in src/ops/ and are installed as methods by
+ * src/ops/methods.ts, so `x.add(y).matmul(w).sum().backward()` reads as in PyTorch.
+ */
+import { AutogradError, DTypeError, ValueError, formatShape } from "../errors.js";
+import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
+import type { Node } from "../autograd/node.js";
+import { type DType, type Storage, allocate, dtypeOf, isFloating } from "./dtype.js";
+import { contiguousStrides, numel, stridedOffsets, type Shape } from "./shape.js";
+
+/** Nested JavaScript arrays, as returned by `toArray()`. */
+export type NestedArray = number | boolean | NestedArray[];
+
+export class Tensor {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  /** Accumulated gradient after `backward()`, for leaves that require grad (and `retainGrad()` tensors). */
+  grad: Tensor | null = null;
+  /** The op that made this tensor, when it was made by a recorded differentiable op. */
+  gradFn: Node | null = null;
+  private requiresGradFlag = false;
+  private retainsGradFlag = false;
+
+  constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    this.offset = offset;
+  }
+
+  get dtype(): DType {
+    return dtypeOf(this.storage);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return numel(this.shape);
+  }
+
+  numel(): number {
+    return numel(this.shape);
+  }
+
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (value && !isFloating(this.dtype)) {
+      throw new DTypeError(`requiresGrad: only floating-point tensors can require gradients, got ${this.dtype}`);
+    }
+    if (!value && this.gradFn !== null) {
+      throw new AutogradError("requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach()");
+    }
+    this.requiresGradFlag = value;
+  }
+
+  /** Sets `requiresGrad` in place and returns this tensor (PyTorch's `requires_grad_`). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** A leaf was made by the user (or by an op outside gradient recording), not by a recorded op. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  get retainsGrad(): boolean {
+    return this.retainsGradFlag;
+  }
+
+  /** Keeps `.grad` on a non-leaf tensor after backward. */
+  retainGrad(): this {
+    if (!this.requiresGradFlag) throw new AutogradError("retainGrad: tensor does not require grad");
+    if (this.gradFn !== null) this.retainsGradFlag = true;
+    return this;
+  }
+
+  /** Called by ops: marks this tensor as produced by `node`. */
+  setGradFn(node: Node): void {
+    this.gradFn = node;
+    this.requiresGradFlag = true;
+  }
+
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const size = this.shape[i] ?? 1;
+      if (size !== 1 && this.strides[i] !== expected) return false;
+      expected *= size;
+    }
+    return true;
+  }
+
+  /** A contiguous copy of the elements in row-major order, as a fresh typed array. */
+  toTypedArray(): Storage {
+    const n = this.size;
+    if (this.isContiguous()) return this.storage.slice(this.offset, this.offset + n);
+    const out = allocate(this.dtype, n);
+    const offsets = stridedOffsets(this.shape, this.strides, this.offset);
+    const src = this.storage;
+    for (let i = 0; i < n; i++) out[i] = src[offsets[i] ?? 0] ?? 0;
+    return out;
+  }
+
+  /** The elements as nested JavaScript arrays (booleans for "bool" tensors), like `tolist()`. */
+  toArray(): NestedArray {
+    const flat = this.toTypedArray();
+    const isBool = this.dtype === "bool";
+    const value = (i: number): number | boolean => (isBool ? flat[i] !== 0 : (flat[i] ?? 0));
+    if (this.shape.length === 0) return value(0);
+    let pos = 0;
+    const build = (dim: number): NestedArray[] => {
+      const size = this.shape[dim] ?? 0;
+      const out: NestedArray[] = new Array(size);
+      if (dim === this.shape.length - 1) {
+        for (let i = 0; i < size; i++) out[i] = value(pos++);
+      } else {
+        for (let i = 0; i < size; i++) out[i] = build(dim + 1);
+      }
+      return out;
+    };
+    return build(0);
+  }
+
+  /** The value of a one-element tensor as a JavaScript number. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new ValueError(`item: only one-element tensors can be converted to a number, got shape ${formatShape(this.shape)}`);
+    }
+    return this.storage[this.offset] ?? 0;
+  }
+
+  /**
+   * Computes gradients of this tensor with respect to the graph leaves. A non-scalar tensor needs an
+   * upstream `gradient` of its own shape.
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    runBackward(this, gradient, options);
+  }
+
+  /** The same data, cut from the graph (shares storage). */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  toString(): string {
+    const body = JSON.stringify(this.toArray());
+    const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ", requiresGrad=true" : "";
+    return `tensor(${body}, dtype=${this.dtype}${grad})`;
+  }
+}
