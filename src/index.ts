@@ -2,5 +2,18 @@
  * loom's public API. Namespaces for each layer plus the tensor factory functions at the top level,
  * PyTorch-style: `import { tensor, nn, optim } from "loom"`.
  */
+import "./ops/methods.js";
+
 export { version } from "./version.js";
 export * from "./errors.js";
+export { Tensor, type NestedArray } from "./tensor/tensor.js";
+export type { DType, FloatDType, Storage } from "./tensor/dtype.js";
+export {
+  tensor, scalar, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
+  rand, randn, randint, randperm, type TensorOptions, type RandomOptions,
+} from "./tensor/factory.js";
+export { manualSeed, getRngState, setRngState, Generator, defaultGenerator, type GeneratorState } from "./tensor/rng.js";
+export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";
+export * as autograd from "./autograd/index.js";
+export * as ops from "./ops/index.js";
+export { getBackend, setBackend } from "./backend/index.js";

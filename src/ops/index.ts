@@ -1,0 +1,11 @@
+/** The functional API of differentiable ops. Importing this module also installs the Tensor methods. */
+import "./methods.js";
+
+export * from "./arithmetic.js";
+export * from "./unary.js";
+export * from "./reduce.js";
+export * from "./softmax.js";
+export { matmul, bmm, linear } from "./matmul.js";
+export * from "./views.js";
+export { to } from "./cast.js";
+export { needsGrad, record, type TensorOrScalar } from "./record.js";

@@ -1,0 +1,126 @@
+/**
+ * Matrix product with PyTorch's `matmul` semantics: 1-D operands are promoted (and the added dim
+ * removed), leading batch dims broadcast. Operands whose last two dims are a transposed view are passed
+ * to the backend as `transA`/`transB` over the original storage, so no layout has a copying slow path.
+ * Backward: dA = dC·Bᵀ, dB = Aᵀ·dC, summed over broadcast batch dims.
+ */
+import { getBackend, type FloatArray } from "../backend/index.js";
+import { DTypeError, ShapeError, formatShape } from "../errors.js";
+import { allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { broadcastShapes, numel } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { record } from "./record.js";
+import { expand, squeeze, sumToShape, transpose, unsqueeze } from "./views.js";
+import { add as addBias } from "./arithmetic.js";
+import { to } from "./cast.js";
+import { noGrad } from "../autograd/grad-mode.js";
+
+interface Operand {
+  data: FloatArray;
+  offset: number;
+  trans: boolean;
+  /** Elements between batch matrices (0 when broadcast over the batch). */
+  batchStride: number;
+}
+
+/**
+ * Describes x ([...batch, r, c], already expanded to the output batch shape) as a backend operand
+ * without copying when its matrices are row-major or transposed and its batch dims collapse to one
+ * stride; otherwise copies it to contiguous.
+ */
+function operand(x: Tensor, batchShape: readonly number[]): Operand {
+  const nd = x.ndim;
+  const rows = x.shape[nd - 2] ?? 1;
+  const cols = x.shape[nd - 1] ?? 1;
+  const rs = x.strides[nd - 2] ?? 0;
+  const cs = x.strides[nd - 1] ?? 0;
+  let trans: boolean | null = null;
+  if ((cs === 1 || cols === 1) && (rs === cols || rows === 1)) trans = false;
+  else if ((rs === 1 || rows === 1) && (cs === rows || cols === 1)) trans = true;
+  // Batch dims must be expressible as one stride (0 = broadcast), walking from the innermost.
+  let batchStride: number | null = null;
+  if (trans !== null) {
+    const bdims = batchShape.length;
+    const bStrides = x.strides.slice(0, bdims);
+    const allZero = bStrides.every((s, i) => s === 0 || (batchShape[i] ?? 1) === 1);
+    if (allZero) batchStride = 0;
+    else {
+      let expected: number | null = null;
+      let ok = true;
+      for (let i = bdims - 1; i >= 0; i--) {
+        const size = batchShape[i] ?? 1;
+        if (size === 1) continue;
+        const s = bStrides[i] ?? 0;
+        if (expected === null) {
+          if (s !== rows * cols) ok = false;
+          expected = s * size;
+        } else {
+          if (s !== expected) ok = false;
+          expected = s * size;
+        }
+      }
+      batchStride = ok ? rows * cols : null;
+    }
+  }
+  if (trans === null || batchStride === null) {
+    const c = new Tensor(x.toTypedArray(), x.shape);
+    return { data: c.storage as FloatArray, offset: 0, trans: false, batchStride: rows * cols };
+  }
+  return { data: x.storage as FloatArray, offset: x.offset, trans, batchStride };
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
+    throw new DTypeError(`matmul: expected floating-point tensors, got ${a.dtype} and ${b.dtype}`);
+  }
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both arguments need at least 1 dimension, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  if (a.dtype !== b.dtype) {
+    const t = promoteTypes(a.dtype, b.dtype);
+    return matmul(to(a, t), to(b, t));
+  }
+  // 1-D operands: prepend/append a dim, then drop it from the result (PyTorch semantics).
+  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
+
+  const m = a.shape[a.ndim - 2] ?? 1;
+  const k = a.shape[a.ndim - 1] ?? 1;
+  const k2 = b.shape[b.ndim - 2] ?? 1;
+  const n = b.shape[b.ndim - 1] ?? 1;
+  if (k !== k2) throw new ShapeError(`matmul: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}`);
+  const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
+  const batch = numel(batchShape);
+  const ae = noGrad(() => expand(a, [...batchShape, m, k]));
+  const be = noGrad(() => expand(b, [...batchShape, k, n]));
+  const oa = operand(ae, batchShape);
+  const ob = operand(be, batchShape);
+  const out = allocate(a.dtype, batch * m * n) as FloatArray;
+  getBackend().matmul(out, oa.data, ob.data, {
+    batch, m, n, k,
+    transA: oa.trans, transB: ob.trans,
+    strideA: oa.batchStride, strideB: ob.batchStride,
+    offsetA: oa.offset, offsetB: ob.offset,
+    accumulate: false,
+  });
+  const result = new Tensor(out, [...batchShape, m, n]);
+  return record(result, "matmul", [a, b], (g) => [
+    a.requiresGrad ? sumToShape(matmul(g, transpose(b, -1, -2)), a.shape) : null,
+    b.requiresGrad ? sumToShape(matmul(transpose(a, -1, -2), g), b.shape) : null,
+  ]);
+}
+
+/** Batched matrix product of two 3-D tensors [B,n,m]·[B,m,p] (torch.bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`bmm: expected [B,n,m] and [B,m,p], got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+/** y = x·Wᵀ + b with W of shape [out, in] (PyTorch's Linear layout; Wᵀ costs no copy). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const y = matmul(x, transpose(weight, 0, 1));
+  return bias ? addBias(y, bias) : y;
+}
+

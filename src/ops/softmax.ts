@@ -1,0 +1,42 @@
+/** softmax and logSoftmax along a dim, as fused row kernels (see backend/reference/softmax.ts). */
+import { softmaxBackward, softmaxForward } from "../backend/reference/softmax.js";
+import type { FloatArray } from "../backend/index.js";
+import { DTypeError } from "../errors.js";
+import { allocate, isFloating } from "../tensor/dtype.js";
+import { normalizeDim } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { record } from "./record.js";
+import { transpose } from "./views.js";
+
+function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
+  const name = log ? "logSoftmax" : "softmax";
+  if (!isFloating(x.dtype)) throw new DTypeError(`${name}: expected a floating-point tensor, got ${x.dtype}`);
+  const d = normalizeDim(dim, x.ndim, name);
+  if (x.ndim > 0 && d !== x.ndim - 1) {
+    // Move dim last, compute, move back (the result is a transposed view).
+    const moved = transpose(x, d, -1);
+    return transpose(rowwise(moved, -1, log), d, -1);
+  }
+  const cols = x.ndim === 0 ? 1 : (x.shape[x.ndim - 1] ?? 1);
+  const rows = cols === 0 ? 0 : x.size / cols;
+  const input = x.toTypedArray() as FloatArray;
+  const out = allocate(x.dtype, x.size) as FloatArray;
+  softmaxForward(out, input, rows, cols, log);
+  return record(new Tensor(out, x.shape), name, [x], (g) => {
+    const dy = noGrad(() => g.toTypedArray()) as FloatArray;
+    const dx = allocate(x.dtype, x.size) as FloatArray;
+    softmaxBackward(dx, dy, out, rows, cols, log);
+    return [new Tensor(dx, x.shape)];
+  });
+}
+
+/** softmax(x)_i = exp(x_i) / Σ_j exp(x_j) along dim (default the last). */
+export function softmax(x: Tensor, dim = -1): Tensor {
+  return rowwise(x, dim, false);
+}
+
+/** log softmax along dim, computed stably as x − logsumexp(x). */
+export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  return rowwise(x, dim, true);
+}
