@@ -1,0 +1,38 @@
+/**
+ * Undoes the Metaspace pre-tokenizer: "▁" becomes " ", and the "▁" of the first token (the one the
+ * pre-tokenizer prepended) is dropped unless the prepend scheme is "never" (Hugging Face `Metaspace`
+ * decoder, which drops every "▁" of the first token).
+ *
+ * tokenizer.json: `{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}`.
+ */
+import type { JsonObject, JsonPath } from "../json.js";
+import { metaspaceJSON, readMetaspaceOptions, type MetaspaceOptions, type PrependScheme } from "../pre_tokenizers/metaspace.js";
+import type { Decoder } from "./decoder.js";
+
+export class MetaspaceDecoder implements Decoder {
+  readonly type = "Metaspace";
+  readonly replacement: string;
+  readonly prependScheme: PrependScheme;
+  readonly split: boolean;
+
+  constructor(options: MetaspaceOptions = {}) {
+    this.replacement = options.replacement ?? "\u2581";
+    this.prependScheme = options.prependScheme ?? "always";
+    this.split = options.split ?? true;
+  }
+
+  decodeChain(tokens: string[]): string[] {
+    return tokens.map((token, i) => {
+      const space = i === 0 && this.prependScheme !== "never" ? "" : " ";
+      return token.split(this.replacement).join(space);
+    });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return metaspaceJSON(this);
+  }
+
+  static fromJSON(json: JsonObject, at: JsonPath): MetaspaceDecoder {
+    return new MetaspaceDecoder(readMetaspaceOptions(json, at));
+  }
+}

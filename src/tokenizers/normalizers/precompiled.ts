@@ -1,0 +1,137 @@
+/**
+ * SentencePiece's precompiled normalizer: the rewrite rules of a `.model`'s `precompiled_charsmap`
+ * (nmt_nfkc, nfkc, … compiled by spm_train) applied exactly as libsentencepiece applies them — at each
+ * position the longest rule matching the UTF-8 bytes ahead wins (`Normalizer::NormalizePrefix`);
+ * where no rule matches, the character is kept. This is not NFKC: the rules also drop control
+ * characters, map odd spaces to " ", and leave some NFKC cases alone.
+ *
+ * Charsmap layout: u32 little-endian byte size of the trie, the darts-clone trie, then the replacement
+ * strings, each ended by a NUL; a trie value is the byte offset of its replacement.
+ *
+ * tokenizer.json: `{"type":"Precompiled","precompiled_charsmap":"<base64>"}`.
+ */
+import { getString, JsonPath, type JsonObject } from "../json.js";
+import type { NormalizedString } from "../normalized-string.js";
+import { DoubleArray } from "../sentencepiece/double-array.js";
+import type { Normalizer } from "./normalizer.js";
+
+/** One output character and how it aligns (Hugging Face `NormalizedString::transform` changes). */
+export type CharChange = [string, number];
+
+export interface PrecompiledChanges {
+  /** Per output code point: 0 replaces one input character, 1 is inserted, -n also removes n following input characters. */
+  changes: CharChange[];
+  /** Input characters removed before the first output character. */
+  initialOffset: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Precompiled implements Normalizer {
+  readonly type = "Precompiled";
+  private readonly trie: DoubleArray;
+  private readonly normalized: Uint8Array;
+  private readonly replacements = new Map<number, string>();
+
+  /** `at` names the file and field the charsmap came from, for errors. */
+  constructor(
+    readonly charsmap: Uint8Array,
+    at = new JsonPath("tokenizer.json", "normalizer.precompiled_charsmap"),
+  ) {
+    if (charsmap.length === 0) {
+      this.trie = new DoubleArray(new Uint32Array(0));
+      this.normalized = new Uint8Array(0);
+      return;
+    }
+    if (charsmap.length < 4) throw at.error(`${charsmap.length} bytes is too short for a charsmap`);
+    const view = new DataView(charsmap.buffer, charsmap.byteOffset, charsmap.byteLength);
+    const trieSize = view.getUint32(0, true);
+    if (trieSize % 4 !== 0 || 4 + trieSize > charsmap.length) {
+      throw at.error(`trie size ${trieSize} does not fit the ${charsmap.length}-byte charsmap`);
+    }
+    const units = new Uint32Array(trieSize / 4);
+    for (let i = 0; i < units.length; i++) units[i] = view.getUint32(4 + 4 * i, true);
+    this.trie = new DoubleArray(units);
+    this.normalized = charsmap.subarray(4 + trieSize);
+  }
+
+  static fromJSON(json: JsonObject, at: JsonPath): Precompiled {
+    const charsmap = getString(json, "precompiled_charsmap", at);
+    return new Precompiled(Buffer.from(charsmap, "base64"), at.key("precompiled_charsmap"));
+  }
+
+  normalize(s: NormalizedString): void {
+    const { changes, initialOffset } = this.changes(s.get());
+    s.transform(changes, initialOffset);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: "Precompiled", precompiled_charsmap: Buffer.from(this.charsmap).toString("base64") };
+  }
+
+  private replacement(offset: number): string {
+    let text = this.replacements.get(offset);
+    if (text === undefined) {
+      let end = offset;
+      while (end < this.normalized.length && this.normalized[end] !== 0) end++;
+      text = decoder.decode(this.normalized.subarray(offset, end));
+      this.replacements.set(offset, text);
+    }
+    return text;
+  }
+
+  /** The normalized text and its alignment to `text`, as `NormalizedString.transform` takes them. */
+  changes(text: string): PrecompiledChanges {
+    const bytes = encoder.encode(text);
+    // charAt[b] = index (in code points) of the character that byte b starts, or -1 inside a character.
+    const charAt = new Int32Array(bytes.length + 1).fill(-1);
+    const chars: string[] = [];
+    for (let i = 0, b = 0; i < text.length; ) {
+      const cp = text.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      charAt[b] = chars.length;
+      chars.push(ch);
+      i += ch.length;
+      b += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+    charAt[bytes.length] = chars.length;
+    const changes: CharChange[] = [];
+    let initialOffset = 0;
+    for (let b = 0; b < bytes.length; ) {
+      let bestLength = 0;
+      let bestValue = -1;
+      this.trie.commonPrefixSearch(bytes, b, (value, length) => {
+        // Rules cover whole characters; the guard keeps a malformed charsmap from splitting one.
+        if (length > bestLength && charAt[b + length] !== -1) {
+          bestLength = length;
+          bestValue = value;
+        }
+      });
+      const first = charAt[b]!;
+      if (bestLength === 0) {
+        changes.push([chars[first]!, 0]);
+        b += Buffer.byteLength(chars[first]!, "utf8");
+        continue;
+      }
+      const consumed = charAt[b + bestLength]! - first;
+      const produced = Array.from(this.replacement(bestValue));
+      for (const ch of produced) changes.push([ch, 0]);
+      const diff = produced.length - consumed;
+      if (diff > 0) {
+        for (let k = changes.length - diff; k < changes.length; k++) changes[k]![1] = 1;
+      } else if (diff < 0) {
+        const last = changes[changes.length - 1];
+        if (last !== undefined) last[1] += diff;
+        else initialOffset -= diff;
+      }
+      b += bestLength;
+    }
+    return { changes, initialOffset };
+  }
+
+  /** The normalized text alone. */
+  normalizeString(text: string): string {
+    return this.changes(text).changes.map(([ch]) => ch).join("");
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * SentencePiece-style whitespace handling: every " " becomes the replacement character "▁" (U+2581),
+ * a "▁" is put in front of the text (always, only for the first piece of the input, or never), and
+ * the text is split before each "▁" so every word keeps its leading "▁" (Hugging Face `Metaspace`).
+ *
+ * tokenizer.json: `{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}`.
+ */
+import { asBoolean, asString, getString, optional, type JsonObject, type JsonPath } from "../json.js";
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import type { PreTokenizer } from "./pre-tokenizer.js";
+import { ValueError } from "../../errors.js";
+
+export type PrependScheme = "always" | "first" | "never";
+
+export interface MetaspaceOptions {
+  /** One character that stands for a space; "▁" by default. */
+  replacement?: string;
+  prependScheme?: PrependScheme;
+  /** Split before each replacement character (true), or keep the piece whole. */
+  split?: boolean;
+}
+
+export class Metaspace implements PreTokenizer {
+  readonly type = "Metaspace";
+  readonly replacement: string;
+  readonly prependScheme: PrependScheme;
+  readonly split: boolean;
+
+  constructor(options: MetaspaceOptions = {}) {
+    this.replacement = options.replacement ?? "\u2581";
+    this.prependScheme = options.prependScheme ?? "always";
+    this.split = options.split ?? true;
+    if ([...this.replacement].length !== 1) {
+      throw new ValueError(`Metaspace: replacement must be one character, got ${JSON.stringify(this.replacement)}`);
+    }
+  }
+
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => {
+      s.replace(" ", this.replacement);
+      const startsWithReplacement = s.get().startsWith(this.replacement);
+      if (
+        !startsWithReplacement &&
+        (this.prependScheme === "always" || (this.prependScheme === "first" && s.offsetsOriginal()[0] === 0))
+      ) {
+        s.prepend(this.replacement);
+      }
+      return this.split ? s.split(this.replacement, "MergedWithNext") : [s];
+    });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return metaspaceJSON(this);
+  }
+
+  static fromJSON(json: JsonObject, at: JsonPath): Metaspace {
+    return new Metaspace(readMetaspaceOptions(json, at));
+  }
+}
+
+export function metaspaceJSON(m: Required<Pick<Metaspace, "replacement" | "prependScheme" | "split">>): Record<string, unknown> {
+  return { type: "Metaspace", replacement: m.replacement, prepend_scheme: m.prependScheme, split: m.split };
+}
+
+/**
+ * Reads the fields shared by the Metaspace pre-tokenizer and decoder, accepting the older
+ * `add_prefix_space` (true = "always", false = "never") where `prepend_scheme` is absent.
+ */
+export function readMetaspaceOptions(json: JsonObject, at: JsonPath): MetaspaceOptions {
+  const replacement = getString(json, "replacement", at);
+  let prependScheme = optional(json, "prepend_scheme", at, asString);
+  if (prependScheme === undefined) {
+    const addPrefixSpace = optional(json, "add_prefix_space", at, asBoolean);
+    prependScheme = addPrefixSpace === false ? "never" : "always";
+  }
+  if (prependScheme !== "always" && prependScheme !== "first" && prependScheme !== "never") {
+    throw at.key("prepend_scheme").error(`expected "always", "first" or "never", got ${JSON.stringify(prependScheme)}`);
+  }
+  const split = optional(json, "split", at, asBoolean) ?? true;
+  if ([...replacement].length !== 1) throw at.key("replacement").error("expected one character");
+  return { replacement, prependScheme, split };
+}
