@@ -17,3 +17,4 @@ export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";
 export { getBackend, setBackend } from "./backend/index.js";
+export * as metrics from "./metrics/index.js";
