@@ -35,7 +35,7 @@ describe("metrics/roc", () => {
     });
     // Area of that staircase: 0.5·0.5 + 0.5·1 = 0.75.
     assert.equal(aucRoc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.75);
-    // Tied scores collapse into one point: (pos 0.5, neg 0.5) is one step from (0,0) to (1,1)... then the rest.
+    // Scores 0.9 (pos), 0.5 (pos and neg, tied), 0.1 (neg): the tie is one threshold, one diagonal step.
     const tied = rocCurve([1, 0, 1, 0], [0.5, 0.5, 0.9, 0.1], { dropIntermediate: false });
     assert.deepEqual(tied.thresholds, [1.9, 0.9, 0.5, 0.1]);
     assert.deepEqual(tied.tpr, [0, 0.5, 1, 1]);
