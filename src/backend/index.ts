@@ -1,12 +1,35 @@
-/** The active backend. `setBackend` swaps it; `LOOM_BACKEND=js` selects the reference backend. */
+/**
+ * The active backend. `setBackend` swaps it; `useFastBackend` switches to the WebAssembly backend.
+ * `LOOM_BACKEND=js` (the default) starts on the reference backend, `LOOM_BACKEND=wasm` on the
+ * WebAssembly one.
+ */
 import type { Backend } from "./backend.js";
+import { ValueError } from "../errors.js";
 import { ReferenceBackend } from "./reference/index.js";
+import { createWasmBackend } from "./wasm/index.js";
 
 export type { Backend, FloatArray, MatmulLayout } from "./backend.js";
 export { ReferenceBackend } from "./reference/index.js";
+export { WasmBackend, createWasmBackend, type WasmBackendOptions } from "./wasm/index.js";
 
 export const referenceBackend: Backend = new ReferenceBackend();
-let active: Backend = referenceBackend;
+
+// Created on first use: compiling the kernels and reserving their memory is not free.
+let fastBackend: Backend | undefined;
+
+function fast(): Backend {
+  fastBackend ??= createWasmBackend();
+  return fastBackend;
+}
+
+function backendFromEnv(): Backend {
+  const name = process.env.LOOM_BACKEND;
+  if (name === undefined || name === "" || name === "js") return referenceBackend;
+  if (name === "wasm") return fast();
+  throw new ValueError(`LOOM_BACKEND must be "js" or "wasm", got "${name}"`);
+}
+
+let active: Backend = backendFromEnv();
 
 /** The backend that ops dispatch to. */
 export function getBackend(): Backend {
@@ -18,4 +41,12 @@ export function setBackend(backend: Backend): Backend {
   const previous = active;
   active = backend;
   return previous;
+}
+
+/**
+ * Makes the WebAssembly backend (float32 SIMD kernels, `LOOM_THREADS` threads) the one ops dispatch
+ * to, creating it on first use; returns the previous backend.
+ */
+export function useFastBackend(): Backend {
+  return setBackend(fast());
 }

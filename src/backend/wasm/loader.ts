@@ -1,0 +1,69 @@
+/**
+ * Finds, checks and compiles the kernel module built by scripts/build-steps/10-wasm.mjs. Two variants
+ * exist: relaxed SIMD (`f32x4.relaxed_madd`, a fused multiply-add on CPUs that have one) and plain
+ * 128-bit SIMD. Node 20 ships relaxed SIMD behind a V8 flag, which can be switched on from inside the
+ * process before the module is compiled; if the engine still rejects the relaxed module, the plain one
+ * is used. Compilation is synchronous (Node allows it for any module size), so nothing here is async.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { LoomError } from "../../errors.js";
+import { wasm, type WasmMemory, type WasmModule } from "./webassembly.js";
+
+export type KernelVariant = "relaxed-simd" | "simd";
+
+/** Exports of src/backend/wasm/assembly/index.ts. Pointers are byte offsets; booleans are 0 or 1. */
+export interface KernelExports {
+  heapBase(): number;
+  gemmScratchBytes(): number;
+  gemmBatched(
+    a: number, b: number, c: number, m: number, n: number, k: number,
+    transA: number, transB: number, accumulate: number, strideA: number, strideB: number,
+    flat0: number, flat1: number, scratch: number,
+  ): void;
+}
+
+export interface CompiledKernels {
+  module: WasmModule;
+  variant: KernelVariant;
+}
+
+// build/ sits at the repository root; this file is src/backend/wasm/loader.ts under tsx and
+// dist/backend/wasm/loader.js once built, so the same relative path reaches it from both.
+const buildDir = new URL("../../../build/", import.meta.url);
+const files: Record<KernelVariant, string> = {
+  "relaxed-simd": "loom-kernels-relaxed.wasm",
+  simd: "loom-kernels-simd.wasm",
+};
+
+const cache = new Map<KernelVariant, WasmModule>();
+
+/**
+ * Compiles the kernel module (once per process and variant): `variant` if given (throws if this engine
+ * rejects it), otherwise relaxed SIMD where the engine accepts it and plain SIMD elsewhere.
+ */
+export function compileKernels(variant?: KernelVariant): CompiledKernels {
+  setFlagsFromString("--experimental-wasm-relaxed-simd");
+  const order: KernelVariant[] = variant ? [variant] : ["relaxed-simd", "simd"];
+  for (const v of order) {
+    const cached = cache.get(v);
+    if (cached) return { module: cached, variant: v };
+    const path = fileURLToPath(new URL(files[v], buildDir));
+    if (!existsSync(path)) {
+      throw new LoomError(`wasm backend: ${path} is missing; run \`npm run build\` to compile the kernels`);
+    }
+    const bytes = readFileSync(path);
+    if (!wasm.validate(bytes)) continue;
+    const module = new wasm.Module(bytes);
+    cache.set(v, module);
+    return { module, variant: v };
+  }
+  throw new LoomError(`wasm backend: this engine rejects the ${order.join(" and ")} kernel module`);
+}
+
+/** Instantiates the kernels over `memory` (shared between the main thread and the worker pool). */
+export function instantiateKernels(module: WasmModule, memory: WasmMemory): KernelExports {
+  const instance = new wasm.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}

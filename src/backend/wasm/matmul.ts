@@ -1,0 +1,115 @@
+/**
+ * float32 matmul on the kernel module: validate the layout, copy the operands into kernel memory, run
+ * `gemmBatched` on one thread or split across the pool, copy the product out.
+ */
+import type { MatmulLayout } from "../backend.js";
+import { ShapeError } from "../../errors.js";
+import type { KernelMemory } from "./memory.js";
+import type { WorkerPool } from "./pool.js";
+
+/** Below this many flops (≈ 128³ · 2, ~0.1 ms on one thread) waking workers costs more than it saves. */
+export const PARALLEL_MIN_FLOPS = 1 << 22;
+/** Thread shares start on multiples of the micro-kernel height, so only the last share has edge tiles. */
+const ROW_GRAIN = 6;
+
+export interface MatmulContext {
+  memory: KernelMemory;
+  /** Present when more than one thread may be used. */
+  pool: WorkerPool | undefined;
+  /** Products smaller than this (in flops) run on the calling thread alone. */
+  parallelMinFlops: number;
+}
+
+export function matmulF32(ctx: MatmulContext, out: Float32Array, a: Float32Array, b: Float32Array, layout: MatmulLayout): void {
+  checkLayout(out, a, b, layout);
+  const { batch, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+  let { m } = layout;
+  const n = layout.n;
+  const outLength = batch * m * n;
+  if (outLength === 0) return;
+  if (k === 0) {
+    if (!accumulate) out.fill(0, 0, outLength);
+    return;
+  }
+  const mk = m * k;
+  const kn = k * n;
+  const aCount = batch === 1 || strideA === 0 ? 1 : batch;
+  const bCount = batch === 1 || strideB === 0 ? 1 : batch;
+  let products = batch;
+  if (bCount === 1 && aCount === batch && batch > 1 && !transA) {
+    // One B for every product and the A matrices stacked row-major: a single [batch·m, k] · B.
+    m *= batch;
+    products = 1;
+  }
+  const mem = ctx.memory;
+  const [aPtr = 0, bPtr = 0, cPtr = 0] = mem.allocate([aCount * mk * 4, bCount * kn * 4, outLength * 4]);
+  const heap = mem.f32;
+  copyMatrices(heap, aPtr >> 2, a, offsetA, strideA, mk, aCount);
+  copyMatrices(heap, bPtr >> 2, b, offsetB, strideB, kn, bCount);
+  if (accumulate) heap.set(out.subarray(0, outLength), cPtr >> 2);
+
+  const params = [
+    aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0,
+    aCount === 1 ? 0 : mk * 4, bCount === 1 ? 0 : kn * 4,
+  ] as const;
+  const rows = products * m;
+  const gemm = mem.kernels.gemmBatched;
+  const runRows = (f0: number, f1: number, scratch: number): void =>
+    gemm(params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7], params[8], params[9], params[10], f0, f1, scratch);
+  const pool = ctx.pool;
+  const threads = pool ? Math.min(pool.size, Math.floor(rows / ROW_GRAIN)) : 1;
+  if (pool && threads > 1 && 2 * outLength * k >= ctx.parallelMinFlops && pool.start()) {
+    pool.run(params, splitRows(rows, m, threads), (f0, f1) => runRows(f0, f1, mem.scratchOf(0)));
+  } else {
+    runRows(0, rows, mem.scratchOf(0));
+  }
+  out.set(mem.f32.subarray(cPtr >> 2, (cPtr >> 2) + outLength));
+}
+
+/** Copies `count` matrices of `size` elements (stride apart in `src`) to consecutive places in `heap`. */
+function copyMatrices(heap: Float32Array, at: number, src: Float32Array, offset: number, stride: number, size: number, count: number): void {
+  if (count === 1 || stride === size) {
+    heap.set(src.subarray(offset, offset + count * size), at);
+    return;
+  }
+  for (let i = 0; i < count; i++) heap.set(src.subarray(offset + i * stride, offset + i * stride + size), at + i * size);
+}
+
+/**
+ * Splits flat rows 0 .. rows (rows of every product, product-major) into `threads` nearly equal
+ * contiguous shares whose boundaries fall on multiples of ROW_GRAIN within a product.
+ */
+export function splitRows(rows: number, m: number, threads: number): [number, number][] {
+  const cut = (t: number): number => {
+    const f = Math.round((t * rows) / threads);
+    const p = Math.floor(f / m);
+    return p * m + Math.min(m, Math.round((f - p * m) / ROW_GRAIN) * ROW_GRAIN);
+  };
+  const ranges: [number, number][] = [];
+  for (let t = 0; t < threads; t++) ranges.push([cut(t), t === threads - 1 ? rows : cut(t + 1)]);
+  return ranges;
+}
+
+function checkLayout(out: Float32Array, a: Float32Array, b: Float32Array, layout: MatmulLayout): void {
+  const { batch, m, n, k, strideA, strideB, offsetA, offsetB } = layout;
+  for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmul: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (batch === 0) return;
+  checkSpan("A", a.length, offsetA, strideA, m * k, batch);
+  checkSpan("B", b.length, offsetB, strideB, k * n, batch);
+  if (out.length < batch * m * n) {
+    throw new ShapeError(`matmul: out needs ${batch * m * n} elements for [${batch},${m},${n}], has ${out.length}`);
+  }
+}
+
+function checkSpan(name: string, length: number, offset: number, stride: number, size: number, batch: number): void {
+  if (size === 0) return;
+  const first = Math.min(offset, offset + (batch - 1) * stride);
+  const end = Math.max(offset, offset + (batch - 1) * stride) + size;
+  if (!Number.isInteger(offset) || !Number.isInteger(stride) || first < 0 || end > length) {
+    throw new ShapeError(
+      `matmul: ${name} (${batch} matrices of ${size} elements, offset ${offset}, stride ${stride}) does not fit in ${length} elements`,
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { getBackend, referenceBackend, setBackend, useFastBackend } from "../../src/backend/index.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/** The active backend's name in a fresh process started with LOOM_BACKEND=value (or its error). */
+function backendNameWith(value: string): { name: string; error: string } {
+  const script = `import("./src/backend/index.ts").then((m) => console.log(m.getBackend().name), (e) => console.log(e.name))`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+    cwd: root,
+    env: { ...process.env, LOOM_BACKEND: value },
+    encoding: "utf8",
+  });
+  return { name: r.stdout.trim(), error: r.stderr };
+}
+
+test("useFastBackend switches to the wasm backend and returns the previous one", () => {
+  const before = setBackend(referenceBackend);
+  try {
+    const previous = useFastBackend();
+    assert.equal(previous, referenceBackend);
+    assert.equal(getBackend().name, "wasm");
+    assert.equal(useFastBackend(), getBackend(), "the fast backend is created once");
+  } finally {
+    setBackend(before);
+  }
+});
+
+test("LOOM_BACKEND selects the starting backend and rejects unknown names", () => {
+  assert.equal(backendNameWith("wasm").name, "wasm");
+  assert.equal(backendNameWith("js").name, "js");
+  assert.equal(backendNameWith("gpu").name, "ValueError");
+});

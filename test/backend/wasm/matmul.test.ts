@@ -1,0 +1,171 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { MatmulLayout } from "../../../src/backend/backend.js";
+import { matmulReference } from "../../../src/backend/reference/matmul.js";
+import { createWasmBackend, type WasmBackend } from "../../../src/backend/wasm/index.js";
+import { splitRows } from "../../../src/backend/wasm/matmul.js";
+import { ShapeError } from "../../../src/errors.js";
+import { randomFloat32, seededRandom } from "./random.js";
+
+interface Case {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+}
+
+const layouts: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
+
+// Tiny, odd and block-crossing sizes: MR = 6, NR = 8, KC = 256, MC = 72, NC = 1024 in the kernels.
+const fixedCases: Case[] = [
+  { batch: 1, m: 1, n: 1, k: 1 },
+  { batch: 1, m: 7, n: 13, k: 5 },
+  { batch: 1, m: 65, n: 3, k: 130 },
+  { batch: 1, m: 3, n: 130, k: 65 },
+  { batch: 2, m: 150, n: 17, k: 300 },
+  { batch: 1, m: 13, n: 1030, k: 9 },
+  { batch: 3, m: 6, n: 8, k: 257 },
+];
+
+function randomCases(seed: number, count: number): Case[] {
+  const rand = seededRandom(seed);
+  const dim = (max: number) => 1 + Math.floor(rand() * max);
+  return Array.from({ length: count }, () => ({ batch: dim(4), m: dim(80), n: dim(80), k: dim(80) }));
+}
+
+/**
+ * Asserts wasm == reference within float32 rounding for a different summation order: the error of a
+ * k-term dot product grows like √k·ε·Σ|terms|, and |terms| ≤ 1 here.
+ */
+function assertClose(actual: Float32Array, expected: Float32Array, k: number, what: string): void {
+  assert.equal(actual.length, expected.length);
+  const tol = 1e-5 * Math.sqrt(k);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i] ?? NaN;
+    const e = expected[i] ?? NaN;
+    if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e)))) assert.fail(`${what}: element ${i}: wasm ${a}, reference ${e}`);
+  }
+}
+
+interface Options {
+  strideA?: "packed" | "zero" | "padded";
+  strideB?: "packed" | "zero" | "padded";
+  offsetA?: number;
+  offsetB?: number;
+  accumulate?: boolean;
+}
+
+/** Runs one product on `backend` and on the reference backend from the same inputs and compares. */
+function checkParity(backend: WasmBackend, c: Case, transA: boolean, transB: boolean, rand: () => number, o: Options = {}): void {
+  const { batch, m, n, k } = c;
+  const stride = (mode: Options["strideA"], size: number) => (mode === "zero" ? 0 : mode === "padded" ? size + 3 : size);
+  const strideA = stride(o.strideA, m * k);
+  const strideB = stride(o.strideB, k * n);
+  const offsetA = o.offsetA ?? 0;
+  const offsetB = o.offsetB ?? 0;
+  const a = randomFloat32(rand, offsetA + (batch - 1) * strideA + m * k + 2);
+  const b = randomFloat32(rand, offsetB + (batch - 1) * strideB + k * n + 2);
+  const layout: MatmulLayout = { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate: o.accumulate ?? false };
+  const start = randomFloat32(rand, batch * m * n);
+  const expected = start.slice();
+  const actual = start.slice();
+  matmulReference(expected, a, b, layout);
+  backend.matmul(actual, a, b, layout);
+  assertClose(actual, expected, k, `${JSON.stringify(c)} transA=${transA} transB=${transB} ${JSON.stringify(o)}`);
+}
+
+const backends: [string, () => WasmBackend][] = [
+  ["1 thread", () => createWasmBackend({ threads: 1 })],
+  ["2 threads", () => createWasmBackend({ threads: 2, parallelMinFlops: 0 })],
+  ["plain SIMD", () => createWasmBackend({ threads: 1, variant: "simd" })],
+];
+
+for (const [label, make] of backends) {
+  describe(`wasm matmul parity (${label})`, () => {
+    const backend = make();
+    const cases = [...fixedCases, ...randomCases(label.length, 8)];
+
+    test("every layout, fixed and random shapes", () => {
+      const rand = seededRandom(1);
+      for (const c of cases) for (const [ta, tb] of layouts) checkParity(backend, c, ta, tb, rand);
+    });
+
+    test("broadcast batch (stride 0) on either operand and padded strides", () => {
+      const rand = seededRandom(2);
+      const c = { batch: 3, m: 19, n: 11, k: 23 };
+      for (const [ta, tb] of layouts) {
+        checkParity(backend, c, ta, tb, rand, { strideA: "zero" });
+        checkParity(backend, c, ta, tb, rand, { strideB: "zero" });
+        checkParity(backend, c, ta, tb, rand, { strideA: "zero", strideB: "zero" });
+        checkParity(backend, c, ta, tb, rand, { strideA: "padded", strideB: "padded" });
+      }
+    });
+
+    test("accumulate and offsets", () => {
+      const rand = seededRandom(3);
+      for (const c of [{ batch: 2, m: 9, n: 14, k: 31 }, { batch: 1, m: 1, n: 1, k: 1 }]) {
+        for (const [ta, tb] of layouts) {
+          checkParity(backend, c, ta, tb, rand, { accumulate: true });
+          checkParity(backend, c, ta, tb, rand, { offsetA: 5, offsetB: 7, strideB: "zero", accumulate: true });
+        }
+      }
+    });
+  });
+}
+
+describe("wasm matmul edges", () => {
+  const backend = createWasmBackend({ threads: 1 });
+  const base = { transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0 };
+
+  test("k = 0 gives zeros, or leaves out unchanged when accumulating", () => {
+    const out = Float32Array.of(1, 2, 3, 4);
+    backend.matmul(out, new Float32Array(0), new Float32Array(0), { ...base, batch: 1, m: 2, n: 2, k: 0, accumulate: true });
+    assert.deepEqual([...out], [1, 2, 3, 4]);
+    backend.matmul(out, new Float32Array(0), new Float32Array(0), { ...base, batch: 1, m: 2, n: 2, k: 0, accumulate: false });
+    assert.deepEqual([...out], [0, 0, 0, 0]);
+  });
+
+  test("float64 falls back to the reference backend", () => {
+    const a = Float64Array.of(1, 2, 3, 4);
+    const b = Float64Array.of(5, 6, 7, 8);
+    const out = new Float64Array(4);
+    backend.matmul(out, a, b, { ...base, batch: 1, m: 2, n: 2, k: 2, accumulate: false });
+    assert.deepEqual([...out], [19, 22, 43, 50]);
+  });
+
+  test("operands too short for the layout are a ShapeError", () => {
+    const layout = { ...base, batch: 2, m: 2, n: 2, k: 2, strideA: 4, strideB: 4, accumulate: false };
+    assert.throws(() => backend.matmul(new Float32Array(8), new Float32Array(7), new Float32Array(8), layout), ShapeError);
+    assert.throws(() => backend.matmul(new Float32Array(7), new Float32Array(8), new Float32Array(8), layout), ShapeError);
+    assert.throws(() => backend.matmul(new Float32Array(8), new Float32Array(8), new Float32Array(8), { ...layout, offsetB: 1 }), ShapeError);
+  });
+
+  test("memory grows for large operands and is reused after", () => {
+    const rand = seededRandom(4);
+    checkParity(backend, { batch: 1, m: 300, n: 290, k: 280 }, false, true, rand);
+    checkParity(backend, { batch: 1, m: 5, n: 4, k: 3 }, true, false, rand);
+  });
+});
+
+describe("splitRows", () => {
+  test("shares are contiguous, cover every row and start on multiples of 6 within a product", () => {
+    for (const [rows, m, threads] of [[100, 100, 2], [3 * 50, 50, 4], [7, 7, 2], [1000, 10, 3], [12, 12, 5]] as const) {
+      const ranges = splitRows(rows, m, threads);
+      assert.equal(ranges.length, threads);
+      assert.equal(ranges[0]?.[0], 0);
+      assert.equal(ranges[threads - 1]?.[1], rows);
+      for (let t = 0; t < threads; t++) {
+        const [f0, f1] = ranges[t] ?? [0, 0];
+        assert.ok(f0 <= f1, `share ${t} of ${rows}/${m}/${threads} is [${f0}, ${f1})`);
+        if (t > 0) assert.equal(f0, ranges[t - 1]?.[1]);
+        const r = f0 % m;
+        assert.ok(r % 6 === 0, `share ${t} starts at row ${r} of a product`);
+      }
+    }
+  });
+});
