@@ -18,3 +18,4 @@ export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";
 export { getBackend, setBackend } from "./backend/index.js";
 export * as metrics from "./metrics/index.js";
+export * as losses from "./losses/index.js";
