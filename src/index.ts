@@ -16,6 +16,7 @@ export { manualSeed, getRngState, setRngState, Generator, defaultGenerator, type
 export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";
+export { cat, stack, where } from "./ops/index.js";
 export { getBackend, setBackend } from "./backend/index.js";
 export * as metrics from "./metrics/index.js";
 export * as losses from "./losses/index.js";

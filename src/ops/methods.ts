@@ -7,11 +7,18 @@ import type { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as A from "./arithmetic.js";
 import { to } from "./cast.js";
+import { clamp } from "./clamp.js";
+import { flip } from "./flip.js";
+import * as G from "./gather.js";
+import * as J from "./join.js";
 import * as M from "./matmul.js";
 import * as R from "./reduce.js";
+import { repeat } from "./repeat.js";
 import * as S from "./softmax.js";
 import * as U from "./unary.js";
 import * as V from "./views.js";
+import { maskedFill, where } from "./where.js";
+import { tril, triu } from "./triangular.js";
 import type { TensorOrScalar } from "./record.js";
 
 declare module "../tensor/tensor.js" {
@@ -91,6 +98,21 @@ declare module "../tensor/tensor.js" {
     float(): Tensor;
     double(): Tensor;
     int(): Tensor;
+    split(splitSizeOrSections: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
+    gather(dim: number, index: Tensor): Tensor;
+    scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
+    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+    indexAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** `x.where(cond, y)` is `where(cond, x, y)`, as PyTorch's Tensor.where. */
+    where(condition: Tensor, other: TensorOrScalar): Tensor;
+    maskedFill(mask: Tensor, value: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    tril(diagonal?: number): Tensor;
+    clamp(min?: number, max?: number): Tensor;
+    flip(...dims: number[] | [readonly number[]]): Tensor;
+    repeat(...sizes: number[] | [readonly number[]]): Tensor;
   }
 }
 
@@ -173,6 +195,20 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   float(this: Tensor) { return to(this, "float32"); },
   double(this: Tensor) { return to(this, "float64"); },
   int(this: Tensor) { return to(this, "int32"); },
+  split(this: Tensor, s: number | readonly number[], d?: number) { return J.split(this, s, d); },
+  chunk(this: Tensor, c: number, d?: number) { return J.chunk(this, c, d); },
+  gather(this: Tensor, d: number, i: Tensor) { return G.gather(this, d, i); },
+  scatter(this: Tensor, d: number, i: Tensor, s: Tensor | number) { return G.scatter(this, d, i, s); },
+  scatterAdd(this: Tensor, d: number, i: Tensor, s: Tensor) { return G.scatterAdd(this, d, i, s); },
+  indexSelect(this: Tensor, d: number, i: Tensor) { return G.indexSelect(this, d, i); },
+  indexAdd(this: Tensor, d: number, i: Tensor, s: Tensor) { return G.indexAdd(this, d, i, s); },
+  where(this: Tensor, c: Tensor, o: TensorOrScalar) { return where(c, this, o); },
+  maskedFill(this: Tensor, m: Tensor, v: number) { return maskedFill(this, m, v); },
+  triu(this: Tensor, k?: number) { return triu(this, k); },
+  tril(this: Tensor, k?: number) { return tril(this, k); },
+  clamp(this: Tensor, lo?: number, hi?: number) { return clamp(this, lo, hi); },
+  flip(this: Tensor, ...d: (number | readonly number[])[]) { return flip(this, shapeArgs(d)); },
+  repeat(this: Tensor, ...s: (number | readonly number[])[]) { return repeat(this, shapeArgs(s)); },
 };
 
 for (const [name, fn] of Object.entries(methods)) {
