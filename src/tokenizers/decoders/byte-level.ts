@@ -1,0 +1,46 @@
+/** {"type":"ByteLevel"} decoder: byte-level characters back to bytes, then UTF-8 (invalid bytes → U+FFFD). */
+import { charToByte, utf8At } from "../byte-level-alphabet.js";
+import type { JsonObject, JsonPath } from "../json.js";
+import { readByteLevelOptions, type ByteLevelOptions } from "../pre_tokenizers/byte-level.js";
+import type { Decoder } from "./decoder.js";
+
+const UTF8 = new TextDecoder("utf-8");
+
+export class ByteLevelDecoder implements Decoder {
+  readonly type = "ByteLevel";
+  readonly addPrefixSpace: boolean;
+  readonly trimOffsets: boolean;
+  readonly useRegex: boolean;
+  constructor(options: ByteLevelOptions = {}) {
+    this.addPrefixSpace = options.addPrefixSpace ?? true;
+    this.trimOffsets = options.trimOffsets ?? true;
+    this.useRegex = options.useRegex ?? true;
+  }
+  decodeChain(tokens: string[]): string[] {
+    const bytes: number[] = [];
+    for (const token of tokens) {
+      const start = bytes.length;
+      let ok = true;
+      for (let i = 0; i < token.length; i++) {
+        const b = charToByte(token.charCodeAt(i));
+        if (b < 0) {
+          ok = false;
+          break;
+        }
+        bytes.push(b);
+      }
+      if (!ok) {
+        // A token outside the byte alphabet (an added token) stands for its own UTF-8, as in HF.
+        bytes.length = start;
+        for (let i = 0; i < token.length; ) i += utf8At(token, i, bytes);
+      }
+    }
+    return [UTF8.decode(new Uint8Array(bytes))];
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): ByteLevelDecoder {
+    return new ByteLevelDecoder(readByteLevelOptions(json, at));
+  }
+}

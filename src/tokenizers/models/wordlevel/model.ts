@@ -1,0 +1,49 @@
+/** WordLevel (HF tokenizers `models::wordlevel`): each whole piece is one vocabulary entry or `unk_token`. */
+import { ValueError } from "../../../errors.js";
+import { getObject, getString, type JsonObject, type JsonPath } from "../../json.js";
+import { readVocab } from "../bpe/model.js";
+import type { Model, Token } from "../model.js";
+
+export class WordLevel implements Model {
+  readonly type = "WordLevel";
+  private readonly idToTokenMap = new Map<number, string>();
+
+  constructor(
+    readonly vocab: Map<string, number>,
+    readonly unkToken = "<unk>",
+  ) {
+    for (const [t, id] of vocab) this.idToTokenMap.set(id, t);
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.vocab.get(token);
+  }
+  idToToken(id: number): string | undefined {
+    return this.idToTokenMap.get(id);
+  }
+  getVocab(): Map<string, number> {
+    return new Map(this.vocab);
+  }
+  getVocabSize(): number {
+    return this.vocab.size;
+  }
+
+  tokenize(sequence: string): Token[] {
+    if (sequence.length === 0) return [];
+    const id = this.vocab.get(sequence);
+    if (id !== undefined) return [{ id, value: sequence, offsets: [0, sequence.length] }];
+    const unk = this.vocab.get(this.unkToken);
+    if (unk === undefined) throw new ValueError(`WordLevel: unk_token ${JSON.stringify(this.unkToken)} is not in the vocabulary`);
+    return [{ id: unk, value: this.unkToken, offsets: [0, sequence.length] }];
+  }
+
+  toJSON(): Record<string, unknown> {
+    const vocab: Record<string, number> = {};
+    for (const [t, id] of [...this.vocab].sort((a, b) => a[1] - b[1])) vocab[t] = id;
+    return { type: this.type, vocab, unk_token: this.unkToken };
+  }
+
+  static fromJSON(json: JsonObject, at: JsonPath): WordLevel {
+    return new WordLevel(readVocab(getObject(json, "vocab", at), at.key("vocab")), getString(json, "unk_token", at));
+  }
+}

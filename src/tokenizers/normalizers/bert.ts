@@ -1,0 +1,97 @@
+/**
+ * {"type":"BertNormalizer"}: BERT's text cleanup (google-research/bert tokenization.py, as HF ports
+ * it): drop NUL, U+FFFD and control characters, map whitespace to " ", put spaces around CJK
+ * ideographs, strip accents (default: when lowercasing), lowercase.
+ */
+import { getBoolean, optional, asBoolean, type JsonObject, type JsonPath } from "../json.js";
+import { isWhitespace, type CharChange, type NormalizedString } from "../normalized-string.js";
+import type { Normalizer } from "./normalizer.js";
+
+const OTHER = /^\p{C}$/u;
+const COMBINING_MARK = /^\p{M}$/u;
+
+function bertWhitespace(c: string): boolean {
+  return c === "\t" || c === "\n" || c === "\r" || isWhitespace(c);
+}
+
+function bertControl(c: string): boolean {
+  return c !== "\t" && c !== "\n" && c !== "\r" && OTHER.test(c);
+}
+
+/** The CJK Unified Ideographs blocks BERT treats as single words. */
+export function isChineseChar(c: string): boolean {
+  const cp = c.codePointAt(0)!;
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) ||
+    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
+}
+
+export interface BertNormalizerOptions {
+  cleanText?: boolean;
+  handleChineseChars?: boolean;
+  /** undefined: follow `lowercase`. */
+  stripAccents?: boolean;
+  lowercase?: boolean;
+}
+
+export class BertNormalizer implements Normalizer {
+  readonly type = "BertNormalizer";
+  readonly cleanText: boolean;
+  readonly handleChineseChars: boolean;
+  readonly stripAccents: boolean | undefined;
+  readonly lowercase: boolean;
+
+  constructor(options: BertNormalizerOptions = {}) {
+    this.cleanText = options.cleanText ?? true;
+    this.handleChineseChars = options.handleChineseChars ?? true;
+    this.stripAccents = options.stripAccents;
+    this.lowercase = options.lowercase ?? true;
+  }
+
+  normalize(s: NormalizedString): void {
+    if (this.cleanText) {
+      s.filter((c) => !(c === "\0" || c === "\ufffd" || bertControl(c))).map((c) => (bertWhitespace(c) ? " " : c));
+    }
+    if (this.handleChineseChars) {
+      const changes: CharChange[] = [];
+      let any = false;
+      for (const c of s.get()) {
+        if (isChineseChar(c)) {
+          changes.push([" ", 0], [c, 1], [" ", 1]);
+          any = true;
+        } else {
+          changes.push([c, 0]);
+        }
+      }
+      if (any) s.transform(changes, 0);
+    }
+    if (this.stripAccents ?? this.lowercase) s.nfd().filter((c) => !COMBINING_MARK.test(c));
+    if (this.lowercase) s.lowercase();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      type: this.type,
+      clean_text: this.cleanText,
+      handle_chinese_chars: this.handleChineseChars,
+      strip_accents: this.stripAccents ?? null,
+      lowercase: this.lowercase,
+    };
+  }
+
+  static fromJSON(json: JsonObject, at: JsonPath): BertNormalizer {
+    return new BertNormalizer({
+      cleanText: getBoolean(json, "clean_text", at),
+      handleChineseChars: getBoolean(json, "handle_chinese_chars", at),
+      stripAccents: optional(json, "strip_accents", at, asBoolean),
+      lowercase: getBoolean(json, "lowercase", at),
+    });
+  }
+}

@@ -1,0 +1,13 @@
+/** {"type":"Lowercase"}: character-wise lowercasing. */
+import type { NormalizedString } from "../normalized-string.js";
+import type { Normalizer } from "./normalizer.js";
+
+export class Lowercase implements Normalizer {
+  readonly type = "Lowercase";
+  normalize(s: NormalizedString): void {
+    s.lowercase();
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}

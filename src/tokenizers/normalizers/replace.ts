@@ -1,0 +1,35 @@
+/** {"type":"Replace","pattern":{"String":…}|{"Regex":…},"content":…}: replaces every match. */
+import { getString, type JsonObject, type JsonPath } from "../json.js";
+import type { NormalizedString } from "../normalized-string.js";
+import { patternFromJSON, type JsonPattern } from "../regex.js";
+import type { Normalizer } from "./normalizer.js";
+
+export class Replace implements Normalizer {
+  readonly type = "Replace";
+  private readonly compiled: string | RegExp;
+  constructor(
+    readonly pattern: JsonPattern,
+    readonly content: string,
+  ) {
+    this.compiled = "String" in pattern ? pattern.String : patternFromJSON(pattern);
+  }
+  normalize(s: NormalizedString): void {
+    s.replace(this.compiled, this.content);
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, pattern: { ...this.pattern }, content: this.content };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): Replace {
+    return new Replace(readJsonPattern(json, at), getString(json, "content", at));
+  }
+}
+
+export function readJsonPattern(json: JsonObject, at: JsonPath): JsonPattern {
+  const p = json["pattern"];
+  const pat = at.key("pattern");
+  if (p && typeof p === "object" && !Array.isArray(p)) {
+    if (typeof p["String"] === "string") return { String: p["String"] };
+    if (typeof p["Regex"] === "string") return { Regex: p["Regex"] };
+  }
+  throw pat.error(`expected {"String": …} or {"Regex": …}`);
+}

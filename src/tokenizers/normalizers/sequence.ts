@@ -1,0 +1,19 @@
+/** {"type":"Sequence","normalizers":[…]}: runs normalizers in order. */
+import { asArray, getArray, type JsonObject, type JsonPath } from "../json.js";
+import type { NormalizedString } from "../normalized-string.js";
+import { normalizerRegistry, type Normalizer } from "./normalizer.js";
+
+export class NormalizerSequence implements Normalizer {
+  readonly type = "Sequence";
+  constructor(readonly normalizers: Normalizer[]) {}
+  normalize(s: NormalizedString): void {
+    for (const n of this.normalizers) n.normalize(s);
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, normalizers: this.normalizers.map((n) => n.toJSON()) };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): NormalizerSequence {
+    const list = asArray(getArray(json, "normalizers", at), at.key("normalizers"));
+    return new NormalizerSequence(list.map((n, i) => normalizerRegistry.fromJSON(n, at.key("normalizers").index(i))));
+  }
+}

@@ -1,0 +1,34 @@
+/** {"type":"Strip"} (leading/trailing whitespace) and {"type":"StripAccents"} (combining marks). */
+import { getBoolean, type JsonObject, type JsonPath } from "../json.js";
+import type { NormalizedString } from "../normalized-string.js";
+import type { Normalizer } from "./normalizer.js";
+
+export class Strip implements Normalizer {
+  readonly type = "Strip";
+  constructor(
+    readonly stripLeft = true,
+    readonly stripRight = true,
+  ) {}
+  normalize(s: NormalizedString): void {
+    s.lrstrip(this.stripLeft, this.stripRight);
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, strip_left: this.stripLeft, strip_right: this.stripRight };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): Strip {
+    return new Strip(getBoolean(json, "strip_left", at), getBoolean(json, "strip_right", at));
+  }
+}
+
+const COMBINING_MARK = /^\p{M}$/u;
+
+/** Removes combining marks (General_Category=Mark); usually after NFD, so "é" becomes "e". */
+export class StripAccents implements Normalizer {
+  readonly type = "StripAccents";
+  normalize(s: NormalizedString): void {
+    s.filter((c) => !COMBINING_MARK.test(c));
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}

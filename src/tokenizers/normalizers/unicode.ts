@@ -1,0 +1,43 @@
+/** Unicode normalization forms as normalizers: {"type":"NFC"}, NFD, NFKC, NFKD. */
+import type { NormalizedString } from "../normalized-string.js";
+import type { Normalizer } from "./normalizer.js";
+
+export class NFC implements Normalizer {
+  readonly type = "NFC";
+  normalize(s: NormalizedString): void {
+    s.nfc();
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}
+
+export class NFD implements Normalizer {
+  readonly type = "NFD";
+  normalize(s: NormalizedString): void {
+    s.nfd();
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}
+
+export class NFKC implements Normalizer {
+  readonly type = "NFKC";
+  normalize(s: NormalizedString): void {
+    s.nfkc();
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}
+
+export class NFKD implements Normalizer {
+  readonly type = "NFKD";
+  normalize(s: NormalizedString): void {
+    s.nfkd();
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * {"type":"ByteLevel"}: GPT-2's pre-tokenizer. Optionally adds a leading space, splits with GPT-2's
+ * regex, then rewrites every piece as its UTF-8 bytes in the byte-level alphabet, each byte aligned
+ * with the character it came from. Lone surrogates have no UTF-8 form; they become U+FFFD's bytes, as
+ * in tiktoken (whose JS binding encodes through TextEncoder).
+ */
+import { BYTE_TO_CHAR, utf8At } from "../byte-level-alphabet.js";
+import { getBoolean, optional, asBoolean, type JsonObject, type JsonPath } from "../json.js";
+import type { CharChange, NormalizedString } from "../normalized-string.js";
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import { compileRegex, GPT2_PATTERN } from "../regex.js";
+import type { PreTokenizer } from "./pre-tokenizer.js";
+
+export const GPT2_REGEX = compileRegex(GPT2_PATTERN);
+
+export interface ByteLevelOptions {
+  addPrefixSpace?: boolean;
+  trimOffsets?: boolean;
+  useRegex?: boolean;
+}
+
+/** Rewrites `s` into the byte-level alphabet, keeping alignments. */
+export function byteLevelTransform(s: NormalizedString): void {
+  const text = s.get();
+  const changes: CharChange[] = [];
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    bytes.length = 0;
+    i += utf8At(text, i, bytes);
+    bytes.forEach((b, k) => changes.push([BYTE_TO_CHAR[b]!, k > 0 ? 1 : 0]));
+  }
+  s.transform(changes, 0);
+}
+
+export class ByteLevelPreTokenizer implements PreTokenizer {
+  readonly type = "ByteLevel";
+  readonly addPrefixSpace: boolean;
+  readonly trimOffsets: boolean;
+  readonly useRegex: boolean;
+
+  constructor(options: ByteLevelOptions = {}) {
+    this.addPrefixSpace = options.addPrefixSpace ?? true;
+    this.trimOffsets = options.trimOffsets ?? true;
+    this.useRegex = options.useRegex ?? true;
+  }
+
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => {
+      if (this.addPrefixSpace && !s.get().startsWith(" ")) s.prepend(" ");
+      return this.useRegex ? s.split(GPT2_REGEX, "Isolated") : [s];
+    });
+    pts.normalize(byteLevelTransform);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+  }
+
+  static fromJSON(json: JsonObject, at: JsonPath): ByteLevelPreTokenizer {
+    return new ByteLevelPreTokenizer(readByteLevelOptions(json, at));
+  }
+}
+
+/** The fields shared by the ByteLevel pre-tokenizer, post-processor and decoder. */
+export function readByteLevelOptions(json: JsonObject, at: JsonPath): ByteLevelOptions {
+  return {
+    addPrefixSpace: getBoolean(json, "add_prefix_space", at),
+    trimOffsets: getBoolean(json, "trim_offsets", at),
+    useRegex: optional(json, "use_regex", at, asBoolean) ?? true,
+  };
+}

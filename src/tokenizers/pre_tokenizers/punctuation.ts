@@ -1,0 +1,50 @@
+/**
+ * {"type":"Punctuation","behavior":…}: splits on punctuation characters (ASCII punctuation, which
+ * includes symbols like `$` and `+`, or Unicode General_Category P*), each its own match;
+ * {"type":"BertPreTokenizer"}: whitespace split, then every punctuation character isolated.
+ */
+import { getString, type JsonObject, type JsonPath } from "../json.js";
+import { isWhitespace } from "../normalized-string.js";
+import { SPLIT_DELIMITER_BEHAVIORS, type SplitDelimiterBehavior } from "../pattern.js";
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import type { PreTokenizer } from "./pre-tokenizer.js";
+
+const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+const UNICODE_PUNCTUATION = /^\p{P}$/u;
+
+/** Rust's `is_ascii_punctuation() || is_punctuation()`, which BERT uses. */
+export function isPunctuation(c: string): boolean {
+  return ASCII_PUNCTUATION.test(c) || UNICODE_PUNCTUATION.test(c);
+}
+
+export function readBehavior(json: JsonObject, at: JsonPath): SplitDelimiterBehavior {
+  const b = getString(json, "behavior", at);
+  if (!(SPLIT_DELIMITER_BEHAVIORS as readonly string[]).includes(b)) {
+    throw at.key("behavior").error(`expected one of ${SPLIT_DELIMITER_BEHAVIORS.join(", ")}, got "${b}"`);
+  }
+  return b as SplitDelimiterBehavior;
+}
+
+export class Punctuation implements PreTokenizer {
+  readonly type = "Punctuation";
+  constructor(readonly behavior: SplitDelimiterBehavior = "Isolated") {}
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => s.split(isPunctuation, this.behavior));
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, behavior: this.behavior };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): Punctuation {
+    return new Punctuation(json["behavior"] === undefined ? "Isolated" : readBehavior(json, at));
+  }
+}
+
+export class BertPreTokenizer implements PreTokenizer {
+  readonly type = "BertPreTokenizer";
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => s.split(isWhitespace, "Removed").flatMap((w) => w.split(isPunctuation, "Isolated")));
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}

@@ -1,0 +1,19 @@
+/** {"type":"Sequence","pretokenizers":[…]}: runs pre-tokenizers in order. */
+import { getArray, type JsonObject, type JsonPath } from "../json.js";
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import { preTokenizerRegistry, type PreTokenizer } from "./pre-tokenizer.js";
+
+export class PreTokenizerSequence implements PreTokenizer {
+  readonly type = "Sequence";
+  constructor(readonly preTokenizers: PreTokenizer[]) {}
+  preTokenize(pts: PreTokenizedString): void {
+    for (const p of this.preTokenizers) p.preTokenize(pts);
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, pretokenizers: this.preTokenizers.map((p) => p.toJSON()) };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): PreTokenizerSequence {
+    const list = getArray(json, "pretokenizers", at);
+    return new PreTokenizerSequence(list.map((p, i) => preTokenizerRegistry.fromJSON(p, at.key("pretokenizers").index(i))));
+  }
+}

@@ -1,0 +1,29 @@
+/** {"type":"Split","pattern":{"String"|"Regex":…},"behavior":…,"invert":…}: a configurable split. */
+import { getBoolean, type JsonObject, type JsonPath } from "../json.js";
+import { readJsonPattern } from "../normalizers/replace.js";
+import type { SplitDelimiterBehavior } from "../pattern.js";
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import { patternFromJSON, type JsonPattern } from "../regex.js";
+import type { PreTokenizer } from "./pre-tokenizer.js";
+import { readBehavior } from "./punctuation.js";
+
+export class Split implements PreTokenizer {
+  readonly type = "Split";
+  private readonly compiled: string | RegExp;
+  constructor(
+    readonly pattern: JsonPattern,
+    readonly behavior: SplitDelimiterBehavior,
+    readonly invert = false,
+  ) {
+    this.compiled = patternFromJSON(pattern);
+  }
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => s.split(this.compiled, this.behavior, this.invert));
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, pattern: { ...this.pattern }, behavior: this.behavior, invert: this.invert };
+  }
+  static fromJSON(json: JsonObject, at: JsonPath): Split {
+    return new Split(readJsonPattern(json, at), readBehavior(json, at), getBoolean(json, "invert", at));
+  }
+}

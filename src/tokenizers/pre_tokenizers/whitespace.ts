@@ -1,0 +1,30 @@
+/**
+ * {"type":"Whitespace"}: words and runs of punctuation, `\w+|[^\w\s]+` with Unicode `\w`;
+ * {"type":"WhitespaceSplit"}: split on Unicode whitespace only.
+ */
+import { isWhitespace } from "../normalized-string.js";
+import type { PreTokenizedString } from "../pre-tokenized-string.js";
+import { compileRegex } from "../regex.js";
+import type { PreTokenizer } from "./pre-tokenizer.js";
+
+const WORDS_OR_PUNCTUATION = compileRegex("\\w+|[^\\w\\s]+");
+
+export class Whitespace implements PreTokenizer {
+  readonly type = "Whitespace";
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => s.split(WORDS_OR_PUNCTUATION, "Removed", true));
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}
+
+export class WhitespaceSplit implements PreTokenizer {
+  readonly type = "WhitespaceSplit";
+  preTokenize(pts: PreTokenizedString): void {
+    pts.split((_, s) => s.split(isWhitespace, "Removed"));
+  }
+  toJSON(): Record<string, unknown> {
+    return { type: this.type };
+  }
+}
