@@ -10,9 +10,10 @@
  */
 import { DTypeError, IndexError, ShapeError, formatShape } from "../errors.js";
 import { type Storage, allocate } from "../tensor/dtype.js";
-import { contiguousStrides, normalizeDim, numel, stridedOffsets } from "../tensor/shape.js";
+import { contiguousStrides, normalizeDim, numel, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
+import { copyInto } from "./views.js";
 
 function checkIndexDType(op: string, index: Tensor): void {
   if (index.dtype !== "int32") throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
@@ -63,6 +64,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return record(new Tensor(out, index.shape), "gather", [x], (g) => [scatterAdd(new Tensor(allocate(g.dtype, numel(shape)), shape), d, index, g)]);
 }
 
+/** src's gradient: gather(g) placed in the leading corner of zeros shaped like src (src may exceed index). */
+function srcGrad(g: Tensor, d: number, index: Tensor, src: Tensor): Tensor {
+  const picked = gather(g, d, index);
+  if (shapesEqual(picked.shape, src.shape)) return picked;
+  const out = new Tensor(allocate(g.dtype, src.size), src.shape);
+  copyInto(new Tensor(out.storage, picked.shape, out.strides, 0), picked);
+  return out;
+}
+
 /** Writes (or, with `add`, adds) src's values into a contiguous copy of x at the indexed positions. */
 function scatterInto(op: string, x: Tensor, d: number, index: Tensor, src: Tensor | number, add: boolean): Tensor {
   checkIndexDType(op, index);
@@ -101,7 +111,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
   const inputs = typeof src === "number" ? [x] : [x, src];
   return record(out, "scatter", inputs, (g) => [
     x.requiresGrad ? scatter(g, d, index, 0) : null,
-    typeof src !== "number" && src.requiresGrad ? gather(g, d, index) : null,
+    typeof src !== "number" && src.requiresGrad ? srcGrad(g, d, index, src) : null,
   ]);
 }
 
@@ -109,7 +119,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = normalizeDim(dim, x.ndim, "scatterAdd");
   const out = scatterInto("scatterAdd", x, d, index, src, true);
-  return record(out, "scatterAdd", [x, src], (g) => [x.requiresGrad ? g : null, src.requiresGrad ? gather(g, d, index) : null]);
+  return record(out, "scatterAdd", [x, src], (g) => [x.requiresGrad ? g : null, src.requiresGrad ? srcGrad(g, d, index, src) : null]);
 }
 
 function checkVectorIndex(op: string, x: Tensor, index: Tensor): void {
