@@ -6,7 +6,8 @@
  *
  * tokenizer.json: `{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0],["▁the",-3.1],…],"byte_fallback":false}`.
  */
-import { FormatError, ValueError } from "../../../errors.js";
+import { ValueError } from "../../../errors.js";
+import { asArray, asBoolean, asInteger, asNumber, asString, getArray, optional, type JsonObject, type JsonPath } from "../../json.js";
 import type { Model, Token } from "../model.js";
 import { codePointLength, Lattice, type LatticePath } from "./lattice.js";
 import { type Random, SeededRandom } from "./random.js";
@@ -57,23 +58,20 @@ export class Unigram implements Model {
     this.unkScore = (vocab.length > 0 ? minScore : 0) - UNK_PENALTY;
   }
 
-  /** Reads the `"model"` object of tokenizer.json. */
-  static fromJSON(json: Record<string, unknown>, file = "tokenizer.json"): Unigram {
-    if (json.type !== "Unigram") throw new FormatError(file, "model.type", `expected "Unigram", got ${JSON.stringify(json.type)}`);
-    const vocab = json.vocab;
-    if (!Array.isArray(vocab)) throw new FormatError(file, "model.vocab", "expected an array of [piece, score] pairs");
-    const pairs: [string, number][] = vocab.map((entry: unknown, i) => {
-      if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") {
-        throw new FormatError(file, `model.vocab[${i}]`, `expected [piece, score], got ${JSON.stringify(entry)}`);
-      }
-      return [entry[0], entry[1]];
+  /** Reads the `"model"` object of tokenizer.json; `at` names the file and field for errors. */
+  static fromJSON(json: JsonObject, at: JsonPath): Unigram {
+    const vocabAt = at.key("vocab");
+    const pairs = getArray(json, "vocab", at).map((entry, i): [string, number] => {
+      const entryAt = vocabAt.index(i);
+      const pair = asArray(entry, entryAt);
+      if (pair.length !== 2) throw entryAt.error(`expected [piece, score], got ${pair.length} items`);
+      return [asString(pair[0], entryAt.index(0)), asNumber(pair[1], entryAt.index(1))];
     });
-    const unkId = json.unk_id ?? null;
-    if (unkId !== null && (typeof unkId !== "number" || !Number.isInteger(unkId) || unkId < 0 || unkId >= pairs.length)) {
-      throw new FormatError(file, "model.unk_id", `expected null or an index of the vocabulary, got ${JSON.stringify(unkId)}`);
+    const unkId = optional(json, "unk_id", at, asInteger) ?? null;
+    if (unkId !== null && unkId >= pairs.length) {
+      throw at.key("unk_id").error(`${unkId} is not an index of the ${pairs.length}-piece vocabulary`);
     }
-    const byteFallback = json.byte_fallback ?? false;
-    if (typeof byteFallback !== "boolean") throw new FormatError(file, "model.byte_fallback", "expected a boolean");
+    const byteFallback = optional(json, "byte_fallback", at, asBoolean) ?? false;
     return new Unigram(pairs, { unkId, byteFallback });
   }
 
