@@ -1,0 +1,5 @@
+export { writeFileAtomic } from "./atomic.js";
+export {
+  saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, halfToFloat,
+  type SafetensorsDType, type SafetensorsArray, type SafetensorsEntry, type SafetensorsFile,
+} from "./safetensors.js";

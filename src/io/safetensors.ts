@@ -1,0 +1,184 @@
+/**
+ * The safetensors format (Hugging Face), read and written here: an 8-byte little-endian header length
+ * N, N bytes of JSON header `{ name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__": {…} }`
+ * (padded with spaces to a multiple of 8), then the raw little-endian data; offsets are relative to
+ * the start of the data. This layer is independent of tensors: it moves typed arrays.
+ */
+import { readFileSync } from "node:fs";
+import { FormatError } from "../errors.js";
+import { writeFileAtomic } from "./atomic.js";
+
+export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
+
+/** In-memory arrays: float types decode to Float32Array/Float64Array, integer types to Int32Array, U8/BOOL to Uint8Array. */
+export type SafetensorsArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export interface SafetensorsEntry {
+  dtype: SafetensorsDType;
+  shape: number[];
+  data: SafetensorsArray;
+}
+
+export interface SafetensorsFile {
+  tensors: Map<string, SafetensorsEntry>;
+  metadata: Record<string, string>;
+}
+
+const BYTES: Record<SafetensorsDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+function dtypeForArray(a: SafetensorsArray): SafetensorsDType {
+  if (a instanceof Float32Array) return "F32";
+  if (a instanceof Float64Array) return "F64";
+  if (a instanceof Int32Array) return "I32";
+  return "U8";
+}
+
+/** Serialises tensors (in the given order) and metadata into safetensors bytes. */
+export function encodeSafetensors(
+  tensors: Iterable<[string, { shape: readonly number[]; data: SafetensorsArray; dtype?: SafetensorsDType }]>,
+  metadata: Record<string, string> = {},
+): Uint8Array[] {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    if (name === "__metadata__") throw new FormatError("<safetensors>", name, "reserved tensor name");
+    const dtype = t.dtype ?? dtypeForArray(t.data);
+    if (dtype !== dtypeForArray(t.data) && !(dtype === "BOOL" && t.data instanceof Uint8Array)) {
+      throw new FormatError("<safetensors>", name, `dtype ${dtype} does not match a ${t.data.constructor.name}`);
+    }
+    const n = t.shape.reduce((p, d) => p * d, 1);
+    if (n !== t.data.length) throw new FormatError("<safetensors>", name, `shape [${t.shape.join(",")}] needs ${n} values, got ${t.data.length}`);
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  let json = JSON.stringify(header);
+  const pad = (8 - (Buffer.byteLength(json) % 8)) % 8;
+  json += " ".repeat(pad);
+  const headerBytes = Buffer.from(json, "utf8");
+  const prefix = new Uint8Array(8);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  return [prefix, headerBytes, ...chunks];
+}
+
+export function saveSafetensors(
+  path: string,
+  tensors: Iterable<[string, { shape: readonly number[]; data: SafetensorsArray; dtype?: SafetensorsDType }]>,
+  metadata: Record<string, string> = {},
+): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}
+
+export function loadSafetensors(path: string): SafetensorsFile {
+  return decodeSafetensors(readFileSync(path), path);
+}
+
+/** Parses safetensors bytes, validating the header against the file size and dtypes. */
+export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>"): SafetensorsFile {
+  if (bytes.length < 8) throw new FormatError(file, "header length", `file is ${bytes.length} bytes, too short for the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (n > bytes.length - 8) throw new FormatError(file, "header length", `header of ${n} bytes does not fit in a ${bytes.length}-byte file`);
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString("utf8"));
+  } catch (e) {
+    throw new FormatError(file, "header", `invalid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) throw new FormatError(file, "header", "expected a JSON object");
+  const dataStart = 8 + n;
+  const dataLength = bytes.length - dataStart;
+  const tensors = new Map<string, SafetensorsEntry>();
+  let metadata: Record<string, string> = {};
+  const ranges: [number, number, string][] = [];
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === "__metadata__") {
+      if (typeof raw !== "object" || raw === null) throw new FormatError(file, "__metadata__", "expected an object of strings");
+      metadata = raw as Record<string, string>;
+      continue;
+    }
+    const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof entry !== "object" || entry === null) throw new FormatError(file, name, "expected an object");
+    const dtype = entry.dtype as SafetensorsDType;
+    if (typeof dtype !== "string" || !(dtype in BYTES)) throw new FormatError(file, `${name}.dtype`, `unsupported dtype ${JSON.stringify(entry.dtype)}`);
+    const shape = entry.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new FormatError(file, `${name}.shape`, `expected a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    const offs = entry.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0) || offs[0] > offs[1]) {
+      throw new FormatError(file, `${name}.data_offsets`, `expected [begin, end], got ${JSON.stringify(offs)}`);
+    }
+    const [begin, end] = offs as [number, number];
+    if (end > dataLength) throw new FormatError(file, `${name}.data_offsets`, `[${begin}, ${end}] runs past the ${dataLength} data bytes`);
+    const count = (shape as number[]).reduce((p, d) => p * d, 1);
+    if (count * BYTES[dtype] !== end - begin) {
+      throw new FormatError(file, `${name}.data_offsets`, `${end - begin} bytes for ${dtype} shape [${shape.join(",")}] (needs ${count * BYTES[dtype]})`);
+    }
+    ranges.push([begin, end, name]);
+    tensors.set(name, { dtype, shape: shape as number[], data: decodeData(bytes.subarray(dataStart + begin, dataStart + end), dtype, count, file, name) });
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    const prev = ranges[i - 1] as [number, number, string];
+    const cur = ranges[i] as [number, number, string];
+    if (cur[0] < prev[1]) throw new FormatError(file, `${cur[2]}.data_offsets`, `overlaps ${prev[2]}`);
+  }
+  return { tensors, metadata };
+}
+
+function decodeData(raw: Uint8Array, dtype: SafetensorsDType, count: number, file: string, name: string): SafetensorsArray {
+  // Copy into an aligned buffer first: tensor data need not be aligned within the file.
+  const buf = new Uint8Array(raw.length);
+  buf.set(raw);
+  const dv = new DataView(buf.buffer);
+  switch (dtype) {
+    case "F32":
+      return new Float32Array(buf.buffer, 0, count);
+    case "F64":
+      return new Float64Array(buf.buffer, 0, count);
+    case "I32":
+      return new Int32Array(buf.buffer, 0, count);
+    case "U8":
+    case "BOOL":
+      return buf;
+    case "I8":
+      return Int32Array.from(new Int8Array(buf.buffer, 0, count));
+    case "I16":
+      return Int32Array.from(new Int16Array(buf.buffer, 0, count));
+    case "I64": {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = dv.getBigInt64(i * 8, true);
+        if (v > 2147483647n || v < -2147483648n) throw new FormatError(file, name, `int64 value ${v} does not fit in int32`);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+    case "F16": {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
+      return out;
+    }
+    case "BF16": {
+      // bfloat16 is the top half of a float32.
+      const out = new Float32Array(count);
+      const u32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u32[i] = dv.getUint16(i * 2, true) << 16;
+      return out;
+    }
+  }
+}
+
+/** IEEE 754 binary16 → number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * Math.pow(2, -14) * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
+}
