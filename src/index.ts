@@ -20,3 +20,5 @@ export { cat, stack, where } from "./ops/index.js";
 export { getBackend, setBackend } from "./backend/index.js";
 export * as metrics from "./metrics/index.js";
 export * as losses from "./losses/index.js";
+export * as optim from "./optim/index.js";
+export * as nn from "./nn/index.js";

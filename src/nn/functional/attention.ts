@@ -1,0 +1,150 @@
+/**
+ * scaledDotProductAttention: softmax(Q Kᵀ · scale + mask) V as one fused differentiable op over the
+ * reference kernel (backend/reference/attention.ts), with a hand-written backward that recomputes the
+ * probabilities from the saved output and row logsumexps instead of keeping the [.., T, S] matrix.
+ *
+ * Shapes (any equal-or-broadcastable leading dims L, usually [B, H]):
+ *   q [...L, T, D], k [...L, S, D], v [...L, S, Dv] → out [...L, T, Dv]
+ *   mask broadcastable to [...L, T, S], e.g. a padding mask [B, 1, 1, S]
+ * B batch, H heads, T query length, S key length, D head dim.
+ *
+ * Causal alignment. PyTorch's `is_causal` (1.13's nn.Transformer masks and 2.x
+ * `F.scaled_dot_product_attention` alike) is top-left aligned: query i sees keys j ≤ i, built from
+ * `torch.ones(T, S).tril(0)`. That is the default here (`causalOffset` 0). For cached decoding the T
+ * queries are the LAST T of S positions, so pass `causalOffset: S − T` (bottom-right alignment): query
+ * i sees keys j ≤ i + S − T.
+ *
+ * Differences from PyTorch, on purpose: `mask` and `isCausal` may be combined (padding + causal); a
+ * query row whose keys are all masked gives output 0 and gradient 0 (flash-attention's convention)
+ * instead of NaN.
+ */
+import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "../../backend/reference/attention.js";
+import type { FloatArray } from "../../backend/index.js";
+import { noGrad } from "../../autograd/grad-mode.js";
+import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
+import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
+import { allocate, isFloating } from "../../tensor/dtype.js";
+import { defaultGenerator, type Generator } from "../../tensor/rng.js";
+import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
+
+export interface ScaledDotProductAttentionOptions {
+  /** Boolean (true = attend, as PyTorch's `attn_mask`) or additive float mask, broadcastable to [...L, T, S]. */
+  mask?: Tensor | null;
+  /** Mask out future keys (see causalOffset for the alignment). */
+  isCausal?: boolean;
+  /** Query i sees keys j ≤ i + causalOffset (default 0, PyTorch's top-left; S − T for cached decoding). */
+  causalOffset?: number;
+  /** Dropout probability on the attention weights (default 0; pass 0 in evaluation). */
+  dropout?: number;
+  /** Multiplier of Q Kᵀ (default 1/√D). */
+  scale?: number;
+  /** Generator that seeds the dropout mask (default: the global seeded generator). */
+  generator?: Generator;
+  /** Also return the [...L, T, S] attention probabilities (before dropout, not differentiable). */
+  returnWeights?: boolean;
+}
+
+export interface AttentionWithWeights {
+  output: Tensor;
+  weights: Tensor;
+}
+
+/**
+ * A tensor's [..., rows, cols] geometry as the kernel reads it, broadcast to leading dims `lead`.
+ * Copies only when the last dim is not contiguous.
+ */
+function operand(x: Tensor, lead: readonly number[]): AttentionOperand {
+  const cols = x.shape[x.ndim - 1] as number;
+  const src = cols > 1 && x.strides[x.ndim - 1] !== 1 ? noGrad(() => contiguous(x)) : x;
+  const rows = src.shape[src.ndim - 2] as number;
+  const ex = noGrad(() => expand(src.detach(), [...lead, rows, cols]));
+  const leadStrides = ex.strides.slice(0, lead.length);
+  return { data: src.storage as FloatArray, offsets: stridedOffsets(lead, leadStrides, ex.offset), strideRow: ex.strides[lead.length] as number };
+}
+
+function maskOperand(mask: Tensor, lead: readonly number[], t: number, s: number): AttentionMask {
+  const ex = noGrad(() => expand(mask.detach(), [...lead, t, s]));
+  return {
+    data: mask.storage as FloatArray | Uint8Array,
+    additive: mask.dtype !== "bool",
+    offsets: stridedOffsets(lead, ex.strides.slice(0, lead.length), ex.offset),
+    strideT: ex.strides[lead.length] as number,
+    strideS: ex.strides[lead.length + 1] as number,
+  };
+}
+
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions & { returnWeights: true }): AttentionWithWeights;
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: ScaledDotProductAttentionOptions): Tensor;
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor | AttentionWithWeights {
+  const op = "scaledDotProductAttention";
+  for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
+    if (!isFloating(x.dtype)) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
+    if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);
+  }
+  if (k.dtype !== q.dtype || v.dtype !== q.dtype) throw new DTypeError(`${op}: q, k, v dtypes differ (${q.dtype}, ${k.dtype}, ${v.dtype})`);
+  const T = q.shape[q.ndim - 2] as number;
+  const D = q.shape[q.ndim - 1] as number;
+  const S = k.shape[k.ndim - 2] as number;
+  const Dv = v.shape[v.ndim - 1] as number;
+  if (k.shape[k.ndim - 1] !== D) throw new ShapeError(`${op}: q ${formatShape(q.shape)} and k ${formatShape(k.shape)} differ in head dim`);
+  if (v.shape[v.ndim - 2] !== S) throw new ShapeError(`${op}: k ${formatShape(k.shape)} and v ${formatShape(v.shape)} differ in length`);
+  let lead = broadcastShapes(q.shape.slice(0, -2), k.shape.slice(0, -2), op);
+  lead = broadcastShapes(lead, v.shape.slice(0, -2), op);
+  const mask = options.mask ?? null;
+  if (mask) {
+    if (mask.dtype !== "bool" && mask.dtype !== q.dtype) throw new DTypeError(`${op}: mask must be bool or ${q.dtype}, got ${mask.dtype}`);
+    const full = broadcastShapes([...lead, T, S], mask.shape, op);
+    if (full.length !== lead.length + 2 || full[full.length - 2] !== T || full[full.length - 1] !== S) {
+      throw new ShapeError(`${op}: mask ${formatShape(mask.shape)} does not broadcast to ${formatShape([...lead, T, S])}`);
+    }
+    lead = full.slice(0, -2);
+  }
+  const dropout = options.dropout ?? 0;
+  if (!(dropout >= 0 && dropout < 1)) throw new ValueError(`${op}: dropout must be in [0, 1), got ${dropout}`);
+  const causalOffset = options.causalOffset ?? 0;
+  if (!Number.isInteger(causalOffset)) throw new ValueError(`${op}: causalOffset must be an integer, got ${causalOffset}`);
+  const scale = options.scale ?? 1 / Math.sqrt(D);
+  let seed: [number, number] = [0, 0];
+  if (dropout > 0) {
+    const gen = options.generator ?? defaultGenerator;
+    seed = [gen.nextUint32(), gen.nextUint32()];
+  }
+  const N = numel(lead);
+  const sizes: AttentionSizes = {
+    n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed,
+    causalOffset: options.isCausal ? causalOffset : null,
+  };
+  const qo = operand(q, lead);
+  const ko = operand(k, lead);
+  const vo = operand(v, lead);
+  const mo = mask ? maskOperand(mask, lead, T, S) : null;
+  const out = allocate(q.dtype, N * T * Dv) as FloatArray;
+  const lse = new Float64Array(N * T);
+  const weights = options.returnWeights ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
+  attentionForward(out, lse, weights, qo, ko, vo, mo, sizes);
+
+  const inputs = [q, k, v];
+  const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
+  if (maskNeedsGrad) inputs.push(mask);
+  const outShape = [...lead, T, Dv];
+  const output = record(new Tensor(out, outShape), op, inputs, (g) => {
+    const dOut = noGrad(() => g.toTypedArray()) as FloatArray;
+    const dq = q.requiresGrad ? (allocate(q.dtype, N * T * D) as FloatArray) : null;
+    const dk = k.requiresGrad ? (allocate(q.dtype, N * S * D) as FloatArray) : null;
+    const dv = v.requiresGrad ? (allocate(q.dtype, N * S * Dv) as FloatArray) : null;
+    const dm = maskNeedsGrad ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
+    attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes);
+    const grad = (d: FloatArray | null, shape: readonly number[], to: readonly number[]): Tensor | null =>
+      d ? sumToShape(new Tensor(d, shape), to) : null;
+    const grads = [
+      grad(dq, [...lead, T, D], q.shape),
+      grad(dk, [...lead, S, D], k.shape),
+      grad(dv, [...lead, S, Dv], v.shape),
+    ];
+    if (mask && maskNeedsGrad) grads.push(grad(dm, [...lead, T, S], mask.shape));
+    return grads;
+  });
+  if (weights) return { output, weights: new Tensor(weights, [...lead, T, S]) };
+  return output;
+}

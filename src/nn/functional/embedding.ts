@@ -1,0 +1,68 @@
+/**
+ * embedding: row lookup weight[ids] with a scatter-add backward (the gradient of a row is the sum of
+ * the output gradients of every position that looked it up), as torch.nn.functional.embedding.
+ * Written here because src/ops has no indexSelect yet.
+ */
+import { DTypeError, IndexError, ValueError, formatShape } from "../../errors.js";
+import { record } from "../../ops/index.js";
+import { allocate, isFloating } from "../../tensor/dtype.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { floatData } from "./rows.js";
+
+export interface EmbeddingOptions {
+  /** Row whose gradient stays zero (a padding token); negative counts from the end, as in PyTorch. */
+  paddingIdx?: number | null;
+}
+
+/** Normalises a padding index against the number of rows (PyTorch accepts −num ≤ idx < num). */
+export function normalizePaddingIdx(paddingIdx: number | null | undefined, num: number): number | null {
+  if (paddingIdx === null || paddingIdx === undefined) return null;
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) {
+    throw new ValueError(`embedding: paddingIdx ${paddingIdx} out of range for ${num} embeddings`);
+  }
+  return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+}
+
+/**
+ * ids: integer indices of any shape (int32, or a float tensor holding whole numbers); weight:
+ * [num, dim]. Returns [...ids.shape, dim].
+ */
+export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  if (ids.dtype === "bool") throw new DTypeError("embedding: ids must be integers, got bool");
+  if (weight.ndim !== 2 || !isFloating(weight.dtype)) {
+    throw new DTypeError(`embedding: weight must be a 2-D floating-point tensor, got ${weight.dtype} ${formatShape(weight.shape)}`);
+  }
+  const num = weight.shape[0] ?? 0;
+  const dim = weight.shape[1] ?? 0;
+  const padding = normalizePaddingIdx(options.paddingIdx, num);
+  const idx = ids.toTypedArray();
+  const n = idx.length;
+  const rowsOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = idx[i] as number;
+    if (!Number.isInteger(id) || id < 0 || id >= num) {
+      throw new IndexError(`embedding: index ${id} at position ${i} out of range for ${num} embeddings`);
+    }
+    rowsOf[i] = id;
+  }
+  const w = floatData(weight);
+  const out = allocate(weight.dtype, n * dim);
+  for (let i = 0; i < n; i++) {
+    const src = (rowsOf[i] as number) * dim;
+    const dst = i * dim;
+    for (let j = 0; j < dim; j++) out[dst + j] = w[src + j] as number;
+  }
+  const y = new Tensor(out, [...ids.shape, dim]);
+  return record(y, "embedding", [weight], (g) => {
+    const gy = floatData(g);
+    const gw = allocate(weight.dtype, num * dim);
+    for (let i = 0; i < n; i++) {
+      const row = rowsOf[i] as number;
+      if (row === padding) continue;
+      const src = i * dim;
+      const dst = row * dim;
+      for (let j = 0; j < dim; j++) gw[dst + j] = (gw[dst + j] as number) + (gy[src + j] as number);
+    }
+    return [new Tensor(gw, weight.shape)];
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * rmsNorm as one fused differentiable op over the reference kernel (backend/reference/rmsnorm.ts):
+ * y = x/√(mean(x²) + ε)·w over the trailing `normalizedShape` dims, as torch.nn.functional.rms_norm.
+ */
+import { rmsNormBackward, rmsNormForward } from "../../backend/reference/rmsnorm.js";
+import type { FloatArray } from "../../backend/index.js";
+import { record } from "../../ops/index.js";
+import { allocate, type FloatDType } from "../../tensor/dtype.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
+
+/** Machine epsilon of a float dtype: PyTorch's RMSNorm default ε (`torch.finfo(dtype).eps`). */
+export function machineEpsilon(dtype: FloatDType): number {
+  return dtype === "float32" ? 2 ** -23 : Number.EPSILON;
+}
+
+/** ε defaults to the machine epsilon of x's dtype, as PyTorch's `eps=None`. */
+export function rmsNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Tensor | null = null, eps?: number): Tensor {
+  const shape = normalizedShapeOf(normalizedShape);
+  const { rows, cols } = rowsAndCols(x, shape, "rmsNorm");
+  checkAffine(weight, shape, x, "rmsNorm weight");
+  const e = eps ?? machineEpsilon(x.dtype as FloatDType);
+  const xs = floatData(x);
+  const ws = weight ? floatData(weight) : null;
+  const out = allocate(x.dtype, x.size) as FloatArray;
+  const rrms = new Float64Array(rows);
+  rmsNormForward(out, rrms, xs, ws, rows, cols, e);
+
+  const inputs = weight ? [x, weight] : [x];
+  return record(new Tensor(out, x.shape), "rmsNorm", inputs, (g) => {
+    const dy = floatData(g);
+    const dx = x.requiresGrad ? (allocate(x.dtype, x.size) as FloatArray) : null;
+    const dw = weight?.requiresGrad ? new Float64Array(cols) : null;
+    rmsNormBackward(dx, dw, dy, xs, rrms, ws, rows, cols);
+    const grads: (Tensor | null)[] = [dx ? new Tensor(dx, x.shape) : null];
+    if (weight) grads.push(dw ? new Tensor(dw, shape) : null);
+    return grads;
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * loom.nn: Module and Parameter, layers, containers, activations, and the `functional` and `init`
+ * namespaces — shaped like torch.nn, with camelCase names.
+ */
+export { Module, type TensorModule, type StateDict, type LoadStateDictOptions, type LoadStateDictResult, type RegisterBufferOptions, type ZeroGradOptions } from "./module.js";
+export { Parameter } from "./parameter.js";
+export { Linear, type LinearOptions } from "./layers/linear.js";
+export { Embedding, type EmbeddingLayerOptions } from "./layers/embedding.js";
+export { LayerNorm, type LayerNormOptions } from "./layers/layer-norm.js";
+export { RMSNorm, type RMSNormOptions } from "./layers/rms-norm.js";
+export { Dropout } from "./layers/dropout.js";
+export { Sequential, ModuleList, ModuleDict } from "./layers/containers.js";
+export { Identity, Flatten } from "./layers/basic.js";
+export { Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU, Softplus, ELU, Softmax, LogSoftmax } from "./layers/activation.js";
+export { SwiGLU } from "./layers/swiglu.js";
+export { MLP, type MLPOptions, type ActivationName } from "./layers/mlp.js";
+export type { LayerOptions } from "./layers/options.js";
+export * as functional from "./functional/index.js";
+export * as init from "./init.js";

@@ -1,0 +1,54 @@
+/** Linear: y = x·Wᵀ + b with W of shape [out, in], as torch.nn.Linear. */
+import { linear } from "../../ops/index.js";
+import { zeros } from "../../tensor/factory.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { calculateFanInAndFanOut, kaimingUniform, uniform } from "../init.js";
+import { Module } from "../module.js";
+import { Parameter } from "../parameter.js";
+import { type LayerOptions, checkSize } from "./options.js";
+
+export interface LinearOptions extends LayerOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** [outFeatures, inFeatures] */
+  weight: Parameter;
+  /** [outFeatures], or null without bias */
+  bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    this.inFeatures = checkSize(inFeatures, "inFeatures", "Linear");
+    this.outFeatures = checkSize(outFeatures, "outFeatures", "Linear");
+    const dtype = options.dtype ?? "float32";
+    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
+    this.bias = (options.bias ?? true) ? new Parameter(zeros([outFeatures], { dtype })) : null;
+    this.resetParameters();
+  }
+
+  /**
+   * PyTorch's default: kaiming_uniform with a = √5, i.e. gain √(1/3) and bound √3·gain/√in = 1/√in,
+   * for the weight; U(−1/√in, 1/√in) for the bias.
+   */
+  resetParameters(): void {
+    kaimingUniform(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const { fanIn } = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform(this.bias, -bound, bound);
+    }
+  }
+
+  /** [..., inFeatures] → [..., outFeatures] */
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
