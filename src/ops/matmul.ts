@@ -81,6 +81,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return matmul(to(a, t), to(b, t));
   }
   // 1-D operands: prepend/append a dim, then drop it from the result (PyTorch semantics).
+  if (a.ndim === 1 && b.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), [0, 1]);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
 

@@ -61,3 +61,9 @@ export function flat(t: Tensor): number[] {
 export function ints(data: NestedArray): Tensor {
   return tensor(data, { dtype: "int32" });
 }
+
+/** The gradient of t, asserting that backward produced one. */
+export function gradOf(t: Tensor): Tensor {
+  assert.ok(t.grad !== null, "expected a gradient");
+  return t.grad;
+}
