@@ -106,13 +106,9 @@ export function parseModelProto(data: Uint8Array, file: string): ModelProto {
     // 4 self_test_data, 5 denormalizer_spec and unknown fields are skipped, as protobuf parsers do.
   }
   if (pieces.length === 0) throw new FormatError(file, "pieces", "the model has no pieces");
-  for (const [name, id] of [
-    ["unk_id", trainerSpec.unkId],
-    ["bos_id", trainerSpec.bosId],
-    ["eos_id", trainerSpec.eosId],
-    ["pad_id", trainerSpec.padId],
-  ] as const) {
-    if (id >= pieces.length) throw new FormatError(file, `trainer_spec.${name}`, `${id} is past the ${pieces.length} pieces`);
+  // Only the unknown piece is needed to encode; bos/eos/pad ids may name pieces a model leaves out.
+  if (trainerSpec.unkId >= pieces.length) {
+    throw new FormatError(file, "trainer_spec.unk_id", `${trainerSpec.unkId} is past the ${pieces.length} pieces`);
   }
   return { pieces, trainerSpec, normalizerSpec };
 }
