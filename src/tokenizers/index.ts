@@ -1,0 +1,23 @@
+/**
+ * loom's tokenizers: the Hugging Face pipeline (normalizer → pre-tokenizer → model → post-processor
+ * → decoder), tokenizer.json in and out, tiktoken encodings, chat templates.
+ */
+export { Tokenizer, type EncodeOptions, type DecodeOptions, type AddedTokenInput } from "./tokenizer.js";
+export { Encoding, type EncodingParts, type TruncationDirection, type PaddingDirection } from "./encoding.js";
+export { AddedToken, AddedVocabulary, type AddedTokenOptions } from "./added-vocabulary.js";
+export { NormalizedString, type Alignment, type CharChange, type OffsetReferential } from "./normalized-string.js";
+export { PreTokenizedString, type Split as PreTokenizedSplit } from "./pre-tokenized-string.js";
+export { type Pattern, type SplitDelimiterBehavior, findMatches } from "./pattern.js";
+export { compileRegex, translateRegexSource, GPT2_PATTERN, CL100K_PATTERN, O200K_PATTERN, type JsonPattern } from "./regex.js";
+export { JsonPath, type JsonObject, type JsonValue } from "./json.js";
+export { Registry } from "./registry.js";
+export { BYTE_TO_CHAR, toByteLevel, fromByteLevel } from "./byte-level-alphabet.js";
+export { type TruncationParams, type TruncationStrategy, truncateEncodings } from "./truncation.js";
+export { type PaddingParams, padEncodings } from "./padding.js";
+export { fromTiktoken, fromTiktokenFile, parseTiktokenRanks, tokenizerFromTiktokenRanks, type TiktokenName } from "./tiktoken.js";
+export * as normalizers from "./normalizers/index.js";
+export * as preTokenizers from "./pre_tokenizers/index.js";
+export * as models from "./models/index.js";
+export * as processors from "./processors/index.js";
+export * as decoders from "./decoders/index.js";
+export type { Trainer, TrainerProgress } from "./trainers/trainer.js";

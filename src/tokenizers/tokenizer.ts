@@ -1,0 +1,385 @@
+/**
+ * The tokenizer: normalizer → pre-tokenizer → model → post-processor → decoder, with added tokens,
+ * truncation and padding — HF tokenizers' `TokenizerImpl`, read from and written to tokenizer.json.
+ * Offsets are UTF-16 code units of the input, so `text.slice(...offsets[i])` is token i's source.
+ */
+import { createReadStream, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { FormatError, ValueError } from "../errors.js";
+import { AddedToken, AddedVocabulary } from "./added-vocabulary.js";
+import { BYTE_TO_CHAR } from "./byte-level-alphabet.js";
+import { ByteLevelFastPath, type FastEncoding } from "./byte-level-fast-path.js";
+import { decoderRegistry } from "./decoders/index.js";
+import type { Decoder } from "./decoders/decoder.js";
+import { Encoding } from "./encoding.js";
+import { asArray, asObject, JsonPath, type JsonObject } from "./json.js";
+import { BPE } from "./models/bpe/model.js";
+import { modelRegistry } from "./models/index.js";
+import type { Model } from "./models/model.js";
+import { normalizerRegistry } from "./normalizers/index.js";
+import type { Normalizer } from "./normalizers/normalizer.js";
+import { ByteLevelPreTokenizer, GPT2_REGEX } from "./pre_tokenizers/byte-level.js";
+import { preTokenizerRegistry } from "./pre_tokenizers/index.js";
+import type { PreTokenizer } from "./pre_tokenizers/pre-tokenizer.js";
+import { PreTokenizerSequence } from "./pre_tokenizers/sequence.js";
+import { Split } from "./pre_tokenizers/split.js";
+import { padEncodings, paddingFromJSON, paddingToJSON, defaultPadding, type PaddingParams } from "./padding.js";
+import { ByteLevelProcessor } from "./processors/byte-level.js";
+import { postProcess, postProcessorRegistry } from "./processors/index.js";
+import type { PostProcessor } from "./processors/post-processor.js";
+import { compileRegex } from "./regex.js";
+import { fromTiktoken, type TiktokenName } from "./tiktoken.js";
+import type { Trainer } from "./trainers/trainer.js";
+import { defaultTruncation, truncateEncodings, truncationFromJSON, truncationToJSON, type TruncationParams } from "./truncation.js";
+
+export interface EncodeOptions {
+  /** Run the post-processor's special tokens ([CLS], [SEP], …); default true. */
+  addSpecialTokens?: boolean;
+}
+
+export interface DecodeOptions {
+  /** Leave out special added tokens; default false. */
+  skipSpecialTokens?: boolean;
+}
+
+export type AddedTokenInput = string | AddedToken;
+
+export class Tokenizer {
+  model: Model;
+  normalizer: Normalizer | undefined;
+  preTokenizer: PreTokenizer | undefined;
+  postProcessor: PostProcessor | undefined;
+  decoder: Decoder | undefined;
+  truncation: TruncationParams | undefined;
+  padding: PaddingParams | undefined;
+  readonly addedVocabulary = new AddedVocabulary();
+  /** Set false to force the general pipeline (the tests compare it with the fast path). */
+  useFastPath = true;
+  private fastPath: ByteLevelFastPath | null | undefined;
+
+  constructor(model: Model) {
+    this.model = model;
+  }
+
+  // ---- loading and saving -------------------------------------------------------------------
+
+  /** Reads a tokenizer.json; a malformed file fails with a FormatError naming the file and field. */
+  static fromFile(path: string): Tokenizer {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      throw new ValueError(`Tokenizer.fromFile: cannot read ${path}: ${(e as Error).message}`);
+    }
+    return Tokenizer.fromString(text, path);
+  }
+
+  static async fromFileAsync(path: string): Promise<Tokenizer> {
+    return Tokenizer.fromString(await readFile(path, "utf8"), path);
+  }
+
+  static fromString(text: string, source = "tokenizer.json"): Tokenizer {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new FormatError(source, "(root)", `not valid JSON (${(e as Error).message})`);
+    }
+    return Tokenizer.fromJSON(json, source);
+  }
+
+  /** OpenAI's gpt2 (r50k_base), p50k_base, cl100k_base or o200k_base encoding; ids identical to tiktoken. */
+  static fromTiktoken(name: TiktokenName): Tokenizer {
+    return fromTiktoken(name);
+  }
+
+  /** Builds a tokenizer from a parsed tokenizer.json; `source` names the file in errors. */
+  static fromJSON(json: unknown, source = "tokenizer.json"): Tokenizer {
+    const root = new JsonPath(source, "");
+    const obj = asObject(json, root);
+    if (obj["model"] === undefined) throw root.key("model").error("missing");
+    const model = modelRegistry.fromJSON(obj["model"], root.key("model"));
+    const t = new Tokenizer(model);
+    const component = <T>(key: string, read: (v: unknown, at: JsonPath) => T): T | undefined =>
+      obj[key] === undefined || obj[key] === null ? undefined : read(obj[key], root.key(key));
+    t.normalizer = component("normalizer", (v, at) => normalizerRegistry.fromJSON(v, at));
+    t.preTokenizer = component("pre_tokenizer", (v, at) => preTokenizerRegistry.fromJSON(v, at));
+    t.postProcessor = component("post_processor", (v, at) => postProcessorRegistry.fromJSON(v, at));
+    t.decoder = component("decoder", (v, at) => decoderRegistry.fromJSON(v, at));
+    t.truncation = component("truncation", truncationFromJSON);
+    t.padding = component("padding", paddingFromJSON);
+    const added = obj["added_tokens"] === undefined ? [] : asArray(obj["added_tokens"], root.key("added_tokens"));
+    added.forEach((a, i) => {
+      const { id, token } = AddedToken.fromJSON(a as JsonObject, root.key("added_tokens").index(i));
+      t.addedVocabulary.setToken(id, token);
+    });
+    t.addedVocabulary.refresh(t.normalizer);
+    return t;
+  }
+
+  /** The tokenizer.json object, fields in Hugging Face's order. */
+  toJSON(): Record<string, unknown> {
+    return {
+      version: "1.0",
+      truncation: this.truncation ? truncationToJSON(this.truncation) : null,
+      padding: this.padding ? paddingToJSON(this.padding) : null,
+      added_tokens: this.addedVocabulary.entries().map(([id, t]) => t.toJSON(id)),
+      normalizer: this.normalizer?.toJSON() ?? null,
+      pre_tokenizer: this.preTokenizer?.toJSON() ?? null,
+      post_processor: this.postProcessor?.toJSON() ?? null,
+      decoder: this.decoder?.toJSON() ?? null,
+      model: this.model.toJSON(),
+    };
+  }
+
+  toString(pretty = false): string {
+    return JSON.stringify(this.toJSON(), null, pretty ? 2 : undefined);
+  }
+
+  /** Writes tokenizer.json atomically: a temporary file beside it, then a rename. */
+  save(path: string, pretty = true): void {
+    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+    writeFileSync(tmp, this.toString(pretty));
+    renameSync(tmp, path);
+  }
+
+  async saveAsync(path: string, pretty = true): Promise<void> {
+    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+    await writeFile(tmp, this.toString(pretty));
+    await rename(tmp, path);
+  }
+
+  // ---- vocabulary ---------------------------------------------------------------------------
+
+  tokenToId(token: string): number | undefined {
+    return this.addedVocabulary.tokenToId(token) ?? this.model.tokenToId(token);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.addedVocabulary.idToToken(id) ?? this.model.idToToken(id);
+  }
+
+  /** The model's vocabulary plus the added tokens (`withAddedTokens`, default true). */
+  getVocabSize(withAddedTokens = true): number {
+    if (!withAddedTokens) return this.model.getVocabSize();
+    const vocab = this.model.getVocab();
+    let extra = 0;
+    for (const [id, t] of this.addedVocabulary.entries()) if (vocab.get(t.content) !== id) extra++;
+    return this.model.getVocabSize() + extra;
+  }
+
+  getVocab(withAddedTokens = true): Map<string, number> {
+    const v = this.model.getVocab();
+    if (withAddedTokens) for (const [id, t] of this.addedVocabulary.entries()) v.set(t.content, id);
+    return v;
+  }
+
+  /** Adds normal tokens; returns how many are new to the vocabulary. */
+  addTokens(tokens: AddedTokenInput[]): number {
+    const list = tokens.map((t) => (typeof t === "string" ? new AddedToken(t) : t));
+    this.fastPath = undefined;
+    return this.addedVocabulary.addTokens(list, this.model, this.normalizer);
+  }
+
+  /** Adds special tokens (never split, never normalized, skippable in decode). */
+  addSpecialTokens(tokens: AddedTokenInput[]): number {
+    const list = tokens.map((t) =>
+      typeof t === "string" ? new AddedToken(t, { special: true }) : new AddedToken(t.content, { ...t, special: true }),
+    );
+    this.fastPath = undefined;
+    return this.addedVocabulary.addTokens(list, this.model, this.normalizer);
+  }
+
+  /** Encodes special-token text as ordinary text instead of as the special token. */
+  setEncodeSpecialTokens(value: boolean): void {
+    this.addedVocabulary.encodeSpecialTokens = value;
+  }
+
+  enableTruncation(params: Partial<TruncationParams> & { maxLength: number }): void {
+    this.truncation = { ...defaultTruncation, ...params };
+  }
+  noTruncation(): void {
+    this.truncation = undefined;
+  }
+  enablePadding(params: Partial<PaddingParams> = {}): void {
+    this.padding = { ...defaultPadding, ...params };
+  }
+  noPadding(): void {
+    this.padding = undefined;
+  }
+
+  // ---- encoding -----------------------------------------------------------------------------
+
+  /** The byte-level fast path when this pipeline has its shape (no normalizer, regex split, byte-level BPE). */
+  private getFastPath(): ByteLevelFastPath | null {
+    if (this.fastPath !== undefined) return this.fastPath;
+    this.fastPath = null;
+    const m = this.model;
+    if (this.normalizer || !(m instanceof BPE)) return null;
+    if (m.dropout || m.continuingSubwordPrefix !== undefined || m.endOfWordSuffix !== undefined || m.byteFallback) return null;
+    if (m.unkToken !== undefined && m.tokenToId(m.unkToken) === undefined) return null;
+    let regex: RegExp | undefined;
+    const p = this.preTokenizer;
+    if (p instanceof ByteLevelPreTokenizer && p.useRegex && !p.addPrefixSpace) regex = GPT2_REGEX;
+    if (p instanceof PreTokenizerSequence && p.preTokenizers.length === 2) {
+      const [split, bl] = p.preTokenizers;
+      if (
+        split instanceof Split &&
+        split.behavior === "Isolated" &&
+        !split.invert &&
+        "Regex" in split.pattern &&
+        bl instanceof ByteLevelPreTokenizer &&
+        !bl.useRegex &&
+        !bl.addPrefixSpace
+      ) {
+        regex = compileRegex(split.pattern.Regex);
+      }
+    }
+    if (!regex) return null;
+    // Every byte must be a single-character token, or pieces could hit unknown symbols.
+    for (let b = 0; b < 256; b++) if (m.tokenToId(BYTE_TO_CHAR[b]!) === undefined) return null;
+    this.fastPath = new ByteLevelFastPath(regex, m);
+    return this.fastPath;
+  }
+
+  /** One sequence through normalizer, pre-tokenizer and model (no post-processing). */
+  private encodeSequence(text: string, typeId: number): Encoding {
+    const fast = this.useFastPath ? this.getFastPath() : null;
+    if (fast) {
+      const out: FastEncoding = { ids: [], tokens: [], offsets: [], wordIds: [] };
+      let word = 0;
+      for (const [start, end, id] of this.addedVocabulary.splitPlain(text)) {
+        if (id === undefined) {
+          word = fast.encode(text, start, end, out, word);
+        } else {
+          out.ids.push(id);
+          out.tokens.push(text.slice(start, end));
+          out.offsets.push([start, end]);
+          out.wordIds.push(word++);
+        }
+      }
+      return new Encoding({ ...out, typeIds: new Array<number>(out.ids.length).fill(typeId) });
+    }
+    const pts = this.addedVocabulary.extractAndNormalize(this.normalizer, text);
+    this.preTokenizer?.preTokenize(pts);
+    pts.tokenize((s) => this.model.tokenize(s.get()));
+    return pts.intoEncoding(undefined, typeId);
+  }
+
+  /** Truncation, post-processing and padding of one input (HF `post_process`). */
+  postProcess(encoding: Encoding, pair: Encoding | undefined, addSpecialTokens = true): Encoding {
+    if (this.truncation) {
+      const added = addSpecialTokens && this.postProcessor ? this.postProcessor.addedTokens(pair !== undefined) : 0;
+      if (added > this.truncation.maxLength) {
+        throw new ValueError(`truncation: max_length ${this.truncation.maxLength} leaves no room for the ${added} special tokens`);
+      }
+      truncateEncodings(encoding, pair, { ...this.truncation, maxLength: this.truncation.maxLength - added });
+    }
+    const result = postProcess(this.postProcessor, encoding, pair, addSpecialTokens);
+    if (this.padding) padEncodings([result], this.padding);
+    return result;
+  }
+
+  /** Encodes one text, or a pair of texts (question/context, sentence A/B). */
+  encode(text: string, pair?: string, options: EncodeOptions = {}): Encoding {
+    const addSpecialTokens = options.addSpecialTokens ?? true;
+    const a = this.encodeSequence(text, 0);
+    const b = pair === undefined ? undefined : this.encodeSequence(pair, 1);
+    return this.postProcess(a, b, addSpecialTokens);
+  }
+
+  /**
+   * Only the ids of `text` — what `encode(text).ids` gives, faster on the byte-level fast path when
+   * no post-processing, truncation or padding applies.
+   */
+  encodeIds(text: string, options: EncodeOptions = {}): number[] {
+    const fast = this.useFastPath && !this.truncation && !this.padding ? this.getFastPath() : null;
+    const trivialPost = !this.postProcessor || this.postProcessor instanceof ByteLevelProcessor || options.addSpecialTokens === false;
+    if (!fast || !trivialPost) return this.encode(text, undefined, options).ids;
+    const out: number[] = [];
+    if (this.addedVocabulary.isEmpty) {
+      fast.encodeIds(text, out);
+      return out;
+    }
+    for (const [start, end, id] of this.addedVocabulary.splitPlain(text)) {
+      if (id === undefined) fast.encodeIds(text.slice(start, end), out);
+      else out.push(id);
+    }
+    return out;
+  }
+
+  /** Encodes many inputs (texts or [text, pair]); padding, if enabled, applies across the batch. */
+  encodeBatch(inputs: (string | [string, string])[], options: EncodeOptions = {}): Encoding[] {
+    const padding = this.padding;
+    this.padding = undefined;
+    let encodings: Encoding[];
+    try {
+      encodings = inputs.map((x) => (typeof x === "string" ? this.encode(x, undefined, options) : this.encode(x[0], x[1], options)));
+    } finally {
+      this.padding = padding;
+    }
+    if (padding) padEncodings(encodings, padding);
+    return encodings;
+  }
+
+  // ---- decoding -----------------------------------------------------------------------------
+
+  decode(ids: readonly number[], options: DecodeOptions = {}): string {
+    const skip = options.skipSpecialTokens ?? false;
+    const tokens: string[] = [];
+    for (const id of ids) {
+      const added = this.addedVocabulary.getToken(id);
+      if (added) {
+        if (!(skip && added.special)) tokens.push(added.content);
+        continue;
+      }
+      const t = this.model.idToToken(id);
+      if (t !== undefined) tokens.push(t);
+    }
+    return this.decoder ? this.decoder.decodeChain(tokens).join("") : tokens.join(" ");
+  }
+
+  decodeBatch(batch: readonly (readonly number[])[], options: DecodeOptions = {}): string[] {
+    return batch.map((ids) => this.decode(ids, options));
+  }
+
+  // ---- training -----------------------------------------------------------------------------
+
+  /** The pieces the model sees for one text: normalized, pre-tokenized, added tokens removed. */
+  preTokenizeForTraining(text: string): string[] {
+    const pts = this.addedVocabulary.extractAndNormalize(this.normalizer, text);
+    this.preTokenizer?.preTokenize(pts);
+    const pieces: string[] = [];
+    for (const s of pts.splits) if (!s.tokens) pieces.push(s.normalized.get());
+    return pieces;
+  }
+
+  /**
+   * Trains the model on text files, line by line (streamed, so long lines and large files are fine):
+   * each line is normalized and pre-tokenized and its pieces fed to `trainer`; then the trained model
+   * replaces this one and the trainer's special tokens are added as special tokens.
+   */
+  async train(files: readonly string[], trainer: Trainer): Promise<void> {
+    for (const file of files) {
+      const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (line.length > 0) trainer.feed(this.preTokenizeForTraining(line));
+      }
+    }
+    this.trainFinish(trainer);
+  }
+
+  /** Trains from texts in memory (each treated like one line of a file). */
+  trainFromTexts(texts: Iterable<string>, trainer: Trainer): void {
+    for (const text of texts) if (text.length > 0) trainer.feed(this.preTokenizeForTraining(text));
+    this.trainFinish(trainer);
+  }
+
+  private trainFinish(trainer: Trainer): void {
+    this.model = trainer.train();
+    this.fastPath = undefined;
+    if (trainer.specialTokens.length > 0) this.addSpecialTokens([...trainer.specialTokens]);
+    this.addedVocabulary.refresh(this.normalizer);
+  }
+}
