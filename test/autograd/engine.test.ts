@@ -1,0 +1,112 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { AutogradError, ShapeError, noGrad, tensor, type Tensor } from "../../src/index.js";
+import { assertClose, gradOf, leaf } from "../ops/helpers.js";
+
+const f64 = (xs: number[], requiresGrad = true): Tensor => tensor(xs, { dtype: "float64", requiresGrad });
+
+describe("backward semantics (PyTorch's)", () => {
+  test("gradients accumulate across backward calls until reset", () => {
+    const x = f64([1, 2]);
+    x.mul(3).sum().backward();
+    x.mul(3).sum().backward();
+    assert.deepEqual(gradOf(x).toArray(), [6, 6]);
+    x.grad = null;
+    x.square().sum().backward();
+    assert.deepEqual(gradOf(x).toArray(), [2, 4]);
+  });
+
+  test("a tensor used twice gets the summed gradient (x*x → 2x)", () => {
+    const x = f64([3, -1]);
+    x.mul(x).sum().backward();
+    assert.deepEqual(gradOf(x).toArray(), [6, -2]);
+    const y = f64([2]);
+    const z = y.mul(2);
+    z.add(z.mul(z)).sum().backward(); // d/dy (2y + 4y²) = 2 + 8y
+    assert.deepEqual(gradOf(y).toArray(), [18]);
+  });
+
+  test(".grad only on leaves unless retainGrad()", () => {
+    const x = f64([1, 2]);
+    const h = x.mul(2);
+    const k = x.mul(3).retainGrad();
+    h.add(k).mul(k).sum().backward();
+    assert.equal(h.grad, null);
+    assert.equal(h.isLeaf, false);
+    // d/dk of (h+k)·k = h + 2k = 2x + 6x = 8x
+    assert.deepEqual(gradOf(k).toArray(), [8, 16]);
+    // d/dx of (2x+3x)·3x = 15x² → 30x
+    assert.deepEqual(gradOf(x).toArray(), [30, 60]);
+  });
+
+  test("a second backward through a freed graph throws; retainGraph keeps it", () => {
+    const x = f64([1, 2]);
+    const y = x.exp().sum();
+    y.backward();
+    assert.throws(() => y.backward(), (e: unknown) => e instanceof AutogradError && /second time/.test((e as Error).message) && /retainGraph/.test((e as Error).message));
+    const x2 = f64([1, 2]);
+    const y2 = x2.exp().sum();
+    y2.backward(undefined, { retainGraph: true });
+    y2.backward();
+    assertClose(gradOf(x2), [2 * Math.E, 2 * Math.exp(2)], 1e-15);
+  });
+
+  test("non-scalar outputs need an explicit gradient of their shape", () => {
+    const x = f64([1, 2]);
+    const y = x.mul(2);
+    assert.throws(() => y.backward(), { name: "AutogradError", message: "backward: grad can be implicitly created only for scalar outputs, got shape [2]" });
+    assert.throws(() => y.backward(tensor([1, 1, 1])), ShapeError);
+    y.backward(tensor([1, 10]));
+    assert.deepEqual(gradOf(x).toArray(), [2, 20]);
+    assert.equal(gradOf(x).dtype, "float64", "the gradient takes the leaf's dtype");
+  });
+
+  test("backward of a tensor that does not require grad throws", () => {
+    assert.throws(() => tensor([1]).sum().backward(), AutogradError);
+  });
+
+  test("backward on a leaf itself, and a strided gradient", () => {
+    const x = f64([5]);
+    x.backward();
+    assert.deepEqual(gradOf(x).toArray(), [1]);
+    const m = tensor([[1, 2], [3, 4]], { dtype: "float64", requiresGrad: true });
+    m.mul(1).backward(tensor([[1, 2], [3, 4]], { dtype: "float64" }).T);
+    assert.deepEqual(gradOf(m).toArray(), [[1, 3], [2, 4]]);
+  });
+
+  test("noGrad records nothing; detach cuts the graph", () => {
+    const x = f64([1, 2]);
+    const y = noGrad(() => x.mul(2));
+    assert.equal(y.requiresGrad, false);
+    assert.equal(y.gradFn, null);
+    const z = x.mul(2).detach().mul(x).sum();
+    z.backward();
+    assert.deepEqual(gradOf(x).toArray(), [2, 4], "the detached factor is a constant");
+  });
+
+  test("inputs that do not require grad get no gradient", () => {
+    const x = f64([1, 2]);
+    const c = f64([3, 4], false);
+    x.mul(c).sum().backward();
+    assert.equal(c.grad, null);
+    assert.deepEqual(gradOf(x).toArray(), [3, 4]);
+  });
+
+  test("deep chains (10,000 ops) do not overflow the stack", () => {
+    const x = f64([1]);
+    let y: Tensor = x;
+    for (let i = 0; i < 10000; i++) y = y.add(1);
+    y.sum().backward();
+    assert.deepEqual(gradOf(x).toArray(), [1]);
+    assert.equal(y.item(), 10001);
+  });
+
+  test("diamond graph: gradient through both branches", () => {
+    const x = leaf([3], 1);
+    const a = x.sin();
+    const b = x.cos();
+    a.mul(b).sum().backward(); // d/dx sin·cos = cos² − sin²
+    const v = Array.from(x.detach().toTypedArray());
+    assertClose(gradOf(x), v.map((t) => Math.cos(2 * t)), 1e-14);
+  });
+});
