@@ -22,3 +22,4 @@ export * as metrics from "./metrics/index.js";
 export * as losses from "./losses/index.js";
 export * as optim from "./optim/index.js";
 export * as nn from "./nn/index.js";
+export * as models from "./models/index.js";

@@ -1,0 +1,139 @@
+/**
+ * One GPT-2 block with GPT-2's parameter names: ln_1 → attn (c_attn, c_proj) → residual, ln_2 → mlp
+ * (c_fc, c_proj) → residual (pre-norm, GPT-2's layout), or post-norm as in the original Transformer.
+ *
+ * Shapes: B batch, T new positions, S = past + T key positions, C = n_embd, H = n_head, D = C / H.
+ */
+import { Tensor } from "../../tensor/tensor.js";
+import { add, cat, gelu, matmul, maskedFill, mul, relu, reshape, silu, softmax, split, transpose } from "../../ops/index.js";
+import { dropout } from "../../nn/functional/index.js";
+import { LayerNorm } from "../../nn/layers/layer-norm.js";
+import { RMSNorm } from "../../nn/layers/rms-norm.js";
+import { Module } from "../../nn/module.js";
+import { Conv1D } from "./conv1d.js";
+import { type GPTConfig, innerSize } from "./config.js";
+
+/** Keys and values of the positions seen so far, per layer: [B, H, S, D]. */
+export interface LayerKV {
+  k: Tensor;
+  v: Tensor;
+}
+
+export type Norm = LayerNorm | RMSNorm;
+
+export function makeNorm(config: GPTConfig): Norm {
+  return config.norm_type === "rmsnorm"
+    ? new RMSNorm(config.n_embd, { eps: config.layer_norm_epsilon })
+    : new LayerNorm(config.n_embd, { eps: config.layer_norm_epsilon, bias: config.bias });
+}
+
+/** Causal mask for T queries at absolute positions past..past+T−1 over S = past+T keys: true = hidden. */
+function causalMask(T: number, S: number): Tensor {
+  const past = S - T;
+  const m = new Uint8Array(T * S);
+  for (let i = 0; i < T; i++) for (let j = past + i + 1; j < S; j++) m[i * S + j] = 1;
+  return new Tensor(m, [T, S]);
+}
+
+export class CausalSelfAttention extends Module {
+  c_attn: Conv1D;
+  c_proj: Conv1D;
+  readonly nHead: number;
+  readonly headDim: number;
+
+  constructor(readonly config: GPTConfig) {
+    super();
+    const C = config.n_embd;
+    this.nHead = config.n_head;
+    this.headDim = C / config.n_head;
+    this.c_attn = new Conv1D(C, 3 * C, { bias: config.bias, std: config.initializer_range });
+    // GPT-2 scales residual projections by 1/√(2·n_layer) at init (two residual adds per block).
+    this.c_proj = new Conv1D(C, C, { bias: config.bias, std: config.initializer_range / Math.sqrt(2 * config.n_layer) });
+  }
+
+  /** x [B, T, C] → [B, T, C]; with `past`, attends over the cached keys too and returns the new cache. */
+  forward(x: Tensor, past: LayerKV | null = null): { y: Tensor; kv: LayerKV } {
+    const [B, T, C] = x.shape as [number, number, number];
+    const H = this.nHead;
+    const D = this.headDim;
+    const [q0, k0, v0] = split(this.c_attn.forward(x), C, 2) as [Tensor, Tensor, Tensor]; // 3 × [B, T, C]
+    const heads = (t: Tensor) => transpose(reshape(t, [B, T, H, D]), 1, 2); // [B, H, T, D]
+    const q = heads(q0);
+    let k = heads(k0);
+    let v = heads(v0);
+    if (past) {
+      k = cat([past.k, k], 2); // [B, H, S, D]
+      v = cat([past.v, v], 2);
+    }
+    const S = k.shape[2] as number;
+    let att = mul(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(D)); // [B, H, T, S]
+    if (S > 1) att = maskedFill(att, causalMask(T, S), -Infinity);
+    att = softmax(att, -1);
+    att = dropout(att, this.config.attn_pdrop, this.training);
+    const y = reshape(transpose(matmul(att, v), 1, 2), [B, T, C]); // [B, H, T, D] → [B, T, C]
+    return { y: dropout(this.c_proj.forward(y), this.config.resid_pdrop, this.training), kv: { k, v } };
+  }
+}
+
+export class MLP extends Module {
+  c_fc: Conv1D;
+  c_proj: Conv1D;
+
+  constructor(readonly config: GPTConfig) {
+    super();
+    const C = config.n_embd;
+    const inner = innerSize(config);
+    // SwiGLU packs the gate and the value projection side by side in c_fc: [C, 2·inner].
+    const fcOut = config.activation_function === "swiglu" ? 2 * inner : inner;
+    this.c_fc = new Conv1D(C, fcOut, { bias: config.bias, std: config.initializer_range });
+    this.c_proj = new Conv1D(inner, C, { bias: config.bias, std: config.initializer_range / Math.sqrt(2 * config.n_layer) });
+  }
+
+  /** [B, T, C] → [B, T, C] */
+  forward(x: Tensor): Tensor {
+    let h = this.c_fc.forward(x);
+    switch (this.config.activation_function) {
+      case "gelu_new":
+        h = gelu(h, { approximate: "tanh" });
+        break;
+      case "gelu":
+        h = gelu(h);
+        break;
+      case "relu":
+        h = relu(h);
+        break;
+      case "swiglu": {
+        const [gate, value] = split(h, h.shape[2]! / 2, 2) as [Tensor, Tensor];
+        h = mul(silu(gate), value); // SwiGLU = SiLU(xW) ⊙ (xV)
+        break;
+      }
+    }
+    return dropout(this.c_proj.forward(h), this.config.resid_pdrop, this.training);
+  }
+}
+
+export class Block extends Module {
+  ln_1: Norm;
+  attn: CausalSelfAttention;
+  ln_2: Norm;
+  mlp: MLP;
+
+  constructor(readonly config: GPTConfig) {
+    super();
+    this.ln_1 = makeNorm(config);
+    this.attn = new CausalSelfAttention(config);
+    this.ln_2 = makeNorm(config);
+    this.mlp = new MLP(config);
+  }
+
+  forward(x: Tensor, past: LayerKV | null = null): { y: Tensor; kv: LayerKV } {
+    if (this.config.norm_placement === "pre") {
+      const a = this.attn.forward(this.ln_1.forward(x), past);
+      const h = add(x, a.y);
+      return { y: add(h, this.mlp.forward(this.ln_2.forward(h))), kv: a.kv };
+    }
+    const a = this.attn.forward(x, past);
+    const h = this.ln_1.forward(add(x, a.y));
+    return { y: this.ln_2.forward(add(h, this.mlp.forward(h))), kv: a.kv };
+  }
+}

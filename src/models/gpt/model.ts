@@ -1,0 +1,133 @@
+/**
+ * GPT: a decoder-only Transformer with GPT-2's layout and parameter names
+ * (transformer.wte, transformer.wpe, transformer.h.{i}.{ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc,
+ * mlp.c_proj}, transformer.ln_f, lm_head tied to wte).
+ *
+ * Shapes: B batch, T sequence, C = n_embd, V = vocab_size.
+ */
+import { ShapeError, ValueError, formatShape } from "../../errors.js";
+import { add, matmul, reshape, transpose } from "../../ops/index.js";
+import { arange } from "../../tensor/factory.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { crossEntropy } from "../../losses/index.js";
+import { dropout } from "../../nn/functional/index.js";
+import { Embedding } from "../../nn/layers/embedding.js";
+import { ModuleList } from "../../nn/layers/containers.js";
+import { Module } from "../../nn/module.js";
+import { normal } from "../../nn/init.js";
+import { Block, type LayerKV, type Norm, makeNorm } from "./block.js";
+import { type GPTConfig, gptConfig } from "./config.js";
+
+/** Per-layer keys/values of the positions processed so far (the KV cache). */
+export class KVCache {
+  layers: (LayerKV | null)[];
+
+  constructor(nLayer: number) {
+    this.layers = new Array<LayerKV | null>(nLayer).fill(null);
+  }
+
+  /** Number of cached positions. */
+  get length(): number {
+    return this.layers[0]?.k.shape[2] ?? 0;
+  }
+}
+
+export interface GPTOutput {
+  /** [B, T, V] */
+  logits: Tensor;
+  /** Mean next-token cross-entropy when targets were given. */
+  loss: Tensor | null;
+}
+
+export interface GPTForwardOptions {
+  /** Targets [B, T] (int32): next-token ids; −100 entries are ignored. */
+  targets?: Tensor;
+  /** A cache to read past keys/values from and append this call's to (generation). */
+  cache?: KVCache;
+  /** Compute logits for the last position only (generation). */
+  lastOnly?: boolean;
+}
+
+class Transformer extends Module {
+  wte: Embedding;
+  wpe: Embedding | null;
+  h: ModuleList<Block>;
+  ln_f: Norm;
+
+  constructor(config: GPTConfig) {
+    super();
+    this.wte = new Embedding(config.vocab_size, config.n_embd);
+    normal(this.wte.weight, 0, config.initializer_range);
+    if (config.position_encoding === "learned") {
+      this.wpe = new Embedding(config.n_positions, config.n_embd);
+      normal(this.wpe.weight, 0, config.initializer_range);
+    } else {
+      this.wpe = null;
+    }
+    this.h = new ModuleList(Array.from({ length: config.n_layer }, () => new Block(config)));
+    this.ln_f = makeNorm(config);
+  }
+}
+
+export class GPT extends Module {
+  readonly config: GPTConfig;
+  transformer: Transformer;
+  /** Untied output projection [V, C], or null when tied to wte. */
+  lm_head: Embedding | null;
+
+  constructor(config: Partial<GPTConfig> = {}) {
+    super();
+    this.config = gptConfig(config);
+    if (this.config.position_encoding !== "learned" && this.config.position_encoding !== "none") {
+      throw new ValueError(`GPT: position_encoding "${this.config.position_encoding}" is not supported by this model yet`);
+    }
+    this.transformer = new Transformer(this.config);
+    this.lm_head = null;
+    if (!this.config.tie_word_embeddings) {
+      this.lm_head = new Embedding(this.config.vocab_size, this.config.n_embd);
+      normal(this.lm_head.weight, 0, this.config.initializer_range);
+    }
+  }
+
+  /** The [V, C] output projection (wte's weight when tied). */
+  get outputWeight(): Tensor {
+    return (this.lm_head ?? this.transformer.wte).weight;
+  }
+
+  /** ids [B, T] (int32) → logits [B, T, V] (and the loss with targets). */
+  forward(ids: Tensor, options: GPTForwardOptions = {}): GPTOutput {
+    if (ids.ndim !== 2) throw new ShapeError(`GPT.forward: ids must be [B, T], got ${formatShape(ids.shape)}`);
+    const [B, T] = ids.shape as [number, number];
+    const past = options.cache?.length ?? 0;
+    if (past + T > this.config.n_positions) {
+      throw new ShapeError(`GPT.forward: ${past + T} positions exceed n_positions=${this.config.n_positions}`);
+    }
+    const cfg = this.config;
+    let x = this.transformer.wte.forward(ids); // [B, T, C]
+    if (this.transformer.wpe) x = add(x, this.transformer.wpe.forward(arange(past, past + T))); // + [T, C]
+    x = dropout(x, cfg.embd_pdrop, this.training);
+    let i = 0;
+    for (const block of this.transformer.h) {
+      const out = block.forward(x, options.cache ? (options.cache.layers[i] ?? null) : null);
+      if (options.cache) options.cache.layers[i] = out.kv;
+      x = out.y;
+      i++;
+    }
+    x = this.transformer.ln_f.forward(x);
+    if (options.lastOnly) x = x.slice(1, T - 1, T); // [B, 1, C]
+    const logits = matmul(x, transpose(this.outputWeight, 0, 1)); // [B, T, V]
+    let loss: Tensor | null = null;
+    if (options.targets) {
+      if (options.targets.shape[0] !== B || options.targets.shape[1] !== T) {
+        throw new ShapeError(`GPT.forward: targets ${formatShape(options.targets.shape)} do not match ids ${formatShape(ids.shape)}`);
+      }
+      loss = crossEntropy(reshape(logits, [B * T, cfg.vocab_size]), reshape(options.targets, [B * T]));
+    }
+    return { logits, loss };
+  }
+
+  /** A new empty KV cache for this model. */
+  newCache(): KVCache {
+    return new KVCache(this.config.n_layer);
+  }
+}
