@@ -8,6 +8,10 @@
  * Words are the pre-tokenized pieces fed in (with a Metaspace pre-tokenizer: "▁the", "▁cat", or whole
  * sentences for text without spaces); each distinct word is segmented once per pass, weighted by its
  * count.
+ *
+ * As in SentencePiece, seed substrings must repeat across *distinct* words, and the M-step drops
+ * pieces expected less than half a time, so on a small corpus the vocabulary can come out smaller
+ * than `vocabSize` (SentencePiece refuses to train then; here the smaller model is returned).
  */
 import { ValueError } from "../../../errors.js";
 import type { Trainer, TrainerProgress } from "../../trainers/trainer.js";

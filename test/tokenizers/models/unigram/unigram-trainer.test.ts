@@ -1,0 +1,109 @@
+/** UnigramTrainer on small corpora: it learns the obvious pieces, EM raises the likelihood, sizes and special tokens hold. */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UnigramTrainer } from "../../../../src/tokenizers/models/unigram/trainer.js";
+import { eStep, mStep, TrainerModel, digamma } from "../../../../src/tokenizers/models/unigram/em.js";
+import { seedPieces, longestValidPiece } from "../../../../src/tokenizers/models/unigram/seed-pieces.js";
+import { ValueError } from "../../../../src/errors.js";
+
+const WS = "\u2581";
+const words = (line: string): string[] => line.split(/\s+/).filter((w) => w !== "").map((w) => WS + w);
+
+/** A corpus of a few words repeated in varying sentences (a seeded shuffle). */
+function smallCorpus(): string[] {
+  const vocab = ["the", "then", "them", "there", "cat", "cats", "catalog", "sat", "on", "one", "mat", "mats", "nation", "national", "station", "the", "the"];
+  let seed = 17;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  return Array.from({ length: 400 }, () => Array.from({ length: 8 }, () => vocab[Math.floor(next() * vocab.length)]!).join(" "));
+}
+
+describe("UnigramTrainer", () => {
+  test("learns the frequent words as pieces, special tokens first, every character kept", () => {
+    const trainer = new UnigramTrainer({ vocabSize: 24, specialTokens: ["<pad>", "<unk>"], unkToken: "<unk>" });
+    const progress: string[] = [];
+    trainer.onProgress = (p) => progress.push(p.stage);
+    for (const line of smallCorpus()) trainer.feed(words(line));
+    const model = trainer.train();
+    const vocab = model.getVocab();
+    assert.equal(model.getVocabSize(), 24);
+    assert.equal(model.idToToken(0), "<pad>");
+    assert.equal(model.unkId, 1);
+    for (const w of ["▁the", "▁on", "▁cat"]) assert.ok(vocab.has(w), `${w} learned`);
+    for (const ch of new Set(smallCorpus().join("").replace(/ /g, ""))) assert.ok(vocab.has(ch), `character ${ch} kept`);
+    assert.ok(vocab.has(WS));
+    assert.deepEqual(model.tokenize("▁the").map((t) => t.value), ["▁the"]);
+    assert.ok(progress.includes("seed") && progress.includes("EM"));
+    // Scores are log-probabilities, sorted after the special tokens.
+    const scores = [...vocab.values()].slice(2).map((id) => model.score(id));
+    for (let i = 1; i < scores.length; i++) assert.ok(scores[i - 1]! >= scores[i]!);
+    assert.ok(scores.every((s) => s < 0));
+  });
+
+  test("EM raises the likelihood of the corpus", () => {
+    const counts = new Map<string, number>();
+    for (const line of smallCorpus()) for (const w of words(line)) counts.set(w, (counts.get(w) ?? 0) + 1);
+    const list = [...counts];
+    const required = new Map<string, number>();
+    for (const [w, c] of list) for (const ch of w) required.set(ch, (required.get(ch) ?? 0) + c);
+    let model = new TrainerModel(seedPieces(list, required, { seedSize: 1000, maxPieceLength: 16 }));
+    const likelihoods: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { expected, logLikelihood } = eStep(model, list);
+      likelihoods.push(logLikelihood);
+      model = new TrainerModel(mStep(model, expected));
+    }
+    for (let i = 1; i < likelihoods.length; i++) assert.ok(likelihoods[i]! > likelihoods[i - 1]!, likelihoods.join(", "));
+    // The trainer's own log shows the same after its first sub-iterations.
+    const trainer = new UnigramTrainer({ vocabSize: 30 });
+    for (const line of smallCorpus()) trainer.feed(words(line));
+    trainer.train();
+    assert.ok(trainer.log.logLikelihood[1]! > trainer.log.logLikelihood[0]!);
+  });
+
+  test("segments Chinese and Japanese text without spaces", () => {
+    const text = readFileSync(join(import.meta.dirname, "..", "..", "..", "..", "examples", "tokenizers-cjk.txt"), "utf8");
+    const trainer = new UnigramTrainer({ vocabSize: 500 });
+    for (const line of text.split("\n")) trainer.feed(words(line));
+    const model = trainer.train();
+    const vocab = model.getVocab();
+    for (const w of ["研究", "生命", "起源"]) assert.ok([...vocab.keys()].some((p) => p.includes(w)), `${w} in some piece`);
+    const best = model.tokenize("▁研究生命的起源").map((t) => t.value);
+    assert.equal(best.join(""), "▁研究生命的起源");
+    assert.ok(best.length < 7, best.join(" "));
+  });
+
+  test("byte fallback adds the 256 byte pieces after the special tokens", () => {
+    const trainer = new UnigramTrainer({ vocabSize: 300, byteFallback: true, specialTokens: ["<unk>", "<s>"] });
+    for (const line of smallCorpus()) trainer.feed(words(line));
+    const model = trainer.train();
+    assert.equal(model.idToToken(2), "<0x00>");
+    assert.equal(model.idToToken(257), "<0xFF>");
+    assert.equal(model.byteFallback, true);
+    assert.deepEqual(model.tokenize("▁é").slice(-2).map((t) => t.value), ["<0xC3>", "<0xA9>"]);
+  });
+
+  test("rejects bad options", () => {
+    assert.throws(() => new UnigramTrainer({ vocabSize: 0 }), ValueError);
+    assert.throws(() => new UnigramTrainer({ shrinkingFactor: 1 }), ValueError);
+  });
+});
+
+describe("Unigram training helpers", () => {
+  test("digamma matches ψ(1) = −γ and the recurrence ψ(x+1) = ψ(x) + 1/x", () => {
+    assert.ok(Math.abs(digamma(1) + 0.5772156649015329) < 1e-9);
+    for (const x of [0.3, 1.7, 5, 12.5]) assert.ok(Math.abs(digamma(x + 1) - digamma(x) - 1 / x) < 1e-9);
+  });
+
+  test("valid pieces: ▁ only in front, one script", () => {
+    const cps = (s: string): number[] => Array.from(s, (c) => c.codePointAt(0)!);
+    assert.equal(longestValidPiece(cps("▁hello▁x"), 0, 16), 6);
+    assert.equal(longestValidPiece(cps("abc.def"), 0, 16), 3);
+    assert.equal(longestValidPiece(cps("東京タワーです"), 0, 16), 7);
+    assert.equal(longestValidPiece(cps("abcdefgh"), 2, 4), 4);
+  });
+});
