@@ -1,0 +1,21 @@
+/** MLP: layer layout, activations, dropout placement, forward shape. */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ValueError, nn, randn } from "../../../src/index.js";
+
+describe("nn.MLP", () => {
+  test("Linear, act, [Dropout], …, Linear (no activation after the last layer)", () => {
+    const m = new nn.MLP([4, 16, 8, 2], { activation: "gelu", dropout: 0.1 });
+    assert.deepEqual([...m].map((l) => l.constructor.name), ["Linear", "GELU", "Dropout", "Linear", "GELU", "Dropout", "Linear"]);
+    assert.deepEqual(m.forward(randn([5, 4])).shape, [5, 2]);
+    assert.equal(m.numParameters(), 4 * 16 + 16 + 16 * 8 + 8 + 8 * 2 + 2);
+  });
+
+  test("defaults: ReLU, no dropout; activation factories and bias option", () => {
+    assert.deepEqual([...new nn.MLP([3, 3, 3])].map((l) => l.constructor.name), ["Linear", "ReLU", "Linear"]);
+    const m = new nn.MLP([3, 5, 1], { activation: () => new nn.LeakyReLU(0.2), bias: false });
+    assert.equal((m.at(1) as nn.LeakyReLU).negativeSlope, 0.2);
+    assert.deepEqual(m.namedParameters().map(([k]) => k), ["0.weight", "2.weight"]);
+    assert.throws(() => new nn.MLP([3]), ValueError);
+  });
+});
