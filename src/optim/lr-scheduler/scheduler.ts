@@ -7,6 +7,10 @@
  * each group's current lr, so several schedulers (or a user's manual change) compose. `closedFormLr()`
  * computes the lr from `baseLrs` and the epoch alone; `step(epoch)` uses it (SequentialLR restarts a
  * scheduler with `step(0)`).
+ *
+ * To resume, do as in PyTorch: build the optimiser and its schedulers, then load the optimiser's state
+ * (which restores each group's lr and initialLr, changed by the schedulers' constructors), then each
+ * scheduler's.
  */
 import { ValueError } from "../../errors.js";
 

@@ -12,7 +12,7 @@ import type { LRScheduler, SchedulableOptimizer, Scheduler, SchedulerStateDict }
 export class SequentialLR implements Scheduler {
   readonly optimizer: SchedulableOptimizer;
   readonly schedulers: LRScheduler[];
-  readonly milestones: number[];
+  milestones: number[];
   lastEpoch: number;
   private lastLr: number[];
 
@@ -69,7 +69,12 @@ export class SequentialLR implements Scheduler {
       throw new ValueError(`SequentialLR.loadStateDict: expected the states of ${this.schedulers.length} schedulers`);
     }
     if (!Number.isInteger(sd.lastEpoch)) throw new ValueError(`SequentialLR.loadStateDict: lastEpoch must be an integer, got ${String(sd.lastEpoch)}`);
+    const milestones = sd.milestones;
+    if (!Array.isArray(milestones) || milestones.length !== this.milestones.length || !milestones.every((m) => Number.isInteger(m))) {
+      throw new ValueError(`SequentialLR.loadStateDict: expected ${this.milestones.length} integer milestones`);
+    }
     saved.forEach((s, i) => (this.schedulers[i] as LRScheduler).loadStateDict(s));
+    this.milestones = [...milestones];
     this.lastEpoch = sd.lastEpoch;
     this.lastLr = [...sd.lastLr];
   }
