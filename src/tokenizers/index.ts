@@ -20,4 +20,5 @@ export * as preTokenizers from "./pre_tokenizers/index.js";
 export * as models from "./models/index.js";
 export * as processors from "./processors/index.js";
 export * as decoders from "./decoders/index.js";
+export * as sentencepiece from "./sentencepiece/index.js";
 export type { Trainer, TrainerProgress } from "./trainers/trainer.js";

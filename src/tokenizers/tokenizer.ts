@@ -32,6 +32,7 @@ import { compileRegex } from "./regex.js";
 import { fromTiktoken, type TiktokenName } from "./tiktoken.js";
 import type { Trainer } from "./trainers/trainer.js";
 import { defaultTruncation, truncateEncodings, truncationFromJSON, truncationToJSON, type TruncationParams } from "./truncation.js";
+import { readSentencePieceModel, sentencePieceToTokenizerJSON } from "./sentencepiece/convert.js";
 
 export interface EncodeOptions {
   /** Run the post-processor's special tokens ([CLS], [SEP], …); default true. */
@@ -87,6 +88,11 @@ export class Tokenizer {
       throw new FormatError(source, "(root)", `not valid JSON (${(e as Error).message})`);
     }
     return Tokenizer.fromJSON(json, source);
+  }
+
+  /** A SentencePiece `.model` file (unigram or BPE), encoding as libsentencepiece does; see sentencepiece/convert.ts. */
+  static fromSentencePiece(path: string): Tokenizer {
+    return Tokenizer.fromJSON(sentencePieceToTokenizerJSON(readSentencePieceModel(path), path), path);
   }
 
   /** OpenAI's gpt2 (r50k_base), p50k_base, cl100k_base or o200k_base encoding; ids identical to tiktoken. */

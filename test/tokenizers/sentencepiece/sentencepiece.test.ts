@@ -12,7 +12,9 @@ import { parseModelProto } from "../../../src/tokenizers/sentencepiece/model-pro
 import { readSentencePieceModel, sentencePieceToTokenizerJSON } from "../../../src/tokenizers/sentencepiece/convert.js";
 import { Unigram } from "../../../src/tokenizers/models/unigram/model.js";
 import { JsonPath, type JsonObject } from "../../../src/tokenizers/json.js";
-import { expected, modelBytes, pipeline } from "./helpers.js";
+import { Tokenizer } from "../../../src/tokenizers/tokenizer.js";
+import { fromSentencePiece } from "../../../src/tokenizers/sentencepiece/index.js";
+import { expected, modelBytes } from "./helpers.js";
 
 const UNK_SURFACE = " \u2047 ";
 
@@ -22,9 +24,16 @@ for (const [name, fixture] of Object.entries(expected.models)) {
     const path = join(dir, `${name}.model`);
     writeFileSync(path, modelBytes(name));
     const proto = readSentencePieceModel(path);
+    const tokenizer = Tokenizer.fromSentencePiece(path);
+    const viaFunction = fromSentencePiece(path);
     rmSync(dir, { recursive: true, force: true });
     const json = sentencePieceToTokenizerJSON(proto, path);
-    const tokenizer = pipeline(json);
+
+    test("reads back into the same tokenizer.json", () => {
+      assert.deepEqual(tokenizer.toJSON(), json);
+      assert.deepEqual(viaFunction.toJSON(), json);
+      assert.deepEqual(Tokenizer.fromString(JSON.stringify(json)).toJSON(), json);
+    });
 
     test("has the vocabulary size and settings libsentencepiece reports", () => {
       assert.equal(proto.pieces.length, fixture.vocab_size);
@@ -34,16 +43,18 @@ for (const [name, fixture] of Object.entries(expected.models)) {
 
     for (const c of fixture.cases) {
       test(`encodes ${JSON.stringify(c.text)} as libsentencepiece does`, () => {
-        const tokens = tokenizer.encode(c.text);
-        assert.deepEqual(
-          tokens.map((t) => t.id),
-          c.ids,
-          `pieces ${JSON.stringify(tokens.map((t) => t.value))} vs ${JSON.stringify(c.pieces)}`,
-        );
+        const encoding = tokenizer.encode(c.text);
+        assert.deepEqual(encoding.ids, c.ids, `pieces ${JSON.stringify(encoding.tokens)} vs ${JSON.stringify(c.pieces)}`);
         // Known pieces have the same strings (an unknown token keeps its source text in loom).
-        tokens.forEach((t, i) => {
-          if (t.id !== proto.trainerSpec.unkId) assert.equal(t.value, c.pieces[i]);
+        encoding.tokens.forEach((t, i) => {
+          if (encoding.ids[i] !== proto.trainerSpec.unkId) assert.equal(t, c.pieces[i]);
         });
+        // Offsets point into the original text, in order.
+        let last = 0;
+        for (const [start, end] of encoding.offsets) {
+          assert.ok(start >= last && end >= start && end <= c.text.length, `${start}-${end}`);
+          last = start;
+        }
         // Decoding ids gives libsentencepiece's text, except that the unknown piece reads "<unk>"
         // (Hugging Face decodes ids through the vocabulary) where libsentencepiece writes " ⁇ ".
         assert.equal(tokenizer.decode(c.ids), c.decoded.split(UNK_SURFACE).join(proto.trainerSpec.unkPiece));
