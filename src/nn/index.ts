@@ -17,3 +17,5 @@ export { MLP, type MLPOptions, type ActivationName } from "./layers/mlp.js";
 export type { LayerOptions } from "./layers/options.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
+export * from "./attention/index.js";
+export * from "./transformer/index.js";

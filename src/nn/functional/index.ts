@@ -12,3 +12,4 @@ export { rmsNorm, machineEpsilon } from "./rms-norm.js";
 export { embedding, type EmbeddingOptions } from "./embedding.js";
 export { swiglu } from "./swiglu.js";
 export type { NormalizedShape } from "./rows.js";
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions, type AttentionWithWeights } from "./attention.js";
