@@ -42,8 +42,7 @@ export class WasmBackend extends ReferenceBackend {
     const { module, variant } = compileKernels(options.variant);
     this.variant = variant;
     const memory = new KernelMemory(module, this.threads);
-    const pool =
-      this.threads > 1 ? new WorkerPool(this.threads, module, memory.memory, (t) => memory.scratchOf(t)) : undefined;
+    const pool = this.threads > 1 ? new WorkerPool(this.threads, module, memory.memory, (t) => memory.scratchOf(t)) : undefined;
     this.ctx = { memory, pool, parallelMinFlops: options.parallelMinFlops ?? PARALLEL_MIN_FLOPS };
   }
 

@@ -17,11 +17,15 @@ export type KernelVariant = "relaxed-simd" | "simd";
 export interface KernelExports {
   heapBase(): number;
   gemmScratchBytes(): number;
-  gemmBatched(
-    a: number, b: number, c: number, m: number, n: number, k: number,
-    transA: number, transB: number, accumulate: number, strideA: number, strideB: number,
-    flat0: number, flat1: number, scratch: number,
+  packedBBytes(k: number, n: number, count: number): number;
+  /** The address of the JOB_BYTES global; its value is the size of a job descriptor. */
+  JOB_BYTES: { value: number };
+  setJob(
+    job: number, a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number,
+    accumulate: number, strideA: number, strideB: number, products: number, bCount: number, bPacked: number,
   ): void;
+  /** Works on `job` until no units are left; any number of threads may call it at once. */
+  runJob(job: number, scratch: number): void;
 }
 
 export interface CompiledKernels {

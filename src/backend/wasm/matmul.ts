@@ -1,6 +1,6 @@
 /**
  * float32 matmul on the kernel module: validate the layout, copy the operands into kernel memory, run
- * `gemmBatched` on one thread or split across the pool, copy the product out.
+ * the job on this thread (small products) or on this thread and the pool together, copy the product out.
  */
 import type { MatmulLayout } from "../backend.js";
 import { ShapeError } from "../../errors.js";
@@ -9,8 +9,6 @@ import type { WorkerPool } from "./pool.js";
 
 /** Below this many flops (≈ 128³ · 2, ~0.1 ms on one thread) waking workers costs more than it saves. */
 export const PARALLEL_MIN_FLOPS = 1 << 22;
-/** Thread shares start on multiples of the micro-kernel height, so only the last share has edge tiles. */
-const ROW_GRAIN = 6;
 
 export interface MatmulContext {
   memory: KernelMemory;
@@ -42,27 +40,23 @@ export function matmulF32(ctx: MatmulContext, out: Float32Array, a: Float32Array
     products = 1;
   }
   const mem = ctx.memory;
-  const [aPtr = 0, bPtr = 0, cPtr = 0] = mem.allocate([aCount * mk * 4, bCount * kn * 4, outLength * 4]);
+  const kernels = mem.kernels;
+  const [aPtr = 0, bPtr = 0, cPtr = 0, packed = 0, job = 0] = mem.allocate([
+    aCount * mk * 4, bCount * kn * 4, outLength * 4, kernels.packedBBytes(k, n, bCount), kernels.JOB_BYTES.value,
+  ]);
   const heap = mem.f32;
   copyMatrices(heap, aPtr >> 2, a, offsetA, strideA, mk, aCount);
   copyMatrices(heap, bPtr >> 2, b, offsetB, strideB, kn, bCount);
   if (accumulate) heap.set(out.subarray(0, outLength), cPtr >> 2);
 
-  const params = [
-    aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0,
-    aCount === 1 ? 0 : mk * 4, bCount === 1 ? 0 : kn * 4,
-  ] as const;
-  const rows = products * m;
-  const gemm = mem.kernels.gemmBatched;
-  const runRows = (f0: number, f1: number, scratch: number): void =>
-    gemm(params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7], params[8], params[9], params[10], f0, f1, scratch);
+  kernels.setJob(
+    job, aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0,
+    aCount === 1 ? 0 : mk * 4, bCount === 1 ? 0 : kn * 4, products, bCount, packed,
+  );
+  const runLocal = (): void => kernels.runJob(job, mem.scratchOf(0));
   const pool = ctx.pool;
-  const threads = pool ? Math.min(pool.size, Math.floor(rows / ROW_GRAIN)) : 1;
-  if (pool && threads > 1 && 2 * outLength * k >= ctx.parallelMinFlops && pool.start()) {
-    pool.run(params, splitRows(rows, m, threads), (f0, f1) => runRows(f0, f1, mem.scratchOf(0)));
-  } else {
-    runRows(0, rows, mem.scratchOf(0));
-  }
+  if (pool && 2 * outLength * k >= ctx.parallelMinFlops && pool.start()) pool.run(job, runLocal);
+  else runLocal();
   out.set(mem.f32.subarray(cPtr >> 2, (cPtr >> 2) + outLength));
 }
 
@@ -73,21 +67,6 @@ function copyMatrices(heap: Float32Array, at: number, src: Float32Array, offset:
     return;
   }
   for (let i = 0; i < count; i++) heap.set(src.subarray(offset + i * stride, offset + i * stride + size), at + i * size);
-}
-
-/**
- * Splits flat rows 0 .. rows (rows of every product, product-major) into `threads` nearly equal
- * contiguous shares whose boundaries fall on multiples of ROW_GRAIN within a product.
- */
-export function splitRows(rows: number, m: number, threads: number): [number, number][] {
-  const cut = (t: number): number => {
-    const f = Math.round((t * rows) / threads);
-    const p = Math.floor(f / m);
-    return p * m + Math.min(m, Math.round((f - p * m) / ROW_GRAIN) * ROW_GRAIN);
-  };
-  const ranges: [number, number][] = [];
-  for (let t = 0; t < threads; t++) ranges.push([cut(t), t === threads - 1 ? rows : cut(t + 1)]);
-  return ranges;
 }
 
 function checkLayout(out: Float32Array, a: Float32Array, b: Float32Array, layout: MatmulLayout): void {

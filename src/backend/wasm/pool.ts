@@ -1,55 +1,62 @@
 /**
- * A pool of worker_threads that run kernel calls over the same shared WebAssembly memory as the main
- * thread. The Backend interface is synchronous, so a call publishes its parameters in a shared control
- * block, wakes the workers, does its own share on the main thread and then blocks in `Atomics.wait`
- * until every worker has reported back. Workers are unref'd: an idle pool never keeps the process alive.
+ * A pool of worker_threads that join kernel jobs over the same shared WebAssembly memory as the main
+ * thread. The Backend interface is synchronous, so a call writes its job into kernel memory, wakes the
+ * workers, works on the job itself and then blocks in `Atomics.wait` until every worker that joined
+ * has left. Work is claimed unit by unit inside the kernels (see assembly/gemm.ts), so a worker whose
+ * core is busy elsewhere and wakes late just finds nothing left: the main thread never waits for it.
+ * Workers are unref'd, so an idle pool never keeps the process alive.
  *
- * Control block (Int32Array over a SharedArrayBuffer):
- *   [GEN]  bumped once per job; workers sleep on it
- *   [DONE] workers that finished the current job; the main thread sleeps on it
+ * Control block (Int32Array over its own SharedArrayBuffer):
+ *   [GEN]   bumped once per job; idle workers sleep on it
+ *   [STATE] (generation & 0x7fffff) << 8 | CLOSED (0x80) | number of workers inside the job
+ *           A worker joins with a compare-exchange that fails once the job is closed or replaced.
  *   [READY] workers that have instantiated the module
  *   [FAILED] set when a worker's kernel call threw
- *   [PARAMS ..] the gemmBatched arguments shared by every thread
- *   [RANGES + 2t, RANGES + 2t + 1] flat row range of thread t (thread 0 is the main thread)
+ *   [JOB]   byte offset of the job descriptor in kernel memory
  */
 import { Worker } from "node:worker_threads";
 import { LoomError } from "../../errors.js";
 import type { WasmMemory, WasmModule } from "./webassembly.js";
 
 const GEN = 0;
-const DONE = 1;
+const STATE = 1;
 const READY = 2;
 const FAILED = 3;
-/** Number of gemmBatched arguments before the per-thread row range and scratch pointer. */
-export const PARAM_COUNT = 11;
-const PARAMS = 8;
-const RANGES = PARAMS + PARAM_COUNT + 1;
+const JOB = 4;
+const CONTROL_INTS = 5;
+const CLOSED = 0x80;
+const ACTIVE = 0x7f;
+/** Pools are limited to what the STATE word's active count can hold. */
+export const MAX_THREADS = ACTIVE + 1;
 
 // The worker runs plain JavaScript (eval), so it needs neither tsx nor a built dist/ to start.
 const workerSource = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, control, index, scratch } = workerData;
+const { module, memory, control, scratch } = workerData;
 const ctrl = new Int32Array(control);
-const { gemmBatched } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { runJob } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 Atomics.add(ctrl, ${READY}, 1);
 Atomics.notify(ctrl, ${READY});
-let seen = 0;
+let seen = Atomics.load(ctrl, ${GEN});
 for (;;) {
   Atomics.wait(ctrl, ${GEN}, seen);
   const gen = Atomics.load(ctrl, ${GEN});
   if (gen === seen) continue;
   seen = gen;
-  const f0 = ctrl[${RANGES} + 2 * index], f1 = ctrl[${RANGES} + 2 * index + 1];
-  if (f1 > f0) {
-    try {
-      const p = ctrl.subarray(${PARAMS}, ${PARAMS + PARAM_COUNT});
-      gemmBatched(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], f0, f1, scratch);
-    } catch (e) {
-      Atomics.store(ctrl, ${FAILED}, 1);
-    }
+  let joined = false;
+  for (;;) {
+    const s = Atomics.load(ctrl, ${STATE});
+    if (s >>> 8 !== (gen & 0x7fffff) || (s & ${CLOSED}) !== 0) break;
+    if (Atomics.compareExchange(ctrl, ${STATE}, s, s + 1) === s) { joined = true; break; }
   }
-  Atomics.add(ctrl, ${DONE}, 1);
-  Atomics.notify(ctrl, ${DONE});
+  if (!joined) continue;
+  try {
+    runJob(Atomics.load(ctrl, ${JOB}), scratch);
+  } catch (e) {
+    Atomics.store(ctrl, ${FAILED}, 1);
+  }
+  Atomics.sub(ctrl, ${STATE}, 1);
+  Atomics.notify(ctrl, ${STATE});
 }
 `;
 
@@ -57,7 +64,7 @@ for (;;) {
 const STARTUP_TIMEOUT_MS = 30_000;
 
 export class WorkerPool {
-  private readonly control: Int32Array;
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
   private readonly workers: Worker[] = [];
   private state: "idle" | "running" | "failed" = "idle";
   private startError = "";
@@ -72,31 +79,31 @@ export class WorkerPool {
     private readonly memory: WasmMemory,
     private readonly scratchOf: (thread: number) => number,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (RANGES + 2 * size)));
+    if (size > MAX_THREADS) throw new LoomError(`wasm backend: at most ${MAX_THREADS} threads, asked for ${size}`);
   }
 
   /**
-   * Runs `gemmBatched(...params, range[t][0], range[t][1], scratch(t))` on every thread t, thread 0
-   * being this one via `runLocal`, and returns when all are done.
+   * Offers the job at byte offset `job` to the workers, runs `runLocal` (the main thread's part of
+   * the same job) and returns once no worker is still inside the job.
    */
-  run(params: readonly number[], ranges: readonly (readonly [number, number])[], runLocal: (f0: number, f1: number) => void): void {
+  run(job: number, runLocal: () => void): void {
     if (!this.start()) throw new LoomError(`wasm backend: worker threads unavailable: ${this.startError}`);
     const c = this.control;
-    for (let i = 0; i < PARAM_COUNT; i++) c[PARAMS + i] = params[i] ?? 0;
-    for (let t = 0; t < this.size; t++) {
-      const r = ranges[t] ?? [0, 0];
-      c[RANGES + 2 * t] = r[0];
-      c[RANGES + 2 * t + 1] = r[1];
-    }
-    Atomics.store(c, DONE, 0);
+    const gen = (Atomics.load(c, GEN) + 1) | 0;
+    Atomics.store(c, JOB, job);
     Atomics.store(c, FAILED, 0);
-    Atomics.add(c, GEN, 1);
+    Atomics.store(c, STATE, (gen & 0x7fffff) << 8);
+    Atomics.store(c, GEN, gen);
     Atomics.notify(c, GEN);
-    const own = ranges[0] ?? [0, 0];
-    if (own[1] > own[0]) runLocal(own[0], own[1]);
-    const workers = this.size - 1;
-    for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) {
-      Atomics.wait(c, DONE, done);
+    try {
+      runLocal();
+    } finally {
+      // Close the job to latecomers, then wait for the workers inside it to leave.
+      let s = Atomics.load(c, STATE);
+      for (let seen = Atomics.compareExchange(c, STATE, s, s | CLOSED); seen !== s; seen = Atomics.compareExchange(c, STATE, s, s | CLOSED)) {
+        s = seen;
+      }
+      for (s = Atomics.load(c, STATE); (s & ACTIVE) !== 0; s = Atomics.load(c, STATE)) Atomics.wait(c, STATE, s);
     }
     if (Atomics.load(c, FAILED) !== 0) throw new LoomError("wasm backend: a kernel call failed in a worker thread");
   }
@@ -108,7 +115,7 @@ export class WorkerPool {
       const worker = new Worker(workerSource, {
         eval: true,
         execArgv: [],
-        workerData: { module: this.module, memory: this.memory, control: this.control.buffer, index: t, scratch: this.scratchOf(t) },
+        workerData: { module: this.module, memory: this.memory, control: this.control.buffer, scratch: this.scratchOf(t) },
       });
       // A worker that dies reports here (when the event loop next runs); the READY wait below times out.
       worker.on("error", (e: Error) => {

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import type { MatmulLayout } from "../../../src/backend/backend.js";
 import { matmulReference } from "../../../src/backend/reference/matmul.js";
 import { createWasmBackend, type WasmBackend } from "../../../src/backend/wasm/index.js";
-import { splitRows } from "../../../src/backend/wasm/matmul.js";
 import { ShapeError } from "../../../src/errors.js";
 import { randomFloat32, seededRandom } from "./random.js";
 
@@ -149,23 +148,5 @@ describe("wasm matmul edges", () => {
     const rand = seededRandom(4);
     checkParity(backend, { batch: 1, m: 300, n: 290, k: 280 }, false, true, rand);
     checkParity(backend, { batch: 1, m: 5, n: 4, k: 3 }, true, false, rand);
-  });
-});
-
-describe("splitRows", () => {
-  test("shares are contiguous, cover every row and start on multiples of 6 within a product", () => {
-    for (const [rows, m, threads] of [[100, 100, 2], [3 * 50, 50, 4], [7, 7, 2], [1000, 10, 3], [12, 12, 5]] as const) {
-      const ranges = splitRows(rows, m, threads);
-      assert.equal(ranges.length, threads);
-      assert.equal(ranges[0]?.[0], 0);
-      assert.equal(ranges[threads - 1]?.[1], rows);
-      for (let t = 0; t < threads; t++) {
-        const [f0, f1] = ranges[t] ?? [0, 0];
-        assert.ok(f0 <= f1, `share ${t} of ${rows}/${m}/${threads} is [${f0}, ${f1})`);
-        if (t > 0) assert.equal(f0, ranges[t - 1]?.[1]);
-        const r = f0 % m;
-        assert.ok(r % 6 === 0, `share ${t} starts at row ${r} of a product`);
-      }
-    }
   });
 });

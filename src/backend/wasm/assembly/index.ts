@@ -1,7 +1,7 @@
 // Entry point of the kernel module: everything exported here is callable from src/backend/wasm/.
 // Memory is imported (shared between the main thread and the worker pool); the JavaScript side owns
 // its layout above heapBase().
-export { gemm, gemmBatched, gemmScratchBytes } from "./gemm";
+export { gemmScratchBytes, packedBBytes, setJob, runJob, JOB_BYTES } from "./gemm";
 
 /** First byte after the module's static data: scratch and operands live from here on. */
 export function heapBase(): usize {
