@@ -19,7 +19,7 @@ describe("nn containers", () => {
   });
 
   test("ModuleList keeps insertion order past ten items", () => {
-    const list = new nn.ModuleList(Array.from({ length: 12 }, (_, i) => new nn.Linear(1, i + 1, { bias: false })));
+    const list = new nn.ModuleList<nn.Module>(Array.from({ length: 12 }, (_, i) => new nn.Linear(1, i + 1, { bias: false })));
     const names = list.namedParameters().map(([k]) => k);
     assert.deepEqual(names, Array.from({ length: 12 }, (_, i) => `${i}.weight`));
     assert.deepEqual([...list].map((m) => (m as nn.Linear).outFeatures), Array.from({ length: 12 }, (_, i) => i + 1));

@@ -16,7 +16,7 @@ describe("nn.Embedding", () => {
 
   test("padding row is zero and receives no gradient", () => {
     const e = new nn.Embedding(5, 3, { paddingIdx: 2 });
-    assert.deepEqual(e.weight.toArray()[2], [0, 0, 0]);
+    assert.deepEqual((e.weight.toArray() as number[][])[2], [0, 0, 0]);
     e.forward(tensor([2, 2, 1], { dtype: "int32" })).sum().backward();
     const g = e.weight.grad?.toArray() as number[][];
     assert.deepEqual(g[2], [0, 0, 0]);
