@@ -2,20 +2,15 @@
  * The initial alphabet of BPE training: every character seen in the words, limited to the
  * `limitAlphabet` most frequent, plus the characters the user asks for (HF's `compute_alphabet`).
  */
+import { BYTE_TO_CHAR } from "../../byte-level-alphabet.js";
 
 /**
- * The 256 characters the ByteLevel pre-tokenizer maps bytes to (GPT-2's `bytes_to_unicode`): printable
- * Latin-1 bytes stand for themselves, the other bytes take U+0100 onwards in byte order. Pass it as
- * `initialAlphabet` so that a byte-level BPE can encode any input, as HF's `ByteLevel.alphabet()`.
+ * The 256 characters the ByteLevel pre-tokenizer maps bytes to (GPT-2's `bytes_to_unicode`), in byte
+ * order. Pass it as `initialAlphabet` so that a byte-level BPE can encode any input, as HF's
+ * `ByteLevel.alphabet()`.
  */
 export function byteLevelAlphabet(): string[] {
-  const out: string[] = [];
-  let extra = 0;
-  for (let b = 0; b < 256; b++) {
-    const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-    out.push(String.fromCodePoint(printable ? b : 256 + extra++));
-  }
-  return out;
+  return [...BYTE_TO_CHAR];
 }
 
 /**
