@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { type Tensor, tensor } from "../../src/index.js";
+import { type FloatDType, type Tensor, tensor } from "../../src/index.js";
 import { Adam, AdamW, type Optimizer, type ParamGroupSpec, RMSprop, SGD } from "../../src/optim/index.js";
 import type { OptimizerOptions } from "../../src/optim/optimizer.js";
 
@@ -55,13 +55,13 @@ export class FixtureMlp {
   private readonly x: Tensor;
   private readonly y: Tensor;
 
-  constructor() {
+  constructor(dtype: FloatDType = "float64") {
     const { mlp } = fixture();
-    const make = (n: ParamName): Tensor =>
-      tensor(Float64Array.from(mlp.init[n])).reshape(...mlp.shapes[n]).detach().requiresGrad_();
+    const values = (v: number[]): Tensor => tensor(v, { dtype });
+    const make = (n: ParamName): Tensor => values(mlp.init[n]).reshape(...mlp.shapes[n]).detach().requiresGrad_();
     this.params = { w1: make("w1"), b1: make("b1"), w2: make("w2"), b2: make("b2") };
-    this.x = tensor(Float64Array.from(mlp.x)).reshape(16, 4);
-    this.y = tensor(Float64Array.from(mlp.y)).reshape(16, 3);
+    this.x = values(mlp.x).reshape(16, 4);
+    this.y = values(mlp.y).reshape(16, 3);
   }
 
   list(): Tensor[] {
@@ -106,9 +106,9 @@ export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
 }
 
 /** Parameters and losses after 25 steps of a fixture case must match PyTorch (float64 on both sides). */
-export function checkAgainstTorch(name: string, rtol = 1e-9, atol = 1e-12): void {
+export function checkAgainstTorch(name: string, rtol = 1e-9, atol = 1e-12, dtype: FloatDType = "float64"): void {
   const c = optimizerCase(name);
-  const mlp = new FixtureMlp();
+  const mlp = new FixtureMlp(dtype);
   const opt = makeOptimizer(c, mlp);
   c.losses.forEach((expected, i) => {
     const step = i + 1;
@@ -129,6 +129,7 @@ export function checkAgainstTorch(name: string, rtol = 1e-9, atol = 1e-12): void
     else {
       assert.ok(value !== null && typeof value === "object", `${name}: state.${key} should be a buffer`);
       assert.deepEqual(value.shape, [4, 8]);
+      assert.equal(value.dtype, dtype);
       assertAllClose(value.data, expected, rtol, atol, `${name}: state.${key}`);
     }
   }
