@@ -269,15 +269,22 @@ export class Module {
 
   /**
    * Converts floating-point parameters and buffers to `dtype` (e.g. "float64" for gradient checks).
-   * Parameters are replaced by new Parameter objects, so do this before building an optimiser.
+   * Parameters are replaced by new Parameter objects (a tied parameter stays tied), so do this before
+   * building an optimiser.
    */
   to(dtype: DType): this {
     if (!isFloating(dtype)) throw new ValueError(`Module.to: expected a floating dtype, got ${dtype}`);
+    const converted = new Map<Parameter, Parameter>();
     for (const m of this.modules()) {
       const fields = m as unknown as Fields;
       for (const [name, p] of m.own<Parameter>("parameter")) {
-        if (p.dtype === dtype) continue;
-        fields[name] = new Parameter(noGrad(() => to(p.detach(), dtype)), p.requiresGrad);
+        if (p.dtype === dtype || !isFloating(p.dtype)) continue;
+        let q = converted.get(p);
+        if (q === undefined) {
+          q = new Parameter(noGrad(() => to(p.detach(), dtype)), p.requiresGrad);
+          converted.set(p, q);
+        }
+        fields[name] = q;
       }
       for (const [name, b] of m.own<Tensor>("buffer")) {
         if (isFloating(b.dtype) && b.dtype !== dtype) fields[name] = noGrad(() => to(b, dtype));

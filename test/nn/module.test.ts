@@ -138,6 +138,12 @@ describe("nn.Module", () => {
     assert.ok(b.parameters().every((p) => p.dtype === "float64" && p instanceof Parameter && p.requiresGrad));
     assert.ok(b.buffers().every((t) => t.dtype === "float64"));
     assert.equal(b.forward(randn([2, 4], { dtype: "float64" })).dtype, "float64");
+    const x = new Linear(2, 2, { bias: false });
+    const y = new Linear(2, 2, { bias: false });
+    y.weight = x.weight;
+    const tied = new Sequential(x, y).to("float64");
+    assert.equal(x.weight, y.weight, "tied weights stay tied");
+    assert.equal(tied.parameters().length, 1);
   });
 });
 

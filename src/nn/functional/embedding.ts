@@ -1,7 +1,8 @@
 /**
  * embedding: row lookup weight[ids] with a scatter-add backward (the gradient of a row is the sum of
  * the output gradients of every position that looked it up), as torch.nn.functional.embedding.
- * Written here because src/ops has no indexSelect yet.
+ * Its own op rather than ops.indexSelect so that the padding row's gradient can be dropped in the
+ * same pass, and ids of any shape need no flatten/reshape round trip.
  */
 import { DTypeError, IndexError, ValueError, formatShape } from "../../errors.js";
 import { record } from "../../ops/index.js";

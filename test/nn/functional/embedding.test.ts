@@ -1,7 +1,7 @@
 /** embedding: lookup values, scatter-add gradients with repeated ids (gradcheck), padding, errors. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DTypeError, Generator, IndexError, ValueError, autograd, nn, randn, tensor } from "../../../src/index.js";
+import { DTypeError, Generator, IndexError, ValueError, autograd, nn, ops, randn, tensor } from "../../../src/index.js";
 
 const { embedding } = nn.functional;
 const ids = tensor([[0, 2, 2], [3, 0, 2]], { dtype: "int32" });
@@ -12,6 +12,18 @@ describe("nn.functional.embedding", () => {
     const y = embedding(ids, w);
     assert.deepEqual(y.shape, [2, 3, 2]);
     assert.deepEqual(y.toArray(), [[[0, 1], [20, 21], [20, 21]], [[30, 31], [0, 1], [20, 21]]]);
+  });
+
+  test("agrees with ops.indexSelect on the flattened ids, forward and backward", () => {
+    const w = randn([4, 3], { dtype: "float64", generator: new Generator(8) }).requiresGrad_();
+    const w2 = w.detach().requiresGrad_();
+    const y = embedding(ids, w);
+    const ref = ops.reshape(ops.indexSelect(w2, 0, ops.flatten(ids)), [2, 3, 3]);
+    assert.deepEqual(y.toArray(), ref.toArray());
+    const up = randn([2, 3, 3], { dtype: "float64", generator: new Generator(9) });
+    y.backward(up);
+    ref.backward(up);
+    assert.deepEqual(w.grad?.toArray(), w2.grad?.toArray());
   });
 
   test("gradcheck with repeated ids (scatter-add)", () => {
