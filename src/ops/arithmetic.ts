@@ -9,6 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { asTensor, record, type TensorOrScalar } from "./record.js";
 import { floor, log } from "./unary.js";
 import { sumToShape } from "./views.js";
+import { where } from "./where.js";
 
 /** Computes `a op b` with broadcasting into a fresh tensor of dtype `outType`. No graph recording. */
 export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: string, outType?: DType): Tensor {
@@ -96,8 +97,8 @@ export function pow(a: Tensor, b: TensorOrScalar): Tensor {
   return record(out, "pow", [a, bt], (g) => [
     // d/da a^b = b·a^(b-1)
     a.requiresGrad ? sumToShape(mul(g, mul(bt, pow(a, sub(bt, 1)))), a.shape) : null,
-    // d/db a^b = a^b·ln a
-    bt.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), bt.shape) : null,
+    // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention; 0·ln 0 would be NaN)
+    bt.requiresGrad ? sumToShape(mul(g, mul(out, where(eq(a, 0), 0, log(a)))), bt.shape) : null,
   ]);
 }
 

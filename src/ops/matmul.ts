@@ -76,6 +76,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(`matmul: both arguments need at least 1 dimension, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
+  // Inner sizes checked on the shapes as given, before 1-D operands are promoted, so the message names them.
+  const inner = a.shape[a.ndim - 1];
+  const innerB = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+  if (inner !== innerB) throw new ShapeError(`matmul: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}`);
   if (a.dtype !== b.dtype) {
     const t = promoteTypes(a.dtype, b.dtype);
     return matmul(to(a, t), to(b, t));

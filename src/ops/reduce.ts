@@ -23,7 +23,9 @@ interface Rows {
   keepShape: number[];
 }
 
-function toRows(x: Tensor, dims: number[], op: string): Rows {
+function toRows(x: Tensor, reduceDims: number[], op: string): Rows {
+  // A 0-d tensor accepts dim 0 (PyTorch); there is nothing to move or reduce.
+  const dims = reduceDims.filter((d) => d < x.ndim);
   for (const d of dims) {
     if ((x.shape[d] ?? 1) === 0 && (op === "max" || op === "min" || op === "argmax" || op === "argmin" || op === "amax" || op === "amin")) {
       throw new IndexError(`${op}: cannot reduce over a dimension of size 0 (shape ${formatShape(x.shape)})`);

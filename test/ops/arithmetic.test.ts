@@ -108,6 +108,14 @@ describe("arithmetic gradients (gradcheck, float64)", () => {
     check((x, y) => ops.minimum(x, y), [leaf([2, 3], 8), leaf([2, 1], 9)]);
   });
 
+  test("pow: the exponent's gradient is 0 where the base is 0 (not NaN), as PyTorch", () => {
+    const a = tensor([0, 2], { dtype: "float64", requiresGrad: true });
+    const b = tensor([2, 3], { dtype: "float64", requiresGrad: true });
+    a.pow(b).sum().backward();
+    assertClose(gradOf(b), [0, 8 * Math.LN2], 1e-15);
+    assertClose(gradOf(a), [0, 12], 1e-15);
+  });
+
   test("maximum/minimum split the gradient evenly at ties, as PyTorch", () => {
     const x = tensor([1, 2, 3], { dtype: "float64", requiresGrad: true });
     const y = tensor([1, 5, 0], { dtype: "float64", requiresGrad: true });

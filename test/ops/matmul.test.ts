@@ -62,6 +62,8 @@ describe("matmul forward", () => {
   test("errors name the op and both shapes", () => {
     assert.throws(() => zeros([2, 3]).matmul(zeros([4, 5])), { name: "ShapeError", message: "matmul: cannot multiply [2,3] by [4,5]" });
     assert.throws(() => zeros([2, 2, 3]).matmul(zeros([3, 3, 1])), ShapeError);
+    assert.throws(() => tensor([1, 2]).matmul(tensor([1, 2, 3])), { name: "ShapeError", message: "matmul: cannot multiply [2] by [3]" });
+    assert.throws(() => zeros([2, 3]).matmul(zeros([2])), { name: "ShapeError", message: "matmul: cannot multiply [2,3] by [2]" });
     assert.throws(() => ops.bmm(zeros([2, 3]), zeros([3, 2])), /bmm: expected \[B,n,m\] and \[B,m,p\], got \[2,3\] and \[3,2\]/);
   });
 

@@ -28,6 +28,16 @@ describe("sum and mean", () => {
     assert.equal(tensor([true, true, false]).sum().item(), 2);
   });
 
+  test("a 0-d tensor reduces over dim 0 or -1 to itself, as PyTorch", () => {
+    const s = tensor(3);
+    assert.equal(s.sum(0).item(), 3);
+    assert.deepEqual(s.sum(-1, true).shape, []);
+    assert.equal(s.max(0).values.item(), 3);
+    assert.equal(s.max(0).indices.item(), 0);
+    assert.equal(s.logsumexp(0).item(), 3);
+    assert.equal(s.amax(0).item(), 3);
+  });
+
   test("errors: dim out of range, repeated dims", () => {
     assert.throws(() => x.sum(2), { name: "IndexError", message: "sum: dimension 2 out of range for a tensor with 2 dimensions" });
     assert.throws(() => x.sum(-3), IndexError);
