@@ -39,8 +39,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     return false;
   }
 
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}, defaults: AdamOptions = defaultAdamOptions) {
-    super(params, { ...defaults, ...options });
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, { ...defaultAdamOptions, ...options });
   }
 
   protected override updateParameter(p: Tensor, data: FloatArray, grad: FloatArray, group: ParamGroup<AdamOptions>): void {

@@ -14,6 +14,6 @@ export class AdamW extends Adam {
   }
 
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, options, defaultAdamWOptions);
+    super(params, { ...defaultAdamWOptions, ...options });
   }
 }

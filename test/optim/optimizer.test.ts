@@ -1,10 +1,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DTypeError, ShapeError, ValueError, tensor, zeros } from "../../src/index.js";
+import { DTypeError, ShapeError, ValueError, optim, tensor, zeros } from "../../src/index.js";
 import { Adam, AdamW, SGD, stateDictFromJSON, stateDictToJSON } from "../../src/optim/index.js";
 import { FixtureMlp, PARAM_NAMES, checkAgainstTorch, fixture, makeOptimizer, optimizerCase } from "./helpers.js";
 
 describe("optim/Optimizer: parameter groups", () => {
+  test("exported from the package root as the optim namespace", () => {
+    assert.equal(optim.AdamW, AdamW);
+    assert.equal(typeof optim.lrScheduler.warmupCosine, "function");
+    assert.equal(typeof optim.clipGradNorm, "function");
+  });
+
   test("tensors make one group with the defaults; group specs fill what they leave out", () => {
     const w = tensor([1, 2], { requiresGrad: true });
     const b = tensor([0], { requiresGrad: true });
