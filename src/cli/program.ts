@@ -1,6 +1,8 @@
 /** Builds the `loom` command line. Each command lives in its own file under src/cli/commands/. */
 import { Command } from "commander";
 import { version } from "../version.js";
+import { registerTokenizeCommand } from "./commands/tokenize.js";
+import { registerTokenizerCommand } from "./commands/tokenizer-train.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -8,5 +10,7 @@ export function buildProgram(): Command {
     .name("loom")
     .description("loom: a deep-learning and LLM stack in TypeScript")
     .version(version, "-v, --version", "print the loom version");
+  registerTokenizeCommand(program);
+  registerTokenizerCommand(program);
   return program;
 }
