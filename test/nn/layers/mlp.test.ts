@@ -1,7 +1,7 @@
 /** MLP: layer layout, activations, dropout placement, forward shape. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ValueError, nn, randn } from "../../../src/index.js";
+import { ValueError, manualSeed, nn, noGrad, ops, randn, tensor } from "../../../src/index.js";
 
 describe("nn.MLP", () => {
   test("Linear, act, [Dropout], …, Linear (no activation after the last layer)", () => {
@@ -17,5 +17,26 @@ describe("nn.MLP", () => {
     assert.equal((m.at(1) as nn.LeakyReLU).negativeSlope, 0.2);
     assert.deepEqual(m.namedParameters().map(([k]) => k), ["0.weight", "2.weight"]);
     assert.throws(() => new nn.MLP([3]), ValueError);
+  });
+
+  test("learns XOR with plain gradient descent (end to end: forward, backward, in-place updates, zeroGrad)", () => {
+    manualSeed(0);
+    const m = new nn.MLP([2, 8, 1], { activation: "tanh" });
+    const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const y = tensor([[0], [1], [1], [0]]);
+    const loss = () => ops.mean(ops.square(ops.sub(m.forward(x), y)));
+    const first = loss().item();
+    for (let step = 0; step < 400; step++) {
+      m.zeroGrad();
+      loss().backward();
+      noGrad(() => {
+        for (const p of m.parameters()) {
+          const g = p.grad?.toTypedArray() as Float32Array;
+          for (let i = 0; i < g.length; i++) p.storage[i] = (p.storage[i] as number) - 0.1 * (g[i] as number);
+        }
+      });
+    }
+    const last = loss().item();
+    assert.ok(last < 1e-3 && last < first / 100, `loss ${first} → ${last}`);
   });
 });
