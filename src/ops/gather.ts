@@ -61,7 +61,11 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const xs = x.storage;
   for (let i = 0; i < out.length; i++) out[i] = xs[(base[i] as number) + (idx[i] as number) * stride] as number;
   const shape = x.shape;
-  return record(new Tensor(out, index.shape), "gather", [x], (g) => [scatterAdd(new Tensor(allocate(g.dtype, numel(shape)), shape), d, index, g)]);
+  return record(new Tensor(out, index.shape), "gather", [x], (g) => {
+    const gx = allocate(g.dtype, numel(shape));
+    scatterKernel(gx, shape, d, index, idx, g, true);
+    return [new Tensor(gx, shape)];
+  });
 }
 
 /** src's gradient: gather(g) placed in the leading corner of zeros shaped like src (src may exceed index). */
@@ -83,12 +87,18 @@ function scatterInto(op: string, x: Tensor, d: number, index: Tensor, src: Tenso
   }
   const idx = indexValues(op, index, x.shape[d] ?? 1, d);
   const out: Storage = x.toTypedArray();
-  const strides = contiguousStrides(x.shape);
+  scatterKernel(out, x.shape, d, index, idx, src, add);
+  return new Tensor(out, x.shape);
+}
+
+/** Writes (or adds) src's values, or a number, into contiguous `out` of `shape` at the checked indices `idx`. */
+function scatterKernel(out: Storage, shape: readonly number[], d: number, index: Tensor, idx: Int32Array, src: Tensor | number, add: boolean): void {
+  const strides = contiguousStrides(shape);
   const base = offsetsWithoutDim(index.shape, strides, 0, d);
   const stride = strides[d] ?? 0;
   if (typeof src === "number") {
     for (let i = 0; i < idx.length; i++) out[(base[i] as number) + (idx[i] as number) * stride] = src;
-    return new Tensor(out, x.shape);
+    return;
   }
   const so = stridedOffsets(index.shape, src.strides, src.offset);
   const ss = src.storage;
@@ -97,7 +107,6 @@ function scatterInto(op: string, x: Tensor, d: number, index: Tensor, src: Tenso
     const v = ss[so[i] as number] as number;
     out[at] = add ? (out[at] as number) + v : v;
   }
-  return new Tensor(out, x.shape);
 }
 
 /**
@@ -154,9 +163,26 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     }
   }
   const xShape = x.shape;
-  return record(new Tensor(out, shape), "indexSelect", [x], (g) => [
-    indexAdd(new Tensor(allocate(g.dtype, numel(xShape)), xShape), d, index, g),
-  ]);
+  return record(new Tensor(out, shape), "indexSelect", [x], (g) => {
+    // Accumulate straight into fresh zeros: an embedding table's gradient is allocated once.
+    const gx = allocate(g.dtype, numel(xShape));
+    addSlices(gx, size, outer, inner, idx, g);
+    return [new Tensor(gx, xShape)];
+  });
+}
+
+/** out[o, idx[j], :] += src[o, j, :] over a contiguous out viewed as [outer, size, inner]. */
+function addSlices(out: Storage, size: number, outer: number, inner: number, idx: Int32Array, src: Tensor): void {
+  const s = src.isContiguous() ? src.storage : src.toTypedArray();
+  const so = src.isContiguous() ? src.offset : 0;
+  const k = idx.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < k; j++) {
+      const to = (o * size + (idx[j] as number)) * inner;
+      const from = so + (o * k + j) * inner;
+      for (let t = 0; t < inner; t++) out[to + t] = (out[to + t] as number) + (s[from + t] as number);
+    }
+  }
 }
 
 /**
@@ -177,15 +203,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
   if (src.dtype !== x.dtype) throw new DTypeError(`indexAdd: src dtype ${src.dtype} does not match self dtype ${x.dtype}`);
   const { outer, inner } = around(x.shape, d);
   const out = x.toTypedArray();
-  const s = src.isContiguous() ? src.storage : src.toTypedArray();
-  const so = src.isContiguous() ? src.offset : 0;
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < k; j++) {
-      const to = (o * size + (idx[j] as number)) * inner;
-      const from = so + (o * k + j) * inner;
-      for (let t = 0; t < inner; t++) out[to + t] = (out[to + t] as number) + (s[from + t] as number);
-    }
-  }
+  addSlices(out, size, outer, inner, idx, src);
   return record(new Tensor(out, x.shape), "indexAdd", [x, src], (g) => [
     x.requiresGrad ? g : null,
     src.requiresGrad ? indexSelect(g, d, index) : null,

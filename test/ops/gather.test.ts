@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { DTypeError, IndexError, ShapeError, ops, tensor, zeros } from "../../src/index.js";
+import fc from "fast-check";
+import { DTypeError, Generator, IndexError, ShapeError, ops, tensor, zeros } from "../../src/index.js";
 import { check, ints, leaf, randn64 } from "./helpers.js";
 
 describe("gather", () => {
@@ -95,5 +96,31 @@ describe("indexSelect and indexAdd", () => {
     check((x) => x.indexSelect(1, ints([2, 0, 2])), [leaf([2, 3, 2], 1)]);
     check((x) => x.indexSelect(0, ints([1, 1])), [randn64([3, 2], 2).T.requiresGrad_()]);
     check((x, s) => x.indexAdd(1, ints([0, 2, 0]), s), [leaf([2, 3], 3), leaf([2, 3], 4)]);
+  });
+});
+
+describe("against naive loops (fast-check)", () => {
+  test("gather and indexSelect on random shapes, dims and indices", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 5 }), fc.nat(), (rows, cols, dim, k, seed) => {
+        const x = randn64([rows, cols], seed);
+        const xv = x.toArray() as number[][];
+        const size = dim === 0 ? rows : cols;
+        const gen = new Generator(seed);
+        // gather: index [rows', cols'] with the non-dim size ≤ x's and any size along dim
+        const ir = dim === 0 ? k : rows;
+        const ic = dim === 1 ? k : cols;
+        const idx = Array.from({ length: ir }, () => Array.from({ length: ic }, () => gen.randint(0, size)));
+        const got = x.gather(dim, ints(idx)).toArray();
+        const want = idx.map((row, i) => row.map((v, j) => (dim === 0 ? xv[v]?.[j] : xv[i]?.[v]) as number));
+        assert.deepEqual(got, want);
+        // indexSelect
+        const sel = Array.from({ length: k }, () => gen.randint(0, size));
+        const got2 = x.indexSelect(dim, ints(sel)).toArray();
+        const want2 = dim === 0 ? sel.map((v) => xv[v] as number[]) : xv.map((row) => sel.map((v) => row[v] as number));
+        assert.deepEqual(got2, want2);
+      }),
+      { numRuns: 60, seed: 1 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { ShapeError, ValueError, IndexError, cat, ops, stack, tensor } from "../../src/index.js";
 import { check, leaf, randn64 } from "./helpers.js";
 
@@ -103,4 +104,21 @@ describe("split and chunk", () => {
     }, [leaf([2, 4], 1)]);
     check((x) => x.chunk(2, 0), [leaf([5, 3], 2)]);
   });
+});
+
+test("split undoes cat, for random shapes and dims (fast-check)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 2 }), fc.nat(), (sizes, dim, seed) => {
+      const parts = sizes.map((s, i) => {
+        const shape = [2, 3, 2];
+        shape[dim] = s;
+        return randn64(shape, seed + i);
+      });
+      const joined = cat(parts, dim);
+      assert.equal(joined.shape[dim], sizes.reduce((p, s) => p + s, 0));
+      const back = joined.split(sizes, dim);
+      back.forEach((b, i) => assert.deepEqual(b.toArray(), parts[i]?.toArray()));
+    }),
+    { numRuns: 60, seed: 2 },
+  );
 });
