@@ -104,7 +104,7 @@ export function tokenizerForTraining(options: TrainTokenizerOptions): { tokenize
 }
 
 /** After training: BERT's `[CLS] $A [SEP]` template for wordpiece, when both tokens are in the vocabulary. */
-function finishPipeline(tokenizer: Tokenizer, model: TokenizerModelName): void {
+export function finishPipeline(tokenizer: Tokenizer, model: TokenizerModelName): void {
   if (model !== "wordpiece") return;
   const cls = tokenizer.tokenToId("[CLS]");
   const sep = tokenizer.tokenToId("[SEP]");
