@@ -44,6 +44,8 @@ export interface MultiHeadAttentionOptions extends LayerOptions {
   rotaryDim?: number;
   /** Apply a causal mask unless forward says otherwise (default false). */
   causal?: boolean;
+  /** Inputs are [B, T, C] (PyTorch's batch_first=True); the only layout supported. */
+  batchFirst?: true;
 }
 
 export interface MultiHeadAttentionForwardOptions {
@@ -109,6 +111,7 @@ export class MultiHeadAttention extends Module {
     this.positional = options.positional ?? "none";
     if (!["none", "rope", "alibi"].includes(this.positional)) throw new ValueError(`MultiHeadAttention: unknown positional "${this.positional}"`);
     this.causal = options.causal ?? false;
+    if ((options.batchFirst as boolean | undefined) === false) throw new ValueError("MultiHeadAttention: only batchFirst inputs [B, T, C] are supported");
     const lin = { bias: options.bias ?? true, dtype: options.dtype ?? "float32" } as const;
     if (this.selfAttention) {
       this.c_attn = new Linear(embedDim, 3 * embedDim, lin);

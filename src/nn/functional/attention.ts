@@ -8,11 +8,12 @@
  *   mask broadcastable to [...L, T, S], e.g. a padding mask [B, 1, 1, S]
  * B batch, H heads, T query length, S key length, D head dim.
  *
- * Causal alignment. PyTorch's `is_causal` (1.13's nn.Transformer masks and 2.x
- * `F.scaled_dot_product_attention` alike) is top-left aligned: query i sees keys j ≤ i, built from
- * `torch.ones(T, S).tril(0)`. That is the default here (`causalOffset` 0). For cached decoding the T
- * queries are the LAST T of S positions, so pass `causalOffset: S − T` (bottom-right alignment): query
- * i sees keys j ≤ i + S − T.
+ * Causal alignment. PyTorch 2.x `F.scaled_dot_product_attention(is_causal=True)` is top-left
+ * aligned: query i sees keys j ≤ i, its mask being `torch.ones(T, S).tril(0)` (1.13 has no SDPA; its
+ * nn.Transformer causal masks are square, where both alignments agree). That is the default here
+ * (`causalOffset` 0). For cached decoding the T queries are the LAST T of S positions, so pass
+ * `causalOffset: S − T` (bottom-right alignment, PyTorch's `attention.bias.causal_lower_right`):
+ * query i sees keys j ≤ i + S − T.
  *
  * Differences from PyTorch, on purpose: `mask` and `isCausal` may be combined (padding + causal); a
  * query row whose keys are all masked gives output 0 and gradient 0 (flash-attention's convention)
