@@ -86,4 +86,16 @@ describe("TransformerBlock", () => {
     b.eval();
     assert.notDeepEqual(flat(b.forward(x)), a);
   });
+
+  test("float32 block (ALiBi, padding mask, SwiGLU) agrees with its float64 copy", () => {
+    const b64 = block({ positional: "alibi", activation: "swiglu", causal: true, norm: "rmsnorm" });
+    manualSeed(5);
+    const b32 = new nn.TransformerBlock({ dModel: 4, numHeads: 2, dFF: 6, positional: "alibi", activation: "swiglu", causal: true, norm: "rmsnorm" });
+    b32.loadStateDict(new Map([...b64.stateDict()].map(([k, t]) => [k, ops.to(t, "float32")])));
+    const pad = tensor([[[[1, 1, 1, 0]]], [[[1, 1, 1, 1]]]], { dtype: "bool" });
+    const x = randn64([2, 4, 4], 12);
+    const y32 = b32.forward(ops.to(x, "float32"), { mask: pad });
+    assert.equal(y32.dtype, "float32");
+    close(ops.to(y32, "float64"), b64.forward(x, { mask: pad }), 1e-4);
+  });
 });
