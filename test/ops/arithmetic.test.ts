@@ -1,7 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { ShapeError, ops, scalar, tensor } from "../../src/index.js";
-import { assertClose, check, gradOf, leaf, leafIn, randn64 } from "./helpers.js";
+import { assertClose, check, flat, gradOf, leaf, leafIn, randn64 } from "./helpers.js";
 
 describe("arithmetic forward", () => {
   const a = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -142,4 +143,52 @@ test("ShapeError is a LoomError with the class name", () => {
   })();
   assert.ok(e instanceof ShapeError);
   assert.equal((e as Error).name, "ShapeError");
+});
+
+test("broadcast add/mul against a naive index walk, random broadcastable shapes (fast-check)", () => {
+  const dimPair = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }));
+  fc.assert(
+    fc.property(fc.array(dimPair, { minLength: 0, maxLength: 3 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), (pairs, drop, transposeA) => {
+      // each output dim has size n; a or b may have 1 there (kind 1 / 2); b may lack leading dims
+      let aShape = pairs.map(([n, kind]) => (kind === 1 ? 1 : n));
+      const bFull = pairs.map(([n, kind]) => (kind === 2 ? 1 : n));
+      const bShape = bFull.slice(Math.min(drop, bFull.length));
+      let a = randn64(aShape, 1);
+      if (transposeA && aShape.length >= 2) {
+        // same values through a transposed view of a differently laid out tensor
+        const t = randn64([...aShape.slice(0, -2), aShape[aShape.length - 1] as number, aShape[aShape.length - 2] as number], 2);
+        a = t.transpose(-1, -2);
+        aShape = [...a.shape];
+      }
+      const b = randn64(bShape, 3);
+      // expected output shape: per dim, the larger of the two sizes (a missing leading dim counts as 1)
+      const out = aShape.map((n, d) => Math.max(n, bShape[d - (aShape.length - bShape.length)] ?? 1));
+      assert.deepEqual(a.add(b).shape, out);
+      const av = flat(a);
+      const bv = flat(b);
+      const sum = flat(a.add(b));
+      const prod = flat(a.mul(b));
+      const size = out.reduce((p, n) => p * n, 1);
+      for (let i = 0; i < size; i++) {
+        // multi-index of i in `out`, then each operand's own flat index
+        let rem = i;
+        const idx = new Array<number>(out.length);
+        for (let d = out.length - 1; d >= 0; d--) {
+          idx[d] = rem % (out[d] as number);
+          rem = Math.floor(rem / (out[d] as number));
+        }
+        const at = (shape: number[]): number => {
+          const lead = out.length - shape.length;
+          let k = 0;
+          for (let d = 0; d < shape.length; d++) k = k * (shape[d] as number) + ((shape[d] as number) === 1 ? 0 : (idx[lead + d] as number));
+          return k;
+        };
+        const x = av[at(aShape)] as number;
+        const y = bv[at(bShape)] as number;
+        assert.equal(sum[i], x + y);
+        assert.equal(prod[i], x * y);
+      }
+    }),
+    { numRuns: 80, seed: 4 },
+  );
 });

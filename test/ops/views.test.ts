@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { IndexError, ShapeError, ValueError, arange, ops, tensor, zeros } from "../../src/index.js";
 import { check, leaf, randn64 } from "./helpers.js";
 
@@ -119,4 +120,25 @@ describe("view gradients (gradcheck)", () => {
     check((a) => a.select(1, -1), [t()]);
     check((a) => a.slice(0, 0, 2).slice(1, 1).mul(2), [leaf([3, 3], 5)]);
   });
+});
+
+test("reshape of permuted/sliced tensors equals reshape of their contiguous copy (fast-check)", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]),
+      fc.integer({ min: 1, max: 2 }),
+      fc.nat({ max: 5 }),
+      (order, step, pick) => {
+        const base = randn64([2, 4, 6], 1).slice(2, 0, 6, step).permute(order);
+        const n = base.size;
+        const targets = [[n], [-1, base.shape[2] as number], [base.shape[0] as number, -1], [1, n, 1], [(base.shape[0] as number) * (base.shape[1] as number), base.shape[2] as number]];
+        const target = targets[pick % targets.length] as number[];
+        const r = base.reshape(target);
+        assert.deepEqual(r.toArray(), base.contiguous().reshape(target).toArray());
+        if (r.storage === base.storage) base.storage[base.offset] = 1234.5; // a view must see writes
+        assert.deepEqual(r.toArray(), base.contiguous().reshape(target).toArray());
+      },
+    ),
+    { numRuns: 80, seed: 3 },
+  );
 });
