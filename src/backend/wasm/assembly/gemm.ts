@@ -14,11 +14,12 @@
 // Threads claim units from atomic counters in the job, so a thread whose core is busy elsewhere simply
 // claims fewer units (the machines this runs on share cores). Packing absorbs the transposes: every
 // layout reaches the same micro-kernel through the same packed format, so no layout has a slow path.
-import { kernel6x8, storeEdge, MR, NR } from "./kernel";
+import { kernel, storeEdge, MR, NR } from "./kernel";
 import { packAN, packAT, packBN, packBT } from "./pack";
 
 export const KC: i32 = 256;
-export const MC: i32 = 72;
+/** A multiple of MR, so only a product's last row block has edge tiles. */
+export const MC: i32 = MR * 12;
 export const NC: i32 = 512;
 
 // Job descriptor: i32 fields at job + 4·index. The counters sit on their own 64-byte lines.
@@ -159,9 +160,9 @@ function gemmRows(
           const aPanel = ap + (<usize>(ir * kc) << 2);
           const cTile = c + ((<usize>(row0 + ir) * <usize>n + <usize>(jc + jr)) << 2);
           if (mr == MR && nr == NR) {
-            kernel6x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+            kernel(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
           } else {
-            kernel6x8(kc, aPanel, bPanel, tile, NR * 4, true);
+            kernel(kc, aPanel, bPanel, tile, NR * 4, true);
             storeEdge(tile, cTile, ldcBytes, mr, nr, overwrite);
           }
         }

@@ -1,9 +1,17 @@
-// The register-blocked micro-kernel: one 6 × 8 tile of C from packed panels of A and B.
-// MR = 6, NR = 8 is the largest tile whose 12 v128 accumulators, 2 B vectors and 1 A broadcast fit in
-// the 16 SIMD registers of x86-64 without spilling (larger tiles measured 25–33 GFLOPS in V8).
+// The register-blocked micro-kernel: one MR × 8 tile of C from packed panels of A and B.
+// With fused multiply-add (relaxed build), MR = 6: 12 v128 accumulators, 2 B vectors and 1 A broadcast
+// fill the 15 SIMD registers V8 allocates on x86-64 (larger tiles spill and measured 25–33 GFLOPS).
+// Plain SIMD needs one more register for the product before the add, so its build uses MR = 5
+// (measured on Zen 4: 6 × 8 spills and runs at ~29 GFLOPS, 5 × 8 at ~44, 4 × 8 at ~37).
 
-export const MR: i32 = 6;
+export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 export const NR: i32 = 8;
+
+/** The micro-kernel of this build (see MR). */
+export function kernel(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+  if (MR == 6) kernel6x8(kc, a, b, c, ldc, overwrite);
+  else kernel5x8(kc, a, b, c, ldc, overwrite);
+}
 
 /**
  * acc + a·b per lane. The relaxed build uses `f32x4.relaxed_madd`, which V8 lowers to a fused
@@ -21,7 +29,7 @@ function madd(a: v128, b: v128, acc: v128): v128 {
  * The accumulators start from C (or zero) rather than adding C after the loop: with the loads after
  * the loop, V8's register allocator spills inside the loop and the kernel runs at half speed.
  */
-export function kernel6x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+function kernel6x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128;
   let c30: v128, c31: v128, c40: v128, c41: v128, c50: v128, c51: v128;
   if (overwrite) {
@@ -61,7 +69,44 @@ export function kernel6x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize, ove
   c += ldc; v128.store(c, c50); v128.store(c, c51, 16);
 }
 
-/** Copies the valid mr × nr corner of a full 6×8 tile into C (adding unless `overwrite`). */
+/** C[5×8] (+)= Σ_p Ap[p, 0:5]ᵀ · Bp[p, 0:8], as kernel6x8 with one row fewer. */
+function kernel5x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128;
+  let c30: v128, c31: v128, c40: v128, c41: v128;
+  if (overwrite) {
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00;
+    c30 = c00; c31 = c00; c40 = c00; c41 = c00;
+  } else {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+    c40 = v128.load(c + 4 * ldc); c41 = v128.load(c + 4 * ldc, 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    x = v128.load32_splat(a, 16);
+    c40 = madd(x, b0, c40); c41 = madd(x, b1, c41);
+    a += 20;
+    b += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  c += ldc; v128.store(c, c10); v128.store(c, c11, 16);
+  c += ldc; v128.store(c, c20); v128.store(c, c21, 16);
+  c += ldc; v128.store(c, c30); v128.store(c, c31, 16);
+  c += ldc; v128.store(c, c40); v128.store(c, c41, 16);
+}
+
+/** Copies the valid mr × nr corner of a full MR × 8 tile into C (adding unless `overwrite`). */
 export function storeEdge(tile: usize, c: usize, ldc: usize, mr: i32, nr: i32, overwrite: bool): void {
   for (let i = 0; i < mr; i++) {
     const src = tile + (<usize>(i * NR) << 2);

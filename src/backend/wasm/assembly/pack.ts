@@ -1,11 +1,11 @@
 // Packing: copies blocks of A and B into the panel order the micro-kernel reads, absorbing transposes.
 import { MR, NR } from "./kernel";
 
-// Packed A: panel q (rows ic+6q .. ic+6q+5) holds kc steps of 6 floats, Ap[q][p][r] = op(A)[ic+6q+r, pc+p].
+// Packed A: panel q (rows ic+MR·q ..) holds kc steps of MR floats, Ap[q][p][r] = op(A)[ic+MR·q+r, pc+p].
 // Packed B: panel q (cols jc+8q .. jc+8q+7) holds kc steps of 8 floats, Bp[q][p][j] = op(B)[pc+p, jc+8q+j].
 // Rows/columns past the matrix edge are packed as zeros so the micro-kernel never branches.
 
-/** A stored [m, k] (lda = k): each panel is a 6 × kc block transposed, 4 steps at a time with shuffles. */
+/** A stored [m, k] (lda = k): each panel is an MR × kc block transposed, 4 steps at a time with shuffles. */
 export function packAN(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   const rowBytes = <usize>lda << 2;
   for (let ir = 0; ir < mc; ir += MR) {
@@ -21,27 +21,36 @@ export function packAN(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, d
         const v2 = v128.load(s + 2 * rowBytes);
         const v3 = v128.load(s + 3 * rowBytes);
         const v4 = v128.load(s + 4 * rowBytes);
-        const v5 = v128.load(s + 5 * rowBytes);
         const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
         const t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
         const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
         const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
-        const t4 = v128.shuffle<f32>(v4, v5, 0, 4, 1, 5);
-        const t5 = v128.shuffle<f32>(v4, v5, 2, 6, 3, 7);
+        const step = <usize>MR << 2;
+        // Rows 0–3 of steps p .. p+3 (a 4 × 4 transpose), then rows 4 (and 5) of each step.
         v128.store(d, v128.shuffle<i64>(t0, t2, 0, 2));
-        v128.store64_lane(d, t4, 0, 16);
-        v128.store(d, v128.shuffle<i64>(t0, t2, 1, 3), 24);
-        v128.store64_lane(d, t4, 1, 40);
-        v128.store(d, v128.shuffle<i64>(t1, t3, 0, 2), 48);
-        v128.store64_lane(d, t5, 0, 64);
-        v128.store(d, v128.shuffle<i64>(t1, t3, 1, 3), 72);
-        v128.store64_lane(d, t5, 1, 88);
-        d += 96;
+        v128.store(d + step, v128.shuffle<i64>(t0, t2, 1, 3));
+        v128.store(d + 2 * step, v128.shuffle<i64>(t1, t3, 0, 2));
+        v128.store(d + 3 * step, v128.shuffle<i64>(t1, t3, 1, 3));
+        if (MR == 6) {
+          const v5 = v128.load(s + 5 * rowBytes);
+          const t4 = v128.shuffle<f32>(v4, v5, 0, 4, 1, 5);
+          const t5 = v128.shuffle<f32>(v4, v5, 2, 6, 3, 7);
+          v128.store64_lane(d, t4, 0, 16);
+          v128.store64_lane(d + step, t4, 1, 16);
+          v128.store64_lane(d + 2 * step, t5, 0, 16);
+          v128.store64_lane(d + 3 * step, t5, 1, 16);
+        } else {
+          v128.store32_lane(d, v4, 0, 16);
+          v128.store32_lane(d + step, v4, 1, 16);
+          v128.store32_lane(d + 2 * step, v4, 2, 16);
+          v128.store32_lane(d + 3 * step, v4, 3, 16);
+        }
+        d += 4 * step;
       }
       for (; p < kc; p++) {
         const s = src + (<usize>p << 2);
         for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(s + <usize>r * rowBytes));
-        d += 24;
+        d += <usize>MR << 2;
       }
     } else {
       for (let p = 0; p < kc; p++) {
@@ -49,13 +58,13 @@ export function packAN(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, d
         for (let r = 0; r < MR; r++) {
           store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * rowBytes) : 0);
         }
-        d += 24;
+        d += <usize>MR << 2;
       }
     }
   }
 }
 
-/** A stored [k, m] (lda = m): the 6 rows of op(A) at step p are 6 contiguous floats of stored row p. */
+/** A stored [k, m] (lda = m): the MR rows of op(A) at step p are MR contiguous floats of stored row p. */
 export function packAT(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   const rowBytes = <usize>lda << 2;
   for (let ir = 0; ir < mc; ir += MR) {
@@ -67,13 +76,13 @@ export function packAT(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, d
         v128.store(d, v128.load(s));
         store<u64>(d, load<u64>(s, 16), 16);
         s += rowBytes;
-        d += 24;
+        d += <usize>MR << 2;
       }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : 0);
         s += rowBytes;
-        d += 24;
+        d += <usize>MR << 2;
       }
     }
   }
