@@ -1,6 +1,6 @@
 /**
  * Fused scaled dot-product attention, forward and backward (Vaswani et al. 2017, eq. 1):
- *   O = dropout(softmax(scale · Q Kᵀ + M)) V
+ *   O = dropout(softmax(scale · Q Kᵀ + M + A)) V      (M a mask, A an optional ALiBi bias)
  * N = number of (batch, head) row-blocks, T = query length, S = key length, D = q/k head dim,
  * Dv = v head dim. Per row-block n and query row i the forward computes the S scores, their
  * logsumexp L_i and the output row; it saves nothing but O and L (flash-attention style, Dao et al.
@@ -53,6 +53,11 @@ export interface AttentionSizes {
    * top-left `is_causal`, S − T aligns the queries with the last T keys (cached decoding).
    */
   causalOffset: number | null;
+  /**
+   * ALiBi (Press et al. 2022) computed in place of a materialised bias: score(i, j) −= slopes[n] ·
+   * |i + offset − j|, with one slope per row-block n; null for none.
+   */
+  alibi: { slopes: Float64Array; offset: number } | null;
   /** Probability of dropping an attention weight (0 for none). */
   dropout: number;
   /** Two 32-bit words seeding the dropout hash. */
@@ -93,6 +98,8 @@ function scoreRow(
   const qBase = (q.offsets[n] as number) + i * q.strideRow;
   const kBlock = k.offsets[n] as number;
   const mBase = mask ? (mask.offsets[n] as number) + i * mask.strideT : 0;
+  const slope = sz.alibi ? (sz.alibi.slopes[n] as number) : 0;
+  const qPos = sz.alibi ? i + sz.alibi.offset : 0;
   let max = -Infinity;
   for (let j = 0; j < end; j++) {
     let s: number;
@@ -104,6 +111,7 @@ function scoreRow(
       for (let c = 0; c < sz.d; c++) dot += (qd[qBase + c] as number) * (kd[kBase + c] as number);
       s = dot * sz.scale;
       if (mask && mask.additive) s += mask.data[mBase + j * mask.strideS] as number;
+      if (slope !== 0) s -= slope * Math.abs(qPos - j);
     }
     row[j] = s;
     if (s > max) max = s;

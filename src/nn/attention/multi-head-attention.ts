@@ -14,13 +14,13 @@
  * cached positions (causal alignment bottom-right, RoPE/ALiBi positions offset by the cached length).
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
-import { add, mean, narrow, reshape, transpose, where } from "../../ops/index.js";
+import { mean, narrow, reshape, transpose } from "../../ops/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { scaledDotProductAttention } from "../functional/attention.js";
 import { Linear } from "../layers/linear.js";
 import { type LayerOptions, checkSize } from "../layers/options.js";
 import { Module } from "../module.js";
-import { alibiBias } from "./alibi.js";
+import { alibiSlopes } from "./alibi.js";
 import type { LayerKVCache } from "./kv-cache.js";
 import { RotaryEmbedding } from "./rotary.js";
 
@@ -91,6 +91,8 @@ export class MultiHeadAttention extends Module {
   /** [C, C] output projection. */
   c_proj: Linear;
   rotary: RotaryEmbedding | null = null;
+  /** Per-head ALiBi slopes with positional "alibi", else null. */
+  readonly alibiSlopes: readonly number[] | null;
 
   constructor(embedDim: number, numHeads: number, options: MultiHeadAttentionOptions = {}) {
     super();
@@ -121,6 +123,7 @@ export class MultiHeadAttention extends Module {
       this.v_proj = new Linear(this.vdim, embedDim, lin);
     }
     this.c_proj = new Linear(embedDim, embedDim, lin);
+    this.alibiSlopes = this.positional === "alibi" ? alibiSlopes(numHeads) : null;
     if (this.positional === "rope") {
       this.rotary = new RotaryEmbedding(options.rotaryDim ?? this.headDim, options.ropeBase === undefined ? {} : { base: options.ropeBase });
       if (this.rotary.rotaryDim > this.headDim) throw new ValueError(`MultiHeadAttention: rotaryDim ${this.rotary.rotaryDim} exceeds head dim ${this.headDim}`);
@@ -186,12 +189,13 @@ export class MultiHeadAttention extends Module {
     }
     const S = keys.shape[2] as number;
     const isCausal = options.isCausal ?? this.causal;
-    let mask = options.mask ?? null;
-    if (this.positional === "alibi") {
-      const bias = alibiBias(this.numHeads, T, S, { offset: S - T, dtype: q.dtype === "float64" ? "float64" : "float32" });
-      mask = mask === null ? bias : mask.dtype === "bool" ? where(mask, bias, -Infinity) : add(mask, bias);
-    }
-    const sdpaOptions = { mask, isCausal, causalOffset: S - T, dropout: this.training ? this.dropout : 0 };
+    const sdpaOptions = {
+      mask: options.mask ?? null,
+      isCausal,
+      causalOffset: S - T,
+      dropout: this.training ? this.dropout : 0,
+      ...(this.alibiSlopes ? { alibiSlopes: this.alibiSlopes, alibiOffset: S - T } : {}),
+    };
     let out: Tensor; // [B, H, T, D]
     let weights: Tensor | null = null;
     if (options.needWeights) {

@@ -40,6 +40,13 @@ export interface ScaledDotProductAttentionOptions {
   dropout?: number;
   /** Multiplier of Q Kᵀ (default 1/√D). */
   scale?: number;
+  /**
+   * ALiBi slopes, one per head (the last leading dim, H of [B, H, T, D]): adds −slope·|i + alibiOffset − j|
+   * to the scores, computed in the kernel instead of materialising an [H, T, S] bias.
+   */
+  alibiSlopes?: readonly number[];
+  /** Position of query 0 relative to key 0 for ALiBi (default S − T: queries are the last T keys). */
+  alibiOffset?: number;
   /** Generator that seeds the dropout mask (default: the global seeded generator). */
   generator?: Generator;
   /** Also return the [...L, T, S] attention probabilities (before dropout, not differentiable). */
@@ -112,8 +119,19 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     seed = [gen.nextUint32(), gen.nextUint32()];
   }
   const N = numel(lead);
+  let alibi: AttentionSizes["alibi"] = null;
+  if (options.alibiSlopes) {
+    const slopes = options.alibiSlopes;
+    const heads = lead[lead.length - 1];
+    if (heads !== slopes.length) {
+      throw new ShapeError(`${op}: ${slopes.length} ALiBi slopes for leading dims ${formatShape(lead)} (one per head, the last leading dim)`);
+    }
+    const perBlock = new Float64Array(N);
+    for (let n = 0; n < N; n++) perBlock[n] = slopes[n % heads] as number;
+    alibi = { slopes: perBlock, offset: options.alibiOffset ?? S - T };
+  }
   const sizes: AttentionSizes = {
-    n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed,
+    n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed, alibi,
     causalOffset: options.isCausal ? causalOffset : null,
   };
   const qo = operand(q, lead);

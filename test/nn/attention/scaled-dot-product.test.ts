@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Generator, Tensor, manualSeed, ops, tensor, zeros } from "../../../src/index.js";
 import { attentionDropoutKeep } from "../../../src/backend/reference/attention.js";
 import { scaledDotProductAttention as sdpa } from "../../../src/nn/functional/attention.js";
+import { alibiBias, alibiSlopes } from "../../../src/nn/attention/alibi.js";
 import { check, flat, leaf, randn64 } from "../../ops/helpers.js";
 
 /** softmax(q kᵀ · scale + bias) v built from separate ops; boolMask true = keep, causal top-left + offset. */
@@ -95,6 +96,20 @@ describe("scaledDotProductAttention", () => {
       (q, k, v, b) => composed(q, k, v, { additive: b as Tensor }),
       [leaf([2, 2, 3, 3], 14), leaf([2, 2, 4, 3], 15), leaf([2, 2, 4, 3], 16), bias],
     );
+  });
+
+  test("in-kernel ALiBi equals the materialised alibiBias as an additive mask (values and gradients)", () => {
+    const inputs = [leaf([2, 3, 3, 3], 60), leaf([2, 3, 5, 3], 61), leaf([2, 3, 5, 3], 62)];
+    const slopes = alibiSlopes(3);
+    const pad = tensor([[[[1, 1, 1, 1, 0]]], [[[1, 1, 1, 1, 1]]]], { dtype: "bool" });
+    const bias = ops.where(pad, alibiBias(3, 3, 5, { dtype: "float64" }), -Infinity); // offset S − T = 2
+    compare(
+      (q, k, v) => sdpa(q, k, v, { alibiSlopes: slopes, mask: pad, isCausal: true, causalOffset: 2 }),
+      (q, k, v) => composed(q, k, v, { additive: bias, causalOffset: 2 }),
+      inputs,
+    );
+    check((q, k, v) => sdpa(q, k, v, { alibiSlopes: slopes, alibiOffset: 0 }), inputs);
+    assert.throws(() => sdpa(inputs[0] as Tensor, inputs[1] as Tensor, inputs[2] as Tensor, { alibiSlopes: [0.5, 0.25] }), /slopes/);
   });
 
   test("broadcast k/v over heads are read in place and get summed gradients", () => {
