@@ -23,3 +23,4 @@ export * as losses from "./losses/index.js";
 export * as optim from "./optim/index.js";
 export * as nn from "./nn/index.js";
 export * as models from "./models/index.js";
+export * as generation from "./generate/index.js";
