@@ -4,7 +4,7 @@
  * Shapes: x [..., T, C]; the table is [T, C].
  */
 import { ValueError } from "../../errors.js";
-import { add, to } from "../../ops/index.js";
+import { add, narrow, to } from "../../ops/index.js";
 import type { FloatDType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../module.js";
@@ -26,7 +26,8 @@ export function sinusoidalTable(length: number, dModel: number, start = 0, base 
 export class SinusoidalPositionalEncoding extends Module {
   readonly dModel: number;
   readonly base: number;
-  private readonly cache = new Map<string, Tensor>();
+  /** The table for positions 0..length−1 in each dtype asked for, grown by doubling. */
+  private readonly tables = new Map<FloatDType, Tensor>();
 
   constructor(dModel: number, options: { base?: number } = {}) {
     super();
@@ -35,16 +36,15 @@ export class SinusoidalPositionalEncoding extends Module {
     this.base = options.base ?? 10000;
   }
 
-  /** The table rows for positions offset..offset+T−1, [T, C]. */
+  /** The table rows for positions offset..offset+T−1, [T, C] (a view of a cached table). */
   encoding(T: number, offset = 0, dtype: FloatDType = "float32"): Tensor {
-    const key = `${T}:${offset}:${dtype}`;
-    let table = this.cache.get(key);
-    if (table === undefined) {
-      table = to(sinusoidalTable(T, this.dModel, offset, this.base), dtype);
-      if (this.cache.size > 64) this.cache.clear();
-      this.cache.set(key, table);
+    let table = this.tables.get(dtype);
+    if (table === undefined || (table.shape[0] as number) < offset + T) {
+      const length = Math.max(offset + T, 2 * ((table?.shape[0] as number | undefined) ?? 0), 64);
+      table = to(sinusoidalTable(length, this.dModel, 0, this.base), dtype);
+      this.tables.set(dtype, table);
     }
-    return table;
+    return narrow(table, 0, offset, T);
   }
 
   forward(x: Tensor, offset = 0): Tensor {
