@@ -66,7 +66,8 @@ export function toByteLevel(s: string): string {
   return out;
 }
 
-const UTF8 = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is text here, not a byte-order mark to drop.
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Decodes byte-level text back to a string; invalid UTF-8 becomes U+FFFD (like Rust's from_utf8_lossy). Characters outside the alphabet are kept as their UTF-8. */
 export function fromByteLevel(s: string): string {

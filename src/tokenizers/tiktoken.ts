@@ -14,6 +14,7 @@ import { ValueError } from "../errors.js";
 import { BYTE_TO_CHAR } from "./byte-level-alphabet.js";
 import { ByteLevelDecoder } from "./decoders/byte-level.js";
 import { AddedToken } from "./added-vocabulary.js";
+import { mergeValue, type MergeLookup } from "./models/bpe/merge.js";
 import { BPE } from "./models/bpe/model.js";
 import { ByteLevelPreTokenizer } from "./pre_tokenizers/byte-level.js";
 import { PreTokenizerSequence } from "./pre_tokenizers/sequence.js";
@@ -76,25 +77,28 @@ function parseJsTiktokenRanks(compressed: string): TiktokenRanks {
 
 /** Builds the HF-style byte-level BPE tokenizer of an encoding from its ranks, split regex and special tokens. */
 export function tokenizerFromTiktokenRanks(ranks: TiktokenRanks, pattern: string, specialTokens: Record<string, number> = {}): Tokenizer {
-  const merges: [string, string][] = [];
-  const mergeRanks: number[] = [];
-  for (const [token, rank] of ranks) {
-    for (let k = 1; k < token.length; k++) {
-      const a = token.slice(0, k);
-      const b = token.slice(k);
-      if (ranks.has(a) && ranks.has(b)) {
-        merges.push([a, b]);
-        mergeRanks.push(rank);
+  // Ranks in increasing order, so merges come out in priority order.
+  const entries = [...ranks].sort((x, y) => x[1] - y[1]);
+  const tokenOf = new Map<number, string>();
+  for (const [token, rank] of entries) tokenOf.set(rank, token);
+  // tiktoken's rule: two adjacent parts merge with the rank of their concatenation, if it is a token.
+  const lookup: MergeLookup = (a, b) => {
+    const r = ranks.get(tokenOf.get(a)! + tokenOf.get(b)!);
+    return r === undefined ? undefined : mergeValue(r, r);
+  };
+  // The merges list (for tokenizer.json) is only built when asked for.
+  const merges = (): [string, string][] => {
+    const out: [string, string][] = [];
+    for (const [token] of entries) {
+      for (let k = 1; k < token.length; k++) {
+        const a = token.slice(0, k);
+        const b = token.slice(k);
+        if (ranks.has(a) && ranks.has(b)) out.push([a, b]);
       }
     }
-  }
-  // tokenizer.json lists merges by priority; the stable sort keeps splits of one token together.
-  const order = mergeRanks.map((_, i) => i).sort((i, j) => mergeRanks[i]! - mergeRanks[j]! || i - j);
-  const model = new BPE(
-    ranks,
-    order.map((i) => merges[i]!),
-    { mergeRanks: order.map((i) => mergeRanks[i]!), ignoreMerges: true },
-  );
+    return out;
+  };
+  const model = new BPE(ranks, merges, { mergeLookup: lookup, ignoreMerges: true });
   const t = new Tokenizer(model);
   t.preTokenizer = new PreTokenizerSequence([
     new Split({ Regex: pattern }, "Isolated", false),

@@ -4,7 +4,8 @@ import type { JsonObject, JsonPath } from "../json.js";
 import { readByteLevelOptions, type ByteLevelOptions } from "../pre_tokenizers/byte-level.js";
 import type { Decoder } from "./decoder.js";
 
-const UTF8 = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is text here, not a byte-order mark to drop.
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 export class ByteLevelDecoder implements Decoder {
   readonly type = "ByteLevel";

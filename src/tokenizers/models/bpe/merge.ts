@@ -8,6 +8,13 @@
 /** Merge table: pair key (left id · 2^21 + right id) → rank · 2^21 + merged id. */
 export type MergeTable = Map<number, number>;
 
+/** The merge of two adjacent symbols, packed as rank · 2^21 + merged id, or undefined. */
+export type MergeLookup = (left: number, right: number) => number | undefined;
+
+export function tableLookup(table: MergeTable): MergeLookup {
+  return (a, b) => table.get(a * ID_LIMIT + b);
+}
+
 export const ID_LIMIT = 1 << 21;
 
 export function pairKey(a: number, b: number): number {
@@ -30,7 +37,7 @@ const POS_LIMIT = 2 ** 22;
 export function mergeWord(
   ids: number[],
   lens: number[],
-  merges: MergeTable,
+  merges: MergeLookup,
   dropout = 0,
   random?: () => number,
 ): { ids: number[]; lens: number[] } {
@@ -40,12 +47,12 @@ export function mergeWord(
   return mergeByHeap(ids, lens, merges, dropout, random);
 }
 
-function mergeByScan(ids: number[], lens: number[], merges: MergeTable): { ids: number[]; lens: number[] } {
+function mergeByScan(ids: number[], lens: number[], merges: MergeLookup): { ids: number[]; lens: number[] } {
   for (;;) {
     let best = Infinity;
     let at = -1;
     for (let i = 0; i + 1 < ids.length; i++) {
-      const v = merges.get(ids[i]! * ID_LIMIT + ids[i + 1]!);
+      const v = merges(ids[i]!, ids[i + 1]!);
       if (v !== undefined && v < best) {
         best = v;
         at = i;
@@ -102,7 +109,7 @@ class NumberHeap {
 function mergeByHeap(
   ids: number[],
   lens: number[],
-  merges: MergeTable,
+  merges: MergeLookup,
   dropout: number,
   random: (() => number) | undefined,
 ): { ids: number[]; lens: number[] } {
@@ -120,7 +127,7 @@ function mergeByHeap(
   const heap = new NumberHeap();
   const rankOf = (v: number): number => Math.floor(v / ID_LIMIT);
   for (let i = 0; i + 1 < n; i++) {
-    const v = merges.get(id[i]! * ID_LIMIT + id[i + 1]!);
+    const v = merges(id[i]!, id[i + 1]!);
     if (v !== undefined) heap.push(rankOf(v) * POS_LIMIT + i);
   }
   const skipped: number[] = [];
@@ -138,7 +145,7 @@ function mergeByHeap(
     if (len[pos] === 0) continue;
     const right = next[pos]!;
     if (right < 0) continue;
-    const v = merges.get(id[pos]! * ID_LIMIT + id[right]!);
+    const v = merges(id[pos]!, id[right]!);
     if (v === undefined || rankOf(v) !== rank) continue; // stale entry
     id[pos] = v % ID_LIMIT;
     len[pos] = len[pos]! + len[right]!;
@@ -148,11 +155,11 @@ function mergeByHeap(
     if (after >= 0) prev[after] = pos;
     const before = prev[pos]!;
     if (before >= 0) {
-      const w = merges.get(id[before]! * ID_LIMIT + id[pos]!);
+      const w = merges(id[before]!, id[pos]!);
       if (w !== undefined) heap.push(rankOf(w) * POS_LIMIT + before);
     }
     if (after >= 0) {
-      const w = merges.get(id[pos]! * ID_LIMIT + id[after]!);
+      const w = merges(id[pos]!, id[after]!);
       if (w !== undefined) heap.push(rankOf(w) * POS_LIMIT + pos);
     }
   }

@@ -20,7 +20,7 @@ import {
   type JsonPath,
 } from "../../json.js";
 import type { Model, Token } from "../model.js";
-import { ID_LIMIT, mergeValue, mergeWord, pairKey, type MergeTable } from "./merge.js";
+import { ID_LIMIT, mergeValue, mergeWord, pairKey, tableLookup, type MergeLookup, type MergeTable } from "./merge.js";
 import { WordCache } from "./word-cache.js";
 
 export interface BpeOptions {
@@ -37,6 +37,12 @@ export interface BpeOptions {
   seed?: number;
   /** Rank of each merge; defaults to its index. */
   mergeRanks?: number[];
+  /**
+   * How to find the merge of two ids, given by the caller instead of a table built from the merges
+   * (see merge.ts); the merges list may then be a function, called only when the list is needed
+   * (toJSON). tiktoken encodings use this: a pair merges with the rank of the concatenated token.
+   */
+  mergeLookup?: MergeLookup;
   /** How tokenizer.json writes merges: `["a","b"]` pairs (HF ≥ 0.20) or `"a b"` strings. */
   mergesFormat?: "pairs" | "strings";
 }
@@ -58,7 +64,7 @@ const MAX_CACHED_WORD = 256;
 export class BPE implements Model {
   readonly type = "BPE";
   readonly vocab: Map<string, number>;
-  readonly merges: [string, string][];
+  private mergesList: [string, string][] | (() => [string, string][]);
   readonly dropout: number | undefined;
   readonly unkToken: string | undefined;
   readonly continuingSubwordPrefix: string | undefined;
@@ -69,13 +75,13 @@ export class BPE implements Model {
   readonly mergesFormat: "pairs" | "strings";
   private readonly idToTokenMap: Map<number, string>;
   /** Pair of ids → packed (rank, merged id). */
-  readonly mergeTable: MergeTable;
+  readonly mergeLookup: MergeLookup;
   private readonly cache: WordCache<{ ids: number[]; lens: number[] }>;
   private readonly random: () => number;
 
-  constructor(vocab: Map<string, number>, merges: [string, string][], options: BpeOptions = {}) {
+  constructor(vocab: Map<string, number>, merges: [string, string][] | (() => [string, string][]), options: BpeOptions = {}) {
     this.vocab = vocab;
-    this.merges = merges;
+    this.mergesList = merges;
     this.dropout = options.dropout;
     if (this.dropout !== undefined && !(this.dropout >= 0 && this.dropout <= 1)) {
       throw new ValueError(`BPE: dropout must be in [0, 1], got ${this.dropout}`);
@@ -92,7 +98,15 @@ export class BPE implements Model {
       if (id >= ID_LIMIT) throw new ValueError(`BPE: token id ${id} is above the supported ${ID_LIMIT - 1}`);
       this.idToTokenMap.set(id, t);
     }
-    this.mergeTable = new Map();
+    this.cache = new WordCache(options.cacheCapacity ?? 10_000);
+    this.random = seededRandom(options.seed ?? 0);
+    if (options.mergeLookup) {
+      this.mergeLookup = options.mergeLookup;
+      return;
+    }
+    if (typeof merges === "function") throw new ValueError("BPE: a merges function needs options.mergeLookup");
+    const table: MergeTable = new Map();
+    this.mergeLookup = tableLookup(table);
     const prefixLen = this.continuingSubwordPrefix?.length ?? 0;
     merges.forEach(([a, b], i) => {
       const ia = vocab.get(a);
@@ -104,11 +118,15 @@ export class BPE implements Model {
       if (id === undefined) throw new ValueError(`BPE: merge ${i} makes ${JSON.stringify(merged)}, which is missing from the vocabulary`);
       const key = pairKey(ia, ib);
       const rank = options.mergeRanks?.[i] ?? i;
-      const old = this.mergeTable.get(key);
-      if (old === undefined || old > mergeValue(rank, id)) this.mergeTable.set(key, mergeValue(rank, id));
+      const old = table.get(key);
+      if (old === undefined || old > mergeValue(rank, id)) table.set(key, mergeValue(rank, id));
     });
-    this.cache = new WordCache(options.cacheCapacity ?? 10_000);
-    this.random = seededRandom(options.seed ?? 0);
+  }
+
+  /** The merges in priority order, as tokenizer.json lists them. */
+  get merges(): [string, string][] {
+    if (typeof this.mergesList === "function") this.mergesList = this.mergesList();
+    return this.mergesList;
   }
 
   tokenToId(token: string): number | undefined {
@@ -195,7 +213,7 @@ export class BPE implements Model {
       if (hit) return hit;
     }
     const init = this.initialSymbols(word);
-    const merged = mergeWord(init.ids, init.lens, this.mergeTable, this.dropout ?? 0, this.random);
+    const merged = mergeWord(init.ids, init.lens, this.mergeLookup, this.dropout ?? 0, this.random);
     if (useCache && word.length <= MAX_CACHED_WORD) this.cache.set(word, merged);
     return merged;
   }
