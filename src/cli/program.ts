@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { version } from "../version.js";
 import { registerTokenizeCommand } from "./commands/tokenize.js";
 import { registerTokenizerCommand } from "./commands/tokenizer-train.js";
+import { registerTrainCommand } from "./commands/train.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .version(version, "-v, --version", "print the loom version");
   registerTokenizeCommand(program);
   registerTokenizerCommand(program);
+  registerTrainCommand(program);
   return program;
 }

@@ -5,8 +5,10 @@
  * Shapes: B batch, T new positions, S = past + T key positions, C = n_embd, H = n_head, D = C / H.
  */
 import { Tensor } from "../../tensor/tensor.js";
-import { add, cat, gelu, matmul, maskedFill, mul, relu, reshape, silu, softmax, split, transpose } from "../../ops/index.js";
-import { dropout } from "../../nn/functional/index.js";
+import { add, cat, gelu, mul, relu, reshape, silu, split, transpose } from "../../ops/index.js";
+import { dropout, scaledDotProductAttention } from "../../nn/functional/index.js";
+import { RotaryEmbedding } from "../../nn/attention/rotary.js";
+import { alibiSlopes } from "../../nn/attention/alibi.js";
 import { LayerNorm } from "../../nn/layers/layer-norm.js";
 import { RMSNorm } from "../../nn/layers/rms-norm.js";
 import { Module } from "../../nn/module.js";
@@ -27,19 +29,15 @@ export function makeNorm(config: GPTConfig): Norm {
     : new LayerNorm(config.n_embd, { eps: config.layer_norm_epsilon, bias: config.bias });
 }
 
-/** Causal mask for T queries at absolute positions past..past+T−1 over S = past+T keys: true = hidden. */
-function causalMask(T: number, S: number): Tensor {
-  const past = S - T;
-  const m = new Uint8Array(T * S);
-  for (let i = 0; i < T; i++) for (let j = past + i + 1; j < S; j++) m[i * S + j] = 1;
-  return new Tensor(m, [T, S]);
-}
-
 export class CausalSelfAttention extends Module {
   c_attn: Conv1D;
   c_proj: Conv1D;
   readonly nHead: number;
   readonly headDim: number;
+  /** RoPE on q and k when position_encoding is "rope" (no parameters). */
+  private readonly rotary: RotaryEmbedding | null;
+  /** ALiBi's per-head slopes when position_encoding is "alibi". */
+  private readonly slopes: number[] | null;
 
   constructor(readonly config: GPTConfig) {
     super();
@@ -49,6 +47,8 @@ export class CausalSelfAttention extends Module {
     this.c_attn = new Conv1D(C, 3 * C, { bias: config.bias, std: config.initializer_range });
     // GPT-2 scales residual projections by 1/√(2·n_layer) at init (two residual adds per block).
     this.c_proj = new Conv1D(C, C, { bias: config.bias, std: config.initializer_range / Math.sqrt(2 * config.n_layer) });
+    this.rotary = config.position_encoding === "rope" ? new RotaryEmbedding(this.headDim) : null;
+    this.slopes = config.position_encoding === "alibi" ? alibiSlopes(config.n_head) : null;
   }
 
   /** x [B, T, C] → [B, T, C]; with `past`, attends over the cached keys too and returns the new cache. */
@@ -58,19 +58,23 @@ export class CausalSelfAttention extends Module {
     const D = this.headDim;
     const [q0, k0, v0] = split(this.c_attn.forward(x), C, 2) as [Tensor, Tensor, Tensor]; // 3 × [B, T, C]
     const heads = (t: Tensor) => transpose(reshape(t, [B, T, H, D]), 1, 2); // [B, H, T, D]
-    const q = heads(q0);
+    let q = heads(q0);
     let k = heads(k0);
     let v = heads(v0);
+    const pastLength = past ? (past.k.shape[2] as number) : 0;
+    if (this.rotary) [q, k] = this.rotary.forward(q, k, pastLength);
     if (past) {
       k = cat([past.k, k], 2); // [B, H, S, D]
       v = cat([past.v, v], 2);
     }
-    const S = k.shape[2] as number;
-    let att = mul(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(D)); // [B, H, T, S]
-    if (S > 1) att = maskedFill(att, causalMask(T, S), -Infinity);
-    att = softmax(att, -1);
-    att = dropout(att, this.config.attn_pdrop, this.training);
-    const y = reshape(transpose(matmul(att, v), 1, 2), [B, T, C]); // [B, H, T, D] → [B, T, C]
+    // softmax(QKᵀ/√D)V as one fused op; query i (absolute position past+i) sees keys j ≤ past+i.
+    const att = scaledDotProductAttention(q, k, v, {
+      isCausal: true,
+      causalOffset: pastLength,
+      dropout: this.training ? this.config.attn_pdrop : 0,
+      ...(this.slopes ? { alibiSlopes: this.slopes } : {}),
+    }); // [B, H, T, D]
+    const y = reshape(transpose(att, 1, 2), [B, T, C]); // → [B, T, C]
     return { y: dropout(this.c_proj.forward(y), this.config.resid_pdrop, this.training), kv: { k, v } };
   }
 }

@@ -5,8 +5,9 @@
  *
  * Shapes: B batch, T sequence, C = n_embd, V = vocab_size.
  */
-import { ShapeError, ValueError, formatShape } from "../../errors.js";
-import { add, matmul, reshape, transpose } from "../../ops/index.js";
+import { ShapeError, formatShape } from "../../errors.js";
+import { add, matmul, reshape, to, transpose } from "../../ops/index.js";
+import { sinusoidalTable } from "../../nn/attention/sinusoidal.js";
 import { arange } from "../../tensor/factory.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { crossEntropy } from "../../losses/index.js";
@@ -78,9 +79,6 @@ export class GPT extends Module {
   constructor(config: Partial<GPTConfig> = {}) {
     super();
     this.config = gptConfig(config);
-    if (this.config.position_encoding !== "learned" && this.config.position_encoding !== "none") {
-      throw new ValueError(`GPT: position_encoding "${this.config.position_encoding}" is not supported by this model yet`);
-    }
     this.transformer = new Transformer(this.config);
     this.lm_head = null;
     if (!this.config.tie_word_embeddings) {
@@ -105,6 +103,7 @@ export class GPT extends Module {
     const cfg = this.config;
     let x = this.transformer.wte.forward(ids); // [B, T, C]
     if (this.transformer.wpe) x = add(x, this.transformer.wpe.forward(arange(past, past + T))); // + [T, C]
+    else if (cfg.position_encoding === "sinusoidal") x = add(x, to(sinusoidalTable(T, cfg.n_embd, past), x.dtype)); // fixed [T, C]
     x = dropout(x, cfg.embd_pdrop, this.training);
     let i = 0;
     for (const block of this.transformer.h) {

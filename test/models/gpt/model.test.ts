@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { manualSeed, randint, tensor, noGrad, cat, Tensor, FormatError, ShapeError } from "../../../src/index.js";
+import { manualSeed, randint, tensor, noGrad, cat, Tensor, FormatError, ShapeError, autograd } from "../../../src/index.js";
 import { GPT, configFromJSON, configToJSON, gptConfig } from "../../../src/models/gpt/index.js";
 import { AdamW } from "../../../src/optim/index.js";
 
@@ -45,7 +45,14 @@ test("causality: logits at position t do not depend on later tokens", () => {
   assert.notDeepEqual(la[0]![3], lb[0]![3]);
 });
 
-for (const variant of [{}, { norm_placement: "post" as const, norm_type: "rmsnorm" as const, activation_function: "swiglu" as const, bias: false }]) {
+const variants = [
+  {},
+  { norm_placement: "post" as const, norm_type: "rmsnorm" as const, activation_function: "swiglu" as const, bias: false },
+  { position_encoding: "rope" as const, activation_function: "gelu" as const },
+  { position_encoding: "alibi" as const, activation_function: "relu" as const },
+  { position_encoding: "sinusoidal" as const },
+];
+for (const variant of variants) {
   test(`KV-cache decoding equals the full forward ${JSON.stringify(variant)}`, () => {
     manualSeed(3);
     const m = new GPT({ ...tiny, ...variant });
@@ -89,4 +96,20 @@ test("config.json: HF GPT-2 names round trip, errors name the file and field", (
   assert.deepEqual(configFromJSON(JSON.parse(JSON.stringify(json)), "config.json"), c);
   assert.throws(() => configFromJSON({ ...json, n_head: 3 }, "runs/x/config.json"), (e: unknown) => e instanceof FormatError && /runs\/x\/config.json: n_head/.test(e.message));
   assert.throws(() => configFromJSON({ ...json, n_layer: "4" }, "config.json"), /config.json: n_layer: expected a positive integer/);
+});
+
+test("gradcheck (float64) of the loss through every kind of GPT weight", () => {
+  manualSeed(5);
+  for (const variant of [{}, { position_encoding: "rope" as const, norm_type: "rmsnorm" as const, activation_function: "swiglu" as const }]) {
+    const m = new GPT({ ...tiny, n_layer: 1, ...variant });
+    m.to("float64");
+    const ids = randint(0, 11, [2, 4]);
+    const targets = randint(0, 11, [2, 4]);
+    const named = new Map(m.namedParameters());
+    for (const name of ["transformer.wte.weight", "transformer.h.0.attn.c_attn.weight", "transformer.h.0.mlp.c_proj.weight", "transformer.h.0.ln_1.weight"]) {
+      const w = named.get(name);
+      assert.ok(w, name);
+      assert.equal(autograd.gradcheck(() => m.forward(ids, { targets }).loss as Tensor, [w]), true, name);
+    }
+  }
 });

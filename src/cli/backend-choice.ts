@@ -1,0 +1,22 @@
+/**
+ * Which kernels the commands run on: the WebAssembly SIMD backend unless `LOOM_BACKEND=js` (or
+ * `--backend js`) asks for the reference one. If WebAssembly cannot start here, the reference backend
+ * is used and the reason printed.
+ */
+import { referenceBackend, setBackend, useFastBackend } from "../backend/index.js";
+
+export function chooseBackend(name: string | undefined, log: (line: string) => void = console.error): string {
+  const wanted = name ?? process.env.LOOM_BACKEND ?? "wasm";
+  if (wanted === "js") {
+    setBackend(referenceBackend);
+    return "js";
+  }
+  try {
+    useFastBackend();
+    return "wasm";
+  } catch (e) {
+    log(`loom: the WebAssembly backend is unavailable (${(e as Error).message}); using the reference backend`);
+    setBackend(referenceBackend);
+    return "js";
+  }
+}

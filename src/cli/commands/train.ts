@@ -1,0 +1,136 @@
+/** `loom train`: train a GPT on a corpus (the bundled State of the Union addresses by default). */
+import type { Command } from "commander";
+import { PRESETS } from "../../train/presets.js";
+import { resolveSettings, runTraining } from "../../train/run.js";
+import { TrainingStopped } from "../../train/trainer.js";
+import type { GPTConfig, GPTActivation, PositionEncoding } from "../../models/gpt/config.js";
+import type { TrainOptions } from "../../train/trainer.js";
+import { chooseBackend } from "../backend-choice.js";
+import { parseDuration, parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
+import { printSamples } from "./samples.js";
+
+interface TrainFlags {
+  preset: string;
+  data?: string;
+  tokenizer?: string;
+  time?: number;
+  steps?: number;
+  out?: string;
+  resume?: boolean;
+  seed?: number;
+  nLayer?: number;
+  nHead?: number;
+  nEmbd?: number;
+  blockSize?: number;
+  batchSize?: number;
+  lr?: number;
+  minLr?: number;
+  warmup?: number;
+  weightDecay?: number;
+  gradClip?: number;
+  gradAccum?: number;
+  dropout?: number;
+  position?: PositionEncoding;
+  activation?: GPTActivation;
+  norm?: "layernorm" | "rmsnorm";
+  normPlacement?: "pre" | "post";
+  bias: boolean;
+  evalInterval?: number;
+  evalBlocks?: number;
+  checkpointInterval?: number;
+  samples: number;
+  maxTokens: number;
+  backend?: string;
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command("train")
+    .description("train a GPT on a text corpus (default: the bundled State of the Union addresses)")
+    .option("--preset <name>", `settings to start from: ${Object.keys(PRESETS).join(", ")}`, "sotu")
+    .option("--data <path>", 'corpus: "sotu" (bundled) or a .txt file or folder of .txt files')
+    .option("--tokenizer <spec>", "gpt2 | cl100k_base | bpe:N | byte | path to tokenizer.json")
+    .option("--time <duration>", "wall-clock training budget, e.g. 5m, 90s", parseDuration)
+    .option("--steps <n>", "optimiser steps to run (instead of --time)", parsePositiveInt)
+    .option("--out <dir>", "run folder (default runs/<preset>)")
+    .option("--resume", "continue the run in --out from its last checkpoint")
+    .option("--seed <n>", "random seed", parseNonNegativeInt)
+    .option("--n-layer <n>", "transformer blocks", parsePositiveInt)
+    .option("--n-head <n>", "attention heads", parsePositiveInt)
+    .option("--n-embd <n>", "model width", parsePositiveInt)
+    .option("--block-size <n>", "context length in tokens", parsePositiveInt)
+    .option("--batch-size <n>", "sequences per step", parsePositiveInt)
+    .option("--lr <x>", "peak learning rate", parseNumber)
+    .option("--min-lr <x>", "learning rate at the end of the cosine decay", parseNumber)
+    .option("--warmup <n>", "linear warmup steps", parseNonNegativeInt)
+    .option("--weight-decay <x>", "AdamW weight decay (matrices and embeddings only)", parseNumber)
+    .option("--grad-clip <x>", "clip the global gradient norm (0: off)", parseNumber)
+    .option("--grad-accum <n>", "micro-batches per optimiser step", parsePositiveInt)
+    .option("--dropout <p>", "dropout on embeddings, attention and residuals", parseProbability)
+    .option("--position <kind>", "position encoding: learned | sinusoidal | rope | alibi | none")
+    .option("--activation <name>", "MLP activation: gelu_new | gelu | relu | swiglu")
+    .option("--norm <kind>", "layernorm | rmsnorm")
+    .option("--norm-placement <where>", "pre | post")
+    .option("--no-bias", "no biases in linear layers and norms")
+    .option("--eval-interval <n>", "evaluate every n steps (0: at the end only)", parseNonNegativeInt)
+    .option("--eval-blocks <n>", "validation blocks per evaluation", parsePositiveInt)
+    .option("--checkpoint-interval <n>", "save every n steps", parseNonNegativeInt)
+    .option("--samples <n>", "samples to print at the end", parseNonNegativeInt, 3)
+    .option("--max-tokens <n>", "tokens per sample", parsePositiveInt, 100)
+    .option("--backend <name>", "kernels: wasm (default) or js")
+    .action(async (flags: TrainFlags) => {
+      const backend = chooseBackend(flags.backend);
+      const model: Partial<GPTConfig> = defined({
+        n_layer: flags.nLayer,
+        n_head: flags.nHead,
+        n_embd: flags.nEmbd,
+        position_encoding: flags.position,
+        activation_function: flags.activation,
+        norm_type: flags.norm,
+        norm_placement: flags.normPlacement,
+        ...(flags.bias === false ? { bias: false } : {}),
+        ...(flags.dropout !== undefined ? { embd_pdrop: flags.dropout, attn_pdrop: flags.dropout, resid_pdrop: flags.dropout } : {}),
+      });
+      if (flags.blockSize !== undefined) model.n_positions = flags.blockSize;
+      const train: Partial<TrainOptions> = defined({
+        steps: flags.steps,
+        timeSeconds: flags.time,
+        blockSize: flags.blockSize,
+        batchSize: flags.batchSize,
+        lr: flags.lr,
+        minLr: flags.minLr,
+        warmupSteps: flags.warmup,
+        weightDecay: flags.weightDecay,
+        gradClip: flags.gradClip,
+        gradAccumulation: flags.gradAccum,
+        evalInterval: flags.evalInterval,
+        evalBlocks: flags.evalBlocks,
+        checkpointInterval: flags.checkpointInterval,
+      });
+      const settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, model, train }));
+      console.log(`loom train: preset ${settings.preset}, backend ${backend}, run folder ${settings.out}`);
+      try {
+        const outcome = await runTraining(settings, flags.resume === true);
+        const r = outcome.result;
+        console.log(
+          `done: ${r.steps} steps in ${r.elapsedSeconds.toFixed(0)}s, ${Math.round(r.tokensPerSecond)} tokens/s` +
+            (r.validation
+              ? ` | validation loss ${r.validation.loss.toFixed(4)}, perplexity ${r.validation.perplexity.toFixed(2)}, ${r.validation.bitsPerByte.toFixed(3)} bits/byte`
+              : ""),
+        );
+        console.log(`saved: ${settings.out}/{model.safetensors, config.json, tokenizer.json, metrics.jsonl, loss.svg}`);
+        if (flags.samples > 0 && !r.interrupted) printSamples(outcome.model, outcome.tokenizer, flags.samples, flags.maxTokens, settings.seed);
+      } catch (e) {
+        if (e instanceof TrainingStopped) {
+          console.error(e.message);
+          process.exitCode = 1;
+          return;
+        }
+        throw e;
+      }
+    });
+}

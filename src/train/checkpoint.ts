@@ -1,0 +1,149 @@
+/**
+ * Run folders: `model.safetensors` (GPT-2 parameter names; a tied lm_head is stored once, as
+ * transformers does), `config.json` (HF field names), `tokenizer.json`, and for resuming
+ * `optimizer.safetensors` (per-parameter buffers as `state.{i}.{name}`) plus `trainer_state.json`
+ * (step, schedule, RNG state, scalar optimiser state). Every file is written atomically (temp file +
+ * rename); trainer_state.json is written last and records the step that model.safetensors' metadata
+ * also carries, so a checkpoint torn by a crash between files is detected instead of resumed.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FormatError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { loadSafetensors, saveSafetensors, type SafetensorsArray } from "../io/safetensors.js";
+import { GPT } from "../models/gpt/model.js";
+import { configFromJSON, configToJSON } from "../models/gpt/config.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import type { OptimizerStateDict, StateBuffer } from "../optim/state-dict.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { GeneratorState } from "../tensor/rng.js";
+import { Tokenizer } from "../tokenizers/tokenizer.js";
+
+export interface TrainerState {
+  step: number;
+  /** Steps the schedule runs for (fixed once known). */
+  totalSteps: number;
+  /** Training seconds spent so far (for --time budgets across resumes). */
+  elapsedSeconds: number;
+  rng: GeneratorState;
+  /** Everything of the optimiser's state dict except the buffers (those are in optimizer.safetensors). */
+  optimizer: { paramGroups: unknown[]; scalars: Record<string, Record<string, number | null>> };
+  /** The options the run was started with (flags), so --resume continues the same run. */
+  options: Record<string, unknown>;
+  /** Latest validation figures. */
+  validation?: { loss: number; perplexity: number; bitsPerByte: number; step: number };
+}
+
+/** Saves the model's weights, with the tied lm_head left out. */
+export function saveModel(dir: string, model: GPT, step: number): void {
+  const entries: [string, { shape: readonly number[]; data: SafetensorsArray }][] = [];
+  for (const [name, t] of model.stateDict()) {
+    entries.push([name, { shape: t.shape, data: t.toTypedArray() as SafetensorsArray }]);
+  }
+  saveSafetensors(join(dir, "model.safetensors"), entries, { format: "pt", loom_step: String(step) });
+  writeFileAtomic(join(dir, "config.json"), JSON.stringify(configToJSON(model.config), null, 2) + "\n");
+}
+
+export function readConfig(dir: string): GPT["config"] {
+  const file = join(dir, "config.json");
+  if (!existsSync(file)) throw new FormatError(file, "(file)", "missing: is this a loom run folder?");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new FormatError(file, "(root)", `invalid JSON (${(e as Error).message})`);
+  }
+  return configFromJSON(raw, file);
+}
+
+/**
+ * Loads a run folder's model (config.json + model.safetensors). Accepts transformers' GPT-2 naming
+ * with or without the `transformer.` prefix, and an explicit lm_head.weight.
+ */
+export function loadModel(dir: string): { model: GPT; step: number } {
+  const model = new GPT(readConfig(dir));
+  const file = join(dir, "model.safetensors");
+  const st = loadSafetensors(file);
+  const expected = model.stateDict();
+  const sd = new Map<string, Tensor>();
+  for (const [rawName, entry] of st.tensors) {
+    let name = rawName;
+    if (!expected.has(name) && expected.has(`transformer.${name}`)) name = `transformer.${name}`;
+    if (name === "lm_head.weight" && model.config.tie_word_embeddings) continue; // tied: same as wte
+    if (/\.attn\.(masked_)?bias$/.test(name)) continue; // transformers' causal-mask buffers
+    if (!(entry.data instanceof Float32Array || entry.data instanceof Float64Array)) {
+      throw new FormatError(file, rawName, `expected floating-point weights, got ${entry.dtype}`);
+    }
+    sd.set(name, new Tensor(entry.data, entry.shape));
+  }
+  try {
+    model.loadStateDict(sd, { strict: true });
+  } catch (e) {
+    throw new FormatError(file, "(tensors)", (e as Error).message);
+  }
+  return { model, step: Number(st.metadata.loom_step ?? 0) };
+}
+
+export function saveTokenizer(dir: string, tok: Tokenizer): void {
+  tok.save(join(dir, "tokenizer.json"));
+}
+
+export function loadTokenizer(dir: string): Tokenizer {
+  return Tokenizer.fromFile(join(dir, "tokenizer.json"));
+}
+
+/** Splits an optimiser state dict into safetensors buffers and JSON scalars. */
+function splitOptimizerState(sd: OptimizerStateDict): {
+  buffers: [string, { shape: number[]; data: SafetensorsArray }][];
+  scalars: Record<string, Record<string, number | null>>;
+} {
+  const buffers: [string, { shape: number[]; data: SafetensorsArray }][] = [];
+  const scalars: Record<string, Record<string, number | null>> = {};
+  for (const [index, entry] of Object.entries(sd.state)) {
+    const s: Record<string, number | null> = {};
+    for (const [key, value] of Object.entries(entry)) {
+      if (value === null || typeof value === "number") s[key] = value;
+      else buffers.push([`state.${index}.${key}`, { shape: value.shape, data: value.data }]);
+    }
+    scalars[index] = s;
+  }
+  return { buffers, scalars };
+}
+
+export function saveTrainingState(dir: string, optimizer: Optimizer, state: Omit<TrainerState, "optimizer">): void {
+  const sd = optimizer.stateDict();
+  const { buffers, scalars } = splitOptimizerState(sd);
+  saveSafetensors(join(dir, "optimizer.safetensors"), buffers, { loom_step: String(state.step) });
+  const full: TrainerState = { ...state, optimizer: { paramGroups: sd.paramGroups, scalars } };
+  writeFileAtomic(join(dir, "trainer_state.json"), JSON.stringify(full) + "\n");
+}
+
+export function loadTrainingState(dir: string, optimizer: Optimizer, modelStep: number): TrainerState {
+  const file = join(dir, "trainer_state.json");
+  if (!existsSync(file)) throw new FormatError(file, "(file)", "missing: nothing to resume");
+  const state = JSON.parse(readFileSync(file, "utf8")) as TrainerState;
+  for (const k of ["step", "totalSteps", "elapsedSeconds"] as const) {
+    if (typeof state[k] !== "number") throw new FormatError(file, k, `expected a number, got ${JSON.stringify(state[k])}`);
+  }
+  if (!state.rng || !Array.isArray(state.rng.s) || state.rng.s.length !== 4) throw new FormatError(file, "rng", "expected { s: [4 numbers], spare }");
+  if (state.step !== modelStep) {
+    throw new FormatError(file, "step", `trainer state is at step ${state.step} but model.safetensors at step ${modelStep} (a torn checkpoint)`);
+  }
+  const optFile = join(dir, "optimizer.safetensors");
+  const st = loadSafetensors(optFile);
+  if (Number(st.metadata.loom_step) !== state.step) {
+    throw new FormatError(optFile, "loom_step", `optimizer state is at step ${st.metadata.loom_step}, trainer state at ${state.step}`);
+  }
+  const sd: OptimizerStateDict = { state: {}, paramGroups: state.optimizer.paramGroups as OptimizerStateDict["paramGroups"] };
+  for (const [index, scalars] of Object.entries(state.optimizer.scalars)) sd.state[index] = { ...scalars };
+  for (const [name, entry] of st.tensors) {
+    const m = /^state\.(\d+)\.(.+)$/.exec(name);
+    if (!m) throw new FormatError(optFile, name, "expected state.<index>.<buffer>");
+    const [, index, key] = m as unknown as [string, string, string];
+    if (!(entry.data instanceof Float32Array || entry.data instanceof Float64Array)) throw new FormatError(optFile, name, "expected floats");
+    const buffer: StateBuffer = { dtype: entry.data instanceof Float32Array ? "float32" : "float64", shape: entry.shape, data: entry.data };
+    (sd.state[index] ??= {})[key] = buffer;
+  }
+  optimizer.loadStateDict(sd);
+  return state;
+}

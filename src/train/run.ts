@@ -1,0 +1,131 @@
+/**
+ * One training run end to end, as `loom train` does it: read the corpus, split it by document, build or
+ * train the tokenizer, encode and cache both splits in the run folder, build the GPT, train with
+ * checkpoints, evaluate. `--resume` reloads all of it from the run folder and continues.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readCorpus, splitDocuments } from "../data/corpus.js";
+import { ValueError } from "../errors.js";
+import { GPT } from "../models/gpt/model.js";
+import type { GPTConfig } from "../models/gpt/config.js";
+import { manualSeed } from "../tensor/rng.js";
+import type { Tokenizer } from "../tokenizers/tokenizer.js";
+import { loadModel, loadTokenizer, loadTrainingState, saveTokenizer } from "./checkpoint.js";
+import { encodeDocuments, loadTokenStream, saveTokenStream, type TokenStream } from "./dataset.js";
+import { getPreset } from "./presets.js";
+import { buildTokenizer } from "./tokenizer-setup.js";
+import { makeOptimizer, train as trainModel, type TrainOptions, type TrainResult } from "./trainer.js";
+import type { ProgressDisplay } from "./progress.js";
+
+export interface RunSettings {
+  preset: string;
+  /** Corpus: "sotu" (bundled) or a path. */
+  data: string;
+  tokenizer: string;
+  out: string;
+  seed: number;
+  model: Partial<GPTConfig>;
+  train: TrainOptions;
+}
+
+export interface RunOutcome {
+  settings: RunSettings;
+  model: GPT;
+  tokenizer: Tokenizer;
+  result: TrainResult;
+  trainTokens: number;
+  validationTokens: number;
+}
+
+/** Preset values overridden by explicit settings. */
+export function resolveSettings(preset: string, overrides: {
+  data?: string; tokenizer?: string; out?: string; seed?: number; model?: Partial<GPTConfig>; train?: Partial<TrainOptions>;
+}): RunSettings {
+  const p = getPreset(preset);
+  const trainOptions: TrainOptions = { ...p.train, ...overrides.train };
+  // An explicit step budget replaces the preset's time budget (and vice versa).
+  if (overrides.train?.steps !== undefined && overrides.train.timeSeconds === undefined) delete trainOptions.timeSeconds;
+  if (overrides.train?.timeSeconds !== undefined && overrides.train.steps === undefined) delete trainOptions.steps;
+  const model = { ...p.model, ...overrides.model };
+  if (model.n_positions === undefined || model.n_positions < trainOptions.blockSize) model.n_positions = trainOptions.blockSize;
+  return {
+    preset,
+    data: overrides.data ?? "sotu",
+    tokenizer: overrides.tokenizer ?? p.tokenizer,
+    out: overrides.out ?? join("runs", preset),
+    seed: overrides.seed ?? 1337,
+    model,
+    train: trainOptions,
+  };
+}
+
+export interface RunHooks {
+  log?: (line: string) => void;
+  progress?: ProgressDisplay;
+  onStep?: (step: number, loss: number) => boolean | void;
+}
+
+function prepareData(settings: RunSettings, log: (s: string) => void): { tokenizer: Tokenizer; train: TokenStream; validation: TokenStream } {
+  const docs = readCorpus(settings.data);
+  const split = splitDocuments(docs);
+  if (split.validation.length === 0) throw new ValueError("the corpus is too small to hold out a validation set");
+  log(`corpus: ${docs.length} documents (${split.train.length} train, ${split.validation.length} validation) from ${settings.data}`);
+  const t0 = performance.now();
+  let lastShown = 0;
+  const tokenizer = buildTokenizer(settings.tokenizer, () => split.train.map((d) => d.text), {
+    onProgress: (p) => {
+      const now = performance.now();
+      if (now - lastShown > 2000) {
+        lastShown = now;
+        log(`tokenizer: ${p.stage} ${p.done}/${p.total}`);
+      }
+    },
+  });
+  log(`tokenizer: ${settings.tokenizer}, ${tokenizer.getVocabSize()} tokens (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
+  const t1 = performance.now();
+  const train = encodeDocuments(tokenizer, split.train);
+  const validation = encodeDocuments(tokenizer, split.validation);
+  log(`encoded: ${train.tokens.length} train tokens, ${validation.tokens.length} validation tokens (${((performance.now() - t1) / 1000).toFixed(1)}s)`);
+  return { tokenizer, train, validation };
+}
+
+export async function runTraining(settings: RunSettings, resume: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const log = hooks.log ?? ((s: string) => console.log(s));
+  const out = settings.out;
+  if (resume) {
+    if (!existsSync(join(out, "trainer_state.json"))) throw new ValueError(`--resume: ${out} has no checkpoint to resume`);
+    const saved = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")) as { options?: RunSettings };
+    const s = saved.options;
+    if (!s) throw new ValueError(`--resume: ${out}/trainer_state.json has no run options`);
+    // The run's own settings, with a new budget if one was given.
+    const settingsResumed: RunSettings = { ...s, out, train: { ...s.train, steps: settings.train.steps ?? s.train.steps, timeSeconds: settings.train.timeSeconds ?? s.train.timeSeconds } };
+    const tokenizer = loadTokenizer(out);
+    const train = loadTokenStream(out, "train");
+    const validation = loadTokenStream(out, "validation");
+    if (!train || !validation) throw new ValueError(`--resume: token caches missing in ${out}`);
+    const { model, step } = loadModel(out);
+    const optimizer = makeOptimizer(model, settingsResumed.train);
+    const state = loadTrainingState(out, optimizer, step);
+    log(`resuming ${out} at step ${state.step}`);
+    const result = await trainModel({
+      model, train, validation, outDir: out, options: settingsResumed.train, runOptions: settingsResumed as unknown as Record<string, unknown>,
+      resume: { state, optimizer }, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+    });
+    return { settings: settingsResumed, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
+  }
+  manualSeed(settings.seed);
+  mkdirSync(out, { recursive: true });
+  const { tokenizer, train, validation } = prepareData(settings, log);
+  saveTokenizer(out, tokenizer);
+  saveTokenStream(out, "train", train);
+  saveTokenStream(out, "validation", validation);
+  manualSeed(settings.seed);
+  const model = new GPT({ ...settings.model, vocab_size: tokenizer.getVocabSize() });
+  log(`model: GPT ${model.config.n_layer} layers, ${model.config.n_head} heads, ${model.config.n_embd} wide, block ${settings.train.blockSize}, ${(model.numParameters() / 1e6).toFixed(2)}M parameters`);
+  const result = await trainModel({
+    model, train, validation, outDir: out, options: settings.train, runOptions: settings as unknown as Record<string, unknown>,
+    ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+  });
+  return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
+}

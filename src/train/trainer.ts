@@ -1,0 +1,244 @@
+/**
+ * The language-model trainer: AdamW with decay/no-decay parameter groups, linear warmup + cosine decay,
+ * gradient clipping and accumulation, periodic evaluation (validation loss, perplexity, bits per byte),
+ * `metrics.jsonl`, a live progress display, step and wall-clock budgets, atomic checkpoints that resume
+ * exactly, Ctrl-C that saves and exits cleanly, and a NaN/Inf guard that keeps the last good checkpoint.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { noGrad } from "../autograd/grad-mode.js";
+import { evaluationBatches, sampleBatch, type TokenBatch } from "../data/batches.js";
+import { LoomError, ValueError } from "../errors.js";
+import type { GPT } from "../models/gpt/model.js";
+import { AdamW } from "../optim/adamw.js";
+import { clipGradNorm } from "../optim/clip-grad.js";
+import type { Parameter } from "../nn/parameter.js";
+import { Tensor } from "../tensor/tensor.js";
+import { defaultGenerator } from "../tensor/rng.js";
+import { saveModel, saveTrainingState, type TrainerState } from "./checkpoint.js";
+import { lossPlotSvg } from "./plot.js";
+import { createProgress, formatDuration, type ProgressDisplay } from "./progress.js";
+import type { TokenStream } from "./dataset.js";
+
+export interface TrainOptions {
+  batchSize: number;
+  blockSize: number;
+  /** Stop after this many optimiser steps (also the schedule's length when given). */
+  steps?: number;
+  /** Stop after this many seconds of training; the schedule's length is estimated from the first steps. */
+  timeSeconds?: number;
+  lr: number;
+  minLr: number;
+  warmupSteps: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  gradClip: number;
+  gradAccumulation: number;
+  evalInterval: number;
+  /** Number of validation blocks per evaluation. */
+  evalBlocks: number;
+  logInterval: number;
+  /** Save a checkpoint every this many steps (0: only at the end). */
+  checkpointInterval: number;
+}
+
+export class TrainingStopped extends LoomError {}
+
+export interface EvalResult {
+  loss: number;
+  perplexity: number;
+  bitsPerByte: number;
+}
+
+/**
+ * Mean cross-entropy over fixed validation blocks, with perplexity e^loss and bits per byte
+ * loss·(tokens/bytes)/ln 2 (tokens/bytes of the whole validation stream).
+ */
+export function evaluate(model: GPT, batches: readonly TokenBatch[], tokensPerByte: number): EvalResult {
+  const wasTraining = model.training;
+  model.eval();
+  let sum = 0;
+  let count = 0;
+  noGrad(() => {
+    for (const b of batches) {
+      const x = new Tensor(b.x, [b.batchSize, b.blockSize]);
+      const y = new Tensor(b.y, [b.batchSize, b.blockSize]);
+      const loss = model.forward(x, { targets: y }).loss as Tensor;
+      sum += loss.item() * b.batchSize * b.blockSize;
+      count += b.batchSize * b.blockSize;
+    }
+  });
+  if (wasTraining) model.train();
+  const loss = sum / count;
+  return { loss, perplexity: Math.exp(loss), bitsPerByte: (loss * tokensPerByte) / Math.LN2 };
+}
+
+/** AdamW groups as nanoGPT: weight decay on ≥2-D weights (matrices, embeddings), none on biases and norms. */
+export function makeOptimizer(model: GPT, options: TrainOptions): AdamW {
+  const decay: Parameter[] = [];
+  const noDecay: Parameter[] = [];
+  for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
+  return new AdamW(
+    [
+      { params: decay, weightDecay: options.weightDecay },
+      { params: noDecay, weightDecay: 0 },
+    ],
+    { lr: options.lr, betas: [options.beta1, options.beta2], eps: 1e-8 },
+  );
+}
+
+/** Linear warmup to `lr`, cosine decay to `minLr` at totalSteps (the same closed form as optim's WarmupCosineLR). */
+export function learningRate(step: number, options: TrainOptions, totalSteps: number): number {
+  const { lr, minLr, warmupSteps } = options;
+  if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
+  if (step >= totalSteps) return minLr;
+  const progress = (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
+  return minLr + ((lr - minLr) * (1 + Math.cos(Math.PI * progress))) / 2;
+}
+
+export interface TrainerRun {
+  model: GPT;
+  train: TokenStream;
+  validation: TokenStream;
+  outDir: string;
+  options: TrainOptions;
+  /** Options to store in trainer_state.json for --resume. */
+  runOptions: Record<string, unknown>;
+  /** Present when resuming. */
+  resume?: { state: TrainerState; optimizer: AdamW };
+  progress?: ProgressDisplay;
+  /** Called after every step; returning true stops the run as Ctrl-C does (checkpoint, then return). */
+  onStep?: (step: number, loss: number) => boolean | void;
+}
+
+export interface TrainResult {
+  steps: number;
+  finalLoss: number;
+  validation: EvalResult | null;
+  tokensPerSecond: number;
+  elapsedSeconds: number;
+  interrupted: boolean;
+}
+
+export async function train(run: TrainerRun): Promise<TrainResult> {
+  const { model, options, outDir } = run;
+  if (options.steps === undefined && options.timeSeconds === undefined) throw new ValueError("train: give steps or timeSeconds");
+  mkdirSync(outDir, { recursive: true });
+  const optimizer = run.resume?.optimizer ?? makeOptimizer(model, options);
+  const evalSet = evaluationBatches(run.validation.tokens, options.blockSize, options.evalBlocks, options.batchSize);
+  const tokensPerByte = run.validation.tokens.length / run.validation.bytes;
+  const metricsFile = join(outDir, "metrics.jsonl");
+  const progress = run.progress ?? createProgress();
+  const tokensPerStep = options.batchSize * options.blockSize * options.gradAccumulation;
+
+  let step = run.resume?.state.step ?? 0;
+  let totalSteps = run.resume?.state.totalSteps ?? options.steps ?? 0;
+  let elapsed = run.resume?.state.elapsedSeconds ?? 0;
+  if (run.resume) defaultGenerator.setState(run.resume.state.rng);
+  let validation: EvalResult | null = null;
+  let lastLoss = NaN;
+  const trainCurve: [number, number][] = [];
+  const valCurve: [number, number][] = [];
+
+  const checkpoint = () => {
+    saveModel(outDir, model, step);
+    saveTrainingState(outDir, optimizer, {
+      step,
+      totalSteps,
+      elapsedSeconds: elapsed,
+      rng: defaultGenerator.getState(),
+      options: run.runOptions,
+      ...(validation ? { validation: { ...validation, step } } : {}),
+    });
+    writeFileSync(join(outDir, "loss.svg"), lossPlotSvg([
+      { name: "train", color: "#1f77b4", points: trainCurve },
+      { name: "validation", color: "#d62728", points: valCurve },
+    ], "loom training loss"));
+  };
+  const doEval = () => {
+    validation = evaluate(model, evalSet, tokensPerByte);
+    valCurve.push([step, validation.loss]);
+    appendFileSync(metricsFile, JSON.stringify({ step, val_loss: validation.loss, val_perplexity: validation.perplexity, val_bpb: validation.bitsPerByte }) + "\n");
+    progress.log(`step ${step}: validation loss ${validation.loss.toFixed(4)} | perplexity ${validation.perplexity.toFixed(2)} | ${validation.bitsPerByte.toFixed(3)} bits/byte`);
+  };
+
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", onSigint);
+  model.train();
+  const calibrationSteps = 3;
+  const runStart = performance.now();
+  let runSteps = 0;
+  try {
+    while (true) {
+      if (options.steps !== undefined && step >= options.steps) break;
+      if (options.timeSeconds !== undefined && elapsed >= options.timeSeconds) break;
+      // Yield to the event loop so Ctrl-C (SIGINT) is delivered between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (interrupted) break;
+      const t0 = performance.now();
+      // Until the schedule's length is known (time budget), the warmup part needs none.
+      const lr = learningRate(step, options, totalSteps > 0 ? totalSteps : Number.MAX_SAFE_INTEGER);
+      for (const g of optimizer.paramGroups) g.lr = lr;
+      let lossSum = 0;
+      for (let micro = 0; micro < options.gradAccumulation; micro++) {
+        const b = sampleBatch(run.train.tokens, options.batchSize, options.blockSize, defaultGenerator);
+        const { loss } = model.forward(new Tensor(b.x, [b.batchSize, b.blockSize]), { targets: new Tensor(b.y, [b.batchSize, b.blockSize]) });
+        const l = loss as Tensor;
+        const value = l.item();
+        if (!Number.isFinite(value)) {
+          throw new TrainingStopped(
+            `training stopped: the loss is ${value} at step ${step + 1} (try a lower --lr); the last good checkpoint in ${outDir} is kept`,
+          );
+        }
+        lossSum += value;
+        (options.gradAccumulation > 1 ? l.div(options.gradAccumulation) : l).backward();
+      }
+      if (options.gradClip > 0) clipGradNorm(model.parameters(), options.gradClip);
+      optimizer.step();
+      optimizer.zeroGrad();
+      step++;
+      runSteps++;
+      lastLoss = lossSum / options.gradAccumulation;
+      elapsed += (performance.now() - t0) / 1000;
+      trainCurve.push([step, lastLoss]);
+      if (totalSteps === 0 && runSteps === calibrationSteps && options.timeSeconds !== undefined) {
+        // Schedule length from the measured speed: the steps that fit in the remaining time.
+        const perStep = elapsed / step;
+        totalSteps = Math.max(step + 1, step + Math.floor((options.timeSeconds - elapsed) / perStep));
+      }
+      const wall = (performance.now() - runStart) / 1000;
+      const tokensPerSecond = (runSteps * tokensPerStep) / wall;
+      const remaining = options.timeSeconds !== undefined
+        ? options.timeSeconds - elapsed
+        : ((totalSteps - step) * wall) / runSteps;
+      if (step % options.logInterval === 0 || step === 1) {
+        appendFileSync(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2) }) + "\n");
+      }
+      progress.update({ step, total: Math.max(totalSteps, step), loss: lastLoss, tokensPerSecond, etaSeconds: remaining, lr });
+      if (options.evalInterval > 0 && step % options.evalInterval === 0) doEval();
+      if (options.checkpointInterval > 0 && step % options.checkpointInterval === 0) checkpoint();
+      if (run.onStep?.(step, lastLoss) === true) interrupted = true;
+    }
+    if (!interrupted && (validation === null || valCurve.at(-1)?.[0] !== step)) doEval();
+    checkpoint();
+    if (interrupted) progress.log(`interrupted at step ${step}: checkpoint saved in ${outDir}; resume with --resume`);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    progress.stop();
+  }
+  const wall = (performance.now() - runStart) / 1000;
+  return {
+    steps: step,
+    finalLoss: lastLoss,
+    validation,
+    tokensPerSecond: runSteps > 0 ? (runSteps * tokensPerStep) / wall : 0,
+    elapsedSeconds: elapsed,
+    interrupted,
+  };
+}
+
+export { formatDuration };
