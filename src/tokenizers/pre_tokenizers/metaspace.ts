@@ -37,7 +37,10 @@ export class Metaspace implements PreTokenizer {
 
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => {
-      s.replace(" ", this.replacement);
+      // A one-for-one character swap: `map` rewrites the string once, where `replace` would splice
+      // it at every space (quadratic on a long line); the alignments come out the same.
+      const replacement = this.replacement;
+      if (s.get().includes(" ")) s.map((c) => (c === " " ? replacement : c));
       const startsWithReplacement = s.get().startsWith(this.replacement);
       if (
         !startsWithReplacement &&
