@@ -15,6 +15,15 @@ export { BYTE_TO_CHAR, toByteLevel, fromByteLevel } from "./byte-level-alphabet.
 export { type TruncationParams, type TruncationStrategy, truncateEncodings } from "./truncation.js";
 export { type PaddingParams, padEncodings } from "./padding.js";
 export { fromTiktoken, fromTiktokenFile, parseTiktokenRanks, tokenizerFromTiktokenRanks, type TiktokenName } from "./tiktoken.js";
+export {
+  applyChatTemplate,
+  loadChatTemplateBeside,
+  DEFAULT_CHAT_TEMPLATE,
+  DEFAULT_CHAT_SPECIAL_TOKENS,
+  type ChatMessage,
+  type ChatTemplateOptions,
+  type ChatTemplateConfig,
+} from "./chat-template.js";
 export * as normalizers from "./normalizers/index.js";
 export * as preTokenizers from "./pre_tokenizers/index.js";
 export * as models from "./models/index.js";

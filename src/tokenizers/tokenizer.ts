@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { FormatError, ValueError } from "../errors.js";
 import { AddedToken, AddedVocabulary } from "./added-vocabulary.js";
 import { BYTE_TO_CHAR } from "./byte-level-alphabet.js";
+import { applyChatTemplate, loadChatTemplateBeside, type ChatMessage, type ChatTemplateConfig, type ChatTemplateOptions } from "./chat-template.js";
 import { ByteLevelFastPath, type FastEncoding } from "./byte-level-fast-path.js";
 import { decoderRegistry } from "./decoders/index.js";
 import type { Decoder } from "./decoders/decoder.js";
@@ -55,6 +56,8 @@ export class Tokenizer {
   truncation: TruncationParams | undefined;
   padding: PaddingParams | undefined;
   readonly addedVocabulary = new AddedVocabulary();
+  /** A Jinja chat template (from chat_template.jinja / tokenizer_config.json beside the file), if any. */
+  chatTemplate: ChatTemplateConfig | undefined;
   /** Set false to force the general pipeline (the tests compare it with the fast path). */
   useFastPath = true;
   private fastPath: ByteLevelFastPath | null | undefined;
@@ -73,11 +76,15 @@ export class Tokenizer {
     } catch (e) {
       throw new ValueError(`Tokenizer.fromFile: cannot read ${path}: ${(e as Error).message}`);
     }
-    return Tokenizer.fromString(text, path);
+    const t = Tokenizer.fromString(text, path);
+    t.chatTemplate = loadChatTemplateBeside(path);
+    return t;
   }
 
   static async fromFileAsync(path: string): Promise<Tokenizer> {
-    return Tokenizer.fromString(await readFile(path, "utf8"), path);
+    const t = Tokenizer.fromString(await readFile(path, "utf8"), path);
+    t.chatTemplate = loadChatTemplateBeside(path);
+    return t;
   }
 
   static fromString(text: string, source = "tokenizer.json"): Tokenizer {
@@ -348,6 +355,20 @@ export class Tokenizer {
 
   decodeBatch(batch: readonly (readonly number[])[], options: DecodeOptions = {}): string[] {
     return batch.map((ids) => this.decode(ids, options));
+  }
+
+  // ---- chat ----------------------------------------------------------------------------------
+
+  /**
+   * Renders chat messages to prompt text with `options.chatTemplate`, else this tokenizer's template,
+   * else loom's default (`<|system|>`, `<|user|>`, `<|assistant|>`, `<|endoftext|>`).
+   */
+  applyChatTemplate(messages: readonly ChatMessage[], options: ChatTemplateOptions = {}): string {
+    return applyChatTemplate(messages, {
+      ...options,
+      chatTemplate: options.chatTemplate ?? this.chatTemplate?.template,
+      variables: { ...this.chatTemplate?.variables, ...options.variables },
+    });
   }
 
   // ---- training -----------------------------------------------------------------------------
