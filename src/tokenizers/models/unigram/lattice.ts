@@ -12,6 +12,8 @@ import type { Random } from "./random.js";
 
 const BOS = 0;
 const EOS = 1;
+const MAX_AGENDA = 100_000;
+const MIN_AGENDA = 1_000;
 
 /** log(exp(a) + exp(b)) without overflow. */
 export function logSumExp(a: number, b: number): number {
@@ -158,6 +160,8 @@ export class Lattice {
         if (best[l] === -Infinity) continue;
         agenda.push({ node: l, next: top, gx, fx: best[l]! + gx });
       }
+      // Long strings with a large n can flood the agenda; keep its best part, as SentencePiece does.
+      if (agenda.size > MAX_AGENDA) agenda.keepBest(Math.max(MIN_AGENDA, 10 * n));
     }
     return results;
   }
@@ -275,6 +279,14 @@ class MaxHeap<T> {
       [items[i], items[parent]] = [items[parent]!, items[i]!];
       i = parent;
     }
+  }
+
+  /** Drops all but the `k` highest items. */
+  keepBest(k: number): void {
+    const kept: T[] = [];
+    while (kept.length < k && this.items.length > 0) kept.push(this.pop()!);
+    this.items.length = 0;
+    for (const item of kept) this.push(item);
   }
 
   pop(): T | undefined {
