@@ -7,6 +7,10 @@ import { UnigramTrainer } from "../../../../src/tokenizers/models/unigram/traine
 import { eStep, mStep, TrainerModel, digamma } from "../../../../src/tokenizers/models/unigram/em.js";
 import { seedPieces, longestValidPiece } from "../../../../src/tokenizers/models/unigram/seed-pieces.js";
 import { ValueError } from "../../../../src/errors.js";
+import { Tokenizer } from "../../../../src/tokenizers/tokenizer.js";
+import { Unigram } from "../../../../src/tokenizers/models/unigram/model.js";
+import { Metaspace } from "../../../../src/tokenizers/pre_tokenizers/metaspace.js";
+import { MetaspaceDecoder } from "../../../../src/tokenizers/decoders/metaspace.js";
 
 const WS = "\u2581";
 const words = (line: string): string[] => line.split(/\s+/).filter((w) => w !== "").map((w) => WS + w);
@@ -85,6 +89,21 @@ describe("UnigramTrainer", () => {
     assert.equal(model.idToToken(257), "<0xFF>");
     assert.equal(model.byteFallback, true);
     assert.deepEqual(model.tokenize("▁é").slice(-2).map((t) => t.value), ["<0xC3>", "<0xA9>"]);
+  });
+
+  test("trains through Tokenizer.trainFromTexts; the result survives tokenizer.json", () => {
+    const tokenizer = new Tokenizer(new Unigram([["<unk>", 0]], { unkId: 0 }));
+    tokenizer.preTokenizer = new Metaspace();
+    tokenizer.decoder = new MetaspaceDecoder();
+    tokenizer.trainFromTexts(smallCorpus(), new UnigramTrainer({ vocabSize: 30, specialTokens: ["<unk>", "<s>"] }));
+    assert.equal(tokenizer.model.type, "Unigram");
+    const text = "the cat sat on the national mat";
+    const encoding = tokenizer.encode(text);
+    assert.equal(tokenizer.decode(encoding.ids), text);
+    const reloaded = Tokenizer.fromString(tokenizer.toString());
+    assert.deepEqual(reloaded.toJSON(), tokenizer.toJSON());
+    assert.deepEqual(reloaded.encode(text).ids, encoding.ids);
+    assert.equal(reloaded.tokenToId("<s>"), 1);
   });
 
   test("rejects bad options", () => {
