@@ -34,4 +34,6 @@ export interface CausalLanguageModel {
   /** Module's training flag; generation switches to eval mode and restores it. */
   training?: boolean;
   train?(mode?: boolean): unknown;
+  /** Module's submodules (itself included), whose individual modes are restored after generation. */
+  modules?(): readonly { training: boolean }[];
 }

@@ -67,13 +67,28 @@ export class ModelRunner {
   }
 }
 
+/**
+ * Puts the model in eval mode (dropout off) and returns the function that restores each submodule's
+ * previous mode (a model may be training with some parts frozen in eval mode).
+ */
+export function enterEvalMode(model: CausalLanguageModel): () => void {
+  if (model.train === undefined) return () => {};
+  const modules = model.modules?.() ?? [];
+  const saved = modules.map((m) => m.training);
+  const wasTraining = model.training;
+  model.train(false);
+  return () => {
+    if (modules.length > 0) modules.forEach((m, i) => (m.training = saved[i] as boolean));
+    else if (wasTraining) model.train?.(true);
+  };
+}
+
 /** Runs `fn` with the model in eval mode, restoring its previous mode after. */
 export function inEvalMode<T>(model: CausalLanguageModel, fn: () => T): T {
-  const wasTraining = model.training;
-  if (model.train && wasTraining) model.train(false);
+  const restore = enterEvalMode(model);
   try {
     return fn();
   } finally {
-    if (model.train && wasTraining) model.train(true);
+    restore();
   }
 }

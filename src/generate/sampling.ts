@@ -2,7 +2,7 @@
  * Greedy decoding and sampling over a batch of equal-length prompts, one step at a time.
  */
 import type { CausalLanguageModel } from "./language-model.js";
-import { ModelRunner } from "./model-runner.js";
+import { ModelRunner, enterEvalMode } from "./model-runner.js";
 import { chooseNextToken } from "./next-token.js";
 import type { ResolvedGenerateOptions } from "./options.js";
 
@@ -16,8 +16,7 @@ export const FINISHED = -1;
  * mode while the generator runs (restored when it finishes or is closed early).
  */
 export function* sampleSteps(model: CausalLanguageModel, prompts: readonly (readonly number[])[], o: ResolvedGenerateOptions): Generator<number[], void, undefined> {
-  const wasTraining = model.training === true && model.train !== undefined;
-  if (wasTraining) model.train?.(false);
+  const restoreMode = enterEvalMode(model);
   try {
     const runner = new ModelRunner(model, o.useCache);
     const contexts = prompts.map((p) => [...p]);
@@ -36,6 +35,6 @@ export function* sampleSteps(model: CausalLanguageModel, prompts: readonly (read
       if (done.every(Boolean)) return;
     }
   } finally {
-    if (wasTraining) model.train?.(true);
+    restoreMode();
   }
 }

@@ -128,6 +128,12 @@ test("runs in eval mode without grad recording and restores training mode", () =
   const a = generate(m, [1, 2, 3], { maxNewTokens: 10, temperature: 0 });
   assert.equal(m.training, true);
   assert.ok([...m.transformer.h].every((b) => b.training));
+  const [frozen] = [...m.transformer.h];
+  frozen?.eval(); // a part kept in eval mode while the rest trains stays so
+  generate(m, [1, 2, 3], { maxNewTokens: 2 });
+  assert.deepEqual([...m.transformer.h].map((b) => b.training), [false, true]);
+  assert.equal(m.training, true);
+  m.train();
   assert.deepEqual(generate(m, [1, 2, 3], { maxNewTokens: 10, temperature: 0 }), a, "dropout was off");
   m.eval();
   assert.deepEqual(referenceGenerate(m, [1, 2, 3], { maxNewTokens: 10, temperature: 0 }), a);
