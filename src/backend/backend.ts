@@ -5,6 +5,12 @@
  * methods and is tested for parity against it.
  */
 
+import type { AdamWHyperparameters } from "./reference/adamw.js";
+import type { CrossEntropyRows } from "./reference/crossentropy.js";
+
+export type { AdamWHyperparameters } from "./reference/adamw.js";
+export type { CrossEntropyRows } from "./reference/crossentropy.js";
+
 export type FloatArray = Float32Array | Float64Array;
 
 /** Layout of one (possibly batched) matrix product `out[b] = op(A[b]) · op(B[b])`. */
@@ -36,4 +42,36 @@ export interface Backend {
   readonly name: string;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
+
+  // Fused row kernels of a transformer's hot path. Formulas, argument meanings and which outputs are
+  // accumulated are documented on the reference implementations named in each comment.
+
+  /** Row-wise LayerNorm; see reference/layernorm.ts `layerNormForward`. */
+  layerNormForward(
+    out: FloatArray, mean: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, b: FloatArray | null,
+    rows: number, cols: number, eps: number,
+  ): void;
+  /** Writes dx, adds into dw and db; see reference/layernorm.ts `layerNormBackward`. */
+  layerNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null, dy: FloatArray, x: FloatArray,
+    mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
+  ): void;
+  /** Row-wise softmax or log-softmax; see reference/softmax.ts `softmaxForward`. */
+  softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void;
+  /** see reference/softmax.ts `softmaxBackward`. */
+  softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number, log: boolean): void;
+  /** Fused softmax cross-entropy per row; see reference/crossentropy.ts `crossEntropyForward`. */
+  crossEntropyForward(
+    logits: FloatArray, targets: Int32Array, weight: FloatArray | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows;
+  /** Writes dlogits; see reference/crossentropy.ts `crossEntropyBackward`. */
+  crossEntropyBackward(
+    dlogits: FloatArray, logits: FloatArray, targets: Int32Array, weight: FloatArray | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void;
+  /** One Adam/AdamW step in place; see reference/adamw.ts `adamwUpdate`. */
+  adamwUpdate(
+    param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
+    h: AdamWHyperparameters,
+  ): void;
 }

@@ -1,10 +1,56 @@
 /** The reference backend: readable TypeScript kernels, the oracle every faster backend is tested against. */
 import type { Backend, FloatArray, MatmulLayout } from "../backend.js";
+import { adamwUpdate, type AdamWHyperparameters } from "./adamw.js";
+import { crossEntropyBackward, crossEntropyForward, type CrossEntropyRows } from "./crossentropy.js";
+import { layerNormBackward, layerNormForward } from "./layernorm.js";
 import { matmulReference } from "./matmul.js";
+import { softmaxBackward, softmaxForward } from "./softmax.js";
 
 export class ReferenceBackend implements Backend {
   readonly name: string = "js";
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
     matmulReference(out, a, b, layout);
+  }
+
+  layerNormForward(
+    out: FloatArray, mean: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, b: FloatArray | null,
+    rows: number, cols: number, eps: number,
+  ): void {
+    layerNormForward(out, mean, rstd, x, w, b, rows, cols, eps);
+  }
+
+  layerNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null, dy: FloatArray, x: FloatArray,
+    mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
+  ): void {
+    layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+  }
+
+  softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {
+    softmaxForward(out, x, rows, cols, log);
+  }
+
+  softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number, log: boolean): void {
+    softmaxBackward(dx, dy, y, rows, cols, log);
+  }
+
+  crossEntropyForward(
+    logits: FloatArray, targets: Int32Array, weight: FloatArray | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows {
+    return crossEntropyForward(logits, targets, weight, rows, classes, ignoreIndex);
+  }
+
+  crossEntropyBackward(
+    dlogits: FloatArray, logits: FloatArray, targets: Int32Array, weight: FloatArray | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void {
+    crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+  }
+
+  adamwUpdate(
+    param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
+    h: AdamWHyperparameters,
+  ): void {
+    adamwUpdate(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
   }
 }

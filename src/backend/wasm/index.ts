@@ -4,13 +4,17 @@
  * (float64 checking runs, ops not yet ported) falls through to the reference backend it extends.
  */
 import os from "node:os";
-import type { FloatArray, MatmulLayout } from "../backend.js";
+import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, MatmulLayout } from "../backend.js";
 import { ValueError } from "../../errors.js";
 import { ReferenceBackend } from "../reference/index.js";
 import { compileKernels, type KernelVariant } from "./loader.js";
 import { matmulF32, PARALLEL_MIN_FLOPS, type MatmulContext } from "./matmul.js";
 import { KernelMemory } from "./memory.js";
 import { WorkerPool } from "./pool.js";
+import {
+  adamwUpdateF32, crossEntropyBackwardF32, crossEntropyForwardF32, layerNormBackwardF32, layerNormForwardF32,
+  softmaxBackwardF32, softmaxForwardF32,
+} from "./rows.js";
 
 export type { KernelVariant } from "./loader.js";
 
@@ -26,6 +30,7 @@ export interface WasmBackendOptions {
   parallelMinFlops?: number;
 }
 
+/** float32 operands go to the kernels; anything else (float64 checking runs) falls through to the reference. */
 export class WasmBackend extends ReferenceBackend {
   override readonly name: string = "wasm";
   readonly threads: number;
@@ -47,12 +52,80 @@ export class WasmBackend extends ReferenceBackend {
   }
 
   override matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
-    if (out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+    if (isF32(out) && isF32(a) && isF32(b)) {
       matmulF32(this.ctx, out, a, b, layout);
     } else {
       super.matmul(out, a, b, layout);
     }
   }
+
+  override layerNormForward(
+    out: FloatArray, mean: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, b: FloatArray | null,
+    rows: number, cols: number, eps: number,
+  ): void {
+    if (isF32(out) && isF32(mean) && isF32(rstd) && isF32(x) &&
+      isF32OrNull(w) && isF32OrNull(b)) {
+      layerNormForwardF32(this.ctx.memory, out, mean, rstd, x, w, b, rows, cols, eps);
+    } else super.layerNormForward(out, mean, rstd, x, w, b, rows, cols, eps);
+  }
+
+  override layerNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null, dy: FloatArray, x: FloatArray,
+    mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
+  ): void {
+    if (isF32(dy) && isF32(x) && isF32(mean) && isF32(rstd) &&
+      isF32OrNull(dx) && isF32OrNull(dw) && isF32OrNull(db) && isF32OrNull(w)) {
+      layerNormBackwardF32(this.ctx.memory, dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+    } else {
+      super.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+    }
+  }
+
+  override softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {
+    if (isF32(out) && isF32(x)) softmaxForwardF32(this.ctx.memory, out, x, rows, cols, log);
+    else super.softmaxForward(out, x, rows, cols, log);
+  }
+
+  override softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number, log: boolean): void {
+    if (isF32(dx) && isF32(dy) && isF32(y)) softmaxBackwardF32(this.ctx.memory, dx, dy, y, rows, cols, log);
+    else super.softmaxBackward(dx, dy, y, rows, cols, log);
+  }
+
+  override crossEntropyForward(
+    logits: FloatArray, targets: Int32Array, weight: FloatArray | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows {
+    if (isF32(logits) && isF32OrNull(weight)) return crossEntropyForwardF32(this.ctx.memory, logits, targets, weight, rows, classes, ignoreIndex);
+    return super.crossEntropyForward(logits, targets, weight, rows, classes, ignoreIndex);
+  }
+
+  override crossEntropyBackward(
+    dlogits: FloatArray, logits: FloatArray, targets: Int32Array, weight: FloatArray | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void {
+    if (isF32(dlogits) && isF32(logits) && isF32OrNull(weight)) {
+      crossEntropyBackwardF32(this.ctx.memory, dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+    } else {
+      super.crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+    }
+  }
+
+  override adamwUpdate(
+    param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
+    h: AdamWHyperparameters,
+  ): void {
+    if (isF32(param) && isF32(grad) && isF32(expAvg) && isF32(expAvgSq) &&
+      isF32OrNull(maxExpAvgSq)) {
+      adamwUpdateF32(this.ctx.memory, param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+    } else super.adamwUpdate(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+  }
+}
+
+function isF32(a: FloatArray): a is Float32Array {
+  return a instanceof Float32Array;
+}
+
+function isF32OrNull(a: FloatArray | null): a is Float32Array | null {
+  return a === null || a instanceof Float32Array;
 }
 
 /** A new WebAssembly backend (each has its own kernel memory and, with threads > 1, its own pool). */

@@ -26,6 +26,25 @@ export interface KernelExports {
   ): void;
   /** Works on `job` until no units are left; any number of threads may call it at once. */
   runJob(job: number, scratch: number): void;
+  // Row kernels (assembly/softmax.ts, layernorm.ts, adamw.ts); pointer 0 means an absent operand.
+  softmaxRows(out: number, x: number, rows: number, cols: number, log: number): void;
+  softmaxRowsBackward(dx: number, dy: number, y: number, rows: number, cols: number, log: number): void;
+  crossEntropyRows(
+    lse: number, nll: number, smooth: number, logits: number, targets: number, weight: number,
+    rows: number, classes: number, ignoreIndex: number,
+  ): void;
+  crossEntropyRowsBackward(
+    dlogits: number, logits: number, targets: number, weight: number, lse: number, gNll: number, gSmooth: number,
+    rows: number, classes: number, ignoreIndex: number,
+  ): void;
+  layerNormRows(out: number, mean: number, rstd: number, x: number, w: number, b: number, rows: number, cols: number, eps: number): void;
+  layerNormRowsBackward(
+    dx: number, dw: number, db: number, dy: number, x: number, mean: number, rstd: number, w: number, rows: number, cols: number,
+  ): void;
+  adamwStep(
+    param: number, grad: number, m: number, v: number, maxV: number, n: number, beta1: number, beta2: number,
+    eps: number, stepSize: number, bc2: number, decay: number, l2: number, sign: number,
+  ): void;
 }
 
 export interface CompiledKernels {

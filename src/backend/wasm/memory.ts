@@ -58,6 +58,27 @@ export class KernelMemory {
     return offsets;
   }
 
+  /**
+   * Allocates one arena block per entry and copies the arrays in: an array is copied (converted to
+   * float32, or kept int32 for an Int32Array), a number reserves that many float32 elements uncopied,
+   * null reserves nothing and yields pointer 0 (kernels read 0 as "absent"). Returns byte offsets.
+   */
+  stage(entries: readonly (Float32Array | Float64Array | Int32Array | number | null)[]): number[] {
+    const offsets = this.allocate(entries.map((e) => (e === null ? 0 : typeof e === "number" ? e * 4 : e.length * 4)));
+    const f32 = this.f32;
+    entries.forEach((e, i) => {
+      const at = (offsets[i] ?? 0) >> 2;
+      if (e instanceof Int32Array) new Int32Array(f32.buffer).set(e, at);
+      else if (e !== null && typeof e !== "number") f32.set(e, at);
+    });
+    return entries.map((e, i) => (e === null ? 0 : (offsets[i] ?? 0)));
+  }
+
+  /** Copies `length` float32 elements at byte offset `ptr` into `into` (converting to its type). */
+  read(ptr: number, into: Float32Array | Float64Array, length: number): void {
+    into.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + length));
+  }
+
   /** A Float32Array over the whole memory (recreated after the memory grows). */
   get f32(): Float32Array {
     if (this.f32View.byteLength !== this.memory.buffer.byteLength) this.f32View = new Float32Array(this.memory.buffer);

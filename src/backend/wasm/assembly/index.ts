@@ -2,6 +2,9 @@
 // Memory is imported (shared between the main thread and the worker pool); the JavaScript side owns
 // its layout above heapBase().
 export { gemmScratchBytes, packedBBytes, setJob, runJob, JOB_BYTES } from "./gemm";
+export { softmaxRows, softmaxRowsBackward, crossEntropyRows, crossEntropyRowsBackward } from "./softmax";
+export { layerNormRows, layerNormRowsBackward } from "./layernorm";
+export { adamwStep } from "./adamw";
 
 /** First byte after the module's static data: scratch and operands live from here on. */
 export function heapBase(): usize {

@@ -1,0 +1,109 @@
+/**
+ * float32 row kernels on the kernel module (LayerNorm, softmax, fused softmax cross-entropy, AdamW):
+ * stage the operands in kernel memory, run the SIMD kernel on this thread, copy the results out. The
+ * formulas are those of the reference kernels in ../reference/, which these are tested against.
+ */
+import type { AdamWHyperparameters, CrossEntropyRows } from "../backend.js";
+import { IndexError } from "../../errors.js";
+import type { KernelMemory } from "./memory.js";
+
+export function layerNormForwardF32(
+  mem: KernelMemory, out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array,
+  w: Float32Array | null, b: Float32Array | null, rows: number, cols: number, eps: number,
+): void {
+  const size = rows * cols;
+  const [o = 0, mu = 0, rs = 0, xp = 0, wp = 0, bp = 0] = mem.stage([size, rows, rows, x.subarray(0, size), w && w.subarray(0, cols), b && b.subarray(0, cols)]);
+  mem.kernels.layerNormRows(o, mu, rs, xp, wp, bp, rows, cols, eps);
+  mem.read(o, out, size);
+  mem.read(mu, mean, rows);
+  mem.read(rs, rstd, rows);
+}
+
+export function layerNormBackwardF32(
+  mem: KernelMemory, dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Float32Array,
+  x: Float32Array, mean: Float32Array, rstd: Float32Array, w: Float32Array | null, rows: number, cols: number,
+): void {
+  const size = rows * cols;
+  const [dxp = 0, dwp = 0, dbp = 0, dyp = 0, xp = 0, mu = 0, rs = 0, wp = 0] = mem.stage([
+    dx ? size : null, dw && dw.subarray(0, cols), db && db.subarray(0, cols), dy.subarray(0, size), x.subarray(0, size),
+    mean.subarray(0, rows), rstd.subarray(0, rows), w && w.subarray(0, cols),
+  ]);
+  mem.kernels.layerNormRowsBackward(dxp, dwp, dbp, dyp, xp, mu, rs, wp, rows, cols);
+  if (dx) mem.read(dxp, dx, size);
+  if (dw) mem.read(dwp, dw, cols);
+  if (db) mem.read(dbp, db, cols);
+}
+
+export function softmaxForwardF32(mem: KernelMemory, out: Float32Array, x: Float32Array, rows: number, cols: number, log: boolean): void {
+  const size = rows * cols;
+  const [o = 0, xp = 0] = mem.stage([size, x.subarray(0, size)]);
+  mem.kernels.softmaxRows(o, xp, rows, cols, log ? 1 : 0);
+  mem.read(o, out, size);
+}
+
+export function softmaxBackwardF32(
+  mem: KernelMemory, dx: Float32Array, dy: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean,
+): void {
+  const size = rows * cols;
+  const [o = 0, dyp = 0, yp = 0] = mem.stage([size, dy.subarray(0, size), y.subarray(0, size)]);
+  mem.kernels.softmaxRowsBackward(o, dyp, yp, rows, cols, log ? 1 : 0);
+  mem.read(o, dx, size);
+}
+
+export function crossEntropyForwardF32(
+  mem: KernelMemory, logits: Float32Array, targets: Int32Array, weight: Float32Array | null,
+  rows: number, classes: number, ignoreIndex: number,
+): CrossEntropyRows {
+  checkTargets(targets, rows, classes, ignoreIndex);
+  const [lp = 0, np = 0, sp = 0, xp = 0, tp = 0, wp = 0] = mem.stage([
+    rows, rows, rows, logits.subarray(0, rows * classes), targets.subarray(0, rows), weight && weight.subarray(0, classes),
+  ]);
+  mem.kernels.crossEntropyRows(lp, np, sp, xp, tp, wp, rows, classes, ignoreIndex);
+  const result = { lse: new Float64Array(rows), nll: new Float64Array(rows), smooth: new Float64Array(rows) };
+  mem.read(lp, result.lse, rows);
+  mem.read(np, result.nll, rows);
+  mem.read(sp, result.smooth, rows);
+  return result;
+}
+
+export function crossEntropyBackwardF32(
+  mem: KernelMemory, dlogits: Float32Array, logits: Float32Array, targets: Int32Array, weight: Float32Array | null,
+  lse: Float64Array, gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+): void {
+  checkTargets(targets, rows, classes, ignoreIndex);
+  const size = rows * classes;
+  const [dp = 0, xp = 0, tp = 0, wp = 0, lp = 0, gp = 0, sp = 0] = mem.stage([
+    size, logits.subarray(0, size), targets.subarray(0, rows), weight && weight.subarray(0, classes),
+    lse.subarray(0, rows), gNll.subarray(0, rows), gSmooth.subarray(0, rows),
+  ]);
+  mem.kernels.crossEntropyRowsBackward(dp, xp, tp, wp, lp, gp, sp, rows, classes, ignoreIndex);
+  mem.read(dp, dlogits, size);
+}
+
+export function adamwUpdateF32(
+  mem: KernelMemory, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
+  maxExpAvgSq: Float32Array | null, h: AdamWHyperparameters,
+): void {
+  const n = param.length;
+  const [pp = 0, gp = 0, mp = 0, vp = 0, xp = 0] = mem.stage([param, grad.subarray(0, n), expAvg.subarray(0, n), expAvgSq.subarray(0, n), maxExpAvgSq && maxExpAvgSq.subarray(0, n)]);
+  const { lr, beta1, beta2, eps, weightDecay, step } = h;
+  mem.kernels.adamwStep(
+    pp, gp, mp, vp, xp, n, beta1, beta2, eps,
+    lr / (1 - Math.pow(beta1, step)), Math.sqrt(1 - Math.pow(beta2, step)),
+    h.decoupledWeightDecay ? 1 - lr * weightDecay : 1, h.decoupledWeightDecay ? 0 : weightDecay, h.maximize ? -1 : 1,
+  );
+  mem.read(pp, param, n);
+  mem.read(mp, expAvg, n);
+  mem.read(vp, expAvgSq, n);
+  if (maxExpAvgSq) mem.read(xp, maxExpAvgSq, n);
+}
+
+/** Kernels index the row by the target, so a target outside the classes must not reach them. */
+function checkTargets(targets: Int32Array, rows: number, classes: number, ignoreIndex: number): void {
+  for (let n = 0; n < rows; n++) {
+    const t = targets[n] ?? ignoreIndex;
+    if (t !== ignoreIndex && (t < 0 || t >= classes)) {
+      throw new IndexError(`crossEntropy: target ${t} of row ${n} is outside [0, ${classes})`);
+    }
+  }
+}
