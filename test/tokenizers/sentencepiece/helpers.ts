@@ -16,6 +16,7 @@ export interface SpmModelFixture {
   bundle_range: [number, number];
   model_type: "unigram" | "bpe";
   byte_fallback: boolean;
+  spm_train_flags: string[];
   vocab_size: number;
   cases: SpmCase[];
   nbest: { text: string; pieces: string[][] }[];
@@ -30,7 +31,7 @@ export const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"),
 
 const bundle = brotliDecompressSync(readFileSync(join(FIXTURES, "models.bin.br")));
 
-/** The bytes of one of the committed `.model` files ("unigram", "unigram_bf", "bpe", "bpe_bf"). */
+/** The bytes of one of the committed `.model` files ("unigram", "unigram_bf", "bpe", "bpe_bf", "unigram_raw"). */
 export function modelBytes(name: string): Uint8Array {
   const [start, end] = expected.models[name]!.bundle_range;
   return bundle.subarray(start, end);

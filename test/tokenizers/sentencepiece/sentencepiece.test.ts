@@ -19,7 +19,8 @@ import { expected, modelBytes } from "./helpers.js";
 const UNK_SURFACE = " \u2047 ";
 
 for (const [name, fixture] of Object.entries(expected.models)) {
-  describe(`SentencePiece ${name}.model (${fixture.model_type}${fixture.byte_fallback ? ", byte fallback" : ""})`, () => {
+  const flags = [fixture.byte_fallback ? "byte fallback" : "", ...fixture.spm_train_flags].filter((f) => f !== "");
+  describe(`SentencePiece ${name}.model (${[fixture.model_type, ...flags].join(", ")})`, () => {
     const dir = mkdtempSync(join(tmpdir(), "loom-spm-"));
     const path = join(dir, `${name}.model`);
     writeFileSync(path, modelBytes(name));
