@@ -31,7 +31,8 @@ export interface TextGenerateOptions extends GenerateOptions {
   skipSpecialTokens?: boolean;
 }
 
-/** GPT-2's document separator: the default stop id, and the prompt of an unconditional sample. */
+/** GPT-2's document separator: the default stop id (when stopIds is not given and the model's vocabulary
+ *  has it), and the prompt of an unconditional sample. */
 export const END_OF_TEXT = "<|endoftext|>";
 /** Prompt tokens decoded with the continuation to give its first token the right context. */
 const ANCHOR_TOKENS = 4;
@@ -43,8 +44,9 @@ interface PreparedPrompt {
   decodeContinuation: (generated: readonly number[]) => string;
 }
 
-function prepare(tokenizer: TextTokenizer, prompt: string, options: TextGenerateOptions): PreparedPrompt {
-  const endOfText = tokenizer.tokenToId(END_OF_TEXT);
+function prepare(model: CausalLanguageModel, tokenizer: TextTokenizer, prompt: string, options: TextGenerateOptions): PreparedPrompt {
+  const eot = tokenizer.tokenToId(END_OF_TEXT);
+  const endOfText = eot !== undefined && eot < model.config.vocab_size ? eot : undefined;
   let ids = tokenizer.encodeIds(prompt, { addSpecialTokens: options.addSpecialTokens ?? false });
   if (ids.length === 0) {
     if (endOfText === undefined) throw new ValueError(`generateText: the prompt is empty and the tokenizer has no ${END_OF_TEXT} to start from`);
@@ -69,7 +71,7 @@ function cutAtStop(text: string, stops: readonly string[]): string {
 
 /** The text pieces of a continuation, synchronously (what `streamText` yields). */
 export function* textPieces(model: CausalLanguageModel, tokenizer: TextTokenizer, prompt: string, options: TextGenerateOptions = {}): Generator<string, void, undefined> {
-  const p = prepare(tokenizer, prompt, options);
+  const p = prepare(model, tokenizer, prompt, options);
   if ((options.numBeams ?? 1) > 1) {
     const text = cutAtStop(p.decodeContinuation(generate(model, p.ids, p.options)), p.stops);
     if (text.length > 0) yield text;

@@ -123,6 +123,19 @@ test("stream pieces concatenate to generateText and to decoding generate's ids (
   assert.equal(beam.join(""), tok.decode(generate(m, tok.encodeIds(prompt), { maxNewTokens: 10, numBeams: 2, stopIds: [EOT] }), { skipSpecialTokens: true }));
 });
 
+test("closing a stream early stops generation and restores training mode", async () => {
+  const tok = byteTokenizer();
+  manualSeed(32);
+  const m = new GPT({ vocab_size: 257, n_positions: 32, n_embd: 16, n_layer: 1, n_head: 2 });
+  m.train();
+  let n = 0;
+  for await (const piece of streamText(m, tok, "ab", { maxNewTokens: 20, seed: 1 })) {
+    assert.equal(m.training, false, "eval mode while streaming");
+    if (piece.length > 0 && ++n === 2) break;
+  }
+  assert.equal(m.training, true);
+});
+
 test("an empty prompt starts from <|endoftext|>", () => {
   const tok = byteTokenizer();
   const m = scriptedModel(bytes("hey"), 1);
