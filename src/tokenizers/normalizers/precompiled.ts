@@ -84,40 +84,34 @@ export class Precompiled implements Normalizer {
   /** The normalized text and its alignment to `text`, as `NormalizedString.transform` takes them. */
   changes(text: string): PrecompiledChanges {
     const bytes = encoder.encode(text);
-    // charAt[b] = index (in code points) of the character that byte b starts, or -1 inside a character.
-    const charAt = new Int32Array(bytes.length + 1).fill(-1);
-    const chars: string[] = [];
-    for (let i = 0, b = 0; i < text.length; ) {
-      const cp = text.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      charAt[b] = chars.length;
-      chars.push(ch);
-      i += ch.length;
-      b += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    }
-    charAt[bytes.length] = chars.length;
+    // Rules cover whole characters; the check keeps a malformed charsmap from splitting one.
+    const atCharStart = (end: number): boolean => end >= bytes.length || (bytes[end]! & 0xc0) !== 0x80;
     const changes: CharChange[] = [];
     let initialOffset = 0;
-    for (let b = 0; b < bytes.length; ) {
-      let bestLength = 0;
-      let bestValue = -1;
-      this.trie.commonPrefixSearch(bytes, b, (value, length) => {
-        // Rules cover whole characters; the guard keeps a malformed charsmap from splitting one.
-        if (length > bestLength && charAt[b + length] !== -1) {
-          bestLength = length;
-          bestValue = value;
-        }
-      });
-      const first = charAt[b]!;
-      if (bestLength === 0) {
-        changes.push([chars[first]!, 0]);
-        b += Buffer.byteLength(chars[first]!, "utf8");
+    // i walks `text` in UTF-16 units and b its UTF-8 bytes, in step (a lone surrogate is the 3 bytes
+    // of U+FFFD in both TextEncoder's output and utf8Length).
+    for (let i = 0, b = 0; b < bytes.length; ) {
+      const matched = this.trie.longestMatch(bytes, b, atCharStart);
+      if (matched === 0) {
+        const cp = text.codePointAt(i)!;
+        const units = cp > 0xffff ? 2 : 1;
+        changes.push([text.slice(i, i + units), 0]);
+        i += units;
+        b += utf8Length(cp);
         continue;
       }
-      const consumed = charAt[b + bestLength]! - first;
-      const produced = Array.from(this.replacement(bestValue));
+      const end = b + matched;
+      let consumed = 0;
+      while (b < end) {
+        const cp = text.codePointAt(i)!;
+        i += cp > 0xffff ? 2 : 1;
+        b += utf8Length(cp);
+        consumed++;
+      }
+      const produced = this.replacement(this.trie.matchValue);
+      const before = changes.length;
       for (const ch of produced) changes.push([ch, 0]);
-      const diff = produced.length - consumed;
+      const diff = changes.length - before - consumed;
       if (diff > 0) {
         for (let k = changes.length - diff; k < changes.length; k++) changes[k]![1] = 1;
       } else if (diff < 0) {
@@ -125,7 +119,6 @@ export class Precompiled implements Normalizer {
         if (last !== undefined) last[1] += diff;
         else initialOffset -= diff;
       }
-      b += bestLength;
     }
     return { changes, initialOffset };
   }
@@ -134,4 +127,8 @@ export class Precompiled implements Normalizer {
   normalizeString(text: string): string {
     return this.changes(text).changes.map(([ch]) => ch).join("");
   }
+}
+
+function utf8Length(cp: number): number {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }

@@ -8,7 +8,36 @@
  *   value  = unit & 0x7fffffff
  */
 export class DoubleArray {
+  /** Value of the key `longestMatch` found last (-1 when none). */
+  matchValue = -1;
+
   constructor(private readonly units: Uint32Array) {}
+
+  /**
+   * The longest key that is a prefix of `key[start…]` and ends where `acceptEnd(end)` allows: its
+   * length in bytes (0 if none), with its value in `this.matchValue`. No closure per call, for the
+   * normalizer's inner loop.
+   */
+  longestMatch(key: Uint8Array, start: number, acceptEnd: (end: number) => boolean): number {
+    const units = this.units;
+    this.matchValue = -1;
+    if (units.length === 0) return 0;
+    let best = 0;
+    let pos = offsetOf(units[0]!);
+    for (let i = start; i < key.length; i++) {
+      const c = key[i]!;
+      pos ^= c;
+      if (pos >= units.length) break;
+      const unit = units[pos]!;
+      if ((unit & 0x800000ff) !== c) break;
+      pos ^= offsetOf(unit);
+      if ((unit >>> 8) & 1 && pos < units.length && acceptEnd(i + 1)) {
+        best = i + 1 - start;
+        this.matchValue = units[pos]! & 0x7fffffff;
+      }
+    }
+    return best;
+  }
 
   /**
    * Calls `found(value, length)` for every key that is a prefix of `key[start…]`, shortest first;
