@@ -1,6 +1,7 @@
 /**
  * {"type":"BertProcessing"}: `[CLS] A [SEP]` and `[CLS] A [SEP] B [SEP]` with type id 1 for B's part;
- * {"type":"RobertaProcessing"}: `<s> A </s>` and `<s> A </s> </s> B </s>` (all type id 0), trimming
+ * {"type":"RobertaProcessing"}: `<s> A </s>` and `<s> A </s> </s> B </s>` (type id 1 from B's first
+ * `</s>` on, as HF's processor writes them, though RoBERTa itself ignores type ids), trimming
  * byte-level offsets first when `trim_offsets` is set.
  */
 import type { Encoding } from "../encoding.js";
@@ -73,7 +74,7 @@ export class RobertaProcessing implements PostProcessor {
       specialTokensEncoding([this.sep[1]], [this.sep[0]], 0),
     ];
     if (b) {
-      out.push(specialTokensEncoding([this.sep[1]], [this.sep[0]], 0), withType(b, 0, 1), specialTokensEncoding([this.sep[1]], [this.sep[0]], 0));
+      out.push(specialTokensEncoding([this.sep[1]], [this.sep[0]], 1), withType(b, 1, 1), specialTokensEncoding([this.sep[1]], [this.sep[0]], 1));
     }
     return out;
   }
