@@ -7,9 +7,11 @@
 
 import type { AdamWHyperparameters } from "./reference/adamw.js";
 import type { CrossEntropyRows } from "./reference/crossentropy.js";
+import type { GeluApproximation } from "./reference/gelu.js";
 
 export type { AdamWHyperparameters } from "./reference/adamw.js";
 export type { CrossEntropyRows } from "./reference/crossentropy.js";
+export type { GeluApproximation } from "./reference/gelu.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -69,6 +71,10 @@ export interface Backend {
     dlogits: FloatArray, logits: FloatArray, targets: Int32Array, weight: FloatArray | null, lse: Float64Array,
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void;
+  /** out[i] = gelu(x[i]) for i < n; see reference/gelu.ts `geluForward`. */
+  geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void;
+  /** dx[i] = dy[i]·gelu'(x[i]) (written); see reference/gelu.ts `geluBackward`. */
+  geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void;
   /** One Adam/AdamW step in place; see reference/adamw.ts `adamwUpdate`. */
   adamwUpdate(
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,

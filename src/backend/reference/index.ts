@@ -2,6 +2,7 @@
 import type { Backend, FloatArray, MatmulLayout } from "../backend.js";
 import { adamwUpdate, type AdamWHyperparameters } from "./adamw.js";
 import { crossEntropyBackward, crossEntropyForward, type CrossEntropyRows } from "./crossentropy.js";
+import { geluBackward, geluForward, type GeluApproximation } from "./gelu.js";
 import { layerNormBackward, layerNormForward } from "./layernorm.js";
 import { matmulReference } from "./matmul.js";
 import { softmaxBackward, softmaxForward } from "./softmax.js";
@@ -45,6 +46,14 @@ export class ReferenceBackend implements Backend {
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void {
     crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+  }
+
+  geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
+    geluForward(out, x, n, approximate);
+  }
+
+  geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
+    geluBackward(dx, dy, x, n, approximate);
   }
 
   adamwUpdate(

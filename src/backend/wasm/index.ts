@@ -4,7 +4,7 @@
  * (float64 checking runs, ops not yet ported) falls through to the reference backend it extends.
  */
 import os from "node:os";
-import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, MatmulLayout } from "../backend.js";
+import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximation, MatmulLayout } from "../backend.js";
 import { ValueError } from "../../errors.js";
 import { ReferenceBackend } from "../reference/index.js";
 import { compileKernels, type KernelVariant } from "./loader.js";
@@ -12,8 +12,8 @@ import { matmulF32, PARALLEL_MIN_FLOPS, type MatmulContext } from "./matmul.js";
 import { KernelMemory } from "./memory.js";
 import { WorkerPool } from "./pool.js";
 import {
-  adamwUpdateF32, crossEntropyBackwardF32, crossEntropyForwardF32, layerNormBackwardF32, layerNormForwardF32,
-  softmaxBackwardF32, softmaxForwardF32,
+  adamwUpdateF32, crossEntropyBackwardF32, crossEntropyForwardF32, geluBackwardF32, geluForwardF32, layerNormBackwardF32,
+  layerNormForwardF32, softmaxBackwardF32, softmaxForwardF32,
 } from "./rows.js";
 
 export type { KernelVariant } from "./loader.js";
@@ -107,6 +107,16 @@ export class WasmBackend extends ReferenceBackend {
     } else {
       super.crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     }
+  }
+
+  override geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
+    if (isF32(out) && isF32(x)) geluForwardF32(this.ctx.memory, out, x, n, approximate);
+    else super.geluForward(out, x, n, approximate);
+  }
+
+  override geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
+    if (isF32(dx) && isF32(dy) && isF32(x)) geluBackwardF32(this.ctx.memory, dx, dy, x, n, approximate);
+    else super.geluBackward(dx, dy, x, n, approximate);
   }
 
   override adamwUpdate(

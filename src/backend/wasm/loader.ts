@@ -41,6 +41,8 @@ export interface KernelExports {
   layerNormRowsBackward(
     dx: number, dw: number, db: number, dy: number, x: number, mean: number, rstd: number, w: number, rows: number, cols: number,
   ): void;
+  geluRows(out: number, x: number, n: number, tanhApprox: number): void;
+  geluRowsBackward(dx: number, dy: number, x: number, n: number, tanhApprox: number): void;
   adamwStep(
     param: number, grad: number, m: number, v: number, maxV: number, n: number, beta1: number, beta2: number,
     eps: number, stepSize: number, bc2: number, decay: number, l2: number, sign: number,

@@ -1,9 +1,9 @@
 /**
- * float32 row kernels on the kernel module (LayerNorm, softmax, fused softmax cross-entropy, AdamW):
+ * float32 row kernels on the kernel module (LayerNorm, softmax, fused softmax cross-entropy, GELU, AdamW):
  * stage the operands in kernel memory, run the SIMD kernel on this thread, copy the results out. The
  * formulas are those of the reference kernels in ../reference/, which these are tested against.
  */
-import type { AdamWHyperparameters, CrossEntropyRows } from "../backend.js";
+import type { AdamWHyperparameters, CrossEntropyRows, GeluApproximation } from "../backend.js";
 import { IndexError } from "../../errors.js";
 import type { KernelMemory } from "./memory.js";
 
@@ -78,6 +78,20 @@ export function crossEntropyBackwardF32(
   ]);
   mem.kernels.crossEntropyRowsBackward(dp, xp, tp, wp, lp, gp, sp, rows, classes, ignoreIndex);
   mem.read(dp, dlogits, size);
+}
+
+export function geluForwardF32(mem: KernelMemory, out: Float32Array, x: Float32Array, n: number, approximate: GeluApproximation): void {
+  const [o = 0, xp = 0] = mem.stage([n, x.subarray(0, n)]);
+  mem.kernels.geluRows(o, xp, n, approximate === "tanh" ? 1 : 0);
+  mem.read(o, out, n);
+}
+
+export function geluBackwardF32(
+  mem: KernelMemory, dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, approximate: GeluApproximation,
+): void {
+  const [o = 0, dyp = 0, xp = 0] = mem.stage([n, dy.subarray(0, n), x.subarray(0, n)]);
+  mem.kernels.geluRowsBackward(o, dyp, xp, n, approximate === "tanh" ? 1 : 0);
+  mem.read(o, dx, n);
 }
 
 export function adamwUpdateF32(

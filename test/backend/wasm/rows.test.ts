@@ -131,6 +131,30 @@ describe("wasm cross-entropy", () => {
   });
 });
 
+describe("wasm GELU", () => {
+  test("exact and tanh forms, forward and backward, match the reference", () => {
+    const rand = seededRandom(15);
+    for (const n of [1, 3, 4, 7, 200]) {
+      // Wide range, so both tails (saturation, exp underflow) are covered.
+      const x = randomFloat32(rand, n).map((v) => 12 * v);
+      const dy = randomFloat32(rand, n);
+      for (const approximate of ["none", "tanh"] as const) {
+        const run = (be: ReferenceBackend) => {
+          const y = new Float32Array(n);
+          const dx = new Float32Array(n);
+          be.geluForward(y, x, n, approximate);
+          be.geluBackward(dx, dy, x, n, approximate);
+          return { y, dx };
+        };
+        const e = run(reference);
+        const a = run(wasm);
+        assertClose(a.y, e.y, 2e-6, `n=${n} ${approximate} y`);
+        assertClose(a.dx, e.dx, 2e-6, `n=${n} ${approximate} dx`);
+      }
+    }
+  });
+});
+
 describe("wasm AdamW", () => {
   test("five steps match the reference for AdamW, Adam (L2), amsgrad and maximize", () => {
     const variants: Partial<AdamWHyperparameters>[] = [

@@ -5,6 +5,7 @@ export { gemmScratchBytes, packedBBytes, setJob, runJob, JOB_BYTES } from "./gem
 export { softmaxRows, softmaxRowsBackward, crossEntropyRows, crossEntropyRowsBackward } from "./softmax";
 export { layerNormRows, layerNormRowsBackward } from "./layernorm";
 export { adamwStep } from "./adamw";
+export { geluRows, geluRowsBackward } from "./gelu";
 
 /** First byte after the module's static data: scratch and operands live from here on. */
 export function heapBase(): usize {
