@@ -8,9 +8,6 @@
  * counts of their one-character extensions.
  */
 
-/** "▁" (U+2581), SentencePiece's visible space. */
-export const WS = "\u2581";
-
 const SCRIPTS = [
   "Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali",
   "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao",
@@ -73,15 +70,14 @@ export function seedPieces(
   options: SeedOptions,
 ): [string, number][] {
   // count[s]: occurrences of s in the distinct words (each word once, as in the suffix array);
-  // ext[s]: most occurrences of any one-character extension of s (a word end counts as one).
+  // ext[s]: most occurrences of any one-character extension of s; endCount[s]: occurrences at a
+  // word end (the boundary counts as one more kind of extension).
   const count = new Map<string, number>();
   const ext = new Map<string, number>();
-  const bump = (map: Map<string, number>, key: string): number => {
-    const n = (map.get(key) ?? 0) + 1;
-    map.set(key, n);
-    return n;
-  };
   const endCount = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string): void => {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  };
   for (const [word] of words) {
     const chars = Array.from(word, (c) => c.codePointAt(0)!);
     const units: number[] = [0];
