@@ -4,6 +4,9 @@ import { version } from "../version.js";
 import { registerTokenizeCommand } from "./commands/tokenize.js";
 import { registerTokenizerCommand } from "./commands/tokenizer-train.js";
 import { registerTrainCommand } from "./commands/train.js";
+import { registerGenerateCommand } from "./commands/generate.js";
+import { registerEvalCommand } from "./commands/eval.js";
+import { registerChatCommand } from "./commands/chat.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -14,5 +17,8 @@ export function buildProgram(): Command {
   registerTokenizeCommand(program);
   registerTokenizerCommand(program);
   registerTrainCommand(program);
+  registerGenerateCommand(program);
+  registerEvalCommand(program);
+  registerChatCommand(program);
   return program;
 }

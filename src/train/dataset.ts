@@ -22,8 +22,11 @@ export interface EncodeProgress {
   (done: number, total: number): void;
 }
 
-/** Encodes documents into one stream (special-token text in documents is treated as plain text). */
-export function encodeDocuments(tok: Tokenizer, docs: readonly Document[], onProgress?: EncodeProgress): TokenStream {
+/**
+ * Encodes documents into one stream. Special-token text in documents is treated as plain text unless
+ * `specialTokensInText` (chat transcripts, whose role markers are special tokens).
+ */
+export function encodeDocuments(tok: Tokenizer, docs: readonly Document[], onProgress?: EncodeProgress, specialTokensInText = false): TokenStream {
   const eot = endOfTextId(tok);
   const parts: number[][] = [];
   let total = 0;
@@ -32,7 +35,7 @@ export function encodeDocuments(tok: Tokenizer, docs: readonly Document[], onPro
   let doneChars = 0;
   // Documents are data: "<|endoftext|>" written in one is text, not a separator.
   const before = tok.addedVocabulary.encodeSpecialTokens;
-  tok.setEncodeSpecialTokens(true);
+  tok.setEncodeSpecialTokens(!specialTokensInText);
   for (const doc of docs) {
     const ids = tok.encodeIds(doc.text, { addSpecialTokens: false });
     if (eot !== undefined) ids.push(eot);

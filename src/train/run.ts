@@ -15,6 +15,7 @@ import { loadModel, loadTokenizer, loadTrainingState, saveTokenizer } from "./ch
 import { encodeDocuments, loadTokenStream, saveTokenStream, type TokenStream } from "./dataset.js";
 import { getPreset } from "./presets.js";
 import { buildTokenizer } from "./tokenizer-setup.js";
+import { isChatData, readChatDocuments, saveChatTemplate } from "./chat-data.js";
 import { makeOptimizer, train as trainModel, type TrainOptions, type TrainResult } from "./trainer.js";
 import type { ProgressDisplay } from "./progress.js";
 
@@ -66,8 +67,9 @@ export interface RunHooks {
   onStep?: (step: number, loss: number) => boolean | void;
 }
 
-function prepareData(settings: RunSettings, log: (s: string) => void): { tokenizer: Tokenizer; train: TokenStream; validation: TokenStream } {
-  const docs = readCorpus(settings.data);
+function prepareData(settings: RunSettings, log: (s: string) => void): { tokenizer: Tokenizer; train: TokenStream; validation: TokenStream; chat: boolean } {
+  const chat = isChatData(settings.data);
+  const docs = chat ? readChatDocuments(settings.data) : readCorpus(settings.data);
   const split = splitDocuments(docs);
   if (split.validation.length === 0) throw new ValueError("the corpus is too small to hold out a validation set");
   log(`corpus: ${docs.length} documents (${split.train.length} train, ${split.validation.length} validation) from ${settings.data}`);
@@ -84,10 +86,10 @@ function prepareData(settings: RunSettings, log: (s: string) => void): { tokeniz
   });
   log(`tokenizer: ${settings.tokenizer}, ${tokenizer.getVocabSize()} tokens (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
   const t1 = performance.now();
-  const train = encodeDocuments(tokenizer, split.train);
-  const validation = encodeDocuments(tokenizer, split.validation);
+  const train = encodeDocuments(tokenizer, split.train, undefined, chat);
+  const validation = encodeDocuments(tokenizer, split.validation, undefined, chat);
   log(`encoded: ${train.tokens.length} train tokens, ${validation.tokens.length} validation tokens (${((performance.now() - t1) / 1000).toFixed(1)}s)`);
-  return { tokenizer, train, validation };
+  return { tokenizer, train, validation, chat };
 }
 
 export async function runTraining(settings: RunSettings, resume: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -116,8 +118,9 @@ export async function runTraining(settings: RunSettings, resume: boolean, hooks:
   }
   manualSeed(settings.seed);
   mkdirSync(out, { recursive: true });
-  const { tokenizer, train, validation } = prepareData(settings, log);
+  const { tokenizer, train, validation, chat } = prepareData(settings, log);
   saveTokenizer(out, tokenizer);
+  if (chat) saveChatTemplate(out);
   saveTokenStream(out, "train", train);
   saveTokenStream(out, "validation", validation);
   manualSeed(settings.seed);

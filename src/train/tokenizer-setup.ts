@@ -4,7 +4,8 @@
  *   bpe:N — a byte-level BPE with vocabulary N trained on the training documents (GPT-2's pipeline);
  *   byte — the 256 byte symbols alone (byte-level BPE without merges);
  *   a path — a tokenizer.json (or a SentencePiece .model).
- * Every trained tokenizer gets `<|endoftext|>`, which separates documents in the token stream.
+ * Every trained tokenizer gets `<|endoftext|>`, which separates documents in the token stream, and the
+ * chat-role tokens of loom's chat template.
  */
 import { existsSync } from "node:fs";
 import { ValueError } from "../errors.js";
@@ -19,6 +20,8 @@ import type { TiktokenName } from "../tokenizers/tiktoken.js";
 import { fromSentencePiece } from "../tokenizers/sentencepiece/index.js";
 
 export const END_OF_TEXT = "<|endoftext|>";
+/** Special tokens of every tokenizer loom trains: the document separator and the chat roles. */
+export const TRAINED_SPECIAL_TOKENS = [END_OF_TEXT, "<|system|>", "<|user|>", "<|assistant|>"];
 const TIKTOKEN_NAMES: readonly string[] = ["gpt2", "r50k_base", "p50k_base", "cl100k_base", "o200k_base"];
 
 export interface TokenizerSetupOptions {
@@ -38,14 +41,15 @@ export function buildTokenizer(spec: string, trainTexts: () => Iterable<string>,
   if (spec === "byte") {
     const vocab = new Map<string, number>(BYTE_TO_CHAR.map((c, i) => [c, i]));
     const tok = byteLevelTokenizer(new BPE(vocab, []));
-    tok.addSpecialTokens([END_OF_TEXT]);
+    tok.addSpecialTokens(TRAINED_SPECIAL_TOKENS);
     return tok;
   }
   const m = /^bpe:(\d+)$/.exec(spec);
   if (m) {
     const vocabSize = Number(m[1]);
-    if (vocabSize < 257) throw new ValueError(`--tokenizer bpe:N needs N ≥ 257 (256 bytes + ${END_OF_TEXT}), got ${vocabSize}`);
-    const trainer = new BpeTrainer({ vocabSize, specialTokens: [END_OF_TEXT], initialAlphabet: [...BYTE_TO_CHAR], showProgress: false });
+    const least = 256 + TRAINED_SPECIAL_TOKENS.length;
+    if (vocabSize < least) throw new ValueError(`--tokenizer bpe:N needs N ≥ ${least} (256 bytes + ${TRAINED_SPECIAL_TOKENS.join(" ")}), got ${vocabSize}`);
+    const trainer = new BpeTrainer({ vocabSize, specialTokens: TRAINED_SPECIAL_TOKENS, initialAlphabet: [...BYTE_TO_CHAR], showProgress: false });
     if (options.onProgress) trainer.onProgress = options.onProgress;
     const tok = byteLevelTokenizer(new BPE(new Map(), []));
     tok.trainFromTexts(trainTexts(), trainer);

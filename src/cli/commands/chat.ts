@@ -1,0 +1,86 @@
+/**
+ * `loom chat`: talk to a model trained on chat transcripts (`loom train --data conversations.jsonl`).
+ * Each turn renders the conversation with the run's chat template (tokenizer_config.json, or loom's
+ * default) and streams the assistant's reply until `<|endoftext|>` or the start of another turn.
+ */
+import { createInterface } from "node:readline/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { streamText } from "../../generate/index.js";
+import { applyChatTemplate, loadChatTemplateBeside, type ChatMessage } from "../../tokenizers/chat-template.js";
+import { loadModel, loadTokenizer } from "../../train/checkpoint.js";
+import { chooseBackend } from "../backend-choice.js";
+import { parseNonNegativeInt, parseNumber, parsePositiveInt } from "../options.js";
+
+interface ChatFlags {
+  run: string;
+  system?: string;
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+  backend?: string;
+}
+
+export function registerChatCommand(program: Command): void {
+  program
+    .command("chat")
+    .description("chat with a model trained with the chat template (type /reset to start over, /exit or Ctrl-D to quit)")
+    .requiredOption("--run <dir>", "run folder of a chat-trained model")
+    .option("--system <text>", "a system message that opens the conversation")
+    .option("--max-tokens <n>", "longest reply in tokens", parsePositiveInt, 200)
+    .option("--temperature <t>", "sampling temperature; 0 = greedy", parseNumber, 0.7)
+    .option("--top-k <k>", "sample among the k most likely tokens", parseNonNegativeInt, 40)
+    .option("--seed <n>", "random seed", parseNonNegativeInt, 0)
+    .option("--backend <name>", "kernels: wasm (default) or js")
+    .action(async (flags: ChatFlags) => {
+      chooseBackend(flags.backend);
+      const { model } = loadModel(flags.run);
+      const tokenizer = loadTokenizer(flags.run);
+      const template = loadChatTemplateBeside(join(flags.run, "tokenizer.json"));
+      const start: ChatMessage[] = flags.system ? [{ role: "system", content: flags.system }] : [];
+      let messages = [...start];
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+      let turn = 0;
+      try {
+        while (true) {
+          let line: string;
+          try {
+            line = await rl.question("you> ");
+          } catch {
+            break; // input closed
+          }
+          const text = line.trim();
+          if (text === "/exit") break;
+          if (text === "/reset") {
+            messages = [...start];
+            continue;
+          }
+          if (text === "") continue;
+          messages.push({ role: "user", content: text });
+          const prompt = applyChatTemplate(messages, {
+            addGenerationPrompt: true,
+            ...(template?.template ? { chatTemplate: template.template } : {}),
+            ...(template?.variables ? { variables: template.variables } : {}),
+          });
+          process.stdout.write("model> ");
+          let reply = "";
+          for await (const piece of streamText(model, tokenizer, prompt, {
+            maxNewTokens: flags.maxTokens,
+            temperature: flags.temperature,
+            topK: flags.topK,
+            seed: flags.seed + turn++,
+            addSpecialTokens: false,
+            stopSequences: ["<|user|>", "<|system|>", "<|assistant|>"],
+          })) {
+            reply += piece;
+            process.stdout.write(piece);
+          }
+          process.stdout.write("\n");
+          messages.push({ role: "assistant", content: reply.trim() });
+        }
+      } finally {
+        rl.close();
+      }
+    });
+}
