@@ -10,7 +10,7 @@ import { exp1, exp4, hmax, hsum } from "./exp";
 function rowMax(x: usize, cols: i32): f32 {
   let m4 = f32x4.splat(-Infinity);
   let c = 0;
-  for (; c + 4 <= cols; c += 4) m4 = f32x4.max(m4, v128.load(x + (<usize>c << 2)));
+  for (; c + 4 <= cols; c += 4) m4 = f32x4.pmax(m4, v128.load(x + (<usize>c << 2)));
   let m = hmax(m4);
   for (; c < cols; c++) m = max(m, load<f32>(x + (<usize>c << 2)));
   return m;

@@ -1,0 +1,72 @@
+/**
+ * Fused row kernels of a transformer step (GPT-2 small widths: C = 768, V = 8192 classes, 4C MLP),
+ * reference TypeScript backend vs the WebAssembly SIMD backend, as millions of elements per second
+ * (copies into and out of kernel memory included, since every call pays them).
+ */
+import type { AdamWHyperparameters } from "../src/backend/backend.js";
+import { ReferenceBackend } from "../src/backend/reference/index.js";
+import { createWasmBackend } from "../src/backend/wasm/index.js";
+import { printTable, timeIt } from "./table.js";
+
+export async function run(): Promise<void> {
+  const reference = new ReferenceBackend();
+  const wasm = createWasmBackend({ threads: 1 });
+  const rows = 256;
+  const C = 768;
+  const V = 8192;
+  const fill = (n: number, scale = 1) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * scale);
+  const x = fill(rows * C, 2);
+  const w = fill(C);
+  const b = fill(C, 0.1);
+  const dy = fill(rows * C, 0.5);
+  const logits = fill(rows * V, 4);
+  const targets = Int32Array.from({ length: rows }, (_, i) => (i * 31) % V);
+  const h = fill(rows * 4 * C, 3);
+  const nParams = 1 << 20;
+  const adam: AdamWHyperparameters = {
+    lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupledWeightDecay: true, step: 10, maximize: false,
+  };
+
+  const cases: [string, number, (be: ReferenceBackend) => () => void][] = [
+    [`layerNorm forward [${rows}, ${C}]`, rows * C, (be) => {
+      const out = new Float32Array(rows * C), mean = new Float32Array(rows), rstd = new Float32Array(rows);
+      return () => be.layerNormForward(out, mean, rstd, x, w, b, rows, C, 1e-5);
+    }],
+    [`layerNorm backward [${rows}, ${C}]`, rows * C, (be) => {
+      const out = new Float32Array(rows * C), mean = new Float32Array(rows), rstd = new Float32Array(rows);
+      be.layerNormForward(out, mean, rstd, x, w, b, rows, C, 1e-5);
+      const dx = new Float32Array(rows * C), dw = new Float32Array(C), db = new Float32Array(C);
+      return () => be.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, C);
+    }],
+    [`softmax forward [${rows}, ${V}]`, rows * V, (be) => {
+      const out = new Float32Array(rows * V);
+      return () => be.softmaxForward(out, logits, rows, V, false);
+    }],
+    [`cross-entropy fwd+bwd [${rows}, ${V}]`, rows * V, (be) => {
+      const d = new Float32Array(rows * V), g = new Float64Array(rows).fill(1 / rows), zero = new Float64Array(rows);
+      return () => {
+        const f = be.crossEntropyForward(logits, targets, null, rows, V, -100);
+        be.crossEntropyBackward(d, logits, targets, null, f.lse, g, zero, rows, V, -100);
+      };
+    }],
+    [`GELU tanh fwd+bwd [${rows}, ${4 * C}]`, rows * 4 * C, (be) => {
+      const y = new Float32Array(h.length), dx = new Float32Array(h.length);
+      return () => {
+        be.geluForward(y, h, h.length, "tanh");
+        be.geluBackward(dx, y, h, h.length, "tanh");
+      };
+    }],
+    [`AdamW step (${nParams} params)`, nParams, (be) => {
+      const p = fill(nParams), g = fill(nParams, 0.01), m = new Float32Array(nParams), v = new Float32Array(nParams);
+      return () => be.adamwUpdate(p, g, m, v, null, adam);
+    }],
+  ];
+
+  const rowsOut: (string | number)[][] = [];
+  for (const [label, elements, make] of cases) {
+    const meps = [reference, wasm].map((be) => elements / timeIt(make(be), 7, 2) / 1e6);
+    rowsOut.push([label, meps[0] ?? 0, meps[1] ?? 0, (meps[1] ?? 0) / (meps[0] ?? 1)]);
+  }
+  console.log(`wasm kernels: ${wasm.variant}, 1 thread; M elements/s (higher is better)\n`);
+  printTable(["kernel", "reference", "wasm", "wasm / reference"], rowsOut);
+}
