@@ -9,7 +9,7 @@
  * The change lists given to `transform` are per *character* (code point), as in HF.
  */
 import { ValueError } from "../errors.js";
-import { findMatches, type Pattern, type SplitDelimiterBehavior } from "./pattern.js";
+import { findMatches, splitRanges, type Pattern, type SplitDelimiterBehavior } from "./pattern.js";
 
 export type Alignment = readonly [number, number];
 
@@ -328,52 +328,7 @@ export class NormalizedString {
 
   /** Splits on `pattern` with HF's delimiter behaviours (see `SplitDelimiterBehavior`). */
   split(pattern: Pattern, behavior: SplitDelimiterBehavior, invert = false): NormalizedString[] {
-    let matches = findMatches(pattern, this.normalized);
-    if (invert) matches = matches.map(([r, m]) => [r, !m]);
-    const pieces: [[number, number], boolean][] = [];
-    switch (behavior) {
-      case "Isolated":
-        for (const [r] of matches) pieces.push([r, false]);
-        break;
-      case "Removed":
-        for (const m of matches) pieces.push(m);
-        break;
-      case "Contiguous": {
-        let previous = false;
-        for (const [r, isMatch] of matches) {
-          const last = pieces[pieces.length - 1];
-          if (isMatch === previous && last) last[0] = [last[0][0], r[1]];
-          else pieces.push([r, false]);
-          previous = isMatch;
-        }
-        break;
-      }
-      case "MergedWithPrevious": {
-        let previous = false;
-        for (const [r, isMatch] of matches) {
-          const last = pieces[pieces.length - 1];
-          if (isMatch && !previous && last) last[0] = [last[0][0], r[1]];
-          else pieces.push([r, false]);
-          previous = isMatch;
-        }
-        break;
-      }
-      case "MergedWithNext": {
-        let previous = false;
-        for (let i = matches.length - 1; i >= 0; i--) {
-          const [r, isMatch] = matches[i]!;
-          const last = pieces[pieces.length - 1];
-          if (isMatch && !previous && last) last[0] = [r[0], last[0][1]];
-          else pieces.push([r, false]);
-          previous = isMatch;
-        }
-        pieces.reverse();
-        break;
-      }
-    }
-    const out: NormalizedString[] = [];
-    for (const [[s, e], remove] of pieces) if (!remove) out.push(this.slice(s, e));
-    return out;
+    return splitRanges(this.normalized, pattern, behavior, invert).map(([s, e]) => this.slice(s, e));
   }
 }
 

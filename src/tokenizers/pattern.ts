@@ -78,3 +78,63 @@ function charLen(s: string, i: number): number {
   }
   return 1;
 }
+
+/**
+ * The ranges that splitting `text` on `pattern` keeps, with HF's delimiter behaviours (HF
+ * `NormalizedString::split`); `invert` swaps matches and non-matches first.
+ */
+export function splitRanges(text: string, pattern: Pattern, behavior: SplitDelimiterBehavior, invert = false): [number, number][] {
+  let matches = findMatches(pattern, text);
+  if (invert) matches = matches.map(([r, m]) => [r, !m]);
+  const pieces: [[number, number], boolean][] = [];
+  switch (behavior) {
+    case "Isolated":
+      for (const [r] of matches) pieces.push([r, false]);
+      break;
+    case "Removed":
+      for (const m of matches) pieces.push(m);
+      break;
+    case "Contiguous": {
+      let previous = false;
+      for (const [r, isMatch] of matches) {
+        const last = pieces[pieces.length - 1];
+        if (isMatch === previous && last) last[0] = [last[0][0], r[1]];
+        else pieces.push([r, false]);
+        previous = isMatch;
+      }
+      break;
+    }
+    case "MergedWithPrevious": {
+      let previous = false;
+      for (const [r, isMatch] of matches) {
+        const last = pieces[pieces.length - 1];
+        if (isMatch && !previous && last) last[0] = [last[0][0], r[1]];
+        else pieces.push([r, false]);
+        previous = isMatch;
+      }
+      break;
+    }
+    case "MergedWithNext": {
+      let previous = false;
+      for (let i = matches.length - 1; i >= 0; i--) {
+        const [r, isMatch] = matches[i]!;
+        const last = pieces[pieces.length - 1];
+        if (isMatch && !previous && last) last[0] = [r[0], last[0][1]];
+        else pieces.push([r, false]);
+        previous = isMatch;
+      }
+      pieces.reverse();
+      break;
+    }
+  }
+  const out: [number, number][] = [];
+  for (const [r, remove] of pieces) if (!remove) out.push(r);
+  return out;
+}
+
+/** `splitRanges` as strings (empty pieces dropped), for pipelines that need no offsets. */
+export function splitString(text: string, pattern: Pattern, behavior: SplitDelimiterBehavior, invert = false): string[] {
+  const out: string[] = [];
+  for (const [s, e] of splitRanges(text, pattern, behavior, invert)) if (e > s) out.push(text.slice(s, e));
+  return out;
+}

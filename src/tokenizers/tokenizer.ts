@@ -375,6 +375,15 @@ export class Tokenizer {
 
   /** The pieces the model sees for one text: normalized, pre-tokenized, added tokens removed. */
   preTokenizeForTraining(text: string): string[] {
+    const n = this.normalizer;
+    const p = this.preTokenizer;
+    const normalizeString = n ? n.normalizeString?.bind(n) : (s: string) => s;
+    const preTokenizeString = p ? p.preTokenizeString?.bind(p) : (s: string) => [s];
+    if (this.useFastPath && this.addedVocabulary.isEmpty && normalizeString && preTokenizeString) {
+      // Strings only: the same pieces as below without building NormalizedStrings.
+      const normalized = normalizeString(text);
+      return normalized.length === 0 ? [] : preTokenizeString(normalized).filter((x) => x.length > 0);
+    }
     const pts = this.addedVocabulary.extractAndNormalize(this.normalizer, text);
     this.preTokenizer?.preTokenize(pts);
     const pieces: string[] = [];

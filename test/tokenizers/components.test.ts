@@ -196,3 +196,39 @@ describe("post-processors", () => {
     assert.deepEqual(e.offsets, [[0, 5], [5, 6], [7, 12]]);
   });
 });
+
+describe("string-only path used by training", () => {
+  const normalizers: (Json | null)[] = [
+    null,
+    { type: "NFKC" },
+    { type: "Sequence", normalizers: [{ type: "NFD" }, { type: "StripAccents" }, { type: "Lowercase" }, { type: "Strip", strip_left: true, strip_right: false }] },
+    { type: "Replace", pattern: { Regex: "\\s+" }, content: " " },
+    { type: "Prepend", prepend: "▁" },
+    { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+  ];
+  const preTokenizers: (Json | null)[] = [
+    null,
+    { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
+    { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: false },
+    { type: "Whitespace" },
+    { type: "BertPreTokenizer" },
+    { type: "Sequence", pretokenizers: [{ type: "Split", pattern: { Regex: "\\d" }, behavior: "MergedWithNext", invert: false }, { type: "Punctuation", behavior: "Contiguous" }, { type: "Digits", individual_digits: false }] },
+  ];
+  test("gives the pieces the NormalizedString pipeline gives, for every normalizer × pre-tokenizer pair", () => {
+    const arb = fc.oneof(text(COMMON), fc.string({ unit: "binary", maxLength: 20 }));
+    for (const normalizer of normalizers) {
+      for (const pre_tokenizer of preTokenizers) {
+        const t = Tokenizer.fromJSON({ model: WORDLEVEL, normalizer, pre_tokenizer });
+        fc.assert(
+          fc.property(arb, (s) => {
+            t.useFastPath = true;
+            const fast = t.preTokenizeForTraining(s);
+            t.useFastPath = false;
+            assert.deepEqual(fast, t.preTokenizeForTraining(s), `${JSON.stringify(normalizer)} ${JSON.stringify(pre_tokenizer)}`);
+          }),
+          { seed: 31, numRuns: 60 },
+        );
+      }
+    }
+  });
+});

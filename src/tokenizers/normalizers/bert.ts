@@ -76,6 +76,31 @@ export class BertNormalizer implements Normalizer {
     if (this.lowercase) s.lowercase();
   }
 
+  normalizeString(text: string): string {
+    let s = text;
+    if (this.cleanText) {
+      let out = "";
+      for (const c of s) if (!(c === "\0" || c === "\ufffd" || bertControl(c))) out += bertWhitespace(c) ? " " : c;
+      s = out;
+    }
+    if (this.handleChineseChars) {
+      let out = "";
+      for (const c of s) out += isChineseChar(c) ? ` ${c} ` : c;
+      s = out;
+    }
+    if (this.stripAccents ?? this.lowercase) {
+      let out = "";
+      for (const c of s.normalize("NFD")) if (!COMBINING_MARK.test(c)) out += c;
+      s = out;
+    }
+    if (this.lowercase) {
+      let out = "";
+      for (const c of s) out += c.toLowerCase();
+      s = out;
+    }
+    return s;
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       type: this.type,

@@ -7,6 +7,11 @@ export class Lowercase implements Normalizer {
   normalize(s: NormalizedString): void {
     s.lowercase();
   }
+  normalizeString(text: string): string {
+    let out = "";
+    for (const c of text) out += c.toLowerCase();
+    return out;
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type };
   }

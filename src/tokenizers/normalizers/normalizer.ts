@@ -6,6 +6,11 @@ export interface Normalizer {
   /** The `"type"` tag in tokenizer.json. */
   readonly type: string;
   normalize(s: NormalizedString): void;
+  /**
+   * The same normalization on a plain string, without alignments — optional; when every stage has
+   * it, training skips NormalizedString (the tests check both give the same text).
+   */
+  normalizeString?(text: string): string;
   /** The JSON object of this normalizer, fields in the order Hugging Face writes them. */
   toJSON(): Record<string, unknown>;
 }

@@ -9,6 +9,9 @@ export class Prepend implements Normalizer {
   normalize(s: NormalizedString): void {
     s.prepend(this.prepend);
   }
+  normalizeString(text: string): string {
+    return text.length > 0 ? this.prepend + text : text;
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type, prepend: this.prepend };
   }

@@ -1,6 +1,7 @@
 /** {"type":"Replace","pattern":{"String":…}|{"Regex":…},"content":…}: replaces every match. */
 import { getString, type JsonObject, type JsonPath } from "../json.js";
 import type { NormalizedString } from "../normalized-string.js";
+import { findMatches } from "../pattern.js";
 import { patternFromJSON, type JsonPattern } from "../regex.js";
 import type { Normalizer } from "./normalizer.js";
 
@@ -15,6 +16,11 @@ export class Replace implements Normalizer {
   }
   normalize(s: NormalizedString): void {
     s.replace(this.compiled, this.content);
+  }
+  normalizeString(text: string): string {
+    let out = "";
+    for (const [[s, e], isMatch] of findMatches(this.compiled, text)) out += isMatch ? this.content : text.slice(s, e);
+    return out;
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type, pattern: { ...this.pattern }, content: this.content };

@@ -9,6 +9,11 @@ export class NormalizerSequence implements Normalizer {
   normalize(s: NormalizedString): void {
     for (const n of this.normalizers) n.normalize(s);
   }
+  /** Present only when every inner normalizer has it. */
+  get normalizeString(): ((text: string) => string) | undefined {
+    if (!this.normalizers.every((n) => n.normalizeString)) return undefined;
+    return (text) => this.normalizers.reduce((t, n) => n.normalizeString!(t), text);
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type, normalizers: this.normalizers.map((n) => n.toJSON()) };
   }

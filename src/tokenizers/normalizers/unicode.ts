@@ -7,6 +7,9 @@ export class NFC implements Normalizer {
   normalize(s: NormalizedString): void {
     s.nfc();
   }
+  normalizeString(text: string): string {
+    return text.normalize("NFC");
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type };
   }
@@ -16,6 +19,9 @@ export class NFD implements Normalizer {
   readonly type = "NFD";
   normalize(s: NormalizedString): void {
     s.nfd();
+  }
+  normalizeString(text: string): string {
+    return text.normalize("NFD");
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type };
@@ -27,6 +33,9 @@ export class NFKC implements Normalizer {
   normalize(s: NormalizedString): void {
     s.nfkc();
   }
+  normalizeString(text: string): string {
+    return text.normalize("NFKC");
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type };
   }
@@ -36,6 +45,9 @@ export class NFKD implements Normalizer {
   readonly type = "NFKD";
   normalize(s: NormalizedString): void {
     s.nfkd();
+  }
+  normalizeString(text: string): string {
+    return text.normalize("NFKD");
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type };

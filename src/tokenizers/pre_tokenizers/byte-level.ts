@@ -4,7 +4,7 @@
  * with the character it came from. Lone surrogates have no UTF-8 form; they become U+FFFD's bytes, as
  * in tiktoken (whose JS binding encodes through TextEncoder).
  */
-import { BYTE_TO_CHAR, utf8At } from "../byte-level-alphabet.js";
+import { BYTE_TO_CHAR, toByteLevel, utf8At } from "../byte-level-alphabet.js";
 import { getBoolean, optional, asBoolean, type JsonObject, type JsonPath } from "../json.js";
 import type { CharChange, NormalizedString } from "../normalized-string.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
@@ -50,6 +50,27 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
       return this.useRegex ? s.split(GPT2_REGEX, "Isolated") : [s];
     });
     pts.normalize(byteLevelTransform);
+  }
+
+  preTokenizeString(text: string): string[] {
+    const s = this.addPrefixSpace && text.length > 0 && !text.startsWith(" ") ? " " + text : text;
+    if (!this.useRegex) return s.length > 0 ? [toByteLevel(s)] : [];
+    // splitString(s, GPT2_REGEX, "Isolated"), unrolled: this runs over whole training corpora.
+    const out: string[] = [];
+    const re = GPT2_REGEX;
+    let done = 0;
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      if (m.index > done) out.push(toByteLevel(s.slice(done, m.index)));
+      out.push(toByteLevel(m[0]));
+      done = m.index + m[0].length;
+    }
+    if (done < s.length) out.push(toByteLevel(s.slice(done)));
+    return out;
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,5 +1,6 @@
 /** {"type":"Digits","individual_digits":…}: isolates numeric characters (\p{N}), one by one or as runs. */
 import { getBoolean, type JsonObject, type JsonPath } from "../json.js";
+import { splitString } from "../pattern.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
 
@@ -11,6 +12,9 @@ export class Digits implements PreTokenizer {
   constructor(readonly individualDigits = false) {}
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => s.split(isNumeric, this.individualDigits ? "Isolated" : "Contiguous"));
+  }
+  preTokenizeString(text: string): string[] {
+    return splitString(text, isNumeric, this.individualDigits ? "Isolated" : "Contiguous");
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type, individual_digits: this.individualDigits };

@@ -6,6 +6,11 @@ export interface PreTokenizer {
   /** The `"type"` tag in tokenizer.json. */
   readonly type: string;
   preTokenize(pts: PreTokenizedString): void;
+  /**
+   * The pieces `preTokenize` makes of one piece of text, without offsets — optional; used by
+   * training when every stage has it (the tests check both give the same pieces).
+   */
+  preTokenizeString?(text: string): string[];
   /** The JSON object of this pre-tokenizer, fields in the order Hugging Face writes them. */
   toJSON(): Record<string, unknown>;
 }

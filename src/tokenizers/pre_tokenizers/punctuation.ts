@@ -5,7 +5,7 @@
  */
 import { getString, type JsonObject, type JsonPath } from "../json.js";
 import { isWhitespace } from "../normalized-string.js";
-import { SPLIT_DELIMITER_BEHAVIORS, type SplitDelimiterBehavior } from "../pattern.js";
+import { SPLIT_DELIMITER_BEHAVIORS, splitString, type SplitDelimiterBehavior } from "../pattern.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
 
@@ -31,6 +31,9 @@ export class Punctuation implements PreTokenizer {
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => s.split(isPunctuation, this.behavior));
   }
+  preTokenizeString(text: string): string[] {
+    return splitString(text, isPunctuation, this.behavior);
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type, behavior: this.behavior };
   }
@@ -43,6 +46,9 @@ export class BertPreTokenizer implements PreTokenizer {
   readonly type = "BertPreTokenizer";
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => s.split(isWhitespace, "Removed").flatMap((w) => w.split(isPunctuation, "Isolated")));
+  }
+  preTokenizeString(text: string): string[] {
+    return splitString(text, isWhitespace, "Removed").flatMap((w) => splitString(w, isPunctuation, "Isolated"));
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type };

@@ -9,6 +9,11 @@ export class PreTokenizerSequence implements PreTokenizer {
   preTokenize(pts: PreTokenizedString): void {
     for (const p of this.preTokenizers) p.preTokenize(pts);
   }
+  /** Present only when every inner pre-tokenizer has it. */
+  get preTokenizeString(): ((text: string) => string[]) | undefined {
+    if (!this.preTokenizers.every((p) => p.preTokenizeString)) return undefined;
+    return (text) => this.preTokenizers.reduce((pieces, p) => pieces.flatMap((x) => p.preTokenizeString!(x)), [text]);
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type, pretokenizers: this.preTokenizers.map((p) => p.toJSON()) };
   }

@@ -1,7 +1,7 @@
 /** {"type":"Split","pattern":{"String"|"Regex":…},"behavior":…,"invert":…}: a configurable split. */
 import { getBoolean, type JsonObject, type JsonPath } from "../json.js";
 import { readJsonPattern } from "../normalizers/replace.js";
-import type { SplitDelimiterBehavior } from "../pattern.js";
+import { splitString, type SplitDelimiterBehavior } from "../pattern.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import { patternFromJSON, type JsonPattern } from "../regex.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
@@ -19,6 +19,9 @@ export class Split implements PreTokenizer {
   }
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => s.split(this.compiled, this.behavior, this.invert));
+  }
+  preTokenizeString(text: string): string[] {
+    return splitString(text, this.compiled, this.behavior, this.invert);
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type, pattern: { ...this.pattern }, behavior: this.behavior, invert: this.invert };

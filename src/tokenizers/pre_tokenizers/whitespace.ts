@@ -3,6 +3,7 @@
  * {"type":"WhitespaceSplit"}: split on Unicode whitespace only.
  */
 import { isWhitespace } from "../normalized-string.js";
+import { splitString } from "../pattern.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import { compileRegex } from "../regex.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
@@ -14,6 +15,9 @@ export class Whitespace implements PreTokenizer {
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => s.split(WORDS_OR_PUNCTUATION, "Removed", true));
   }
+  preTokenizeString(text: string): string[] {
+    return splitString(text, WORDS_OR_PUNCTUATION, "Removed", true);
+  }
   toJSON(): Record<string, unknown> {
     return { type: this.type };
   }
@@ -23,6 +27,9 @@ export class WhitespaceSplit implements PreTokenizer {
   readonly type = "WhitespaceSplit";
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => s.split(isWhitespace, "Removed"));
+  }
+  preTokenizeString(text: string): string[] {
+    return splitString(text, isWhitespace, "Removed");
   }
   toJSON(): Record<string, unknown> {
     return { type: this.type };
