@@ -45,9 +45,9 @@ export function matmulF32(ctx: MatmulContext, out: Float32Array, a: Float32Array
     aCount * mk * 4, bCount * kn * 4, outLength * 4, kernels.packedBBytes(k, n, bCount), kernels.JOB_BYTES.value,
   ]);
   const heap = mem.f32;
-  copyMatrices(heap, aPtr >> 2, a, offsetA, strideA, mk, aCount);
-  copyMatrices(heap, bPtr >> 2, b, offsetB, strideB, kn, bCount);
-  if (accumulate) heap.set(out.subarray(0, outLength), cPtr >> 2);
+  copyMatrices(heap, aPtr >>> 2, a, offsetA, strideA, mk, aCount);
+  copyMatrices(heap, bPtr >>> 2, b, offsetB, strideB, kn, bCount);
+  if (accumulate) heap.set(out.subarray(0, outLength), cPtr >>> 2);
 
   kernels.setJob(
     job, aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0,
@@ -57,7 +57,7 @@ export function matmulF32(ctx: MatmulContext, out: Float32Array, a: Float32Array
   const pool = ctx.pool;
   if (pool && 2 * outLength * k >= ctx.parallelMinFlops && pool.start()) pool.run(job, runLocal);
   else runLocal();
-  out.set(mem.f32.subarray(cPtr >> 2, (cPtr >> 2) + outLength));
+  out.set(mem.f32.subarray(cPtr >>> 2, (cPtr >>> 2) + outLength));
 }
 
 /** Copies `count` matrices of `size` elements (stride apart in `src`) to consecutive places in `heap`. */

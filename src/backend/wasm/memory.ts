@@ -67,7 +67,7 @@ export class KernelMemory {
     const offsets = this.allocate(entries.map((e) => (e === null ? 0 : typeof e === "number" ? e * 4 : e.length * 4)));
     const f32 = this.f32;
     entries.forEach((e, i) => {
-      const at = (offsets[i] ?? 0) >> 2;
+      const at = (offsets[i] ?? 0) >>> 2;
       if (e instanceof Int32Array) new Int32Array(f32.buffer).set(e, at);
       else if (e !== null && typeof e !== "number") f32.set(e, at);
     });
@@ -76,7 +76,7 @@ export class KernelMemory {
 
   /** Copies `length` float32 elements at byte offset `ptr` into `into` (converting to its type). */
   read(ptr: number, into: Float32Array | Float64Array, length: number): void {
-    into.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + length));
+    into.set(this.f32.subarray(ptr >>> 2, (ptr >>> 2) + length));
   }
 
   /** A Float32Array over the whole memory (recreated after the memory grows). */
