@@ -19,3 +19,4 @@ export * as functional from "./functional/index.js";
 export * as init from "./init.js";
 export * from "./attention/index.js";
 export * from "./transformer/index.js";
+export * from "./recurrent/index.js";
