@@ -36,7 +36,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   }
 
   const order = topologicalOrder(root);
+  // Gradients flowing to each tensor. A rule's output is kept as is (no copy) until a second
+  // contribution arrives; only then is a fresh, engine-owned sum made — rules may return the same
+  // tensor for several inputs (add) or views of saved values, so those are never written in place.
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const owned = new Set<Tensor>([seed]);
   const previous = setGradEnabled(false);
   try {
     for (const t of order) {
@@ -65,7 +69,15 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
           );
         }
         const existing = grads.get(input);
-        grads.set(input, existing === undefined ? toDense(ig, input) : addDense(existing, ig));
+        if (existing === undefined) {
+          grads.set(input, ig.dtype === input.dtype ? ig : toDense(ig, input));
+        } else if (owned.has(existing)) {
+          addDense(existing, ig);
+        } else {
+          const sum = addDense(toDense(existing, input), ig);
+          owned.add(sum);
+          grads.set(input, sum);
+        }
       });
       if (!options.retainGraph) node.release();
     }

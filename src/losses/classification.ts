@@ -3,8 +3,7 @@
  * labelSmoothing, class weights), NLL, binary cross-entropy on probabilities and on logits (posWeight),
  * focal loss. Semantics follow PyTorch (and torchvision's sigmoid_focal_loss).
  */
-import { crossEntropyBackward, crossEntropyForward } from "../backend/reference/crossentropy.js";
-import type { FloatArray } from "../backend/index.js";
+import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import {
   add, clampMinLog, exp as expOf, logSoftmax, maximum, mul, neg, permute, pow, record, reshape, rsub, sigmoid, softplus, sub, sum, abs, div,
@@ -64,7 +63,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   const x = logits2d.toTypedArray() as FloatArray;
   const w = options.weight ? (options.weight.toTypedArray() as FloatArray) : null;
-  const { lse, nll, smooth } = crossEntropyForward(x, targets, w, rows, classes, ignoreIndex);
+  const { lse, nll, smooth } = getBackend().crossEntropyForward(x, targets, w, rows, classes, ignoreIndex);
   // Row losses: (1 − ε)·nll + (ε/C)·smooth; "mean" divides by Σ w_y over kept rows (PyTorch).
   const a = 1 - eps;
   const b = classes > 0 ? eps / classes : 0;
@@ -100,7 +99,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       gSmooth[n] = b * gn;
     }
     const dx = allocate(dtype, rows * classes) as FloatArray;
-    crossEntropyBackward(dx, x, targets, w, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+    getBackend().crossEntropyBackward(dx, x, targets, w, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     return [new Tensor(dx, logitsShape)];
   });
 }

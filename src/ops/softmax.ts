@@ -1,6 +1,5 @@
-/** softmax and logSoftmax along a dim, as fused row kernels (see backend/reference/softmax.ts). */
-import { softmaxBackward, softmaxForward } from "../backend/reference/softmax.js";
-import type { FloatArray } from "../backend/index.js";
+/** softmax and logSoftmax along a dim, as fused row kernels of the active backend (see backend/reference/softmax.ts). */
+import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError } from "../errors.js";
 import { allocate, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
@@ -22,11 +21,11 @@ function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
   const rows = cols === 0 ? 0 : x.size / cols;
   const input = x.toTypedArray() as FloatArray;
   const out = allocate(x.dtype, x.size) as FloatArray;
-  softmaxForward(out, input, rows, cols, log);
+  getBackend().softmaxForward(out, input, rows, cols, log);
   return record(new Tensor(out, x.shape), name, [x], (g) => {
     const dy = noGrad(() => g.toTypedArray()) as FloatArray;
     const dx = allocate(x.dtype, x.size) as FloatArray;
-    softmaxBackward(dx, dy, out, rows, cols, log);
+    getBackend().softmaxBackward(dx, dy, out, rows, cols, log);
     return [new Tensor(dx, x.shape)];
   });
 }

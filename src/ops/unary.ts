@@ -1,5 +1,6 @@
 /** Unary elementwise ops and activations, each with its derivative (see backend/reference/unary.ts). */
 import { UnaryOp, type UnaryOpCode, unaryBackward, unaryForward } from "../backend/reference/unary.js";
+import { getBackend, type FloatArray } from "../backend/index.js";
 import { allocate, isFloating, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -58,9 +59,23 @@ export interface GeluOptions {
   approximate?: "none" | "tanh";
 }
 
-/** GELU(x) = x·Φ(x); `{ approximate: "tanh" }` gives ½x(1+tanh(√(2/π)(x+0.044715x³))). */
-export const gelu = (x: Tensor, options: GeluOptions = {}): Tensor =>
-  options.approximate === "tanh" ? unary(UnaryOp.geluTanh, "gelu", x) : unary(UnaryOp.gelu, "gelu", x);
+/**
+ * GELU(x) = x·Φ(x); `{ approximate: "tanh" }` gives ½x(1+tanh(√(2/π)(x+0.044715x³))). Floating-point
+ * inputs run on the backend's GELU kernels (a transformer's MLP applies it to 4·C values per token).
+ */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const approximate = options.approximate === "tanh" ? "tanh" : "none";
+  if (!isFloating(x.dtype)) return unary(approximate === "tanh" ? UnaryOp.geluTanh : UnaryOp.gelu, "gelu", x);
+  const xs = (x.isContiguous() && x.offset === 0 && x.storage.length === x.size ? x.storage : x.toTypedArray()) as FloatArray;
+  const out = allocate(x.dtype, x.size) as FloatArray;
+  getBackend().geluForward(out, xs, x.size, approximate);
+  return record(new Tensor(out, x.shape), "gelu", [x], (g) => {
+    const dy = (g.isContiguous() && g.offset === 0 && g.storage.length === g.size ? g.storage : g.toTypedArray()) as FloatArray;
+    const dx = allocate(x.dtype, x.size) as FloatArray;
+    getBackend().geluBackward(dx, dy, xs, x.size, approximate);
+    return [new Tensor(dx, x.shape)];
+  });
+}
 
 /** SiLU (swish): x·σ(x). */
 export const silu = (x: Tensor): Tensor => unary(UnaryOp.silu, "silu", x);

@@ -185,6 +185,8 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   const lead = g.ndim - shape.length;
   if (lead < 0) throw new ShapeError(`sumToShape: cannot reduce ${formatShape(g.shape)} to ${formatShape(shape)}`);
+  const fast = sumLeadingRows(g, shape);
+  if (fast) return fast;
   // Strides of the output as seen from g's index space: 0 on summed dims.
   const outStrides = contiguousStrides(shape);
   const mapped = new Array<number>(g.ndim).fill(0);
@@ -201,6 +203,34 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < src.length; i++) {
     const d = dst[i] ?? 0;
     out[d] = (out[d] ?? 0) + (gs[src[i] ?? 0] ?? 0);
+  }
+  return new Tensor(out, shape);
+}
+
+/**
+ * The common case of bias gradients: g contiguous and `shape` equal to g's trailing dims after dropping
+ * leading ones (e.g. [B, T, C] → [C] or [1, C]) — a sum of contiguous rows, no index arrays.
+ */
+function sumLeadingRows(g: Tensor, shape: readonly number[]): Tensor | null {
+  if (!g.isContiguous()) return null;
+  let inner = 1;
+  let trailing = 0;
+  // Match shape's dims from the right against g's; stop at the first size-1 dim that g does not have.
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const gd = g.shape[g.ndim - shape.length + i] ?? 1;
+    if ((shape[i] ?? 1) !== gd) break;
+    inner *= gd;
+    trailing++;
+  }
+  // Every remaining (leading) dim of `shape` must be 1: those are summed over, like g's extra dims.
+  for (let i = 0; i < shape.length - trailing; i++) if ((shape[i] ?? 1) !== 1) return null;
+  const rows = inner === 0 ? 0 : g.size / inner;
+  const out = allocate(g.dtype, inner);
+  const src = g.storage;
+  const o = g.offset;
+  for (let r = 0; r < rows; r++) {
+    const base = o + r * inner;
+    for (let j = 0; j < inner; j++) out[j] = (out[j] as number) + (src[base + j] as number);
   }
   return new Tensor(out, shape);
 }

@@ -4,7 +4,7 @@
  * the running maximum of the second moment. The update itself is the fused kernel `adamwUpdate` in
  * src/backend/reference/adamw.ts, shared with AdamW.
  */
-import { adamwUpdate } from "../backend/reference/adamw.js";
+import { getBackend } from "../backend/index.js";
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type OptimizerOptions, type ParamGroup, type ParamsInput, Optimizer } from "./optimizer.js";
@@ -47,7 +47,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const s = this.stateOf(p, () => ({ step: 0, expAvg: this.zerosFor(p), expAvgSq: this.zerosFor(p) }));
     if (group.amsgrad) s.maxExpAvgSq ??= this.zerosFor(p);
     s.step += 1;
-    adamwUpdate(data, grad, s.expAvg, s.expAvgSq, group.amsgrad ? (s.maxExpAvgSq ?? null) : null, {
+    getBackend().adamwUpdate(data, grad, s.expAvg, s.expAvgSq, group.amsgrad ? (s.maxExpAvgSq ?? null) : null, {
       lr: group.lr,
       beta1: group.betas[0],
       beta2: group.betas[1],

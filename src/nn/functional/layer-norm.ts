@@ -3,8 +3,7 @@
  * y = (x − mean)/√(var + ε)·w + b over the trailing `normalizedShape` dims, with the biased variance
  * and ε inside the sqrt, as torch.nn.functional.layer_norm.
  */
-import { layerNormBackward, layerNormForward } from "../../backend/reference/layernorm.js";
-import type { FloatArray } from "../../backend/index.js";
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
 import { allocate } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -25,17 +24,18 @@ export function layerNorm(
   const ws = weight ? floatData(weight) : null;
   const bs = bias ? floatData(bias) : null;
   const out = allocate(x.dtype, x.size) as FloatArray;
-  const mean = new Float64Array(rows);
-  const rstd = new Float64Array(rows);
-  layerNormForward(out, mean, rstd, xs, ws, bs, rows, cols, eps);
+  // Statistics in the input's dtype so a float32 backend kernel can take the whole call.
+  const mean = allocate(x.dtype, rows) as FloatArray;
+  const rstd = allocate(x.dtype, rows) as FloatArray;
+  getBackend().layerNormForward(out, mean, rstd, xs, ws, bs, rows, cols, eps);
 
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(out, x.shape), "layerNorm", inputs, (g) => {
     const dy = floatData(g);
     const dx = x.requiresGrad ? (allocate(x.dtype, x.size) as FloatArray) : null;
-    const dw = weight?.requiresGrad ? new Float64Array(cols) : null;
-    const db = bias?.requiresGrad ? new Float64Array(cols) : null;
-    layerNormBackward(dx, dw, db, dy, xs, mean, rstd, ws, rows, cols);
+    const dw = weight?.requiresGrad ? (allocate(x.dtype, cols) as FloatArray) : null;
+    const db = bias?.requiresGrad ? (allocate(x.dtype, cols) as FloatArray) : null;
+    getBackend().layerNormBackward(dx, dw, db, dy, xs, mean, rstd, ws, rows, cols);
     const grads: (Tensor | null)[] = [dx ? new Tensor(dx, x.shape) : null];
     if (weight) grads.push(dw ? new Tensor(dw, shape) : null);
     if (bias) grads.push(db ? new Tensor(db, shape) : null);
