@@ -18,7 +18,18 @@ export type CharChange = readonly [string, number];
 
 export type OffsetReferential = "original" | "normalized";
 
-const EMPTY_ALIGNMENT: Alignment = [0, 0];
+/** `arr` with [start, end) replaced by `insert` (a new array when the length changes). */
+function splice(arr: number[], start: number, end: number, insert: number[]): number[] {
+  if (start === 0 && end === arr.length) return insert;
+  if (end - start === insert.length) {
+    for (let i = 0; i < insert.length; i++) arr[start + i] = insert[i]!;
+    return arr;
+  }
+  const out = arr.slice(0, start);
+  for (const x of insert) out.push(x);
+  for (let i = end; i < arr.length; i++) out.push(arr[i]!);
+  return out;
+}
 
 /** Length in UTF-16 code units of the code point starting at `s[i]`. */
 export function charLengthAt(s: string, i: number): number {
@@ -30,31 +41,47 @@ export function charLengthAt(s: string, i: number): number {
   return 1;
 }
 
-function identityAlignments(s: string): Alignment[] {
-  const out: Alignment[] = new Array<Alignment>(s.length);
+/** Identity alignments: each code unit maps to its own character's range. */
+function identityStarts(s: string, starts: number[], ends: number[]): void {
   for (let i = 0; i < s.length; ) {
     const n = charLengthAt(s, i);
-    const a: Alignment = [i, i + n];
-    for (let k = 0; k < n; k++) out[i + k] = a;
+    for (let k = 0; k < n; k++) {
+      starts.push(i);
+      ends.push(i + n);
+    }
     i += n;
   }
-  return out;
 }
 
 export class NormalizedString {
   /** The text before normalization (for a slice: the slice of the original text it covers). */
   original: string;
   normalized: string;
-  /** Per normalized code unit: its [start, end) in `original`. */
-  alignments: Alignment[];
+  /** Per normalized code unit: the start and end of its range in `original` (two flat arrays, to spare the garbage collector a tuple per character). */
+  private starts: number[];
+  private ends: number[];
   /** Where `original` starts inside the full original text (non-zero for slices). */
   originalShift: number;
 
   constructor(original: string, normalized?: string, alignments?: Alignment[], originalShift = 0) {
     this.original = original;
     this.normalized = normalized ?? original;
-    this.alignments = alignments ?? identityAlignments(original);
+    this.starts = [];
+    this.ends = [];
+    if (alignments) {
+      for (const [a, b] of alignments) {
+        this.starts.push(a);
+        this.ends.push(b);
+      }
+    } else {
+      identityStarts(original, this.starts, this.ends);
+    }
     this.originalShift = originalShift;
+  }
+
+  /** Per normalized code unit: its [start, end) in `original`. */
+  get alignments(): Alignment[] {
+    return this.starts.map((a, i): Alignment => [a, this.ends[i]!]);
   }
 
   get(): string {
@@ -75,7 +102,12 @@ export class NormalizedString {
   }
 
   clone(): NormalizedString {
-    return new NormalizedString(this.original, this.normalized, this.alignments.slice(), this.originalShift);
+    const c = new NormalizedString("", "", [], this.originalShift);
+    c.original = this.original;
+    c.normalized = this.normalized;
+    c.starts = this.starts.slice();
+    c.ends = this.ends.slice();
+    return c;
   }
 
   /**
@@ -87,10 +119,10 @@ export class NormalizedString {
     if (start > end || end > this.normalized.length) return undefined;
     if (this.normalized.length === 0) return [0, this.original.length];
     if (start === end) {
-      const p = start < this.alignments.length ? this.alignments[start]![0] : this.alignments[start - 1]![1];
+      const p = start < this.starts.length ? this.starts[start]! : this.ends[start - 1]!;
       return [p, p];
     }
-    return [this.alignments[start]![0], this.alignments[end - 1]![1]];
+    return [this.starts[start]!, this.ends[end - 1]!];
   }
 
   /**
@@ -107,14 +139,18 @@ export class NormalizedString {
       idx += charLengthAt(old, idx);
     }
     const parts: string[] = [];
-    const aligns: Alignment[] = [];
+    const newStarts: number[] = [];
+    const newEnds: number[] = [];
     for (const [c, change] of changes) {
-      let align: Alignment;
+      let a: number;
+      let b: number;
       if (change > 0) {
-        align = idx < 1 ? EMPTY_ALIGNMENT : this.alignments[idx - 1]!;
+        a = idx < 1 ? 0 : this.starts[idx - 1]!;
+        b = idx < 1 ? 0 : this.ends[idx - 1]!;
       } else {
         if (idx >= end) throw new ValueError(`NormalizedString.transform: changes consume more characters than the range holds`);
-        align = this.alignments[idx]!;
+        a = this.starts[idx]!;
+        b = this.ends[idx]!;
         idx += charLengthAt(old, idx);
         for (let k = 0; k < -change; k++) {
           if (idx >= end) throw new ValueError(`NormalizedString.transform: change ${change} removes more characters than remain`);
@@ -122,14 +158,15 @@ export class NormalizedString {
         }
       }
       parts.push(c);
-      for (let k = 0; k < c.length; k++) aligns.push(align);
+      for (let k = 0; k < c.length; k++) {
+        newStarts.push(a);
+        newEnds.push(b);
+      }
     }
     const replacement = parts.join("");
     this.normalized = old.slice(0, start) + replacement + old.slice(end);
-    const tail = this.alignments.slice(end);
-    this.alignments.length = start;
-    for (const a of aligns) this.alignments.push(a);
-    for (const a of tail) this.alignments.push(a);
+    this.starts = splice(this.starts, start, end, newStarts);
+    this.ends = splice(this.ends, start, end, newEnds);
     return this;
   }
 
@@ -140,6 +177,36 @@ export class NormalizedString {
 
   /** Keeps only the characters for which `keep` is true. */
   filter(keep: (c: string) => boolean): this {
+    // Direct form of the transform below: kept units keep their alignments.
+    const text = this.normalized;
+    let out = "";
+    let dropped = false;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let i = 0; i < text.length; ) {
+      const n = charLengthAt(text, i);
+      const c = n === 1 ? text[i]! : text.slice(i, i + n);
+      if (keep(c)) {
+        out += c;
+        for (let k = 0; k < n; k++) {
+          starts.push(this.starts[i + k]!);
+          ends.push(this.ends[i + k]!);
+        }
+      } else {
+        dropped = true;
+      }
+      i += n;
+    }
+    if (dropped) {
+      this.normalized = out;
+      this.starts = starts;
+      this.ends = ends;
+    }
+    return this;
+  }
+
+  /** `filter` through `transform`, as HF writes it (kept as the reference the tests compare with). */
+  filterByTransform(keep: (c: string) => boolean): this {
     const changes: CharChange[] = [];
     let removed = 0;
     let removedAtStart = 0;
@@ -161,13 +228,37 @@ export class NormalizedString {
 
   /** Replaces each character by exactly one character. */
   map(f: (c: string) => string): this {
+    const same = this.mapSameLength(f);
+    if (same !== undefined) {
+      this.normalized = same;
+      return this;
+    }
     const changes: CharChange[] = [];
     for (const c of this.normalized) changes.push([f(c), 0]);
     return this.transform(changes, 0);
   }
 
   /** Replaces each character by zero or more characters (the first replaces it, the rest are inserted). */
+  /** The mapped text when every character maps to one of the same UTF-16 length (alignments unchanged), else undefined. */
+  private mapSameLength(f: (c: string) => string): string | undefined {
+    const text = this.normalized;
+    let out = "";
+    for (let i = 0; i < text.length; ) {
+      const n = charLengthAt(text, i);
+      const d = f(n === 1 ? text[i]! : text.slice(i, i + n));
+      if (d.length !== n || (n === 1 && charLengthAt(d, 0) !== 1)) return undefined;
+      out += d;
+      i += n;
+    }
+    return out;
+  }
+
   private mapToMany(f: (c: string) => string): this {
+    const same = this.mapSameLength(f);
+    if (same !== undefined) {
+      if (same !== this.normalized) this.normalized = same;
+      return this;
+    }
     const changes: CharChange[] = [];
     let removedAtStart = 0;
     for (const c of this.normalized) {
@@ -317,13 +408,18 @@ export class NormalizedString {
     start = Math.max(0, Math.min(start, this.normalized.length));
     end = Math.max(start, Math.min(end, this.normalized.length));
     const [oStart, oEnd] = this.normalizedToOriginal(start, end) ?? [0, 0];
-    const alignments = this.alignments.slice(start, end).map((a): Alignment => [a[0] - oStart, a[1] - oStart]);
-    return new NormalizedString(
-      this.original.slice(oStart, oEnd),
-      this.normalized.slice(start, end),
-      alignments,
-      this.originalShift + oStart,
-    );
+    const out = new NormalizedString("", "", [], this.originalShift + oStart);
+    out.original = this.original.slice(oStart, oEnd);
+    out.normalized = this.normalized.slice(start, end);
+    const starts = new Array<number>(end - start);
+    const ends = new Array<number>(end - start);
+    for (let i = start; i < end; i++) {
+      starts[i - start] = this.starts[i]! - oStart;
+      ends[i - start] = this.ends[i]! - oStart;
+    }
+    out.starts = starts;
+    out.ends = ends;
+    return out;
   }
 
   /** Splits on `pattern` with HF's delimiter behaviours (see `SplitDelimiterBehavior`). */

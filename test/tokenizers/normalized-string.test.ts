@@ -126,4 +126,17 @@ describe("NormalizedString", () => {
       { seed: 7, numRuns: 300 },
     );
   });
+
+  test("filter's direct form gives what HF's transform form gives", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), fc.nat(3), (s, k) => {
+        const keep = (c: string) => (c.codePointAt(0)! + k) % 3 !== 0;
+        const a = new NormalizedString(s).nfd().filter(keep);
+        const b = new NormalizedString(s).nfd().filterByTransform(keep);
+        assert.equal(a.get(), b.get());
+        assert.deepEqual(a.alignments, b.alignments);
+      }),
+      { seed: 12, numRuns: 300 },
+    );
+  });
 });
