@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getEncoding } from "js-tiktoken";
@@ -67,6 +67,17 @@ describe("loom tokenize", () => {
     });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as { ids: number[] }).ids, getEncoding("cl100k_base").encode("tokenize me\n"));
+  });
+
+  test("a SentencePiece .model encodes as libsentencepiece (fixture by scripts/fixtures/tokenizer-trainers.py)", async () => {
+    const fixtures = join(root, "test/fixtures/tokenizer-trainers");
+    const cases = JSON.parse(readFileSync(join(fixtures, "tiny-unigram.json"), "utf8")) as { text: string; ids: number[]; pieces: string[] }[];
+    for (const c of cases) {
+      const r = JSON.parse(await loom(["tokenize", "-t", join(fixtures, "tiny-unigram.model"), "--json", c.text])) as {
+        ids: number[]; tokens: string[];
+      };
+      assert.deepEqual(r.ids, c.ids, c.text);
+    }
   });
 
   test("an unknown tokenizer is an error that names it", async () => {
