@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WordPiece } from "../../../../src/tokenizers/models/wordpiece/model.js";
-import { WordLevel } from "../../../../src/tokenizers/models/wordlevel/model.js";
 
 test("WordPiece: greedy longest match first, ## continuations, [UNK] for the whole word otherwise", () => {
   const wp = new WordPiece(new Map(["[UNK]", "un", "##aff", "##able", "una", "##ff", "😀", "##😀"].map((t, i) => [t, i])), { maxInputCharsPerWord: 5 });
@@ -11,11 +10,4 @@ test("WordPiece: greedy longest match first, ## continuations, [UNK] for the who
   assert.deepEqual(wide.tokenize("unaffable").map((t) => [t.value, t.offsets]), [["una", [0, 3]], ["##ff", [3, 5]], ["##able", [5, 9]]]);
   assert.deepEqual(wide.tokenize("😀😀").map((t) => [t.value, t.offsets]), [["😀", [0, 2]], ["##😀", [2, 4]]]);
   assert.deepEqual(wide.tokenize("unx").map((t) => [t.value, t.offsets]), [["[UNK]", [0, 3]]]);
-});
-
-test("WordLevel: whole pieces or unk_token", () => {
-  const wl = new WordLevel(new Map([["<unk>", 0], ["hi", 1]]));
-  assert.deepEqual(wl.tokenize("hi").map((t) => t.id), [1]);
-  assert.deepEqual(wl.tokenize("ho").map((t) => t.value), ["<unk>"]);
-  assert.throws(() => new WordLevel(new Map([["hi", 1]]), "<missing>").tokenize("x"), /unk_token/);
 });
