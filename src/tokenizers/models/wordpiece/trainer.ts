@@ -22,7 +22,7 @@ export class WordPieceTrainer implements Trainer {
 
   constructor(options: WordPieceTrainerOptions = {}) {
     const { unkToken, maxInputCharsPerWord, ...bpeOptions } = options;
-    this.bpe = new BpeTrainer({ continuingSubwordPrefix: "##", ...bpeOptions });
+    this.bpe = new BpeTrainer({ ...bpeOptions, continuingSubwordPrefix: bpeOptions.continuingSubwordPrefix ?? "##" });
     this.unkToken = unkToken ?? "[UNK]";
     this.maxInputCharsPerWord = maxInputCharsPerWord ?? 100;
   }
