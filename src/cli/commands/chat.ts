@@ -3,7 +3,7 @@
  * Each turn renders the conversation with the run's chat template (tokenizer_config.json, or loom's
  * default) and streams the assistant's reply until `<|endoftext|>` or the start of another turn.
  */
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { streamText } from "../../generate/index.js";
@@ -41,43 +41,39 @@ export function registerChatCommand(program: Command): void {
       const start: ChatMessage[] = flags.system ? [{ role: "system", content: flags.system }] : [];
       let messages = [...start];
       const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+      rl.setPrompt("you> ");
       let turn = 0;
       try {
-        while (true) {
-          let line: string;
-          try {
-            line = await rl.question("you> ");
-          } catch {
-            break; // input closed
-          }
+        rl.prompt();
+        for await (const line of rl) {
           const text = line.trim();
           if (text === "/exit") break;
           if (text === "/reset") {
             messages = [...start];
-            continue;
+          } else if (text !== "") {
+            messages.push({ role: "user", content: text });
+            const prompt = applyChatTemplate(messages, {
+              addGenerationPrompt: true,
+              ...(template?.template ? { chatTemplate: template.template } : {}),
+              ...(template?.variables ? { variables: template.variables } : {}),
+            });
+            process.stdout.write("model> ");
+            let reply = "";
+            for await (const piece of streamText(model, tokenizer, prompt, {
+              maxNewTokens: flags.maxTokens,
+              temperature: flags.temperature,
+              topK: flags.topK,
+              seed: flags.seed + turn++,
+              addSpecialTokens: false,
+              stopSequences: ["<|user|>", "<|system|>", "<|assistant|>"],
+            })) {
+              reply += piece;
+              process.stdout.write(piece);
+            }
+            process.stdout.write("\n");
+            messages.push({ role: "assistant", content: reply.trim() });
           }
-          if (text === "") continue;
-          messages.push({ role: "user", content: text });
-          const prompt = applyChatTemplate(messages, {
-            addGenerationPrompt: true,
-            ...(template?.template ? { chatTemplate: template.template } : {}),
-            ...(template?.variables ? { variables: template.variables } : {}),
-          });
-          process.stdout.write("model> ");
-          let reply = "";
-          for await (const piece of streamText(model, tokenizer, prompt, {
-            maxNewTokens: flags.maxTokens,
-            temperature: flags.temperature,
-            topK: flags.topK,
-            seed: flags.seed + turn++,
-            addSpecialTokens: false,
-            stopSequences: ["<|user|>", "<|system|>", "<|assistant|>"],
-          })) {
-            reply += piece;
-            process.stdout.write(piece);
-          }
-          process.stdout.write("\n");
-          messages.push({ role: "assistant", content: reply.trim() });
+          rl.prompt();
         }
       } finally {
         rl.close();

@@ -1,0 +1,76 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readCorpus } from "../../src/data/corpus.js";
+
+const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+const small = ["--tokenizer", "byte", "--n-layer", "1", "--n-head", "2", "--n-embd", "16", "--block-size", "16", "--batch-size", "4", "--eval-blocks", "8", "--samples", "0"];
+
+function corpusFile(dir: string): string {
+  const path = join(dir, "text.txt");
+  writeFileSync(path, readCorpus().slice(0, 2).map((d) => d.text).join("\n"));
+  return path;
+}
+
+test("loom train: Ctrl-C saves a checkpoint and exits cleanly; --resume continues; generate and eval read the run", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "loom-cli-"));
+  const out = join(dir, "run");
+  const child = spawn(process.execPath, ["--import", "tsx", main, "train", "--data", corpusFile(dir), "--out", out, "--steps", "100000", "--checkpoint-interval", "0", ...small], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const sawStep = new Promise<void>((resolve) => {
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+      if (/step 10\/|step 20\//.test(output)) resolve();
+    });
+  });
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  await sawStep;
+  child.kill("SIGINT");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, output);
+  assert.match(output, /interrupted at step \d+: checkpoint saved/);
+  const state = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")) as { step: number };
+  assert.ok(state.step >= 10, `saved at step ${state.step}`);
+
+  const resumed = spawnSync(process.execPath, ["--import", "tsx", main, "train", "--out", out, "--resume", "--steps", String(state.step + 5), "--samples", "0"], { encoding: "utf8" });
+  assert.equal(resumed.status, 0, resumed.stderr + resumed.stdout);
+  assert.match(resumed.stdout, new RegExp(`resuming .* at step ${state.step}`));
+  assert.match(resumed.stdout, new RegExp(`done: ${state.step + 5} steps`));
+
+  const gen = spawnSync(process.execPath, ["--import", "tsx", main, "generate", "--run", out, "--prompt", "The ", "--max-tokens", "20", "--seed", "1"], { encoding: "utf8" });
+  assert.equal(gen.status, 0, gen.stderr);
+  assert.ok(gen.stdout.startsWith("The ") && gen.stdout.length > 10, gen.stdout);
+  const ev = spawnSync(process.execPath, ["--import", "tsx", main, "eval", "--run", out, "--json", "--blocks", "8"], { encoding: "utf8" });
+  assert.equal(ev.status, 0, ev.stderr);
+  const r = JSON.parse(ev.stdout) as { loss: number; bits_per_byte: number };
+  assert.ok(r.loss > 0 && r.loss < Math.log(260) && r.bits_per_byte > 0, ev.stdout);
+});
+
+test("loom train on chat transcripts, then loom chat answers on stdin", () => {
+  const dir = mkdtempSync(join(tmpdir(), "loom-chat-"));
+  const data = join(dir, "chat.jsonl");
+  const lines: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const a = i % 7;
+    const b = (i * 3) % 5;
+    lines.push(JSON.stringify({ messages: [{ role: "user", content: `add ${a} and ${b}` }, { role: "assistant", content: `${a} plus ${b} is ${a + b}.` }] }));
+  }
+  writeFileSync(data, lines.join("\n") + "\n");
+  const out = join(dir, "run");
+  const train = spawnSync(process.execPath, ["--import", "tsx", main, "train", "--data", data, "--out", out, "--steps", "30", ...small], { encoding: "utf8" });
+  assert.equal(train.status, 0, train.stderr + train.stdout);
+  assert.ok(existsSync(join(out, "tokenizer_config.json")), "the chat template is saved beside tokenizer.json");
+  const chat = spawnSync(process.execPath, ["--import", "tsx", main, "chat", "--run", out, "--max-tokens", "12", "--system", "You add numbers."], {
+    input: "add 2 and 3\n/reset\nadd 1 and 1\n",
+    encoding: "utf8",
+  });
+  assert.equal(chat.status, 0, chat.stderr);
+  const replies = chat.stdout.split("model> ").slice(1);
+  assert.equal(replies.length, 2, chat.stdout);
+  for (const r of replies) assert.ok(!r.includes("<|user|>") && !r.includes("<|assistant|>"), r);
+});
