@@ -29,16 +29,22 @@ function backendFromEnv(): Backend {
   throw new ValueError(`LOOM_BACKEND must be "js" or "wasm", got "${name}"`);
 }
 
-let active: Backend = backendFromEnv();
+// Chosen on first use rather than at import, so a bad LOOM_BACKEND or a missing kernel build is
+// reported where a backend is first needed (where callers can catch it), not by every import.
+let active: Backend | undefined;
 
 /** The backend that ops dispatch to. */
 export function getBackend(): Backend {
+  active ??= backendFromEnv();
   return active;
 }
 
-/** Makes `backend` the one ops dispatch to; returns the previous one. */
+/**
+ * Makes `backend` the one ops dispatch to; returns the previous one (the reference backend when none
+ * had been chosen yet, so that switching away never has to start the one LOOM_BACKEND names).
+ */
 export function setBackend(backend: Backend): Backend {
-  const previous = active;
+  const previous = active ?? referenceBackend;
   active = backend;
   return previous;
 }

@@ -7,7 +7,7 @@ const root = new URL("../..", import.meta.url).pathname;
 
 /** The active backend's name in a fresh process started with LOOM_BACKEND=value (or its error). */
 function backendNameWith(value: string): { name: string; error: string } {
-  const script = `import("./src/backend/index.ts").then((m) => console.log(m.getBackend().name), (e) => console.log(e.name))`;
+  const script = `import("./src/backend/index.ts").then((m) => m.getBackend().name).then(console.log, (e) => console.log(e.name))`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
     cwd: root,
     env: { ...process.env, LOOM_BACKEND: value },
