@@ -81,7 +81,7 @@ class Matcher {
     for (const [text, id] of entries) if (text.length > 0 && !this.idOf.has(text)) this.idOf.set(text, id);
     const texts = [...this.idOf.keys()].sort((a, b) => b.length - a.length);
     // Alternatives longest first: at the leftmost position the longest token wins.
-    this.regex = texts.length > 0 ? new RegExp(texts.map((t) => t.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join("|"), "gu") : undefined;
+    this.regex = texts.length > 0 ? new RegExp(texts.map((t) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "gu") : undefined;
   }
 }
 

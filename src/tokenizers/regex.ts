@@ -46,7 +46,8 @@ export function translateRegexSource(source: string): string {
         const close = source.indexOf("}", i);
         out += source.slice(i - 1, close + 1);
         i = close;
-      } else if (/[A-Za-z0-9]/.test(e) || SYNTAX.has(e)) out += `\\${e}`;
+      } else if (e === "-" && !inClass) out += "-"; // `u` mode allows `\-` only inside a class
+      else if (/[A-Za-z0-9]/.test(e) || SYNTAX.has(e)) out += `\\${e}`;
       else out += e; // `\'`, `\ `, … : the literal character.
       continue;
     }

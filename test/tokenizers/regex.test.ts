@@ -11,6 +11,7 @@ test("Rust/Oniguruma syntax becomes JS: \\s, (?i:…), possessive quantifiers, \
   assert.equal(translateRegexSource("a+?b"), "a+?b", "a lazy quantifier stays lazy");
   assert.equal(translateRegexSource("\\A\\d\\z"), "^\\p{Nd}$");
   assert.equal(translateRegexSource("\\'\\pL"), "'\\p{L}");
+  assert.deepEqual("a-b".match(compileRegex("\\-|[\\-x]")), ["-"]);
 });
 
 test("matching follows Rust: \\s is White_Space (U+0085 yes, U+FEFF no), (?i:) contractions", () => {

@@ -275,6 +275,9 @@ describe("added tokens", () => {
     assert.ok(eos >= 0, `lstrip/rstrip take the spaces: ${JSON.stringify(e.tokens)}`);
     assert.equal(t.getVocabSize(), 45 + 4);
     assert.equal(t.decode(t.encode("the <eos>").ids, { skipSpecialTokens: true }), "the");
+    // Regex metacharacters and "-" in token text are literal.
+    t.addSpecialTokens(["<|fim-middle|>", "a.b*(c)[d]"]);
+    assert.deepEqual(t.encode("x<|fim-middle|>a.b*(c)[d]", undefined, { addSpecialTokens: false }).tokens.slice(-2), ["<|fim-middle|>", "a.b*(c)[d]"]);
   });
 });
 
