@@ -101,8 +101,8 @@ export function translateRegexSource(source: string): string {
       }
       continue;
     }
-    if (c === "}") {
-      out += "\\}";
+    if (c === "}" || c === "]") {
+      out += "\\" + c; // literal outside a class in Oniguruma; `u` mode needs the escape
       prevQuantifier = false;
       continue;
     }

@@ -12,6 +12,7 @@ test("Rust/Oniguruma syntax becomes JS: \\s, (?i:…), possessive quantifiers, \
   assert.equal(translateRegexSource("\\A\\d\\z"), "^\\p{Nd}$");
   assert.equal(translateRegexSource("\\'\\pL"), "'\\p{L}");
   assert.deepEqual("a-b".match(compileRegex("\\-|[\\-x]")), ["-"]);
+  assert.deepEqual("a]}b".match(compileRegex("]}")), ["]}"]);
 });
 
 test("matching follows Rust: \\s is White_Space (U+0085 yes, U+FEFF no), (?i:) contractions", () => {
