@@ -8,7 +8,8 @@ import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximat
 import { ValueError } from "../../errors.js";
 import { ReferenceBackend } from "../reference/index.js";
 import { compileKernels, type KernelVariant } from "./loader.js";
-import { matmulF32, PARALLEL_MIN_FLOPS, type MatmulContext } from "./matmul.js";
+import { PARALLEL_MIN_WORK, type KernelContext } from "./context.js";
+import { matmulF32 } from "./matmul.js";
 import { KernelMemory } from "./memory.js";
 import { WorkerPool } from "./pool.js";
 import {
@@ -24,10 +25,11 @@ export interface WasmBackendOptions {
   /** Kernel build to use. Default: relaxed SIMD where the engine accepts it, else plain SIMD. */
   variant?: KernelVariant;
   /**
-   * Products below this many flops run on the calling thread only (default ≈ 4·10⁶, where waking the
-   * workers starts to pay off). Tests set 0 to send every product through the pool.
+   * Jobs below this much work run on the calling thread only: flops for matmul, 64 per element for the
+   * exp-heavy row kernels (default ≈ 4·10⁶, where waking the workers starts to pay off). Tests set 0 to
+   * send every job through the pool.
    */
-  parallelMinFlops?: number;
+  parallelMinWork?: number;
 }
 
 /** float32 operands go to the kernels; anything else (float64 checking runs) falls through to the reference. */
@@ -36,7 +38,7 @@ export class WasmBackend extends ReferenceBackend {
   readonly threads: number;
   /** Which kernel build runs: "relaxed-simd" (fused multiply-add) or "simd". */
   readonly variant: KernelVariant;
-  private readonly ctx: MatmulContext;
+  private readonly ctx: KernelContext;
 
   constructor(options: WasmBackendOptions = {}) {
     super();
@@ -48,7 +50,7 @@ export class WasmBackend extends ReferenceBackend {
     this.variant = variant;
     const memory = new KernelMemory(module, this.threads);
     const pool = this.threads > 1 ? new WorkerPool(this.threads, module, memory.memory, (t) => memory.scratchOf(t)) : undefined;
-    this.ctx = { memory, pool, parallelMinFlops: options.parallelMinFlops ?? PARALLEL_MIN_FLOPS };
+    this.ctx = { memory, pool, parallelMinWork: options.parallelMinWork ?? PARALLEL_MIN_WORK };
   }
 
   override matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
@@ -82,19 +84,19 @@ export class WasmBackend extends ReferenceBackend {
   }
 
   override softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {
-    if (isF32(out) && isF32(x)) softmaxForwardF32(this.ctx.memory, out, x, rows, cols, log);
+    if (isF32(out) && isF32(x)) softmaxForwardF32(this.ctx, out, x, rows, cols, log);
     else super.softmaxForward(out, x, rows, cols, log);
   }
 
   override softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number, log: boolean): void {
-    if (isF32(dx) && isF32(dy) && isF32(y)) softmaxBackwardF32(this.ctx.memory, dx, dy, y, rows, cols, log);
+    if (isF32(dx) && isF32(dy) && isF32(y)) softmaxBackwardF32(this.ctx, dx, dy, y, rows, cols, log);
     else super.softmaxBackward(dx, dy, y, rows, cols, log);
   }
 
   override crossEntropyForward(
     logits: FloatArray, targets: Int32Array, weight: FloatArray | null, rows: number, classes: number, ignoreIndex: number,
   ): CrossEntropyRows {
-    if (isF32(logits) && isF32OrNull(weight)) return crossEntropyForwardF32(this.ctx.memory, logits, targets, weight, rows, classes, ignoreIndex);
+    if (isF32(logits) && isF32OrNull(weight)) return crossEntropyForwardF32(this.ctx, logits, targets, weight, rows, classes, ignoreIndex);
     return super.crossEntropyForward(logits, targets, weight, rows, classes, ignoreIndex);
   }
 
@@ -103,19 +105,19 @@ export class WasmBackend extends ReferenceBackend {
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void {
     if (isF32(dlogits) && isF32(logits) && isF32OrNull(weight)) {
-      crossEntropyBackwardF32(this.ctx.memory, dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+      crossEntropyBackwardF32(this.ctx, dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     } else {
       super.crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     }
   }
 
   override geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
-    if (isF32(out) && isF32(x)) geluForwardF32(this.ctx.memory, out, x, n, approximate);
+    if (isF32(out) && isF32(x)) geluForwardF32(this.ctx, out, x, n, approximate);
     else super.geluForward(out, x, n, approximate);
   }
 
   override geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
-    if (isF32(dx) && isF32(dy) && isF32(x)) geluBackwardF32(this.ctx.memory, dx, dy, x, n, approximate);
+    if (isF32(dx) && isF32(dy) && isF32(x)) geluBackwardF32(this.ctx, dx, dy, x, n, approximate);
     else super.geluBackward(dx, dy, x, n, approximate);
   }
 

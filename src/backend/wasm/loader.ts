@@ -24,25 +24,24 @@ export interface KernelExports {
     job: number, a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number,
     accumulate: number, strideA: number, strideB: number, products: number, bCount: number, bPacked: number,
   ): void;
-  /** Works on `job` until no units are left; any number of threads may call it at once. */
+  /** Works on `job` (of any kind) until no units are left; any number of threads may call it at once. */
   runJob(job: number, scratch: number): void;
-  // Row kernels (assembly/softmax.ts, layernorm.ts, adamw.ts); pointer 0 means an absent operand.
-  softmaxRows(out: number, x: number, rows: number, cols: number, log: number): void;
-  softmaxRowsBackward(dx: number, dy: number, y: number, rows: number, cols: number, log: number): void;
-  crossEntropyRows(
-    lse: number, nll: number, smooth: number, logits: number, targets: number, weight: number,
-    rows: number, classes: number, ignoreIndex: number,
+  /** A row job: `kind` is one of the KIND_* globals; p0..p6 the kernel's arrays in parameter order (assembly/job.ts). */
+  setRowJob(
+    job: number, kind: number, rows: number, cols: number, chunk: number, flag: number, int: number,
+    p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number,
   ): void;
-  crossEntropyRowsBackward(
-    dlogits: number, logits: number, targets: number, weight: number, lse: number, gNll: number, gSmooth: number,
-    rows: number, classes: number, ignoreIndex: number,
-  ): void;
+  KIND_SOFTMAX: { value: number };
+  KIND_SOFTMAX_BACKWARD: { value: number };
+  KIND_CROSS_ENTROPY: { value: number };
+  KIND_CROSS_ENTROPY_BACKWARD: { value: number };
+  KIND_GELU: { value: number };
+  KIND_GELU_BACKWARD: { value: number };
+  // Single-threaded kernels (assembly/layernorm.ts, adamw.ts); pointer 0 means an absent operand.
   layerNormRows(out: number, mean: number, rstd: number, x: number, w: number, b: number, rows: number, cols: number, eps: number): void;
   layerNormRowsBackward(
     dx: number, dw: number, db: number, dy: number, x: number, mean: number, rstd: number, w: number, rows: number, cols: number,
   ): void;
-  geluRows(out: number, x: number, n: number, tanhApprox: number): void;
-  geluRowsBackward(dx: number, dy: number, x: number, n: number, tanhApprox: number): void;
   adamwStep(
     param: number, grad: number, m: number, v: number, maxV: number, n: number, beta1: number, beta2: number,
     eps: number, stepSize: number, bc2: number, decay: number, l2: number, sign: number,

@@ -4,21 +4,9 @@
  */
 import type { MatmulLayout } from "../backend.js";
 import { ShapeError } from "../../errors.js";
-import type { KernelMemory } from "./memory.js";
-import type { WorkerPool } from "./pool.js";
+import { runJob, type KernelContext } from "./context.js";
 
-/** Below this many flops (≈ 128³ · 2, ~0.1 ms on one thread) waking workers costs more than it saves. */
-export const PARALLEL_MIN_FLOPS = 1 << 22;
-
-export interface MatmulContext {
-  memory: KernelMemory;
-  /** Present when more than one thread may be used. */
-  pool: WorkerPool | undefined;
-  /** Products smaller than this (in flops) run on the calling thread alone. */
-  parallelMinFlops: number;
-}
-
-export function matmulF32(ctx: MatmulContext, out: Float32Array, a: Float32Array, b: Float32Array, layout: MatmulLayout): void {
+export function matmulF32(ctx: KernelContext, out: Float32Array, a: Float32Array, b: Float32Array, layout: MatmulLayout): void {
   checkLayout(out, a, b, layout);
   const { batch, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
   let { m } = layout;
@@ -53,10 +41,7 @@ export function matmulF32(ctx: MatmulContext, out: Float32Array, a: Float32Array
     job, aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0,
     aCount === 1 ? 0 : mk * 4, bCount === 1 ? 0 : kn * 4, products, bCount, packed,
   );
-  const runLocal = (): void => kernels.runJob(job, mem.scratchOf(0));
-  const pool = ctx.pool;
-  if (pool && 2 * outLength * k >= ctx.parallelMinFlops && pool.start()) pool.run(job, runLocal);
-  else runLocal();
+  runJob(ctx, job, 2 * outLength * k);
   out.set(mem.f32.subarray(cPtr >>> 2, (cPtr >>> 2) + outLength));
 }
 

@@ -80,7 +80,7 @@ function checkParity(backend: WasmBackend, c: Case, transA: boolean, transB: boo
 
 const backends: [string, () => WasmBackend][] = [
   ["1 thread", () => createWasmBackend({ threads: 1 })],
-  ["2 threads", () => createWasmBackend({ threads: 2, parallelMinFlops: 0 })],
+  ["2 threads", () => createWasmBackend({ threads: 2, parallelMinWork: 0 })],
   ["plain SIMD", () => createWasmBackend({ threads: 1, variant: "simd" })],
 ];
 

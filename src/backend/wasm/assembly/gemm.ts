@@ -16,18 +16,18 @@
 // layout reaches the same micro-kernel through the same packed format, so no layout has a slow path.
 import { kernel, storeEdge, MR, NR } from "./kernel";
 import { packAN, packAT, packBN, packBT } from "./pack";
+import { JOB_KIND, KIND_GEMM } from "./job-kind";
 
 export const KC: i32 = 256;
 /** A multiple of MR, so only a product's last row block has edge tiles. */
 export const MC: i32 = MR * 12;
 export const NC: i32 = 512;
 
-// Job descriptor: i32 fields at job + 4·index. The counters sit on their own 64-byte lines.
-const J_A = 0, J_B = 4, J_C = 8, J_M = 12, J_N = 16, J_K = 20, J_TRANS_A = 24, J_TRANS_B = 28;
-const J_ACCUMULATE = 32, J_STRIDE_A = 36, J_STRIDE_B = 40, J_PRODUCTS = 44, J_B_COUNT = 48, J_B_PACKED = 52;
+// Job descriptor (after the JOB_KIND word, see job.ts): i32 fields at byte offsets; the counters sit
+// on their own 64-byte lines.
+const J_A = 4, J_B = 8, J_C = 12, J_M = 16, J_N = 20, J_K = 24, J_TRANS_A = 28, J_TRANS_B = 32;
+const J_ACCUMULATE = 36, J_STRIDE_A = 40, J_STRIDE_B = 44, J_PRODUCTS = 48, J_B_COUNT = 52, J_B_PACKED = 56;
 const J_NEXT_PACK = 64, J_PACKED = 128, J_NEXT_ROWS = 192;
-/** Bytes of one job descriptor. */
-export const JOB_BYTES: i32 = 256;
 
 /** Bytes of per-thread scratch: one packed A block and one edge tile. */
 export function gemmScratchBytes(): i32 {
@@ -53,6 +53,7 @@ export function setJob(
   job: usize, a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
   accumulate: bool, strideA: i32, strideB: i32, products: i32, bCount: i32, bPacked: usize,
 ): void {
+  store<i32>(job, KIND_GEMM, JOB_KIND);
   store<i32>(job, a, J_A);
   store<i32>(job, b, J_B);
   store<i32>(job, c, J_C);
@@ -72,8 +73,8 @@ export function setJob(
   atomic.store<i32>(job + J_NEXT_ROWS, 0);
 }
 
-/** Does units of the job until none are left; every participating thread calls this with its own scratch. */
-export function runJob(job: usize, scratch: usize): void {
+/** Does units of a matmul job until none are left; every participating thread calls this with its own scratch. */
+export function runGemmJob(job: usize, scratch: usize): void {
   const a = <usize>load<i32>(job, J_A);
   const b = <usize>load<i32>(job, J_B);
   const c = <usize>load<i32>(job, J_C);
