@@ -13,6 +13,8 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { loadSafetensors, saveSafetensors, type SafetensorsArray } from "../io/safetensors.js";
 import { GPT } from "../models/gpt/model.js";
 import { configFromJSON, configToJSON } from "../models/gpt/config.js";
+import { RecurrentLM } from "../models/rnnlm/model.js";
+import { RNNLM_MODEL_TYPE, recurrentConfigFromJSON, recurrentConfigToJSON } from "../models/rnnlm/config.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { OptimizerStateDict, StateBuffer } from "../optim/state-dict.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -34,17 +36,22 @@ export interface TrainerState {
   validation?: { loss: number; perplexity: number; bitsPerByte: number; step: number };
 }
 
-/** Saves the model's weights, with the tied lm_head left out. */
-export function saveModel(dir: string, model: GPT, step: number): void {
+/** The models a run folder can hold: a GPT (config.json model_type "gpt2") or a recurrent LM ("loom-rnnlm"). */
+export type LanguageModel = GPT | RecurrentLM;
+
+/** Saves the model's weights (a tied lm_head once, as wte) and config.json. */
+export function saveModel(dir: string, model: LanguageModel, step: number): void {
   const entries: [string, { shape: readonly number[]; data: SafetensorsArray }][] = [];
   for (const [name, t] of model.stateDict()) {
     entries.push([name, { shape: t.shape, data: t.toTypedArray() as SafetensorsArray }]);
   }
   saveSafetensors(join(dir, "model.safetensors"), entries, { format: "pt", loom_step: String(step) });
-  writeFileAtomic(join(dir, "config.json"), JSON.stringify(configToJSON(model.config), null, 2) + "\n");
+  const config = model instanceof GPT ? configToJSON(model.config) : recurrentConfigToJSON(model.config);
+  writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
 }
 
-export function readConfig(dir: string): GPT["config"] {
+/** Reads config.json and builds the (untrained) model it describes. */
+export function modelFromConfig(dir: string): LanguageModel {
   const file = join(dir, "config.json");
   if (!existsSync(file)) throw new FormatError(file, "(file)", "missing: is this a loom run folder?");
   let raw: unknown;
@@ -53,15 +60,17 @@ export function readConfig(dir: string): GPT["config"] {
   } catch (e) {
     throw new FormatError(file, "(root)", `invalid JSON (${(e as Error).message})`);
   }
-  return configFromJSON(raw, file);
+  const type = (raw as { model_type?: unknown } | null)?.model_type;
+  if (type === RNNLM_MODEL_TYPE) return new RecurrentLM(recurrentConfigFromJSON(raw as Record<string, unknown>, file));
+  return new GPT(configFromJSON(raw, file));
 }
 
 /**
  * Loads a run folder's model (config.json + model.safetensors). Accepts transformers' GPT-2 naming
  * with or without the `transformer.` prefix, and an explicit lm_head.weight.
  */
-export function loadModel(dir: string): { model: GPT; step: number } {
-  const model = new GPT(readConfig(dir));
+export function loadLanguageModel(dir: string): { model: LanguageModel; step: number } {
+  const model = modelFromConfig(dir);
   const file = join(dir, "model.safetensors");
   const st = loadSafetensors(file);
   const expected = model.stateDict();
@@ -69,7 +78,7 @@ export function loadModel(dir: string): { model: GPT; step: number } {
   for (const [rawName, entry] of st.tensors) {
     let name = rawName;
     if (!expected.has(name) && expected.has(`transformer.${name}`)) name = `transformer.${name}`;
-    if (name === "lm_head.weight" && model.config.tie_word_embeddings) continue; // tied: same as wte
+    if (name === "lm_head.weight" && model instanceof GPT && model.config.tie_word_embeddings) continue; // tied: same as wte
     if (/\.attn\.(masked_)?bias$/.test(name)) continue; // transformers' causal-mask buffers
     if (!(entry.data instanceof Float32Array || entry.data instanceof Float64Array)) {
       throw new FormatError(file, rawName, `expected floating-point weights, got ${entry.dtype}`);
@@ -82,6 +91,13 @@ export function loadModel(dir: string): { model: GPT; step: number } {
     throw new FormatError(file, "(tensors)", (e as Error).message);
   }
   return { model, step: Number(st.metadata.loom_step ?? 0) };
+}
+
+/** Loads a run folder that must hold a GPT. */
+export function loadModel(dir: string): { model: GPT; step: number } {
+  const { model, step } = loadLanguageModel(dir);
+  if (!(model instanceof GPT)) throw new FormatError(join(dir, "config.json"), "model_type", "expected a GPT (gpt2), found a recurrent model");
+  return { model, step };
 }
 
 export function saveTokenizer(dir: string, tok: Tokenizer): void {

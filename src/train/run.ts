@@ -9,9 +9,11 @@ import { readCorpus, splitDocuments } from "../data/corpus.js";
 import { ValueError } from "../errors.js";
 import { GPT } from "../models/gpt/model.js";
 import type { GPTConfig } from "../models/gpt/config.js";
+import { RecurrentLM } from "../models/rnnlm/model.js";
+import type { RecurrentCellType, RecurrentLMConfig } from "../models/rnnlm/config.js";
 import { manualSeed } from "../tensor/rng.js";
 import type { Tokenizer } from "../tokenizers/tokenizer.js";
-import { loadModel, loadTokenizer, loadTrainingState, saveTokenizer } from "./checkpoint.js";
+import { type LanguageModel, loadLanguageModel, loadTokenizer, loadTrainingState, saveTokenizer } from "./checkpoint.js";
 import { encodeDocuments, loadTokenStream, saveTokenStream, type TokenStream } from "./dataset.js";
 import { getPreset } from "./presets.js";
 import { buildTokenizer } from "./tokenizer-setup.js";
@@ -19,20 +21,27 @@ import { isChatData, readChatDocuments, saveChatTemplate } from "./chat-data.js"
 import { makeOptimizer, train as trainModel, type TrainOptions, type TrainResult } from "./trainer.js";
 import type { ProgressDisplay } from "./progress.js";
 
+/** "gpt" or a recurrent cell type (an embedding → stacked RNN → linear language model). */
+export type ModelKind = "gpt" | RecurrentCellType;
+
 export interface RunSettings {
   preset: string;
+  modelKind: ModelKind;
   /** Corpus: "sotu" (bundled) or a path. */
   data: string;
   tokenizer: string;
   out: string;
   seed: number;
+  /** GPT settings (modelKind "gpt"). */
   model: Partial<GPTConfig>;
+  /** Recurrent settings (the other kinds). */
+  recurrent: Partial<RecurrentLMConfig>;
   train: TrainOptions;
 }
 
 export interface RunOutcome {
   settings: RunSettings;
-  model: GPT;
+  model: LanguageModel;
   tokenizer: Tokenizer;
   result: TrainResult;
   trainTokens: number;
@@ -41,7 +50,8 @@ export interface RunOutcome {
 
 /** Preset values overridden by explicit settings. */
 export function resolveSettings(preset: string, overrides: {
-  data?: string; tokenizer?: string; out?: string; seed?: number; model?: Partial<GPTConfig>; train?: Partial<TrainOptions>;
+  data?: string; tokenizer?: string; out?: string; seed?: number; modelKind?: ModelKind;
+  model?: Partial<GPTConfig>; recurrent?: Partial<RecurrentLMConfig>; train?: Partial<TrainOptions>;
 }): RunSettings {
   const p = getPreset(preset);
   const trainOptions: TrainOptions = { ...p.train, ...overrides.train };
@@ -52,6 +62,8 @@ export function resolveSettings(preset: string, overrides: {
   if (model.n_positions === undefined || model.n_positions < trainOptions.blockSize) model.n_positions = trainOptions.blockSize;
   return {
     preset,
+    modelKind: overrides.modelKind ?? "gpt",
+    recurrent: { ...overrides.recurrent },
     data: overrides.data ?? "sotu",
     tokenizer: overrides.tokenizer ?? p.tokenizer,
     out: overrides.out ?? join("runs", preset),
@@ -106,7 +118,7 @@ export async function runTraining(settings: RunSettings, resume: boolean, hooks:
     const train = loadTokenStream(out, "train");
     const validation = loadTokenStream(out, "validation");
     if (!train || !validation) throw new ValueError(`--resume: token caches missing in ${out}`);
-    const { model, step } = loadModel(out);
+    const { model, step } = loadLanguageModel(out);
     const optimizer = makeOptimizer(model, settingsResumed.train);
     const state = loadTrainingState(out, optimizer, step);
     log(`resuming ${out} at step ${state.step}`);
@@ -124,11 +136,31 @@ export async function runTraining(settings: RunSettings, resume: boolean, hooks:
   saveTokenStream(out, "train", train);
   saveTokenStream(out, "validation", validation);
   manualSeed(settings.seed);
-  const model = new GPT({ ...settings.model, vocab_size: tokenizer.getVocabSize() });
-  log(`model: GPT ${model.config.n_layer} layers, ${model.config.n_head} heads, ${model.config.n_embd} wide, block ${settings.train.blockSize}, ${(model.numParameters() / 1e6).toFixed(2)}M parameters`);
+  const model = buildModel(settings, tokenizer.getVocabSize());
+  log(`model: ${describeModel(model)}, block ${settings.train.blockSize}, ${(model.numParameters() / 1e6).toFixed(2)}M parameters`);
   const result = await trainModel({
     model, train, validation, outDir: out, options: settings.train, runOptions: settings as unknown as Record<string, unknown>,
     ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
   });
   return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
+}
+
+function buildModel(settings: RunSettings, vocabSize: number): LanguageModel {
+  if (settings.modelKind === "gpt") return new GPT({ ...settings.model, vocab_size: vocabSize });
+  const m = settings.model;
+  return new RecurrentLM({
+    // The GPT width/depth flags carry over as embedding width and layer count unless given explicitly.
+    ...(m.n_embd !== undefined ? { n_embd: m.n_embd } : {}),
+    ...(m.n_layer !== undefined ? { n_layer: m.n_layer } : {}),
+    ...(m.embd_pdrop !== undefined ? { dropout: m.embd_pdrop } : {}),
+    ...settings.recurrent,
+    cell: settings.modelKind,
+    vocab_size: vocabSize,
+  });
+}
+
+function describeModel(model: LanguageModel): string {
+  if (model instanceof GPT) return `GPT ${model.config.n_layer} layers, ${model.config.n_head} heads, ${model.config.n_embd} wide`;
+  const c = model.config;
+  return `${c.cell.toUpperCase()} language model, ${c.n_layer} layers, hidden ${c.hidden_size}, embedding ${c.n_embd}`;
 }

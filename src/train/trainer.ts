@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { noGrad } from "../autograd/grad-mode.js";
 import { evaluationBatches, sampleBatch, type TokenBatch } from "../data/batches.js";
 import { LoomError, ValueError } from "../errors.js";
-import type { GPT } from "../models/gpt/model.js";
+import type { LanguageModel } from "./checkpoint.js";
 import { AdamW } from "../optim/adamw.js";
 import { clipGradNorm } from "../optim/clip-grad.js";
 import type { Parameter } from "../nn/parameter.js";
@@ -55,7 +55,7 @@ export interface EvalResult {
  * Mean cross-entropy over fixed validation blocks, with perplexity e^loss and bits per byte
  * loss·(tokens/bytes)/ln 2 (tokens/bytes of the whole validation stream).
  */
-export function evaluate(model: GPT, batches: readonly TokenBatch[], tokensPerByte: number): EvalResult {
+export function evaluate(model: LanguageModel, batches: readonly TokenBatch[], tokensPerByte: number): EvalResult {
   const wasTraining = model.training;
   model.eval();
   let sum = 0;
@@ -75,7 +75,7 @@ export function evaluate(model: GPT, batches: readonly TokenBatch[], tokensPerBy
 }
 
 /** AdamW groups as nanoGPT: weight decay on ≥2-D weights (matrices, embeddings), none on biases and norms. */
-export function makeOptimizer(model: GPT, options: TrainOptions): AdamW {
+export function makeOptimizer(model: LanguageModel, options: TrainOptions): AdamW {
   const decay: Parameter[] = [];
   const noDecay: Parameter[] = [];
   for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
@@ -98,7 +98,7 @@ export function learningRate(step: number, options: TrainOptions, totalSteps: nu
 }
 
 export interface TrainerRun {
-  model: GPT;
+  model: LanguageModel;
   train: TokenStream;
   validation: TokenStream;
   outDir: string;

@@ -74,3 +74,16 @@ test("loom train on chat transcripts, then loom chat answers on stdin", () => {
   assert.equal(replies.length, 2, chat.stdout);
   for (const r of replies) assert.ok(!r.includes("<|user|>") && !r.includes("<|assistant|>"), r);
 });
+
+test("loom train --model lstm writes the same run folder format; generate reads it", () => {
+  const dir = mkdtempSync(join(tmpdir(), "loom-lstm-"));
+  const out = join(dir, "run");
+  const train = spawnSync(process.execPath, ["--import", "tsx", main, "train", "--model", "lstm", "--hidden-size", "24", "--data", corpusFile(dir), "--out", out, "--steps", "15", ...small], { encoding: "utf8" });
+  assert.equal(train.status, 0, train.stderr + train.stdout);
+  assert.match(train.stdout, /LSTM language model, 1 layers, hidden 24/);
+  const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as { model_type: string; cell: string };
+  assert.deepEqual([config.model_type, config.cell], ["loom-rnnlm", "lstm"]);
+  const gen = spawnSync(process.execPath, ["--import", "tsx", main, "generate", "--run", out, "--prompt", "We ", "--max-tokens", "10"], { encoding: "utf8" });
+  assert.equal(gen.status, 0, gen.stderr);
+  assert.ok(gen.stdout.startsWith("We "), gen.stdout);
+});

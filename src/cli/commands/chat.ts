@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { streamText } from "../../generate/index.js";
 import { applyChatTemplate, loadChatTemplateBeside, type ChatMessage } from "../../tokenizers/chat-template.js";
-import { loadModel, loadTokenizer } from "../../train/checkpoint.js";
+import { loadLanguageModel, loadTokenizer } from "../../train/checkpoint.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt } from "../options.js";
 
@@ -35,7 +35,7 @@ export function registerChatCommand(program: Command): void {
     .option("--backend <name>", "kernels: wasm (default) or js")
     .action(async (flags: ChatFlags) => {
       chooseBackend(flags.backend);
-      const { model } = loadModel(flags.run);
+      const { model } = loadLanguageModel(flags.run);
       const tokenizer = loadTokenizer(flags.run);
       const template = loadChatTemplateBeside(join(flags.run, "tokenizer.json"));
       const start: ChatMessage[] = flags.system ? [{ role: "system", content: flags.system }] : [];

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { readCorpus, splitDocuments } from "../../data/corpus.js";
 import { evaluationBatches } from "../../data/batches.js";
-import { loadModel, loadTokenizer } from "../../train/checkpoint.js";
+import { loadLanguageModel, loadTokenizer } from "../../train/checkpoint.js";
 import { encodeDocuments, loadTokenStream } from "../../train/dataset.js";
 import { evaluate } from "../../train/trainer.js";
 import { chooseBackend } from "../backend-choice.js";
@@ -31,7 +31,7 @@ export function registerEvalCommand(program: Command): void {
     .option("--backend <name>", "kernels: wasm (default) or js")
     .action((flags: EvalFlags) => {
       chooseBackend(flags.backend);
-      const { model } = loadModel(flags.run);
+      const { model } = loadLanguageModel(flags.run);
       const tokenizer = loadTokenizer(flags.run);
       let stream = flags.data === undefined ? loadTokenStream(flags.run, "validation") : null;
       let source = `${flags.run} validation split`;

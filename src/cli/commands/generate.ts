@@ -1,7 +1,7 @@
 /** `loom generate`: sample text from a run folder's model, streamed to the terminal. */
 import type { Command } from "commander";
 import { streamText } from "../../generate/index.js";
-import { loadModel, loadTokenizer } from "../../train/checkpoint.js";
+import { loadLanguageModel, loadTokenizer } from "../../train/checkpoint.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt } from "../options.js";
 
@@ -36,7 +36,7 @@ export function registerGenerateCommand(program: Command): void {
     .option("--backend <name>", "kernels: wasm (default) or js")
     .action(async (flags: GenerateFlags) => {
       chooseBackend(flags.backend);
-      const { model } = loadModel(flags.run);
+      const { model } = loadLanguageModel(flags.run);
       const tokenizer = loadTokenizer(flags.run);
       process.stdout.write(flags.prompt);
       const stream = streamText(model, tokenizer, flags.prompt, {

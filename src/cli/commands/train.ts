@@ -1,7 +1,7 @@
 /** `loom train`: train a GPT on a corpus (the bundled State of the Union addresses by default). */
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { PRESETS } from "../../train/presets.js";
-import { resolveSettings, runTraining } from "../../train/run.js";
+import { resolveSettings, runTraining, type ModelKind } from "../../train/run.js";
 import { TrainingStopped } from "../../train/trainer.js";
 import type { GPTConfig, GPTActivation, PositionEncoding } from "../../models/gpt/config.js";
 import type { TrainOptions } from "../../train/trainer.js";
@@ -11,6 +11,8 @@ import { printSamples } from "./samples.js";
 
 interface TrainFlags {
   preset: string;
+  model: string;
+  hiddenSize?: number;
   data?: string;
   tokenizer?: string;
   time?: number;
@@ -52,6 +54,8 @@ export function registerTrainCommand(program: Command): void {
     .command("train")
     .description("train a GPT on a text corpus (default: the bundled State of the Union addresses)")
     .option("--preset <name>", `settings to start from: ${Object.keys(PRESETS).join(", ")}`, "sotu")
+    .option("--model <kind>", "gpt (default), or a recurrent language model: lstm | gru | rnn", "gpt")
+    .option("--hidden-size <n>", "recurrent models: hidden size of each layer", parsePositiveInt)
     .option("--data <path>", 'corpus: "sotu" (bundled) or a .txt file or folder of .txt files')
     .option("--tokenizer <spec>", "gpt2 | cl100k_base | bpe:N | byte | path to tokenizer.json")
     .option("--time <duration>", "wall-clock training budget, e.g. 5m, 90s", parseDuration)
@@ -111,7 +115,10 @@ export function registerTrainCommand(program: Command): void {
         evalBlocks: flags.evalBlocks,
         checkpointInterval: flags.checkpointInterval,
       });
-      const settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, model, train }));
+      if (!["gpt", "lstm", "gru", "rnn"].includes(flags.model)) throw new InvalidArgumentError(`--model: expected gpt, lstm, gru or rnn, got "${flags.model}"`);
+      const modelKind = flags.model as ModelKind;
+      const recurrent = defined({ hidden_size: flags.hiddenSize });
+      const settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, modelKind, model, recurrent, train }));
       console.log(`loom train: preset ${settings.preset}, backend ${backend}, run folder ${settings.out}`);
       try {
         const outcome = await runTraining(settings, flags.resume === true);

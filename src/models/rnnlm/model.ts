@@ -1,0 +1,93 @@
+/**
+ * A recurrent language model: embedding → stacked LSTM/GRU/RNN → linear output over the vocabulary,
+ * with the same `forward(ids, { targets, cache, lastOnly })` surface as GPT, so the trainer, run folders,
+ * `loom generate` and beam search work on it unchanged. Its "cache" is the recurrent state: per layer
+ * h (and c for LSTM) as [B, H] tensors whose row dim beam search reorders.
+ *
+ * Shapes: B batch, T steps, E = n_embd, H = hidden_size, V = vocab_size, L = n_layer.
+ */
+import { ShapeError, formatShape } from "../../errors.js";
+import { linear, reshape, select, stack } from "../../ops/index.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { crossEntropy } from "../../losses/index.js";
+import { dropout } from "../../nn/functional/index.js";
+import { Embedding } from "../../nn/layers/embedding.js";
+import { Linear } from "../../nn/layers/linear.js";
+import { Module } from "../../nn/module.js";
+import { GRU, LSTM, RNN } from "../../nn/recurrent/index.js";
+import { type RecurrentLMConfig, defaultRecurrentLMConfig, validateRecurrentLMConfig } from "./config.js";
+
+/** The recurrent state of each layer, in the shape generation's cache interface expects. */
+export class RecurrentCache {
+  /** k = h [B, H], v = c [B, H] (LSTM) or h again (GRU, RNN). */
+  layers: ({ k: Tensor; v: Tensor } | null)[];
+  /** Steps processed so far. */
+  length = 0;
+
+  constructor(nLayer: number) {
+    this.layers = new Array<{ k: Tensor; v: Tensor } | null>(nLayer).fill(null);
+  }
+}
+
+export interface RecurrentLMForwardOptions {
+  targets?: Tensor;
+  cache?: RecurrentCache;
+  lastOnly?: boolean;
+}
+
+export class RecurrentLM extends Module {
+  readonly config: RecurrentLMConfig;
+  embedding: Embedding;
+  rnn: LSTM | GRU | RNN;
+  /** Output layer [V, H]; null when tied to the embedding. */
+  head: Linear | null;
+
+  constructor(config: Partial<RecurrentLMConfig> = {}) {
+    super();
+    this.config = { ...defaultRecurrentLMConfig, ...config };
+    validateRecurrentLMConfig(this.config, "<config>");
+    const c = this.config;
+    this.embedding = new Embedding(c.vocab_size, c.n_embd);
+    const options = { numLayers: c.n_layer, batchFirst: true, dropout: c.dropout };
+    this.rnn = c.cell === "lstm" ? new LSTM(c.n_embd, c.hidden_size, options) : c.cell === "gru" ? new GRU(c.n_embd, c.hidden_size, options) : new RNN(c.n_embd, c.hidden_size, options);
+    this.head = c.tie_word_embeddings ? null : new Linear(c.hidden_size, c.vocab_size);
+  }
+
+  newCache(): RecurrentCache {
+    return new RecurrentCache(this.config.n_layer);
+  }
+
+  /** ids [B, T] → logits [B, T, V] ([B, 1, V] with lastOnly), and the mean next-token loss with targets. */
+  forward(ids: Tensor, options: RecurrentLMForwardOptions = {}): { logits: Tensor; loss: Tensor | null } {
+    if (ids.ndim !== 2) throw new ShapeError(`RecurrentLM.forward: ids must be [B, T], got ${formatShape(ids.shape)}`);
+    const [B, T] = ids.shape as [number, number];
+    const c = this.config;
+    const x = dropout(this.embedding.forward(ids), c.dropout, this.training); // [B, T, E]
+    const cache = options.cache;
+    const past = cache && cache.layers[0] ? cache.layers : null;
+    let out: Tensor;
+    if (this.rnn instanceof LSTM) {
+      const state = past ? ([stack(past.map((l) => (l as { k: Tensor }).k), 0), stack(past.map((l) => (l as { v: Tensor }).v), 0)] as const) : null;
+      const [y, [h, cc]] = this.rnn.forward(x, state);
+      out = y;
+      if (cache) cache.layers = Array.from({ length: c.n_layer }, (_, l) => ({ k: select(h, 0, l), v: select(cc, 0, l) }));
+    } else {
+      const h0 = past ? stack(past.map((l) => (l as { k: Tensor }).k), 0) : null;
+      const [y, h] = this.rnn.forward(x, h0);
+      out = y;
+      if (cache) cache.layers = Array.from({ length: c.n_layer }, (_, l) => ({ k: select(h, 0, l), v: select(h, 0, l) }));
+    }
+    if (cache) cache.length += T;
+    out = dropout(out, c.dropout, this.training); // [B, T, H]
+    if (options.lastOnly) out = out.slice(1, T - 1, T);
+    const logits = this.head ? this.head.forward(out) : linear(out, this.embedding.weight);
+    let loss: Tensor | null = null;
+    if (options.targets) {
+      if (options.targets.shape[0] !== B || options.targets.shape[1] !== T) {
+        throw new ShapeError(`RecurrentLM.forward: targets ${formatShape(options.targets.shape)} do not match ids ${formatShape(ids.shape)}`);
+      }
+      loss = crossEntropy(reshape(logits, [B * T, c.vocab_size]), reshape(options.targets, [B * T]));
+    }
+    return { logits, loss };
+  }
+}
