@@ -31,11 +31,13 @@ function utf8Width(s: string, i: number): [bytes: number, units: number] {
 
 export class ByteLevelFastPath {
   private readonly cache: WordCache<readonly number[]>;
+  /** Piece → id for pieces that are one token (most of them), kept apart to skip an array per hit. */
+  private readonly single = new Map<string, number>();
 
   constructor(
     readonly regex: RegExp,
     readonly model: BPE,
-    cacheCapacity = 50_000,
+    readonly cacheCapacity = 50_000,
   ) {
     this.cache = new WordCache(cacheCapacity);
   }
@@ -52,14 +54,24 @@ export class ByteLevelFastPath {
   /** Appends the ids of `text` (which holds no added tokens) to `out`. */
   encodeIds(text: string, out: number[]): void {
     const re = this.regex;
+    const single = this.single;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const piece = m[0];
+      const id = single.get(piece);
+      if (id !== undefined) {
+        out.push(id);
+        continue;
+      }
       if (piece.length === 0) {
         re.lastIndex++;
         continue;
       }
       const ids = this.pieceIds(piece);
+      if (ids.length === 1 && piece.length <= 256) {
+        if (single.size >= this.cacheCapacity) single.clear();
+        single.set(piece, ids[0]!);
+      }
       for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
     }
   }
