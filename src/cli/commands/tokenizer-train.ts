@@ -12,7 +12,6 @@
  * - wordlevel: Whitespace pre-tokenizer.
  */
 import { createReadStream, statSync } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { ValueError } from "../../errors.js";
@@ -118,9 +117,28 @@ export function finishPipeline(tokenizer: Tokenizer, model: TokenizerModelName):
 }
 
 /**
+ * Lines of a file with their endings kept ("\n", "\r\n"), as HF's `train_from_files` reads them: a
+ * byte-level or Metaspace pre-tokenizer sees the newline. Reads in chunks, so long lines and large
+ * files are fine.
+ */
+async function* linesWithEndings(file: string): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      yield text.slice(start, nl + 1);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest.length > 0) yield rest;
+}
+
+/**
  * Trains a tokenizer on files (directories expand to their *.txt files) and returns it. Reads the
- * files line by line as `Tokenizer.train` does, but here, so that reading — usually the longer part —
- * shows as a "read" stage (bytes) before the trainer's own stages.
+ * files here rather than through `Tokenizer.train`, so that reading — usually the longer part — shows
+ * as a "read" stage (bytes) before the trainer's own stages.
  */
 export async function trainTokenizer(
   paths: readonly string[],
@@ -133,10 +151,9 @@ export async function trainTokenizer(
   let done = 0;
   let reported = 0;
   for (const file of files) {
-    const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line.length > 0) trainer.feed(tokenizer.preTokenizeForTraining(line));
-      done += Buffer.byteLength(line) + 1;
+    for await (const line of linesWithEndings(file)) {
+      trainer.feed(tokenizer.preTokenizeForTraining(line));
+      done += Buffer.byteLength(line);
       if (onProgress && done - reported > total / 200) {
         reported = done;
         onProgress({ stage: "read", done: Math.min(done, total), total });
