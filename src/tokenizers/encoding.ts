@@ -158,6 +158,7 @@ export class Encoding {
    * shifted past the previous part's last offset. Overflowing parts are combined as HF does.
    */
   static merge(encodings: Encoding[], growingOffsets: boolean): Encoding {
+    if (encodings.length === 1) return encodings[0]!;
     let result = Encoding.empty();
     for (const e of encodings) result = result.mergedWith(e, growingOffsets);
     return result;

@@ -22,6 +22,7 @@ export const postProcessorRegistry = new Registry<PostProcessor>("post-processor
 /**
  * Runs `processor` (or, without one, just concatenates) on an encoding and its optional pair, HF
  * `PostProcessor::process`. Overflowing parts are processed the same way, each with the other sequence.
+ * `encoding` and `pair` may be changed in place.
  */
 export function postProcess(
   processor: PostProcessor | undefined,
@@ -30,7 +31,9 @@ export function postProcess(
   addSpecialTokens: boolean,
 ): Encoding {
   const once = (a: Encoding, b: Encoding | undefined): Encoding => {
-    const parts = b ? [a.withoutOverflowing(), b.withoutOverflowing()] : [a.withoutOverflowing()];
+    // The inputs are the caller's fresh encodings; only parts with overflowing are copied.
+    const own = (e: Encoding): Encoding => (e.overflowing.length === 0 ? e : e.withoutOverflowing());
+    const parts = b ? [own(a), own(b)] : [own(a)];
     parts.forEach((p, i) => p.setSequenceId(i));
     const processed = processor ? processor.processEncodings(parts, addSpecialTokens) : parts;
     return Encoding.merge(processed, false);
