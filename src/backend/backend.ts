@@ -8,10 +8,12 @@
 import type { AdamWHyperparameters } from "./reference/adamw.js";
 import type { CrossEntropyRows } from "./reference/crossentropy.js";
 import type { GeluApproximation } from "./reference/gelu.js";
+import type { AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
 
 export type { AdamWHyperparameters } from "./reference/adamw.js";
 export type { CrossEntropyRows } from "./reference/crossentropy.js";
 export type { GeluApproximation } from "./reference/gelu.js";
+export type { AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -79,5 +81,16 @@ export interface Backend {
   adamwUpdate(
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
     h: AdamWHyperparameters,
+  ): void;
+  /** Fused scaled dot-product attention; see reference/attention.ts `attentionForward`. */
+  attentionForward(
+    out: FloatArray, lse: Float64Array, weights: FloatArray | null,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  ): void;
+  /** Gradients of attentionForward (overwritten); see reference/attention.ts `attentionBackward`. */
+  attentionBackward(
+    dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
+    dOut: FloatArray, out: FloatArray, lse: Float64Array,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
   ): void;
 }

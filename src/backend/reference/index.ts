@@ -6,6 +6,7 @@ import { geluBackward, geluForward, type GeluApproximation } from "./gelu.js";
 import { layerNormBackward, layerNormForward } from "./layernorm.js";
 import { matmulReference } from "./matmul.js";
 import { softmaxBackward, softmaxForward } from "./softmax.js";
+import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "./attention.js";
 
 export class ReferenceBackend implements Backend {
   readonly name: string = "js";
@@ -61,5 +62,20 @@ export class ReferenceBackend implements Backend {
     h: AdamWHyperparameters,
   ): void {
     adamwUpdate(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+  }
+
+  attentionForward(
+    out: FloatArray, lse: Float64Array, weights: FloatArray | null,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  ): void {
+    attentionForward(out, lse, weights, q, k, v, mask, sz);
+  }
+
+  attentionBackward(
+    dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
+    dOut: FloatArray, out: FloatArray, lse: Float64Array,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  ): void {
+    attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
   }
 }

@@ -19,8 +19,8 @@
  * query row whose keys are all masked gives output 0 and gradient 0 (flash-attention's convention)
  * instead of NaN.
  */
-import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "../../backend/reference/attention.js";
-import type { FloatArray } from "../../backend/index.js";
+import type { AttentionMask, AttentionOperand, AttentionSizes } from "../../backend/reference/attention.js";
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
@@ -141,7 +141,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const out = allocate(q.dtype, N * T * Dv) as FloatArray;
   const lse = new Float64Array(N * T);
   const weights = options.returnWeights ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
-  attentionForward(out, lse, weights, qo, ko, vo, mo, sizes);
+  getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes);
 
   const inputs = [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
@@ -153,7 +153,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     const dk = k.requiresGrad ? (allocate(q.dtype, N * S * D) as FloatArray) : null;
     const dv = v.requiresGrad ? (allocate(q.dtype, N * S * Dv) as FloatArray) : null;
     const dm = maskNeedsGrad ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
-    attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes);
+    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes);
     const grad = (d: FloatArray | null, shape: readonly number[], to: readonly number[]): Tensor | null =>
       d ? sumToShape(new Tensor(d, shape), to) : null;
     const grads = [
