@@ -16,6 +16,8 @@ import {
   adamwUpdateF32, crossEntropyBackwardF32, crossEntropyForwardF32, geluBackwardF32, geluForwardF32, layerNormBackwardF32,
   layerNormForwardF32, softmaxBackwardF32, softmaxForwardF32,
 } from "./rows.js";
+import { MATMUL_ATTENTION_MAX_SCORES, attentionBackwardMatmul, attentionForwardMatmul } from "../reference/attention-matmul.js";
+import type { AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
 
 export type { KernelVariant } from "./loader.js";
 
@@ -129,6 +131,27 @@ export class WasmBackend extends ReferenceBackend {
       isF32OrNull(maxExpAvgSq)) {
       adamwUpdateF32(this.ctx.memory, param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
     } else super.adamwUpdate(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+  }
+
+  /**
+   * Attention as batched GEMMs on this backend's matmul (reference/attention-matmul.ts) while the
+   * [N, T, S] score matrix is moderate; the streaming reference kernel beyond.
+   */
+  override attentionForward(
+    out: FloatArray, lse: Float64Array, weights: FloatArray | null,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  ): void {
+    if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionForward(out, lse, weights, q, k, v, mask, sz);
+    else attentionForwardMatmul((o, a, b, l) => this.matmul(o, a, b, l), out, lse, weights, q, k, v, mask, sz);
+  }
+
+  override attentionBackward(
+    dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
+    dOut: FloatArray, out: FloatArray, lse: Float64Array,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  ): void {
+    if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
+    else attentionBackwardMatmul((o, a, b, l) => this.matmul(o, a, b, l), dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
   }
 }
 
