@@ -1,9 +1,9 @@
 /**
  * Tokenizer training on the bundled State of the Union corpus (233 addresses, 10.7 MB, lines up to
- * 230 KB) at vocabulary 8,000: loom's BPE (Whitespace and byte-level), WordPiece and Unigram trainers
- * through `Tokenizer.train` (reading, normalizing, pre-tokenizing and training), beside SentencePiece's
- * `spm_train` (bpe and unigram) run as a child process in the same run. "feed" is the time until the
- * trainer's first progress report (reading and pre-tokenizing), "train" the rest (wall clock). CPU
+ * 230 KB) at vocabulary 8,000: loom's BPE (Whitespace and byte-level), WordPiece and Unigram
+ * trainers as `loom tokenizer train` runs them (reading, normalizing, pre-tokenizing and training),
+ * beside SentencePiece's `spm_train` (bpe and unigram) run as a child process in the same run. "feed" is the time until the
+ * trainer's first own progress report (reading and pre-tokenizing), "train" the rest (wall clock). CPU
  * seconds are given too, since wall time on a shared machine says as much about the neighbours.
  *
  * spm_train needs `--max_sentence_length` raised above its 4,192-byte default to keep the long lines;
@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { tokenizerForTraining, type TrainTokenizerOptions } from "../src/cli/commands/tokenizer-train.js";
+import { trainTokenizer, type TrainTokenizerOptions } from "../src/cli/commands/tokenizer-train.js";
 import { printTable } from "./table.js";
 
 const VOCAB = 8000;
@@ -33,17 +33,15 @@ interface Timing {
 }
 
 async function timeLoom(files: string[], options: TrainTokenizerOptions): Promise<Timing & { feed: number; size: number }> {
-  const { tokenizer, trainer } = tokenizerForTraining(options);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  let firstReport: number | undefined;
-  trainer.onProgress = () => {
-    firstReport ??= performance.now();
-  };
-  await tokenizer.train(files, trainer);
+  let trainStart: number | undefined;
+  const tokenizer = await trainTokenizer(files, options, (p) => {
+    if (p.stage !== "read") trainStart ??= performance.now();
+  });
   const t1 = performance.now();
   const c = process.cpuUsage(c0);
-  return { wall: (t1 - t0) / 1000, cpu: (c.user + c.system) / 1e6, feed: ((firstReport ?? t1) - t0) / 1000, size: tokenizer.getVocabSize() };
+  return { wall: (t1 - t0) / 1000, cpu: (c.user + c.system) / 1e6, feed: ((trainStart ?? t1) - t0) / 1000, size: tokenizer.getVocabSize() };
 }
 
 /**
