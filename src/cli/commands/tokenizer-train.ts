@@ -189,7 +189,7 @@ export function registerTokenizerCommand(program: Command): void {
       return v;
     })
     .requiredOption("--vocab-size <n>", "vocabulary size, special tokens included", positiveInt("--vocab-size"))
-    .option("--special <tokens...>", "special tokens, taking the first ids")
+    .option("--special <tokens...>", "special tokens, taking the first ids (follow the list with another option, not FILES)")
     .option("--byte-level", "bpe: byte-level pre-tokenizer, decoder and alphabet (GPT-2 style)")
     .option("--min-frequency <n>", "bpe/wordpiece: pairs, wordlevel: words seen fewer times are left out", positiveInt("--min-frequency"))
     .requiredOption("-o, --output <path>", "where to write tokenizer.json")
