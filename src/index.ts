@@ -17,7 +17,7 @@ export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";
 export { cat, stack, where } from "./ops/index.js";
-export { getBackend, setBackend } from "./backend/index.js";
+export { getBackend, setBackend, useFastBackend, useReferenceBackend, type Backend } from "./backend/index.js";
 export * as metrics from "./metrics/index.js";
 export * as losses from "./losses/index.js";
 export * as optim from "./optim/index.js";

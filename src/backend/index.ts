@@ -1,7 +1,7 @@
 /**
- * The active backend. `setBackend` swaps it; `useFastBackend` switches to the WebAssembly backend.
- * `LOOM_BACKEND=js` (the default) starts on the reference backend, `LOOM_BACKEND=wasm` on the
- * WebAssembly one.
+ * The active backend. `setBackend` swaps it; `useFastBackend` switches to the WebAssembly backend and
+ * `useReferenceBackend` to the TypeScript reference. The WebAssembly backend is the default where it
+ * can run; `LOOM_BACKEND=js` starts on the reference backend instead.
  */
 import type { Backend } from "./backend.js";
 import { ValueError } from "../errors.js";
@@ -22,11 +22,20 @@ function fast(): Backend {
   return fastBackend;
 }
 
+/**
+ * The starting backend: as `LOOM_BACKEND` says ("js" or "wasm") when set; otherwise the WebAssembly
+ * backend wherever its SIMD kernels compile (Node 20+, current browsers), else the reference one.
+ */
 function backendFromEnv(): Backend {
   const name = process.env.LOOM_BACKEND;
-  if (name === undefined || name === "" || name === "js") return referenceBackend;
+  if (name === "js") return referenceBackend;
   if (name === "wasm") return fast();
-  throw new ValueError(`LOOM_BACKEND must be "js" or "wasm", got "${name}"`);
+  if (name !== undefined && name !== "") throw new ValueError(`LOOM_BACKEND must be "js" or "wasm", got "${name}"`);
+  try {
+    return fast();
+  } catch {
+    return referenceBackend;
+  }
 }
 
 // Chosen on first use rather than at import, so a bad LOOM_BACKEND or a missing kernel build is
@@ -55,4 +64,9 @@ export function setBackend(backend: Backend): Backend {
  */
 export function useFastBackend(): Backend {
   return setBackend(fast());
+}
+
+/** Makes the reference TypeScript backend the one ops dispatch to; returns the previous one. */
+export function useReferenceBackend(): Backend {
+  return setBackend(referenceBackend);
 }

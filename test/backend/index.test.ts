@@ -33,3 +33,7 @@ test("LOOM_BACKEND selects the starting backend and rejects unknown names", () =
   assert.equal(backendNameWith("js").name, "js");
   assert.equal(backendNameWith("gpu").name, "ValueError");
 });
+
+test("without LOOM_BACKEND the WebAssembly backend is the default where it runs", () => {
+  assert.equal(backendNameWith("").name, "wasm");
+});
