@@ -91,6 +91,22 @@ export function optional<T>(obj: JsonObject, key: string, at: JsonPath, read: (v
   return v === undefined || v === null ? undefined : read(v, at.key(key));
 }
 
+/**
+ * Drops from `obj` the optional keys an older tokenizer.json did not have, so a file read and written
+ * back is the same object (HF added fields such as `use_regex` and `ignore_merges` over time).
+ */
+export function withoutAbsent<T extends Record<string, unknown>>(obj: T, absent: readonly string[] | undefined): T {
+  if (!absent || absent.length === 0) return obj;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (!absent.includes(k)) out[k] = v;
+  return out as T;
+}
+
+/** The keys of `optionalKeys` missing from `json`. */
+export function absentKeys(json: JsonObject, optionalKeys: readonly string[]): string[] {
+  return optionalKeys.filter((k) => !(k in json));
+}
+
 /** The `"type"` tag of a component. */
 export function getType(obj: JsonObject, at: JsonPath): string {
   return getString(obj, "type", at);

@@ -230,7 +230,7 @@ export class Tokenizer {
     this.fastPath = null;
     const m = this.model;
     if (this.normalizer || !(m instanceof BPE)) return null;
-    if (m.dropout || m.continuingSubwordPrefix !== undefined || m.endOfWordSuffix !== undefined || m.byteFallback) return null;
+    if (m.dropout || m.continuingSubwordPrefix || m.endOfWordSuffix || m.byteFallback) return null;
     if (m.unkToken !== undefined && m.tokenToId(m.unkToken) === undefined) return null;
     let regex: RegExp | undefined;
     const p = this.preTokenizer;

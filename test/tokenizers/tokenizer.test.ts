@@ -105,6 +105,23 @@ describe("BERT-style fixture (WordPiece + BertNormalizer + TemplateProcessing)",
     assert.equal(readFileSync(join(dir, "tokenizer.json"), "utf8"), bertText.trimEnd());
   });
 
+  test("an older-format file (merges as strings, no use_regex / byte_fallback / ignore_merges) round-trips as is", () => {
+    const old = {
+      version: "1.0",
+      truncation: null,
+      padding: null,
+      added_tokens: [{ id: 5, content: "<|endoftext|>", single_word: false, lstrip: false, rstrip: false, normalized: true, special: true }],
+      normalizer: null,
+      pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true },
+      post_processor: { type: "ByteLevel", add_prefix_space: true, trim_offsets: false },
+      decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true },
+      model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "", fuse_unk: false, vocab: { a: 0, b: 1, "Ġ": 2, ab: 3, "Ġab": 4 }, merges: ["a b", "Ġ ab"] },
+    };
+    const t = Tokenizer.fromJSON(old);
+    assert.equal(JSON.stringify(t.toJSON()), JSON.stringify(old));
+    assert.deepEqual(t.encode("ab ab").tokens, ["ab", "Ġab"]);
+  });
+
   test("a WordPiece longer than max_input_chars_per_word becomes [UNK]", () => {
     assert.deepEqual(loom.encode("a".repeat(101), undefined, { addSpecialTokens: false }).tokens, ["[UNK]"]);
   });

@@ -1,6 +1,6 @@
 /** {"type":"ByteLevel"} decoder: byte-level characters back to bytes, then UTF-8 (invalid bytes → U+FFFD). */
 import { charToByte, utf8At } from "../byte-level-alphabet.js";
-import type { JsonObject, JsonPath } from "../json.js";
+import { withoutAbsent, type JsonObject, type JsonPath } from "../json.js";
 import { readByteLevelOptions, type ByteLevelOptions } from "../pre_tokenizers/byte-level.js";
 import type { Decoder } from "./decoder.js";
 
@@ -12,7 +12,9 @@ export class ByteLevelDecoder implements Decoder {
   readonly addPrefixSpace: boolean;
   readonly trimOffsets: boolean;
   readonly useRegex: boolean;
+  private readonly absentKeys: string[] | undefined;
   constructor(options: ByteLevelOptions = {}) {
+    this.absentKeys = options.absentKeys;
     this.addPrefixSpace = options.addPrefixSpace ?? true;
     this.trimOffsets = options.trimOffsets ?? true;
     this.useRegex = options.useRegex ?? true;
@@ -39,7 +41,8 @@ export class ByteLevelDecoder implements Decoder {
     return [UTF8.decode(new Uint8Array(bytes))];
   }
   toJSON(): Record<string, unknown> {
-    return { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+    const json = { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+    return withoutAbsent(json, this.absentKeys);
   }
   static fromJSON(json: JsonObject, at: JsonPath): ByteLevelDecoder {
     return new ByteLevelDecoder(readByteLevelOptions(json, at));

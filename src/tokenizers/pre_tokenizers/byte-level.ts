@@ -5,7 +5,7 @@
  * in tiktoken (whose JS binding encodes through TextEncoder).
  */
 import { BYTE_TO_CHAR, toByteLevel, utf8At } from "../byte-level-alphabet.js";
-import { getBoolean, optional, asBoolean, type JsonObject, type JsonPath } from "../json.js";
+import { absentKeys, getBoolean, optional, asBoolean, withoutAbsent, type JsonObject, type JsonPath } from "../json.js";
 import type { CharChange, NormalizedString } from "../normalized-string.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import { compileRegex, GPT2_PATTERN } from "../regex.js";
@@ -17,6 +17,8 @@ export interface ByteLevelOptions {
   addPrefixSpace?: boolean;
   trimOffsets?: boolean;
   useRegex?: boolean;
+  /** Optional keys the source JSON lacked (left out again when written). */
+  absentKeys?: string[];
 }
 
 /** Rewrites `s` into the byte-level alphabet, keeping alignments. */
@@ -37,8 +39,10 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
   readonly addPrefixSpace: boolean;
   readonly trimOffsets: boolean;
   readonly useRegex: boolean;
+  private readonly absentKeys: string[] | undefined;
 
   constructor(options: ByteLevelOptions = {}) {
+    this.absentKeys = options.absentKeys;
     this.addPrefixSpace = options.addPrefixSpace ?? true;
     this.trimOffsets = options.trimOffsets ?? true;
     this.useRegex = options.useRegex ?? true;
@@ -74,7 +78,8 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
   }
 
   toJSON(): Record<string, unknown> {
-    return { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+    const json = { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+    return withoutAbsent(json, this.absentKeys);
   }
 
   static fromJSON(json: JsonObject, at: JsonPath): ByteLevelPreTokenizer {
@@ -86,7 +91,8 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
 export function readByteLevelOptions(json: JsonObject, at: JsonPath): ByteLevelOptions {
   return {
     addPrefixSpace: getBoolean(json, "add_prefix_space", at),
-    trimOffsets: getBoolean(json, "trim_offsets", at),
+    trimOffsets: optional(json, "trim_offsets", at, asBoolean) ?? true,
     useRegex: optional(json, "use_regex", at, asBoolean) ?? true,
+    absentKeys: absentKeys(json, ["use_regex", "trim_offsets"]),
   };
 }

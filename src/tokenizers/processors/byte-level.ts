@@ -1,6 +1,6 @@
 /** {"type":"ByteLevel"} as a post-processor: trims byte-level offsets (when `trim_offsets`), adds nothing. */
 import type { Encoding } from "../encoding.js";
-import { type JsonObject, type JsonPath } from "../json.js";
+import { withoutAbsent, type JsonObject, type JsonPath } from "../json.js";
 import { readByteLevelOptions, type ByteLevelOptions } from "../pre_tokenizers/byte-level.js";
 import type { PostProcessor } from "./post-processor.js";
 import { trimByteLevelOffsets } from "./trim-offsets.js";
@@ -10,7 +10,9 @@ export class ByteLevelProcessor implements PostProcessor {
   readonly addPrefixSpace: boolean;
   readonly trimOffsets: boolean;
   readonly useRegex: boolean;
+  private readonly absentKeys: string[] | undefined;
   constructor(options: ByteLevelOptions = {}) {
+    this.absentKeys = options.absentKeys;
     this.addPrefixSpace = options.addPrefixSpace ?? true;
     this.trimOffsets = options.trimOffsets ?? true;
     this.useRegex = options.useRegex ?? true;
@@ -23,7 +25,8 @@ export class ByteLevelProcessor implements PostProcessor {
     return encodings;
   }
   toJSON(): Record<string, unknown> {
-    return { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+    const json = { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
+    return withoutAbsent(json, this.absentKeys);
   }
   static fromJSON(json: JsonObject, at: JsonPath): ByteLevelProcessor {
     return new ByteLevelProcessor(readByteLevelOptions(json, at));

@@ -16,6 +16,8 @@ import {
   getArray,
   getObject,
   optional,
+  withoutAbsent,
+  absentKeys,
   type JsonObject,
   type JsonPath,
 } from "../../json.js";
@@ -45,6 +47,8 @@ export interface BpeOptions {
   mergeLookup?: MergeLookup;
   /** How tokenizer.json writes merges: `["a","b"]` pairs (HF ≥ 0.20) or `"a b"` strings. */
   mergesFormat?: "pairs" | "strings";
+  /** Optional keys the source JSON lacked (left out again when written). */
+  absentKeys?: string[];
 }
 
 /** mulberry32: a small seeded generator for dropout. */
@@ -73,6 +77,7 @@ export class BPE implements Model {
   readonly byteFallback: boolean;
   readonly ignoreMerges: boolean;
   readonly mergesFormat: "pairs" | "strings";
+  private readonly absentKeys: string[] | undefined;
   private readonly idToTokenMap: Map<number, string>;
   /** Pair of ids → packed (rank, merged id). */
   readonly mergeLookup: MergeLookup;
@@ -93,6 +98,7 @@ export class BPE implements Model {
     this.byteFallback = options.byteFallback ?? false;
     this.ignoreMerges = options.ignoreMerges ?? false;
     this.mergesFormat = options.mergesFormat ?? "pairs";
+    this.absentKeys = options.absentKeys;
     this.idToTokenMap = new Map();
     for (const [t, id] of vocab) {
       if (id >= ID_LIMIT) throw new ValueError(`BPE: token id ${id} is above the supported ${ID_LIMIT - 1}`);
@@ -251,7 +257,7 @@ export class BPE implements Model {
   toJSON(): Record<string, unknown> {
     const vocab: Record<string, number> = {};
     for (const [t, id] of [...this.vocab].sort((a, b) => a[1] - b[1])) vocab[t] = id;
-    return {
+    return withoutAbsent({
       type: this.type,
       dropout: this.dropout ?? null,
       unk_token: this.unkToken ?? null,
@@ -262,7 +268,7 @@ export class BPE implements Model {
       ignore_merges: this.ignoreMerges,
       vocab,
       merges: this.mergesFormat === "pairs" ? this.merges.map(([a, b]) => [a, b]) : this.merges.map(([a, b]) => `${a} ${b}`),
-    };
+    }, this.absentKeys);
   }
 
   static fromJSON(json: JsonObject, at: JsonPath): BPE {
@@ -296,6 +302,7 @@ export class BPE implements Model {
         byteFallback: optional(json, "byte_fallback", at, asBoolean),
         ignoreMerges: optional(json, "ignore_merges", at, asBoolean),
         mergesFormat: format,
+        absentKeys: absentKeys(json, ["dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk", "byte_fallback", "ignore_merges"]),
       });
     } catch (e) {
       if (e instanceof ValueError) throw at.error(e.message);
