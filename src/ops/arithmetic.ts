@@ -2,7 +2,7 @@
  * Broadcasting binary ops (add, sub, mul, div, pow, maximum, minimum, comparisons) and their backward
  * rules. Gradients of broadcast operands are summed back to the operand's shape.
  */
-import { BinaryOp, type BinaryOpCode, binaryContiguous, binaryIndexed, binaryScalar } from "../backend/reference/elementwise.js";
+import { BinaryOp, type BinaryOpCode, binaryContiguous, binaryIndexed, binaryRows, binaryScalar } from "../backend/reference/elementwise.js";
 import { type DType, allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -23,12 +23,27 @@ export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: stri
     binaryScalar(op, out, a.storage, a.offset, b.storage[b.offset] ?? 0);
   } else if (aFull && bFull && a.isContiguous() && b.isContiguous()) {
     binaryContiguous(op, out, a.storage, a.offset, b.storage, b.offset);
+  } else if (aFull && a.isContiguous() && b.isContiguous() && isTrailingBlock(b.shape, shape)) {
+    // x + bias: b repeats over the leading dims of the output, one contiguous block per row.
+    binaryRows(op, out, a.storage, a.offset, b.storage, b.offset, b.size, false);
+  } else if (bFull && a.isContiguous() && b.isContiguous() && isTrailingBlock(a.shape, shape)) {
+    binaryRows(op, out, b.storage, b.offset, a.storage, a.offset, a.size, true);
   } else {
     const ia = stridedOffsets(shape, broadcastStrides(a.shape, a.strides, shape), a.offset);
     const ib = stridedOffsets(shape, broadcastStrides(b.shape, b.strides, shape), b.offset);
     binaryIndexed(op, out, a.storage, ia, b.storage, ib);
   }
   return new Tensor(out, shape);
+}
+
+/** Whether `small` (without leading 1s) equals the trailing dims of `shape`: it repeats as a block. */
+function isTrailingBlock(small: readonly number[], shape: readonly number[]): boolean {
+  let i = 0;
+  while (i < small.length && small[i] === 1) i++;
+  const rest = small.slice(i);
+  if (rest.length === 0 || rest.length > shape.length) return false;
+  const offset = shape.length - rest.length;
+  return rest.every((d, k) => d === shape[offset + k]);
 }
 
 function arithmeticType(a: Tensor, b: Tensor): DType {

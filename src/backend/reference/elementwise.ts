@@ -33,6 +33,29 @@ export function binaryContiguous(op: BinaryOpCode, out: Storage, a: Storage, ao:
   }
 }
 
+/**
+ * out = full op block where `block` (length `inner`) repeats along `full` — x + bias over rows. With
+ * `swapped`, the repeated block is the left operand (block op full).
+ */
+export function binaryRows(op: BinaryOpCode, out: Storage, full: Storage, fo: number, block: Storage, bo: number, inner: number, swapped: boolean): void {
+  const n = out.length;
+  if (!swapped && op === BinaryOp.add) {
+    for (let base = 0; base < n; base += inner) for (let j = 0; j < inner; j++) out[base + j] = (full[fo + base + j] as number) + (block[bo + j] as number);
+    return;
+  }
+  if (!swapped && op === BinaryOp.mul) {
+    for (let base = 0; base < n; base += inner) for (let j = 0; j < inner; j++) out[base + j] = (full[fo + base + j] as number) * (block[bo + j] as number);
+    return;
+  }
+  for (let base = 0; base < n; base += inner) {
+    for (let j = 0; j < inner; j++) {
+      const x = full[fo + base + j] as number;
+      const y = block[bo + j] as number;
+      out[base + j] = swapped ? scalarBinary(op, y, x) : scalarBinary(op, x, y);
+    }
+  }
+}
+
 /** x op y for a scalar right operand, contiguous left operand (x.mul(2) and friends). */
 export function binaryScalar(op: BinaryOpCode, out: Storage, a: Storage, ao: number, y: number): void {
   const n = out.length;
