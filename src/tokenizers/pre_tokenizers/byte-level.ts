@@ -56,6 +56,21 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
     pts.normalize(byteLevelTransform);
   }
 
+  /** Piece → byte-level text; words repeat, so most pieces of a corpus are converted once. */
+  private readonly byteLevelCache = new Map<string, string>();
+
+  private cachedByteLevel(piece: string): string {
+    let b = this.byteLevelCache.get(piece);
+    if (b === undefined) {
+      b = toByteLevel(piece);
+      if (piece.length <= 64) {
+        if (this.byteLevelCache.size >= 100_000) this.byteLevelCache.clear();
+        this.byteLevelCache.set(piece, b);
+      }
+    }
+    return b;
+  }
+
   preTokenizeString(text: string): string[] {
     const s = this.addPrefixSpace && text.length > 0 && !text.startsWith(" ") ? " " + text : text;
     if (!this.useRegex) return s.length > 0 ? [toByteLevel(s)] : [];
@@ -70,7 +85,7 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
         continue;
       }
       if (m.index > done) out.push(toByteLevel(s.slice(done, m.index)));
-      out.push(toByteLevel(m[0]));
+      out.push(this.cachedByteLevel(m[0]));
       done = m.index + m[0].length;
     }
     if (done < s.length) out.push(toByteLevel(s.slice(done)));
