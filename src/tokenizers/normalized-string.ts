@@ -432,5 +432,7 @@ const WHITE_SPACE = /^\p{White_Space}$/u;
 
 /** Unicode White_Space, which is what Rust's `char::is_whitespace` tests (JS `\s` differs: it adds U+FEFF and lacks U+0085). */
 export function isWhitespace(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   return WHITE_SPACE.test(c);
 }

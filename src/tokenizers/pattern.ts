@@ -62,7 +62,11 @@ export function findMatches(pattern: Pattern, inside: string): PatternMatch[] {
   } else {
     for (let i = 0; i < inside.length; ) {
       const n = charLen(inside, i);
-      if (pattern(inside.slice(i, i + n))) emit(i, i + n);
+      if (pattern(n === 1 ? inside[i]! : inside.slice(i, i + n))) {
+        if (prev < i) out.push([[prev, i], false]);
+        out.push([[i, i + n], true]);
+        prev = i + n;
+      }
       i += n;
     }
   }

@@ -14,7 +14,8 @@ const UNICODE_PUNCTUATION = /^\p{P}$/u;
 
 /** Rust's `is_ascii_punctuation() || is_punctuation()`, which BERT uses. */
 export function isPunctuation(c: string): boolean {
-  return ASCII_PUNCTUATION.test(c) || UNICODE_PUNCTUATION.test(c);
+  if (c.charCodeAt(0) < 0x80) return ASCII_PUNCTUATION.test(c);
+  return UNICODE_PUNCTUATION.test(c);
 }
 
 export function readBehavior(json: JsonObject, at: JsonPath): SplitDelimiterBehavior {
