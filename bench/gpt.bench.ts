@@ -1,6 +1,7 @@
 /**
  * GPT training throughput: tokens/s of full training steps (forward, backward, AdamW update; dropout 0;
- * random token ids) for two fixed configs, on the active backend (LOOM_BACKEND=js|wasm), with peak RSS.
+ * random token ids) for two fixed configs, on the active backend (LOOM_BACKEND=js|wasm; unset, the
+ * WebAssembly backend where it compiles), with peak RSS.
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
  *   SMALL: 6 layers, 6 heads, n_embd 384, block 256, batch 8,  vocab 96  (2,048 tokens/step)
@@ -53,7 +54,7 @@ export async function run(): Promise<void> {
   const active = getBackend();
   const backend = active.constructor.name;
   const threads = "threads" in active ? `, ${String(active.threads)} threads` : "";
-  console.log(`backend: ${backend}${threads} (LOOM_BACKEND=${process.env.LOOM_BACKEND ?? "unset, so js"})\n`);
+  console.log(`backend: ${backend}${threads} (LOOM_BACKEND=${process.env.LOOM_BACKEND ?? "unset: wasm where it compiles"})\n`);
   const rows: (string | number)[][] = [];
   for (const c of CONFIGS) {
     manualSeed(0);
