@@ -7,7 +7,7 @@
  *
  * Env: LSTM_BENCH_REPEATS (timed steps, default 3), LSTM_BENCH_SEQ (default 128) to shorten a run.
  */
-import { referenceBackend, setBackend, useFastBackend } from "../src/backend/index.js";
+import { getBackend, referenceBackend, setBackend, useFastBackend } from "../src/backend/index.js";
 import { losses, manualSeed, nn, optim, randn } from "../src/index.js";
 import { printTable, timeIt } from "./table.js";
 
@@ -46,7 +46,10 @@ export async function run(): Promise<void> {
       wasmLoaded = false;
       rows.push(["wasm", `unavailable: ${(e as Error).message}`]);
     }
-    if (wasmLoaded) rows.push(["wasm", measure(seq, repeats)]);
+    if (wasmLoaded) {
+      const threads = (getBackend() as { threads?: number }).threads ?? 1;
+      rows.push([`wasm (${threads} thread${threads === 1 ? "" : "s"}, LOOM_THREADS)`, measure(seq, repeats)]);
+    }
   } finally {
     setBackend(previous);
   }
