@@ -1,12 +1,17 @@
 /**
  * Long-range memory: a plain RNN against an LSTM on "remember the first token".
  *
- * Each sequence is T random tokens from K, the first one flagged by a marker channel; after the last
- * step the model must name the first token. Information has to survive
- * T steps, and the gradient that teaches it has to flow back T steps — where a tanh RNN's gradient
+ * Each sequence opens with one of K tokens, flagged by a marker channel, and continues with T − 1
+ * blank steps (or random tokens with `noise`); after the last step the model must name the first
+ * token. Information has to survive T steps, and the gradient that teaches it has to flow back
+ * T steps — where a tanh RNN's gradient
  * vanishes (Bengio, Simard & Frasconi 1994) and the LSTM's additive cell path keeps it alive
  * (Hochreiter & Schmidhuber 1997). The example prints both accuracies and ‖∂L/∂h_t‖ per time step
- * at initialisation, recorded with nn.recordStepGradNorms.
+ * at initialisation, recorded with nn.recordStepGradNorms. Both models train with Adam under the same
+ * settings; the LSTM starts with a large forget-gate bias and a mostly closed input gate (see the
+ * options). With the defaults (T = 100, 300 steps) the run printed RNN accuracy 0.225 (chance 0.25)
+ * and LSTM 1.000, in a few minutes on a shared 2-core machine. Shorter sequences (T = 60) are within
+ * the tanh RNN's reach with Adam, which rescales its tiny long-lag gradients.
  *
  * Run: npx tsx examples/long-range-memory.ts [--steps 300] [--length 100]
  * Shapes: B batch, T steps, K tokens (inputs one-hot plus the marker: K + 1), H hidden.
@@ -15,7 +20,7 @@ import { pathToFileURL } from "node:url";
 import { Generator, Tensor, losses, manualSeed, nn, noGrad, ops, optim } from "../src/index.js";
 
 export interface LongRangeOptions {
-  /** Sequence length T (default 60). */
+  /** Sequence length T (default 100). */
   length: number;
   /** Signal tokens K: chance accuracy is 1/K (default 4). */
   signals: number;
@@ -24,11 +29,11 @@ export interface LongRangeOptions {
   /** Training steps per model (default 300). */
   steps: number;
   lr: number;
-  /** "sgd" (with momentum 0.9) or "adam" (default "sgd"). */
+  /** "adam" (default) or "sgd" (with momentum 0.9). */
   optimizer: "sgd" | "adam";
-  /** Random tokens after the first (default true); false leaves those steps blank. */
+  /** Random tokens after the first instead of blank steps (default false; a harder task for both). */
   noise: boolean;
-  /** LSTM forget-gate bias at initialisation (default 3). */
+  /** LSTM forget-gate bias at initialisation (default 5: f ≈ 0.993, so f^100 ≈ 0.5). */
   forgetBias: number;
   /**
    * LSTM input-gate bias at initialisation (default −3): a mostly closed input gate keeps the blank
@@ -60,10 +65,9 @@ export interface LongRangeResult {
 }
 
 /**
- * One batch: inputs [T, B, K + 1] — a one-hot token from K at every step, plus a marker channel that
- * is 1 at the first step only — and the first token of each row [B]. The later tokens come from the
- * same K, so the token weights get most of their gradient from short lags and only the long path
- * teaches the model to keep the first one.
+ * One batch: inputs [T, B, K + 1] — a one-hot token at the first step (and, with `noise`, random
+ * tokens from the same K after it, else zeros), plus a marker channel that is 1 at the first step
+ * only — and the first token of each row [B].
  */
 function makeBatch(o: LongRangeOptions, batch: number, gen: Generator): { x: Tensor; y: Tensor } {
   const V = o.signals + 1;
@@ -155,7 +159,8 @@ export function main(options: Partial<LongRangeOptions> = {}): LongRangeResult {
     console.log("\n‖∂L/∂h_t‖ at initialisation (loss at the last step):");
     console.log("     t        RNN       LSTM");
     const T = o.length;
-    for (const t of [0, 1, 2, 5, 10, 20, 30, 40, 50, T - 5, T - 2, T - 1].filter((t, i, a) => t < T && a.indexOf(t) === i).sort((a, b) => a - b)) {
+    const tens = Array.from({ length: Math.floor(T / 10) }, (_, i) => 10 * (i + 1));
+    for (const t of [0, 1, 2, 5, ...tens, T - 5, T - 2, T - 1].filter((t, i, a) => t < T && a.indexOf(t) === i).sort((a, b) => a - b)) {
       console.log(`  ${String(t).padStart(4)}  ${(rnn.gradNorms[t] ?? 0).toExponential(2).padStart(9)}  ${(lstm.gradNorms[t] ?? 0).toExponential(2).padStart(9)}`);
     }
   }

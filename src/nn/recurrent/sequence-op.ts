@@ -17,7 +17,7 @@ import {
   type RnnNonlinearity, gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward,
 } from "../../backend/reference/recurrent.js";
 import type { FloatArray } from "../../backend/index.js";
-import { DTypeError, ShapeError, formatShape } from "../../errors.js";
+import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { narrow, record, reshape } from "../../ops/index.js";
 import { allocate, isFloating } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -88,7 +88,10 @@ export function recurrentSequence(xg: Tensor, h0: Tensor, c0: Tensor | null, w: 
     if (t !== null && t.dtype !== dtype) throw new DTypeError(`recurrentSequence: tensors mix ${dtype} and ${t.dtype}`);
   }
   expectShape(h0, [B, P], "h0");
-  if (isLstm) expectShape(c0 ?? h0, [B, H], "c0");
+  if (isLstm) {
+    if (c0 === null) throw new ValueError("recurrentSequence: an LSTM needs c0");
+    expectShape(c0, [B, H], "c0");
+  }
   expectShape(w.weightHH, [GH, P], "weight_hh");
   if (w.biasHH) expectShape(w.biasHH, [GH], "bias_hh");
   if (w.weightHR) expectShape(w.weightHR, [P, H], "weight_hr");
