@@ -6,7 +6,7 @@
  * Prints the validation loss next to the unigram baseline (the loss of predicting every character by
  * its training frequency) and a sample.
  *
- * Run: npx tsx examples/char-lstm.ts [--steps 400]
+ * Run: npx tsx examples/char-lstm.ts [--steps 300]   (LOOM_BACKEND=wasm for the WebAssembly matmuls)
  * Shapes: B streams (batch), T steps per chunk, V characters, E embedding, H hidden.
  */
 import { pathToFileURL } from "node:url";
@@ -34,7 +34,7 @@ export interface CharLstmOptions {
 }
 
 export const defaultCharLstmOptions: CharLstmOptions = {
-  trainChars: 200_000, validChars: 20_000, embedding: 32, hidden: 256, numLayers: 1, seqLen: 64, batch: 32, steps: 400,
+  trainChars: 200_000, validChars: 20_000, embedding: 32, hidden: 128, numLayers: 1, seqLen: 64, batch: 32, steps: 300,
   lr: 3e-3, clip: 1, sampleLength: 300, temperature: 0.8, seed: 0, verbose: true,
 };
 
