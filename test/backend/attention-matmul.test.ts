@@ -1,12 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "../../src/backend/reference/attention.js";
-import { attentionBackwardMatmul, attentionForwardMatmul } from "../../src/backend/reference/attention-matmul.js";
-import { matmulReference } from "../../src/backend/reference/matmul.js";
-import { createWasmBackend, type FloatArray, type MatmulLayout } from "../../src/backend/index.js";
+import { attentionBackwardMatmul, attentionForwardMatmul, type AttentionKernels } from "../../src/backend/reference/attention-matmul.js";
+import { createWasmBackend, referenceBackend } from "../../src/backend/index.js";
 import { Generator } from "../../src/tensor/rng.js";
 
-type Matmul = (o: FloatArray, a: FloatArray, b: FloatArray, l: MatmulLayout) => void;
+type Kernels = AttentionKernels;
 
 function operand(gen: Generator, n: number, rows: number, cols: number, f32: boolean): AttentionOperand {
   // Rows padded by 3 elements and blocks placed at irregular offsets, as views into a larger tensor.
@@ -28,7 +27,7 @@ function compare(name: string, a: ArrayLike<number> | null, b: ArrayLike<number>
   }
 }
 
-function check(matmul: Matmul, f32: boolean, sz: AttentionSizes, withMask: "none" | "bool" | "additive", seed: number): void {
+function check(kernels: Kernels, f32: boolean, sz: AttentionSizes, withMask: "none" | "bool" | "additive", seed: number): void {
   const gen = new Generator(seed);
   const { n, t, s, d, dv } = sz;
   const q = operand(gen, n, t, d, f32);
@@ -60,8 +59,8 @@ function check(matmul: Matmul, f32: boolean, sz: AttentionSizes, withMask: "none
   };
   const ref = run(attentionForward, attentionBackward);
   const mm = run(
-    (o, l, w, a, b, c, m, z) => attentionForwardMatmul(matmul, o, l, w, a, b, c, m, z),
-    (a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) => attentionBackwardMatmul(matmul, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12),
+    (o, l, w, a, b, c, m, z) => attentionForwardMatmul(kernels, o, l, w, a, b, c, m, z),
+    (a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) => attentionBackwardMatmul(kernels, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12),
   );
   const tol = f32 ? 2e-4 : 1e-10;
   for (const key of ["out", "lse", "weights", "dq", "dk", "dvv", "dm"] as const) compare(key, mm[key], ref[key], tol);
@@ -78,16 +77,16 @@ const cases: [string, Partial<AttentionSizes>, "none" | "bool" | "additive"][] =
   ["odd sizes", { t: 1, s: 1, d: 1, dv: 3 }, "none"],
 ];
 
-for (const [label, matmul] of [
-  ["reference matmul", matmulReference as Matmul],
-  ["wasm backend matmul", (() => { const b = createWasmBackend({ threads: 1 }); return (o: FloatArray, a: FloatArray, c: FloatArray, l: MatmulLayout) => b.matmul(o, a, c, l); })()],
+for (const [label, kernels] of [
+  ["reference kernels", referenceBackend as Kernels],
+  ["wasm kernels", createWasmBackend({ threads: 1 }) as Kernels],
 ] as const) {
   for (const [name, over, mask] of cases) {
     for (const f32 of [false, true]) {
-      if (label === "wasm backend matmul" && !f32) continue;
+      if (label === "wasm kernels" && !f32) continue;
       test(`attention via GEMMs = streaming kernel (${label}, ${f32 ? "float32" : "float64"}): ${name}`, () => {
         const sz: AttentionSizes = { n: 6, t: 7, s: 7, d: 5, dv: 4, scale: 0.37, causalOffset: null, alibi: null, dropout: 0, seed: [0, 0], ...over };
-        check(matmul, f32, sz, mask, 3);
+        check(kernels, f32, sz, mask, 3);
       });
     }
   }

@@ -2,7 +2,7 @@
  * Scaled dot-product attention computed with batched matrix products, for backends whose matmul is
  * fast: the same function as `attentionForward`/`attentionBackward` in attention.ts (same masks, causal
  * alignment, ALiBi, and the same counter-based dropout keeps, so results agree up to rounding), but
- * the O(N·T·S·D) work runs as four GEMMs per pass instead of scalar loops:
+ * the O(N·T·S·D) work runs as GEMMs and the row softmax as the backend's softmax kernel:
  *   forward:  S = scale·Q Kᵀ (+ mask, ALiBi), P = softmax(S) (z-dropped), O = P V
  *   backward: recompute P from the saved logsumexp; dV = P̃ᵀ dO, dP̃ = dO Vᵀ,
  *             dS = P ⊙ (z ⊙ dP̃ − rowsum(dO ⊙ O)), dQ = scale·dS K, dK = scale·dSᵀ Q.
@@ -12,7 +12,11 @@
 import type { FloatArray, MatmulLayout } from "../backend.js";
 import { type AttentionMask, type AttentionOperand, type AttentionSizes, attentionDropoutKeep } from "./attention.js";
 
-export type MatmulFn = (out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout) => void;
+/** The two kernels this formulation runs on: a backend's GEMM and its row softmax. */
+export interface AttentionKernels {
+  matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
+  softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void;
+}
 
 /** Above this many score elements (N·T·S) the streaming kernel is used instead. */
 export const MATMUL_ATTENTION_MAX_SCORES = 1 << 24;
@@ -40,9 +44,13 @@ function layout(batch: number, m: number, n: number, k: number, transA: boolean,
   return { batch, m, n, k, transA, transB, strideA, strideB, offsetA: 0, offsetB: 0, accumulate: false };
 }
 
-/** Turns raw Q Kᵀ products into masked, scaled scores in place; entries that cannot be attended become −∞. */
-function scoresInPlace(scores: FloatArray, mask: AttentionMask | null, sz: AttentionSizes): void {
+/**
+ * Turns raw Q Kᵀ products into masked, scaled scores in place (entries that cannot be attended become
+ * −∞) and returns, per row, whether every entry is masked (such rows attend to nothing: output 0).
+ */
+function scoresInPlace(scores: FloatArray, mask: AttentionMask | null, sz: AttentionSizes): Uint8Array {
   const { n: N, t: T, s: S } = sz;
+  const empty = new Uint8Array(N * T);
   for (let n = 0; n < N; n++) {
     const slope = sz.alibi ? (sz.alibi.slopes[n] as number) : 0;
     const mBlock = mask ? (mask.offsets[n] as number) : 0;
@@ -51,6 +59,7 @@ function scoresInPlace(scores: FloatArray, mask: AttentionMask | null, sz: Atten
       const end = sz.causalOffset === null ? S : Math.max(0, Math.min(S, i + sz.causalOffset + 1));
       const mBase = mBlock + (mask ? i * mask.strideT : 0);
       const qPos = sz.alibi ? i + sz.alibi.offset : 0;
+      let any = false;
       for (let j = 0; j < S; j++) {
         let s: number;
         if (j >= end || (mask && !mask.additive && mask.data[mBase + j * mask.strideS] === 0)) s = -Infinity;
@@ -59,76 +68,76 @@ function scoresInPlace(scores: FloatArray, mask: AttentionMask | null, sz: Atten
           if (mask && mask.additive) s += mask.data[mBase + j * mask.strideS] as number;
           if (slope !== 0) s -= slope * Math.abs(qPos - j);
         }
+        if (s !== -Infinity) any = true;
         scores[base + j] = s;
       }
+      if (!any) empty[n * T + i] = 1;
     }
   }
+  return empty;
+}
+
+/** P = softmax of the masked scores, rows with no attendable key set to 0. */
+function probabilities(kernels: AttentionKernels, p: FloatArray, scores: FloatArray, empty: Uint8Array, rows: number, S: number): void {
+  kernels.softmaxForward(p, scores, rows, S, false);
+  for (let r = 0; r < rows; r++) if (empty[r]) p.fill(0, r * S, r * S + S);
 }
 
 export function attentionForwardMatmul(
-  matmul: MatmulFn, out: FloatArray, lse: Float64Array, weights: FloatArray | null,
+  kernels: AttentionKernels, out: FloatArray, lse: Float64Array, weights: FloatArray | null,
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
 ): void {
   const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
   const qc = gather(q, N, T, D);
   const kc = gather(k, N, S, D);
   const vc = gather(v, N, S, Dv);
+  const scores = like(out, N * T * S);
+  kernels.matmul(scores, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
+  const empty = scoresInPlace(scores, mask, sz);
   const p = like(out, N * T * S);
-  matmul(p, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
-  scoresInPlace(p, mask, sz);
-  const dropScale = sz.dropout > 0 ? 1 / (1 - sz.dropout) : 1;
+  probabilities(kernels, p, scores, empty, N * T, S);
+  // The logsumexp the interface returns: L_i = s_ij − log p_ij at the row's most likely key.
   for (let r = 0; r < N * T; r++) {
-    const base = r * S;
-    let max = -Infinity;
-    for (let j = 0; j < S; j++) max = Math.max(max, p[base + j] as number);
-    if (max === -Infinity) {
+    if (empty[r]) {
       lse[r] = -Infinity;
-      p.fill(0, base, base + S);
-      if (weights) weights.fill(0, base, base + S);
       continue;
     }
-    let sum = 0;
-    for (let j = 0; j < S; j++) sum += Math.exp((p[base + j] as number) - max);
-    const l = max + Math.log(sum);
-    lse[r] = l;
-    for (let j = 0; j < S; j++) {
-      let e = Math.exp((p[base + j] as number) - l);
-      if (weights) weights[base + j] = e;
-      if (sz.dropout > 0) e = attentionDropoutKeep(sz.seed, base + j, sz.dropout) ? e * dropScale : 0;
-      p[base + j] = e;
-    }
+    const base = r * S;
+    let best = base;
+    for (let j = base + 1; j < base + S; j++) if ((p[j] as number) > (p[best] as number)) best = j;
+    lse[r] = (scores[best] as number) - Math.log(p[best] as number);
   }
-  matmul(out, p, vc, layout(N, T, Dv, S, false, false, T * S, S * Dv));
+  if (weights) weights.set(p);
+  if (sz.dropout > 0) {
+    const dropScale = 1 / (1 - sz.dropout);
+    for (let i = 0; i < p.length; i++) p[i] = attentionDropoutKeep(sz.seed, i, sz.dropout) ? (p[i] as number) * dropScale : 0;
+  }
+  kernels.matmul(out, p, vc, layout(N, T, Dv, S, false, false, T * S, S * Dv));
 }
 
 export function attentionBackwardMatmul(
-  matmul: MatmulFn, dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
-  dOut: FloatArray, out: FloatArray, lse: Float64Array,
+  kernels: AttentionKernels, dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
+  // The saved logsumexp is not needed: P is recomputed with the forward's own kernels.
+  dOut: FloatArray, out: FloatArray, _lse: Float64Array,
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
 ): void {
   const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
   const qc = gather(q, N, T, D);
   const kc = gather(k, N, S, D);
   const vc = gather(v, N, S, Dv);
-  // P (recomputed from the saved logsumexp) and its dropped-out version P̃.
+  // P recomputed exactly as the forward computed it, and its dropped-out version P̃.
+  const scores = like(dOut, N * T * S);
+  kernels.matmul(scores, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
+  const empty = scoresInPlace(scores, mask, sz);
   const p = like(dOut, N * T * S);
-  matmul(p, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
-  scoresInPlace(p, mask, sz);
-  const pt = sz.dropout > 0 ? like(dOut, N * T * S) : p;
+  probabilities(kernels, p, scores, empty, N * T, S);
   const dropScale = sz.dropout > 0 ? 1 / (1 - sz.dropout) : 1;
-  for (let r = 0; r < N * T; r++) {
-    const base = r * S;
-    const l = lse[r] as number;
-    for (let j = 0; j < S; j++) {
-      const e = l === -Infinity ? 0 : Math.exp((p[base + j] as number) - l);
-      p[base + j] = e;
-      if (sz.dropout > 0) pt[base + j] = attentionDropoutKeep(sz.seed, base + j, sz.dropout) ? e * dropScale : 0;
-    }
-  }
-  if (dv) matmul(dv, pt, dOut, layout(N, S, Dv, T, true, false, T * S, T * Dv));
+  const pt = sz.dropout > 0 ? scores : p;
+  if (sz.dropout > 0) for (let i = 0; i < p.length; i++) pt[i] = attentionDropoutKeep(sz.seed, i, sz.dropout) ? (p[i] as number) * dropScale : 0;
+  if (dv) kernels.matmul(dv, pt, dOut, layout(N, S, Dv, T, true, false, T * S, T * Dv));
   // dP̃ = dO Vᵀ, then dS = P ⊙ (z ⊙ dP̃ − D_i) with D_i = dO_i · O_i.
   const ds = like(dOut, N * T * S);
-  matmul(ds, dOut, vc, layout(N, T, S, Dv, false, true, T * Dv, S * Dv));
+  kernels.matmul(ds, dOut, vc, layout(N, T, S, Dv, false, true, T * Dv, S * Dv));
   for (let r = 0; r < N * T; r++) {
     const base = r * S;
     let di = 0;
@@ -145,6 +154,6 @@ export function attentionBackwardMatmul(
       ds[base + j] = g * sz.scale;
     }
   }
-  if (dq) matmul(dq, ds, kc, layout(N, T, D, S, false, false, T * S, S * D));
-  if (dk) matmul(dk, ds, qc, layout(N, S, D, T, true, false, T * S, T * D));
+  if (dq) kernels.matmul(dq, ds, kc, layout(N, T, D, S, false, false, T * S, S * D));
+  if (dk) kernels.matmul(dk, ds, qc, layout(N, S, D, T, true, false, T * S, T * D));
 }

@@ -142,7 +142,7 @@ export class WasmBackend extends ReferenceBackend {
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
   ): void {
     if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionForward(out, lse, weights, q, k, v, mask, sz);
-    else attentionForwardMatmul((o, a, b, l) => this.matmul(o, a, b, l), out, lse, weights, q, k, v, mask, sz);
+    else attentionForwardMatmul(this, out, lse, weights, q, k, v, mask, sz);
   }
 
   override attentionBackward(
@@ -151,7 +151,7 @@ export class WasmBackend extends ReferenceBackend {
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
   ): void {
     if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
-    else attentionBackwardMatmul((o, a, b, l) => this.matmul(o, a, b, l), dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
+    else attentionBackwardMatmul(this, dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
   }
 }
 
