@@ -59,6 +59,11 @@ export interface ReverseResult {
   seconds: number;
   /** A few held-out strings with the model's output. */
   samples: Sample[];
+  /**
+   * Reversal only (null for sorting): the share of output digits whose largest attention weight sits on
+   * the source digit they copy, position S − 1 − t — what the attention weights are for.
+   */
+  attentionAlignment: number | null;
   /** Up to 10 held-out strings the model got wrong. */
   mistakes: Sample[];
 }
@@ -132,6 +137,8 @@ export function main(overrides: Partial<ReverseOptions> = {}): ReverseResult {
 
   model.eval();
   let correct = 0;
+  let aligned = 0;
+  let copied = 0;
   const samples: Sample[] = [];
   const mistakes: Sample[] = [];
   for (let i = 0; i < heldOut.length; i += 100) {
@@ -144,6 +151,14 @@ export function main(overrides: Partial<ReverseOptions> = {}): ReverseResult {
       const sample = { source: r.join(""), output: out.map((d) => (d >= 0 && d < 10 ? String(d) : "?")).join(""), expected: expected.join("") };
       const right = out.length === expected.length && out.every((d, j) => d === expected[j]);
       if (right) correct++;
+      if (o.task === "reverse") {
+        // attention[t] is over the padded batch width; the real positions come first.
+        outputs[b]!.attention.slice(0, Math.min(out.length, r.length)).forEach((w, t) => {
+          const argmax = w.indexOf(Math.max(...w));
+          copied++;
+          if (argmax === r.length - 1 - t) aligned++;
+        });
+      }
       if (samples.length < 5) samples.push(sample);
       if (!right && mistakes.length < 10) mistakes.push(sample);
     });
@@ -152,6 +167,7 @@ export function main(overrides: Partial<ReverseOptions> = {}): ReverseResult {
   return {
     task: o.task, accuracy: correct / heldOut.length, finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
     steps: o.steps, seconds: (performance.now() - started) / 1000, samples, mistakes,
+    attentionAlignment: o.task === "reverse" ? aligned / Math.max(1, copied) : null,
   };
 }
 
@@ -177,5 +193,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const result = main({ logEvery: 50, ...parseArgs(process.argv.slice(2)) });
   for (const s of result.samples) console.log(`${s.source} → ${s.output} (expected ${s.expected})`);
   for (const s of result.mistakes) console.log(`wrong: ${s.source} → ${s.output} (expected ${s.expected})`);
+  if (result.attentionAlignment !== null) {
+    console.log(`attention: ${(100 * result.attentionAlignment).toFixed(1)}% of output digits attend most to the source digit they copy`);
+  }
   console.log(`${result.task}: exact match ${(100 * result.accuracy).toFixed(1)}% on held-out strings after ${result.steps} steps (${result.seconds.toFixed(1)} s)`);
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { autograd, Generator, manualSeed, noGrad, randint, stack, tensor, ValueError, type Tensor } from "../../../src/index.js";
+import { autograd, Generator, manualSeed, models, noGrad, randint, stack, tensor, ValueError, type Tensor } from "../../../src/index.js";
 import { Seq2Seq, type AttentionKind, type Seq2SeqOptions } from "../../../src/models/seq2seq/index.js";
 
 const V = 9;
@@ -143,7 +143,8 @@ test("Seq2Seq: gradcheck of the loss in float64 (Bahdanau + bidirectional LSTM; 
   }
 });
 
-test("Seq2Seq: config validation", () => {
+test("Seq2Seq: config validation; exported as models.seq2seq", () => {
+  assert.equal(models.seq2seq.Seq2Seq, Seq2Seq);
   assert.throws(() => new Seq2Seq({ ...base, attention: "luong-dot", bidirectionalEncoder: true }), /luong-dot/);
   assert.throws(() => new Seq2Seq({ ...base, bosId: V }), ValueError);
   assert.throws(() => new Seq2Seq({ ...base, dropout: 1 }), ValueError);
