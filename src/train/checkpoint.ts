@@ -23,8 +23,10 @@ import { Tokenizer } from "../tokenizers/tokenizer.js";
 
 export interface TrainerState {
   step: number;
-  /** Steps the schedule runs for (fixed once known). */
+  /** Steps the schedule runs for (0 for a wall-clock budget). */
   totalSteps: number;
+  /** Training seconds spent when warmup ended (null before), for wall-clock schedules. */
+  warmupEndSeconds?: number | null;
   /** Training seconds spent so far (for --time budgets across resumes). */
   elapsedSeconds: number;
   rng: GeneratorState;

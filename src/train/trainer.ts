@@ -88,13 +88,17 @@ export function makeOptimizer(model: LanguageModel, options: TrainOptions): Adam
   );
 }
 
-/** Linear warmup to `lr`, cosine decay to `minLr` at totalSteps (the same closed form as optim's WarmupCosineLR). */
-export function learningRate(step: number, options: TrainOptions, totalSteps: number): number {
+/**
+ * Linear warmup to `lr` over the first warmupSteps, then cosine decay to `minLr` (the closed form of
+ * optim's WarmupCosineLR). `progress` ∈ [0, 1] is how far the decay has run: the fraction of the
+ * post-warmup steps for a step budget, of the post-warmup time for a wall-clock budget (whose step
+ * count is not known in advance).
+ */
+export function learningRate(step: number, progress: number, options: TrainOptions): number {
   const { lr, minLr, warmupSteps } = options;
   if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
-  if (step >= totalSteps) return minLr;
-  const progress = (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
-  return minLr + ((lr - minLr) * (1 + Math.cos(Math.PI * progress))) / 2;
+  const p = Math.min(1, Math.max(0, progress));
+  return minLr + ((lr - minLr) * (1 + Math.cos(Math.PI * p))) / 2;
 }
 
 export interface TrainerRun {
@@ -133,7 +137,9 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
   const tokensPerStep = options.batchSize * options.blockSize * options.gradAccumulation;
 
   let step = run.resume?.state.step ?? 0;
-  let totalSteps = run.resume?.state.totalSteps ?? options.steps ?? 0;
+  const totalSteps = options.steps ?? 0;
+  // Training seconds spent when warmup ended: the time-budget schedule decays over what remains.
+  let warmupEndSeconds = run.resume?.state.warmupEndSeconds ?? (options.warmupSteps === 0 ? 0 : null);
   let elapsed = run.resume?.state.elapsedSeconds ?? 0;
   if (run.resume) defaultGenerator.setState(run.resume.state.rng);
   let validation: EvalResult | null = null;
@@ -146,6 +152,7 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
     saveTrainingState(outDir, optimizer, {
       step,
       totalSteps,
+      warmupEndSeconds,
       elapsedSeconds: elapsed,
       rng: defaultGenerator.getState(),
       options: run.runOptions,
@@ -169,7 +176,6 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
   };
   process.once("SIGINT", onSigint);
   model.train();
-  const calibrationSteps = 3;
   const runStart = performance.now();
   let runSteps = 0;
   try {
@@ -180,8 +186,10 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (interrupted) break;
       const t0 = performance.now();
-      // Until the schedule's length is known (time budget), the warmup part needs none.
-      const lr = learningRate(step, options, totalSteps > 0 ? totalSteps : Number.MAX_SAFE_INTEGER);
+      const progressSoFar = options.timeSeconds !== undefined && options.steps === undefined
+        ? warmupEndSeconds === null ? 0 : (elapsed - warmupEndSeconds) / Math.max(1e-9, options.timeSeconds - warmupEndSeconds)
+        : (step - options.warmupSteps) / Math.max(1, totalSteps - options.warmupSteps);
+      const lr = learningRate(step, progressSoFar, options);
       for (const g of optimizer.paramGroups) g.lr = lr;
       let lossSum = 0;
       for (let micro = 0; micro < options.gradAccumulation; micro++) {
@@ -205,20 +213,17 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
       lastLoss = lossSum / options.gradAccumulation;
       elapsed += (performance.now() - t0) / 1000;
       trainCurve.push([step, lastLoss]);
-      if (totalSteps === 0 && runSteps === calibrationSteps && options.timeSeconds !== undefined) {
-        // Schedule length from the measured speed: the steps that fit in the remaining time.
-        const perStep = elapsed / step;
-        totalSteps = Math.max(step + 1, step + Math.floor((options.timeSeconds - elapsed) / perStep));
-      }
+      if (warmupEndSeconds === null && step >= options.warmupSteps) warmupEndSeconds = elapsed;
       const wall = (performance.now() - runStart) / 1000;
       const tokensPerSecond = (runSteps * tokensPerStep) / wall;
-      const remaining = options.timeSeconds !== undefined
-        ? options.timeSeconds - elapsed
-        : ((totalSteps - step) * wall) / runSteps;
+      const byTime = options.timeSeconds !== undefined && options.steps === undefined;
+      const remaining = byTime ? (options.timeSeconds as number) - elapsed : ((totalSteps - step) * wall) / runSteps;
+      // For a time budget, the step count is an estimate from the speed so far.
+      const expectedTotal = byTime ? step + Math.max(0, Math.round(remaining / (wall / runSteps))) : totalSteps;
       if (step % options.logInterval === 0 || step === 1) {
         appendFileSync(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2) }) + "\n");
       }
-      progress.update({ step, total: Math.max(totalSteps, step), loss: lastLoss, tokensPerSecond, etaSeconds: remaining, lr });
+      progress.update({ step, total: Math.max(expectedTotal, step), loss: lastLoss, tokensPerSecond, etaSeconds: remaining, lr });
       if (options.evalInterval > 0 && step % options.evalInterval === 0) doEval();
       if (options.checkpointInterval > 0 && step % options.checkpointInterval === 0) checkpoint();
       if (run.onStep?.(step, lastLoss) === true) interrupted = true;

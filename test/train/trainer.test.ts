@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveSettings, runTraining, type RunSettings } from "../../src/train/run.js";
-import { TrainingStopped, train } from "../../src/train/trainer.js";
+import { TrainingStopped, learningRate, train } from "../../src/train/trainer.js";
 import { GPT } from "../../src/models/gpt/index.js";
 import { loadModel, loadTokenizer } from "../../src/train/checkpoint.js";
 import { readCorpus } from "../../src/data/corpus.js";
@@ -100,4 +100,14 @@ test("a NaN loss stops the run with a clear message and keeps the last good chec
   assert.ok(saved.model.transformer.wte.weight.toTypedArray().every((x) => Number.isFinite(x)));
   const state = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")) as { step: number };
   assert.equal(state.step, 5);
+});
+
+test("learning rate: linear warmup, then cosine from lr to minLr over the decay's progress", () => {
+  const o = settingsFor("/tmp", "sotu", { lr: 1e-3, minLr: 1e-4, warmupSteps: 10 }).train;
+  assert.equal(learningRate(0, 0, o), 1e-4);
+  assert.equal(learningRate(9, 0, o), 1e-3);
+  assert.equal(learningRate(10, 0, o), 1e-3);
+  assert.ok(Math.abs(learningRate(50, 0.5, o) - 5.5e-4) < 1e-12);
+  assert.equal(learningRate(99, 1, o), 1e-4);
+  assert.equal(learningRate(99, 1.7, o), 1e-4, "progress past the end stays at the floor");
 });
