@@ -5,7 +5,7 @@ export * from "./arithmetic.js";
 export * from "./unary.js";
 export * from "./reduce.js";
 export * from "./softmax.js";
-export { matmul, bmm, linear } from "./matmul.js";
+export { matmul, bmm, linear, addmm } from "./matmul.js";
 export * from "./views.js";
 export { to } from "./cast.js";
 export * from "./join.js";

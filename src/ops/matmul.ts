@@ -10,7 +10,7 @@ import { allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
-import { expand, squeeze, sumToShape, transpose, unsqueeze } from "./views.js";
+import { expand, reshape, squeeze, sumToShape, transpose, unsqueeze } from "./views.js";
 import { add as addBias } from "./arithmetic.js";
 import { to } from "./cast.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -101,8 +101,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const oa = operand(ae, batchShape);
   const ob = operand(be, batchShape);
   const out = allocate(a.dtype, batch * m * n) as FloatArray;
+  // x[B, T, K]·W[K, N] with one W for every batch row: a single [B·T, K]·[K, N] product.
+  const fold = batch > 1 && ob.batchStride === 0 && !oa.trans && oa.batchStride === m * k;
   getBackend().matmul(out, oa.data, ob.data, {
-    batch, m, n, k,
+    batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k,
     transA: oa.trans, transB: ob.trans,
     strideA: oa.batchStride, strideB: ob.batchStride,
     offsetA: oa.offset, offsetB: ob.offset,
@@ -111,8 +113,60 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, "matmul", [a, b], (g) => [
     a.requiresGrad ? sumToShape(matmul(g, transpose(b, -1, -2)), a.shape) : null,
-    b.requiresGrad ? sumToShape(matmul(transpose(a, -1, -2), g), b.shape) : null,
+    b.requiresGrad ? weightGradient(a, g, b.shape) : null,
   ]);
+}
+
+/**
+ * Gradient of a matrix B [.., K, N] shared across A's batch: Σ_batch Aᵀ·G as ONE product of the
+ * flattened rows, [K, B·T]·[B·T, N], rather than a batch of products summed afterwards.
+ */
+function weightGradient(a: Tensor, g: Tensor, bShape: readonly number[]): Tensor {
+  if (bShape.length === 2 && a.ndim > 2) {
+    const k = a.shape[a.ndim - 1] as number;
+    const n = g.shape[g.ndim - 1] as number;
+    return matmul(transpose(reshape(a, [-1, k]), 0, 1), reshape(g, [-1, n]));
+  }
+  return sumToShape(matmul(transpose(a, -1, -2), g), bShape);
+}
+
+/**
+ * bias + x·W as one op (PyTorch's addmm, over any leading dims of x): x [..., K], W [K, N] (a
+ * transposed view of an [N, K] weight costs nothing), bias [N]. The output rows start as the bias and
+ * the backend's GEMM accumulates onto them; the backward is three products on the flattened rows:
+ * dx = G·Wᵀ, dW = xᵀ·G, dbias = 1ᵀ·G.
+ */
+export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
+  if (w.ndim !== 2 || bias.ndim !== 1 || x.ndim < 1) {
+    throw new ShapeError(`addmm: expected bias [N], x [..., K] and W [K, N], got ${formatShape(bias.shape)}, ${formatShape(x.shape)} and ${formatShape(w.shape)}`);
+  }
+  const [K, N] = w.shape as [number, number];
+  if (x.shape[x.ndim - 1] !== K || bias.shape[0] !== N) {
+    throw new ShapeError(`addmm: cannot add ${formatShape(bias.shape)} to ${formatShape(x.shape)}·${formatShape(w.shape)}`);
+  }
+  if (!isFloating(x.dtype) || x.dtype !== w.dtype || x.dtype !== bias.dtype) {
+    throw new DTypeError(`addmm: expected one floating-point dtype, got ${bias.dtype}, ${x.dtype} and ${w.dtype}`);
+  }
+  const rows = x.size / K;
+  const x2 = noGrad(() => reshape(x, [rows, K]));
+  const ox = operand(x2, []);
+  const ow = operand(w, []);
+  const out = allocate(x.dtype, rows * N) as FloatArray;
+  const b = bias.isContiguous() ? bias.storage.subarray(bias.offset, bias.offset + N) : bias.toTypedArray();
+  for (let r = 0; r < rows; r++) out.set(b as FloatArray, r * N);
+  getBackend().matmul(out, ox.data, ow.data, {
+    batch: 1, m: rows, n: N, k: K, transA: ox.trans, transB: ow.trans, strideA: 0, strideB: 0,
+    offsetA: ox.offset, offsetB: ow.offset, accumulate: true,
+  });
+  const outShape = [...x.shape.slice(0, -1), N];
+  return record(new Tensor(out, outShape), "addmm", [bias, x, w], (g) => {
+    const g2 = reshape(g, [rows, N]);
+    return [
+      bias.requiresGrad ? sumToShape(g2, [N]) : null,
+      x.requiresGrad ? reshape(matmul(g2, transpose(w, 0, 1)), x.shape) : null,
+      w.requiresGrad ? matmul(transpose(x2, 0, 1), g2) : null,
+    ];
+  });
 }
 
 /** Batched matrix product of two 3-D tensors [B,n,m]·[B,m,p] (torch.bmm). */
@@ -125,6 +179,9 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
 
 /** y = x·Wᵀ + b with W of shape [out, in] (PyTorch's Linear layout; Wᵀ costs no copy). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (bias && weight.ndim === 2 && bias.ndim === 1 && x.ndim >= 1 && x.dtype === weight.dtype && x.dtype === bias.dtype) {
+    return addmm(bias, x, transpose(weight, 0, 1));
+  }
   const y = matmul(x, transpose(weight, 0, 1));
   return bias ? addBias(y, bias) : y;
 }

@@ -3,7 +3,7 @@
  * GPT-2 checkpoints (`c_attn`, `c_proj`, `c_fc`). Keeping it means loom's safetensors load in
  * `transformers`' GPT2LMHeadModel without transposes, and x·W needs no transposed operand.
  */
-import { add, matmul } from "../../ops/index.js";
+import { addmm, matmul } from "../../ops/index.js";
 import { zeros } from "../../tensor/factory.js";
 import type { FloatDType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -31,8 +31,7 @@ export class Conv1D extends Module {
 
   /** [..., nx] → [..., nf] */
   forward(x: Tensor): Tensor {
-    const y = matmul(x, this.weight);
-    return this.bias ? add(y, this.bias) : y;
+    return this.bias ? addmm(this.bias, x, this.weight) : matmul(x, this.weight);
   }
 
   override extraRepr(): string {

@@ -1,0 +1,30 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { autograd, manualSeed, randn, ops, noGrad, ShapeError } from "../../src/index.js";
+
+test("addmm equals bias + x·W for batched x and a transposed W, and matches its gradients", () => {
+  manualSeed(3);
+  const x = randn([2, 3, 4], { dtype: "float64" }).requiresGrad_();
+  const wt = randn([5, 4], { dtype: "float64" }).requiresGrad_(); // W = wtᵀ, a transposed view
+  const b = randn([5], { dtype: "float64" }).requiresGrad_();
+  const y = ops.addmm(b, x, wt.T);
+  const expected = noGrad(() => x.matmul(wt.T).add(b));
+  const ya = y.toTypedArray();
+  const ea = expected.toTypedArray();
+  assert.deepEqual(y.shape, [2, 3, 5]);
+  for (let i = 0; i < ea.length; i++) assert.ok(Math.abs((ya[i] as number) - (ea[i] as number)) < 1e-12);
+  assert.equal(autograd.gradcheck((bb, xx, ww) => ops.addmm(bb, xx, ww.T), [b, x, wt]), true);
+  const w2 = randn([4, 5], { dtype: "float64" }).requiresGrad_();
+  assert.equal(autograd.gradcheck((bb, xx, ww) => ops.addmm(bb, xx.transpose(0, 1), ww), [b, x, w2]), true, "non-contiguous x");
+});
+
+test("matmul: the gradient of a weight shared across the batch is one flattened product", () => {
+  manualSeed(4);
+  const x = randn([3, 2, 4], { dtype: "float64" }).requiresGrad_();
+  const w = randn([4, 6], { dtype: "float64" }).requiresGrad_();
+  assert.equal(autograd.gradcheck((xx, ww) => xx.matmul(ww).tanh(), [x, w]), true);
+});
+
+test("addmm shape errors name the op and the shapes", () => {
+  assert.throws(() => ops.addmm(randn([5]), randn([2, 3]), randn([4, 5])), (e: unknown) => e instanceof ShapeError && /addmm.*\[2,3\].*\[4,5\]/.test(e.message));
+});
