@@ -5,7 +5,7 @@
  * Shapes: B batch, T new positions, S = past + T key positions, C = n_embd, H = n_head, D = C / H.
  */
 import { Tensor } from "../../tensor/tensor.js";
-import { add, cat, gelu, mul, relu, reshape, silu, split, transpose } from "../../ops/index.js";
+import { add, addmm, cat, gelu, matmul, mul, narrow, relu, reshape, silu, split, transpose } from "../../ops/index.js";
 import { dropout, scaledDotProductAttention } from "../../nn/functional/index.js";
 import { RotaryEmbedding } from "../../nn/attention/rotary.js";
 import { alibiSlopes } from "../../nn/attention/alibi.js";
@@ -56,7 +56,14 @@ export class CausalSelfAttention extends Module {
     const [B, T, C] = x.shape as [number, number, number];
     const H = this.nHead;
     const D = this.headDim;
-    const [q0, k0, v0] = split(this.c_attn.forward(x), C, 2) as [Tensor, Tensor, Tensor]; // 3 × [B, T, C]
+    // q, k, v from the column blocks of c_attn's [C, 3C] weight, each its own product: three contiguous
+    // [B, T, C] results, where slicing one [B, T, 3C] output would send three full-size gradients back.
+    const project = (i: number): Tensor => {
+      const w = narrow(this.c_attn.weight, 1, i * C, C); // [C, C]
+      const b = this.c_attn.bias ? narrow(this.c_attn.bias, 0, i * C, C) : null;
+      return b ? addmm(b, x, w) : matmul(x, w);
+    };
+    const [q0, k0, v0] = [project(0), project(1), project(2)]; // 3 × [B, T, C]
     const heads = (t: Tensor) => transpose(reshape(t, [B, T, H, D]), 1, 2); // [B, H, T, D]
     let q = heads(q0);
     let k = heads(k0);
