@@ -18,6 +18,7 @@ import {
 } from "./rows.js";
 import { MATMUL_ATTENTION_MAX_SCORES, attentionBackwardMatmul, attentionForwardMatmul } from "../reference/attention-matmul.js";
 import type { AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
+import { attentionBackwardF32, attentionForwardF32, fusedAttentionSupported } from "./attention.js";
 
 export type { KernelVariant } from "./loader.js";
 
@@ -134,14 +135,17 @@ export class WasmBackend extends ReferenceBackend {
   }
 
   /**
-   * Attention as batched GEMMs on this backend's matmul (reference/attention-matmul.ts) while the
-   * [N, T, S] score matrix is moderate; the streaming reference kernel beyond.
+   * float32 attention without dropout, ALiBi, additive masks or requested weights runs on the fused
+   * online-softmax kernel (./attention.ts, O(T·D) memory per head). Otherwise: batched GEMMs on this
+   * backend's matmul (reference/attention-matmul.ts) while the [N, T, S] score matrix is moderate, the
+   * streaming reference kernel beyond.
    */
   override attentionForward(
     out: FloatArray, lse: Float64Array, weights: FloatArray | null,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
   ): void {
-    if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionForward(out, lse, weights, q, k, v, mask, sz);
+    if (isF32(out) && fusedAttentionSupported(q, k, v, mask, sz, weights)) attentionForwardF32(this.ctx, out, lse, q, k, v, mask, sz);
+    else if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionForward(out, lse, weights, q, k, v, mask, sz);
     else attentionForwardMatmul(this, out, lse, weights, q, k, v, mask, sz);
   }
 
@@ -150,7 +154,9 @@ export class WasmBackend extends ReferenceBackend {
     dOut: FloatArray, out: FloatArray, lse: Float64Array,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
   ): void {
-    if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
+    if (dMask === null && isF32(dOut) && isF32(out) && fusedAttentionSupported(q, k, v, mask, sz, null)) {
+      attentionBackwardF32(this.ctx, dq, dk, dv, dOut, out, lse, q, k, v, mask, sz);
+    } else if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
     else attentionBackwardMatmul(this, dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
   }
 }

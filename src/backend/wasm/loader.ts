@@ -37,6 +37,17 @@ export interface KernelExports {
   KIND_CROSS_ENTROPY_BACKWARD: { value: number };
   KIND_GELU: { value: number };
   KIND_GELU_BACKWARD: { value: number };
+  /**
+   * An attention job (assembly/attention.ts), one row-block per unit: `kind` is KIND_ATTENTION_FORWARD
+   * or KIND_ATTENTION_BACKWARD; mask 0 = none, maskStride = bytes between a block's mask rows (0: one row).
+   */
+  setAttentionJob(
+    job: number, kind: number, n: number, t: number, s: number, d: number, dv: number, scale: number, causal: number,
+    causalOffset: number, maskStride: number, q: number, k: number, v: number, mask: number, out: number, lse: number,
+    dOut: number, dq: number, dk: number, dvGrad: number,
+  ): void;
+  KIND_ATTENTION_FORWARD: { value: number };
+  KIND_ATTENTION_BACKWARD: { value: number };
   // Single-threaded kernels (assembly/layernorm.ts, adamw.ts); pointer 0 means an absent operand.
   layerNormRows(out: number, mean: number, rstd: number, x: number, w: number, b: number, rows: number, cols: number, eps: number): void;
   layerNormRowsBackward(

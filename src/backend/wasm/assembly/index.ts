@@ -2,7 +2,9 @@
 // Memory is imported (shared between the main thread and the worker pool); the JavaScript side owns
 // its layout above heapBase().
 export { gemmScratchBytes, packedBBytes, setJob } from "./gemm";
-export { runJob, setRowJob } from "./job";
+export { setRowJob } from "./job";
+// The pool's entry point: attention jobs (attention.ts), every other kind through job.ts's runJob.
+export { runJobOrAttention as runJob, setAttentionJob, KIND_ATTENTION_BACKWARD, KIND_ATTENTION_FORWARD } from "./attention";
 export {
   JOB_BYTES, KIND_CROSS_ENTROPY, KIND_CROSS_ENTROPY_BACKWARD, KIND_GELU, KIND_GELU_BACKWARD, KIND_SOFTMAX,
   KIND_SOFTMAX_BACKWARD,
