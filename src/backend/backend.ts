@@ -9,11 +9,13 @@ import type { AdamWHyperparameters } from "./reference/adamw.js";
 import type { CrossEntropyRows } from "./reference/crossentropy.js";
 import type { GeluApproximation } from "./reference/gelu.js";
 import type { AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
+import type { RnnNonlinearity } from "./reference/recurrent.js";
 
 export type { AdamWHyperparameters } from "./reference/adamw.js";
 export type { CrossEntropyRows } from "./reference/crossentropy.js";
 export type { GeluApproximation } from "./reference/gelu.js";
 export type { AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
+export type { RnnNonlinearity } from "./reference/recurrent.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -92,5 +94,40 @@ export interface Backend {
     dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
     dOut: FloatArray, out: FloatArray, lse: Float64Array,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  ): void;
+
+  // Fused recurrent cells: one call is one time step for the whole batch, from both gate projections
+  // (xg = x·W_ihᵀ + b_ih, hg = h·W_hhᵀ + b_hh). Formulas, gate order and outputs as in
+  // reference/recurrent.ts.
+
+  /** LSTM step (peephole and coupled input-forget variants); see reference/recurrent.ts `lstmCellForward`. */
+  lstmCellForward(
+    h: FloatArray, c: FloatArray, gates: FloatArray, tanhC: FloatArray,
+    xg: FloatArray, hg: FloatArray, cPrev: FloatArray, peephole: FloatArray | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void;
+  /** Writes dPre and dcPrev, adds into dPeephole; see reference/recurrent.ts `lstmCellBackward`. */
+  lstmCellBackward(
+    dPre: FloatArray, dcPrev: FloatArray, dPeephole: FloatArray | null,
+    dh: FloatArray, dc: FloatArray | null,
+    gates: FloatArray, cPrev: FloatArray, c: FloatArray, tanhC: FloatArray, peephole: FloatArray | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void;
+  /** GRU step; see reference/recurrent.ts `gruCellForward`. */
+  gruCellForward(
+    h: FloatArray, gates: FloatArray, xg: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
+  ): void;
+  /** Writes dxg, dhg and the direct part of dhPrev; see reference/recurrent.ts `gruCellBackward`. */
+  gruCellBackward(
+    dxg: FloatArray, dhg: FloatArray, dhPrev: FloatArray,
+    dh: FloatArray, gates: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
+  ): void;
+  /** Elman RNN step; see reference/recurrent.ts `rnnCellForward`. */
+  rnnCellForward(
+    h: FloatArray, xg: FloatArray, hg: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
+  ): void;
+  /** see reference/recurrent.ts `rnnCellBackward`. */
+  rnnCellBackward(
+    dPre: FloatArray, dh: FloatArray, h: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
   ): void;
 }

@@ -7,6 +7,9 @@ import { layerNormBackward, layerNormForward } from "./layernorm.js";
 import { matmulReference } from "./matmul.js";
 import { softmaxBackward, softmaxForward } from "./softmax.js";
 import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "./attention.js";
+import {
+  gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward, type RnnNonlinearity,
+} from "./recurrent.js";
 
 export class ReferenceBackend implements Backend {
   readonly name: string = "js";
@@ -77,5 +80,47 @@ export class ReferenceBackend implements Backend {
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
   ): void {
     attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
+  }
+
+  lstmCellForward(
+    h: FloatArray, c: FloatArray, gates: FloatArray, tanhC: FloatArray,
+    xg: FloatArray, hg: FloatArray, cPrev: FloatArray, peephole: FloatArray | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void {
+    lstmCellForward(h, c, gates, tanhC, xg, hg, cPrev, peephole, coupled, batch, hidden);
+  }
+
+  lstmCellBackward(
+    dPre: FloatArray, dcPrev: FloatArray, dPeephole: FloatArray | null,
+    dh: FloatArray, dc: FloatArray | null,
+    gates: FloatArray, cPrev: FloatArray, c: FloatArray, tanhC: FloatArray, peephole: FloatArray | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void {
+    lstmCellBackward(dPre, dcPrev, dPeephole, dh, dc, gates, cPrev, c, tanhC, peephole, coupled, batch, hidden);
+  }
+
+  gruCellForward(
+    h: FloatArray, gates: FloatArray, xg: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
+  ): void {
+    gruCellForward(h, gates, xg, hg, hPrev, batch, hidden);
+  }
+
+  gruCellBackward(
+    dxg: FloatArray, dhg: FloatArray, dhPrev: FloatArray,
+    dh: FloatArray, gates: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
+  ): void {
+    gruCellBackward(dxg, dhg, dhPrev, dh, gates, hg, hPrev, batch, hidden);
+  }
+
+  rnnCellForward(
+    h: FloatArray, xg: FloatArray, hg: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
+  ): void {
+    rnnCellForward(h, xg, hg, nonlinearity, batch, hidden);
+  }
+
+  rnnCellBackward(
+    dPre: FloatArray, dh: FloatArray, h: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
+  ): void {
+    rnnCellBackward(dPre, dh, h, nonlinearity, batch, hidden);
   }
 }

@@ -1,14 +1,11 @@
 /**
- * One recurrent time step as a differentiable op over the fused kernels of
- * backend/reference/recurrent.ts. The caller supplies both projections (xg = x·W_ihᵀ + b_ih and
+ * One recurrent time step as a differentiable op over the active backend's fused cell kernels
+ * (specified by backend/reference/recurrent.ts). The caller supplies both projections (xg = x·W_ihᵀ + b_ih and
  * hg = h·W_hhᵀ + b_hh, each [B, G·H]); the op computes every gate in one kernel call and its backward
  * is the hand-written kernel, not a chain of elementwise ops. The cells (cells.ts) are built on these.
  */
-import {
-  type RnnNonlinearity, gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, lstmGateCount, rnnCellBackward,
-  rnnCellForward,
-} from "../../backend/reference/recurrent.js";
-import type { FloatArray } from "../../backend/index.js";
+import { type RnnNonlinearity, lstmGateCount } from "../../backend/reference/recurrent.js";
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../../errors.js";
 import { record, select } from "../../ops/index.js";
 import { allocate, isFloating } from "../../tensor/dtype.js";
@@ -59,14 +56,14 @@ export function lstmStep(xg: Tensor, hg: Tensor, cPrev: Tensor, peephole: Tensor
   const tanhC = allocate(dtype, B * H) as FloatArray;
   const h = out.subarray(0, B * H);
   const c = out.subarray(B * H);
-  lstmCellForward(h, c, gates, tanhC, xs, hs, cp, ps, coupled, B, H);
+  getBackend().lstmCellForward(h, c, gates, tanhC, xs, hs, cp, ps, coupled, B, H);
   const inputs = [xg, hg, cPrev, ...(peephole ? [peephole] : [])];
   const packed = record(new Tensor(out, [2, B, H]), "lstmStep", inputs, (g) => {
     const gs = contiguousData(g);
     const dPre = allocate(dtype, B * G * H) as FloatArray;
     const dcPrev = allocate(dtype, B * H) as FloatArray;
     const dPeep = peephole ? (allocate(dtype, peephole.size) as FloatArray) : null;
-    lstmCellBackward(dPre, dcPrev, dPeep, gs.subarray(0, B * H), gs.subarray(B * H), gates, cp, c, tanhC, ps, coupled, B, H);
+    getBackend().lstmCellBackward(dPre, dcPrev, dPeep, gs.subarray(0, B * H), gs.subarray(B * H), gates, cp, c, tanhC, ps, coupled, B, H);
     const dPreT = new Tensor(dPre, [B, G * H]);
     return [dPreT, dPreT, new Tensor(dcPrev, [B, H]), ...(dPeep ? [new Tensor(dPeep, [G - 1, H])] : [])];
   });
@@ -82,12 +79,12 @@ export function gruStep(xg: Tensor, hg: Tensor, hPrev: Tensor): Tensor {
   const xs = contiguousData(xg), hs = contiguousData(hg), hp = contiguousData(hPrev);
   const h = allocate(dtype, B * H) as FloatArray;
   const gates = allocate(dtype, B * 3 * H) as FloatArray;
-  gruCellForward(h, gates, xs, hs, hp, B, H);
+  getBackend().gruCellForward(h, gates, xs, hs, hp, B, H);
   return record(new Tensor(h, [B, H]), "gruStep", [xg, hg, hPrev], (g) => {
     const dxg = allocate(dtype, B * 3 * H) as FloatArray;
     const dhg = allocate(dtype, B * 3 * H) as FloatArray;
     const dhPrev = allocate(dtype, B * H) as FloatArray;
-    gruCellBackward(dxg, dhg, dhPrev, contiguousData(g), gates, hs, hp, B, H);
+    getBackend().gruCellBackward(dxg, dhg, dhPrev, contiguousData(g), gates, hs, hp, B, H);
     return [new Tensor(dxg, [B, 3 * H]), new Tensor(dhg, [B, 3 * H]), new Tensor(dhPrev, [B, H])];
   });
 }
@@ -98,10 +95,10 @@ export function rnnStep(xg: Tensor, hg: Tensor, nonlinearity: RnnNonlinearity = 
   const B = check("rnnStep", 1, H, xg, hg);
   const dtype = xg.dtype;
   const h = allocate(dtype, B * H) as FloatArray;
-  rnnCellForward(h, contiguousData(xg), contiguousData(hg), nonlinearity, B, H);
+  getBackend().rnnCellForward(h, contiguousData(xg), contiguousData(hg), nonlinearity, B, H);
   return record(new Tensor(h, [B, H]), "rnnStep", [xg, hg], (g) => {
     const dPre = allocate(dtype, B * H) as FloatArray;
-    rnnCellBackward(dPre, contiguousData(g), h, nonlinearity, B, H);
+    getBackend().rnnCellBackward(dPre, contiguousData(g), h, nonlinearity, B, H);
     const t = new Tensor(dPre, [B, H]);
     return [t, t];
   });

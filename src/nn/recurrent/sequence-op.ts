@@ -13,10 +13,8 @@
  * t (its state is carried unchanged and its output is zero), so the forward direction's final state is
  * the state at each row's last valid step and the reverse direction starts at each row's own end.
  */
-import {
-  type RnnNonlinearity, gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward,
-} from "../../backend/reference/recurrent.js";
-import type { FloatArray } from "../../backend/index.js";
+import type { RnnNonlinearity } from "../../backend/reference/recurrent.js";
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { narrow, record, reshape } from "../../ops/index.js";
 import { allocate, isFloating } from "../../tensor/dtype.js";
@@ -138,16 +136,16 @@ export function recurrentSequence(xg: Tensor, h0: Tensor, c0: Tensor | null, w: 
       const cPrev = (cIn as FloatArray).subarray(sH, sH + B * H);
       cPrev.set(cCur as FloatArray);
       const cNew = (cOut as FloatArray).subarray(sH, sH + B * H);
-      lstmCellForward(hRaw, cNew, (gates as FloatArray).subarray(sG, sG + B * GH), (tanhC as FloatArray).subarray(sH, sH + B * H), x, hg, cPrev, peep, coupled, B, H);
+      getBackend().lstmCellForward(hRaw, cNew, (gates as FloatArray).subarray(sG, sG + B * GH), (tanhC as FloatArray).subarray(sH, sH + B * H), x, hg, cPrev, peep, coupled, B, H);
       if (whr) {
         hNew = projected as FloatArray;
         matmulInto(hNew, hRaw, whr, B, P, H, false, true);
       }
       for (let b = 0; b < B; b++) if (active(t, b)) (cCur as FloatArray).set(cNew.subarray(b * H, (b + 1) * H), b * H);
     } else if (isGru) {
-      gruCellForward(hRaw, (gates as FloatArray).subarray(sG, sG + B * GH), x, hg, hPrev, B, H);
+      getBackend().gruCellForward(hRaw, (gates as FloatArray).subarray(sG, sG + B * GH), x, hg, hPrev, B, H);
     } else {
-      rnnCellForward(hRaw, x, hg, nonlinearity, B, H);
+      getBackend().rnnCellForward(hRaw, x, hg, nonlinearity, B, H);
     }
     for (let b = 0; b < B; b++) {
       if (!active(t, b)) continue;
@@ -205,17 +203,17 @@ export function recurrentSequence(xg: Tensor, h0: Tensor, c0: Tensor | null, w: 
           matmulInto(dRaw, dhCell, whr, B, H, P, false, false);
           matmulInto(dWhr as FloatArray, dhCell, hRaw, P, H, B, true, false, true);
         }
-        lstmCellBackward(
+        getBackend().lstmCellBackward(
           dx, dcPrev, dPeep, dRaw, dcCell, (gates as FloatArray).subarray(sG, sG + B * GH), (cIn as FloatArray).subarray(sH, sH + B * H),
           (cOut as FloatArray).subarray(sH, sH + B * H), (tanhC as FloatArray).subarray(sH, sH + B * H), peep, coupled, B, H,
         );
       } else if (isGru) {
-        gruCellBackward(
+        getBackend().gruCellBackward(
           dx, dHg.subarray(sG, sG + B * GH), dhDirect as FloatArray, dhCell, (gates as FloatArray).subarray(sG, sG + B * GH),
           (hgAll as FloatArray).subarray(sG, sG + B * GH), hPrev, B, H,
         );
       } else {
-        rnnCellBackward(dx, dhCell, hRaw, nonlinearity, B, H);
+        getBackend().rnnCellBackward(dx, dhCell, hRaw, nonlinearity, B, H);
       }
       matmulInto(dhNext, dHg.subarray(sG, sG + B * GH), whh, B, P, GH, false, false);
       if (dhDirect) for (let i = 0; i < B * H; i++) dhNext[i] = (dhNext[i] as number) + (dhDirect[i] as number);

@@ -25,7 +25,7 @@ import { runJob } from "./job";
 export const KIND_ATTENTION_FORWARD: i32 = 64;
 export const KIND_ATTENTION_BACKWARD: i32 = 65;
 
-/** Keys per tile: 64 scores (256 bytes) of scratch, far below the GEMM scratch every thread has. */
+/** Keys per tile: two tiles of 64 floats (512 bytes) of scratch, far below the GEMM scratch every thread has. */
 const BK: i32 = 64;
 
 // Job descriptor fields (i32 / f32 at byte offsets after the JOB_KIND word); the counter has its own line.
@@ -89,17 +89,47 @@ function scaleRow(y: usize, alpha: f32, d: i32): void {
 }
 
 /**
+ * The dot products of x with rows k0 .. k0 + 3 (rowBytes apart) over d floats, d a multiple of 4, as
+ * one vector: four lane-wise accumulators, then a 4 × 4 transpose-and-add instead of four horizontal sums.
+ */
+function dot4(x: usize, k0: usize, rowBytes: usize, d: i32): v128 {
+  const k1 = k0 + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
+  let a0 = f32x4.splat(0);
+  let a1 = a0, a2 = a0, a3 = a0;
+  for (let c = 0; c < d; c += 4) {
+    const o = <usize>c << 2;
+    const xv = v128.load(x + o);
+    a0 = madd(xv, v128.load(k0 + o), a0);
+    a1 = madd(xv, v128.load(k1 + o), a1);
+    a2 = madd(xv, v128.load(k2 + o), a2);
+    a3 = madd(xv, v128.load(k3 + o), a3);
+  }
+  // [a0₀+a0₂, a1₀+a1₂, a0₁+a0₃, a1₁+a1₃] and likewise for a2, a3; then the halves of each sum meet.
+  const h01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const h23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(h01, h23, 0, 1, 4, 5), v128.shuffle<f32>(h01, h23, 2, 3, 6, 7));
+}
+
+/** tile[jj] = x · row (j0 + jj) of the block at `base` (rows rowBytes apart), for jj < nk. */
+function dotTile(tile: usize, x: usize, base: usize, rowBytes: usize, j0: i32, nk: i32, d: i32): void {
+  let jj = 0;
+  if ((d & 3) == 0) {
+    for (; jj + 4 <= nk; jj += 4) v128.store(tile + (<usize>jj << 2), dot4(x, base + <usize>(j0 + jj) * rowBytes, rowBytes, d));
+  }
+  for (; jj < nk; jj++) store<f32>(tile + (<usize>jj << 2), dot(x, base + <usize>(j0 + jj) * rowBytes, d));
+}
+
+/**
  * Writes the scaled scores of keys [j0, j0+nk) for query row qi into tile[0, nk) (−∞ where the mask
  * byte is 0), pads the tile with −∞ up to a multiple of 4 and returns the tile's largest score.
  */
 function scoreTile(tile: usize, qi: usize, kBlock: usize, maskRow: usize, j0: i32, nk: i32, d: i32, scale: f32): f32 {
+  dotTile(tile, qi, kBlock, <usize>d << 2, j0, nk, d);
   let top: f32 = -Infinity;
-  const rowBytes = <usize>d << 2;
   for (let jj = 0; jj < nk; jj++) {
-    const j = j0 + jj;
-    let s: f32 = -Infinity;
-    if (maskRow == 0 || load<u8>(maskRow + <usize>j) != 0) s = dot(qi, kBlock + <usize>j * rowBytes, d) * scale;
-    store<f32>(tile + (<usize>jj << 2), s);
+    const at = tile + (<usize>jj << 2);
+    const s: f32 = maskRow != 0 && load<u8>(maskRow + <usize>(j0 + jj)) == 0 ? -Infinity : load<f32>(at) * scale;
+    store<f32>(at, s);
     top = max(top, s);
   }
   for (let jj = nk; (jj & 3) != 0; jj++) store<f32>(tile + (<usize>jj << 2), -Infinity);
@@ -244,6 +274,7 @@ function attentionBackwardBlock(job: usize, b: i32, tile: usize): void {
   const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
   const qRow = <usize>D << 2;
   const vRow = <usize>Dv << 2;
+  const dpTile = tile + (<usize>BK << 2);
   memory.fill(dkB, 0, <usize>S * qRow);
   memory.fill(dvB, 0, <usize>S * vRow);
   for (let i = 0; i < T; i++) {
@@ -260,14 +291,13 @@ function attentionBackwardBlock(job: usize, b: i32, tile: usize): void {
       const nk = min(BK, end - j0);
       if (scoreTile(tile, qi, kB, maskRow, j0, nk, D, scale) == -Infinity) continue;
       expTile(tile, nk, L);
+      dotTile(dpTile, gi, vB, vRow, j0, nk, Dv); // dP_ij = dO_i · V_j
       for (let jj = 0; jj < nk; jj++) {
         const p = load<f32>(tile + (<usize>jj << 2));
         if (p == 0) continue;
         const j = <usize>(j0 + jj);
-        const vj = vB + j * vRow;
-        const dp = dot(gi, vj, Dv);
         axpy(dvB + j * vRow, gi, p, Dv);
-        const ds = p * (dp - Di) * scale;
+        const ds = p * (load<f32>(dpTile + (<usize>jj << 2)) - Di) * scale;
         axpy(dqi, kB + j * qRow, ds, D);
         axpy(dkB + j * qRow, qi, ds, D);
       }

@@ -11,6 +11,7 @@ export {
 } from "./job-kind";
 export { layerNormRows, layerNormRowsBackward } from "./layernorm";
 export { adamwStep } from "./adamw";
+export { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from "./recurrent";
 
 /** First byte after the module's static data: scratch and operands live from here on. */
 export function heapBase(): usize {
