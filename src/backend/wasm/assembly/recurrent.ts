@@ -10,42 +10,42 @@
 // and tanh → ±1 with no ∞/∞. Near 0, tanh's absolute error is about one float32 ulp of 1.
 import { exp4 } from "./exp";
 
-@inline function sigmoid4(x: v128): v128 {
+function sigmoid4(x: v128): v128 {
   return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp4(f32x4.neg(x))));
 }
 
-@inline function tanh4(x: v128): v128 {
+function tanh4(x: v128): v128 {
   const e = exp4(f32x4.add(x, x));
   return f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
 }
 
 /** Four floats at p, or one splatted (a row's tail). */
-@inline function ld(p: usize, full: bool): v128 {
+function ld(p: usize, full: bool): v128 {
   return full ? v128.load(p) : f32x4.splat(load<f32>(p));
 }
 
-@inline function st(p: usize, v: v128, full: bool): void {
+function st(p: usize, v: v128, full: bool): void {
   if (full) v128.store(p, v);
   else store<f32>(p, f32x4.extract_lane(v, 0));
 }
 
 /** x·(1 − x) per lane: σ' written in terms of σ. */
-@inline function dsig(s: v128): v128 {
+function dsig(s: v128): v128 {
   return f32x4.mul(s, f32x4.sub(f32x4.splat(1), s));
 }
 
 /** 1 − t² per lane: tanh' written in terms of tanh. */
-@inline function dtanh(t: v128): v128 {
+function dtanh(t: v128): v128 {
   return f32x4.sub(f32x4.splat(1), f32x4.mul(t, t));
 }
 
 // Byte offsets of the gate blocks within one row of G·H pre-activations (uncoupled: i, f, g, o;
 // coupled: f, g, o) and of the peephole rows (i, f, o; coupled: f, o). `oi`/`pi` are unused when coupled.
-@inline function gateOffset(gate: i32, coupled: bool, hBytes: usize): usize {
+function gateOffset(gate: i32, coupled: bool, hBytes: usize): usize {
   return <usize>(coupled ? gate - 1 : gate) * hBytes;
 }
 
-@inline function lstmForward4(
+function lstmForward4(
   h: usize, c: usize, gates: usize, tanhC: usize, xg: usize, hg: usize, cPrev: usize, peep: usize, coupled: bool,
   row: usize, hr: usize, hBytes: usize, full: bool,
 ): void {
@@ -101,7 +101,7 @@ export function lstmCellForward(
   }
 }
 
-@inline function lstmBackward4(
+function lstmBackward4(
   dPre: usize, dcPrev: usize, dPeep: usize, dh: usize, dc: usize,
   gates: usize, cPrev: usize, c: usize, tanhC: usize, peep: usize, coupled: bool,
   row: usize, hr: usize, hBytes: usize, full: bool,
@@ -171,7 +171,7 @@ export function lstmCellBackward(
   }
 }
 
-@inline function gruForward4(h: usize, gates: usize, xg: usize, hg: usize, hPrev: usize, row: usize, hr: usize, hBytes: usize, full: bool): void {
+function gruForward4(h: usize, gates: usize, xg: usize, hg: usize, hPrev: usize, row: usize, hr: usize, hBytes: usize, full: bool): void {
   const r = sigmoid4(f32x4.add(ld(xg + row, full), ld(hg + row, full)));
   const z = sigmoid4(f32x4.add(ld(xg + row + hBytes, full), ld(hg + row + hBytes, full)));
   const n = tanh4(f32x4.add(ld(xg + row + 2 * hBytes, full), f32x4.mul(r, ld(hg + row + 2 * hBytes, full))));
@@ -199,7 +199,7 @@ export function gruCellForward(h: usize, gates: usize, xg: usize, hg: usize, hPr
   }
 }
 
-@inline function gruBackward4(
+function gruBackward4(
   dxg: usize, dhg: usize, dhPrev: usize, dh: usize, gates: usize, hg: usize, hPrev: usize,
   row: usize, hr: usize, hBytes: usize, full: bool,
 ): void {
@@ -239,7 +239,7 @@ export function gruCellBackward(
   }
 }
 
-@inline function rnnAct4(pre: v128, relu: bool): v128 {
+function rnnAct4(pre: v128, relu: bool): v128 {
   return relu ? f32x4.max(pre, f32x4.splat(0)) : tanh4(pre);
 }
 
@@ -256,7 +256,7 @@ export function rnnCellForward(h: usize, xg: usize, hg: usize, relu: bool, n: i3
   }
 }
 
-@inline function rnnGrad4(dh: v128, h: v128, relu: bool): v128 {
+function rnnGrad4(dh: v128, h: v128, relu: bool): v128 {
   // relu: dh where h > 0, else 0 (a lane mask); tanh: dh·(1 − h²).
   return relu ? v128.and(dh, f32x4.gt(h, f32x4.splat(0))) : f32x4.mul(dh, dtanh(h));
 }
