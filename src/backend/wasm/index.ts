@@ -22,10 +22,6 @@ import type { RnnNonlinearity } from "../reference/recurrent.js";
 import {
   gruCellBackwardF32, gruCellForwardF32, lstmCellBackwardF32, lstmCellForwardF32, rnnCellBackwardF32, rnnCellForwardF32,
 } from "./recurrent.js";
-import type { RnnNonlinearity } from "../reference/recurrent.js";
-import {
-  gruCellBackwardF32, gruCellForwardF32, lstmCellBackwardF32, lstmCellForwardF32, rnnCellBackwardF32, rnnCellForwardF32,
-} from "./recurrent.js";
 import { attentionBackwardF32, attentionForwardF32, fusedAttentionSupported } from "./attention.js";
 
 export type { KernelVariant } from "./loader.js";
@@ -140,59 +136,6 @@ export class WasmBackend extends ReferenceBackend {
       isF32OrNull(maxExpAvgSq)) {
       adamwUpdateF32(this.ctx.memory, param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
     } else super.adamwUpdate(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
-  }
-
-  override lstmCellForward(
-    h: FloatArray, c: FloatArray, gates: FloatArray, tanhC: FloatArray,
-    xg: FloatArray, hg: FloatArray, cPrev: FloatArray, peephole: FloatArray | null, coupled: boolean,
-    batch: number, hidden: number,
-  ): void {
-    if (isF32(h) && isF32(c) && isF32(gates) && isF32(tanhC) && isF32(xg) && isF32(hg) && isF32(cPrev) && isF32OrNull(peephole)) {
-      lstmCellForwardF32(this.ctx.memory, h, c, gates, tanhC, xg, hg, cPrev, peephole, coupled, batch, hidden);
-    } else super.lstmCellForward(h, c, gates, tanhC, xg, hg, cPrev, peephole, coupled, batch, hidden);
-  }
-
-  override lstmCellBackward(
-    dPre: FloatArray, dcPrev: FloatArray, dPeephole: FloatArray | null,
-    dh: FloatArray, dc: FloatArray | null,
-    gates: FloatArray, cPrev: FloatArray, c: FloatArray, tanhC: FloatArray, peephole: FloatArray | null, coupled: boolean,
-    batch: number, hidden: number,
-  ): void {
-    if (isF32(dPre) && isF32(dcPrev) && isF32OrNull(dPeephole) && isF32(dh) && isF32OrNull(dc) && isF32(gates) &&
-      isF32(cPrev) && isF32(c) && isF32(tanhC) && isF32OrNull(peephole)) {
-      lstmCellBackwardF32(this.ctx.memory, dPre, dcPrev, dPeephole, dh, dc, gates, cPrev, c, tanhC, peephole, coupled, batch, hidden);
-    } else super.lstmCellBackward(dPre, dcPrev, dPeephole, dh, dc, gates, cPrev, c, tanhC, peephole, coupled, batch, hidden);
-  }
-
-  override gruCellForward(
-    h: FloatArray, gates: FloatArray, xg: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
-  ): void {
-    if (isF32(h) && isF32(gates) && isF32(xg) && isF32(hg) && isF32(hPrev)) {
-      gruCellForwardF32(this.ctx.memory, h, gates, xg, hg, hPrev, batch, hidden);
-    } else super.gruCellForward(h, gates, xg, hg, hPrev, batch, hidden);
-  }
-
-  override gruCellBackward(
-    dxg: FloatArray, dhg: FloatArray, dhPrev: FloatArray,
-    dh: FloatArray, gates: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
-  ): void {
-    if (isF32(dxg) && isF32(dhg) && isF32(dhPrev) && isF32(dh) && isF32(gates) && isF32(hg) && isF32(hPrev)) {
-      gruCellBackwardF32(this.ctx.memory, dxg, dhg, dhPrev, dh, gates, hg, hPrev, batch, hidden);
-    } else super.gruCellBackward(dxg, dhg, dhPrev, dh, gates, hg, hPrev, batch, hidden);
-  }
-
-  override rnnCellForward(
-    h: FloatArray, xg: FloatArray, hg: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
-  ): void {
-    if (isF32(h) && isF32(xg) && isF32(hg)) rnnCellForwardF32(this.ctx.memory, h, xg, hg, nonlinearity, batch, hidden);
-    else super.rnnCellForward(h, xg, hg, nonlinearity, batch, hidden);
-  }
-
-  override rnnCellBackward(
-    dPre: FloatArray, dh: FloatArray, h: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
-  ): void {
-    if (isF32(dPre) && isF32(dh) && isF32(h)) rnnCellBackwardF32(this.ctx.memory, dPre, dh, h, nonlinearity, batch, hidden);
-    else super.rnnCellBackward(dPre, dh, h, nonlinearity, batch, hidden);
   }
 
   override lstmCellForward(

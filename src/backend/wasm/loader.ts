@@ -73,22 +73,6 @@ export interface KernelExports {
   /** Over n = batch·hidden elements; relu 1 for relu, 0 for tanh. */
   rnnCellForward(h: number, xg: number, hg: number, relu: number, n: number): void;
   rnnCellBackward(dPre: number, dh: number, h: number, relu: number, n: number): void;
-  // Recurrent cells, single-threaded (assembly/recurrent.ts); booleans are 0 or 1, pointer 0 an absent operand.
-  lstmCellForward(
-    h: number, c: number, gates: number, tanhC: number, xg: number, hg: number, cPrev: number, peephole: number, coupled: number,
-    batch: number, hidden: number,
-  ): void;
-  lstmCellBackward(
-    dPre: number, dcPrev: number, dPeephole: number, dh: number, dc: number, gates: number, cPrev: number, c: number,
-    tanhC: number, peephole: number, coupled: number, batch: number, hidden: number,
-  ): void;
-  gruCellForward(h: number, gates: number, xg: number, hg: number, hPrev: number, batch: number, hidden: number): void;
-  gruCellBackward(
-    dxg: number, dhg: number, dhPrev: number, dh: number, gates: number, hg: number, hPrev: number, batch: number, hidden: number,
-  ): void;
-  /** Over n = batch·hidden elements; relu 1 for relu, 0 for tanh. */
-  rnnCellForward(h: number, xg: number, hg: number, relu: number, n: number): void;
-  rnnCellBackward(dPre: number, dh: number, h: number, relu: number, n: number): void;
 }
 
 export interface CompiledKernels {

@@ -12,7 +12,6 @@ export {
 export { layerNormRows, layerNormRowsBackward } from "./layernorm";
 export { adamwStep } from "./adamw";
 export { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from "./recurrent";
-export { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from "./recurrent";
 
 /** First byte after the module's static data: scratch and operands live from here on. */
 export function heapBase(): usize {
