@@ -1,9 +1,11 @@
 /**
- * Fused row kernels of a transformer step (GPT-2 small widths: C = 768, V = 8192 classes, 4C MLP),
+ * Fused row kernels of a transformer step (GPT-2 small widths: C = 768, V = 8192 classes, 4C MLP; and
+ * a TINY-GPT-shaped attention call),
  * reference TypeScript backend vs the WebAssembly SIMD backend (one thread and all), as millions of elements per second
  * (copies into and out of kernel memory included, since every call pays them).
  */
 import type { AdamWHyperparameters } from "../src/backend/backend.js";
+import type { AttentionSizes } from "../src/backend/reference/attention.js";
 import { ReferenceBackend } from "../src/backend/reference/index.js";
 import { createWasmBackend, defaultThreadCount } from "../src/backend/wasm/index.js";
 import { printTable, timeIt } from "./table.js";
@@ -25,6 +27,7 @@ export async function run(): Promise<void> {
   const targets = Int32Array.from({ length: rows }, (_, i) => (i * 31) % V);
   const h = fill(rows * 4 * C, 3);
   const nParams = 1 << 20;
+  const attN = 64, attT = 128, attD = 32;
   const adam: AdamWHyperparameters = {
     lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupledWeightDecay: true, step: 10, maximize: false,
   };
@@ -58,6 +61,21 @@ export async function run(): Promise<void> {
         be.geluBackward(dx, y, h, h.length, "tanh");
       };
     }],
+    // TINY-GPT-shaped causal attention (B·H = 64 blocks, T = S = 128, D = 32): the fused wasm kernel vs
+    // the reference streaming kernel; elements are the attended scores, N·T·(T+1)/2.
+    [`attention fwd+bwd causal [${attN}, ${attT}, ${attD}]`, attN * attT * (attT + 1) / 2, (be) => {
+      const op = () => ({ data: fill(attN * attT * attD), offsets: Int32Array.from({ length: attN }, (_, i) => i * attT * attD), strideRow: attD });
+      const aq = op(), ak = op(), av = op();
+      const sz: AttentionSizes = {
+        n: attN, t: attT, s: attT, d: attD, dv: attD, scale: 1 / Math.sqrt(attD), causalOffset: 0, alibi: null, dropout: 0, seed: [0, 0],
+      };
+      const out = new Float32Array(attN * attT * attD), lse = new Float64Array(attN * attT), dOut = fill(out.length, 0.3);
+      const dq = new Float32Array(out.length), dk = new Float32Array(out.length), dv = new Float32Array(out.length);
+      return () => {
+        be.attentionForward(out, lse, null, aq, ak, av, null, sz);
+        be.attentionBackward(dq, dk, dv, null, dOut, out, lse, aq, ak, av, null, sz);
+      };
+    }],
     [`AdamW step (${nParams} params)`, nParams, (be) => {
       const p = fill(nParams), g = fill(nParams, 0.01), m = new Float32Array(nParams), v = new Float32Array(nParams);
       return () => be.adamwUpdate(p, g, m, v, null, adam);
@@ -70,6 +88,6 @@ export async function run(): Promise<void> {
     rowsOut.push([label, ref, one, all, one / ref]);
   }
   console.log(`wasm kernels: ${wasm.variant}; M elements/s, median call (higher is better)`);
-  console.log("softmax, cross-entropy and GELU split rows across threads; LayerNorm and AdamW use one\n");
+  console.log("softmax, cross-entropy and GELU split rows, attention its (batch, head) blocks across threads; LayerNorm and AdamW use one\n");
   printTable(["kernel", "reference", "wasm 1 thread", `wasm ${threads} threads`, "wasm 1 thread / reference"], rowsOut);
 }
