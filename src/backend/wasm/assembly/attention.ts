@@ -74,6 +74,50 @@ function axpy(y: usize, x: usize, alpha: f32, d: i32): void {
   }
 }
 
+/**
+ * y += Σ_jj w[jj]·row(j0 + jj) over the block at `base` (rows rowBytes apart), for jj < nk, skipping zero
+ * weights (masked keys, whose rows the reference never reads). Four rows at a time go through y in one
+ * pass, in the same order of additions as one row at a time.
+ */
+function accumulateRows(y: usize, w: usize, base: usize, rowBytes: usize, j0: i32, nk: i32, d: i32): void {
+  const zero = f32x4.splat(0);
+  let jj = 0;
+  for (; jj + 4 <= nk; jj += 4) {
+    let w4 = v128.load(w + (<usize>jj << 2));
+    const x0 = base + <usize>(j0 + jj) * rowBytes;
+    if (v128.any_true(f32x4.eq(w4, zero))) {
+      for (let r = 0; r < 4; r++) {
+        const a = f32x4.extract_lane(w4, 0);
+        if (a != 0) axpy(y, x0 + <usize>r * rowBytes, a, d);
+        w4 = v128.shuffle<f32>(w4, w4, 1, 2, 3, 0);
+      }
+      continue;
+    }
+    const x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes;
+    const a0 = v128.shuffle<f32>(w4, w4, 0, 0, 0, 0), a1 = v128.shuffle<f32>(w4, w4, 1, 1, 1, 1);
+    const a2 = v128.shuffle<f32>(w4, w4, 2, 2, 2, 2), a3 = v128.shuffle<f32>(w4, w4, 3, 3, 3, 3);
+    let c = 0;
+    for (; c + 4 <= d; c += 4) {
+      const o = <usize>c << 2;
+      let acc = madd(a0, v128.load(x0 + o), v128.load(y + o));
+      acc = madd(a1, v128.load(x1 + o), acc);
+      acc = madd(a2, v128.load(x2 + o), acc);
+      v128.store(y + o, madd(a3, v128.load(x3 + o), acc));
+    }
+    for (; c < d; c++) {
+      const o = <usize>c << 2;
+      let acc = load<f32>(y + o) + f32x4.extract_lane(a0, 0) * load<f32>(x0 + o);
+      acc += f32x4.extract_lane(a1, 0) * load<f32>(x1 + o);
+      acc += f32x4.extract_lane(a2, 0) * load<f32>(x2 + o);
+      store<f32>(y + o, acc + f32x4.extract_lane(a3, 0) * load<f32>(x3 + o));
+    }
+  }
+  for (; jj < nk; jj++) {
+    const a = load<f32>(w + (<usize>jj << 2));
+    if (a != 0) axpy(y, base + <usize>(j0 + jj) * rowBytes, a, d);
+  }
+}
+
 /** y *= alpha over d floats. */
 function scaleRow(y: usize, alpha: f32, d: i32): void {
   const a4 = f32x4.splat(alpha);
@@ -241,10 +285,7 @@ function attentionForwardBlock(job: usize, b: i32, tile: usize): void {
         m = top;
       }
       l += expTile(tile, nk, m);
-      for (let jj = 0; jj < nk; jj++) {
-        const p = load<f32>(tile + (<usize>jj << 2));
-        if (p != 0) axpy(oi, vB + <usize>(j0 + jj) * vRow, p, Dv);
-      }
+      accumulateRows(oi, tile, vB, vRow, j0, nk, Dv);
     }
     if (m == -Infinity) {
       store<f32>(lB + (<usize>i << 2), -Infinity); // no key to attend: output 0, as flash-attention
@@ -294,13 +335,18 @@ function attentionBackwardBlock(job: usize, b: i32, tile: usize): void {
       dotTile(dpTile, gi, vB, vRow, j0, nk, Dv); // dP_ij = dO_i · V_j
       for (let jj = 0; jj < nk; jj++) {
         const p = load<f32>(tile + (<usize>jj << 2));
-        if (p == 0) continue;
+        const at = dpTile + (<usize>jj << 2);
+        if (p == 0) {
+          store<f32>(at, 0); // a masked key: no gradient reaches it
+          continue;
+        }
         const j = <usize>(j0 + jj);
         axpy(dvB + j * vRow, gi, p, Dv);
-        const ds = p * (load<f32>(dpTile + (<usize>jj << 2)) - Di) * scale;
-        axpy(dqi, kB + j * qRow, ds, D);
+        const ds = p * (load<f32>(at) - Di) * scale;
+        store<f32>(at, ds);
         axpy(dkB + j * qRow, qi, ds, D);
       }
+      accumulateRows(dqi, dpTile, kB, qRow, j0, nk, D); // dQ_i += scale Σ_j dS_ij K_j
     }
   }
 }
