@@ -17,7 +17,7 @@
 // Jobs: one unit is one row-block, claimed from an atomic counter, so any number of threads share a
 // job as with the other kernels (job.ts). The pool's single entry point is `runJobOrAttention`, which
 // runs attention jobs here and hands every other kind to job.ts.
-import { exp1, exp4, hsum } from "./exp";
+import { exp1, exp4, hmax, hsum } from "./exp";
 import { JOB_KIND } from "./job-kind";
 import { runJob } from "./job";
 
@@ -170,7 +170,19 @@ function dotTile(tile: usize, x: usize, base: usize, rowBytes: usize, j0: i32, n
 function scoreTile(tile: usize, qi: usize, kBlock: usize, maskRow: usize, j0: i32, nk: i32, d: i32, scale: f32): f32 {
   dotTile(tile, qi, kBlock, <usize>d << 2, j0, nk, d);
   let top: f32 = -Infinity;
-  for (let jj = 0; jj < nk; jj++) {
+  let jj = 0;
+  if (maskRow == 0) {
+    const scale4 = f32x4.splat(scale);
+    let top4 = f32x4.splat(-Infinity);
+    for (; jj + 4 <= nk; jj += 4) {
+      const at = tile + (<usize>jj << 2);
+      const s4 = f32x4.mul(v128.load(at), scale4);
+      v128.store(at, s4);
+      top4 = f32x4.max(top4, s4);
+    }
+    top = hmax(top4);
+  }
+  for (; jj < nk; jj++) {
     const at = tile + (<usize>jj << 2);
     const s: f32 = maskRow != 0 && load<u8>(maskRow + <usize>(j0 + jj)) == 0 ? -Infinity : load<f32>(at) * scale;
     store<f32>(at, s);
