@@ -77,25 +77,40 @@ function scoresInPlace(scores: FloatArray, mask: AttentionMask | null, sz: Atten
   return empty;
 }
 
-/** P = softmax of the masked scores, rows with no attendable key set to 0. */
-function probabilities(kernels: AttentionKernels, p: FloatArray, scores: FloatArray, empty: Uint8Array, rows: number, S: number): void {
-  kernels.softmaxForward(p, scores, rows, S, false);
-  for (let r = 0; r < rows; r++) if (empty[r]) p.fill(0, r * S, r * S + S);
+/** The gathered operands, the masked scores S and P = softmax(S) (rows with no attendable key all 0). */
+interface Probabilities {
+  qc: FloatArray;
+  kc: FloatArray;
+  vc: FloatArray;
+  scores: FloatArray;
+  p: FloatArray;
+  empty: Uint8Array;
+}
+
+/** Forward and backward both start here, so the backward's P is exactly the forward's. */
+function probabilities(
+  kernels: AttentionKernels, dtypeOf: FloatArray, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
+  mask: AttentionMask | null, sz: AttentionSizes,
+): Probabilities {
+  const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
+  const qc = gather(q, N, T, D);
+  const kc = gather(k, N, S, D);
+  const vc = gather(v, N, S, Dv);
+  const scores = like(dtypeOf, N * T * S);
+  kernels.matmul(scores, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
+  const empty = scoresInPlace(scores, mask, sz);
+  const p = like(dtypeOf, N * T * S);
+  kernels.softmaxForward(p, scores, N * T, S, false);
+  for (let r = 0; r < N * T; r++) if (empty[r]) p.fill(0, r * S, r * S + S);
+  return { qc, kc, vc, scores, p, empty };
 }
 
 export function attentionForwardMatmul(
   kernels: AttentionKernels, out: FloatArray, lse: Float64Array, weights: FloatArray | null,
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
 ): void {
-  const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-  const qc = gather(q, N, T, D);
-  const kc = gather(k, N, S, D);
-  const vc = gather(v, N, S, Dv);
-  const scores = like(out, N * T * S);
-  kernels.matmul(scores, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
-  const empty = scoresInPlace(scores, mask, sz);
-  const p = like(out, N * T * S);
-  probabilities(kernels, p, scores, empty, N * T, S);
+  const { n: N, t: T, s: S, dv: Dv } = sz;
+  const { vc, scores, p, empty } = probabilities(kernels, out, q, k, v, mask, sz);
   // The logsumexp the interface returns: L_i = s_ij − log p_ij at the row's most likely key.
   for (let r = 0; r < N * T; r++) {
     if (empty[r]) {
@@ -122,15 +137,8 @@ export function attentionBackwardMatmul(
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
 ): void {
   const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-  const qc = gather(q, N, T, D);
-  const kc = gather(k, N, S, D);
-  const vc = gather(v, N, S, Dv);
   // P recomputed exactly as the forward computed it, and its dropped-out version P̃.
-  const scores = like(dOut, N * T * S);
-  kernels.matmul(scores, qc, kc, layout(N, T, S, D, false, true, T * D, S * D));
-  const empty = scoresInPlace(scores, mask, sz);
-  const p = like(dOut, N * T * S);
-  probabilities(kernels, p, scores, empty, N * T, S);
+  const { qc, kc, vc, scores, p } = probabilities(kernels, dOut, q, k, v, mask, sz);
   const dropScale = sz.dropout > 0 ? 1 / (1 - sz.dropout) : 1;
   const pt = sz.dropout > 0 ? scores : p;
   if (sz.dropout > 0) for (let i = 0; i < p.length; i++) pt[i] = attentionDropoutKeep(sz.seed, i, sz.dropout) ? (p[i] as number) * dropScale : 0;
