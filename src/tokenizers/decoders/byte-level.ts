@@ -1,24 +1,14 @@
 /** {"type":"ByteLevel"} decoder: byte-level characters back to bytes, then UTF-8 (invalid bytes → U+FFFD). */
 import { charToByte, utf8At } from "../byte-level-alphabet.js";
-import { withoutAbsent, type JsonObject, type JsonPath } from "../json.js";
-import { readByteLevelOptions, type ByteLevelOptions } from "../pre_tokenizers/byte-level.js";
+import type { JsonObject, JsonPath } from "../json.js";
+import { readByteLevelOptions } from "../pre_tokenizers/byte-level.js";
+import { ByteLevelSettings } from "../byte-level-settings.js";
 import type { Decoder } from "./decoder.js";
 
 // ignoreBOM: a leading U+FEFF is text here, not a byte-order mark to drop.
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-export class ByteLevelDecoder implements Decoder {
-  readonly type = "ByteLevel";
-  readonly addPrefixSpace: boolean;
-  readonly trimOffsets: boolean;
-  readonly useRegex: boolean;
-  private readonly absentKeys: string[] | undefined;
-  constructor(options: ByteLevelOptions = {}) {
-    this.absentKeys = options.absentKeys;
-    this.addPrefixSpace = options.addPrefixSpace ?? true;
-    this.trimOffsets = options.trimOffsets ?? true;
-    this.useRegex = options.useRegex ?? true;
-  }
+export class ByteLevelDecoder extends ByteLevelSettings implements Decoder {
   decodeChain(tokens: string[]): string[] {
     const bytes: number[] = [];
     for (const token of tokens) {
@@ -39,10 +29,6 @@ export class ByteLevelDecoder implements Decoder {
       }
     }
     return [UTF8.decode(new Uint8Array(bytes))];
-  }
-  toJSON(): Record<string, unknown> {
-    const json = { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
-    return withoutAbsent(json, this.absentKeys);
   }
   static fromJSON(json: JsonObject, at: JsonPath): ByteLevelDecoder {
     return new ByteLevelDecoder(readByteLevelOptions(json, at));

@@ -5,21 +5,16 @@
  * in tiktoken (whose JS binding encodes through TextEncoder).
  */
 import { BYTE_TO_CHAR, toByteLevel, utf8At } from "../byte-level-alphabet.js";
-import { absentKeys, getBoolean, optional, asBoolean, withoutAbsent, type JsonObject, type JsonPath } from "../json.js";
+import { absentKeys, getBoolean, optional, asBoolean, type JsonObject, type JsonPath } from "../json.js";
 import type { CharChange, NormalizedString } from "../normalized-string.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import { compileRegex, GPT2_PATTERN } from "../regex.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
+import { ByteLevelSettings, type ByteLevelOptions } from "../byte-level-settings.js";
 
 export const GPT2_REGEX = compileRegex(GPT2_PATTERN);
 
-export interface ByteLevelOptions {
-  addPrefixSpace?: boolean;
-  trimOffsets?: boolean;
-  useRegex?: boolean;
-  /** Optional keys the source JSON lacked (left out again when written). */
-  absentKeys?: string[];
-}
+export type { ByteLevelOptions } from "../byte-level-settings.js";
 
 /** Rewrites `s` into the byte-level alphabet, keeping alignments. */
 export function byteLevelTransform(s: NormalizedString): void {
@@ -34,19 +29,7 @@ export function byteLevelTransform(s: NormalizedString): void {
   s.transform(changes, 0);
 }
 
-export class ByteLevelPreTokenizer implements PreTokenizer {
-  readonly type = "ByteLevel";
-  readonly addPrefixSpace: boolean;
-  readonly trimOffsets: boolean;
-  readonly useRegex: boolean;
-  private readonly absentKeys: string[] | undefined;
-
-  constructor(options: ByteLevelOptions = {}) {
-    this.absentKeys = options.absentKeys;
-    this.addPrefixSpace = options.addPrefixSpace ?? true;
-    this.trimOffsets = options.trimOffsets ?? true;
-    this.useRegex = options.useRegex ?? true;
-  }
+export class ByteLevelPreTokenizer extends ByteLevelSettings implements PreTokenizer {
 
   preTokenize(pts: PreTokenizedString): void {
     pts.split((_, s) => {
@@ -90,11 +73,6 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
     }
     if (done < s.length) out.push(toByteLevel(s.slice(done)));
     return out;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const json = { type: this.type, add_prefix_space: this.addPrefixSpace, trim_offsets: this.trimOffsets, use_regex: this.useRegex };
-    return withoutAbsent(json, this.absentKeys);
   }
 
   static fromJSON(json: JsonObject, at: JsonPath): ByteLevelPreTokenizer {
