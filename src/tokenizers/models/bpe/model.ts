@@ -22,6 +22,7 @@ import {
   type JsonPath,
 } from "../../json.js";
 import type { Model, Token } from "../model.js";
+import { VocabularyModel } from "../vocabulary.js";
 import { ID_LIMIT, mergeValue, mergeWord, pairKey, tableLookup, type MergeLookup, type MergeTable } from "./merge.js";
 import { WordCache } from "./word-cache.js";
 
@@ -65,9 +66,8 @@ function seededRandom(seed: number): () => number {
 
 const MAX_CACHED_WORD = 256;
 
-export class BPE implements Model {
+export class BPE extends VocabularyModel implements Model {
   readonly type = "BPE";
-  readonly vocab: Map<string, number>;
   private mergesList: [string, string][] | (() => [string, string][]);
   readonly dropout: number | undefined;
   readonly unkToken: string | undefined;
@@ -78,14 +78,13 @@ export class BPE implements Model {
   readonly ignoreMerges: boolean;
   readonly mergesFormat: "pairs" | "strings";
   private readonly absentKeys: string[] | undefined;
-  private readonly idToTokenMap: Map<number, string>;
   /** Pair of ids → packed (rank, merged id). */
   readonly mergeLookup: MergeLookup;
   private readonly cache: WordCache<{ ids: number[]; lens: number[] }>;
   private readonly random: () => number;
 
   constructor(vocab: Map<string, number>, merges: [string, string][] | (() => [string, string][]), options: BpeOptions = {}) {
-    this.vocab = vocab;
+    super(vocab);
     this.mergesList = merges;
     this.dropout = options.dropout;
     if (this.dropout !== undefined && !(this.dropout >= 0 && this.dropout <= 1)) {
@@ -99,10 +98,8 @@ export class BPE implements Model {
     this.ignoreMerges = options.ignoreMerges ?? false;
     this.mergesFormat = options.mergesFormat ?? "pairs";
     this.absentKeys = options.absentKeys;
-    this.idToTokenMap = new Map();
-    for (const [t, id] of vocab) {
+    for (const id of vocab.values()) {
       if (id >= ID_LIMIT) throw new ValueError(`BPE: token id ${id} is above the supported ${ID_LIMIT - 1}`);
-      this.idToTokenMap.set(id, t);
     }
     this.cache = new WordCache(options.cacheCapacity ?? 10_000);
     this.random = seededRandom(options.seed ?? 0);
@@ -133,22 +130,6 @@ export class BPE implements Model {
   get merges(): [string, string][] {
     if (typeof this.mergesList === "function") this.mergesList = this.mergesList();
     return this.mergesList;
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.idToTokenMap.get(id);
-  }
-
-  getVocab(): Map<string, number> {
-    return new Map(this.vocab);
-  }
-
-  getVocabSize(): number {
-    return this.vocab.size;
   }
 
   clearCache(): void {
@@ -255,8 +236,7 @@ export class BPE implements Model {
   }
 
   toJSON(): Record<string, unknown> {
-    const vocab: Record<string, number> = {};
-    for (const [t, id] of [...this.vocab].sort((a, b) => a[1] - b[1])) vocab[t] = id;
+    const vocab = this.vocabJSON();
     return withoutAbsent({
       type: this.type,
       dropout: this.dropout ?? null,

@@ -3,29 +3,16 @@ import { ValueError } from "../../../errors.js";
 import { getObject, getString, type JsonObject, type JsonPath } from "../../json.js";
 import { readVocab } from "../bpe/model.js";
 import type { Model, Token } from "../model.js";
+import { VocabularyModel } from "../vocabulary.js";
 
-export class WordLevel implements Model {
+export class WordLevel extends VocabularyModel implements Model {
   readonly type = "WordLevel";
-  private readonly idToTokenMap = new Map<number, string>();
 
   constructor(
-    readonly vocab: Map<string, number>,
+    vocab: Map<string, number>,
     readonly unkToken = "<unk>",
   ) {
-    for (const [t, id] of vocab) this.idToTokenMap.set(id, t);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-  idToToken(id: number): string | undefined {
-    return this.idToTokenMap.get(id);
-  }
-  getVocab(): Map<string, number> {
-    return new Map(this.vocab);
-  }
-  getVocabSize(): number {
-    return this.vocab.size;
+    super(vocab);
   }
 
   tokenize(sequence: string): Token[] {
@@ -38,8 +25,7 @@ export class WordLevel implements Model {
   }
 
   toJSON(): Record<string, unknown> {
-    const vocab: Record<string, number> = {};
-    for (const [t, id] of [...this.vocab].sort((a, b) => a[1] - b[1])) vocab[t] = id;
+    const vocab = this.vocabJSON();
     return { type: this.type, vocab, unk_token: this.unkToken };
   }
 

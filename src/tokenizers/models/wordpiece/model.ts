@@ -7,6 +7,7 @@ import { ValueError } from "../../../errors.js";
 import { getInteger, getObject, getString, type JsonObject, type JsonPath } from "../../json.js";
 import { readVocab } from "../bpe/model.js";
 import type { Model, Token } from "../model.js";
+import { VocabularyModel } from "../vocabulary.js";
 
 export interface WordPieceOptions {
   unkToken?: string;
@@ -14,34 +15,19 @@ export interface WordPieceOptions {
   maxInputCharsPerWord?: number;
 }
 
-export class WordPiece implements Model {
+export class WordPiece extends VocabularyModel implements Model {
   readonly type = "WordPiece";
-  readonly vocab: Map<string, number>;
   readonly unkToken: string;
   readonly continuingSubwordPrefix: string;
   readonly maxInputCharsPerWord: number;
-  private readonly idToTokenMap = new Map<number, string>();
 
   constructor(vocab: Map<string, number>, options: WordPieceOptions = {}) {
-    this.vocab = vocab;
+    super(vocab);
     this.unkToken = options.unkToken ?? "[UNK]";
     this.continuingSubwordPrefix = options.continuingSubwordPrefix ?? "##";
     this.maxInputCharsPerWord = options.maxInputCharsPerWord ?? 100;
-    for (const [t, id] of vocab) this.idToTokenMap.set(id, t);
   }
 
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-  idToToken(id: number): string | undefined {
-    return this.idToTokenMap.get(id);
-  }
-  getVocab(): Map<string, number> {
-    return new Map(this.vocab);
-  }
-  getVocabSize(): number {
-    return this.vocab.size;
-  }
 
   private unk(sequence: string): Token[] {
     const id = this.vocab.get(this.unkToken);
@@ -77,8 +63,7 @@ export class WordPiece implements Model {
   }
 
   toJSON(): Record<string, unknown> {
-    const vocab: Record<string, number> = {};
-    for (const [t, id] of [...this.vocab].sort((a, b) => a[1] - b[1])) vocab[t] = id;
+    const vocab = this.vocabJSON();
     return {
       type: this.type,
       unk_token: this.unkToken,
