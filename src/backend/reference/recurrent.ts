@@ -29,6 +29,16 @@ export function lstmGateCount(coupled: boolean): number {
 }
 
 /**
+ * Where each LSTM gate sits: its block offset within a row of G·H pre-activations (i, f, g, o; no i
+ * when coupled), and each peephole's offset within the diagonal weights (i, f, o). −1 marks "absent".
+ */
+function lstmLayout(coupled: boolean, H: number): { G: number; oi: number; of: number; og: number; oo: number; pi: number; pf: number; po: number } {
+  const [oi, of, og, oo] = coupled ? [-1, 0, H, 2 * H] : [0, H, 2 * H, 3 * H];
+  const [pi, pf, po] = coupled ? [-1, 0, H] : [0, H, 2 * H];
+  return { G: lstmGateCount(coupled), oi: oi as number, of: of as number, og: og as number, oo: oo as number, pi: pi as number, pf: pf as number, po: po as number };
+}
+
+/**
  * LSTM step. Writes the activated gates into `gates` [B, G·H] (saved for the backward), the new cell
  * into `c` [B, H], tanh(c) into `tanhC` [B, H] and o⊙tanh(c) into `h` [B, H]. `peephole` is null or
  * the diagonal weights described above.
@@ -39,10 +49,7 @@ export function lstmCellForward(
   batch: number, hidden: number,
 ): void {
   const H = hidden;
-  const G = lstmGateCount(coupled);
-  // Block offsets of each gate within a row of G·H pre-activations.
-  const [oi, of, og, oo] = coupled ? [-1, 0, H, 2 * H] : [0, H, 2 * H, 3 * H];
-  const [pi, pf, po] = coupled ? [-1, 0, H] : [0, H, 2 * H];
+  const { G, oi, of, og, oo, pi, pf, po } = lstmLayout(coupled, H);
   for (let b = 0; b < batch; b++) {
     const row = b * G * H;
     const hr = b * H;
@@ -89,9 +96,7 @@ export function lstmCellBackward(
   batch: number, hidden: number,
 ): void {
   const H = hidden;
-  const G = lstmGateCount(coupled);
-  const [oi, of, og, oo] = coupled ? [-1, 0, H, 2 * H] : [0, H, 2 * H, 3 * H];
-  const [pi, pf, po] = coupled ? [-1, 0, H] : [0, H, 2 * H];
+  const { G, oi, of, og, oo, pi, pf, po } = lstmLayout(coupled, H);
   for (let b = 0; b < batch; b++) {
     const row = b * G * H;
     const hr = b * H;
