@@ -4,8 +4,9 @@
  * into `.grad` of leaves across backward calls (gradient accumulation), as PyTorch does.
  */
 import { AutogradError, ShapeError, formatShape } from "../errors.js";
-import { allocate, type Storage } from "../tensor/dtype.js";
-import { shapesEqual, stridedOffsets } from "../tensor/shape.js";
+import { allocate } from "../tensor/dtype.js";
+import { shapesEqual } from "../tensor/shape.js";
+import { addStrided, copyStrided, sumStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
 import { setGradEnabled } from "./grad-mode.js";
 
@@ -74,7 +75,9 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         } else if (owned.has(existing)) {
           addDense(existing, ig);
         } else {
-          const sum = addDense(toDense(existing, input), ig);
+          const sum = existing.isContiguous() && existing.dtype === input.dtype
+            ? sumDense(existing, ig, input)
+            : addDense(toDense(existing, input), ig);
           owned.add(sum);
           grads.set(input, sum);
         }
@@ -113,39 +116,22 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 /** A fresh contiguous tensor with the values of `g` in the dtype of `like`. */
 function toDense(g: Tensor, like: Tensor): Tensor {
-  const n = g.size;
-  const out = allocate(like.dtype, n);
-  copyValues(out, g);
+  const out = allocate(like.dtype, g.size);
+  copyStrided(out, 0, g.storage, g.shape, g.strides, g.offset);
   return new Tensor(out, like.shape);
-}
-
-function copyValues(out: Storage, g: Tensor): void {
-  const n = g.size;
-  if (g.isContiguous()) {
-    const src = g.storage;
-    const o = g.offset;
-    for (let i = 0; i < n; i++) out[i] = src[o + i] ?? 0;
-  } else {
-    const offsets = stridedOffsets(g.shape, g.strides, g.offset);
-    const src = g.storage;
-    for (let i = 0; i < n; i++) out[i] = src[offsets[i] ?? 0] ?? 0;
-  }
 }
 
 /** dense += g, in place on dense's own (contiguous, engine-owned) storage. */
 function addDense(dense: Tensor, g: Tensor): Tensor {
-  const n = dense.size;
-  const dst = dense.storage;
-  if (g.isContiguous()) {
-    const src = g.storage;
-    const o = g.offset;
-    for (let i = 0; i < n; i++) dst[i] = (dst[i] ?? 0) + (src[o + i] ?? 0);
-  } else {
-    const offsets = stridedOffsets(g.shape, g.strides, g.offset);
-    const src = g.storage;
-    for (let i = 0; i < n; i++) dst[i] = (dst[i] ?? 0) + (src[offsets[i] ?? 0] ?? 0);
-  }
+  addStrided(dense.storage, g.storage, g.shape, g.strides, g.offset);
   return dense;
+}
+
+/** A fresh contiguous tensor a + g (a contiguous) in a's dtype: one pass instead of copy-then-add. */
+function sumDense(a: Tensor, g: Tensor, like: Tensor): Tensor {
+  const out = allocate(like.dtype, a.size);
+  sumStrided(out, a.storage.subarray(a.offset, a.offset + a.size), g.storage, g.shape, g.strides, g.offset);
+  return new Tensor(out, like.shape);
 }
 
 function accumulateInto(t: Tensor, g: Tensor): void {

@@ -61,7 +61,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       throw new IndexError(`crossEntropy: target ${y} is out of bounds for ${classes} classes`);
     }
   }
-  const x = logits2d.toTypedArray() as FloatArray;
+  const x = logits2d.contiguousValues() as FloatArray; // saved for backward; never written
   const w = options.weight ? (options.weight.toTypedArray() as FloatArray) : null;
   const { lse, nll, smooth } = getBackend().crossEntropyForward(x, targets, w, rows, classes, ignoreIndex);
   // Row losses: (1 − ε)·nll + (ε/C)·smooth; "mean" divides by Σ w_y over kept rows (PyTorch).

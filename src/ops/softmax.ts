@@ -19,11 +19,11 @@ function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
   }
   const cols = x.ndim === 0 ? 1 : (x.shape[x.ndim - 1] ?? 1);
   const rows = cols === 0 ? 0 : x.size / cols;
-  const input = x.toTypedArray() as FloatArray;
+  const input = x.contiguousValues() as FloatArray;
   const out = allocate(x.dtype, x.size) as FloatArray;
   getBackend().softmaxForward(out, input, rows, cols, log);
   return record(new Tensor(out, x.shape), name, [x], (g) => {
-    const dy = noGrad(() => g.toTypedArray()) as FloatArray;
+    const dy = noGrad(() => g.contiguousValues()) as FloatArray;
     const dx = allocate(x.dtype, x.size) as FloatArray;
     getBackend().softmaxBackward(dx, dy, out, rows, cols, log);
     return [new Tensor(dx, x.shape)];

@@ -7,7 +7,8 @@ import { AutogradError, DTypeError, ValueError, formatShape } from "../errors.js
 import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
 import type { Node } from "../autograd/node.js";
 import { type DType, type Storage, allocate, dtypeOf, isFloating } from "./dtype.js";
-import { contiguousStrides, numel, stridedOffsets, type Shape } from "./shape.js";
+import { contiguousStrides, numel, type Shape } from "./shape.js";
+import { copyStrided } from "./strided.js";
 
 /** Nested JavaScript arrays, as returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -105,10 +106,18 @@ export class Tensor {
     const n = this.size;
     if (this.isContiguous()) return this.storage.slice(this.offset, this.offset + n);
     const out = allocate(this.dtype, n);
-    const offsets = stridedOffsets(this.shape, this.strides, this.offset);
-    const src = this.storage;
-    for (let i = 0; i < n; i++) out[i] = src[offsets[i] ?? 0] ?? 0;
+    copyStrided(out, 0, this.storage, this.shape, this.strides, this.offset);
     return out;
+  }
+
+  /**
+   * The elements in row-major order without copying when the tensor is contiguous: the storage itself
+   * or a subarray view of it (so it must be treated as read-only), else a fresh contiguous copy.
+   */
+  contiguousValues(): Storage {
+    if (!this.isContiguous()) return this.toTypedArray();
+    const s = this.storage;
+    return this.offset === 0 && s.length === this.size ? s : s.subarray(this.offset, this.offset + this.size);
   }
 
   /** The elements as nested JavaScript arrays (booleans for "bool" tensors), like `tolist()`. */

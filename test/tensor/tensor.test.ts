@@ -65,3 +65,15 @@ test("detach shares storage and leaves the graph", () => {
   const e = x.detach();
   assert.equal(e.storage, x.storage);
 });
+
+test("contiguousValues views a contiguous tensor's storage and copies a strided one", () => {
+  const base = new Tensor(Float32Array.from([0, 1, 2, 3, 4, 5]), [2, 3]);
+  const same = base.contiguousValues();
+  assert.equal(same, base.storage);
+  const tail = new Tensor(base.storage, [2], [1], 4).contiguousValues();
+  assert.equal(tail.buffer, base.storage.buffer);
+  assert.deepEqual(Array.from(tail), [4, 5]);
+  const transposed = new Tensor(base.storage, [3, 2], [1, 3], 0).contiguousValues();
+  assert.notEqual(transposed.buffer, base.storage.buffer);
+  assert.deepEqual(Array.from(transposed), [0, 3, 1, 4, 2, 5]);
+});

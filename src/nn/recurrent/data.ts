@@ -4,9 +4,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 
 /** The elements of t as a contiguous float array; a subarray view (no copy) when t is contiguous. */
 export function contiguousData(t: Tensor): FloatArray {
-  const s = t.storage as FloatArray;
-  if (t.isContiguous()) return t.offset === 0 && s.length === t.size ? s : s.subarray(t.offset, t.offset + t.size);
-  return t.toTypedArray() as FloatArray;
+  return t.contiguousValues() as FloatArray;
 }
 
 /**
