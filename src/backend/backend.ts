@@ -62,6 +62,19 @@ export interface Backend {
     dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null, dy: FloatArray, x: FloatArray,
     mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
   ): void;
+  /** Row-wise RMSNorm, saving rstd per row; see reference/rmsnorm.ts `rmsNormForward`. */
+  rmsNormForward(out: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, rows: number, cols: number, eps: number): void;
+  /** Writes dx, adds into dw; see reference/rmsnorm.ts `rmsNormBackward`. */
+  rmsNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, dy: FloatArray, x: FloatArray, rstd: FloatArray, w: FloatArray | null,
+    rows: number, cols: number,
+  ): void;
+  /** Gathers rows out[i] = weight[ids[i]] of a [num, dim] table; see reference/embedding.ts `embeddingForward`. */
+  embeddingForward(out: FloatArray, weight: FloatArray, ids: Int32Array, n: number, dim: number, num: number): void;
+  /** Scatter-adds dOut rows into dWeight (accumulated; paddingIdx skipped); see reference/embedding.ts `embeddingBackward`. */
+  embeddingBackward(
+    dWeight: FloatArray, dOut: FloatArray, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number | null,
+  ): void;
   /** Row-wise softmax or log-softmax; see reference/softmax.ts `softmaxForward`. */
   softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void;
   /** see reference/softmax.ts `softmaxBackward`. */

@@ -4,6 +4,8 @@ import { adamwUpdate, type AdamWHyperparameters } from "./adamw.js";
 import { crossEntropyBackward, crossEntropyForward, type CrossEntropyRows } from "./crossentropy.js";
 import { geluBackward, geluForward, type GeluApproximation } from "./gelu.js";
 import { layerNormBackward, layerNormForward } from "./layernorm.js";
+import { rmsNormBackward, rmsNormForward } from "./rmsnorm.js";
+import { embeddingBackward, embeddingForward } from "./embedding.js";
 import { matmulReference } from "./matmul.js";
 import { softmaxBackward, softmaxForward } from "./softmax.js";
 import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "./attention.js";
@@ -29,6 +31,27 @@ export class ReferenceBackend implements Backend {
     mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
   ): void {
     layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+  }
+
+  rmsNormForward(out: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, rows: number, cols: number, eps: number): void {
+    rmsNormForward(out, rstd, x, w, rows, cols, eps);
+  }
+
+  rmsNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, dy: FloatArray, x: FloatArray, rstd: FloatArray, w: FloatArray | null,
+    rows: number, cols: number,
+  ): void {
+    rmsNormBackward(dx, dw, dy, x, rstd, w, rows, cols);
+  }
+
+  embeddingForward(out: FloatArray, weight: FloatArray, ids: Int32Array, n: number, dim: number, num: number): void {
+    embeddingForward(out, weight, ids, n, dim, num);
+  }
+
+  embeddingBackward(
+    dWeight: FloatArray, dOut: FloatArray, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number | null,
+  ): void {
+    embeddingBackward(dWeight, dOut, ids, n, dim, num, paddingIdx);
   }
 
   softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {

@@ -23,6 +23,7 @@ import {
   gruCellBackwardF32, gruCellForwardF32, lstmCellBackwardF32, lstmCellForwardF32, rnnCellBackwardF32, rnnCellForwardF32,
 } from "./recurrent.js";
 import { attentionBackwardF32, attentionForwardF32, fusedAttentionSupported } from "./attention.js";
+import { embeddingBackwardF32, embeddingForwardF32, rmsNormBackwardF32, rmsNormForwardF32 } from "./norms-embedding.js";
 
 export type { KernelVariant } from "./loader.js";
 
@@ -88,6 +89,34 @@ export class WasmBackend extends ReferenceBackend {
     } else {
       super.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
     }
+  }
+
+  override rmsNormForward(
+    out: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, rows: number, cols: number, eps: number,
+  ): void {
+    if (isF32(out) && isF32(rstd) && isF32(x) && isF32OrNull(w)) rmsNormForwardF32(this.ctx.memory, out, rstd, x, w, rows, cols, eps);
+    else super.rmsNormForward(out, rstd, x, w, rows, cols, eps);
+  }
+
+  override rmsNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, dy: FloatArray, x: FloatArray, rstd: FloatArray, w: FloatArray | null,
+    rows: number, cols: number,
+  ): void {
+    if (isF32(dy) && isF32(x) && isF32(rstd) && isF32OrNull(dx) && isF32OrNull(dw) && isF32OrNull(w)) {
+      rmsNormBackwardF32(this.ctx.memory, dx, dw, dy, x, rstd, w, rows, cols);
+    } else super.rmsNormBackward(dx, dw, dy, x, rstd, w, rows, cols);
+  }
+
+  override embeddingForward(out: FloatArray, weight: FloatArray, ids: Int32Array, n: number, dim: number, num: number): void {
+    if (isF32(out) && isF32(weight)) embeddingForwardF32(this.ctx.memory, out, weight, ids, n, dim, num);
+    else super.embeddingForward(out, weight, ids, n, dim, num);
+  }
+
+  override embeddingBackward(
+    dWeight: FloatArray, dOut: FloatArray, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number | null,
+  ): void {
+    if (isF32(dWeight) && isF32(dOut)) embeddingBackwardF32(this.ctx.memory, dWeight, dOut, ids, n, dim, num, paddingIdx);
+    else super.embeddingBackward(dWeight, dOut, ids, n, dim, num, paddingIdx);
   }
 
   override softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {

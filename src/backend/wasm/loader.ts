@@ -53,6 +53,12 @@ export interface KernelExports {
   layerNormRowsBackward(
     dx: number, dw: number, db: number, dy: number, x: number, mean: number, rstd: number, w: number, rows: number, cols: number,
   ): void;
+  // RMSNorm and embedding rows, single-threaded (assembly/rmsnorm.ts, embedding.ts); pointer 0 an absent operand.
+  rmsNormRows(out: number, rstd: number, x: number, w: number, rows: number, cols: number, eps: number): void;
+  rmsNormRowsBackward(dx: number, dw: number, dy: number, x: number, rstd: number, w: number, rows: number, cols: number): void;
+  embeddingGather(out: number, table: number, ids: number, n: number, dim: number): void;
+  /** skip: the id whose rows are not added (−1: none). */
+  embeddingScatterAdd(table: number, dOut: number, ids: number, n: number, dim: number, skip: number): void;
   adamwStep(
     param: number, grad: number, m: number, v: number, maxV: number, n: number, beta1: number, beta2: number,
     eps: number, stepSize: number, bc2: number, decay: number, l2: number, sign: number,

@@ -1,9 +1,11 @@
 /**
  * embedding: row lookup weight[ids] with a scatter-add backward (the gradient of a row is the sum of
- * the output gradients of every position that looked it up), as torch.nn.functional.embedding.
+ * the output gradients of every position that looked it up), as torch.nn.functional.embedding, on the
+ * active backend's kernels (specified by backend/reference/embedding.ts).
  * Its own op rather than ops.indexSelect so that the padding row's gradient can be dropped in the
  * same pass, and ids of any shape need no flatten/reshape round trip.
  */
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { DTypeError, IndexError, ValueError, formatShape } from "../../errors.js";
 import { record } from "../../ops/index.js";
 import { allocate, isFloating } from "../../tensor/dtype.js";
@@ -36,34 +38,33 @@ export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions
   const num = weight.shape[0] ?? 0;
   const dim = weight.shape[1] ?? 0;
   const padding = normalizePaddingIdx(options.paddingIdx, num);
+  const rowsOf = rowIds(ids, num);
+  const n = rowsOf.length;
+  const w = floatData(weight);
+  const out = allocate(weight.dtype, n * dim) as FloatArray;
+  getBackend().embeddingForward(out, w, rowsOf, n, dim, num);
+  const y = new Tensor(out, [...ids.shape, dim]);
+  return record(y, "embedding", [weight], (g) => {
+    const gw = allocate(weight.dtype, num * dim) as FloatArray;
+    getBackend().embeddingBackward(gw, floatData(g), rowsOf, n, dim, num, padding);
+    return [new Tensor(gw, weight.shape)];
+  });
+}
+
+/**
+ * The ids as int32 row numbers. int32 ids pass as they are (the backend kernels check their range);
+ * float ids must hold whole numbers in range.
+ */
+function rowIds(ids: Tensor, num: number): Int32Array {
   const idx = ids.toTypedArray();
-  const n = idx.length;
-  const rowsOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
+  if (idx instanceof Int32Array) return idx;
+  const rows = new Int32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
     const id = idx[i] as number;
     if (!Number.isInteger(id) || id < 0 || id >= num) {
       throw new IndexError(`embedding: index ${id} at position ${i} out of range for ${num} embeddings`);
     }
-    rowsOf[i] = id;
+    rows[i] = id;
   }
-  const w = floatData(weight);
-  const out = allocate(weight.dtype, n * dim);
-  for (let i = 0; i < n; i++) {
-    const src = (rowsOf[i] as number) * dim;
-    const dst = i * dim;
-    for (let j = 0; j < dim; j++) out[dst + j] = w[src + j] as number;
-  }
-  const y = new Tensor(out, [...ids.shape, dim]);
-  return record(y, "embedding", [weight], (g) => {
-    const gy = floatData(g);
-    const gw = allocate(weight.dtype, num * dim);
-    for (let i = 0; i < n; i++) {
-      const row = rowsOf[i] as number;
-      if (row === padding) continue;
-      const src = i * dim;
-      const dst = row * dim;
-      for (let j = 0; j < dim; j++) gw[dst + j] = (gw[dst + j] as number) + (gy[src + j] as number);
-    }
-    return [new Tensor(gw, weight.shape)];
-  });
+  return rows;
 }

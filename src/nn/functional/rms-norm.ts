@@ -1,9 +1,9 @@
 /**
- * rmsNorm as one fused differentiable op over the reference kernel (backend/reference/rmsnorm.ts):
- * y = x/√(mean(x²) + ε)·w over the trailing `normalizedShape` dims, as torch.nn.functional.rms_norm.
+ * rmsNorm as one fused differentiable op over the active backend's kernel (specified by
+ * backend/reference/rmsnorm.ts): y = x/√(mean(x²) + ε)·w over the trailing `normalizedShape` dims, as
+ * torch.nn.functional.rms_norm.
  */
-import { rmsNormBackward, rmsNormForward } from "../../backend/reference/rmsnorm.js";
-import type { FloatArray } from "../../backend/index.js";
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
 import { allocate, type FloatDType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -23,15 +23,16 @@ export function rmsNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Ten
   const xs = floatData(x);
   const ws = weight ? floatData(weight) : null;
   const out = allocate(x.dtype, x.size) as FloatArray;
-  const rrms = new Float64Array(rows);
-  rmsNormForward(out, rrms, xs, ws, rows, cols, e);
+  // The saved 1/rms in the input's dtype so a float32 backend kernel can take the whole call.
+  const rrms = allocate(x.dtype, rows) as FloatArray;
+  getBackend().rmsNormForward(out, rrms, xs, ws, rows, cols, e);
 
   const inputs = weight ? [x, weight] : [x];
   return record(new Tensor(out, x.shape), "rmsNorm", inputs, (g) => {
     const dy = floatData(g);
     const dx = x.requiresGrad ? (allocate(x.dtype, x.size) as FloatArray) : null;
-    const dw = weight?.requiresGrad ? new Float64Array(cols) : null;
-    rmsNormBackward(dx, dw, dy, xs, rrms, ws, rows, cols);
+    const dw = weight?.requiresGrad ? (allocate(x.dtype, cols) as FloatArray) : null;
+    getBackend().rmsNormBackward(dx, dw, dy, xs, rrms, ws, rows, cols);
     const grads: (Tensor | null)[] = [dx ? new Tensor(dx, x.shape) : null];
     if (weight) grads.push(dw ? new Tensor(dw, shape) : null);
     return grads;

@@ -10,6 +10,8 @@ export {
   KIND_SOFTMAX_BACKWARD,
 } from "./job-kind";
 export { layerNormRows, layerNormRowsBackward } from "./layernorm";
+export { rmsNormRows, rmsNormRowsBackward } from "./rmsnorm";
+export { embeddingGather, embeddingScatterAdd } from "./embedding";
 export { adamwStep } from "./adamw";
 export { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from "./recurrent";
 

@@ -1,0 +1,103 @@
+/**
+ * float32 RMSNorm and embedding kernels on the kernel module (assembly/rmsnorm.ts, embedding.ts), with
+ * the formulas of the reference kernels (../reference/rmsnorm.ts, embedding.ts) they are tested against.
+ * All run on the calling thread: RMSNorm's backward sums dw over rows (as LayerNorm's), and the
+ * embedding kernels are bound by the copies in and out of kernel memory, not by arithmetic.
+ *
+ * The embedding table is never staged whole when it is large: a GPT-2 vocabulary (50257 × 768) is
+ * 150 MiB, while one batch touches a few thousand rows. The forward then copies rows straight from
+ * the table (TypedArray.set is a memcpy); the backward stages only the rows the ids touch.
+ */
+import { checkEmbeddingIds } from "../reference/embedding.js";
+import type { KernelMemory } from "./memory.js";
+
+export function rmsNormForwardF32(
+  mem: KernelMemory, out: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null,
+  rows: number, cols: number, eps: number,
+): void {
+  const size = rows * cols;
+  const [o = 0, rs = 0, xp = 0, wp = 0] = mem.stage([size, rows, x.subarray(0, size), w && w.subarray(0, cols)]);
+  mem.kernels.rmsNormRows(o, rs, xp, wp, rows, cols, eps);
+  mem.read(o, out, size);
+  mem.read(rs, rstd, rows);
+}
+
+export function rmsNormBackwardF32(
+  mem: KernelMemory, dx: Float32Array | null, dw: Float32Array | null, dy: Float32Array, x: Float32Array,
+  rstd: Float32Array, w: Float32Array | null, rows: number, cols: number,
+): void {
+  const size = rows * cols;
+  const [dxp = 0, dwp = 0, dyp = 0, xp = 0, rs = 0, wp = 0] = mem.stage([
+    dx ? size : null, dw && dw.subarray(0, cols), dy.subarray(0, size), x.subarray(0, size), rstd.subarray(0, rows),
+    w && w.subarray(0, cols),
+  ]);
+  mem.kernels.rmsNormRowsBackward(dxp, dwp, dyp, xp, rs, wp, rows, cols);
+  if (dx) mem.read(dxp, dx, size);
+  if (dw) mem.read(dwp, dw, cols);
+}
+
+/**
+ * out[i] = weight[ids[i]]. A table no bigger than the output is staged and gathered by the SIMD kernel
+ * (one copy in, one out); a bigger one is gathered row by row with TypedArray.set, which copies only
+ * what the output needs.
+ */
+export function embeddingForwardF32(
+  mem: KernelMemory, out: Float32Array, weight: Float32Array, ids: Int32Array, n: number, dim: number, num: number,
+): void {
+  checkEmbeddingIds("embedding", ids, n, num);
+  if (num > n) {
+    for (let i = 0; i < n; i++) {
+      const src = (ids[i] as number) * dim;
+      out.set(weight.subarray(src, src + dim), i * dim);
+    }
+    return;
+  }
+  const size = n * dim;
+  const [o = 0, tp = 0, ip = 0] = mem.stage([size, weight.subarray(0, num * dim), ids.subarray(0, n)]);
+  mem.kernels.embeddingGather(o, tp, ip, n, dim);
+  mem.read(o, out, size);
+}
+
+/**
+ * dWeight[ids[i]] += dOut[i], skipping paddingIdx. The rows the ids touch are numbered in first-seen
+ * order; when they are most of the table, the whole table is staged (two bulk copies), otherwise only
+ * those rows, each copied in and added back on its own.
+ */
+export function embeddingBackwardF32(
+  mem: KernelMemory, dWeight: Float32Array, dOut: Float32Array, ids: Int32Array, n: number, dim: number, num: number,
+  paddingIdx: number | null,
+): void {
+  checkEmbeddingIds("embedding backward", ids, n, num);
+  const skip = paddingIdx ?? -1;
+  const size = n * dim;
+  if (2 * num <= n) {
+    const [tp = 0, gp = 0, ip = 0] = mem.stage([dWeight.subarray(0, num * dim), dOut.subarray(0, size), ids.subarray(0, n)]);
+    mem.kernels.embeddingScatterAdd(tp, gp, ip, n, dim, skip);
+    mem.read(tp, dWeight, num * dim);
+    return;
+  }
+  // slotOf[id]: the compact row of id (−1: not seen yet); slots[i]: the compact row of position i.
+  const slotOf = new Int32Array(num).fill(-1);
+  const slots = new Int32Array(n);
+  const touched: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if (id === skip) {
+      slots[i] = -1;
+      continue;
+    }
+    let s = slotOf[id] as number;
+    if (s < 0) {
+      s = touched.length;
+      slotOf[id] = s;
+      touched.push(id);
+    }
+    slots[i] = s;
+  }
+  const [tp = 0, gp = 0, ip = 0] = mem.stage([touched.length * dim, dOut.subarray(0, size), slots]);
+  const f32 = mem.f32;
+  const base = tp >>> 2;
+  touched.forEach((id, s) => f32.set(dWeight.subarray(id * dim, id * dim + dim), base + s * dim));
+  mem.kernels.embeddingScatterAdd(tp, gp, ip, n, dim, -1);
+  touched.forEach((id, s) => dWeight.set(f32.subarray(base + s * dim, base + s * dim + dim), id * dim));
+}
