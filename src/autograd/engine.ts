@@ -4,7 +4,7 @@
  * into `.grad` of leaves across backward calls (gradient accumulation), as PyTorch does.
  */
 import { AutogradError, ShapeError, formatShape } from "../errors.js";
-import { allocate } from "../tensor/dtype.js";
+import { allocate, allocateUninitialized } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { addStrided, copyStrided, sumStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -116,7 +116,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 /** A fresh contiguous tensor with the values of `g` in the dtype of `like`. */
 function toDense(g: Tensor, like: Tensor): Tensor {
-  const out = allocate(like.dtype, g.size);
+  const out = allocateUninitialized(like.dtype, g.size);
   copyStrided(out, 0, g.storage, g.shape, g.strides, g.offset);
   return new Tensor(out, like.shape);
 }
@@ -129,7 +129,7 @@ function addDense(dense: Tensor, g: Tensor): Tensor {
 
 /** A fresh contiguous tensor a + g (a contiguous) in a's dtype: one pass instead of copy-then-add. */
 function sumDense(a: Tensor, g: Tensor, like: Tensor): Tensor {
-  const out = allocate(like.dtype, a.size);
+  const out = allocateUninitialized(like.dtype, a.size);
   sumStrided(out, a.storage.subarray(a.offset, a.offset + a.size), g.storage, g.shape, g.strides, g.offset);
   return new Tensor(out, like.shape);
 }

@@ -8,7 +8,7 @@ import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../
 import {
   add, clampMinLog, exp as expOf, logSoftmax, maximum, mul, neg, permute, pow, record, reshape, rsub, sigmoid, softplus, sub, sum, abs, div,
 } from "./ops.js";
-import { allocate, isFloating } from "../tensor/dtype.js";
+import { allocate, allocateUninitialized, isFloating } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkSameShape } from "./check.js";
@@ -98,7 +98,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       gNll[n] = a * gn;
       gSmooth[n] = b * gn;
     }
-    const dx = allocate(dtype, rows * classes) as FloatArray;
+    const dx = allocateUninitialized(dtype, rows * classes) as FloatArray; // ignored rows are written as 0
     getBackend().crossEntropyBackward(dx, x, targets, w, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     return [new Tensor(dx, logitsShape)];
   });

@@ -6,7 +6,7 @@
  */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
-import { allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { allocateUninitialized, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -100,7 +100,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const be = noGrad(() => expand(b, [...batchShape, k, n]));
   const oa = operand(ae, batchShape);
   const ob = operand(be, batchShape);
-  const out = allocate(a.dtype, batch * m * n) as FloatArray;
+  const out = allocateUninitialized(a.dtype, batch * m * n) as FloatArray; // accumulate: false writes it all
   // x[B, T, K]·W[K, N] with one W for every batch row: a single [B·T, K]·[K, N] product.
   const fold = batch > 1 && ob.batchStride === 0 && !oa.trans && oa.batchStride === m * k;
   getBackend().matmul(out, oa.data, ob.data, {
@@ -151,7 +151,7 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   const x2 = noGrad(() => reshape(x, [rows, K]));
   const ox = operand(x2, []);
   const ow = operand(w, []);
-  const out = allocate(x.dtype, rows * N) as FloatArray;
+  const out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
   const b = bias.isContiguous() ? bias.storage.subarray(bias.offset, bias.offset + N) : bias.toTypedArray();
   for (let r = 0; r < rows; r++) out.set(b as FloatArray, r * N);
   getBackend().matmul(out, ox.data, ow.data, {

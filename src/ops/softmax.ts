@@ -1,7 +1,7 @@
 /** softmax and logSoftmax along a dim, as fused row kernels of the active backend (see backend/reference/softmax.ts). */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError } from "../errors.js";
-import { allocate, isFloating } from "../tensor/dtype.js";
+import { allocateUninitialized, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -20,11 +20,11 @@ function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
   const cols = x.ndim === 0 ? 1 : (x.shape[x.ndim - 1] ?? 1);
   const rows = cols === 0 ? 0 : x.size / cols;
   const input = x.contiguousValues() as FloatArray;
-  const out = allocate(x.dtype, x.size) as FloatArray;
+  const out = allocateUninitialized(x.dtype, x.size) as FloatArray;
   getBackend().softmaxForward(out, input, rows, cols, log);
   return record(new Tensor(out, x.shape), name, [x], (g) => {
     const dy = noGrad(() => g.contiguousValues()) as FloatArray;
-    const dx = allocate(x.dtype, x.size) as FloatArray;
+    const dx = allocateUninitialized(x.dtype, x.size) as FloatArray;
     getBackend().softmaxBackward(dx, dy, out, rows, cols, log);
     return [new Tensor(dx, x.shape)];
   });

@@ -6,7 +6,7 @@
 import { AutogradError, DTypeError, ValueError, formatShape } from "../errors.js";
 import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
 import type { Node } from "../autograd/node.js";
-import { type DType, type Storage, allocate, dtypeOf, isFloating } from "./dtype.js";
+import { type DType, type Storage, allocateUninitialized, dtypeOf, isFloating } from "./dtype.js";
 import { contiguousStrides, numel, type Shape } from "./shape.js";
 import { copyStrided } from "./strided.js";
 
@@ -105,7 +105,7 @@ export class Tensor {
   toTypedArray(): Storage {
     const n = this.size;
     if (this.isContiguous()) return this.storage.slice(this.offset, this.offset + n);
-    const out = allocate(this.dtype, n);
+    const out = allocateUninitialized(this.dtype, n);
     copyStrided(out, 0, this.storage, this.shape, this.strides, this.offset);
     return out;
   }

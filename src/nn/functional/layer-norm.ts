@@ -5,7 +5,7 @@
  */
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
-import { allocate } from "../../tensor/dtype.js";
+import { allocate, allocateUninitialized } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
 
@@ -23,7 +23,7 @@ export function layerNorm(
   const xs = floatData(x);
   const ws = weight ? floatData(weight) : null;
   const bs = bias ? floatData(bias) : null;
-  const out = allocate(x.dtype, x.size) as FloatArray;
+  const out = allocateUninitialized(x.dtype, x.size) as FloatArray;
   // Statistics in the input's dtype so a float32 backend kernel can take the whole call.
   const mean = allocate(x.dtype, rows) as FloatArray;
   const rstd = allocate(x.dtype, rows) as FloatArray;
@@ -32,7 +32,7 @@ export function layerNorm(
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(out, x.shape), "layerNorm", inputs, (g) => {
     const dy = floatData(g);
-    const dx = x.requiresGrad ? (allocate(x.dtype, x.size) as FloatArray) : null;
+    const dx = x.requiresGrad ? (allocateUninitialized(x.dtype, x.size) as FloatArray) : null;
     const dw = weight?.requiresGrad ? (allocate(x.dtype, cols) as FloatArray) : null;
     const db = bias?.requiresGrad ? (allocate(x.dtype, cols) as FloatArray) : null;
     getBackend().layerNormBackward(dx, dw, db, dy, xs, mean, rstd, ws, rows, cols);

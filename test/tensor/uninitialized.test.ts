@@ -1,0 +1,76 @@
+/**
+ * Ops allocate their outputs uninitialised where they overwrite every element. With poisoning on,
+ * such arrays start as NaN, so any element an op forgets to write shows up as NaN in the results:
+ * each case below must give bit-identical values poisoned and not.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Tensor, manualSeed, randint, randn } from "../../src/index.js";
+import { matmul, reshape, softmax, transpose } from "../../src/ops/index.js";
+import { crossEntropy } from "../../src/losses/index.js";
+import { layerNorm } from "../../src/nn/functional/index.js";
+import { GPT } from "../../src/models/gpt/index.js";
+import { allocateUninitialized, setUninitializedPoison } from "../../src/tensor/dtype.js";
+
+test("allocateUninitialized gives the dtype and length asked for, and NaN when poisoned", () => {
+  const previous = setUninitializedPoison(true);
+  try {
+    for (const length of [0, 3, 5000]) {
+      const f = allocateUninitialized("float32", length);
+      assert.ok(f instanceof Float32Array);
+      assert.equal(f.length, length);
+      assert.ok(f.every((v) => Number.isNaN(v)));
+      const i = allocateUninitialized("int32", length);
+      assert.ok(i instanceof Int32Array);
+      assert.ok(i.every((v) => v === 0x7fffffff));
+    }
+    assert.ok(allocateUninitialized("float64", 2000) instanceof Float64Array);
+  } finally {
+    setUninitializedPoison(previous);
+  }
+});
+
+/** Runs `compute` unpoisoned and poisoned; returns both results' flat values. */
+function bothWays(compute: () => Tensor[]): [number[][], number[][]] {
+  const plain = compute().map((t) => Array.from(t.toTypedArray()));
+  const previous = setUninitializedPoison(true);
+  try {
+    const poisoned = compute().map((t) => Array.from(t.toTypedArray()));
+    return [plain, poisoned];
+  } finally {
+    setUninitializedPoison(previous);
+  }
+}
+
+test("ops write every element of their uninitialised outputs (values and gradients)", () => {
+  const [plain, poisoned] = bothWays(() => {
+    manualSeed(3);
+    const x = randn([6, 40, 33]).requiresGrad_();
+    const w = randn([33, 40]).requiresGrad_();
+    const y = matmul(x, w); // [6, 40, 40]
+    const n = layerNorm(transpose(y, 1, 2), [40]); // strided input
+    const p = softmax(n, -1);
+    const logits = reshape(transpose(p, 0, 1), [-1, 40]);
+    const targets = randint(0, 40, [logits.shape[0] as number], { dtype: "int32" });
+    targets.storage[1] = -100; // an ignored row: its gradient row must be written as zeros
+    const loss = crossEntropy(logits, targets);
+    loss.backward();
+    const empty = matmul(randn([3, 0]), randn([0, 4])); // k = 0: the product is all zeros
+    return [loss, y, n, x.grad as Tensor, w.grad as Tensor, empty];
+  });
+  assert.deepEqual(poisoned, plain);
+  assert.ok(plain[5]?.every((v) => v === 0));
+});
+
+test("a GPT training step is identical with poisoned allocations", () => {
+  const [plain, poisoned] = bothWays(() => {
+    manualSeed(0);
+    const model = new GPT({ vocab_size: 50, n_positions: 16, n_embd: 32, n_layer: 2, n_head: 4, embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 });
+    const ids = randint(0, 50, [3, 16], { dtype: "int32" });
+    const { loss } = model.forward(ids, { targets: ids });
+    loss?.backward();
+    return [loss as Tensor, ...model.parameters().map((p) => p.grad as Tensor)];
+  });
+  assert.ok(plain.flat().every((v) => Number.isFinite(v)));
+  assert.deepEqual(poisoned, plain);
+});
