@@ -43,6 +43,29 @@ export async function run(): Promise<void> {
       const dx = new Float32Array(rows * C), dw = new Float32Array(C), db = new Float32Array(C);
       return () => be.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, C);
     }],
+    // RMSNorm at TINY/SMALL GPT widths (2,048 tokens a step).
+    ...[128, 384].map((cols): [string, number, (be: ReferenceBackend) => () => void] => [
+      `RMSNorm fwd+bwd [2048, ${cols}]`, 2048 * cols, (be) => {
+        const n = 2048 * cols, xs = fill(n, 2), ws = fill(cols), g = fill(n, 0.5);
+        const out = new Float32Array(n), rstd = new Float32Array(2048), dx = new Float32Array(n), dw = new Float32Array(cols);
+        return () => {
+          be.rmsNormForward(out, rstd, xs, ws, 2048, cols, 1e-5);
+          be.rmsNormBackward(dx, dw, g, xs, rstd, ws, 2048, cols);
+        };
+      },
+    ]),
+    // Token embedding of a TINY (16·128 ids, 128 dims) and SMALL (8·256 ids, 384 dims) GPT step with
+    // its vocabulary of 96, and with a 4096-token BPE vocabulary; elements are the looked-up values.
+    ...([[2048, 128, 96], [2048, 128, 4096], [2048, 384, 96]] as const).map(([n, dim, num]): [string, number, (be: ReferenceBackend) => () => void] => [
+      `embedding fwd+bwd [${n}, ${dim}] vocab ${num}`, n * dim, (be) => {
+        const table = fill(num * dim), g = fill(n * dim, 0.5), out = new Float32Array(n * dim);
+        const ids = Int32Array.from({ length: n }, (_, i) => (i * 7919 + (i >> 3)) % num);
+        return () => {
+          be.embeddingForward(out, table, ids, n, dim, num);
+          be.embeddingBackward(new Float32Array(num * dim), g, ids, n, dim, num, null);
+        };
+      },
+    ]),
     [`softmax forward [${rows}, ${V}]`, rows * V, (be) => {
       const out = new Float32Array(rows * V);
       return () => be.softmaxForward(out, logits, rows, V, false);
@@ -88,6 +111,6 @@ export async function run(): Promise<void> {
     rowsOut.push([label, ref, one, all, one / ref]);
   }
   console.log(`wasm kernels: ${wasm.variant}; M elements/s, median call (higher is better)`);
-  console.log("softmax, cross-entropy and GELU split rows, attention its (batch, head) blocks across threads; LayerNorm and AdamW use one\n");
+  console.log("softmax, cross-entropy and GELU split rows, attention its (batch, head) blocks across threads; LayerNorm, RMSNorm, embedding and AdamW use one\n");
   printTable(["kernel", "reference", "wasm 1 thread", `wasm ${threads} threads`, "wasm 1 thread / reference"], rowsOut);
 }

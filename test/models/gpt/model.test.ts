@@ -71,9 +71,9 @@ for (const variant of variants) {
   });
 }
 
-test("a tiny GPT learns a repeating sequence (loss falls below 0.3)", () => {
+for (const variant of [{}, { norm_type: "rmsnorm" as const }]) test(`a tiny GPT learns a repeating sequence (loss falls below 0.3) ${JSON.stringify(variant)}`, () => {
   manualSeed(4);
-  const m = new GPT({ ...tiny, n_embd: 16 });
+  const m = new GPT({ ...tiny, n_embd: 16, ...variant });
   const opt = new AdamW(m.parameters(), { lr: 1e-2, weightDecay: 0 });
   const seq = Array.from({ length: 9 }, (_, i) => [3, 1, 4, 1, 5, 9, 2, 6, 5, 3][i] as number);
   const ids = tensor([seq.slice(0, 8), seq.slice(0, 8)], { dtype: "int32" });
