@@ -8,13 +8,13 @@
 import type { AdamWHyperparameters } from "./reference/adamw.js";
 import type { CrossEntropyRows } from "./reference/crossentropy.js";
 import type { GeluApproximation } from "./reference/gelu.js";
-import type { AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
+import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
 import type { RnnNonlinearity } from "./reference/recurrent.js";
 
 export type { AdamWHyperparameters } from "./reference/adamw.js";
 export type { CrossEntropyRows } from "./reference/crossentropy.js";
 export type { GeluApproximation } from "./reference/gelu.js";
-export type { AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
+export type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionRowLayout, AttentionSizes } from "./reference/attention.js";
 export type { RnnNonlinearity } from "./reference/recurrent.js";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -97,16 +97,21 @@ export interface Backend {
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
     h: AdamWHyperparameters,
   ): void;
-  /** Fused scaled dot-product attention; see reference/attention.ts `attentionForward`. */
+  /**
+   * Fused scaled dot-product attention; see reference/attention.ts `attentionForward`. `layouts` places
+   * the output rows (e.g. in a permuted view's order); absent, they are contiguous.
+   */
   attentionForward(
     out: FloatArray, lse: Float64Array, weights: FloatArray | null,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts?: AttentionLayouts,
   ): void;
   /** Gradients of attentionForward (overwritten); see reference/attention.ts `attentionBackward`. */
   attentionBackward(
     dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
     dOut: FloatArray, out: FloatArray, lse: Float64Array,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts?: AttentionLayouts,
   ): void;
 
   // Fused recurrent cells: one call is one time step for the whole batch, from both gate projections

@@ -40,6 +40,30 @@ export interface AttentionMask {
   strideS: number;
 }
 
+/**
+ * Where the rows of an [N, rows, cols] output or gradient array live: row r of block n starts at
+ * offsets[n] + r·strideRow, its cols elements contiguous. Lets a result be written straight into the
+ * layout of a permuted view (e.g. heads of a [B, T, H, D] tensor) instead of contiguous [N, rows, cols].
+ */
+export interface AttentionRowLayout {
+  offsets: Int32Array;
+  strideRow: number;
+}
+
+/** Row layouts of the attention output and gradients; an absent one is contiguous [N, rows, cols]. */
+export interface AttentionLayouts {
+  out?: AttentionRowLayout;
+  dOut?: AttentionRowLayout;
+  dq?: AttentionRowLayout;
+  dk?: AttentionRowLayout;
+  dv?: AttentionRowLayout;
+}
+
+/** First element of row r of block n under `layout` (contiguous [N, rows, cols] when absent). */
+export function rowStart(layout: AttentionRowLayout | undefined, n: number, r: number, rows: number, cols: number): number {
+  return layout ? (layout.offsets[n] as number) + r * layout.strideRow : (n * rows + r) * cols;
+}
+
 export interface AttentionSizes {
   n: number;
   t: number;
@@ -120,13 +144,14 @@ function scoreRow(
 }
 
 /**
- * out: contiguous [N, T, Dv]; lse: [N, T] logsumexp of each score row (−∞ for a fully masked row, whose
+ * out: [N, T, Dv] (contiguous, or rows as layouts.out says); lse: [N, T] logsumexp of each score row (−∞ for a fully masked row, whose
  * output is 0, as flash-attention returns); weights: optional contiguous [N, T, S] softmax
  * probabilities before dropout, filled only when given.
  */
 export function attentionForward(
   out: FloatArray, lse: Float64Array, weights: FloatArray | null,
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  layouts: AttentionLayouts = {},
 ): void {
   const { n: N, t: T, s: S, dv: Dv } = sz;
   const row = new Float64Array(S);
@@ -140,7 +165,7 @@ export function attentionForward(
       const r = n * T + i;
       const end = keyEnd(sz, i);
       const max = scoreRow(row, n, i, end, q, k, mask, sz);
-      const outBase = r * Dv;
+      const outBase = rowStart(layouts.out, n, i, T, Dv);
       if (max === -Infinity) {
         lse[r] = -Infinity;
         for (let c = 0; c < Dv; c++) out[outBase + c] = 0;
@@ -166,13 +191,15 @@ export function attentionForward(
 
 /**
  * Gradients of attentionForward. dq: contiguous [N,T,D], dk: [N,S,D], dv: [N,S,Dv], dMask: [N,T,S]
- * (the score gradient, for additive masks), each null when not wanted; dOut and out: contiguous
- * [N,T,Dv]; lse from the forward. Outputs are overwritten, not accumulated into.
+ * (the score gradient, for additive masks), each null when not wanted; dOut and out: [N,T,Dv]; lse
+ * from the forward. Arrays are contiguous or laid out as `layouts` says (dMask always contiguous).
+ * Outputs are overwritten, not accumulated into.
  */
 export function attentionBackward(
   dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
   dOut: FloatArray, out: FloatArray, lse: Float64Array,
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+  layouts: AttentionLayouts = {},
 ): void {
   const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
   const row = new Float64Array(S);
@@ -192,13 +219,14 @@ export function attentionBackward(
     for (let i = 0; i < T; i++) {
       const r = n * T + i;
       const l = lse[r] as number;
-      const oBase = r * Dv;
+      const oBase = rowStart(layouts.out, n, i, T, Dv);
+      const gBase = rowStart(layouts.dOut, n, i, T, Dv);
       dqRow.fill(0);
       if (l !== -Infinity) {
         const end = keyEnd(sz, i);
         scoreRow(row, n, i, end, q, k, mask, sz);
         let Di = 0;
-        for (let c = 0; c < Dv; c++) Di += (dOut[oBase + c] as number) * (out[oBase + c] as number);
+        for (let c = 0; c < Dv; c++) Di += (dOut[gBase + c] as number) * (out[oBase + c] as number);
         const qBase = (q.offsets[n] as number) + i * q.strideRow;
         for (let j = 0; j < end; j++) {
           const p = Math.exp((row[j] as number) - l);
@@ -209,7 +237,7 @@ export function attentionBackward(
           if (z !== 0) {
             const pz = p * z;
             for (let c = 0; c < Dv; c++) {
-              const g = dOut[oBase + c] as number;
+              const g = dOut[gBase + c] as number;
               dp += g * (vd[vBase + c] as number);
               dvBlock[j * Dv + c] = (dvBlock[j * Dv + c] as number) + pz * g;
             }
@@ -225,9 +253,20 @@ export function attentionBackward(
           }
         }
       }
-      if (dq) for (let c = 0; c < D; c++) dq[r * D + c] = dqRow[c] as number;
+      if (dq) {
+        const dqBase = rowStart(layouts.dq, n, i, T, D);
+        for (let c = 0; c < D; c++) dq[dqBase + c] = dqRow[c] as number;
+      }
     }
-    if (dk) for (let x = 0; x < S * D; x++) dk[n * S * D + x] = dkBlock[x] as number;
-    if (dv) for (let x = 0; x < S * Dv; x++) dv[n * S * Dv + x] = dvBlock[x] as number;
+    for (let j = 0; j < S; j++) {
+      if (dk) {
+        const dkBase = rowStart(layouts.dk, n, j, S, D);
+        for (let c = 0; c < D; c++) dk[dkBase + c] = dkBlock[j * D + c] as number;
+      }
+      if (dv) {
+        const dvBase = rowStart(layouts.dv, n, j, S, Dv);
+        for (let c = 0; c < Dv; c++) dv[dvBase + c] = dvBlock[j * Dv + c] as number;
+      }
+    }
   }
 }

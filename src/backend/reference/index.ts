@@ -8,7 +8,9 @@ import { rmsNormBackward, rmsNormForward } from "./rmsnorm.js";
 import { embeddingBackward, embeddingForward } from "./embedding.js";
 import { matmulReference } from "./matmul.js";
 import { softmaxBackward, softmaxForward } from "./softmax.js";
-import { attentionBackward, attentionForward, type AttentionMask, type AttentionOperand, type AttentionSizes } from "./attention.js";
+import {
+  attentionBackward, attentionForward, type AttentionLayouts, type AttentionMask, type AttentionOperand, type AttentionSizes,
+} from "./attention.js";
 import {
   gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward, type RnnNonlinearity,
 } from "./recurrent.js";
@@ -93,16 +95,18 @@ export class ReferenceBackend implements Backend {
   attentionForward(
     out: FloatArray, lse: Float64Array, weights: FloatArray | null,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
   ): void {
-    attentionForward(out, lse, weights, q, k, v, mask, sz);
+    attentionForward(out, lse, weights, q, k, v, mask, sz, layouts);
   }
 
   attentionBackward(
     dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
     dOut: FloatArray, out: FloatArray, lse: Float64Array,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
   ): void {
-    attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
+    attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz, layouts);
   }
 
   lstmCellForward(

@@ -17,12 +17,14 @@ import {
   layerNormForwardF32, softmaxBackwardF32, softmaxForwardF32,
 } from "./rows.js";
 import { MATMUL_ATTENTION_MAX_SCORES, attentionBackwardMatmul, attentionForwardMatmul } from "../reference/attention-matmul.js";
-import type { AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
+import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
 import type { RnnNonlinearity } from "../reference/recurrent.js";
 import {
   gruCellBackwardF32, gruCellForwardF32, lstmCellBackwardF32, lstmCellForwardF32, rnnCellBackwardF32, rnnCellForwardF32,
 } from "./recurrent.js";
-import { attentionBackwardF32, attentionForwardF32, fusedAttentionSupported } from "./attention.js";
+import {
+  attentionBackwardF32, attentionForwardF32, backwardViaContiguous, forwardViaContiguous, fusedAttentionSupported, rowsOf,
+} from "./attention.js";
 import { embeddingBackwardF32, embeddingForwardF32, rmsNormBackwardF32, rmsNormForwardF32 } from "./norms-embedding.js";
 
 export type { KernelVariant } from "./loader.js";
@@ -229,21 +231,31 @@ export class WasmBackend extends ReferenceBackend {
   override attentionForward(
     out: FloatArray, lse: Float64Array, weights: FloatArray | null,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
   ): void {
-    if (isF32(out) && fusedAttentionSupported(q, k, v, mask, sz, weights)) attentionForwardF32(this.ctx, out, lse, q, k, v, mask, sz);
-    else if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionForward(out, lse, weights, q, k, v, mask, sz);
-    else attentionForwardMatmul(this, out, lse, weights, q, k, v, mask, sz);
+    if (isF32(out) && fusedAttentionSupported(q, k, v, mask, sz, weights)) {
+      attentionForwardF32(this.ctx, rowsOf(out, layouts.out, sz.n, sz.t, sz.dv), lse, q, k, v, mask, sz);
+    } else if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionForward(out, lse, weights, q, k, v, mask, sz, layouts);
+    else forwardViaContiguous(out, layouts, sz, (o) => attentionForwardMatmul(this, o, lse, weights, q, k, v, mask, sz));
   }
 
   override attentionBackward(
     dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
     dOut: FloatArray, out: FloatArray, lse: Float64Array,
     q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
   ): void {
+    const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
     if (dMask === null && isF32(dOut) && isF32(out) && fusedAttentionSupported(q, k, v, mask, sz, null)) {
-      attentionBackwardF32(this.ctx, dq, dk, dv, dOut, out, lse, q, k, v, mask, sz);
-    } else if (sz.n * sz.t * sz.s > MATMUL_ATTENTION_MAX_SCORES) super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
-    else attentionBackwardMatmul(this, dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz);
+      attentionBackwardF32(
+        this.ctx, dq && rowsOf(dq, layouts.dq, N, T, D), dk && rowsOf(dk, layouts.dk, N, S, D), dv && rowsOf(dv, layouts.dv, N, S, Dv),
+        rowsOf(dOut, layouts.dOut, N, T, Dv), rowsOf(out, layouts.out, N, T, Dv), lse, q, k, v, mask, sz,
+      );
+    } else if (N * T * S > MATMUL_ATTENTION_MAX_SCORES) super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz, layouts);
+    else {
+      backwardViaContiguous(dq, dk, dv, dOut, out, layouts, sz, (fq, fk, fv, fg, fo) =>
+        attentionBackwardMatmul(this, fq, fk, fv, dMask, fg, fo, lse, q, k, v, mask, sz));
+    }
   }
 }
 

@@ -1,221 +1,236 @@
-// Fused float32 attention, forward and backward, flash-attention style (Dao et al. 2022): the same
-// function as the reference kernel (src/backend/reference/attention.ts) for the case without dropout,
-// ALiBi or additive masks. Per row-block n (one of N = B·H) and query row i:
+// Fused float32 attention, forward and backward, flash-attention style (Dao et al. 2022; the backward
+// as in FlashAttention-2): the same function as the reference kernel (src/backend/reference/attention.ts)
+// for the case without dropout, ALiBi or additive masks. Per row-block n and query row i, with scores
+// s_ij = scale·q_i·k_j (−∞ where masked) and L_i = log Σ_j e^(s_ij):
 //
-//   forward:  keys in tiles of BK; per tile the scores s_j = scale·q_i·k_j (−∞ where masked), then the
-//             online softmax: m' = max(m, max_j s_j), acc ← acc·e^(m−m') + Σ_j e^(s_j−m') v_j,
-//             l ← l·e^(m−m') + Σ_j e^(s_j−m'); finally O_i = acc / l and L_i = m + log l.
-//   backward: P recomputed from L: p_j = e^(s_j − L_i); D_i = dO_i·O_i;
-//             dV_j += p_j dO_i,  ds_j = p_j (dO_i·V_j − D_i),  dQ_i += scale ds_j K_j,  dK_j += scale ds_j Q_i.
+//   forward:  O_i = Σ_j e^(s_ij − m_i) v_j / Σ_j e^(s_ij − m_i) with m_i = max_j s_ij;  L_i = m_i + log l_i.
+//   backward: P recomputed from L: p_ij = e^(s_ij − L_i); D_i = dO_i·O_i; dp_ij = dO_i·V_j;
+//             ds_ij = scale·p_ij (dp_ij − D_i);  dV = Pᵀ dO,  dQ = dS K,  dK = dSᵀ Q.
 //
-// Only keys j < end(i) = min(S, i + causalOffset + 1) are visited under a causal mask, and nothing of
-// size T·S is stored: the working set is one tile of BK scores in the thread's scratch, and the output
-// rows themselves serve as accumulators. Operands are contiguous per block: q [T, D], k [S, D],
-// v [S, Dv], out/dOut [T, Dv], lse [T]; the boolean mask is bytes (non-zero = attend), [S] per block
-// (a key-padding mask, row stride 0) or [T, S] (row stride S).
+// Every product above is a small GEMM, run by one register-blocked 4 × 8 SIMD micro-kernel (`tile4x8`:
+// eight f32x4 accumulators, two B vectors and four broadcast A values per step, as the GEMM kernel).
+// Queries go in micro-tiles of 4 rows. The forward computes a micro-tile's whole score row-block
+// (4 × S floats of scratch, no T×S matrix), its exact softmax, and O = P·V; the backward takes groups of
+// G query rows: scores, dP, P and dS for the group (2 × G × S floats of scratch), dQ of those rows, then
+// dK and dV of every key the group sees, accumulated over the group's rows in one pass per key tile.
+// Under a causal mask nothing past a micro-tile's last visible key is computed (scores in steps of 8
+// keys), and the key-side products start at the first query row that sees the key.
 //
-// Jobs: one unit is one row-block, claimed from an atomic counter, so any number of threads share a
-// job as with the other kernels (job.ts). The pool's single entry point is `runJobOrAttention`, which
-// runs attention jobs here and hands every other kind to job.ts.
-import { exp1, exp4, hmax, hsum } from "./exp";
-import { JOB_KIND } from "./job-kind";
+// Layout in kernel memory (the glue, ../attention.ts, pads with zeros): per block q [Tp, Dp],
+// k [Sp, Dp], v [Sp, Dvp], out/dOut [Tp, Dvp], lse [Tp], dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp] with
+// Tp = T rounded up to 4, Sp = S to 8, Dp and Dvp = D and Dv to 4, so no loop has a scalar tail. Padded
+// query rows see no key. The boolean mask is bytes (non-zero = attend), [S] per block (a key-padding
+// mask, row stride 0) or [T, S] (row stride S), readable 8 bytes past its end.
+//
+// Jobs: one unit is one row-block, claimed from an atomic counter, so any number of threads share a job
+// as with the other kernels (job.ts). Each participating thread takes one work slot (attentionSlotBytes)
+// from the area right after the job descriptor: Kᵀ (and Vᵀ) of its current block and the score tiles.
+// The pool's single entry point is `runJobOrAttention`, which runs attention jobs here and hands every
+// other kind to job.ts.
+import { exp4, hmax, hsum } from "./exp";
+import { JOB_BYTES, JOB_KIND } from "./job-kind";
 import { runJob } from "./job";
 
 // Kinds far above job-kind.ts's, so the two lists can grow independently.
 export const KIND_ATTENTION_FORWARD: i32 = 64;
 export const KIND_ATTENTION_BACKWARD: i32 = 65;
 
-/** Keys per tile: two tiles of 64 floats (512 bytes) of scratch, far below the GEMM scratch every thread has. */
-const BK: i32 = 64;
+/** Query rows per backward group: dK and dV accumulators are loaded and stored once per G rows. */
+const G: i32 = 16;
+/** Reduction steps per pass of product4. */
+const KB: i32 = 64;
+/**
+ * Extra floats per row of the transposed Kᵀ, Vᵀ and the score tiles, so rows Sp floats apart (a power
+ * of two for the usual lengths) do not all map to the same few L1 sets.
+ */
+const ROW_PAD: i32 = 16;
 
-// Job descriptor fields (i32 / f32 at byte offsets after the JOB_KIND word); the counter has its own line.
+// Job descriptor fields (i32 / f32 at byte offsets after the JOB_KIND word); the counters have their own lines.
 const A_N = 4, A_T = 8, A_S = 12, A_D = 16, A_DV = 20, A_SCALE = 24, A_CAUSAL = 28, A_OFFSET = 32;
 const A_MASK_STRIDE = 36, A_Q = 40, A_K = 44, A_V = 48, A_MASK = 52, A_OUT = 56, A_LSE = 60;
 const A_DOUT = 64, A_DQ = 68, A_DK = 72, A_DVG = 76;
-const A_NEXT = 128;
+const A_NEXT = 128, A_SLOT = 192;
+
+function up4(x: i32): i32 {
+  return (x + 3) & ~3;
+}
+
+function up8(x: i32): i32 {
+  return (x + 7) & ~7;
+}
+
+/**
+ * Bytes of one thread's work slot: Kᵀ [Dp, Sp] and Vᵀ [Dvp, Sp], plus two G × Sp score tiles (rows
+ * Sp + ROW_PAD floats apart). The glue
+ * (../attention.ts `attentionSlotBytes`) uses the same formula.
+ */
+function slotBytes(s: i32, d: i32, dv: i32): usize {
+  const sp = <usize>(up8(s) + ROW_PAD);
+  return (<usize>(up4(d) + up4(dv)) * sp + 2 * <usize>G * sp) * 4;
+}
 
 /** acc + a·b per lane: fused in the relaxed-SIMD build, multiply then add in the plain one (as kernel.ts). */
-function madd(a: v128, b: v128, acc: v128): v128 {
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, acc: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
-/** a·b over d floats; two accumulators so consecutive multiply-adds do not wait on each other. */
-function dot(a: usize, b: usize, d: i32): f32 {
-  let s0 = f32x4.splat(0);
-  let s1 = s0;
-  let c = 0;
-  for (; c + 8 <= d; c += 8) {
-    const o = <usize>c << 2;
-    s0 = madd(v128.load(a + o), v128.load(b + o), s0);
-    s1 = madd(v128.load(a + o, 16), v128.load(b + o, 16), s1);
+/**
+ * C[4 × 8] = (C +) Σ_{x<n} A(r, x)·B(x, ·): A(r, x) is the float at a + r·aRow + x·aCol, row x of B the
+ * 8 floats at b + x·bRow, C's rows cRow apart (all in bytes).
+ */
+function tile4x8(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: usize, bRow: usize, n: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0);
+  let c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  let a0 = a, a1 = a + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+  let bp = b;
+  for (let x = 0; x < n; x++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let s = v128.load32_splat(a0);
+    c00 = madd(s, b0, c00);
+    c01 = madd(s, b1, c01);
+    s = v128.load32_splat(a1);
+    c10 = madd(s, b0, c10);
+    c11 = madd(s, b1, c11);
+    s = v128.load32_splat(a2);
+    c20 = madd(s, b0, c20);
+    c21 = madd(s, b1, c21);
+    s = v128.load32_splat(a3);
+    c30 = madd(s, b0, c30);
+    c31 = madd(s, b1, c31);
+    a0 += aCol;
+    a1 += aCol;
+    a2 += aCol;
+    a3 += aCol;
+    bp += bRow;
   }
-  if (c + 4 <= d) {
-    const o = <usize>c << 2;
-    s0 = madd(v128.load(a + o), v128.load(b + o), s0);
-    c += 4;
+  const r1 = c + cRow, r2 = r1 + cRow, r3 = r2 + cRow;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(r1));
+    c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2));
+    c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3));
+    c31 = f32x4.add(c31, v128.load(r3, 16));
   }
-  let s = hsum(f32x4.add(s0, s1));
-  for (; c < d; c++) s += load<f32>(a + (<usize>c << 2)) * load<f32>(b + (<usize>c << 2));
-  return s;
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(r1, c10);
+  v128.store(r1, c11, 16);
+  v128.store(r2, c20);
+  v128.store(r2, c21, 16);
+  v128.store(r3, c30);
+  v128.store(r3, c31, 16);
 }
 
-/** y += alpha·x over d floats. */
-function axpy(y: usize, x: usize, alpha: f32, d: i32): void {
-  const a4 = f32x4.splat(alpha);
-  let c = 0;
-  for (; c + 4 <= d; c += 4) {
-    const o = <usize>c << 2;
-    v128.store(y + o, madd(a4, v128.load(x + o), v128.load(y + o)));
+/** tile4x8 for the last 4 columns of a row whose width is 4 mod 8. */
+function tile4x4(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: usize, bRow: usize, n: i32, accumulate: bool): void {
+  let c0 = f32x4.splat(0);
+  let c1 = c0, c2 = c0, c3 = c0;
+  let a0 = a, a1 = a + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+  let bp = b;
+  for (let x = 0; x < n; x++) {
+    const b0 = v128.load(bp);
+    c0 = madd(v128.load32_splat(a0), b0, c0);
+    c1 = madd(v128.load32_splat(a1), b0, c1);
+    c2 = madd(v128.load32_splat(a2), b0, c2);
+    c3 = madd(v128.load32_splat(a3), b0, c3);
+    a0 += aCol;
+    a1 += aCol;
+    a2 += aCol;
+    a3 += aCol;
+    bp += bRow;
   }
-  for (; c < d; c++) {
-    const o = <usize>c << 2;
-    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  const r1 = c + cRow, r2 = r1 + cRow, r3 = r2 + cRow;
+  if (accumulate) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(r1));
+    c2 = f32x4.add(c2, v128.load(r2));
+    c3 = f32x4.add(c3, v128.load(r3));
   }
+  v128.store(c, c0);
+  v128.store(r1, c1);
+  v128.store(r2, c2);
+  v128.store(r3, c3);
 }
 
 /**
- * y += Σ_jj w[jj]·row(j0 + jj) over the block at `base` (rows rowBytes apart), for jj < nk, skipping zero
- * weights (masked keys, whose rows the reference never reads). Four rows at a time go through y in one
- * pass, in the same order of additions as one row at a time.
+ * C[4 × cols] (+)= A · B over n reduction steps, cols a multiple of 4 (B's and C's columns are contiguous
+ * floats). The reduction goes in chunks of KB steps so the B rows one chunk reads stay in L1 across C's
+ * column tiles (B rows a power of two apart would otherwise also fall into few cache sets).
  */
-function accumulateRows(y: usize, w: usize, base: usize, rowBytes: usize, j0: i32, nk: i32, d: i32): void {
-  const zero = f32x4.splat(0);
-  let jj = 0;
-  for (; jj + 4 <= nk; jj += 4) {
-    let w4 = v128.load(w + (<usize>jj << 2));
-    const x0 = base + <usize>(j0 + jj) * rowBytes;
-    if (v128.any_true(f32x4.eq(w4, zero))) {
-      for (let r = 0; r < 4; r++) {
-        const a = f32x4.extract_lane(w4, 0);
-        if (a != 0) axpy(y, x0 + <usize>r * rowBytes, a, d);
-        w4 = v128.shuffle<f32>(w4, w4, 1, 2, 3, 0);
-      }
-      continue;
+function product4(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: usize, bRow: usize, n: i32, cols: i32, accumulate: bool): void {
+  for (let x0 = 0; x0 < n || x0 == 0; x0 += KB) {
+    const steps = min(KB, n - x0);
+    const ax = a + <usize>x0 * aCol, bx = b + <usize>x0 * bRow;
+    const acc = accumulate || x0 > 0;
+    let col = 0;
+    for (; col + 8 <= cols; col += 8) {
+      const o = <usize>col << 2;
+      tile4x8(c + o, cRow, ax, aRow, aCol, bx + o, bRow, steps, acc);
     }
-    const x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes;
-    const a0 = v128.shuffle<f32>(w4, w4, 0, 0, 0, 0), a1 = v128.shuffle<f32>(w4, w4, 1, 1, 1, 1);
-    const a2 = v128.shuffle<f32>(w4, w4, 2, 2, 2, 2), a3 = v128.shuffle<f32>(w4, w4, 3, 3, 3, 3);
-    let c = 0;
-    for (; c + 4 <= d; c += 4) {
-      const o = <usize>c << 2;
-      let acc = madd(a0, v128.load(x0 + o), v128.load(y + o));
-      acc = madd(a1, v128.load(x1 + o), acc);
-      acc = madd(a2, v128.load(x2 + o), acc);
-      v128.store(y + o, madd(a3, v128.load(x3 + o), acc));
-    }
-    for (; c < d; c++) {
-      const o = <usize>c << 2;
-      let acc = load<f32>(y + o) + f32x4.extract_lane(a0, 0) * load<f32>(x0 + o);
-      acc += f32x4.extract_lane(a1, 0) * load<f32>(x1 + o);
-      acc += f32x4.extract_lane(a2, 0) * load<f32>(x2 + o);
-      store<f32>(y + o, acc + f32x4.extract_lane(a3, 0) * load<f32>(x3 + o));
+    if (col < cols) {
+      const o = <usize>col << 2;
+      tile4x4(c + o, cRow, ax, aRow, aCol, bx + o, bRow, steps, acc);
     }
   }
-  for (; jj < nk; jj++) {
-    const a = load<f32>(w + (<usize>jj << 2));
-    if (a != 0) axpy(y, base + <usize>(j0 + jj) * rowBytes, a, d);
-  }
 }
 
-/** y *= alpha over d floats. */
-function scaleRow(y: usize, alpha: f32, d: i32): void {
-  const a4 = f32x4.splat(alpha);
-  let c = 0;
-  for (; c + 4 <= d; c += 4) {
-    const o = <usize>c << 2;
-    v128.store(y + o, f32x4.mul(v128.load(y + o), a4));
-  }
-  for (; c < d; c++) {
-    const o = <usize>c << 2;
-    store<f32>(y + o, load<f32>(y + o) * alpha);
-  }
-}
-
-/**
- * The dot products of x with rows k0 .. k0 + 3 (rowBytes apart) over d floats, d a multiple of 4, as
- * one vector: four lane-wise accumulators, then a 4 × 4 transpose-and-add instead of four horizontal sums.
- */
-function dot4(x: usize, k0: usize, rowBytes: usize, d: i32): v128 {
-  const k1 = k0 + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
-  let a0 = f32x4.splat(0);
-  let a1 = a0, a2 = a0, a3 = a0;
-  for (let c = 0; c < d; c += 4) {
-    const o = <usize>c << 2;
-    const xv = v128.load(x + o);
-    a0 = madd(xv, v128.load(k0 + o), a0);
-    a1 = madd(xv, v128.load(k1 + o), a1);
-    a2 = madd(xv, v128.load(k2 + o), a2);
-    a3 = madd(xv, v128.load(k3 + o), a3);
-  }
-  // [a0₀+a0₂, a1₀+a1₂, a0₁+a0₃, a1₁+a1₃] and likewise for a2, a3; then the halves of each sum meet.
-  const h01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
-  const h23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
-  return f32x4.add(v128.shuffle<f32>(h01, h23, 0, 1, 4, 5), v128.shuffle<f32>(h01, h23, 2, 3, 6, 7));
-}
-
-/** tile[jj] = x · row (j0 + jj) of the block at `base` (rows rowBytes apart), for jj < nk. */
-function dotTile(tile: usize, x: usize, base: usize, rowBytes: usize, j0: i32, nk: i32, d: i32): void {
-  let jj = 0;
-  if ((d & 3) == 0) {
-    for (; jj + 4 <= nk; jj += 4) v128.store(tile + (<usize>jj << 2), dot4(x, base + <usize>(j0 + jj) * rowBytes, rowBytes, d));
-  }
-  for (; jj < nk; jj++) store<f32>(tile + (<usize>jj << 2), dot(x, base + <usize>(j0 + jj) * rowBytes, d));
-}
-
-/**
- * Writes the scaled scores of keys [j0, j0+nk) for query row qi into tile[0, nk) (−∞ where the mask
- * byte is 0), pads the tile with −∞ up to a multiple of 4 and returns the tile's largest score.
- */
-function scoreTile(tile: usize, qi: usize, kBlock: usize, maskRow: usize, j0: i32, nk: i32, d: i32, scale: f32): f32 {
-  dotTile(tile, qi, kBlock, <usize>d << 2, j0, nk, d);
-  let top: f32 = -Infinity;
-  let jj = 0;
-  if (maskRow == 0) {
-    const scale4 = f32x4.splat(scale);
-    let top4 = f32x4.splat(-Infinity);
-    for (; jj + 4 <= nk; jj += 4) {
-      const at = tile + (<usize>jj << 2);
-      const s4 = f32x4.mul(v128.load(at), scale4);
-      v128.store(at, s4);
-      top4 = f32x4.max(top4, s4);
+/** dst [cols, rows] = srcᵀ for src [rows, cols] (row strides in floats; rows and cols multiples of 4), by 4 × 4 blocks. */
+function transpose(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, cols: i32): void {
+  const sRow = <usize>srcStride << 2, dRow = <usize>dstStride << 2;
+  for (let r = 0; r < rows; r += 4) {
+    const s0 = src + <usize>r * sRow;
+    for (let c = 0; c < cols; c += 4) {
+      const p = s0 + (<usize>c << 2);
+      const x0 = v128.load(p), x1 = v128.load(p + sRow), x2 = v128.load(p + 2 * sRow), x3 = v128.load(p + 3 * sRow);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const q = dst + <usize>c * dRow + (<usize>r << 2);
+      v128.store(q, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(q + dRow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      v128.store(q + 2 * dRow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      v128.store(q + 3 * dRow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
     }
-    top = hmax(top4);
   }
-  for (; jj < nk; jj++) {
-    const at = tile + (<usize>jj << 2);
-    const s: f32 = maskRow != 0 && load<u8>(maskRow + <usize>(j0 + jj)) == 0 ? -Infinity : load<f32>(at) * scale;
-    store<f32>(at, s);
-    top = max(top, s);
-  }
-  for (let jj = nk; (jj & 3) != 0; jj++) store<f32>(tile + (<usize>jj << 2), -Infinity);
-  return top;
 }
 
-/** tile[jj] ← e^(tile[jj] − m) over the padded tile; returns the sum (padding adds e^−∞ = 0). */
-function expTile(tile: usize, nk: i32, m: f32): f32 {
-  const m4 = f32x4.splat(m);
-  let s4 = f32x4.splat(0);
-  for (let jj = 0; jj < nk; jj += 4) {
-    const o = <usize>jj << 2;
-    const p = exp4(f32x4.sub(v128.load(tile + o), m4));
-    v128.store(tile + o, p);
-    s4 = f32x4.add(s4, p);
-  }
-  return hsum(s4);
-}
-
-/** Number of keys query row i may see. */
-function keyEnd(i: i32, s: i32, causal: bool, offset: i32): i32 {
+/** Number of keys query row i may see (0 for the padding rows i ≥ T). */
+function keyEnd(i: i32, t: i32, s: i32, causal: bool, offset: i32): i32 {
+  if (i >= t) return 0;
   if (!causal) return s;
   return max(0, min(s, i + offset + 1));
 }
 
 /**
- * Writes an attention job. Pointers are byte offsets (mask 0 = no mask; maskStride = bytes between a
- * block's mask rows, 0 for a key-padding mask). The forward reads q, k, v and writes out, lse; the
- * backward also reads out, lse and dOut and writes dq [N,T,D], dk [N,S,D], dvGrad [N,S,Dv].
+ * Scales the raw scores row[0, width) (width a multiple of 4) and sets −∞ where key j ≥ end or the
+ * mask byte is 0 (maskRow 0: no mask); returns the row's largest score.
  */
+function maskRow(row: usize, width: i32, end: i32, maskRow: usize, scale: f32): f32 {
+  const scale4 = f32x4.splat(scale);
+  const end4 = i32x4.splat(end);
+  const negInf = f32x4.splat(-Infinity);
+  let index = i32x4(0, 1, 2, 3);
+  let top = negInf;
+  for (let j = 0; j < width; j += 4) {
+    const at = row + (<usize>j << 2);
+    let keep = i32x4.lt_s(index, end4);
+    if (maskRow != 0) {
+      const bytes = i32x4.extend_low_i16x8_u(v128.load8x8_u(maskRow + <usize>j));
+      keep = v128.and(keep, v128.not(i32x4.eq(bytes, i32x4.splat(0))));
+    }
+    const s = v128.bitselect(f32x4.mul(v128.load(at), scale4), negInf, keep);
+    v128.store(at, s);
+    top = f32x4.max(top, s);
+    index = i32x4.add(index, i32x4.splat(4));
+  }
+  return hmax(top);
+}
+
+/** Writes an attention job; the fields are those of the forward and backward kernels below. */
 export function setAttentionJob(
   job: usize, kind: i32, n: i32, t: i32, s: i32, d: i32, dv: i32, scale: f32, causal: i32, causalOffset: i32,
   maskStride: i32, q: usize, k: usize, v: usize, mask: usize, out: usize, lse: usize,
@@ -242,123 +257,166 @@ export function setAttentionJob(
   store<i32>(job, dk, A_DK);
   store<i32>(job, dvGrad, A_DVG);
   atomic.store<i32>(job + A_NEXT, 0);
+  atomic.store<i32>(job + A_SLOT, 0);
 }
 
 /** The pool's entry point: attention jobs run here, every other kind in job.ts. */
 export function runJobOrAttention(job: usize, scratch: usize): void {
   const kind = load<i32>(job, JOB_KIND);
-  if (kind == KIND_ATTENTION_FORWARD || kind == KIND_ATTENTION_BACKWARD) runAttentionJob(job, kind == KIND_ATTENTION_BACKWARD, scratch);
+  if (kind == KIND_ATTENTION_FORWARD || kind == KIND_ATTENTION_BACKWARD) runAttentionJob(job, kind == KIND_ATTENTION_BACKWARD);
   else runJob(job, scratch);
 }
 
-function runAttentionJob(job: usize, backward: bool, scratch: usize): void {
+function runAttentionJob(job: usize, backward: bool): void {
   const n = load<i32>(job, A_N);
+  let slot: usize = 0;
   while (true) {
     const b = atomic.add<i32>(job + A_NEXT, 1);
     if (b >= n) break;
-    if (backward) attentionBackwardBlock(job, b, scratch);
-    else attentionForwardBlock(job, b, scratch);
+    // A slot only once this thread has a block, so the glue needs no more slots than blocks.
+    if (slot == 0) {
+      const index = <usize>atomic.add<i32>(job + A_SLOT, 1);
+      slot = job + <usize>JOB_BYTES + index * slotBytes(load<i32>(job, A_S), load<i32>(job, A_D), load<i32>(job, A_DV));
+    }
+    if (backward) attentionBackwardBlock(job, b, slot);
+    else attentionForwardBlock(job, b, slot);
   }
 }
 
-function attentionForwardBlock(job: usize, b: i32, tile: usize): void {
+function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
   const T = load<i32>(job, A_T), S = load<i32>(job, A_S), D = load<i32>(job, A_D), Dv = load<i32>(job, A_DV);
+  const Tp = up4(T), Sp = up8(S), Dp = up4(D), Dvp = up4(Dv);
   const scale = load<f32>(job, A_SCALE);
   const causal = load<i32>(job, A_CAUSAL) != 0;
   const offset = load<i32>(job, A_OFFSET);
   const maskStride = <usize>load<i32>(job, A_MASK_STRIDE);
   const mask = <usize>load<i32>(job, A_MASK);
-  const qB = <usize>load<i32>(job, A_Q) + <usize>b * <usize>T * <usize>D * 4;
-  const kB = <usize>load<i32>(job, A_K) + <usize>b * <usize>S * <usize>D * 4;
-  const vB = <usize>load<i32>(job, A_V) + <usize>b * <usize>S * <usize>Dv * 4;
-  const oB = <usize>load<i32>(job, A_OUT) + <usize>b * <usize>T * <usize>Dv * 4;
-  const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>T * 4;
+  const qRow = <usize>Dp << 2, vRow = <usize>Dvp << 2, pRow = <usize>(Sp + ROW_PAD) << 2;
+  const qB = <usize>load<i32>(job, A_Q) + <usize>b * <usize>Tp * qRow;
+  const kB = <usize>load<i32>(job, A_K) + <usize>b * <usize>Sp * qRow;
+  const vB = <usize>load<i32>(job, A_V) + <usize>b * <usize>Sp * vRow;
+  const oB = <usize>load<i32>(job, A_OUT) + <usize>b * <usize>Tp * vRow;
+  const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>Tp * 4;
   const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
-  const vRow = <usize>Dv << 2;
-  for (let i = 0; i < T; i++) {
-    const qi = qB + <usize>i * (<usize>D << 2);
-    const oi = oB + <usize>i * vRow;
-    const maskRow = mB == 0 ? 0 : mB + <usize>i * maskStride;
-    const end = keyEnd(i, S, causal, offset);
-    memory.fill(oi, 0, vRow);
-    let m: f32 = -Infinity;
-    let l: f32 = 0;
-    for (let j0 = 0; j0 < end; j0 += BK) {
-      const nk = min(BK, end - j0);
-      const top = scoreTile(tile, qi, kB, maskRow, j0, nk, D, scale);
-      if (top == -Infinity) continue; // every key of the tile masked
-      if (top > m) {
-        if (m != -Infinity) {
-          // Rescale what was accumulated under the old maximum.
-          const c = exp1(m - top);
-          l *= c;
-          scaleRow(oi, c, Dv);
-        }
-        m = top;
-      }
-      l += expTile(tile, nk, m);
-      accumulateRows(oi, tile, vB, vRow, j0, nk, Dv);
+  const kt = slot; // Kᵀ [Dp, Sp]
+  const p = kt + <usize>Dp * pRow; // scores, then probabilities, of 4 query rows [4, Sp]
+  const inv = p + 4 * pRow; // 1 / Σ_j p_ij of the 4 rows
+  transpose(kt, Sp + ROW_PAD, kB, Dp, Sp, Dp);
+  for (let r0 = 0; r0 < Tp; r0 += 4) {
+    const oi = oB + <usize>r0 * vRow;
+    // Keys grow with the row under a causal mask, so the micro-tile's last real row sees the most.
+    const e = keyEnd(min(r0 + 3, T - 1), T, S, causal, offset);
+    if (e == 0) {
+      memory.fill(oi, 0, 4 * vRow);
+      v128.store(lB + (<usize>r0 << 2), f32x4.splat(-Infinity));
+      continue;
     }
-    if (m == -Infinity) {
-      store<f32>(lB + (<usize>i << 2), -Infinity); // no key to attend: output 0, as flash-attention
-    } else {
-      scaleRow(oi, 1 / l, Dv);
-      store<f32>(lB + (<usize>i << 2), m + Mathf.log(l));
+    const width = up8(e);
+    for (let j = 0; j < width; j += 8) {
+      tile4x8(p + (<usize>j << 2), pRow, qB + <usize>r0 * qRow, qRow, 4, kt + (<usize>j << 2), pRow, D, false);
+    }
+    for (let r = 0; r < 4; r++) {
+      const i = r0 + r;
+      const row = p + <usize>r * pRow;
+      const mRow = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
+      const m = maskRow(row, width, keyEnd(i, T, S, causal, offset), mRow, scale);
+      // m = −∞: no key to attend, so p = 0 (e^(−∞ − 0)) and the output row 0, as flash-attention.
+      const m4 = f32x4.splat(m == -Infinity ? 0 : m);
+      let l4 = f32x4.splat(0);
+      for (let j = 0; j < width; j += 4) {
+        const at = row + (<usize>j << 2);
+        const e4 = exp4(f32x4.sub(v128.load(at), m4));
+        v128.store(at, e4);
+        l4 = f32x4.add(l4, e4);
+      }
+      const l = hsum(l4);
+      store<f32>(inv + (<usize>r << 2), l == 0 ? 0 : 1 / l);
+      store<f32>(lB + (<usize>i << 2), l == 0 ? -Infinity : m + Mathf.log(l));
+    }
+    product4(oi, vRow, p, pRow, 4, vB, vRow, e, Dvp, false); // O = P·V over the keys the rows see
+    for (let r = 0; r < 4; r++) {
+      const at = oi + <usize>r * vRow;
+      const s4 = v128.load32_splat(inv + (<usize>r << 2));
+      for (let c = 0; c < Dvp; c += 4) v128.store(at + (<usize>c << 2), f32x4.mul(v128.load(at + (<usize>c << 2)), s4));
     }
   }
 }
 
-function attentionBackwardBlock(job: usize, b: i32, tile: usize): void {
+function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   const T = load<i32>(job, A_T), S = load<i32>(job, A_S), D = load<i32>(job, A_D), Dv = load<i32>(job, A_DV);
+  const Tp = up4(T), Sp = up8(S), Dp = up4(D), Dvp = up4(Dv);
   const scale = load<f32>(job, A_SCALE);
   const causal = load<i32>(job, A_CAUSAL) != 0;
   const offset = load<i32>(job, A_OFFSET);
   const maskStride = <usize>load<i32>(job, A_MASK_STRIDE);
   const mask = <usize>load<i32>(job, A_MASK);
-  const qB = <usize>load<i32>(job, A_Q) + <usize>b * <usize>T * <usize>D * 4;
-  const kB = <usize>load<i32>(job, A_K) + <usize>b * <usize>S * <usize>D * 4;
-  const vB = <usize>load<i32>(job, A_V) + <usize>b * <usize>S * <usize>Dv * 4;
-  const oB = <usize>load<i32>(job, A_OUT) + <usize>b * <usize>T * <usize>Dv * 4;
-  const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>T * 4;
-  const gB = <usize>load<i32>(job, A_DOUT) + <usize>b * <usize>T * <usize>Dv * 4;
-  const dqB = <usize>load<i32>(job, A_DQ) + <usize>b * <usize>T * <usize>D * 4;
-  const dkB = <usize>load<i32>(job, A_DK) + <usize>b * <usize>S * <usize>D * 4;
-  const dvB = <usize>load<i32>(job, A_DVG) + <usize>b * <usize>S * <usize>Dv * 4;
+  const qRow = <usize>Dp << 2, vRow = <usize>Dvp << 2, pRow = <usize>(Sp + ROW_PAD) << 2;
+  const qB = <usize>load<i32>(job, A_Q) + <usize>b * <usize>Tp * qRow;
+  const kB = <usize>load<i32>(job, A_K) + <usize>b * <usize>Sp * qRow;
+  const vB = <usize>load<i32>(job, A_V) + <usize>b * <usize>Sp * vRow;
+  const oB = <usize>load<i32>(job, A_OUT) + <usize>b * <usize>Tp * vRow;
+  const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>Tp * 4;
+  const gB = <usize>load<i32>(job, A_DOUT) + <usize>b * <usize>Tp * vRow;
+  const dqB = <usize>load<i32>(job, A_DQ) + <usize>b * <usize>Tp * qRow;
+  const dkB = <usize>load<i32>(job, A_DK) + <usize>b * <usize>Sp * qRow;
+  const dvB = <usize>load<i32>(job, A_DVG) + <usize>b * <usize>Sp * vRow;
   const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
-  const qRow = <usize>D << 2;
-  const vRow = <usize>Dv << 2;
-  const dpTile = tile + (<usize>BK << 2);
-  memory.fill(dkB, 0, <usize>S * qRow);
-  memory.fill(dvB, 0, <usize>S * vRow);
-  for (let i = 0; i < T; i++) {
-    const qi = qB + <usize>i * qRow;
-    const dqi = dqB + <usize>i * qRow;
-    memory.fill(dqi, 0, qRow);
-    const L = load<f32>(lB + (<usize>i << 2));
-    if (L == -Infinity) continue; // the row attended to nothing: no gradient flows through it
-    const gi = gB + <usize>i * vRow;
-    const Di = dot(gi, oB + <usize>i * vRow, Dv);
-    const maskRow = mB == 0 ? 0 : mB + <usize>i * maskStride;
-    const end = keyEnd(i, S, causal, offset);
-    for (let j0 = 0; j0 < end; j0 += BK) {
-      const nk = min(BK, end - j0);
-      if (scoreTile(tile, qi, kB, maskRow, j0, nk, D, scale) == -Infinity) continue;
-      expTile(tile, nk, L);
-      dotTile(dpTile, gi, vB, vRow, j0, nk, Dv); // dP_ij = dO_i · V_j
-      for (let jj = 0; jj < nk; jj++) {
-        const p = load<f32>(tile + (<usize>jj << 2));
-        const at = dpTile + (<usize>jj << 2);
-        if (p == 0) {
-          store<f32>(at, 0); // a masked key: no gradient reaches it
-          continue;
-        }
-        const j = <usize>(j0 + jj);
-        axpy(dvB + j * vRow, gi, p, Dv);
-        const ds = p * (load<f32>(at) - Di) * scale;
-        store<f32>(at, ds);
-        axpy(dkB + j * qRow, qi, ds, D);
+  const kt = slot; // Kᵀ [Dp, Sp]
+  const vt = kt + <usize>Dp * pRow; // Vᵀ [Dvp, Sp]
+  const pT = vt + <usize>Dvp * pRow; // scores, then P, of G query rows [G, Sp]
+  const dsT = pT + <usize>G * pRow; // dP, then dS [G, Sp]
+  transpose(kt, Sp + ROW_PAD, kB, Dp, Sp, Dp);
+  transpose(vt, Sp + ROW_PAD, vB, Dvp, Sp, Dvp);
+  memory.fill(dkB, 0, <usize>Sp * qRow);
+  memory.fill(dvB, 0, <usize>Sp * vRow);
+  const scale4 = f32x4.splat(scale);
+  for (let g0 = 0; g0 < Tp; g0 += G) {
+    const g1 = min(g0 + G, Tp);
+    const eG = keyEnd(min(g1, T) - 1, T, S, causal, offset);
+    for (let r0 = g0; r0 < g1; r0 += 4) {
+      const dqi = dqB + <usize>r0 * qRow;
+      const e = keyEnd(min(r0 + 3, T - 1), T, S, causal, offset);
+      if (e == 0) {
+        memory.fill(dqi, 0, 4 * qRow); // the rows attend to nothing: no gradient flows through them
+        continue;
       }
-      accumulateRows(dqi, dpTile, kB, qRow, j0, nk, D); // dQ_i += scale Σ_j dS_ij K_j
+      const width = up8(e);
+      const pr = pT + <usize>(r0 - g0) * pRow, dsr = dsT + <usize>(r0 - g0) * pRow;
+      for (let j = 0; j < width; j += 8) {
+        const o = <usize>j << 2;
+        tile4x8(pr + o, pRow, qB + <usize>r0 * qRow, qRow, 4, kt + o, pRow, D, false); // Q Kᵀ
+        tile4x8(dsr + o, pRow, gB + <usize>r0 * vRow, vRow, 4, vt + o, pRow, Dv, false); // dO Vᵀ
+      }
+      for (let r = 0; r < 4; r++) {
+        const i = r0 + r;
+        const row = pr + <usize>r * pRow, dsRow = dsr + <usize>r * pRow;
+        const mRow = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
+        maskRow(row, width, keyEnd(i, T, S, causal, offset), mRow, scale);
+        const L = load<f32>(lB + (<usize>i << 2));
+        // A row that attended to nothing (L = −∞) gets p = e^(s − ∞) = 0: no gradient through it.
+        const L4 = f32x4.splat(L == -Infinity ? Infinity : L);
+        // D_i = dO_i · O_i over the padded row (padding is zero).
+        const gi = gB + <usize>i * vRow, oi = oB + <usize>i * vRow;
+        let d4 = f32x4.splat(0);
+        for (let c = 0; c < Dvp; c += 4) d4 = madd(v128.load(gi + (<usize>c << 2)), v128.load(oi + (<usize>c << 2)), d4);
+        const Di = f32x4.splat(hsum(d4));
+        for (let j = 0; j < width; j += 4) {
+          const o = <usize>j << 2;
+          const p4 = exp4(f32x4.sub(v128.load(row + o), L4));
+          v128.store(row + o, p4);
+          v128.store(dsRow + o, f32x4.mul(f32x4.mul(p4, f32x4.sub(v128.load(dsRow + o), Di)), scale4));
+        }
+      }
+      product4(dqi, qRow, dsr, pRow, 4, kB, qRow, e, Dp, false); // dQ = dS K
+    }
+    // dV += Pᵀ dO and dK += dSᵀ Q for every key the group sees, over the group's rows that see it.
+    for (let j = 0; j < eG; j += 4) {
+      const rStart = causal ? min(max(j - offset, g0), g1) : g0;
+      const rows = g1 - rStart;
+      if (rows <= 0) continue;
+      const a = <usize>(rStart - g0) * pRow + (<usize>j << 2);
+      product4(dvB + <usize>j * vRow, vRow, pT + a, 4, pRow, gB + <usize>rStart * vRow, vRow, rows, Dvp, true);
+      product4(dkB + <usize>j * qRow, qRow, dsT + a, 4, pRow, qB + <usize>rStart * qRow, qRow, rows, Dp, true);
     }
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * Fused causal attention on the WebAssembly backend at the two GPT shapes of issue 5, forward and
+ * backward timed separately, one thread (copies into and out of kernel memory included, as every call
+ * pays them). GFLOP/s counts the useful multiply-adds with causal skipping: forward 2·(D + Dv) flops per
+ * attended score, backward 2·(2D + 3Dv)… rounded to 2·(2·D + 2·Dv + Dv) — QKᵀ, dO·Vᵀ, dV, dQ, dK.
+ * Run alone: `npx tsx bench/attention.bench.ts` (best of several repetitions; the machine is shared).
+ */
+import type { AttentionSizes } from "../src/backend/reference/attention.js";
+import { createWasmBackend, type WasmBackend } from "../src/backend/wasm/index.js";
+import { printTable } from "./table.js";
+
+interface Shape {
+  name: string;
+  /** Row-blocks B·H, query = key length, head dim. */
+  n: number;
+  t: number;
+  d: number;
+}
+
+const shapes: Shape[] = [
+  { name: "TINY GPT (16·4 heads)", n: 64, t: 128, d: 32 },
+  { name: "SMALL GPT (8·6 heads)", n: 48, t: 256, d: 64 },
+];
+
+/** Best seconds per call over `repeats` timed runs after one warm-up (best, not median: shared cores). */
+function best(fn: () => void, repeats: number): number {
+  fn();
+  let top = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    fn();
+    top = Math.min(top, (performance.now() - t0) / 1000);
+  }
+  return top;
+}
+
+function fill(n: number, scale: number, phase: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + phase) * scale);
+}
+
+/** [fwd seconds, bwd seconds] for one causal call at `s` on `be`. */
+function timeShape(be: WasmBackend, s: Shape, repeats: number): [number, number] {
+  const { n, t, d } = s;
+  const op = (phase: number) => ({ data: fill(n * t * d, 1, phase), offsets: Int32Array.from({ length: n }, (_, i) => i * t * d), strideRow: d });
+  const q = op(0), k = op(1), v = op(2);
+  const sz: AttentionSizes = { n, t, s: t, d, dv: d, scale: 1 / Math.sqrt(d), causalOffset: 0, alibi: null, dropout: 0, seed: [0, 0] };
+  const out = new Float32Array(n * t * d), lse = new Float64Array(n * t), dOut = fill(out.length, 0.3, 3);
+  const dq = new Float32Array(out.length), dk = new Float32Array(out.length), dv = new Float32Array(out.length);
+  const fwd = best(() => be.attentionForward(out, lse, null, q, k, v, null, sz), repeats);
+  const bwd = best(() => be.attentionBackward(dq, dk, dv, null, dOut, out, lse, q, k, v, null, sz), repeats);
+  return [fwd, bwd];
+}
+
+export async function run(): Promise<void> {
+  const be = createWasmBackend({ threads: 1 });
+  const rows: (string | number)[][] = [];
+  for (const s of shapes) {
+    const [fwd, bwd] = timeShape(be, s, 9);
+    const scores = s.n * s.t * (s.t + 1) / 2;
+    rows.push([`${s.name} [${s.n}, ${s.t}, ${s.d}]`, fwd * 1e3, bwd * 1e3, scores * 4 * s.d / fwd / 1e9, scores * 10 * s.d / bwd / 1e9]);
+  }
+  console.log(`wasm kernels: ${be.variant}; causal, one thread, best of 9 calls`);
+  printTable(["shape [B·H, T=S, D]", "fwd ms", "bwd ms", "fwd GFLOP/s", "bwd GFLOP/s"], rows);
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ""}`) await run();
