@@ -8,12 +8,16 @@
 import type { AdamWHyperparameters } from "./reference/adamw.js";
 import type { CrossEntropyRows } from "./reference/crossentropy.js";
 import type { GeluApproximation } from "./reference/gelu.js";
+import type { BinaryOpCode } from "./reference/elementwise.js";
+import type { UnaryOpCode } from "./reference/unary.js";
 import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
 import type { RnnNonlinearity } from "./reference/recurrent.js";
 
 export type { AdamWHyperparameters } from "./reference/adamw.js";
 export type { CrossEntropyRows } from "./reference/crossentropy.js";
 export type { GeluApproximation } from "./reference/gelu.js";
+export { BinaryOp, type BinaryOpCode } from "./reference/elementwise.js";
+export { UnaryOp, type UnaryOpCode } from "./reference/unary.js";
 export type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionRowLayout, AttentionSizes } from "./reference/attention.js";
 export type { RnnNonlinearity } from "./reference/recurrent.js";
 
@@ -48,6 +52,30 @@ export interface Backend {
   readonly name: string;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
+
+  // Elementwise kernels and sums over contiguous arrays of one float type. Op codes and formulas are the
+  // reference's (reference/elementwise.ts `BinaryOp`, reference/unary.ts `UnaryOp`); a backend runs the
+  // reference loop for any op or size it has no faster kernel for. `out` may be one of the inputs.
+
+  /** out[i] = a[i] op b[i] for i < out.length. */
+  binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void;
+  /** out[i] = a[i] op y for i < out.length. */
+  binaryScalar(op: BinaryOpCode, out: FloatArray, a: FloatArray, y: number): void;
+  /**
+   * [rows, cols] ∘ [cols], cols = block.length: out[r·cols + j] = full[r·cols + j] op block[j], or
+   * block[j] op full[r·cols + j] when `swapped` (x + bias, x · scale).
+   */
+  binaryRows(op: BinaryOpCode, out: FloatArray, full: FloatArray, block: FloatArray, swapped: boolean): void;
+  /** out[i] = op(x[i]) for i < out.length; `p` is the op's parameter (reference/unary.ts). */
+  unary(op: UnaryOpCode, out: FloatArray, x: FloatArray, p: number): void;
+  /** gx[i] = g[i]·op'(x[i]) given y = op(x), for i < gx.length. */
+  unaryBackward(op: UnaryOpCode, gx: FloatArray, g: FloatArray, x: FloatArray, y: FloatArray, p: number): void;
+  /** Σ x[i] over the whole array (float64 accumulation). */
+  sum(x: FloatArray): number;
+  /** out[r] = Σ_j x[r·cols + j] for r < rows: the sum over the last dim. */
+  sumRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
+  /** out[j] = Σ_r x[r·cols + j] for j < cols: the sum over leading rows (bias gradients); overwrites out. */
+  sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
 
   // Fused row kernels of a transformer's hot path. Formulas, argument meanings and which outputs are
   // accumulated are documented on the reference implementations named in each comment.

@@ -119,3 +119,32 @@ export function erf(x: number): number {
   const erfc = Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
   return x < 0 ? erfc - 1 : 1 - erfc;
 }
+
+// Sums over contiguous data. Row and total sums accumulate in a JavaScript number (float64), as the
+// reductions always have; column sums add row by row into `out`, rounding to its type at each step.
+
+/** Σ_{i<n} x[i]. */
+export function sumAll(x: Storage, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] as number;
+  return s;
+}
+
+/** out[r] = Σ_j x[r·cols + j] for r < rows (a sum over the last dim). */
+export function sumRows(out: Storage, x: Storage, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) s += x[base + j] as number;
+    out[r] = s;
+  }
+}
+
+/** out[j] = Σ_r x[r·cols + j] for j < cols (a sum over leading rows, as for bias gradients); overwrites out. */
+export function sumColumns(out: Storage, x: Storage, rows: number, cols: number): void {
+  out.fill(0, 0, cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) out[j] = (out[j] as number) + (x[base + j] as number);
+  }
+}

@@ -3,6 +3,10 @@ import type { Backend, FloatArray, MatmulLayout } from "../backend.js";
 import { adamwUpdate, type AdamWHyperparameters } from "./adamw.js";
 import { crossEntropyBackward, crossEntropyForward, type CrossEntropyRows } from "./crossentropy.js";
 import { geluBackward, geluForward, type GeluApproximation } from "./gelu.js";
+import {
+  binaryContiguous, binaryRows, binaryScalar, sumAll, sumColumns, sumRows, type BinaryOpCode,
+} from "./elementwise.js";
+import { unaryBackward, unaryForward, type UnaryOpCode } from "./unary.js";
 import { layerNormBackward, layerNormForward } from "./layernorm.js";
 import { rmsNormBackward, rmsNormForward } from "./rmsnorm.js";
 import { embeddingBackward, embeddingForward } from "./embedding.js";
@@ -19,6 +23,38 @@ export class ReferenceBackend implements Backend {
   readonly name: string = "js";
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
     matmulReference(out, a, b, layout);
+  }
+
+  binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void {
+    binaryContiguous(op, out, a, 0, b, 0);
+  }
+
+  binaryScalar(op: BinaryOpCode, out: FloatArray, a: FloatArray, y: number): void {
+    binaryScalar(op, out, a, 0, y);
+  }
+
+  binaryRows(op: BinaryOpCode, out: FloatArray, full: FloatArray, block: FloatArray, swapped: boolean): void {
+    binaryRows(op, out, full, 0, block, 0, block.length, swapped);
+  }
+
+  unary(op: UnaryOpCode, out: FloatArray, x: FloatArray, p: number): void {
+    unaryForward(op, out, x, 0, p);
+  }
+
+  unaryBackward(op: UnaryOpCode, gx: FloatArray, g: FloatArray, x: FloatArray, y: FloatArray, p: number): void {
+    unaryBackward(op, gx, g, x, y, p);
+  }
+
+  sum(x: FloatArray): number {
+    return sumAll(x, x.length);
+  }
+
+  sumRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+    sumRows(out, x, rows, cols);
+  }
+
+  sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+    sumColumns(out, x, rows, cols);
   }
 
   layerNormForward(

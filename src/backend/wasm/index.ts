@@ -26,6 +26,12 @@ import {
   attentionBackwardF32, attentionForwardF32, backwardViaContiguous, forwardViaContiguous, fusedAttentionSupported, rowsOf,
 } from "./attention.js";
 import { embeddingBackwardF32, embeddingForwardF32, rmsNormBackwardF32, rmsNormForwardF32 } from "./norms-embedding.js";
+import type { BinaryOpCode } from "../reference/elementwise.js";
+import type { UnaryOpCode } from "../reference/unary.js";
+import {
+  SUM_MIN_ELEMENTS, binaryF32, binaryRowsF32, binaryScalarF32, hasBinaryKernel, hasUnaryBackwardKernel, hasUnaryKernel,
+  sumColumnsF32, sumF32, sumRowsF32, unaryBackwardF32, unaryF32,
+} from "./elementwise.js";
 
 export type { KernelVariant } from "./loader.js";
 
@@ -69,6 +75,50 @@ export class WasmBackend extends ReferenceBackend {
     } else {
       super.matmul(out, a, b, layout);
     }
+  }
+
+  // Elementwise kernels and sums: float32 arrays at least a few thousand elements long (./elementwise.ts
+  // gives the thresholds) go to the SIMD kernels; the rest run the reference loops.
+
+  override binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void {
+    if (isF32(out) && isF32(a) && isF32(b) && hasBinaryKernel(op, out.length)) binaryF32(this.ctx.memory, op, out, a, b);
+    else super.binary(op, out, a, b);
+  }
+
+  override binaryScalar(op: BinaryOpCode, out: FloatArray, a: FloatArray, y: number): void {
+    if (isF32(out) && isF32(a) && hasBinaryKernel(op, out.length)) binaryScalarF32(this.ctx.memory, op, out, a, y);
+    else super.binaryScalar(op, out, a, y);
+  }
+
+  override binaryRows(op: BinaryOpCode, out: FloatArray, full: FloatArray, block: FloatArray, swapped: boolean): void {
+    if (isF32(out) && isF32(full) && isF32(block) && block.length > 0 && hasBinaryKernel(op, out.length)) {
+      binaryRowsF32(this.ctx.memory, op, out, full, block, swapped);
+    } else super.binaryRows(op, out, full, block, swapped);
+  }
+
+  override unary(op: UnaryOpCode, out: FloatArray, x: FloatArray, p: number): void {
+    if (isF32(out) && isF32(x) && hasUnaryKernel(op, out.length)) unaryF32(this.ctx, op, out, x);
+    else super.unary(op, out, x, p);
+  }
+
+  override unaryBackward(op: UnaryOpCode, gx: FloatArray, g: FloatArray, x: FloatArray, y: FloatArray, p: number): void {
+    if (isF32(gx) && isF32(g) && isF32(x) && isF32(y) && hasUnaryBackwardKernel(op, gx.length)) {
+      unaryBackwardF32(this.ctx, op, gx, g, x, y);
+    } else super.unaryBackward(op, gx, g, x, y, p);
+  }
+
+  override sum(x: FloatArray): number {
+    return isF32(x) && x.length >= SUM_MIN_ELEMENTS ? sumF32(this.ctx.memory, x) : super.sum(x);
+  }
+
+  override sumRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+    if (isF32(out) && isF32(x) && rows * cols >= SUM_MIN_ELEMENTS) sumRowsF32(this.ctx.memory, out, x, rows, cols);
+    else super.sumRows(out, x, rows, cols);
+  }
+
+  override sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+    if (isF32(out) && isF32(x) && rows * cols >= SUM_MIN_ELEMENTS) sumColumnsF32(this.ctx.memory, out, x, rows, cols);
+    else super.sumColumns(out, x, rows, cols);
   }
 
   override layerNormForward(

@@ -23,6 +23,7 @@ export interface KernelExports {
   setJob(
     job: number, a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number,
     accumulate: number, strideA: number, strideB: number, products: number, bCount: number, bPacked: number,
+    threads: number,
   ): void;
   /** Works on `job` (of any kind) until no units are left; any number of threads may call it at once. */
   runJob(job: number, scratch: number): void;
@@ -63,6 +64,18 @@ export interface KernelExports {
     param: number, grad: number, m: number, v: number, maxV: number, n: number, beta1: number, beta2: number,
     eps: number, stepSize: number, bc2: number, decay: number, l2: number, sign: number,
   ): void;
+  // Elementwise kernels and sums over contiguous float32 (assembly/elementwise.ts); op codes are the
+  // reference's BinaryOp / UnaryOp values. Unary kernels also run as row jobs (KIND_UNARY*, op in `int`).
+  binaryF32(op: number, out: number, a: number, b: number, n: number): void;
+  binaryScalarF32(op: number, out: number, a: number, y: number, n: number): void;
+  binaryRowsF32(op: number, out: number, full: number, block: number, rows: number, cols: number, swapped: number): void;
+  unaryF32(op: number, out: number, x: number, n: number): void;
+  unaryBackwardF32(op: number, gx: number, g: number, x: number, y: number, n: number): void;
+  sumF32(x: number, n: number): number;
+  sumRowsF32(out: number, x: number, rows: number, cols: number): void;
+  sumColumnsF32(out: number, x: number, rows: number, cols: number): void;
+  KIND_UNARY: { value: number };
+  KIND_UNARY_BACKWARD: { value: number };
   // Recurrent cells, single-threaded (assembly/recurrent.ts); booleans are 0 or 1, pointer 0 an absent operand.
   lstmCellForward(
     h: number, c: number, gates: number, tanhC: number, xg: number, hg: number, cPrev: number, peephole: number, coupled: number,

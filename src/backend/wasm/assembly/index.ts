@@ -13,6 +13,10 @@ export { layerNormRows, layerNormRowsBackward } from "./layernorm";
 export { rmsNormRows, rmsNormRowsBackward } from "./rmsnorm";
 export { embeddingGather, embeddingScatterAdd } from "./embedding";
 export { adamwStep } from "./adamw";
+export {
+  binaryF32, binaryRowsF32, binaryScalarF32, sumColumnsF32, sumF32, sumRowsF32, unaryBackwardF32, unaryF32,
+} from "./elementwise";
+export { KIND_UNARY, KIND_UNARY_BACKWARD } from "./job-kind";
 export { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from "./recurrent";
 
 /** First byte after the module's static data: scratch and operands live from here on. */

@@ -8,5 +8,8 @@ export const KIND_CROSS_ENTROPY: i32 = 4;
 export const KIND_CROSS_ENTROPY_BACKWARD: i32 = 5;
 export const KIND_GELU: i32 = 6;
 export const KIND_GELU_BACKWARD: i32 = 7;
+/** Unary elementwise kernels (elementwise.ts), the op code in the job's integer. */
+export const KIND_UNARY: i32 = 8;
+export const KIND_UNARY_BACKWARD: i32 = 9;
 /** Bytes of one job descriptor of any kind. */
 export const JOB_BYTES: i32 = 256;

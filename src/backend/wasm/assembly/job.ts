@@ -7,10 +7,11 @@
 import { runGemmJob } from "./gemm";
 import {
   JOB_KIND, KIND_CROSS_ENTROPY, KIND_CROSS_ENTROPY_BACKWARD, KIND_GELU, KIND_GELU_BACKWARD, KIND_GEMM,
-  KIND_SOFTMAX, KIND_SOFTMAX_BACKWARD,
+  KIND_SOFTMAX, KIND_SOFTMAX_BACKWARD, KIND_UNARY, KIND_UNARY_BACKWARD,
 } from "./job-kind";
 import { crossEntropyRows, crossEntropyRowsBackward, softmaxRows, softmaxRowsBackward } from "./softmax";
 import { geluRows, geluRowsBackward } from "./gelu";
+import { unaryBackwardF32, unaryF32 } from "./elementwise";
 
 const R_ROWS = 4, R_COLS = 8, R_CHUNK = 12, R_FLAG = 16, R_INT = 20, R_PTR = 24; // 7 pointers: 24 .. 48
 const R_NEXT = 64;
@@ -72,5 +73,7 @@ function runRowJob(job: usize, kind: i32): void {
       crossEntropyRowsBackward(p0 + big, p1 + big, p2 + small, p3, p4 + small, p5 + small, p6 + small, n, cols, int);
     } else if (kind == KIND_GELU) geluRows(p0 + big, p1 + big, n * cols, flag);
     else if (kind == KIND_GELU_BACKWARD) geluRowsBackward(p0 + big, p1 + big, p2 + big, n * cols, flag);
+    else if (kind == KIND_UNARY) unaryF32(int, p0 + big, p1 + big, n * cols);
+    else if (kind == KIND_UNARY_BACKWARD) unaryBackwardF32(int, p0 + big, p1 + big, p2 + big, p3 + big, n * cols);
   }
 }

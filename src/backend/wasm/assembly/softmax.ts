@@ -5,7 +5,8 @@
 //   cross-entropy row n, target t:  lse = log Σ exp x,  nll = −w_t (x_t − lse),  smooth = −Σ_c w_c (x_c − lse)
 //                 dx_c = gNll·w_t·(p_c − [c = t]) + gSmooth·(W·p_c − w_c),  p_c = exp(x_c − lse), W = Σ w
 // Pointers are byte offsets of float32 data; weight = 0 means every class weight is 1.
-import { exp1, exp4, hmax, hsum } from "./exp";
+// Inner loops call the inlined Lanes.exp and branch on log/weight outside the loop (exp.ts explains why).
+import { Lanes, exp1, hmax, hsum } from "./exp";
 
 function rowMax(x: usize, cols: i32): f32 {
   let m4 = f32x4.splat(-Infinity);
@@ -21,7 +22,7 @@ function rowSumExp(x: usize, cols: i32, m: f32): f32 {
   const m4 = f32x4.splat(m);
   let s4 = f32x4.splat(0);
   let c = 0;
-  for (; c + 4 <= cols; c += 4) s4 = f32x4.add(s4, exp4(f32x4.sub(v128.load(x + (<usize>c << 2)), m4)));
+  for (; c + 4 <= cols; c += 4) s4 = f32x4.add(s4, Lanes.exp(f32x4.sub(v128.load(x + (<usize>c << 2)), m4)));
   let s = hsum(s4);
   for (; c < cols; c++) s += exp1(load<f32>(x + (<usize>c << 2)) - m);
   return s;
@@ -46,7 +47,7 @@ export function softmaxRows(out: usize, x: usize, rows: i32, cols: i32, log: boo
       const inv4 = f32x4.splat(1 / s);
       for (; c + 4 <= cols; c += 4) {
         const o = <usize>c << 2;
-        v128.store(yr + o, f32x4.mul(exp4(f32x4.sub(v128.load(xr + o), m4)), inv4));
+        v128.store(yr + o, f32x4.mul(Lanes.exp(f32x4.sub(v128.load(xr + o), m4)), inv4));
       }
       for (; c < cols; c++) store<f32>(yr + (<usize>c << 2), exp1(load<f32>(xr + (<usize>c << 2)) - m) / s);
     }
@@ -59,10 +60,13 @@ export function softmaxRowsBackward(dx: usize, dy: usize, y: usize, rows: i32, c
     const off = <usize>r * rowBytes;
     let s4 = f32x4.splat(0);
     let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const o = off + (<usize>c << 2);
-      const g = v128.load(dy + o);
-      s4 = f32x4.add(s4, log ? g : f32x4.mul(g, v128.load(y + o)));
+    if (log) {
+      for (; c + 4 <= cols; c += 4) s4 = f32x4.add(s4, v128.load(dy + off + (<usize>c << 2)));
+    } else {
+      for (; c + 4 <= cols; c += 4) {
+        const o = off + (<usize>c << 2);
+        s4 = Lanes.madd(v128.load(dy + o), v128.load(y + o), s4);
+      }
     }
     let s = hsum(s4);
     for (; c < cols; c++) {
@@ -71,11 +75,17 @@ export function softmaxRowsBackward(dx: usize, dy: usize, y: usize, rows: i32, c
     }
     s4 = f32x4.splat(s);
     c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const o = off + (<usize>c << 2);
-      const g = v128.load(dy + o);
-      const yv = v128.load(y + o);
-      v128.store(dx + o, log ? f32x4.sub(g, f32x4.mul(exp4(yv), s4)) : f32x4.mul(yv, f32x4.sub(g, s4)));
+    if (log) {
+      for (; c + 4 <= cols; c += 4) {
+        const o = off + (<usize>c << 2);
+        v128.store(dx + o, f32x4.sub(v128.load(dy + o), f32x4.mul(Lanes.exp(v128.load(y + o)), s4)));
+      }
+    } else {
+      for (; c + 4 <= cols; c += 4) {
+        const o = off + (<usize>c << 2);
+        const yv = v128.load(y + o);
+        v128.store(dx + o, f32x4.mul(yv, f32x4.sub(v128.load(dy + o), s4)));
+      }
     }
     for (; c < cols; c++) {
       const o = off + (<usize>c << 2);
@@ -154,11 +164,17 @@ export function crossEntropyRowsBackward(
     const b4 = f32x4.splat(b);
     const l4 = f32x4.splat(l);
     let c = 0;
-    for (; c + 4 <= classes; c += 4) {
-      const oc = <usize>c << 2;
-      const p = exp4(f32x4.sub(v128.load(xr + oc), l4));
-      const w4 = weight == 0 ? f32x4.splat(1) : v128.load(weight + oc);
-      v128.store(dr + oc, f32x4.sub(f32x4.mul(coef4, p), f32x4.mul(b4, w4)));
+    if (weight == 0) {
+      for (; c + 4 <= classes; c += 4) {
+        const oc = <usize>c << 2;
+        v128.store(dr + oc, f32x4.sub(f32x4.mul(coef4, Lanes.exp(f32x4.sub(v128.load(xr + oc), l4))), b4));
+      }
+    } else {
+      for (; c + 4 <= classes; c += 4) {
+        const oc = <usize>c << 2;
+        const p = Lanes.exp(f32x4.sub(v128.load(xr + oc), l4));
+        v128.store(dr + oc, f32x4.sub(f32x4.mul(coef4, p), f32x4.mul(b4, v128.load(weight + oc))));
+      }
     }
     for (; c < classes; c++) {
       const oc = <usize>c << 2;
