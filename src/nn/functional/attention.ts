@@ -19,7 +19,9 @@
  * query row whose keys are all masked gives output 0 and gradient 0 (flash-attention's convention)
  * instead of NaN.
  */
-import type { AttentionMask, AttentionOperand, AttentionSizes } from "../../backend/reference/attention.js";
+import type {
+  AttentionLayouts, AttentionMask, AttentionOperand, AttentionRowLayout, AttentionSizes,
+} from "../../backend/reference/attention.js";
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
@@ -69,6 +71,41 @@ function operand(x: Tensor, lead: readonly number[]): AttentionOperand {
   const ex = noGrad(() => expand(src.detach(), [...lead, rows, cols]));
   const leadStrides = ex.strides.slice(0, lead.length);
   return { data: src.storage as FloatArray, offsets: stridedOffsets(lead, leadStrides, ex.offset), strideRow: ex.strides[lead.length] as number };
+}
+
+/**
+ * Strides for a fresh [...lead, rows, cols] tensor that keeps x's order of dims in memory (as PyTorch's
+ * `empty_like` with preserve_format), or null when that order is the row-major one or x is broadcast
+ * (shape other than [...lead, rows, x's cols], or a stride-0 dim). For the heads of a [B, T, H, D]
+ * tensor, x = transpose(reshape(t), 1, 2) with strides [T·C, D, C, 1], this lays the result out as
+ * [B, T, H, D] too, so transpose + reshape back to [B, T, C] is a view and the gradients flowing back
+ * through the same view ops are never copied.
+ */
+function stridesLike(x: Tensor, lead: readonly number[], rows: number, cols: number): number[] | null {
+  const nd = lead.length + 2;
+  if (x.ndim !== nd || x.strides[nd - 1] !== 1) return null;
+  const shape = [...lead, rows, cols];
+  for (let i = 0; i < nd - 1; i++) {
+    if (i < nd - 2 && x.shape[i] !== shape[i]) return null;
+    if ((x.shape[i] as number) > 1 && x.strides[i] === 0) return null;
+  }
+  // Outer dims by decreasing stride (stable: ties keep their order); the last dim stays innermost.
+  const order = Array.from({ length: nd - 1 }, (_, i) => i).sort((a, b) => (x.strides[b] as number) - (x.strides[a] as number) || a - b);
+  if (order.every((d, i) => d === i)) return null;
+  const strides = new Array<number>(nd);
+  strides[nd - 1] = 1;
+  let step = cols;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const d = order[i] as number;
+    strides[d] = step;
+    step *= shape[d] as number;
+  }
+  return strides;
+}
+
+/** The kernel's row layout of a [...lead, rows, cols] tensor with these strides and offset. */
+function rowLayout(lead: readonly number[], strides: readonly number[], offset: number): AttentionRowLayout {
+  return { offsets: stridedOffsets(lead, strides.slice(0, lead.length), offset), strideRow: strides[lead.length] as number };
 }
 
 function maskOperand(mask: Tensor, lead: readonly number[], t: number, s: number): AttentionMask {
@@ -138,30 +175,45 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const ko = operand(k, lead);
   const vo = operand(v, lead);
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
+  // The output (and each gradient) takes its input's memory order when that is a permuted view.
+  const outStrides = stridesLike(q, lead, T, Dv);
+  const dqStrides = stridesLike(q, lead, T, D);
+  const dkStrides = stridesLike(k, lead, S, D);
+  const dvStrides = stridesLike(v, lead, S, Dv);
+  const layouts: AttentionLayouts = {};
+  if (outStrides) layouts.out = rowLayout(lead, outStrides, 0);
+  if (dqStrides) layouts.dq = rowLayout(lead, dqStrides, 0);
+  if (dkStrides) layouts.dk = rowLayout(lead, dkStrides, 0);
+  if (dvStrides) layouts.dv = rowLayout(lead, dvStrides, 0);
   const out = allocate(q.dtype, N * T * Dv) as FloatArray;
   const lse = new Float64Array(N * T);
   const weights = options.returnWeights ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
-  getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes);
+  getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes, { ...(layouts.out ? { out: layouts.out } : {}) });
 
   const inputs = [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
   if (maskNeedsGrad) inputs.push(mask);
   const outShape = [...lead, T, Dv];
-  const output = record(new Tensor(out, outShape), op, inputs, (g) => {
-    const dOut = noGrad(() => g.toTypedArray()) as FloatArray;
+  const output = record(new Tensor(out, outShape, outStrides ?? undefined), op, inputs, (g) => {
+    // The incoming gradient is read in place through its strides (a transposed view included) when
+    // its rows are contiguous; otherwise it is copied once.
+    const inPlace = g.dtype === q.dtype && (Dv === 1 || g.strides[g.ndim - 1] === 1);
+    const dOut = (inPlace ? g.storage : noGrad(() => g.toTypedArray())) as FloatArray;
+    const gradLayouts: AttentionLayouts = { ...layouts };
+    if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     const dq = q.requiresGrad ? (allocate(q.dtype, N * T * D) as FloatArray) : null;
     const dk = k.requiresGrad ? (allocate(q.dtype, N * S * D) as FloatArray) : null;
     const dv = v.requiresGrad ? (allocate(q.dtype, N * S * Dv) as FloatArray) : null;
     const dm = maskNeedsGrad ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
-    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes);
-    const grad = (d: FloatArray | null, shape: readonly number[], to: readonly number[]): Tensor | null =>
-      d ? sumToShape(new Tensor(d, shape), to) : null;
+    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes, gradLayouts);
+    const grad = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, to: readonly number[]): Tensor | null =>
+      d ? sumToShape(new Tensor(d, shape, strides ?? undefined), to) : null;
     const grads = [
-      grad(dq, [...lead, T, D], q.shape),
-      grad(dk, [...lead, S, D], k.shape),
-      grad(dv, [...lead, S, Dv], v.shape),
+      grad(dq, [...lead, T, D], dqStrides, q.shape),
+      grad(dk, [...lead, S, D], dkStrides, k.shape),
+      grad(dv, [...lead, S, Dv], dvStrides, v.shape),
     ];
-    if (mask && maskNeedsGrad) grads.push(grad(dm, [...lead, T, S], mask.shape));
+    if (mask && maskNeedsGrad) grads.push(grad(dm, [...lead, T, S], null, mask.shape));
     return grads;
   });
   if (weights) return { output, weights: new Tensor(weights, [...lead, T, S]) };
