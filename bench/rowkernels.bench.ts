@@ -59,10 +59,11 @@ export async function run(): Promise<void> {
     ...([[2048, 128, 96], [2048, 128, 4096], [2048, 384, 96]] as const).map(([n, dim, num]): [string, number, (be: ReferenceBackend) => () => void] => [
       `embedding fwd+bwd [${n}, ${dim}] vocab ${num}`, n * dim, (be) => {
         const table = fill(num * dim), g = fill(n * dim, 0.5), out = new Float32Array(n * dim);
+        const dTable = new Float32Array(num * dim); // accumulated into by every call
         const ids = Int32Array.from({ length: n }, (_, i) => (i * 7919 + (i >> 3)) % num);
         return () => {
           be.embeddingForward(out, table, ids, n, dim, num);
-          be.embeddingBackward(new Float32Array(num * dim), g, ids, n, dim, num, null);
+          be.embeddingBackward(dTable, g, ids, n, dim, num, null);
         };
       },
     ]),

@@ -59,9 +59,10 @@ export function embeddingForwardF32(
 }
 
 /**
- * dWeight[ids[i]] += dOut[i], skipping paddingIdx. The rows the ids touch are numbered in first-seen
- * order; when they are most of the table, the whole table is staged (two bulk copies), otherwise only
- * those rows, each copied in and added back on its own.
+ * dWeight[ids[i]] += dOut[i], skipping paddingIdx. Either the whole table is staged (two bulk copies
+ * of num·dim) or only the rows the ids touch, each copied in and back on its own; a row copy costs
+ * about as much as 256 more elements of a bulk copy (measured: bench/rowkernels.bench.ts shapes), so
+ * the cheaper of the two is taken.
  */
 export function embeddingBackwardF32(
   mem: KernelMemory, dWeight: Float32Array, dOut: Float32Array, ids: Int32Array, n: number, dim: number, num: number,
@@ -70,16 +71,36 @@ export function embeddingBackwardF32(
   checkEmbeddingIds("embedding backward", ids, n, num);
   const skip = paddingIdx ?? -1;
   const size = n * dim;
-  if (2 * num <= n) {
+  const { slots, touched, count } = touchedRows(ids, n, num, skip);
+  if (num * dim <= count * (dim + 256)) {
     const [tp = 0, gp = 0, ip = 0] = mem.stage([dWeight.subarray(0, num * dim), dOut.subarray(0, size), ids.subarray(0, n)]);
     mem.kernels.embeddingScatterAdd(tp, gp, ip, n, dim, skip);
     mem.read(tp, dWeight, num * dim);
     return;
   }
-  // slotOf[id]: the compact row of id (−1: not seen yet); slots[i]: the compact row of position i.
+  const [tp = 0, gp = 0, ip = 0] = mem.stage([count * dim, dOut.subarray(0, size), slots]);
+  const f32 = mem.f32;
+  const base = tp >>> 2;
+  for (let s = 0; s < count; s++) {
+    const row = (touched[s] as number) * dim;
+    f32.set(dWeight.subarray(row, row + dim), base + s * dim);
+  }
+  mem.kernels.embeddingScatterAdd(tp, gp, ip, n, dim, -1);
+  for (let s = 0; s < count; s++) {
+    const at = base + s * dim;
+    dWeight.set(f32.subarray(at, at + dim), (touched[s] as number) * dim);
+  }
+}
+
+/**
+ * Numbers the rows the ids touch in first-seen order: slots[i] is position i's compact row (−1 for
+ * the skipped id), touched[s] the id of compact row s, count how many rows are touched.
+ */
+function touchedRows(ids: Int32Array, n: number, num: number, skip: number): { slots: Int32Array; touched: Int32Array; count: number } {
   const slotOf = new Int32Array(num).fill(-1);
   const slots = new Int32Array(n);
-  const touched: number[] = [];
+  const touched = new Int32Array(Math.min(n, num));
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id === skip) {
@@ -88,16 +109,11 @@ export function embeddingBackwardF32(
     }
     let s = slotOf[id] as number;
     if (s < 0) {
-      s = touched.length;
+      s = count++;
       slotOf[id] = s;
-      touched.push(id);
+      touched[s] = id;
     }
     slots[i] = s;
   }
-  const [tp = 0, gp = 0, ip = 0] = mem.stage([touched.length * dim, dOut.subarray(0, size), slots]);
-  const f32 = mem.f32;
-  const base = tp >>> 2;
-  touched.forEach((id, s) => f32.set(dWeight.subarray(id * dim, id * dim + dim), base + s * dim));
-  mem.kernels.embeddingScatterAdd(tp, gp, ip, n, dim, -1);
-  touched.forEach((id, s) => dWeight.set(f32.subarray(base + s * dim, base + s * dim + dim), id * dim));
+  return { slots, touched, count };
 }

@@ -77,14 +77,16 @@ describe("wasm RMSNorm", () => {
 
 describe("wasm embedding", () => {
   // Vocabularies below and above the id count take the staged-table and row-by-row paths of the
-  // forward, and the whole-table and touched-rows paths of the backward.
+  // forward; a vocabulary hundreds of times the id count takes the touched-rows path of the backward,
+  // the others the whole-table path.
   test("gather and scatter-add match the reference exactly, with repeated ids and padding", () => {
     const rand = seededRandom(23);
     for (const n of rowCounts) {
       for (const dim of widths) {
-        for (const num of [1, 5, 96, 2 * n + 7]) {
+        for (const num of n <= 17 ? [1, 5, 96, 2 * n + 7, 400 * n + 7] : [1, 5, 96, 2 * n + 7]) {
           for (const paddingIdx of [null, 0]) {
-            const ids = Int32Array.from({ length: n }, () => Math.floor(rand() * num));
+            // every fourth id is 0, the padding row when there is one
+            const ids = Int32Array.from({ length: n }, (_, i) => (i % 4 === 1 ? 0 : Math.floor(rand() * num)));
             const weight = randomFloat32(rand, num * dim);
             const dOut = randomFloat32(rand, n * dim);
             const start = randomFloat32(rand, num * dim); // the backward accumulates into it
