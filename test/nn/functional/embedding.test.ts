@@ -40,10 +40,21 @@ describe("nn.functional.embedding", () => {
     assert.deepEqual(w2.grad?.toArray(), [[2, 2], [0, 0], [0, 0], [1, 1]]);
   });
 
+  test("non-contiguous ids (a transposed view) look up the same rows as their contiguous copy", () => {
+    const w = randn([4, 3], { generator: new Generator(10) }).requiresGrad_();
+    const t = ids.transpose(0, 1); // [3, 2]
+    const y = embedding(t, w);
+    assert.deepEqual(y.toArray(), embedding(tensor(t.toArray() as number[][], { dtype: "int32" }), w).toArray());
+    y.sum().backward();
+    assert.deepEqual(w.grad?.toArray(), [[2, 2, 2], [0, 0, 0], [3, 3, 3], [1, 1, 1]]);
+  });
+
   test("float ids holding whole numbers are accepted; others are errors", () => {
     const w = randn([4, 2]);
     assert.deepEqual(embedding(tensor([1, 3]), w).toArray(), embedding(tensor([1, 3], { dtype: "int32" }), w).toArray());
-    assert.throws(() => embedding(tensor([4], { dtype: "int32" }), w), IndexError);
+    assert.throws(() => embedding(tensor([1, 4], { dtype: "int32" }), w), (e: unknown) => {
+      return e instanceof IndexError && /embedding: index 4 at position 1 out of range for 4 embeddings/.test(e.message);
+    });
     assert.throws(() => embedding(tensor([-1], { dtype: "int32" }), w), IndexError);
     assert.throws(() => embedding(tensor([1.5]), w), IndexError);
     assert.throws(() => embedding(tensor([true]), w), DTypeError);

@@ -1,7 +1,7 @@
 /** rmsNorm: float64 gradchecks (with and without weight), the formula on hand values, default ε. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator, ShapeError, autograd, nn, randn, tensor } from "../../../src/index.js";
+import { Generator, ShapeError, autograd, nn, randn, tensor, type Tensor } from "../../../src/index.js";
 import { assertAllClose } from "../helpers.js";
 
 const { rmsNorm, machineEpsilon } = nn.functional;
@@ -31,6 +31,23 @@ describe("nn.functional.rmsNorm", () => {
     const x = tensor([[1e-4, -1e-4]]);
     const expected = 1e-4 / Math.sqrt(1e-8 + machineEpsilon("float32"));
     assertAllClose(rmsNorm(x, 2), tensor([[expected, -expected]]), 1e-6, 0, "y");
+  });
+
+  test("float32 (the fast backend's kernel when active) matches float64, gradients included, in float32", () => {
+    const g = new Generator(6);
+    const x64 = leaf([17, 130], g);
+    const w64 = leaf([130], g);
+    const up = randn([17, 130], { dtype: "float64", generator: g });
+    const x32 = x64.detach().to("float32").requiresGrad_();
+    const w32 = w64.detach().to("float32").requiresGrad_();
+    rmsNorm(x64, 130, w64, 1e-5).backward(up);
+    const y32 = rmsNorm(x32, 130, w32, 1e-5);
+    y32.backward(up.to("float32"));
+    assert.equal(y32.dtype, "float32");
+    assert.equal(w32.grad?.dtype, "float32");
+    assertAllClose(y32, rmsNorm(x64.detach(), 130, w64.detach(), 1e-5), 1e-5, 1e-5, "y");
+    assertAllClose(x32.grad as Tensor, x64.grad as Tensor, 1e-4, 1e-4, "dx");
+    assertAllClose(w32.grad as Tensor, w64.grad as Tensor, 1e-4, 1e-4, "dw");
   });
 
   test("shape errors", () => {
