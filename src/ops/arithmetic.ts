@@ -3,7 +3,8 @@
  * rules. Gradients of broadcast operands are summed back to the operand's shape.
  */
 import { BinaryOp, type BinaryOpCode, binaryContiguous, binaryIndexed, binaryRows, binaryScalar } from "../backend/reference/elementwise.js";
-import { type DType, allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { getBackend } from "../backend/index.js";
+import { type DType, type Storage, allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { asTensor, record, type TensorOrScalar } from "./record.js";
@@ -19,21 +20,34 @@ export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: stri
   const out = allocate(dtype, n);
   const aFull = shapesEqual(a.shape, shape);
   const bFull = shapesEqual(b.shape, shape);
+  // float32 operands of the common layouts go through the backend (SIMD kernels for large arrays);
+  // other dtypes and strided or general broadcasts run the reference loops here.
+  const f32 = out instanceof Float32Array && a.storage instanceof Float32Array && b.storage instanceof Float32Array;
   if (aFull && a.isContiguous() && b.size === 1) {
-    binaryScalar(op, out, a.storage, a.offset, b.storage[b.offset] ?? 0);
+    const y = b.storage[b.offset] ?? 0;
+    if (f32) getBackend().binaryScalar(op, out, span(a), y);
+    else binaryScalar(op, out, a.storage, a.offset, y);
   } else if (aFull && bFull && a.isContiguous() && b.isContiguous()) {
-    binaryContiguous(op, out, a.storage, a.offset, b.storage, b.offset);
+    if (f32) getBackend().binary(op, out, span(a), span(b));
+    else binaryContiguous(op, out, a.storage, a.offset, b.storage, b.offset);
   } else if (aFull && a.isContiguous() && b.isContiguous() && isTrailingBlock(b.shape, shape)) {
     // x + bias: b repeats over the leading dims of the output, one contiguous block per row.
-    binaryRows(op, out, a.storage, a.offset, b.storage, b.offset, b.size, false);
+    if (f32) getBackend().binaryRows(op, out, span(a), span(b), false);
+    else binaryRows(op, out, a.storage, a.offset, b.storage, b.offset, b.size, false);
   } else if (bFull && a.isContiguous() && b.isContiguous() && isTrailingBlock(a.shape, shape)) {
-    binaryRows(op, out, b.storage, b.offset, a.storage, a.offset, a.size, true);
+    if (f32) getBackend().binaryRows(op, out, span(b), span(a), true);
+    else binaryRows(op, out, b.storage, b.offset, a.storage, a.offset, a.size, true);
   } else {
     const ia = stridedOffsets(shape, broadcastStrides(a.shape, a.strides, shape), a.offset);
     const ib = stridedOffsets(shape, broadcastStrides(b.shape, b.strides, shape), b.offset);
     binaryIndexed(op, out, a.storage, ia, b.storage, ib);
   }
   return new Tensor(out, shape);
+}
+
+/** A contiguous float32 tensor's elements as one array (its storage, or a view of it). */
+function span(t: Tensor): Float32Array {
+  return t.contiguousValues() as Float32Array;
 }
 
 /** Whether `small` (without leading 1s) equals the trailing dims of `shape`: it repeats as a block. */
@@ -98,8 +112,9 @@ export function neg(a: Tensor): Tensor {
 function mulNoPromote(a: Tensor, k: number, name: string): Tensor {
   const dtype = a.dtype === "bool" ? "int32" : a.dtype;
   const out = allocate(dtype, a.size);
-  const src = a.isContiguous() ? a : new Tensor(a.toTypedArray(), a.shape);
-  binaryScalar(BinaryOp.mul, out, src.storage, src.offset, k);
+  const values: Storage = a.contiguousValues();
+  if (out instanceof Float32Array && values instanceof Float32Array) getBackend().binaryScalar(BinaryOp.mul, out, values, k);
+  else binaryScalar(BinaryOp.mul, out, values, 0, k);
   return record(new Tensor(out, a.shape), name, [a], (g) => [mulNoPromote(g, k, name)]);
 }
 

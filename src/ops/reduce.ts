@@ -12,6 +12,8 @@ import { expand, permute, reshape } from "./views.js";
 import { div, mul, sub } from "./arithmetic.js";
 import { exp, sqrt as sqrtOf } from "./unary.js";
 import { noGrad } from "../autograd/grad-mode.js";
+import { getBackend } from "../backend/index.js";
+import { sumRows } from "../backend/reference/elementwise.js";
 
 interface Rows {
   data: Storage;
@@ -61,13 +63,12 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const r = toRows(x, dims, "sum");
   const dtype: DType = isFloating(x.dtype) ? x.dtype : "int32";
   const out = allocate(dtype, r.outer);
-  const { data, inner } = r;
-  for (let o = 0; o < r.outer; o++) {
-    let s = 0;
-    const base = o * inner;
-    for (let i = 0; i < inner; i++) s += data[base + i] as number;
-    out[o] = s;
-  }
+  const { data, inner, outer } = r;
+  // float32 sums run on the backend (SIMD for large inputs); others on the reference loops.
+  if (out instanceof Float32Array && data instanceof Float32Array) {
+    if (outer === 1) out[0] = getBackend().sum(data.length === inner ? data : data.subarray(0, inner));
+    else getBackend().sumRows(out, data, outer, inner);
+  } else sumRows(out, data, outer, inner);
   return record(new Tensor(out, resultShape(r, keepdim)), "sum", [x], (g) => [spread(g, r, x.shape)]);
 }
 

@@ -8,23 +8,21 @@ import { record } from "./record.js";
 /** Ops that keep integer dtypes (abs, sign, neg, relu, square, rounding); the rest compute in float. */
 const KEEPS_INT = new Set<UnaryOpCode>([UnaryOp.abs, UnaryOp.sign, UnaryOp.neg, UnaryOp.relu, UnaryOp.square, UnaryOp.floor, UnaryOp.ceil, UnaryOp.round, UnaryOp.trunc]);
 
-function dense(t: Tensor): Tensor {
-  return t.isContiguous() ? t : new Tensor(t.toTypedArray(), t.shape);
-}
-
 function unary(op: UnaryOpCode, name: string, x: Tensor, p = 0): Tensor {
   let dtype: DType = x.dtype;
   if (!isFloating(dtype)) dtype = KEEPS_INT.has(op) ? "int32" : "float32";
-  const src = dense(x);
+  const xs = x.contiguousValues();
   const out = allocate(dtype, x.size);
-  unaryForward(op, out, src.storage, src.offset, p);
+  // float32 runs on the backend (SIMD kernels for large arrays); other dtypes on the reference loops.
+  if (out instanceof Float32Array && xs instanceof Float32Array) getBackend().unary(op, out, xs, p);
+  else unaryForward(op, out, xs, 0, p);
   const y = new Tensor(out, x.shape);
   return record(y, name, [x], (g) => {
-    const gd = dense(g);
-    const xs = src.offset === 0 && src.storage.length === x.size ? src.storage : src.toTypedArray();
-    const gs = gd.offset === 0 && gd.storage.length === x.size ? gd.storage : gd.toTypedArray();
+    const gs = g.contiguousValues();
     const gx = allocate(g.dtype, x.size);
-    unaryBackward(op, gx, gs, xs, out, p);
+    if (gx instanceof Float32Array && gs instanceof Float32Array && xs instanceof Float32Array && out instanceof Float32Array) {
+      getBackend().unaryBackward(op, gx, gs, xs, out, p);
+    } else unaryBackward(op, gx, gs, xs, out, p);
     return [new Tensor(gx, x.shape)];
   });
 }

@@ -4,7 +4,8 @@
  */
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { allocate } from "../tensor/dtype.js";
-import { getBackend, type FloatArray } from "../backend/index.js";
+import { getBackend } from "../backend/index.js";
+import { sumColumns } from "../backend/reference/elementwise.js";
 import { contiguousStrides, normalizeDim, numel, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -227,20 +228,12 @@ function sumLeadingRows(g: Tensor, shape: readonly number[]): Tensor | null {
   for (let i = 0; i < shape.length - trailing; i++) if ((shape[i] ?? 1) !== 1) return null;
   const rows = inner === 0 ? 0 : g.size / inner;
   const out = allocate(g.dtype, inner);
-  const src = g.storage;
-  const o = g.offset;
-  if (rows * inner >= 1 << 14 && (g.dtype === "float32" || g.dtype === "float64")) {
-    // Σ over rows as the product 1ᵀ·G [1, rows]·[rows, inner], so a fast backend's GEMM does it.
-    const ones = allocate(g.dtype, rows).fill(1) as FloatArray;
-    getBackend().matmul(out as FloatArray, ones, src as FloatArray, {
-      batch: 1, m: 1, n: inner, k: rows, transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: o, accumulate: false,
-    });
-    return new Tensor(out, shape);
-  }
-  for (let r = 0; r < rows; r++) {
-    const base = o + r * inner;
-    for (let j = 0; j < inner; j++) out[j] = (out[j] as number) + (src[base + j] as number);
-  }
+  const values = g.contiguousValues();
+  // Σ over rows on the backend (SIMD column sums for large float32 gradients; the reference loop adds
+  // row by row). Integer gradients keep the same loop here.
+  if ((out instanceof Float32Array && values instanceof Float32Array) || (out instanceof Float64Array && values instanceof Float64Array)) {
+    getBackend().sumColumns(out, values, rows, inner);
+  } else sumColumns(out, values, rows, inner);
   return new Tensor(out, shape);
 }
 

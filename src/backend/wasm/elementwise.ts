@@ -34,18 +34,24 @@ const UNARY_KERNELS = new Map<UnaryOpCode, boolean>([
   [UnaryOp.abs, false], [UnaryOp.relu, false], [UnaryOp.square, false], [UnaryOp.neg, false],
 ]);
 
-export function hasBinaryKernel(op: BinaryOpCode, n: number): boolean {
-  return n >= BINARY_MIN_ELEMENTS && BINARY_KERNELS.has(op);
+// `minElements` overrides the thresholds above (WasmBackendOptions.elementwiseMinElements).
+
+export function hasBinaryKernel(op: BinaryOpCode, n: number, minElements?: number): boolean {
+  return n >= (minElements ?? BINARY_MIN_ELEMENTS) && BINARY_KERNELS.has(op);
 }
 
-export function hasUnaryKernel(op: UnaryOpCode, n: number): boolean {
+export function hasUnaryKernel(op: UnaryOpCode, n: number, minElements?: number): boolean {
   const heavy = UNARY_KERNELS.get(op);
-  return heavy !== undefined && n >= (heavy ? TRANSCENDENTAL_MIN_ELEMENTS : CHEAP_UNARY_MIN_ELEMENTS);
+  return heavy !== undefined && n >= (minElements ?? (heavy ? TRANSCENDENTAL_MIN_ELEMENTS : CHEAP_UNARY_MIN_ELEMENTS));
 }
 
 /** Every forward kernel but abs has a backward one (abs's sign derivative stays on the reference loop). */
-export function hasUnaryBackwardKernel(op: UnaryOpCode, n: number): boolean {
-  return op !== UnaryOp.abs && hasUnaryKernel(op, n);
+export function hasUnaryBackwardKernel(op: UnaryOpCode, n: number, minElements?: number): boolean {
+  return op !== UnaryOp.abs && hasUnaryKernel(op, n, minElements);
+}
+
+export function hasSumKernel(n: number, minElements?: number): boolean {
+  return n >= (minElements ?? SUM_MIN_ELEMENTS);
 }
 
 /** out[i] = a[i] op b[i] for i < out.length. */

@@ -29,7 +29,7 @@ import { embeddingBackwardF32, embeddingForwardF32, rmsNormBackwardF32, rmsNormF
 import type { BinaryOpCode } from "../reference/elementwise.js";
 import type { UnaryOpCode } from "../reference/unary.js";
 import {
-  SUM_MIN_ELEMENTS, binaryF32, binaryRowsF32, binaryScalarF32, hasBinaryKernel, hasUnaryBackwardKernel, hasUnaryKernel,
+  binaryF32, binaryRowsF32, binaryScalarF32, hasBinaryKernel, hasSumKernel, hasUnaryBackwardKernel, hasUnaryKernel,
   sumColumnsF32, sumF32, sumRowsF32, unaryBackwardF32, unaryF32,
 } from "./elementwise.js";
 
@@ -46,6 +46,12 @@ export interface WasmBackendOptions {
    * send every job through the pool.
    */
   parallelMinWork?: number;
+  /**
+   * Smallest array the elementwise kernels and sums take; shorter ones run the reference loops, which
+   * beat copying in and out below a few thousand elements (default: the per-kernel thresholds in
+   * ./elementwise.ts). Tests set 0 to send every size to the kernels.
+   */
+  elementwiseMinElements?: number;
 }
 
 /** float32 operands go to the kernels; anything else (float64 checking runs) falls through to the reference. */
@@ -55,6 +61,7 @@ export class WasmBackend extends ReferenceBackend {
   /** Which kernel build runs: "relaxed-simd" (fused multiply-add) or "simd". */
   readonly variant: KernelVariant;
   private readonly ctx: KernelContext;
+  private readonly elementwiseMin: number | undefined;
 
   constructor(options: WasmBackendOptions = {}) {
     super();
@@ -67,6 +74,7 @@ export class WasmBackend extends ReferenceBackend {
     const memory = new KernelMemory(module, this.threads);
     const pool = this.threads > 1 ? new WorkerPool(this.threads, module, memory.memory, (t) => memory.scratchOf(t)) : undefined;
     this.ctx = { memory, pool, parallelMinWork: options.parallelMinWork ?? PARALLEL_MIN_WORK };
+    this.elementwiseMin = options.elementwiseMinElements;
   }
 
   override matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
@@ -81,43 +89,43 @@ export class WasmBackend extends ReferenceBackend {
   // gives the thresholds) go to the SIMD kernels; the rest run the reference loops.
 
   override binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void {
-    if (isF32(out) && isF32(a) && isF32(b) && hasBinaryKernel(op, out.length)) binaryF32(this.ctx.memory, op, out, a, b);
+    if (isF32(out) && isF32(a) && isF32(b) && hasBinaryKernel(op, out.length, this.elementwiseMin)) binaryF32(this.ctx.memory, op, out, a, b);
     else super.binary(op, out, a, b);
   }
 
   override binaryScalar(op: BinaryOpCode, out: FloatArray, a: FloatArray, y: number): void {
-    if (isF32(out) && isF32(a) && hasBinaryKernel(op, out.length)) binaryScalarF32(this.ctx.memory, op, out, a, y);
+    if (isF32(out) && isF32(a) && hasBinaryKernel(op, out.length, this.elementwiseMin)) binaryScalarF32(this.ctx.memory, op, out, a, y);
     else super.binaryScalar(op, out, a, y);
   }
 
   override binaryRows(op: BinaryOpCode, out: FloatArray, full: FloatArray, block: FloatArray, swapped: boolean): void {
-    if (isF32(out) && isF32(full) && isF32(block) && block.length > 0 && hasBinaryKernel(op, out.length)) {
+    if (isF32(out) && isF32(full) && isF32(block) && block.length > 0 && hasBinaryKernel(op, out.length, this.elementwiseMin)) {
       binaryRowsF32(this.ctx.memory, op, out, full, block, swapped);
     } else super.binaryRows(op, out, full, block, swapped);
   }
 
   override unary(op: UnaryOpCode, out: FloatArray, x: FloatArray, p: number): void {
-    if (isF32(out) && isF32(x) && hasUnaryKernel(op, out.length)) unaryF32(this.ctx, op, out, x);
+    if (isF32(out) && isF32(x) && hasUnaryKernel(op, out.length, this.elementwiseMin)) unaryF32(this.ctx, op, out, x);
     else super.unary(op, out, x, p);
   }
 
   override unaryBackward(op: UnaryOpCode, gx: FloatArray, g: FloatArray, x: FloatArray, y: FloatArray, p: number): void {
-    if (isF32(gx) && isF32(g) && isF32(x) && isF32(y) && hasUnaryBackwardKernel(op, gx.length)) {
+    if (isF32(gx) && isF32(g) && isF32(x) && isF32(y) && hasUnaryBackwardKernel(op, gx.length, this.elementwiseMin)) {
       unaryBackwardF32(this.ctx, op, gx, g, x, y);
     } else super.unaryBackward(op, gx, g, x, y, p);
   }
 
   override sum(x: FloatArray): number {
-    return isF32(x) && x.length >= SUM_MIN_ELEMENTS ? sumF32(this.ctx.memory, x) : super.sum(x);
+    return isF32(x) && hasSumKernel(x.length, this.elementwiseMin) ? sumF32(this.ctx.memory, x) : super.sum(x);
   }
 
   override sumRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-    if (isF32(out) && isF32(x) && rows * cols >= SUM_MIN_ELEMENTS) sumRowsF32(this.ctx.memory, out, x, rows, cols);
+    if (isF32(out) && isF32(x) && hasSumKernel(rows * cols, this.elementwiseMin)) sumRowsF32(this.ctx.memory, out, x, rows, cols);
     else super.sumRows(out, x, rows, cols);
   }
 
   override sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-    if (isF32(out) && isF32(x) && rows * cols >= SUM_MIN_ELEMENTS) sumColumnsF32(this.ctx.memory, out, x, rows, cols);
+    if (isF32(out) && isF32(x) && hasSumKernel(rows * cols, this.elementwiseMin)) sumColumnsF32(this.ctx.memory, out, x, rows, cols);
     else super.sumColumns(out, x, rows, cols);
   }
 

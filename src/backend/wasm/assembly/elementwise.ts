@@ -19,8 +19,9 @@ const TANH_CONSTANTS = memory.data<f32>([
   // −1382/155925; the first omitted term is < 6·10⁻¹⁰ of tanh x at |x| = 0.3)
   -0.33333333333, 0.13333333333, -0.05396825397, 0.02186948854, -0.00886323552,
   -0.0, // sign bit
+  3.4028235e38, // largest float32 (used by silu's backward)
 ], 16);
-const T_SMALL = 0, T_MINUS_TWO = 1, T_1 = 2, T_SIGN = 7;
+const T_SMALL = 0, T_MINUS_TWO = 1, T_1 = 2, T_SIGN = 7, T_FLT_MAX = 8;
 
 // One final class per op, each with inlined lane methods; the loops are generic over the class, so
 // each (loop, op) pair is its own straight-line loop. (Passing the op code as a constant instead lets
@@ -94,11 +95,15 @@ class Logistic {
 }
 @final class Silu {
   @inline forward(x: v128): v128 { return f32x4.div(x, f32x4.add(Lanes.constant(K_ONE), Lanes.exp(f32x4.neg(x)))); }
-  // σ(x)(1 + x(1 − σ(x)))
+  // σ(x)(1 + x(1 − σ(x))), with 1 − σ = e·σ, e = e^(−x): the subtraction would lose 1 − σ's relative
+  // accuracy as σ → 1, where x multiplies it. e is capped at the largest float in that product only, so
+  // that it is 0 (not ∞·0) where e overflows, and x = −∞ still gives the reference's NaN.
   @inline backward(g: v128, x: v128, y: v128): v128 {
     const one = Lanes.constant(K_ONE);
-    const s = Logistic.sigmoid(x);
-    return f32x4.mul(g, f32x4.mul(s, Lanes.madd(x, f32x4.sub(one, s), one)));
+    const e = Lanes.exp(f32x4.neg(x));
+    const s = f32x4.div(one, f32x4.add(one, e));
+    const q = f32x4.mul(f32x4.pmin(e, Lanes.tableConstant(TANH_CONSTANTS, T_FLT_MAX)), s);
+    return f32x4.mul(g, f32x4.mul(s, Lanes.madd(x, q, one)));
   }
 }
 @final class Neg {

@@ -4,7 +4,7 @@
 //   tanh:   y = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³);
 //           y' = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)
 // The tanh form is evaluated through the logistic function, since ½(1 + tanh u) = σ(2u) = 1/(1 + e^(−2u)):
-//   y = x·s, y' = s + s(1 − s)·2x·du,  s = σ(2u), du = √(2/π)(1 + 3·0.044715x²)
+//   y = x·s, y' = s + s(1 − s)·2x·du,  s = σ(2u) = 1/(1 + e), e = e^(−2u), du = √(2/π)(1 + 3·0.044715x²)
 // — one exp and one division, no cancellation near u = 0, and the saturations hold: e^(−2u) → 0 gives
 // y = x, e^(−2u) → +∞ gives s = 0 (so x = −∞ gives NaN, as the reference's −∞·0 does).
 // erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5·10⁻⁷, about one float32 ulp of Φ).
@@ -22,8 +22,10 @@ const GELU_CONSTANTS = memory.data<f32>([
   0.70710677, 0.3989423, -0.5, // 1/√2, 1/√(2π), −½
   0.3275911, 1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592, // A&S 7.1.26: p, a5 … a1
   -0.0, // sign bit
+  3.4028235e38, // largest float32
 ], 16);
 const C0 = 0, C1 = 1, D0 = 2, D1 = 3, INV_SQRT_2 = 4, INV_SQRT_2PI = 5, MINUS_HALF = 6, AS_P = 7, AS_A5 = 8, SIGN = 13;
+const FLT_MAX = 14;
 
 class Gelu {
   @inline static c(index: i32): v128 {
@@ -40,12 +42,18 @@ class Gelu {
     return f32x4.div(x, f32x4.add(Lanes.constant(K_ONE), e));
   }
 
+  /**
+   * s(1 − s) is taken as s²·e (1 − s = e·s): 1 − s computed by subtraction loses its relative accuracy
+   * as s → 1, and the x·du factor (large there) amplifies it to several ulp. e is capped at the largest
+   * float in that product only, so that s²·e is 0, not 0·∞, where e^(−2u) overflows.
+   */
   @inline static tanhGrad(x: v128): v128 {
     const x2 = f32x4.mul(x, x);
     const one = Lanes.constant(K_ONE);
-    const s = f32x4.div(one, f32x4.add(one, Gelu.expMinus2u(x, x2)));
+    const e = Gelu.expMinus2u(x, x2);
+    const s = f32x4.div(one, f32x4.add(one, e));
     const twoDu = Lanes.madd(x2, Gelu.c(D1), Gelu.c(D0));
-    return Lanes.madd(f32x4.mul(s, f32x4.sub(one, s)), f32x4.mul(x, twoDu), s);
+    return Lanes.madd(f32x4.mul(f32x4.mul(s, s), f32x4.pmin(e, Gelu.c(FLT_MAX))), f32x4.mul(x, twoDu), s);
   }
 
   /** erf(x) on four lanes (A&S 7.1.26 on |x|, sign restored). */
