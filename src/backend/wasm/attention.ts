@@ -36,61 +36,87 @@ export function contiguousRows(data: FloatArray, n: number, rows: number, cols: 
 const up4 = (x: number): number => (x + 3) & ~3;
 const up8 = (x: number): number => (x + 7) & ~7;
 
-/** Query rows per backward group in the kernel (assembly/attention.ts `G`). */
+/** Query rows per backward group and row padding of the score tiles in the kernel (assembly/attention.ts G, ROW_PAD). */
 const GROUP_ROWS = 16;
+const ROW_PAD = 16;
 
-/** Bytes of one thread's work slot: the kernel's `slotBytes`, Kᵀ and Vᵀ plus two G × Sp score tiles, rows padded by 16 floats. */
+/** Bytes of one thread's work slot: the kernel's `slotBytes` (transposes, score tiles, padded block copies). */
 function slotBytes(sz: AttentionSizes): number {
-  const sp = up8(sz.s) + 16;
-  return ((up4(sz.d) + up4(sz.dv)) * sp + 2 * GROUP_ROWS * sp) * 4;
-}
-
-/** Whether the n blocks' rows are one contiguous run of n·rows·cols elements. */
-function isDense(op: AttentionOperand, n: number, rows: number, cols: number): boolean {
-  if (op.strideRow !== cols && rows > 1) return false;
-  const first = op.offsets[0] ?? 0;
-  for (let b = 1; b < n; b++) if (op.offsets[b] !== first + b * rows * cols) return false;
-  return true;
+  const sr = up8(sz.s) + ROW_PAD, tp = up4(sz.t), sp = up8(sz.s), dp = up4(sz.d), dvp = up4(sz.dv);
+  return ((dp + dvp) * sr + 2 * GROUP_ROWS * sr + 2 * (tp * dp + sp * dp + sp * dvp) + 2 * tp * dvp) * 4;
 }
 
 /**
- * Copies an [n, rows, cols] operand into kernel memory at byte offset `ptr` as [n, rowsP, colsP],
- * zero in the padding.
+ * How an [n, rows, cols] operand or result travels to and from kernel memory. When its rows lie in one
+ * span of its array no more than twice their size (any permuted view of a dense tensor, a broadcast
+ * one), the span is copied whole (one memcpy) and the kernel follows the rows' own offsets and stride;
+ * otherwise the rows are packed contiguously. Results take the span only when their rows cover it
+ * exactly, so copying it back writes nothing else.
  */
-function stageRows(f32: Float32Array, ptr: number, op: AttentionOperand, n: number, rows: number, cols: number, rowsP: number, colsP: number): void {
-  const at = ptr >>> 2;
+interface RowsPlan {
+  op: AttentionOperand;
+  n: number;
+  rows: number;
+  cols: number;
+  /** First element of the span, or −1 when the rows are packed. */
+  lo: number;
+  /** Floats of kernel memory the rows take. */
+  floats: number;
+}
+
+function planRows(op: AttentionOperand, n: number, rows: number, cols: number, result: boolean): RowsPlan {
+  const need = n * rows * cols;
+  let lo = Infinity, hi = -Infinity;
+  const last = (rows - 1) * op.strideRow;
+  for (let b = 0; b < n; b++) {
+    const o = op.offsets[b] as number;
+    lo = Math.min(lo, o, o + last);
+    hi = Math.max(hi, o + cols, o + last + cols);
+  }
+  const span = hi - lo;
+  const rowsApart = rows === 1 || op.strideRow >= cols;
+  const whole = need > 0 && op.strideRow >= 0 && (result ? span === need && rowsApart : span <= 2 * need);
+  return { op, n, rows, cols, lo: whole ? lo : -1, floats: whole ? span : need };
+}
+
+/** Writes the row table ([row stride in bytes, row-0 address per block]) of `plan` at i32 index `at`. */
+function writeTable(i32: Int32Array, at: number, plan: RowsPlan, ptr: number): void {
+  const { op, n, rows, cols, lo } = plan;
+  i32[at] = (lo >= 0 ? op.strideRow : cols) * 4;
+  for (let b = 0; b < n; b++) i32[at + 1 + b] = ptr + (lo >= 0 ? (op.offsets[b] as number) - lo : b * rows * cols) * 4;
+}
+
+/** Copies an operand's rows into kernel memory at byte offset `ptr` as `plan` says. */
+function copyRowsIn(f32: Float32Array, ptr: number, plan: RowsPlan): void {
+  const { op, n, rows, cols, lo } = plan;
   const data = op.data;
-  if (rowsP === rows && colsP === cols && isDense(op, n, rows, cols)) {
-    const first = op.offsets[0] ?? 0;
-    f32.set(data.subarray(first, first + n * rows * cols), at);
+  const at = ptr >>> 2;
+  if (lo >= 0) {
+    f32.set(data.subarray(lo, lo + plan.floats), at);
     return;
   }
-  if (rowsP !== rows || colsP !== cols) f32.fill(0, at, at + n * rowsP * colsP);
   const stride = op.strideRow;
   for (let b = 0; b < n; b++) {
     let src = op.offsets[b] as number;
-    let dst = at + b * rowsP * colsP;
-    for (let r = 0; r < rows; r++, src += stride, dst += colsP) {
-      for (let c = 0; c < cols; c++) f32[dst + c] = data[src + c] as number;
-    }
+    let dst = at + b * rows * cols;
+    for (let r = 0; r < rows; r++, src += stride, dst += cols) f32.set(data.subarray(src, src + cols), dst);
   }
 }
 
-/** Copies [n, rowsP, colsP] rows at byte offset `ptr` out to the [n, rows, cols] rows of `into`. */
-function unstageRows(f32: Float32Array, ptr: number, into: AttentionOperand, n: number, rows: number, cols: number, rowsP: number, colsP: number): void {
+/** Copies a result's rows from kernel memory at byte offset `ptr` to its array, as `plan` says. */
+function copyRowsOut(f32: Float32Array, ptr: number, plan: RowsPlan): void {
+  const { op, n, rows, cols, lo } = plan;
+  const data = op.data;
   const at = ptr >>> 2;
-  const data = into.data;
-  if (rowsP === rows && colsP === cols && isDense(into, n, rows, cols)) {
-    data.set(f32.subarray(at, at + n * rows * cols), into.offsets[0] ?? 0);
+  if (lo >= 0) {
+    data.set(f32.subarray(at, at + plan.floats), lo);
     return;
   }
-  const stride = into.strideRow;
+  const stride = op.strideRow;
   for (let b = 0; b < n; b++) {
-    let dst = into.offsets[b] as number;
-    let src = at + b * rowsP * colsP;
-    for (let r = 0; r < rows; r++, src += colsP, dst += stride) {
-      for (let c = 0; c < cols; c++) data[dst + c] = f32[src + c] as number;
-    }
+    let dst = op.offsets[b] as number;
+    let src = at + b * rows * cols;
+    for (let r = 0; r < rows; r++, src += cols, dst += stride) data.set(f32.subarray(src, src + cols), dst);
   }
 }
 
@@ -114,57 +140,64 @@ function gatherMask(buffer: ArrayBufferLike, ptr: number, mask: AttentionMask, s
   }
 }
 
-interface StagedOperands {
-  job: number;
-  q: number;
-  k: number;
-  v: number;
-  mask: number;
-  maskStride: number;
-}
+/** Table order in kernel memory; the job's pointer fields point at these tables. */
+const TABLES = ["q", "k", "v", "out", "dOut", "dq", "dk", "dv"] as const;
+type TableName = (typeof TABLES)[number];
 
 /**
- * Allocates the job (with its threads' work slots after the descriptor), q, k, v, mask and `extra`
- * blocks (bytes); copies q, k, v and the mask in.
+ * Lays out and fills kernel memory for one call: the job (with its threads' work slots after the
+ * descriptor), the mask, lse [N, Tp], the row tables, and each operand's or result's rows; copies the
+ * operands in, writes the job, runs it, and copies the results out (lse too, via `readLse`).
  */
-function stageOperands(
-  ctx: KernelContext, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null,
-  sz: AttentionSizes, extra: readonly number[],
-): { staged: StagedOperands; extra: number[] } {
+function runAttention(
+  ctx: KernelContext, kind: number, sz: AttentionSizes, mask: AttentionMask | null,
+  inputs: Partial<Record<TableName, RowsPlan>>, results: Partial<Record<TableName, RowsPlan>>,
+  lse: Float64Array, lseIn: boolean, work: number,
+): void {
   const mem = ctx.memory;
-  const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-  const Tp = up4(T), Sp = up8(S), Dp = up4(D), Dvp = up4(Dv);
+  const { n: N, t: T, s: S } = sz;
+  const Tp = up4(T);
   const rows = maskRows(mask, sz);
   const slots = Math.max(1, Math.min(N, ctx.pool ? ctx.pool.size : 1));
-  const [job = 0, qp = 0, kp = 0, vp = 0, mp = 0, ...rest] = mem.allocate([
+  const plans = TABLES.map((name) => inputs[name] ?? results[name] ?? null);
+  const [job = 0, mp = 0, lp = 0, tp = 0, ...ptrs] = mem.allocate([
+    mem.kernels.JOB_BYTES.value + slots * slotBytes(sz),
     // The kernel reads mask rows in 8-byte steps, up to 11 bytes past the last one.
-    mem.kernels.JOB_BYTES.value + slots * slotBytes(sz), N * Tp * Dp * 4, N * Sp * Dp * 4, N * Sp * Dvp * 4, mask ? N * rows * S + 16 : 0, ...extra,
+    mask ? N * rows * S + 16 : 0,
+    N * Tp * 4,
+    TABLES.length * (N + 1) * 4,
+    ...plans.map((p) => (p ? p.floats * 4 : 0)),
   ]);
   const f32 = mem.f32;
-  stageRows(f32, qp, q, N, T, D, Tp, Dp);
-  stageRows(f32, kp, k, N, S, D, Sp, Dp);
-  stageRows(f32, vp, v, N, S, Dv, Sp, Dvp);
+  const i32 = new Int32Array(f32.buffer);
+  const tablePtr = (i: number): number => (plans[i] ? tp + i * (N + 1) * 4 : 0);
+  plans.forEach((p, i) => {
+    if (!p) return;
+    writeTable(i32, (tp >>> 2) + i * (N + 1), p, ptrs[i] ?? 0);
+    if (inputs[TABLES[i] as TableName]) copyRowsIn(f32, ptrs[i] ?? 0, p);
+  });
   if (mask) gatherMask(f32.buffer, mp, mask, sz);
-  return {
-    staged: { job, q: qp, k: kp, v: vp, mask: mask ? mp : 0, maskStride: rows === 1 ? 0 : S },
-    extra: rest,
-  };
+  const l = lp >>> 2;
+  if (lseIn) {
+    // Padding rows get L = −∞, which the kernel reads as "attends to nothing".
+    for (let b = 0; b < N; b++) for (let i = 0; i < Tp; i++) f32[l + b * Tp + i] = i < T ? (lse[b * T + i] as number) : -Infinity;
+  }
+  mem.kernels.setAttentionJob(
+    job, kind, N, T, S, sz.d, sz.dv, sz.scale, sz.causalOffset === null ? 0 : 1, sz.causalOffset ?? 0,
+    mask ? (rows === 1 ? 0 : S) : 0, tablePtr(0), tablePtr(1), tablePtr(2), mask ? mp : 0, tablePtr(3), lp,
+    tablePtr(4), tablePtr(5), tablePtr(6), tablePtr(7),
+  );
+  runJob(ctx, job, work);
+  plans.forEach((p, i) => {
+    if (p && results[TABLES[i] as TableName]) copyRowsOut(f32, ptrs[i] ?? 0, p);
+  });
+  if (!lseIn) for (let b = 0; b < N; b++) for (let i = 0; i < T; i++) lse[b * T + i] = f32[l + b * Tp + i] as number;
 }
 
 /** Work of a call in flop-equivalents, for the pool's threshold: dot products plus one exp per score. */
 function attentionWork(sz: AttentionSizes, passes: number): number {
   const scores = sz.n * sz.t * sz.s / (sz.causalOffset === null ? 1 : 2);
   return scores * (passes * (sz.d + sz.dv) + ROW_ELEMENT_WORK);
-}
-
-function setJob(
-  ctx: KernelContext, kind: number, st: StagedOperands, sz: AttentionSizes,
-  out: number, lse: number, dOut: number, dq: number, dk: number, dv: number,
-): void {
-  ctx.memory.kernels.setAttentionJob(
-    st.job, kind, sz.n, sz.t, sz.s, sz.d, sz.dv, sz.scale, sz.causalOffset === null ? 0 : 1, sz.causalOffset ?? 0,
-    st.maskStride, st.q, st.k, st.v, st.mask, out, lse, dOut, dq, dk, dv,
-  );
 }
 
 /**
@@ -175,16 +208,12 @@ export function attentionForwardF32(
   ctx: KernelContext, out: AttentionOperand, lse: Float64Array,
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
 ): void {
-  const { n: N, t: T, dv: Dv } = sz;
-  const Tp = up4(T), Dvp = up4(Dv);
-  const mem = ctx.memory;
-  const { staged, extra: [op = 0, lp = 0] } = stageOperands(ctx, q, k, v, mask, sz, [N * Tp * Dvp * 4, N * Tp * 4]);
-  setJob(ctx, mem.kernels.KIND_ATTENTION_FORWARD.value, staged, sz, op, lp, 0, 0, 0, 0);
-  runJob(ctx, staged.job, attentionWork(sz, 2));
-  const f32 = mem.f32;
-  unstageRows(f32, op, out, N, T, Dv, Tp, Dvp);
-  const l = lp >>> 2;
-  for (let b = 0; b < N; b++) for (let i = 0; i < T; i++) lse[b * T + i] = f32[l + b * Tp + i] as number;
+  const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
+  runAttention(
+    ctx, ctx.memory.kernels.KIND_ATTENTION_FORWARD.value, sz, mask,
+    { q: planRows(q, N, T, D, false), k: planRows(k, N, S, D, false), v: planRows(v, N, S, Dv, false) },
+    { out: planRows(out, N, T, Dv, true) }, lse, false, attentionWork(sz, 2),
+  );
 }
 
 /**
@@ -197,30 +226,31 @@ export function attentionBackwardF32(
   q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
 ): void {
   const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-  const Tp = up4(T), Sp = up8(S), Dp = up4(D), Dvp = up4(Dv);
-  const mem = ctx.memory;
-  const rowsOut = N * Tp * Dvp;
-  const { staged, extra: [op = 0, lp = 0, gp = 0, dqp = 0, dkp = 0, dvp = 0] } = stageOperands(
-    ctx, q, k, v, mask, sz, [rowsOut * 4, N * Tp * 4, rowsOut * 4, N * Tp * Dp * 4, N * Sp * Dp * 4, N * Sp * Dvp * 4],
+  const results: Partial<Record<TableName, RowsPlan>> = {};
+  if (dq) results.dq = planRows(dq, N, T, D, true);
+  if (dk) results.dk = planRows(dk, N, S, D, true);
+  if (dv) results.dv = planRows(dv, N, S, Dv, true);
+  runAttention(
+    ctx, ctx.memory.kernels.KIND_ATTENTION_BACKWARD.value, sz, mask,
+    {
+      q: planRows(q, N, T, D, false), k: planRows(k, N, S, D, false), v: planRows(v, N, S, Dv, false),
+      out: planRows(out, N, T, Dv, false), dOut: planRows(dOut, N, T, Dv, false),
+    },
+    results, lse, true, attentionWork(sz, 5),
   );
-  const f32 = mem.f32;
-  stageRows(f32, op, out, N, T, Dv, Tp, Dvp);
-  stageRows(f32, gp, dOut, N, T, Dv, Tp, Dvp);
-  // Padding rows get L = −∞, which the kernel reads as "attends to nothing".
-  const l = lp >>> 2;
-  for (let b = 0; b < N; b++) {
-    for (let i = 0; i < Tp; i++) f32[l + b * Tp + i] = i < T ? (lse[b * T + i] as number) : -Infinity;
-  }
-  setJob(ctx, mem.kernels.KIND_ATTENTION_BACKWARD.value, staged, sz, op, lp, gp, dqp, dkp, dvp);
-  runJob(ctx, staged.job, attentionWork(sz, 5));
-  if (dq) unstageRows(f32, dqp, dq, N, T, D, Tp, Dp);
-  if (dk) unstageRows(f32, dkp, dk, N, S, D, Sp, Dp);
-  if (dv) unstageRows(f32, dvp, dv, N, S, Dv, Sp, Dvp);
 }
 
 /** The rows of `data` under `layout` as an operand (contiguous [n, rows, cols] when absent). */
 export function rowsOf(data: FloatArray, layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionOperand {
   return layout ? { data, offsets: layout.offsets, strideRow: layout.strideRow } : contiguousRows(data, n, rows, cols);
+}
+
+/** Whether the n blocks' rows are one contiguous run of n·rows·cols elements. */
+function isDense(op: AttentionOperand, n: number, rows: number, cols: number): boolean {
+  if (op.strideRow !== cols && rows > 1) return false;
+  const first = op.offsets[0] ?? 0;
+  for (let b = 1; b < n; b++) if (op.offsets[b] !== first + b * rows * cols) return false;
+  return true;
 }
 
 /** A contiguous [n, rows, cols] copy of `op` (the array itself when it already is). */

@@ -16,11 +16,14 @@
 // Under a causal mask nothing past a micro-tile's last visible key is computed (scores in steps of 8
 // keys), and the key-side products start at the first query row that sees the key.
 //
-// Layout in kernel memory (the glue, ../attention.ts, pads with zeros): per block q [Tp, Dp],
-// k [Sp, Dp], v [Sp, Dvp], out/dOut [Tp, Dvp], lse [Tp], dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp] with
-// Tp = T rounded up to 4, Sp = S to 8, Dp and Dvp = D and Dv to 4, so no loop has a scalar tail. Padded
-// query rows see no key. The boolean mask is bytes (non-zero = attend), [S] per block (a key-padding
-// mask, row stride 0) or [T, S] (row stride S), readable 8 bytes past its end.
+// Operands are read, and results written, through row tables ([row stride in bytes, then the address of
+// row 0 of each block], built by the glue, ../attention.ts), so a permuted view such as the heads of a
+// [B, T, H, D] tensor is used where it lies. Each block is first copied into the thread's slot,
+// contiguous and zero-padded: q [Tp, Dp], k [Sp, Dp], v [Sp, Dvp], out/dOut [Tp, Dvp], and the results
+// dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp] are made there, with Tp = T rounded up to 4, Sp = S to 8, Dp
+// and Dvp = D and Dv to 4, so no loop has a scalar tail; padded query rows see no key. lse is
+// contiguous [N, Tp]. The boolean mask is bytes (non-zero = attend), [S] per block (a key-padding mask,
+// row stride 0) or [T, S] (row stride S), readable 8 bytes past its end.
 //
 // Jobs: one unit is one row-block, claimed from an atomic counter, so any number of threads share a job
 // as with the other kernels (job.ts). Each participating thread takes one work slot (attentionSlotBytes)
@@ -60,13 +63,55 @@ function up8(x: i32): i32 {
 }
 
 /**
- * Bytes of one thread's work slot: Kᵀ [Dp, Sp] and Vᵀ [Dvp, Sp], plus two G × Sp score tiles (rows
- * Sp + ROW_PAD floats apart). The glue
- * (../attention.ts `attentionSlotBytes`) uses the same formula.
+ * Bytes of one thread's work slot: Kᵀ [Dp, Sp] and Vᵀ [Dvp, Sp] and two G × Sp score tiles (rows
+ * Sp + ROW_PAD floats apart), then the block's operands and results, contiguous and zero-padded:
+ * q [Tp, Dp], k [Sp, Dp], v [Sp, Dvp], out and dOut [Tp, Dvp], dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp].
+ * The glue (../attention.ts `slotBytes`) uses the same formula.
  */
-function slotBytes(s: i32, d: i32, dv: i32): usize {
-  const sp = <usize>(up8(s) + ROW_PAD);
-  return (<usize>(up4(d) + up4(dv)) * sp + 2 * <usize>G * sp) * 4;
+function slotBytes(t: i32, s: i32, d: i32, dv: i32): usize {
+  const sr = <usize>(up8(s) + ROW_PAD), tp = <usize>up4(t), sp = <usize>up8(s), dp = <usize>up4(d), dvp = <usize>up4(dv);
+  return ((dp + dvp) * sr + 2 * <usize>G * sr + 2 * (tp * dp + sp * dp + sp * dvp) + 2 * tp * dvp) * 4;
+}
+
+/** Address of row r of block b of a row table: [row stride in bytes, then one row-0 address per block]. */
+// @ts-ignore: decorator
+@inline function rowAt(table: usize, b: i32, r: i32): usize {
+  return <usize>load<i32>(table + 4 + (<usize>b << 2)) + <usize>r * <usize>load<i32>(table);
+}
+
+/**
+ * Copies `rows` rows of `cols` floats of block b (a row table) to dst [rowsP, colsP] (contiguous), zero
+ * in the padding columns and rows.
+ */
+function copyIn(dst: usize, table: usize, b: i32, rows: i32, rowsP: i32, cols: i32, colsP: i32): void {
+  const dRow = <usize>colsP << 2;
+  const stride = <usize>load<i32>(table);
+  let src = <usize>load<i32>(table + 4 + (<usize>b << 2));
+  const full = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const d = dst + <usize>r * dRow;
+    let c = 0;
+    for (; c < full; c += 4) v128.store(d + (<usize>c << 2), v128.load(src + (<usize>c << 2)));
+    for (; c < cols; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+    for (; c < colsP; c++) store<f32>(d + (<usize>c << 2), 0);
+    src += stride;
+  }
+  if (rowsP > rows) memory.fill(dst + <usize>rows * dRow, 0, <usize>(rowsP - rows) * dRow);
+}
+
+/** Copies the first `rows` rows, `cols` floats each, of src [·, colsP] to block b of a row table. */
+function copyOut(table: usize, b: i32, rows: i32, cols: i32, src: usize, colsP: i32): void {
+  const sRow = <usize>colsP << 2;
+  const stride = <usize>load<i32>(table);
+  let dst = <usize>load<i32>(table + 4 + (<usize>b << 2));
+  const full = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * sRow;
+    let c = 0;
+    for (; c < full; c += 4) v128.store(dst + (<usize>c << 2), v128.load(s + (<usize>c << 2)));
+    for (; c < cols; c++) store<f32>(dst + (<usize>c << 2), load<f32>(s + (<usize>c << 2)));
+    dst += stride;
+  }
 }
 
 /** acc + a·b per lane: fused in the relaxed-SIMD build, multiply then add in the plain one (as kernel.ts). */
@@ -276,7 +321,7 @@ function runAttentionJob(job: usize, backward: bool): void {
     // A slot only once this thread has a block, so the glue needs no more slots than blocks.
     if (slot == 0) {
       const index = <usize>atomic.add<i32>(job + A_SLOT, 1);
-      slot = job + <usize>JOB_BYTES + index * slotBytes(load<i32>(job, A_S), load<i32>(job, A_D), load<i32>(job, A_DV));
+      slot = job + <usize>JOB_BYTES + index * slotBytes(load<i32>(job, A_T), load<i32>(job, A_S), load<i32>(job, A_D), load<i32>(job, A_DV));
     }
     if (backward) attentionBackwardBlock(job, b, slot);
     else attentionForwardBlock(job, b, slot);
@@ -292,15 +337,18 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
   const maskStride = <usize>load<i32>(job, A_MASK_STRIDE);
   const mask = <usize>load<i32>(job, A_MASK);
   const qRow = <usize>Dp << 2, vRow = <usize>Dvp << 2, pRow = <usize>(Sp + ROW_PAD) << 2;
-  const qB = <usize>load<i32>(job, A_Q) + <usize>b * <usize>Tp * qRow;
-  const kB = <usize>load<i32>(job, A_K) + <usize>b * <usize>Sp * qRow;
-  const vB = <usize>load<i32>(job, A_V) + <usize>b * <usize>Sp * vRow;
-  const oB = <usize>load<i32>(job, A_OUT) + <usize>b * <usize>Tp * vRow;
   const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>Tp * 4;
   const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
   const kt = slot; // Kᵀ [Dp, Sp]
-  const p = kt + <usize>Dp * pRow; // scores, then probabilities, of 4 query rows [4, Sp]
+  const p = kt + <usize>(Dp + Dvp) * pRow; // scores, then probabilities, of 4 query rows [4, Sp]
   const inv = p + 4 * pRow; // 1 / Σ_j p_ij of the 4 rows
+  const qB = p + <usize>(2 * G) * pRow;
+  const kB = qB + <usize>Tp * qRow;
+  const vB = kB + <usize>Sp * qRow;
+  const oB = vB + <usize>Sp * vRow;
+  copyIn(qB, load<i32>(job, A_Q), b, T, Tp, D, Dp);
+  copyIn(kB, load<i32>(job, A_K), b, S, Sp, D, Dp);
+  copyIn(vB, load<i32>(job, A_V), b, S, Sp, Dv, Dvp);
   transpose(kt, Sp + ROW_PAD, kB, Dp, Sp, Dp);
   for (let r0 = 0; r0 < Tp; r0 += 4) {
     const oi = oB + <usize>r0 * vRow;
@@ -340,6 +388,7 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
       for (let c = 0; c < Dvp; c += 4) v128.store(at + (<usize>c << 2), f32x4.mul(v128.load(at + (<usize>c << 2)), s4));
     }
   }
+  copyOut(load<i32>(job, A_OUT), b, T, Dv, oB, Dvp);
 }
 
 function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
@@ -351,20 +400,25 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   const maskStride = <usize>load<i32>(job, A_MASK_STRIDE);
   const mask = <usize>load<i32>(job, A_MASK);
   const qRow = <usize>Dp << 2, vRow = <usize>Dvp << 2, pRow = <usize>(Sp + ROW_PAD) << 2;
-  const qB = <usize>load<i32>(job, A_Q) + <usize>b * <usize>Tp * qRow;
-  const kB = <usize>load<i32>(job, A_K) + <usize>b * <usize>Sp * qRow;
-  const vB = <usize>load<i32>(job, A_V) + <usize>b * <usize>Sp * vRow;
-  const oB = <usize>load<i32>(job, A_OUT) + <usize>b * <usize>Tp * vRow;
   const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>Tp * 4;
-  const gB = <usize>load<i32>(job, A_DOUT) + <usize>b * <usize>Tp * vRow;
-  const dqB = <usize>load<i32>(job, A_DQ) + <usize>b * <usize>Tp * qRow;
-  const dkB = <usize>load<i32>(job, A_DK) + <usize>b * <usize>Sp * qRow;
-  const dvB = <usize>load<i32>(job, A_DVG) + <usize>b * <usize>Sp * vRow;
   const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
   const kt = slot; // Kᵀ [Dp, Sp]
   const vt = kt + <usize>Dp * pRow; // Vᵀ [Dvp, Sp]
   const pT = vt + <usize>Dvp * pRow; // scores, then P, of G query rows [G, Sp]
   const dsT = pT + <usize>G * pRow; // dP, then dS [G, Sp]
+  const qB = dsT + <usize>G * pRow;
+  const kB = qB + <usize>Tp * qRow;
+  const vB = kB + <usize>Sp * qRow;
+  const oB = vB + <usize>Sp * vRow;
+  const gB = oB + <usize>Tp * vRow;
+  const dqB = gB + <usize>Tp * vRow;
+  const dkB = dqB + <usize>Tp * qRow;
+  const dvB = dkB + <usize>Sp * qRow;
+  copyIn(qB, load<i32>(job, A_Q), b, T, Tp, D, Dp);
+  copyIn(kB, load<i32>(job, A_K), b, S, Sp, D, Dp);
+  copyIn(vB, load<i32>(job, A_V), b, S, Sp, Dv, Dvp);
+  copyIn(oB, load<i32>(job, A_OUT), b, T, Tp, Dv, Dvp);
+  copyIn(gB, load<i32>(job, A_DOUT), b, T, Tp, Dv, Dvp);
   transpose(kt, Sp + ROW_PAD, kB, Dp, Sp, Dp);
   transpose(vt, Sp + ROW_PAD, vB, Dvp, Sp, Dvp);
   memory.fill(dkB, 0, <usize>Sp * qRow);
@@ -419,4 +473,9 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
       product4(dkB + <usize>j * qRow, qRow, dsT + a, 4, pRow, qB + <usize>rStart * qRow, qRow, rows, Dp, true);
     }
   }
+  // Tables of 0 mark gradients nobody asked for.
+  const dqTable = <usize>load<i32>(job, A_DQ), dkTable = <usize>load<i32>(job, A_DK), dvTable = <usize>load<i32>(job, A_DVG);
+  if (dqTable != 0) copyOut(dqTable, b, T, D, dqB, Dp);
+  if (dkTable != 0) copyOut(dkTable, b, S, D, dkB, Dp);
+  if (dvTable != 0) copyOut(dvTable, b, S, Dv, dvB, Dvp);
 }
