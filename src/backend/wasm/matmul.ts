@@ -37,11 +37,14 @@ export function matmulF32(ctx: KernelContext, out: Float32Array, a: Float32Array
   copyMatrices(heap, bPtr >>> 2, b, offsetB, strideB, kn, bCount);
   if (accumulate) heap.set(out.subarray(0, outLength), cPtr >>> 2);
 
+  const work = 2 * outLength * k;
+  // The threads runJob will wake (it decides the same way); the kernel splits the rows evenly over them.
+  const threads = ctx.pool && work >= ctx.parallelMinWork ? ctx.pool.size : 1;
   kernels.setJob(
     job, aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0,
-    aCount === 1 ? 0 : mk * 4, bCount === 1 ? 0 : kn * 4, products, bCount, packed,
+    aCount === 1 ? 0 : mk * 4, bCount === 1 ? 0 : kn * 4, products, bCount, packed, threads,
   );
-  runJob(ctx, job, 2 * outLength * k);
+  runJob(ctx, job, work);
   out.set(mem.f32.subarray(cPtr >>> 2, (cPtr >>> 2) + outLength));
 }
 

@@ -20,7 +20,8 @@ const layouts: [boolean, boolean][] = [
   [true, true],
 ];
 
-// Tiny, odd and block-crossing sizes: MR = 6, NR = 8, KC = 256, MC = 72, NC = 1024 in the kernels.
+// Tiny, odd and block-crossing sizes: MR = 6 (5 in the plain-SIMD build), NR = 8, KC = 256, MC = 12·MR,
+// NC = 512 in the kernels.
 const fixedCases: Case[] = [
   { batch: 1, m: 1, n: 1, k: 1 },
   { batch: 1, m: 7, n: 13, k: 5 },
@@ -81,6 +82,7 @@ function checkParity(backend: WasmBackend, c: Case, transA: boolean, transB: boo
 const backends: [string, () => WasmBackend][] = [
   ["1 thread", () => createWasmBackend({ threads: 1 })],
   ["2 threads", () => createWasmBackend({ threads: 2, parallelMinWork: 0 })],
+  ["3 threads", () => createWasmBackend({ threads: 3, parallelMinWork: 0 })],
   ["plain SIMD", () => createWasmBackend({ threads: 1, variant: "simd" })],
 ];
 
@@ -92,6 +94,28 @@ for (const [label, make] of backends) {
     test("every layout, fixed and random shapes", () => {
       const rand = seededRandom(1);
       for (const c of cases) for (const [ta, tb] of layouts) checkParity(backend, c, ta, tb, rand);
+    });
+
+    test("short last row panel (every m mod 6 and mod 5) and column edges, overwriting and accumulating", () => {
+      const rand = seededRandom(5);
+      let accumulate = false;
+      for (const m of [1, 2, 3, 4, 5, 7, 17, 33, 65, 129]) {
+        for (const n of [8, 3, 17, 24]) {
+          for (const k of [1, 7, 33, 129]) {
+            for (const [ta, tb] of layouts) {
+              checkParity(backend, { batch: 1, m, n, k }, ta, tb, rand, { accumulate });
+              accumulate = !accumulate;
+            }
+          }
+        }
+      }
+    });
+
+    test("rows split into units across KC and MC blocks, batched and single", () => {
+      const rand = seededRandom(6);
+      for (const c of [{ batch: 1, m: 128, n: 40, k: 300 }, { batch: 1, m: 151, n: 16, k: 257 }, { batch: 3, m: 77, n: 9, k: 260 }]) {
+        for (const [ta, tb] of layouts) checkParity(backend, c, ta, tb, rand, { accumulate: c.m === 151 });
+      }
     });
 
     test("broadcast batch (stride 0) on either operand and padded strides", () => {

@@ -4,7 +4,7 @@
 //
 //   phase 1, units (product, pc, jc):  pack B[pc:pc+KC, jc:jc+NC] into NR-wide panels   (shared)
 //   -- barrier: every B unit packed --
-//   phase 2, units (product, MC rows):
+//   phase 2, units (product, a run of at most MC rows):
 //     for jc in n by NC:                 B block [KC × NC] read from L2
 //       for pc in k by KC:
 //         pack A[rows, pc:pc+KC] into MR-tall panels (per-thread scratch, stays in L2)
@@ -14,7 +14,7 @@
 // Threads claim units from atomic counters in the job, so a thread whose core is busy elsewhere simply
 // claims fewer units (the machines this runs on share cores). Packing absorbs the transposes: every
 // layout reaches the same micro-kernel through the same packed format, so no layout has a slow path.
-import { kernel, storeEdge, MR, NR } from "./kernel";
+import { kernel, kernelRows, storeEdge, MR, NR } from "./kernel";
 import { packAN, packAT, packBN, packBT } from "./pack";
 import { JOB_KIND, KIND_GEMM } from "./job-kind";
 
@@ -27,6 +27,7 @@ export const NC: i32 = 512;
 // on their own 64-byte lines.
 const J_A = 4, J_B = 8, J_C = 12, J_M = 16, J_N = 20, J_K = 24, J_TRANS_A = 28, J_TRANS_B = 32;
 const J_ACCUMULATE = 36, J_STRIDE_A = 40, J_STRIDE_B = 44, J_PRODUCTS = 48, J_B_COUNT = 52, J_B_PACKED = 56;
+const J_THREADS = 60;
 const J_NEXT_PACK = 64, J_PACKED = 128, J_NEXT_ROWS = 192;
 
 /** Bytes of per-thread scratch: one packed A block and one edge tile. */
@@ -47,11 +48,12 @@ function paddedN(n: i32): i32 {
  * Writes a job: C[p] (+)= op(A[p]) · op(B[p]) for p < products. A is [m, k] (or [k, m] when transA),
  * B is [k, n] (or [n, k] when transB), C is contiguous [products, m, n]; strides are in bytes between
  * consecutive A or B matrices (0 broadcasts one); bCount is 1 when B is broadcast, else products.
- * `bPacked` points at packedBBytes(k, n, bCount) bytes. Resets the job's work counters.
+ * `bPacked` points at packedBBytes(k, n, bCount) bytes; `threads` is how many threads are expected to
+ * run the job (it only shapes the row units). Resets the job's work counters.
  */
 export function setJob(
   job: usize, a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
-  accumulate: bool, strideA: i32, strideB: i32, products: i32, bCount: i32, bPacked: usize,
+  accumulate: bool, strideA: i32, strideB: i32, products: i32, bCount: i32, bPacked: usize, threads: i32,
 ): void {
   store<i32>(job, KIND_GEMM, JOB_KIND);
   store<i32>(job, a, J_A);
@@ -68,6 +70,7 @@ export function setJob(
   store<i32>(job, products, J_PRODUCTS);
   store<i32>(job, bCount, J_B_COUNT);
   store<i32>(job, bPacked, J_B_PACKED);
+  store<i32>(job, max(threads, 1), J_THREADS);
   atomic.store<i32>(job + J_NEXT_PACK, 0);
   atomic.store<i32>(job + J_PACKED, 0);
   atomic.store<i32>(job + J_NEXT_ROWS, 0);
@@ -120,17 +123,24 @@ export function runGemmJob(job: usize, scratch: usize): void {
     if (++spins > 2000) atomic.wait<i32>(job + J_PACKED, done, 1000000);
   }
 
-  // Phase 2: MC rows of one product per unit.
-  const chunks = (m + MC - 1) / MC;
+  // Phase 2: a run of whole MR-row panels (at most MC rows) of one product per unit. The panels are
+  // spread evenly over the units, and a single product gets a multiple of `threads` units, so threads
+  // finish together: m = 128 as MC-row chunks would be 72 + 56 rows, here 66 + 62 on two threads.
+  const panels = (m + MR - 1) / MR;
+  let chunks = (panels + MC / MR - 1) / (MC / MR);
+  const threads = load<i32>(job, J_THREADS);
+  if (products == 1 && threads > 1) chunks = min(panels, (chunks + threads - 1) / threads * threads);
   const rowUnits = products * chunks;
   const cStride = <usize>m * <usize>n * 4;
   while (true) {
     const u = atomic.add<i32>(job + J_NEXT_ROWS, 1);
     if (u >= rowUnits) break;
     const p = u / chunks;
-    const row0 = (u - p * chunks) * MC;
+    const q = u - p * chunks;
+    const row0 = <i32>(<i64>q * panels / chunks) * MR;
+    const row1 = min(m, <i32>(<i64>(q + 1) * panels / chunks) * MR);
     const bp = bPacked + (bCount == 1 ? 0 : <usize>p * packedStride);
-    gemmRows(a + <usize>p * strideA, bp, c + <usize>p * cStride, m, n, k, row0, min(m, row0 + MC), transA, accumulate, scratch);
+    gemmRows(a + <usize>p * strideA, bp, c + <usize>p * cStride, m, n, k, row0, row1, transA, accumulate, scratch);
   }
 }
 
@@ -162,6 +172,8 @@ function gemmRows(
           const cTile = c + ((<usize>(row0 + ir) * <usize>n + <usize>(jc + jr)) << 2);
           if (mr == MR && nr == NR) {
             kernel(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+          } else if (nr == NR) {
+            kernelRows(kc, aPanel, bPanel, cTile, ldcBytes, overwrite, mr, tile);
           } else {
             kernel(kc, aPanel, bPanel, tile, NR * 4, true);
             storeEdge(tile, cTile, ldcBytes, mr, nr, overwrite);

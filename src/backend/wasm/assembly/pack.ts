@@ -64,10 +64,64 @@ export function packAN(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, d
   }
 }
 
-/** A stored [k, m] (lda = m): the MR rows of op(A) at step p are MR contiguous floats of stored row p. */
+/**
+ * A stored [k, m] (lda = m): the MR rows of op(A) at step p are MR contiguous floats of stored row p.
+ * Two panels are filled per pass (2·MR floats of each stored row), as in packBN: with one panel per
+ * pass, a power-of-two pitch maps all kc rows to a few L1 sets and each line is fetched again per panel.
+ */
 export function packAT(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   const rowBytes = <usize>lda << 2;
-  for (let ir = 0; ir < mc; ir += MR) {
+  const step = <usize>MR << 2;
+  const panelBytes = <usize>kc * step;
+  let ir = 0;
+  if (MR == 6) {
+    for (; ir + 4 * MR <= mc; ir += 4 * MR) {
+      let s = a + ((<usize>pc * <usize>lda + <usize>(ic + ir)) << 2);
+      let d = dst + (<usize>(ir * kc) << 2);
+      for (let p = 0; p < kc; p++) {
+        const v0 = v128.load(s);
+        const v1 = v128.load(s, 16);
+        const v2 = v128.load(s, 32);
+        const v3 = v128.load(s, 48);
+        const v4 = v128.load(s, 64);
+        const v5 = v128.load(s, 80);
+        v128.store(d, v0);
+        v128.store64_lane(d, v1, 0, 16);
+        v128.store64_lane(d + panelBytes, v1, 1);
+        v128.store(d + panelBytes, v2, 8);
+        v128.store(d + 2 * panelBytes, v3);
+        v128.store64_lane(d + 2 * panelBytes, v4, 0, 16);
+        v128.store64_lane(d + 3 * panelBytes, v4, 1);
+        v128.store(d + 3 * panelBytes, v5, 8);
+        s += rowBytes;
+        d += step;
+      }
+    }
+  }
+  for (; ir + 2 * MR <= mc; ir += 2 * MR) {
+    let s = a + ((<usize>pc * <usize>lda + <usize>(ic + ir)) << 2);
+    let d = dst + (<usize>(ir * kc) << 2);
+    for (let p = 0; p < kc; p++) {
+      // 2·MR floats: v0 v1 (and the 64-bit tails) cover both panels' rows for this step.
+      if (MR == 6) {
+        const v0 = v128.load(s);
+        const v1 = v128.load(s, 16);
+        const v2 = v128.load(s, 32);
+        v128.store(d, v0);
+        v128.store64_lane(d, v1, 0, 16);
+        v128.store64_lane(d + panelBytes, v1, 1);
+        v128.store(d + panelBytes, v2, 8);
+      } else {
+        v128.store(d, v128.load(s));
+        store<f32>(d, load<f32>(s, 16), 16);
+        v128.store(d + panelBytes, v128.load(s, 20));
+        store<f32>(d + panelBytes, load<f32>(s, 36), 16);
+      }
+      s += rowBytes;
+      d += step;
+    }
+  }
+  for (; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     let s = a + ((<usize>pc * <usize>lda + <usize>(ic + ir)) << 2);
     let d = dst + (<usize>(ir * kc) << 2);
@@ -88,10 +142,32 @@ export function packAT(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, d
   }
 }
 
-/** B stored [k, n] (ldb = n): the 8 columns at step p are 8 contiguous floats of stored row p. */
+/**
+ * B stored [k, n] (ldb = n): the 8 columns at step p are 8 contiguous floats of stored row p. Two panels
+ * are filled per pass, so each 64-byte line of B is read once, whole: one panel per pass would read each
+ * line twice, 2·kc rows apart, and with a power-of-two row pitch the lines in between evict it from L1.
+ */
 export function packBN(b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
   const rowBytes = <usize>ldb << 2;
-  for (let jr = 0; jr < nc; jr += NR) {
+  const panelBytes = <usize>kc << 5;
+  let jr = 0;
+  for (; jr + 2 * NR <= nc; jr += 2 * NR) {
+    let s = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
+    let d = dst + (<usize>(jr * kc) << 2);
+    for (let p = 0; p < kc; p++) {
+      const v0 = v128.load(s);
+      const v1 = v128.load(s, 16);
+      const v2 = v128.load(s, 32);
+      const v3 = v128.load(s, 48);
+      v128.store(d, v0);
+      v128.store(d, v1, 16);
+      v128.store(d + panelBytes, v2);
+      v128.store(d + panelBytes, v3, 16);
+      s += rowBytes;
+      d += 32;
+    }
+  }
+  for (; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     let s = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
     let d = dst + (<usize>(jr * kc) << 2);
