@@ -1,9 +1,11 @@
 /**
  * Matrix product throughput (GFLOPS = 2·batch·m·n·k / seconds), float32: square n × n products in all
- * four layouts, then batched products shaped like a GPT's attention (B = 4 sequences × 12 heads,
- * T = 128, head size 64). Compared in this one process: the reference TypeScript backend, the
- * WebAssembly backend on one thread and on all threads, and TensorFlow.js's cpu (plain JavaScript) and
- * wasm (XNNPACK) backends.
+ * four layouts, batched products shaped like a GPT's attention (B = 4 sequences × 12 heads, T = 128,
+ * head size 64), then the products of one TINY GPT training step (4 layers, C = 128, B·T = 2048 rows,
+ * vocabulary 96). Compared in this one process: the reference TypeScript backend, the WebAssembly
+ * backend on one thread and on all threads, and TensorFlow.js's cpu (plain JavaScript) and wasm
+ * (XNNPACK) backends. The plain-JavaScript columns skip the TINY rows (below 1 GFLOPS a call takes
+ * seconds; the square rows already show them).
  */
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
@@ -22,6 +24,10 @@ interface Shape {
   k: number;
   transA: boolean;
   transB: boolean;
+  /** C (+)= A·B onto a bias-filled output, as Linear/Conv1D's addmm runs (loom's backends only). */
+  accumulate?: boolean;
+  /** Skip the plain-JavaScript columns (reference, tfjs cpu). */
+  fastOnly?: boolean;
 }
 
 /** Prepares one shape; the returned function runs the product once. */
@@ -40,18 +46,42 @@ const shapes: Shape[] = [
   { label: "48×(128×64 · (128×64)ᵀ)", batch: 48, m: 128, n: 128, k: 64, transA: false, transB: true },
   { label: "48×(128×128 · 128×64)", batch: 48, m: 128, n: 64, k: 128, transA: false, transB: false },
   { label: "48×((128×128)ᵀ · 128×64)", batch: 48, m: 128, n: 64, k: 128, transA: true, transB: false },
+  ...tinyGptShapes(),
 ];
 
 /**
- * GFLOPS from the fastest call among as many as fit in about `budget` seconds (3 to 25, after one
+ * One TINY GPT training step (M = B·T = 2048 rows, C = 128, MLP 512, vocabulary 96), each product as
+ * the autograd issues it: forward x·W onto bias rows (q, k and v are three [C, C] column blocks of
+ * c_attn, so attn.c_proj has the same shape), lm_head x·wteᵀ; backward dX = dY·Wᵀ (A·Bᵀ) and
+ * dW = Xᵀ·dY (Aᵀ·B, k = 2048). Per layer: 4 + 1 + 1 products of each of the three kinds.
+ */
+function tinyGptShapes(): Shape[] {
+  const M = 2048;
+  const row = (label: string, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate = false): Shape =>
+    ({ label: `GPT TINY ${label}`, batch: 1, m, n, k, transA, transB, accumulate, fastOnly: true });
+  // [in, out] of each weight as stored (Conv1D); lm_head's wte is [96, 128].
+  const linears: [string, number, number][] = [["q/k/v, attn.c_proj", 128, 128], ["c_attn (fused)", 128, 384], ["mlp.c_fc", 128, 512], ["mlp.c_proj", 512, 128]];
+  return [
+    ...linears.map(([name, i, o]) => row(`${name} fwd ${M}×${i}·${i}×${o}`, M, i, o, false, false, true)),
+    row(`lm_head fwd ${M}×128·(96×128)ᵀ`, M, 128, 96, false, true),
+    ...linears.map(([name, i, o]) => row(`${name} dX ${M}×${o}·(${i}×${o})ᵀ`, M, o, i, false, true)),
+    row(`lm_head dX ${M}×96·96×128`, M, 96, 128, false, false),
+    ...linears.map(([name, i, o]) => row(`${name} dW (${M}×${i})ᵀ·${M}×${o}`, i, M, o, true, false)),
+    row(`lm_head dW (${M}×128)ᵀ·${M}×96`, 128, M, 96, true, false),
+  ];
+}
+
+/**
+ * GFLOPS from the fastest call among as many as fit in about `budget` seconds (3 to 100, after one
  * untimed call). The fastest rather than the median, because this machine's cores are shared and a
- * slow call measures the neighbours; a first call slower than the budget is the measurement itself.
+ * slow call measures the neighbours (a sub-millisecond product needs many calls to catch a quiet
+ * one); a first call slower than the budget is the measurement itself.
  */
 function gflops(flops: number, fn: () => void, budget = 0.5): number {
   const first = timeIt(fn, 1, 0);
   let best = first;
   if (first <= budget) {
-    const repeats = Math.max(3, Math.min(25, Math.round(budget / first)));
+    const repeats = Math.max(3, Math.min(100, Math.round(budget / first)));
     for (let i = 0; i < repeats; i++) best = Math.min(best, timeIt(fn, 1, 0));
   }
   return flops / best / 1e9;
@@ -62,8 +92,9 @@ function backendRunner(backend: { matmul: ReferenceBackend["matmul"] }): Runner 
     const out = new Float32Array(s.batch * s.m * s.n);
     const layout: MatmulLayout = {
       batch: s.batch, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB,
-      strideA: s.m * s.k, strideB: s.k * s.n, offsetA: 0, offsetB: 0, accumulate: false,
+      strideA: s.m * s.k, strideB: s.k * s.n, offsetA: 0, offsetB: 0, accumulate: s.accumulate ?? false,
     };
+    // Accumulating calls keep adding onto `out`; the values grow but the work does not change.
     return () => backend.matmul(out, a, b, layout);
   };
 }
@@ -109,12 +140,15 @@ export async function run(): Promise<void> {
 
   const headers = ["product", "reference", "wasm 1 thread", `wasm ${threads} threads`];
   const runners: Runner[] = [backendRunner(new ReferenceBackend()), backendRunner(one), backendRunner(all)];
-  for (const [name, r] of [["tfjs cpu", tfCpu], ["tfjs wasm", tfWasm]] as const) {
+  /** Plain-JavaScript columns, skipped on fastOnly rows. */
+  const slow = [true, false, false];
+  for (const [name, r, isSlow] of [["tfjs cpu", tfCpu, true], ["tfjs wasm", tfWasm, false]] as const) {
     if (typeof r === "string") {
       notes.push(`${name} omitted: ${r}`);
     } else {
       headers.push(name);
       runners.push(r);
+      slow.push(isSlow);
     }
   }
 
@@ -123,8 +157,9 @@ export async function run(): Promise<void> {
     const a = Float32Array.from({ length: s.batch * s.m * s.k }, (_, i) => Math.sin(i) * 0.5);
     const b = Float32Array.from({ length: s.batch * s.k * s.n }, (_, i) => Math.cos(i) * 0.5);
     const flops = 2 * s.batch * s.m * s.n * s.k;
-    rows.push([s.label, ...runners.map((r) => gflops(flops, r(s, a, b)))]);
+    rows.push([s.label, ...runners.map((r, i) => (s.fastOnly && slow[i] ? "–" : gflops(flops, r(s, a, b))))]);
   }
+  notes.push("GPT TINY fwd rows accumulate onto bias rows in loom's backends (tfjs: plain product)");
   for (const note of notes) console.log(note);
   console.log("GFLOPS, fastest call (higher is better)\n");
   printTable(headers, rows);
