@@ -115,12 +115,20 @@ for (const [name, use] of backends) {
   });
 }
 
-test("the wasm backend matches the reference on head views (values and gradients)", () => {
-  const opts = { isCausal: true, causalOffset: 2 };
-  setBackend(new ReferenceBackend());
-  const ref = run(2, 17, 19, 3, 5, 2, false, opts);
-  setBackend(createWasmBackend({ threads: 2, parallelMinWork: 0 }));
-  const fast = run(2, 17, 19, 3, 5, 2, false, opts);
-  assertClose(fast.y, ref.y, 1e-5, "y");
-  fast.grads.forEach((g, i) => assertClose(g, ref.grads[i] as Tensor, 1e-5, `grad ${i}`));
-});
+// The fused kernel's case, then the ones the wasm backend sends through its GEMM formulation (dropout,
+// ALiBi, an additive mask), which take and give the same row layouts via contiguous copies.
+for (const [label, options] of [
+  ["causal with an offset", () => ({ isCausal: true, causalOffset: 2 })],
+  ["dropout", () => ({ isCausal: true, dropout: 0.3, generator: new Generator(11) })],
+  ["ALiBi", () => ({ isCausal: true, alibiSlopes: [0.5, 0.25, 0.125] })],
+  ["additive mask", () => ({ mask: randn32([1, 1, 17, 19], 12) })],
+] as [string, () => ScaledDotProductAttentionOptions][]) {
+  test(`the wasm backend matches the reference on head views: ${label}`, () => {
+    setBackend(new ReferenceBackend());
+    const ref = run(2, 17, 19, 3, 5, 2, false, options());
+    setBackend(createWasmBackend({ threads: 2, parallelMinWork: 0 }));
+    const fast = run(2, 17, 19, 3, 5, 2, false, options());
+    assertClose(fast.y, ref.y, 1e-5, "y");
+    fast.grads.forEach((g, i) => assertClose(g, ref.grads[i] as Tensor, 1e-5, `grad ${i}`));
+  });
+}
