@@ -4,7 +4,7 @@
  */
 import { BinaryOp, type BinaryOpCode, binaryContiguous, binaryIndexed, binaryRows, binaryScalar } from "../backend/reference/elementwise.js";
 import { getBackend } from "../backend/index.js";
-import { type DType, type Storage, allocate, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { type DType, type Storage, allocateUninitialized, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { asTensor, record, type TensorOrScalar } from "./record.js";
@@ -17,7 +17,7 @@ export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: stri
   const shape = broadcastShapes(a.shape, b.shape, name);
   const dtype = outType ?? promoteTypes(a.dtype, b.dtype);
   const n = shape.reduce((p, d) => p * d, 1);
-  const out = allocate(dtype, n);
+  const out = allocateUninitialized(dtype, n); // every branch below writes all of it
   const aFull = shapesEqual(a.shape, shape);
   const bFull = shapesEqual(b.shape, shape);
   // float32 operands of the common layouts go through the backend (SIMD kernels for large arrays);
@@ -111,7 +111,7 @@ export function neg(a: Tensor): Tensor {
 
 function mulNoPromote(a: Tensor, k: number, name: string): Tensor {
   const dtype = a.dtype === "bool" ? "int32" : a.dtype;
-  const out = allocate(dtype, a.size);
+  const out = allocateUninitialized(dtype, a.size);
   const values: Storage = a.contiguousValues();
   if (out instanceof Float32Array && values instanceof Float32Array) getBackend().binaryScalar(BinaryOp.mul, out, values, k);
   else binaryScalar(BinaryOp.mul, out, values, 0, k);

@@ -1,7 +1,7 @@
 /** Unary elementwise ops and activations, each with its derivative (see backend/reference/unary.ts). */
 import { UnaryOp, type UnaryOpCode, unaryBackward, unaryForward } from "../backend/reference/unary.js";
 import { getBackend, type FloatArray } from "../backend/index.js";
-import { allocate, isFloating, type DType } from "../tensor/dtype.js";
+import { allocateUninitialized, isFloating, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
@@ -12,14 +12,14 @@ function unary(op: UnaryOpCode, name: string, x: Tensor, p = 0): Tensor {
   let dtype: DType = x.dtype;
   if (!isFloating(dtype)) dtype = KEEPS_INT.has(op) ? "int32" : "float32";
   const xs = x.contiguousValues();
-  const out = allocate(dtype, x.size);
+  const out = allocateUninitialized(dtype, x.size);
   // float32 runs on the backend (SIMD kernels for large arrays); other dtypes on the reference loops.
   if (out instanceof Float32Array && xs instanceof Float32Array) getBackend().unary(op, out, xs, p);
   else unaryForward(op, out, xs, 0, p);
   const y = new Tensor(out, x.shape);
   return record(y, name, [x], (g) => {
     const gs = g.contiguousValues();
-    const gx = allocate(g.dtype, x.size);
+    const gx = allocateUninitialized(g.dtype, x.size);
     if (gx instanceof Float32Array && gs instanceof Float32Array && xs instanceof Float32Array && out instanceof Float32Array) {
       getBackend().unaryBackward(op, gx, gs, xs, out, p);
     } else unaryBackward(op, gx, gs, xs, out, p);
@@ -65,11 +65,11 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate === "tanh" ? "tanh" : "none";
   if (!isFloating(x.dtype)) return unary(approximate === "tanh" ? UnaryOp.geluTanh : UnaryOp.gelu, "gelu", x);
   const xs = (x.isContiguous() && x.offset === 0 && x.storage.length === x.size ? x.storage : x.toTypedArray()) as FloatArray;
-  const out = allocate(x.dtype, x.size) as FloatArray;
+  const out = allocateUninitialized(x.dtype, x.size) as FloatArray;
   getBackend().geluForward(out, xs, x.size, approximate);
   return record(new Tensor(out, x.shape), "gelu", [x], (g) => {
     const dy = (g.isContiguous() && g.offset === 0 && g.storage.length === g.size ? g.storage : g.toTypedArray()) as FloatArray;
-    const dx = allocate(x.dtype, x.size) as FloatArray;
+    const dx = allocateUninitialized(x.dtype, x.size) as FloatArray;
     getBackend().geluBackward(dx, dy, xs, x.size, approximate);
     return [new Tensor(dx, x.shape)];
   });
