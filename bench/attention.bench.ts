@@ -1,8 +1,8 @@
 /**
  * Fused causal attention on the WebAssembly backend at the two GPT shapes of issue 5, forward and
  * backward timed separately, one thread (copies into and out of kernel memory included, as every call
- * pays them). GFLOP/s counts the useful multiply-adds with causal skipping: forward 2·(D + Dv) flops per
- * attended score, backward 2·(2D + 3Dv)… rounded to 2·(2·D + 2·Dv + Dv) — QKᵀ, dO·Vᵀ, dV, dQ, dK.
+ * pays them). GFLOP/s counts the useful flops of the attended scores, N·T·(T+1)/2 under the causal mask
+ * (D = Dv here): forward 4·D per score (Q·Kᵀ and P·V), backward 10·D (Q·Kᵀ recomputed, dO·Vᵀ, dV, dQ, dK).
  * Run alone: `npx tsx bench/attention.bench.ts` (best of several repetitions; the machine is shared).
  */
 import type { AttentionSizes } from "../src/backend/reference/attention.js";

@@ -250,24 +250,41 @@ function keyEnd(i: i32, t: i32, s: i32, causal: bool, offset: i32): i32 {
   return max(0, min(s, i + offset + 1));
 }
 
+/** Lanes of keys j .. j + 3 that may be attended: j < end and (no mask, or the mask byte non-zero). */
+// @ts-ignore: decorator
+@inline function keepLanes(index: v128, end4: v128, maskRow: usize, j: i32): v128 {
+  let keep = i32x4.lt_s(index, end4);
+  if (maskRow != 0) {
+    const bytes = i32x4.extend_low_i16x8_u(v128.load8x8_u(maskRow + <usize>j));
+    keep = v128.and(keep, v128.not(i32x4.eq(bytes, i32x4.splat(0))));
+  }
+  return keep;
+}
+
 /**
  * Scales the raw scores row[0, width) (width a multiple of 4) and sets −∞ where key j ≥ end or the
- * mask byte is 0 (maskRow 0: no mask); returns the row's largest score.
+ * mask byte is 0 (maskRow 0: no mask); returns the row's largest score. Without a mask the keys below
+ * end go through a plain loop.
  */
 function maskRow(row: usize, width: i32, end: i32, maskRow: usize, scale: f32): f32 {
   const scale4 = f32x4.splat(scale);
-  const end4 = i32x4.splat(end);
   const negInf = f32x4.splat(-Infinity);
-  let index = i32x4(0, 1, 2, 3);
   let top = negInf;
-  for (let j = 0; j < width; j += 4) {
-    const at = row + (<usize>j << 2);
-    let keep = i32x4.lt_s(index, end4);
-    if (maskRow != 0) {
-      const bytes = i32x4.extend_low_i16x8_u(v128.load8x8_u(maskRow + <usize>j));
-      keep = v128.and(keep, v128.not(i32x4.eq(bytes, i32x4.splat(0))));
+  let j = 0;
+  if (maskRow == 0) {
+    const plain = min(end, width) & ~3;
+    for (; j < plain; j += 4) {
+      const at = row + (<usize>j << 2);
+      const s = f32x4.mul(v128.load(at), scale4);
+      v128.store(at, s);
+      top = f32x4.max(top, s);
     }
-    const s = v128.bitselect(f32x4.mul(v128.load(at), scale4), negInf, keep);
+  }
+  const end4 = i32x4.splat(end);
+  let index = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(j));
+  for (; j < width; j += 4) {
+    const at = row + (<usize>j << 2);
+    const s = v128.bitselect(f32x4.mul(v128.load(at), scale4), negInf, keepLanes(index, end4, maskRow, j));
     v128.store(at, s);
     top = f32x4.max(top, s);
     index = i32x4.add(index, i32x4.splat(4));
@@ -424,6 +441,7 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   memory.fill(dkB, 0, <usize>Sp * qRow);
   memory.fill(dvB, 0, <usize>Sp * vRow);
   const scale4 = f32x4.splat(scale);
+  const negInf = f32x4.splat(-Infinity);
   for (let g0 = 0; g0 < Tp; g0 += G) {
     const g1 = min(g0 + G, Tp);
     const eG = keyEnd(min(g1, T) - 1, T, S, causal, offset);
@@ -445,7 +463,6 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
         const i = r0 + r;
         const row = pr + <usize>r * pRow, dsRow = dsr + <usize>r * pRow;
         const mRow = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
-        maskRow(row, width, keyEnd(i, T, S, causal, offset), mRow, scale);
         const L = load<f32>(lB + (<usize>i << 2));
         // A row that attended to nothing (L = −∞) gets p = e^(s − ∞) = 0: no gradient through it.
         const L4 = f32x4.splat(L == -Infinity ? Infinity : L);
@@ -454,11 +471,16 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
         let d4 = f32x4.splat(0);
         for (let c = 0; c < Dvp; c += 4) d4 = madd(v128.load(gi + (<usize>c << 2)), v128.load(oi + (<usize>c << 2)), d4);
         const Di = f32x4.splat(hsum(d4));
+        // One pass: masked scaled scores → p = e^(s − L) → dS = scale·p·(dP − D_i).
+        const end4 = i32x4.splat(keyEnd(i, T, S, causal, offset));
+        let index = i32x4(0, 1, 2, 3);
         for (let j = 0; j < width; j += 4) {
           const o = <usize>j << 2;
-          const p4 = exp4(f32x4.sub(v128.load(row + o), L4));
+          const s4 = v128.bitselect(f32x4.mul(v128.load(row + o), scale4), negInf, keepLanes(index, end4, mRow, j));
+          const p4 = exp4(f32x4.sub(s4, L4));
           v128.store(row + o, p4);
           v128.store(dsRow + o, f32x4.mul(f32x4.mul(p4, f32x4.sub(v128.load(dsRow + o), Di)), scale4));
+          index = i32x4.add(index, i32x4.splat(4));
         }
       }
       product4(dqi, qRow, dsr, pRow, 4, kB, qRow, e, Dp, false); // dQ = dS K
