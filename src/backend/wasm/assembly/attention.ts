@@ -30,7 +30,7 @@
 // from the area right after the job descriptor: Kᵀ (and Vᵀ) of its current block and the score tiles.
 // The pool's single entry point is `runJobOrAttention`, which runs attention jobs here and hands every
 // other kind to job.ts.
-import { exp4, hmax, hsum } from "./exp";
+import { Lanes, hmax, hsum } from "./exp";
 import { JOB_BYTES, JOB_KIND } from "./job-kind";
 import { runJob } from "./job";
 
@@ -53,6 +53,12 @@ const A_N = 4, A_T = 8, A_S = 12, A_D = 16, A_DV = 20, A_SCALE = 24, A_CAUSAL = 
 const A_MASK_STRIDE = 36, A_Q = 40, A_K = 44, A_V = 48, A_MASK = 52, A_OUT = 56, A_LSE = 60;
 const A_DOUT = 64, A_DQ = 68, A_DK = 72, A_DVG = 76;
 const A_NEXT = 128, A_SLOT = 192;
+
+// Lane constants read from memory (one broadcast or plain load) inside loops: V8 re-materialises every
+// v128.const per use with three instructions and hoists none out of loops (see exp.ts).
+const NEG_INF = memory.data<f32>([-Infinity], 16);
+const KEY_STEP = memory.data<i32>([4], 16);
+const KEY_LANES = memory.data<i32>([0, 1, 2, 3], 16);
 
 function up4(x: i32): i32 {
   return (x + 3) & ~3;
@@ -256,7 +262,7 @@ function keyEnd(i: i32, t: i32, s: i32, causal: bool, offset: i32): i32 {
   let keep = i32x4.lt_s(index, end4);
   if (maskRow != 0) {
     const bytes = i32x4.extend_low_i16x8_u(v128.load8x8_u(maskRow + <usize>j));
-    keep = v128.and(keep, v128.not(i32x4.eq(bytes, i32x4.splat(0))));
+    keep = v128.andnot(keep, i32x4.eq(bytes, v128.xor(bytes, bytes)));
   }
   return keep;
 }
@@ -268,7 +274,7 @@ function keyEnd(i: i32, t: i32, s: i32, causal: bool, offset: i32): i32 {
  */
 function maskRow(row: usize, width: i32, end: i32, maskRow: usize, scale: f32): f32 {
   const scale4 = f32x4.splat(scale);
-  const negInf = f32x4.splat(-Infinity);
+  const negInf = v128.load32_splat(NEG_INF);
   let top = negInf;
   let j = 0;
   if (maskRow == 0) {
@@ -281,13 +287,13 @@ function maskRow(row: usize, width: i32, end: i32, maskRow: usize, scale: f32): 
     }
   }
   const end4 = i32x4.splat(end);
-  let index = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(j));
+  let index = i32x4.add(v128.load(KEY_LANES), i32x4.splat(j));
   for (; j < width; j += 4) {
     const at = row + (<usize>j << 2);
     const s = v128.bitselect(f32x4.mul(v128.load(at), scale4), negInf, keepLanes(index, end4, maskRow, j));
     v128.store(at, s);
     top = f32x4.max(top, s);
-    index = i32x4.add(index, i32x4.splat(4));
+    index = i32x4.add(index, v128.load32_splat(KEY_STEP));
   }
   return hmax(top);
 }
@@ -390,7 +396,7 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
       let l4 = f32x4.splat(0);
       for (let j = 0; j < width; j += 4) {
         const at = row + (<usize>j << 2);
-        const e4 = exp4(f32x4.sub(v128.load(at), m4));
+        const e4 = Lanes.exp(f32x4.sub(v128.load(at), m4));
         v128.store(at, e4);
         l4 = f32x4.add(l4, e4);
       }
@@ -441,7 +447,6 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   memory.fill(dkB, 0, <usize>Sp * qRow);
   memory.fill(dvB, 0, <usize>Sp * vRow);
   const scale4 = f32x4.splat(scale);
-  const negInf = f32x4.splat(-Infinity);
   for (let g0 = 0; g0 < Tp; g0 += G) {
     const g1 = min(g0 + G, Tp);
     const eG = keyEnd(min(g1, T) - 1, T, S, causal, offset);
@@ -473,14 +478,14 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
         const Di = f32x4.splat(hsum(d4));
         // One pass: masked scaled scores → p = e^(s − L) → dS = scale·p·(dP − D_i).
         const end4 = i32x4.splat(keyEnd(i, T, S, causal, offset));
-        let index = i32x4(0, 1, 2, 3);
+        let index = v128.load(KEY_LANES);
         for (let j = 0; j < width; j += 4) {
           const o = <usize>j << 2;
-          const s4 = v128.bitselect(f32x4.mul(v128.load(row + o), scale4), negInf, keepLanes(index, end4, mRow, j));
-          const p4 = exp4(f32x4.sub(s4, L4));
+          const s4 = v128.bitselect(f32x4.mul(v128.load(row + o), scale4), v128.load32_splat(NEG_INF), keepLanes(index, end4, mRow, j));
+          const p4 = Lanes.exp(f32x4.sub(s4, L4));
           v128.store(row + o, p4);
           v128.store(dsRow + o, f32x4.mul(f32x4.mul(p4, f32x4.sub(v128.load(dsRow + o), Di)), scale4));
-          index = i32x4.add(index, i32x4.splat(4));
+          index = i32x4.add(index, v128.load32_splat(KEY_STEP));
         }
       }
       product4(dqi, qRow, dsr, pRow, 4, kB, qRow, e, Dp, false); // dQ = dS K
