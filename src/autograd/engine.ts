@@ -4,7 +4,9 @@
  * into `.grad` of leaves across backward calls (gradient accumulation), as PyTorch does.
  */
 import { AutogradError, ShapeError, formatShape } from "../errors.js";
-import { allocate, allocateUninitialized } from "../tensor/dtype.js";
+import { getBackend, type FloatArray } from "../backend/index.js";
+import { BinaryOp } from "../backend/reference/elementwise.js";
+import { type DType, allocate, allocateUninitialized, isFloating } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { addStrided, copyStrided, sumStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -121,16 +123,31 @@ function toDense(g: Tensor, like: Tensor): Tensor {
   return new Tensor(out, like.shape);
 }
 
+/**
+ * The elements of t as a float array view when t is contiguous and of the given float dtype (so the
+ * backend's elementwise kernels can take it), else null.
+ */
+function floatView(t: Tensor, dtype: DType): FloatArray | null {
+  if (t.dtype !== dtype || !isFloating(dtype) || !t.isContiguous()) return null;
+  return t.storage.subarray(t.offset, t.offset + t.size) as FloatArray;
+}
+
 /** dense += g, in place on dense's own (contiguous, engine-owned) storage. */
 function addDense(dense: Tensor, g: Tensor): Tensor {
-  addStrided(dense.storage, g.storage, g.shape, g.strides, g.offset);
+  const d = floatView(dense, dense.dtype);
+  const gv = floatView(g, dense.dtype);
+  if (d && gv) getBackend().binary(BinaryOp.add, d, d, gv);
+  else addStrided(dense.storage.subarray(dense.offset, dense.offset + dense.size), g.storage, g.shape, g.strides, g.offset);
   return dense;
 }
 
 /** A fresh contiguous tensor a + g (a contiguous) in a's dtype: one pass instead of copy-then-add. */
 function sumDense(a: Tensor, g: Tensor, like: Tensor): Tensor {
   const out = allocateUninitialized(like.dtype, a.size);
-  sumStrided(out, a.storage.subarray(a.offset, a.offset + a.size), g.storage, g.shape, g.strides, g.offset);
+  const av = a.storage.subarray(a.offset, a.offset + a.size);
+  const gv = floatView(g, like.dtype);
+  if (gv && isFloating(like.dtype)) getBackend().binary(BinaryOp.add, out as FloatArray, av as FloatArray, gv);
+  else sumStrided(out, av, g.storage, g.shape, g.strides, g.offset);
   return new Tensor(out, like.shape);
 }
 
