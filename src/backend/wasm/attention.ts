@@ -43,7 +43,7 @@ const ROW_PAD = 16;
 /** Bytes of one thread's work slot: the kernel's `slotBytes` (transposes, score tiles, padded block copies). */
 function slotBytes(sz: AttentionSizes): number {
   const sr = up8(sz.s) + ROW_PAD, tp = up4(sz.t), sp = up8(sz.s), dp = up4(sz.d), dvp = up4(sz.dv);
-  return ((dp + dvp) * sr + 2 * GROUP_ROWS * sr + 2 * (tp * dp + sp * dp + sp * dvp) + 2 * tp * dvp) * 4;
+  return ((dp + dvp) * sr + 2 * GROUP_ROWS * sr + 2 * tp * dp + tp * dvp + sp * dp + sp * dvp) * 4;
 }
 
 /**
@@ -166,7 +166,9 @@ function runAttention(
     mask ? N * rows * S + 16 : 0,
     N * Tp * 4,
     TABLES.length * (N + 1) * 4,
-    ...plans.map((p) => (p ? p.floats * 4 : 0)),
+    // 16 bytes of slack after each: the kernel reads rows in 4-float steps, past a row's end when
+    // its length is not a multiple of 4.
+    ...plans.map((p) => (p ? p.floats * 4 + 16 : 0)),
   ]);
   const f32 = mem.f32;
   const i32 = new Int32Array(f32.buffer);

@@ -70,13 +70,13 @@ function up8(x: i32): i32 {
 
 /**
  * Bytes of one thread's work slot: Kᵀ [Dp, Sp] and Vᵀ [Dvp, Sp] and two G × Sp score tiles (rows
- * Sp + ROW_PAD floats apart), then the block's operands and results, contiguous and zero-padded:
- * q [Tp, Dp], k [Sp, Dp], v [Sp, Dvp], out and dOut [Tp, Dvp], dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp].
- * The glue (../attention.ts `slotBytes`) uses the same formula.
+ * Sp + ROW_PAD floats apart), then the backward's zero-padded copies of q [Tp, Dp] and dOut [Tp, Dvp]
+ * and its results dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp] (the forward needs less). The glue
+ * (../attention.ts `slotBytes`) uses the same formula.
  */
 function slotBytes(t: i32, s: i32, d: i32, dv: i32): usize {
   const sr = <usize>(up8(s) + ROW_PAD), tp = <usize>up4(t), sp = <usize>up8(s), dp = <usize>up4(d), dvp = <usize>up4(dv);
-  return ((dp + dvp) * sr + 2 * <usize>G * sr + 2 * (tp * dp + sp * dp + sp * dvp) + 2 * tp * dvp) * 4;
+  return ((dp + dvp) * sr + 2 * <usize>G * sr + 2 * tp * dp + tp * dvp + sp * dp + sp * dvp) * 4;
 }
 
 /** Address of row r of block b of a row table: [row stride in bytes, then one row-0 address per block]. */
@@ -86,13 +86,13 @@ function slotBytes(t: i32, s: i32, d: i32, dv: i32): usize {
 }
 
 /**
- * Copies `rows` rows of `cols` floats of block b (a row table) to dst [rowsP, colsP] (contiguous), zero
- * in the padding columns and rows.
+ * Copies rows r0 .. r0 + rows − 1 (`cols` floats each) of block b of a row table to dst [rowsP, colsP]
+ * (contiguous), zero in the padding columns and rows.
  */
-function copyIn(dst: usize, table: usize, b: i32, rows: i32, rowsP: i32, cols: i32, colsP: i32): void {
+function copyIn(dst: usize, table: usize, b: i32, r0: i32, rows: i32, rowsP: i32, cols: i32, colsP: i32): void {
   const dRow = <usize>colsP << 2;
   const stride = <usize>load<i32>(table);
-  let src = <usize>load<i32>(table + 4 + (<usize>b << 2));
+  let src = rowAt(table, b, r0);
   const full = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const d = dst + <usize>r * dRow;
@@ -105,11 +105,11 @@ function copyIn(dst: usize, table: usize, b: i32, rows: i32, rowsP: i32, cols: i
   if (rowsP > rows) memory.fill(dst + <usize>rows * dRow, 0, <usize>(rowsP - rows) * dRow);
 }
 
-/** Copies the first `rows` rows, `cols` floats each, of src [·, colsP] to block b of a row table. */
-function copyOut(table: usize, b: i32, rows: i32, cols: i32, src: usize, colsP: i32): void {
+/** Copies `rows` rows of `cols` floats of src [·, colsP] to rows r0 .. of block b of a row table. */
+function copyOut(table: usize, b: i32, r0: i32, rows: i32, cols: i32, src: usize, colsP: i32): void {
   const sRow = <usize>colsP << 2;
   const stride = <usize>load<i32>(table);
-  let dst = <usize>load<i32>(table + 4 + (<usize>b << 2));
+  let dst = rowAt(table, b, r0);
   const full = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const s = src + <usize>r * sRow;
@@ -230,12 +230,19 @@ function product4(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: 
   }
 }
 
-/** dst [cols, rows] = srcᵀ for src [rows, cols] (row strides in floats; rows and cols multiples of 4), by 4 × 4 blocks. */
-function transpose(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, cols: i32): void {
-  const sRow = <usize>srcStride << 2, dRow = <usize>dstStride << 2;
-  for (let r = 0; r < rows; r += 4) {
+/**
+ * dst [colsP, rowsP] (rows dstStride floats apart) = the transpose of block b's rows 0 .. rows − 1 of a
+ * row table, zero past `rows`; 4 × 4 blocks, then the last rows one by one. A block's columns up to colsP
+ * are read, past cols when cols is not a multiple of 4 (the glue leaves slack after each operand); the
+ * transposed rows ≥ cols are never read.
+ */
+function transposeRows(dst: usize, dstStride: i32, table: usize, b: i32, rows: i32, rowsP: i32, cols: i32, colsP: i32): void {
+  const sRow = <usize>load<i32>(table), dRow = <usize>dstStride << 2;
+  const src = rowAt(table, b, 0);
+  const full = rows & ~3;
+  for (let r = 0; r < full; r += 4) {
     const s0 = src + <usize>r * sRow;
-    for (let c = 0; c < cols; c += 4) {
+    for (let c = 0; c < colsP; c += 4) {
       const p = s0 + (<usize>c << 2);
       const x0 = v128.load(p), x1 = v128.load(p + sRow), x2 = v128.load(p + 2 * sRow), x3 = v128.load(p + 3 * sRow);
       const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
@@ -245,6 +252,14 @@ function transpose(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
       v128.store(q + dRow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
       v128.store(q + 2 * dRow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
       v128.store(q + 3 * dRow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+  }
+  for (let r = full; r < rowsP; r++) {
+    const s = src + <usize>r * sRow;
+    for (let c = 0; c < colsP; c++) {
+      let x: f32 = 0;
+      if (r < rows && c < cols) x = load<f32>(s + (<usize>c << 2));
+      store<f32>(dst + <usize>c * dRow + (<usize>r << 2), x);
     }
   }
 }
@@ -361,35 +376,35 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
   const mask = <usize>load<i32>(job, A_MASK);
   const qRow = <usize>Dp << 2, vRow = <usize>Dvp << 2, pRow = <usize>(Sp + ROW_PAD) << 2;
   const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>Tp * 4;
-  const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
+  const mB: usize = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
   const kt = slot; // Kᵀ [Dp, Sp]
   const p = kt + <usize>(Dp + Dvp) * pRow; // scores, then probabilities, of 4 query rows [4, Sp]
   const inv = p + 4 * pRow; // 1 / Σ_j p_ij of the 4 rows
-  const qB = p + <usize>(2 * G) * pRow;
-  const kB = qB + <usize>Tp * qRow;
-  const vB = kB + <usize>Sp * qRow;
-  const oB = vB + <usize>Sp * vRow;
-  copyIn(qB, load<i32>(job, A_Q), b, T, Tp, D, Dp);
-  copyIn(kB, load<i32>(job, A_K), b, S, Sp, D, Dp);
-  copyIn(vB, load<i32>(job, A_V), b, S, Sp, Dv, Dvp);
-  transpose(kt, Sp + ROW_PAD, kB, Dp, Sp, Dp);
+  const qs = p + <usize>(2 * G) * pRow; // the 4 query rows [4, Dp], zero-padded
+  const os = qs + 4 * qRow; // their output rows [4, Dvp]
+  const qTable = <usize>load<i32>(job, A_Q), vTable = <usize>load<i32>(job, A_V), oTable = <usize>load<i32>(job, A_OUT);
+  // V is read where it lies (P·V reads only rows below S); K only through its transpose.
+  const vRows = rowAt(vTable, b, 0), vStride = <usize>load<i32>(vTable);
+  transposeRows(kt, Sp + ROW_PAD, load<i32>(job, A_K), b, S, Sp, D, Dp);
   for (let r0 = 0; r0 < Tp; r0 += 4) {
-    const oi = oB + <usize>r0 * vRow;
+    const real = min(4, T - r0);
     // Keys grow with the row under a causal mask, so the micro-tile's last real row sees the most.
-    const e = keyEnd(min(r0 + 3, T - 1), T, S, causal, offset);
+    const e = keyEnd(r0 + real - 1, T, S, causal, offset);
     if (e == 0) {
-      memory.fill(oi, 0, 4 * vRow);
-      v128.store(lB + (<usize>r0 << 2), f32x4.splat(-Infinity));
+      memory.fill(os, 0, 4 * vRow);
+      v128.store(lB + (<usize>r0 << 2), v128.load32_splat(NEG_INF));
+      copyOut(oTable, b, r0, real, Dv, os, Dvp);
       continue;
     }
+    copyIn(qs, qTable, b, r0, real, 4, D, Dp);
     const width = up8(e);
     for (let j = 0; j < width; j += 8) {
-      tile4x8(p + (<usize>j << 2), pRow, qB + <usize>r0 * qRow, qRow, 4, kt + (<usize>j << 2), pRow, D, false);
+      tile4x8(p + (<usize>j << 2), pRow, qs, qRow, 4, kt + (<usize>j << 2), pRow, D, false);
     }
     for (let r = 0; r < 4; r++) {
       const i = r0 + r;
       const row = p + <usize>r * pRow;
-      const mRow = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
+      const mRow: usize = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
       const m = maskRow(row, width, keyEnd(i, T, S, causal, offset), mRow, scale);
       // m = −∞: no key to attend, so p = 0 (e^(−∞ − 0)) and the output row 0, as flash-attention.
       const m4 = f32x4.splat(m == -Infinity ? 0 : m);
@@ -404,14 +419,14 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
       store<f32>(inv + (<usize>r << 2), l == 0 ? 0 : 1 / l);
       store<f32>(lB + (<usize>i << 2), l == 0 ? -Infinity : m + Mathf.log(l));
     }
-    product4(oi, vRow, p, pRow, 4, vB, vRow, e, Dvp, false); // O = P·V over the keys the rows see
-    for (let r = 0; r < 4; r++) {
-      const at = oi + <usize>r * vRow;
+    product4(os, vRow, p, pRow, 4, vRows, vStride, e, Dvp, false); // O = P·V over the keys the rows see
+    for (let r = 0; r < real; r++) {
+      const at = os + <usize>r * vRow;
       const s4 = v128.load32_splat(inv + (<usize>r << 2));
       for (let c = 0; c < Dvp; c += 4) v128.store(at + (<usize>c << 2), f32x4.mul(v128.load(at + (<usize>c << 2)), s4));
     }
+    copyOut(oTable, b, r0, real, Dv, os, Dvp);
   }
-  copyOut(load<i32>(job, A_OUT), b, T, Dv, oB, Dvp);
 }
 
 function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
@@ -424,26 +439,24 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   const mask = <usize>load<i32>(job, A_MASK);
   const qRow = <usize>Dp << 2, vRow = <usize>Dvp << 2, pRow = <usize>(Sp + ROW_PAD) << 2;
   const lB = <usize>load<i32>(job, A_LSE) + <usize>b * <usize>Tp * 4;
-  const mB = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
+  const mB: usize = mask == 0 ? 0 : mask + <usize>b * (maskStride == 0 ? <usize>S : maskStride * <usize>T);
   const kt = slot; // Kᵀ [Dp, Sp]
   const vt = kt + <usize>Dp * pRow; // Vᵀ [Dvp, Sp]
   const pT = vt + <usize>Dvp * pRow; // scores, then P, of G query rows [G, Sp]
   const dsT = pT + <usize>G * pRow; // dP, then dS [G, Sp]
   const qB = dsT + <usize>G * pRow;
-  const kB = qB + <usize>Tp * qRow;
-  const vB = kB + <usize>Sp * qRow;
-  const oB = vB + <usize>Sp * vRow;
-  const gB = oB + <usize>Tp * vRow;
+  const gB = qB + <usize>Tp * qRow;
   const dqB = gB + <usize>Tp * vRow;
   const dkB = dqB + <usize>Tp * qRow;
   const dvB = dkB + <usize>Sp * qRow;
-  copyIn(qB, load<i32>(job, A_Q), b, T, Tp, D, Dp);
-  copyIn(kB, load<i32>(job, A_K), b, S, Sp, D, Dp);
-  copyIn(vB, load<i32>(job, A_V), b, S, Sp, Dv, Dvp);
-  copyIn(oB, load<i32>(job, A_OUT), b, T, Tp, Dv, Dvp);
-  copyIn(gB, load<i32>(job, A_DOUT), b, T, Tp, Dv, Dvp);
-  transpose(kt, Sp + ROW_PAD, kB, Dp, Sp, Dp);
-  transpose(vt, Sp + ROW_PAD, vB, Dvp, Sp, Dvp);
+  // q and dOut are copied (their padding rows take part in the key-side products, as zeros); K is read
+  // where it lies for dQ = dS·K (rows below S only) and through Kᵀ, V only through Vᵀ, O row by row.
+  copyIn(qB, load<i32>(job, A_Q), b, 0, T, Tp, D, Dp);
+  copyIn(gB, load<i32>(job, A_DOUT), b, 0, T, Tp, Dv, Dvp);
+  const kTable = <usize>load<i32>(job, A_K), oTable = <usize>load<i32>(job, A_OUT);
+  const kRows = rowAt(kTable, b, 0), kStride = <usize>load<i32>(kTable);
+  transposeRows(kt, Sp + ROW_PAD, kTable, b, S, Sp, D, Dp);
+  transposeRows(vt, Sp + ROW_PAD, load<i32>(job, A_V), b, S, Sp, Dv, Dvp);
   memory.fill(dkB, 0, <usize>Sp * qRow);
   memory.fill(dvB, 0, <usize>Sp * vRow);
   const scale4 = f32x4.splat(scale);
@@ -467,15 +480,21 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
       for (let r = 0; r < 4; r++) {
         const i = r0 + r;
         const row = pr + <usize>r * pRow, dsRow = dsr + <usize>r * pRow;
-        const mRow = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
+        const mRow: usize = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
         const L = load<f32>(lB + (<usize>i << 2));
         // A row that attended to nothing (L = −∞) gets p = e^(s − ∞) = 0: no gradient through it.
         const L4 = f32x4.splat(L == -Infinity ? Infinity : L);
-        // D_i = dO_i · O_i over the padded row (padding is zero).
-        const gi = gB + <usize>i * vRow, oi = oB + <usize>i * vRow;
-        let d4 = f32x4.splat(0);
-        for (let c = 0; c < Dvp; c += 4) d4 = madd(v128.load(gi + (<usize>c << 2)), v128.load(oi + (<usize>c << 2)), d4);
-        const Di = f32x4.splat(hsum(d4));
+        // D_i = dO_i · O_i over the row's Dv values (0 for padding rows).
+        let Dsum: f32 = 0;
+        if (i < T) {
+          const gi = gB + <usize>i * vRow, oi = rowAt(oTable, b, i);
+          let d4 = f32x4.splat(0);
+          let c = 0;
+          for (; c + 4 <= Dv; c += 4) d4 = madd(v128.load(gi + (<usize>c << 2)), v128.load(oi + (<usize>c << 2)), d4);
+          Dsum = hsum(d4);
+          for (; c < Dv; c++) Dsum += load<f32>(gi + (<usize>c << 2)) * load<f32>(oi + (<usize>c << 2));
+        }
+        const Di = f32x4.splat(Dsum);
         // One pass: masked scaled scores → p = e^(s − L) → dS = scale·p·(dP − D_i).
         const end4 = i32x4.splat(keyEnd(i, T, S, causal, offset));
         let index = v128.load(KEY_LANES);
@@ -488,7 +507,7 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
           index = i32x4.add(index, v128.load32_splat(KEY_STEP));
         }
       }
-      product4(dqi, qRow, dsr, pRow, 4, kB, qRow, e, Dp, false); // dQ = dS K
+      product4(dqi, qRow, dsr, pRow, 4, kRows, kStride, e, Dp, false); // dQ = dS K
     }
     // dV += Pᵀ dO and dK += dSᵀ Q for every key the group sees, over the group's rows that see it.
     for (let j = 0; j < eG; j += 4) {
@@ -502,7 +521,7 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   }
   // Tables of 0 mark gradients nobody asked for.
   const dqTable = <usize>load<i32>(job, A_DQ), dkTable = <usize>load<i32>(job, A_DK), dvTable = <usize>load<i32>(job, A_DVG);
-  if (dqTable != 0) copyOut(dqTable, b, T, D, dqB, Dp);
-  if (dkTable != 0) copyOut(dkTable, b, S, D, dkB, Dp);
-  if (dvTable != 0) copyOut(dvTable, b, S, Dv, dvB, Dvp);
+  if (dqTable != 0) copyOut(dqTable, b, 0, T, D, dqB, Dp);
+  if (dkTable != 0) copyOut(dkTable, b, 0, S, D, dkB, Dp);
+  if (dvTable != 0) copyOut(dvTable, b, 0, S, Dv, dvB, Dvp);
 }
