@@ -56,33 +56,38 @@ class Gelu {
     return Lanes.madd(f32x4.mul(f32x4.mul(s, s), f32x4.pmin(e, Gelu.c(FLT_MAX))), f32x4.mul(x, twoDu), s);
   }
 
-  /** erf(x) on four lanes (A&S 7.1.26 on |x|, sign restored). */
-  @inline static erf(x: v128): v128 {
+  /** e^(−x²/2): both erf(x/√2)'s e^(−z²) factor and the Gaussian density's, computed once per vector. */
+  @inline static expHalfSquare(x: v128): v128 {
+    return Lanes.exp(f32x4.mul(Gelu.c(MINUS_HALF), f32x4.mul(x, x)));
+  }
+
+  /** erf(z) on four lanes by A&S 7.1.26 on |z| (sign restored), given e = e^(−z²). */
+  @inline static erf(z: v128, e: v128): v128 {
     const one = Lanes.constant(K_ONE);
-    const ax = f32x4.abs(x);
-    const t = f32x4.div(one, Lanes.madd(Gelu.c(AS_P), ax, one));
+    const t = f32x4.div(one, Lanes.madd(Gelu.c(AS_P), f32x4.abs(z), one));
     let p = Lanes.madd(Gelu.c(AS_A5), t, Gelu.c(AS_A5 + 1));
     p = Lanes.madd(p, t, Gelu.c(AS_A5 + 2));
     p = Lanes.madd(p, t, Gelu.c(AS_A5 + 3));
     p = Lanes.madd(p, t, Gelu.c(AS_A5 + 4));
     p = f32x4.mul(p, t);
-    const y = f32x4.sub(one, f32x4.mul(p, Lanes.exp(f32x4.neg(f32x4.mul(ax, ax)))));
-    return v128.or(y, v128.and(x, Gelu.c(SIGN))); // erf is odd; y ≥ 0
+    const y = f32x4.sub(one, f32x4.mul(p, e));
+    return v128.or(y, v128.and(z, Gelu.c(SIGN))); // erf is odd; y ≥ 0
   }
 
-  /** Φ(x) = ½(1 + erf(x/√2)). */
-  @inline static cdf(x: v128): v128 {
+  /** Φ(x) = ½(1 + erf(x/√2)), given e = e^(−x²/2). */
+  @inline static cdf(x: v128, e: v128): v128 {
     const half = Lanes.constant(K_HALF);
-    return Lanes.madd(half, Gelu.erf(f32x4.mul(x, Gelu.c(INV_SQRT_2))), half);
+    return Lanes.madd(half, Gelu.erf(f32x4.mul(x, Gelu.c(INV_SQRT_2)), e), half);
   }
 
   @inline static exactForward(x: v128): v128 {
-    return f32x4.mul(x, Gelu.cdf(x));
+    return f32x4.mul(x, Gelu.cdf(x, Gelu.expHalfSquare(x)));
   }
 
+  /** Φ(x) + x·φ(x) with one exp: φ(x) = e^(−x²/2)/√(2π) shares erf's exponential. */
   @inline static exactGrad(x: v128): v128 {
-    const pdf = f32x4.mul(Gelu.c(INV_SQRT_2PI), Lanes.exp(f32x4.mul(Gelu.c(MINUS_HALF), f32x4.mul(x, x))));
-    return Lanes.madd(x, pdf, Gelu.cdf(x));
+    const e = Gelu.expHalfSquare(x);
+    return Lanes.madd(x, f32x4.mul(Gelu.c(INV_SQRT_2PI), e), Gelu.cdf(x, e));
   }
 }
 
