@@ -3,9 +3,9 @@
  * softmax rows and O = P·V with register-blocked SIMD tiles, and the backward recomputes P from the saved
  * logsumexp, so memory stays O(T·D) per head instead of the [N, T, S] scores (flash-attention style,
  * Dao et al. 2022). Operands are read through per-block offsets and a row stride, and results written
- * the same way, so a permuted view (heads of a [B, T, H, D] tensor) goes in and out of kernel memory
- * without a separate layout copy; in kernel memory every block is contiguous and zero-padded (rows to
- * 4 or 8, columns to 4, see the kernel's header). Row-blocks (N = B·H) are split across the pool. The
+ * the same way (row tables in kernel memory), so a permuted view (heads of a [B, T, H, D] tensor) goes in
+ * and out with one memcpy of its span and no layout copy; the kernel pads what it needs in its own
+ * per-thread slot. Row-blocks (N = B·H) are split across the pool. The
  * function is the reference kernel's (../reference/attention.ts) for the cases
  * `fusedAttentionSupported` accepts.
  */

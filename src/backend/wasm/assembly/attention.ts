@@ -18,18 +18,21 @@
 //
 // Operands are read, and results written, through row tables ([row stride in bytes, then the address of
 // row 0 of each block], built by the glue, ../attention.ts), so a permuted view such as the heads of a
-// [B, T, H, D] tensor is used where it lies. Each block is first copied into the thread's slot,
-// contiguous and zero-padded: q [Tp, Dp], k [Sp, Dp], v [Sp, Dvp], out/dOut [Tp, Dvp], and the results
-// dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp] are made there, with Tp = T rounded up to 4, Sp = S to 8, Dp
-// and Dvp = D and Dv to 4, so no loop has a scalar tail; padded query rows see no key. lse is
-// contiguous [N, Tp]. The boolean mask is bytes (non-zero = attend), [S] per block (a key-padding mask,
-// row stride 0) or [T, S] (row stride S), readable 8 bytes past its end.
+// [B, T, H, D] tensor is used where it lies. K and V are transposed straight from their rows into the
+// thread's slot (Kᵀ, Vᵀ, zero past S) and read in place where they are a product's B operand (P·V,
+// dS·K: only rows below S); query-side rows that padding rows take part in are copied, zero-padded:
+// the forward 4 query rows per micro-tile (and writes their 4 output rows), the backward q [Tp, Dp] and
+// dOut [Tp, Dvp], with its results dq [Tp, Dp], dk [Sp, Dp], dv [Sp, Dvp] made in the slot and copied
+// out. Tp = T rounded up to 4, Sp = S to 8, Dp and Dvp = D and Dv to 4, so no loop has a scalar tail;
+// padded query rows see no key. Rows are read in 4-float steps, past a row's end when its length is
+// not a multiple of 4 (the glue leaves slack after each operand; those lanes only reach padding
+// columns). lse is contiguous [N, Tp]. The boolean mask is bytes (non-zero = attend), [S] per block (a
+// key-padding mask, row stride 0) or [T, S] (row stride S), readable 8 bytes past its end.
 //
 // Jobs: one unit is one row-block, claimed from an atomic counter, so any number of threads share a job
-// as with the other kernels (job.ts). Each participating thread takes one work slot (attentionSlotBytes)
-// from the area right after the job descriptor: Kᵀ (and Vᵀ) of its current block and the score tiles.
-// The pool's single entry point is `runJobOrAttention`, which runs attention jobs here and hands every
-// other kind to job.ts.
+// as with the other kernels (job.ts). Each participating thread takes one work slot (slotBytes) from the
+// area right after the job descriptor. The pool's single entry point is `runJobOrAttention`, which runs
+// attention jobs here and hands every other kind to job.ts.
 import { Lanes, hmax, hsum } from "./exp";
 import { JOB_BYTES, JOB_KIND } from "./job-kind";
 import { runJob } from "./job";
