@@ -6,17 +6,25 @@
 // a row's last H mod 4 units go through the same lane code on splatted scalars, so every element is
 // computed by one formula. Pointers are byte offsets; pointer 0 means an absent operand.
 //   σ(x) = 1/(1 + e^(−x)),  tanh x = 1 − 2/(e^(2x) + 1)
-// Both are exact at the saturations: exp4 gives 0 below −87.3 and +∞ at its upper clamp, so σ → 0 or 1
+// Both are exact at the saturations: exp gives 0 below −87.3 and +∞ at its upper clamp, so σ → 0 or 1
 // and tanh → ±1 with no ∞/∞. Near 0, tanh's absolute error is about one float32 ulp of 1.
-import { exp4 } from "./exp";
+import { K_ONE, K_TWO, Lanes } from "./exp";
 
-function sigmoid4(x: v128): v128 {
-  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp4(f32x4.neg(x))));
-}
+/**
+ * The gate nonlinearities, always inlined into the cell loops (a call per vector costs as much as the
+ * arithmetic; `@inline` sits on static methods because TypeScript tooling parses decorators only there).
+ */
+class Gate {
+  @inline static sigmoid(x: v128): v128 {
+    const one = Lanes.constant(K_ONE);
+    return f32x4.div(one, f32x4.add(one, Lanes.exp(f32x4.neg(x))));
+  }
 
-function tanh4(x: v128): v128 {
-  const e = exp4(f32x4.add(x, x));
-  return f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  @inline static tanh(x: v128): v128 {
+    const one = Lanes.constant(K_ONE);
+    const e = Lanes.exp(f32x4.add(x, x));
+    return f32x4.sub(one, f32x4.div(Lanes.constant(K_TWO), f32x4.add(e, one)));
+  }
 }
 
 /** Four floats at p, or one splatted (a row's tail). */
@@ -54,22 +62,22 @@ function lstmForward4(
   const cp = ld(cPrev + hr, full);
   let fPre = f32x4.add(ld(xg + row + oF, full), ld(hg + row + oF, full));
   if (peep) fPre = f32x4.add(fPre, f32x4.mul(ld(peep + pF, full), cp));
-  const f = sigmoid4(fPre);
+  const f = Gate.sigmoid(fPre);
   let i: v128;
   if (coupled) {
     i = f32x4.sub(f32x4.splat(1), f);
   } else {
     let iPre = f32x4.add(ld(xg + row, full), ld(hg + row, full));
     if (peep) iPre = f32x4.add(iPre, f32x4.mul(ld(peep, full), cp));
-    i = sigmoid4(iPre);
+    i = Gate.sigmoid(iPre);
     st(gates + row, i, full);
   }
-  const g = tanh4(f32x4.add(ld(xg + row + oG, full), ld(hg + row + oG, full)));
+  const g = Gate.tanh(f32x4.add(ld(xg + row + oG, full), ld(hg + row + oG, full)));
   const cNew = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
   let oPre = f32x4.add(ld(xg + row + oO, full), ld(hg + row + oO, full));
   if (peep) oPre = f32x4.add(oPre, f32x4.mul(ld(peep + pO, full), cNew));
-  const o = sigmoid4(oPre);
-  const tc = tanh4(cNew);
+  const o = Gate.sigmoid(oPre);
+  const tc = Gate.tanh(cNew);
   st(gates + row + oF, f, full);
   st(gates + row + oG, g, full);
   st(gates + row + oO, o, full);
@@ -172,9 +180,9 @@ export function lstmCellBackward(
 }
 
 function gruForward4(h: usize, gates: usize, xg: usize, hg: usize, hPrev: usize, row: usize, hr: usize, hBytes: usize, full: bool): void {
-  const r = sigmoid4(f32x4.add(ld(xg + row, full), ld(hg + row, full)));
-  const z = sigmoid4(f32x4.add(ld(xg + row + hBytes, full), ld(hg + row + hBytes, full)));
-  const n = tanh4(f32x4.add(ld(xg + row + 2 * hBytes, full), f32x4.mul(r, ld(hg + row + 2 * hBytes, full))));
+  const r = Gate.sigmoid(f32x4.add(ld(xg + row, full), ld(hg + row, full)));
+  const z = Gate.sigmoid(f32x4.add(ld(xg + row + hBytes, full), ld(hg + row + hBytes, full)));
+  const n = Gate.tanh(f32x4.add(ld(xg + row + 2 * hBytes, full), f32x4.mul(r, ld(hg + row + 2 * hBytes, full))));
   st(gates + row, r, full);
   st(gates + row + hBytes, z, full);
   st(gates + row + 2 * hBytes, n, full);
@@ -240,7 +248,7 @@ export function gruCellBackward(
 }
 
 function rnnAct4(pre: v128, relu: bool): v128 {
-  return relu ? f32x4.max(pre, f32x4.splat(0)) : tanh4(pre);
+  return relu ? f32x4.max(pre, f32x4.splat(0)) : Gate.tanh(pre);
 }
 
 /** Elman RNN step over n = B·H elements: h = tanh(xg + hg), or relu (reference `rnnCellForward`). */
