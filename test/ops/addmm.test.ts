@@ -28,3 +28,17 @@ test("matmul: the gradient of a weight shared across the batch is one flattened 
 test("addmm shape errors name the op and the shapes", () => {
   assert.throws(() => ops.addmm(randn([5]), randn([2, 3]), randn([4, 5])), (e: unknown) => e instanceof ShapeError && /addmm.*\[2,3\].*\[4,5\]/.test(e.message));
 });
+
+test("addmm starts every output row from the bias, for row counts around the powers of two", () => {
+  manualSeed(5);
+  for (const rows of [1, 2, 3, 4, 5, 7, 8, 9, 31, 33]) {
+    const x = randn([rows, 6]);
+    const w = randn([6, 3]);
+    const b = randn([3]);
+    const y = ops.addmm(b, x, w).toTypedArray();
+    const expected = x.matmul(w).add(b).toTypedArray();
+    for (let i = 0; i < expected.length; i++) {
+      assert.ok(Math.abs((y[i] as number) - (expected[i] as number)) < 1e-5, `rows ${rows}, element ${i}`);
+    }
+  }
+});
