@@ -46,6 +46,11 @@ export interface MatmulLayout {
   offsetB: number;
   /** When true, out += product instead of out = product. */
   accumulate: boolean;
+  /**
+   * With accumulate false: out = bias + product, the [n] bias added to every row of every product
+   * (a linear layer's bias, so the output is never written twice). Absent or null: no bias.
+   */
+  bias?: FloatArray | null;
 }
 
 export interface Backend {

@@ -152,14 +152,9 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   const ox = operand(x2, []);
   const ow = operand(w, []);
   const out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
-  const b = bias.isContiguous() ? bias.storage.subarray(bias.offset, bias.offset + N) : bias.toTypedArray();
-  // Rows start as the bias: one row written, then doubled with copyWithin (log₂(rows) memmoves
-  // instead of a call per row).
-  if (rows > 0) out.set(b as FloatArray, 0);
-  for (let filled = 1; filled < rows; filled *= 2) out.copyWithin(filled * N, 0, Math.min(filled, rows - filled) * N);
   getBackend().matmul(out, ox.data, ow.data, {
     batch: 1, m: rows, n: N, k: K, transA: ox.trans, transB: ow.trans, strideA: 0, strideB: 0,
-    offsetA: ox.offset, offsetB: ow.offset, accumulate: true,
+    offsetA: ox.offset, offsetB: ow.offset, accumulate: false, bias: bias.contiguousValues() as FloatArray,
   });
   const outShape = [...x.shape.slice(0, -1), N];
   return record(new Tensor(out, outShape), "addmm", [bias, x, w], (g) => {

@@ -4,16 +4,20 @@
  * and the inner dimension is blocked so a panel of B stays in cache.
  */
 import type { FloatArray, MatmulLayout } from "../backend.js";
+import { ShapeError, ValueError } from "../../errors.js";
 
 const KC = 256; // k-block: KC rows of B (or columns of A) reused from cache across a block of rows
 
 export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
   const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+  const bias = layout.bias ?? null;
+  checkBias(bias, accumulate, n);
   for (let bi = 0; bi < batch; bi++) {
     const aOff = offsetA + bi * strideA;
     const bOff = offsetB + bi * strideB;
     const cOff = bi * m * n;
-    if (!accumulate) out.fill(0, cOff, cOff + m * n);
+    if (bias) for (let i = 0; i < m; i++) out.set(bias.subarray(0, n), cOff + i * n);
+    else if (!accumulate) out.fill(0, cOff, cOff + m * n);
     if (transA && transB) {
       // Aᵀ·Bᵀ = (B·A)ᵀ: transpose B into [k, n] scratch once, then run the Aᵀ·B loop.
       const bt = new (b.constructor as { new (len: number): FloatArray })(k * n);
@@ -27,6 +31,13 @@ export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, l
       matmulNN(out, cOff, a, aOff, b, bOff, m, n, k);
     }
   }
+}
+
+/** A bias replaces the zero start of the product, so it cannot be combined with accumulating. */
+export function checkBias(bias: FloatArray | null, accumulate: boolean, n: number): void {
+  if (bias === null) return;
+  if (accumulate) throw new ValueError("matmul: a bias cannot be combined with accumulate (out += product)");
+  if (bias.length < n) throw new ShapeError(`matmul: bias needs ${n} elements, has ${bias.length}`);
 }
 
 /** C[m,n] += A[m,k] · B[k,n] */

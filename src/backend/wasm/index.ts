@@ -78,7 +78,7 @@ export class WasmBackend extends ReferenceBackend {
   }
 
   override matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
-    if (isF32(out) && isF32(a) && isF32(b)) {
+    if (isF32(out) && isF32(a) && isF32(b) && isF32OrNull(layout.bias ?? null)) {
       matmulF32(this.ctx, out, a, b, layout);
     } else {
       super.matmul(out, a, b, layout);

@@ -5,18 +5,25 @@
 import type { MatmulLayout } from "../backend.js";
 import { ShapeError } from "../../errors.js";
 import { runJob, type KernelContext } from "./context.js";
+import { checkBias } from "../reference/matmul.js";
 
 export function matmulF32(ctx: KernelContext, out: Float32Array, a: Float32Array, b: Float32Array, layout: MatmulLayout): void {
   checkLayout(out, a, b, layout);
-  const { batch, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+  const { batch, k, transA, transB, strideA, strideB, offsetA, offsetB } = layout;
+  // The backend sends float32 biases only (anything else takes the reference path).
+  const bias = (layout.bias ?? null) as Float32Array | null;
+  checkBias(bias, layout.accumulate, layout.n);
   let { m } = layout;
   const n = layout.n;
   const outLength = batch * m * n;
   if (outLength === 0) return;
   if (k === 0) {
-    if (!accumulate) out.fill(0, 0, outLength);
+    if (bias) fillRows(out, 0, bias.subarray(0, n), outLength);
+    else if (!layout.accumulate) out.fill(0, 0, outLength);
     return;
   }
+  // A bias is laid out in kernel memory and the product accumulated onto it.
+  const accumulate = layout.accumulate || bias !== null;
   const mk = m * k;
   const kn = k * n;
   const aCount = batch === 1 || strideA === 0 ? 1 : batch;
@@ -35,7 +42,8 @@ export function matmulF32(ctx: KernelContext, out: Float32Array, a: Float32Array
   const heap = mem.f32;
   copyMatrices(heap, aPtr >>> 2, a, offsetA, strideA, mk, aCount);
   copyMatrices(heap, bPtr >>> 2, b, offsetB, strideB, kn, bCount);
-  if (accumulate) heap.set(out.subarray(0, outLength), cPtr >>> 2);
+  if (bias) fillRows(heap, cPtr >>> 2, bias.subarray(0, n), outLength);
+  else if (accumulate) heap.set(out.subarray(0, outLength), cPtr >>> 2);
 
   const work = 2 * outLength * k;
   // The threads runJob will wake (it decides the same way); the kernel splits the rows evenly over them.
@@ -46,6 +54,17 @@ export function matmulF32(ctx: KernelContext, out: Float32Array, a: Float32Array
   );
   runJob(ctx, job, work);
   out.set(mem.f32.subarray(cPtr >>> 2, (cPtr >>> 2) + outLength));
+}
+
+/**
+ * Writes `row` over and over into dst[at, at + length): the first copy with set, then doubling with
+ * copyWithin (log₂ of the row count memmoves instead of one call per row).
+ */
+export function fillRows(dst: Float32Array, at: number, row: Float32Array, length: number): void {
+  const n = row.length;
+  if (length <= 0 || n === 0) return;
+  dst.set(row.subarray(0, Math.min(n, length)), at);
+  for (let filled = n; filled < length; filled *= 2) dst.copyWithin(at + filled, at, at + Math.min(filled, length - filled));
 }
 
 /** Copies `count` matrices of `size` elements (stride apart in `src`) to consecutive places in `heap`. */

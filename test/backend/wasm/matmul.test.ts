@@ -58,6 +58,8 @@ interface Options {
   offsetA?: number;
   offsetB?: number;
   accumulate?: boolean;
+  /** Start every output row from a random bias row (layout.bias). */
+  bias?: boolean;
 }
 
 /** Runs one product on `backend` and on the reference backend from the same inputs and compares. */
@@ -71,6 +73,7 @@ function checkParity(backend: WasmBackend, c: Case, transA: boolean, transB: boo
   const a = randomFloat32(rand, offsetA + (batch - 1) * strideA + m * k + 2);
   const b = randomFloat32(rand, offsetB + (batch - 1) * strideB + k * n + 2);
   const layout: MatmulLayout = { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate: o.accumulate ?? false };
+  if (o.bias) layout.bias = randomFloat32(rand, n + 1); // one spare element: only the first n are read
   const start = randomFloat32(rand, batch * m * n);
   const expected = start.slice();
   const actual = start.slice();
@@ -129,6 +132,16 @@ for (const [label, make] of backends) {
       }
     });
 
+    test("a bias starts every row of every product: folded batch, broadcast B, offsets, k = 0", () => {
+      const rand = seededRandom(8);
+      for (const c of [{ batch: 1, m: 37, n: 19, k: 41 }, { batch: 3, m: 7, n: 24, k: 9 }, { batch: 2, m: 5, n: 3, k: 0 }, { batch: 1, m: 1, n: 1, k: 1 }]) {
+        for (const [ta, tb] of layouts) {
+          checkParity(backend, c, ta, tb, rand, { bias: true });
+          checkParity(backend, c, ta, tb, rand, { bias: true, strideB: "zero", offsetA: 3 });
+        }
+      }
+    });
+
     test("accumulate and offsets", () => {
       const rand = seededRandom(3);
       for (const c of [{ batch: 2, m: 9, n: 14, k: 31 }, { batch: 1, m: 1, n: 1, k: 1 }]) {
@@ -140,6 +153,32 @@ for (const [label, make] of backends) {
     });
   });
 }
+
+describe("matmul bias", () => {
+  test("the reference's bias rows equal the product plus the bias added afterwards", () => {
+    const rand = seededRandom(9);
+    const [m, n, k] = [5, 6, 7];
+    const a = randomFloat32(rand, m * k);
+    const b = randomFloat32(rand, k * n);
+    const bias = randomFloat32(rand, n);
+    const base: MatmulLayout = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
+    const plain = new Float32Array(m * n);
+    matmulReference(plain, a, b, base);
+    const withBias = new Float32Array(m * n).fill(NaN);
+    matmulReference(withBias, a, b, { ...base, bias });
+    for (let i = 0; i < m * n; i++) assert.ok(Math.abs((withBias[i] as number) - ((plain[i] as number) + (bias[i % n] as number))) < 1e-6);
+  });
+
+  test("a bias with accumulate, or a short bias, is an error on both backends", () => {
+    const wasm = createWasmBackend({ threads: 1 });
+    const layout: MatmulLayout = { batch: 1, m: 2, n: 3, k: 2, transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: true, bias: new Float32Array(3) };
+    const run = (l: MatmulLayout, f: (o: Float32Array, a: Float32Array, b: Float32Array, l: MatmulLayout) => void) => () => f(new Float32Array(6), new Float32Array(4), new Float32Array(6), l);
+    for (const f of [matmulReference, wasm.matmul.bind(wasm)]) {
+      assert.throws(run(layout, f), /bias cannot be combined with accumulate/);
+      assert.throws(run({ ...layout, accumulate: false, bias: new Float32Array(2) }, f), ShapeError);
+    }
+  });
+});
 
 describe("wasm matmul edges", () => {
   const backend = createWasmBackend({ threads: 1 });
