@@ -286,29 +286,23 @@ function keyEnd(i: i32, t: i32, s: i32, causal: bool, offset: i32): i32 {
 }
 
 /**
- * Scales the raw scores row[0, width) (width a multiple of 4) and sets −∞ where key j ≥ end or the
- * mask byte is 0 (maskRow 0: no mask); returns the row's largest score. Without a mask the keys below
- * end go through a plain loop.
+ * Sets the scores row[0, width) (width a multiple of 4) to −∞ where key j ≥ end or the mask byte is 0
+ * (maskRow 0: no mask) and returns the row's largest score. Without a mask the keys below end are only
+ * read.
  */
-function maskRow(row: usize, width: i32, end: i32, maskRow: usize, scale: f32): f32 {
-  const scale4 = f32x4.splat(scale);
+function maskRow(row: usize, width: i32, end: i32, maskRow: usize): f32 {
   const negInf = v128.load32_splat(NEG_INF);
   let top = negInf;
   let j = 0;
   if (maskRow == 0) {
     const plain = min(end, width) & ~3;
-    for (; j < plain; j += 4) {
-      const at = row + (<usize>j << 2);
-      const s = f32x4.mul(v128.load(at), scale4);
-      v128.store(at, s);
-      top = f32x4.max(top, s);
-    }
+    for (; j < plain; j += 4) top = f32x4.max(top, v128.load(row + (<usize>j << 2)));
   }
   const end4 = i32x4.splat(end);
   let index = i32x4.add(v128.load(KEY_LANES), i32x4.splat(j));
   for (; j < width; j += 4) {
     const at = row + (<usize>j << 2);
-    const s = v128.bitselect(f32x4.mul(v128.load(at), scale4), negInf, keepLanes(index, end4, maskRow, j));
+    const s = v128.bitselect(v128.load(at), negInf, keepLanes(index, end4, maskRow, j));
     v128.store(at, s);
     top = f32x4.max(top, s);
     index = i32x4.add(index, v128.load32_splat(KEY_STEP));
@@ -388,6 +382,7 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
   const qTable = <usize>load<i32>(job, A_Q), vTable = <usize>load<i32>(job, A_V), oTable = <usize>load<i32>(job, A_OUT);
   // V is read where it lies (P·V reads only rows below S); K only through its transpose.
   const vRows = rowAt(vTable, b, 0), vStride = <usize>load<i32>(vTable);
+  const scale4 = f32x4.splat(scale);
   transposeRows(kt, Sp + ROW_PAD, load<i32>(job, A_K), b, S, Sp, D, Dp);
   for (let r0 = 0; r0 < Tp; r0 += 4) {
     const real = min(4, T - r0);
@@ -400,6 +395,8 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
       continue;
     }
     copyIn(qs, qTable, b, r0, real, 4, D, Dp);
+    // Scale the 4 query rows once, so the score tiles come out scaled.
+    for (let c = 0; c < 4 * Dp; c += 4) v128.store(qs + (<usize>c << 2), f32x4.mul(v128.load(qs + (<usize>c << 2)), scale4));
     const width = up8(e);
     for (let j = 0; j < width; j += 8) {
       tile4x8(p + (<usize>j << 2), pRow, qs, qRow, 4, kt + (<usize>j << 2), pRow, D, false);
@@ -408,7 +405,7 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
       const i = r0 + r;
       const row = p + <usize>r * pRow;
       const mRow: usize = mB == 0 || i >= T ? 0 : mB + <usize>i * maskStride;
-      const m = maskRow(row, width, keyEnd(i, T, S, causal, offset), mRow, scale);
+      const m = maskRow(row, width, keyEnd(i, T, S, causal, offset), mRow);
       // m = −∞: no key to attend, so p = 0 (e^(−∞ − 0)) and the output row 0, as flash-attention.
       const m4 = f32x4.splat(m == -Infinity ? 0 : m);
       let l4 = f32x4.splat(0);
