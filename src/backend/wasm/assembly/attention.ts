@@ -82,10 +82,25 @@ function slotBytes(t: i32, s: i32, d: i32, dv: i32): usize {
   return ((dp + dvp) * sr + 2 * <usize>G * sr + 2 * tp * dp + tp * dvp + sp * dp + sp * dvp) * 4;
 }
 
-/** Address of row r of block b of a row table: [row stride in bytes, then one row-0 address per block]. */
-// @ts-ignore: decorator
-@inline function rowAt(table: usize, b: i32, r: i32): usize {
-  return <usize>load<i32>(table + 4 + (<usize>b << 2)) + <usize>r * <usize>load<i32>(table);
+/**
+ * Small helpers that are always inlined (`@inline` sits on static methods because TypeScript tooling
+ * parses decorators only on class members).
+ */
+class Att {
+  /** Address of row r of block b of a row table: [row stride in bytes, then one row-0 address per block]. */
+  @inline static rowAt(table: usize, b: i32, r: i32): usize {
+    return <usize>load<i32>(table + 4 + (<usize>b << 2)) + <usize>r * <usize>load<i32>(table);
+  }
+
+  /** Lanes of keys j .. j + 3 that may be attended: j < end and (no mask, or the mask byte non-zero). */
+  @inline static keepLanes(index: v128, end4: v128, maskRow: usize, j: i32): v128 {
+    let keep = i32x4.lt_s(index, end4);
+    if (maskRow != 0) {
+      const bytes = i32x4.extend_low_i16x8_u(v128.load8x8_u(maskRow + <usize>j));
+      keep = v128.andnot(keep, i32x4.eq(bytes, v128.xor(bytes, bytes)));
+    }
+    return keep;
+  }
 }
 
 /**
@@ -95,7 +110,7 @@ function slotBytes(t: i32, s: i32, d: i32, dv: i32): usize {
 function copyIn(dst: usize, table: usize, b: i32, r0: i32, rows: i32, rowsP: i32, cols: i32, colsP: i32): void {
   const dRow = <usize>colsP << 2;
   const stride = <usize>load<i32>(table);
-  let src = rowAt(table, b, r0);
+  let src = Att.rowAt(table, b, r0);
   const full = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const d = dst + <usize>r * dRow;
@@ -112,7 +127,7 @@ function copyIn(dst: usize, table: usize, b: i32, r0: i32, rows: i32, rowsP: i32
 function copyOut(table: usize, b: i32, r0: i32, rows: i32, cols: i32, src: usize, colsP: i32): void {
   const sRow = <usize>colsP << 2;
   const stride = <usize>load<i32>(table);
-  let dst = rowAt(table, b, r0);
+  let dst = Att.rowAt(table, b, r0);
   const full = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const s = src + <usize>r * sRow;
@@ -123,12 +138,6 @@ function copyOut(table: usize, b: i32, r0: i32, rows: i32, cols: i32, src: usize
   }
 }
 
-/** acc + a·b per lane: fused in the relaxed-SIMD build, multiply then add in the plain one (as kernel.ts). */
-// @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, acc: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
-  return f32x4.add(acc, f32x4.mul(a, b));
-}
 
 /**
  * C[4 × 8] = (C +) Σ_{x<n} A(r, x)·B(x, ·): A(r, x) is the float at a + r·aRow + x·aCol, row x of B the
@@ -142,17 +151,17 @@ function tile4x8(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: u
   for (let x = 0; x < n; x++) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     let s = v128.load32_splat(a0);
-    c00 = madd(s, b0, c00);
-    c01 = madd(s, b1, c01);
+    c00 = Lanes.madd(s, b0, c00);
+    c01 = Lanes.madd(s, b1, c01);
     s = v128.load32_splat(a1);
-    c10 = madd(s, b0, c10);
-    c11 = madd(s, b1, c11);
+    c10 = Lanes.madd(s, b0, c10);
+    c11 = Lanes.madd(s, b1, c11);
     s = v128.load32_splat(a2);
-    c20 = madd(s, b0, c20);
-    c21 = madd(s, b1, c21);
+    c20 = Lanes.madd(s, b0, c20);
+    c21 = Lanes.madd(s, b1, c21);
     s = v128.load32_splat(a3);
-    c30 = madd(s, b0, c30);
-    c31 = madd(s, b1, c31);
+    c30 = Lanes.madd(s, b0, c30);
+    c31 = Lanes.madd(s, b1, c31);
     a0 += aCol;
     a1 += aCol;
     a2 += aCol;
@@ -188,10 +197,10 @@ function tile4x4(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: u
   let bp = b;
   for (let x = 0; x < n; x++) {
     const b0 = v128.load(bp);
-    c0 = madd(v128.load32_splat(a0), b0, c0);
-    c1 = madd(v128.load32_splat(a1), b0, c1);
-    c2 = madd(v128.load32_splat(a2), b0, c2);
-    c3 = madd(v128.load32_splat(a3), b0, c3);
+    c0 = Lanes.madd(v128.load32_splat(a0), b0, c0);
+    c1 = Lanes.madd(v128.load32_splat(a1), b0, c1);
+    c2 = Lanes.madd(v128.load32_splat(a2), b0, c2);
+    c3 = Lanes.madd(v128.load32_splat(a3), b0, c3);
     a0 += aCol;
     a1 += aCol;
     a2 += aCol;
@@ -241,7 +250,7 @@ function product4(c: usize, cRow: usize, a: usize, aRow: usize, aCol: usize, b: 
  */
 function transposeRows(dst: usize, dstStride: i32, table: usize, b: i32, rows: i32, rowsP: i32, cols: i32, colsP: i32): void {
   const sRow = <usize>load<i32>(table), dRow = <usize>dstStride << 2;
-  const src = rowAt(table, b, 0);
+  const src = Att.rowAt(table, b, 0);
   const full = rows & ~3;
   for (let r = 0; r < full; r += 4) {
     const s0 = src + <usize>r * sRow;
@@ -274,16 +283,6 @@ function keyEnd(i: i32, t: i32, s: i32, causal: bool, offset: i32): i32 {
   return max(0, min(s, i + offset + 1));
 }
 
-/** Lanes of keys j .. j + 3 that may be attended: j < end and (no mask, or the mask byte non-zero). */
-// @ts-ignore: decorator
-@inline function keepLanes(index: v128, end4: v128, maskRow: usize, j: i32): v128 {
-  let keep = i32x4.lt_s(index, end4);
-  if (maskRow != 0) {
-    const bytes = i32x4.extend_low_i16x8_u(v128.load8x8_u(maskRow + <usize>j));
-    keep = v128.andnot(keep, i32x4.eq(bytes, v128.xor(bytes, bytes)));
-  }
-  return keep;
-}
 
 /**
  * Sets the scores row[0, width) (width a multiple of 4) to −∞ where key j ≥ end or the mask byte is 0
@@ -302,7 +301,7 @@ function maskRow(row: usize, width: i32, end: i32, maskRow: usize): f32 {
   let index = i32x4.add(v128.load(KEY_LANES), i32x4.splat(j));
   for (; j < width; j += 4) {
     const at = row + (<usize>j << 2);
-    const s = v128.bitselect(v128.load(at), negInf, keepLanes(index, end4, maskRow, j));
+    const s = v128.bitselect(v128.load(at), negInf, Att.keepLanes(index, end4, maskRow, j));
     v128.store(at, s);
     top = f32x4.max(top, s);
     index = i32x4.add(index, v128.load32_splat(KEY_STEP));
@@ -381,7 +380,7 @@ function attentionForwardBlock(job: usize, b: i32, slot: usize): void {
   const os = qs + 4 * qRow; // their output rows [4, Dvp]
   const qTable = <usize>load<i32>(job, A_Q), vTable = <usize>load<i32>(job, A_V), oTable = <usize>load<i32>(job, A_OUT);
   // V is read where it lies (P·V reads only rows below S); K only through its transpose.
-  const vRows = rowAt(vTable, b, 0), vStride = <usize>load<i32>(vTable);
+  const vRows = Att.rowAt(vTable, b, 0), vStride = <usize>load<i32>(vTable);
   const scale4 = f32x4.splat(scale);
   transposeRows(kt, Sp + ROW_PAD, load<i32>(job, A_K), b, S, Sp, D, Dp);
   for (let r0 = 0; r0 < Tp; r0 += 4) {
@@ -454,7 +453,7 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
   copyIn(qB, load<i32>(job, A_Q), b, 0, T, Tp, D, Dp);
   copyIn(gB, load<i32>(job, A_DOUT), b, 0, T, Tp, Dv, Dvp);
   const kTable = <usize>load<i32>(job, A_K), oTable = <usize>load<i32>(job, A_OUT);
-  const kRows = rowAt(kTable, b, 0), kStride = <usize>load<i32>(kTable);
+  const kRows = Att.rowAt(kTable, b, 0), kStride = <usize>load<i32>(kTable);
   transposeRows(kt, Sp + ROW_PAD, kTable, b, S, Sp, D, Dp);
   transposeRows(vt, Sp + ROW_PAD, load<i32>(job, A_V), b, S, Sp, Dv, Dvp);
   memory.fill(dkB, 0, <usize>Sp * qRow);
@@ -487,10 +486,10 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
         // D_i = dO_i · O_i over the row's Dv values (0 for padding rows).
         let Dsum: f32 = 0;
         if (i < T) {
-          const gi = gB + <usize>i * vRow, oi = rowAt(oTable, b, i);
+          const gi = gB + <usize>i * vRow, oi = Att.rowAt(oTable, b, i);
           let d4 = f32x4.splat(0);
           let c = 0;
-          for (; c + 4 <= Dv; c += 4) d4 = madd(v128.load(gi + (<usize>c << 2)), v128.load(oi + (<usize>c << 2)), d4);
+          for (; c + 4 <= Dv; c += 4) d4 = Lanes.madd(v128.load(gi + (<usize>c << 2)), v128.load(oi + (<usize>c << 2)), d4);
           Dsum = hsum(d4);
           for (; c < Dv; c++) Dsum += load<f32>(gi + (<usize>c << 2)) * load<f32>(oi + (<usize>c << 2));
         }
@@ -500,7 +499,7 @@ function attentionBackwardBlock(job: usize, b: i32, slot: usize): void {
         let index = v128.load(KEY_LANES);
         for (let j = 0; j < width; j += 4) {
           const o = <usize>j << 2;
-          const s4 = v128.bitselect(f32x4.mul(v128.load(row + o), scale4), v128.load32_splat(NEG_INF), keepLanes(index, end4, mRow, j));
+          const s4 = v128.bitselect(f32x4.mul(v128.load(row + o), scale4), v128.load32_splat(NEG_INF), Att.keepLanes(index, end4, mRow, j));
           const p4 = Lanes.exp(f32x4.sub(s4, L4));
           v128.store(row + o, p4);
           v128.store(dsRow + o, f32x4.mul(f32x4.mul(p4, f32x4.sub(v128.load(dsRow + o), Di)), scale4));
