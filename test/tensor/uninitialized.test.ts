@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Tensor, manualSeed, randint, randn } from "../../src/index.js";
 import { matmul, reshape, softmax, transpose } from "../../src/ops/index.js";
 import { crossEntropy } from "../../src/losses/index.js";
-import { layerNorm } from "../../src/nn/functional/index.js";
+import { layerNorm, scaledDotProductAttention } from "../../src/nn/functional/index.js";
 import { GPT } from "../../src/models/gpt/index.js";
 import { allocateUninitialized, setUninitializedPoison } from "../../src/tensor/dtype.js";
 
@@ -58,8 +58,26 @@ test("ops write every element of their uninitialised outputs (values and gradien
     const empty = matmul(randn([3, 0]), randn([0, 4])); // k = 0: the product is all zeros
     return [loss, y, n, x.grad as Tensor, w.grad as Tensor, empty];
   });
+  assert.ok(plain.flat().every((v) => Number.isFinite(v)));
   assert.deepEqual(poisoned, plain);
   assert.ok(plain[5]?.every((v) => v === 0));
+});
+
+test("attention writes its whole output and gradients: masked-out keys and query rows, broadcast k/v, head views", () => {
+  const [plain, poisoned] = bothWays(() => {
+    manualSeed(4);
+    const q = randn([2, 3, 5, 8]).requiresGrad_();
+    const k = randn([2, 1, 7, 8]).requiresGrad_(); // shared by the 3 heads
+    const x = randn([2, 7, 3, 8]).requiresGrad_();
+    const v = transpose(x, 1, 2); // a head view of [B, S, H, D]
+    const mask = randn([2, 1, 5, 7]).gt(0.3); // some query rows see no key at all
+    const y = scaledDotProductAttention(q, k, v, { mask });
+    const causal = scaledDotProductAttention(q, transpose(x, 1, 2), v, { isCausal: true, causalOffset: -2 });
+    y.add(causal).sum().backward();
+    return [y, causal, q.grad as Tensor, k.grad as Tensor, x.grad as Tensor];
+  });
+  assert.ok(plain.flat().every((v) => Number.isFinite(v)));
+  assert.deepEqual(poisoned, plain);
 });
 
 test("a GPT training step is identical with poisoned allocations", () => {

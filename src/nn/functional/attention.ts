@@ -26,7 +26,7 @@ import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
-import { allocate, isFloating } from "../../tensor/dtype.js";
+import { allocate, allocateUninitialized, isFloating } from "../../tensor/dtype.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -185,7 +185,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (dqStrides) layouts.dq = rowLayout(lead, dqStrides, 0);
   if (dkStrides) layouts.dk = rowLayout(lead, dkStrides, 0);
   if (dvStrides) layouts.dv = rowLayout(lead, dvStrides, 0);
-  const out = allocate(q.dtype, N * T * Dv) as FloatArray;
+  const out = allocateUninitialized(q.dtype, N * T * Dv) as FloatArray; // every row is written
   const lse = new Float64Array(N * T);
   const weights = options.returnWeights ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
   getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes, { ...(layouts.out ? { out: layouts.out } : {}) });
@@ -201,9 +201,10 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     const dOut = (inPlace ? g.storage : noGrad(() => g.toTypedArray())) as FloatArray;
     const gradLayouts: AttentionLayouts = { ...layouts };
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
-    const dq = q.requiresGrad ? (allocate(q.dtype, N * T * D) as FloatArray) : null;
-    const dk = k.requiresGrad ? (allocate(q.dtype, N * S * D) as FloatArray) : null;
-    const dv = v.requiresGrad ? (allocate(q.dtype, N * S * Dv) as FloatArray) : null;
+    // Every row of each gradient is written (their layouts cover the whole buffer).
+    const dq = q.requiresGrad ? (allocateUninitialized(q.dtype, N * T * D) as FloatArray) : null;
+    const dk = k.requiresGrad ? (allocateUninitialized(q.dtype, N * S * D) as FloatArray) : null;
+    const dv = v.requiresGrad ? (allocateUninitialized(q.dtype, N * S * Dv) as FloatArray) : null;
     const dm = maskNeedsGrad ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
     getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes, gradLayouts);
     const grad = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, to: readonly number[]): Tensor | null =>
