@@ -6,7 +6,8 @@ import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { allocate } from "../tensor/dtype.js";
 import { getBackend } from "../backend/index.js";
 import { sumColumns } from "../backend/reference/elementwise.js";
-import { contiguousStrides, normalizeDim, numel, stridedOffsets } from "../tensor/shape.js";
+import { contiguousStrides, normalizeDim, numel, shapesEqual, stridedOffsets } from "../tensor/shape.js";
+import { copyView } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
@@ -285,6 +286,10 @@ function contiguousStridesSlice(shape: readonly number[], dim: number, step: num
 export function copyInto(dst: Tensor, src: Tensor): void {
   const n = dst.size;
   if (src.size !== n) throw new ShapeError(`copy: shapes ${formatShape(dst.shape)} and ${formatShape(src.shape)} differ`);
+  if (shapesEqual(dst.shape, src.shape)) {
+    copyView(dst.storage, dst.strides, dst.offset, src.storage, src.strides, src.offset, dst.shape);
+    return;
+  }
   const di = stridedOffsets(dst.shape, dst.strides, dst.offset);
   const si = stridedOffsets(src.shape, src.strides, src.offset);
   const d = dst.storage;

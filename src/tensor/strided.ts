@@ -100,3 +100,65 @@ export function sumStrided(
     for (let j = 0, s = start; j < length; j++, s += stride) out[at + j] = (a[at + j] as number) + (src[s] as number);
   });
 }
+
+/**
+ * dst view ← src view, element by element in row-major order of `shape` (both views have that shape,
+ * each with its own strides and offset). Dims are merged where both views allow it, and rows with unit
+ * stride on both sides move with `set`.
+ */
+export function copyView(
+  dst: Storage, dstStrides: readonly number[], dstOffset: number,
+  src: Storage, srcStrides: readonly number[], srcOffset: number, shape: readonly number[],
+): void {
+  // Joint collapse: drop size-1 dims; merge d into the previous dim when both views allow it.
+  const sizes: number[] = [];
+  const ds: number[] = [];
+  const ss: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d] as number;
+    if (size === 0) return;
+    if (size === 1) continue;
+    const a = dstStrides[d] as number;
+    const b = srcStrides[d] as number;
+    const last = sizes.length - 1;
+    if (last >= 0 && ds[last] === a * size && ss[last] === b * size) {
+      sizes[last] = (sizes[last] as number) * size;
+      ds[last] = a;
+      ss[last] = b;
+    } else {
+      sizes.push(size);
+      ds.push(a);
+      ss.push(b);
+    }
+  }
+  if (sizes.length === 0) {
+    dst[dstOffset] = src[srcOffset] as number;
+    return;
+  }
+  const nd = sizes.length;
+  const len = sizes[nd - 1] as number;
+  const dStep = ds[nd - 1] as number;
+  const sStep = ss[nd - 1] as number;
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) rows *= sizes[d] as number;
+  const index = new Array<number>(nd).fill(0);
+  let dBase = dstOffset;
+  let sBase = srcOffset;
+  for (let r = 0; r < rows; r++) {
+    if (dStep === 1 && sStep === 1 && len >= SET_MIN_LENGTH) {
+      dst.set(src.subarray(sBase, sBase + len), dBase);
+    } else {
+      for (let j = 0, o = dBase, s = sBase; j < len; j++, o += dStep, s += sStep) dst[o] = src[s] as number;
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      const size = sizes[d] as number;
+      index[d] = (index[d] as number) + 1;
+      dBase += ds[d] as number;
+      sBase += ss[d] as number;
+      if ((index[d] as number) < size) break;
+      dBase -= (ds[d] as number) * size;
+      sBase -= (ss[d] as number) * size;
+      index[d] = 0;
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { contiguousStrides, numel, stridedOffsets } from "../../src/tensor/shape.js";
-import { addStrided, copyStrided, sumStrided } from "../../src/tensor/strided.js";
+import { addStrided, copyStrided, copyView, sumStrided } from "../../src/tensor/strided.js";
 
 /** A random view into a buffer: a permutation of a contiguous shape, then a slice in each dim, possibly a stepped one. */
 const viewArb = fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 0, maxLength: 4 }).chain((base) =>
@@ -57,4 +57,26 @@ test("copyStrided converts between storage types like a typed-array store", () =
   const ints = new Int32Array(2);
   copyStrided(ints, 0, Float32Array.from([7, 8]), [2], [1], 0);
   assert.deepEqual(Array.from(ints), [7, 8]);
+});
+
+test("copyView writes a view into another view of the same shape, element for element", () => {
+  fc.assert(fc.property(viewArb, fc.boolean(), ({ shape, strides, offset, storage }, transposeDst) => {
+    const src = Float64Array.from({ length: storage }, (_, i) => i * 0.25 + 1);
+    // The destination: a fresh buffer laid out row-major, or column-major (reversed dim order) plus a lead offset.
+    const n = numel(shape);
+    const order = shape.map((_, i) => i);
+    if (transposeDst) order.reverse();
+    const dstStrides = new Array<number>(shape.length);
+    let step = 1;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const d = order[i] as number;
+      dstStrides[d] = step;
+      step *= shape[d] as number;
+    }
+    const dst = new Float64Array(n + 3).fill(-1);
+    copyView(dst, dstStrides, 3, src, strides, offset, shape);
+    const written = Array.from(stridedOffsets(shape, dstStrides, 3), (o) => dst[o] as number);
+    assert.deepEqual(written, gathered(src, shape, strides, offset));
+    assert.deepEqual(Array.from(dst.subarray(0, 3)), [-1, -1, -1]);
+  }), { seed: 11, numRuns: 300 });
 });
