@@ -12,6 +12,8 @@ import { alibiSlopes } from "../../nn/attention/alibi.js";
 import { LayerNorm } from "../../nn/layers/layer-norm.js";
 import { RMSNorm } from "../../nn/layers/rms-norm.js";
 import { Module } from "../../nn/module.js";
+import { LayerKVCache } from "../../nn/attention/kv-cache.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { Conv1D } from "./conv1d.js";
 import { type GPTConfig, innerSize } from "./config.js";
 
@@ -19,6 +21,31 @@ import { type GPTConfig, innerSize } from "./config.js";
 export interface LayerKV {
   k: Tensor;
   v: Tensor;
+  /**
+   * The growing buffers k and v are views of (generation without gradients): the next step appends
+   * its positions in place instead of concatenating the whole cache again. Absent, or no longer
+   * matching k (the cache was reordered or forked), the next step starts new buffers from k and v.
+   */
+  store?: LayerKVCache;
+}
+
+/**
+ * Keys and values of all S = past + T positions: appended to the past's buffers in place when no
+ * gradient is recorded (generation); concatenated (differentiable) otherwise.
+ */
+function extendKV(past: LayerKV | null, k: Tensor, v: Tensor, cache: boolean): LayerKV {
+  if (!cache && past === null) return { k, v };
+  if (isGradEnabled() && (k.requiresGrad || v.requiresGrad || past?.k.requiresGrad === true || past?.v.requiresGrad === true)) {
+    return past ? { k: cat([past.k, k], 2), v: cat([past.v, v], 2) } : { k, v };
+  }
+  const pastLength = past ? (past.k.shape[2] as number) : 0;
+  let store = past?.store;
+  if (store === undefined || store.length !== pastLength) {
+    store = new LayerKVCache();
+    if (past) store.append(past.k, past.v);
+  }
+  const { keys, values } = store.append(k, v);
+  return { k: keys, v: values, store };
 }
 
 export type Norm = LayerNorm | RMSNorm;
@@ -51,8 +78,11 @@ export class CausalSelfAttention extends Module {
     this.slopes = config.position_encoding === "alibi" ? alibiSlopes(config.n_head) : null;
   }
 
-  /** x [B, T, C] → [B, T, C]; with `past`, attends over the cached keys too and returns the new cache. */
-  forward(x: Tensor, past: LayerKV | null = null): { y: Tensor; kv: LayerKV } {
+  /**
+   * x [B, T, C] → [B, T, C]; with `past`, attends over the cached keys too and returns the new cache.
+   * `cache` (implied by a past) asks for keys/values that later calls will extend (generation).
+   */
+  forward(x: Tensor, past: LayerKV | null = null, cache = past !== null): { y: Tensor; kv: LayerKV } {
     const [B, T, C] = x.shape as [number, number, number];
     const H = this.nHead;
     const D = this.headDim;
@@ -70,10 +100,9 @@ export class CausalSelfAttention extends Module {
     let v = heads(v0);
     const pastLength = past ? (past.k.shape[2] as number) : 0;
     if (this.rotary) [q, k] = this.rotary.forward(q, k, pastLength);
-    if (past) {
-      k = cat([past.k, k], 2); // [B, H, S, D]
-      v = cat([past.v, v], 2);
-    }
+    const kv = extendKV(past, k, v, cache); // [B, H, S, D]
+    k = kv.k;
+    v = kv.v;
     // softmax(QKᵀ/√D)V as one fused op; query i (absolute position past+i) sees keys j ≤ past+i.
     const att = scaledDotProductAttention(q, k, v, {
       isCausal: true,
@@ -82,7 +111,7 @@ export class CausalSelfAttention extends Module {
       ...(this.slopes ? { alibiSlopes: this.slopes } : {}),
     }); // [B, H, T, D]
     const y = reshape(transpose(att, 1, 2), [B, T, C]); // → [B, T, C]
-    return { y: dropout(this.c_proj.forward(y), this.config.resid_pdrop, this.training), kv: { k, v } };
+    return { y: dropout(this.c_proj.forward(y), this.config.resid_pdrop, this.training), kv };
   }
 }
 
@@ -137,13 +166,13 @@ export class Block extends Module {
     this.mlp = new MLP(config);
   }
 
-  forward(x: Tensor, past: LayerKV | null = null): { y: Tensor; kv: LayerKV } {
+  forward(x: Tensor, past: LayerKV | null = null, cache = past !== null): { y: Tensor; kv: LayerKV } {
     if (this.config.norm_placement === "pre") {
-      const a = this.attn.forward(this.ln_1.forward(x), past);
+      const a = this.attn.forward(this.ln_1.forward(x), past, cache);
       const h = add(x, a.y);
       return { y: add(h, this.mlp.forward(this.ln_2.forward(h))), kv: a.kv };
     }
-    const a = this.attn.forward(x, past);
+    const a = this.attn.forward(x, past, cache);
     const h = this.ln_1.forward(add(x, a.y));
     return { y: this.ln_2.forward(add(h, this.mlp.forward(h))), kv: a.kv };
   }

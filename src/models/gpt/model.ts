@@ -107,7 +107,7 @@ export class GPT extends Module {
     x = dropout(x, cfg.embd_pdrop, this.training);
     let i = 0;
     for (const block of this.transformer.h) {
-      const out = block.forward(x, options.cache ? (options.cache.layers[i] ?? null) : null);
+      const out = options.cache ? block.forward(x, options.cache.layers[i] ?? null, true) : block.forward(x);
       if (options.cache) options.cache.layers[i] = out.kv;
       x = out.y;
       i++;

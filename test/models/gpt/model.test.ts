@@ -71,6 +71,50 @@ for (const variant of variants) {
   });
 }
 
+test("the KV cache appends in place during generation, and a forked cache does not disturb its source", () => {
+  manualSeed(5);
+  const m = new GPT({ ...tiny });
+  m.eval();
+  const ids = randint(0, 11, [1, 6]);
+  noGrad(() => {
+    const cache = m.newCache();
+    m.forward(ids.slice(1, 0, 3), { cache });
+    const before = cache.layers[0];
+    m.forward(ids.slice(1, 3, 4), { cache });
+    const after = cache.layers[0];
+    assert.ok(before?.store !== undefined && after?.store === before.store, "one growing buffer per layer");
+    assert.equal(after?.k.storage, before?.k.storage, "the step wrote into the same storage");
+    // Fork at 4 positions: the source goes on with ids[4], the fork with ids[5]; each equals its full forward.
+    const fork = m.newCache();
+    fork.layers = [...cache.layers];
+    const source = m.forward(ids.slice(1, 4, 5), { cache }).logits.toTypedArray();
+    const forked = m.forward(ids.slice(1, 5, 6), { cache: fork }).logits.toTypedArray();
+    const full = (tokens: Tensor) => m.forward(tokens).logits.slice(1, 4, 5).toTypedArray();
+    const expectSource = full(ids.slice(1, 0, 5));
+    const expectFork = full(cat([ids.slice(1, 0, 4), ids.slice(1, 5, 6)], 1));
+    for (let i = 0; i < expectSource.length; i++) {
+      assert.ok(Math.abs((source[i] as number) - (expectSource[i] as number)) < 1e-5);
+      assert.ok(Math.abs((forked[i] as number) - (expectFork[i] as number)) < 1e-5);
+    }
+  });
+});
+
+test("with gradients recorded, cached keys/values stay differentiable (concatenated, not buffered)", () => {
+  manualSeed(6);
+  const m = new GPT({ ...tiny, embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 });
+  const ids = randint(0, 11, [2, 5]);
+  const cache = m.newCache();
+  m.forward(ids.slice(1, 0, 3), { cache });
+  const last = m.forward(ids.slice(1, 3, 5), { cache }).logits;
+  assert.equal(cache.layers[0]?.store, undefined);
+  last.sum().backward();
+  const cachedGrad = m.transformer.wte.weight.grad?.toTypedArray() as Float32Array;
+  m.zeroGrad();
+  m.forward(ids).logits.slice(1, 3, 5).sum().backward();
+  const fullGrad = m.transformer.wte.weight.grad?.toTypedArray() as Float32Array;
+  for (let i = 0; i < fullGrad.length; i++) assert.ok(Math.abs((cachedGrad[i] as number) - (fullGrad[i] as number)) < 1e-4);
+});
+
 for (const variant of [{}, { norm_type: "rmsnorm" as const }]) test(`a tiny GPT learns a repeating sequence (loss falls below 0.3) ${JSON.stringify(variant)}`, () => {
   manualSeed(4);
   const m = new GPT({ ...tiny, n_embd: 16, ...variant });
