@@ -51,6 +51,13 @@ export interface MatmulLayout {
    * (a linear layer's bias, so the output is never written twice). Absent or null: no bias.
    */
   bias?: FloatArray | null;
+  /**
+   * Elements between consecutive stored rows of A (of B): at least the stored row length (k, or m with
+   * transA; n, or k with transB), which is also the default. Larger values read a column slice of a
+   * wider matrix (e.g. one block of a fused weight) in place.
+   */
+  ldA?: number;
+  ldB?: number;
 }
 
 export interface Backend {

@@ -21,6 +21,8 @@ interface Operand {
   trans: boolean;
   /** Elements between batch matrices (0 when broadcast over the batch). */
   batchStride: number;
+  /** Elements between stored rows when more than the row length (a column slice of a wider matrix). */
+  ld?: number;
 }
 
 /**
@@ -37,6 +39,12 @@ function operand(x: Tensor, batchShape: readonly number[]): Operand {
   let trans: boolean | null = null;
   if ((cs === 1 || cols === 1) && (rs === cols || rows === 1)) trans = false;
   else if ((rs === 1 || rows === 1) && (cs === rows || cols === 1)) trans = true;
+  else if (singleMatrix(x, batchShape)) {
+    // One matrix whose stored rows are spaced wider than their length (a narrow of a wider matrix,
+    // e.g. a block of GPT-2's fused c_attn weight): read in place with a row stride.
+    if (cs === 1 && rs > cols) return { data: x.storage as FloatArray, offset: x.offset, trans: false, batchStride: 0, ld: rs };
+    if (rs === 1 && cs > rows) return { data: x.storage as FloatArray, offset: x.offset, trans: true, batchStride: 0, ld: cs };
+  }
   // Batch dims must be expressible as one stride (0 = broadcast), walking from the innermost.
   let batchStride: number | null = null;
   if (trans !== null) {
@@ -67,6 +75,16 @@ function operand(x: Tensor, batchShape: readonly number[]): Operand {
     return { data: c.storage as FloatArray, offset: 0, trans: false, batchStride: rows * cols };
   }
   return { data: x.storage as FloatArray, offset: x.offset, trans, batchStride };
+}
+
+/** Whether every batch dim of x is broadcast (stride 0) or of size 1: one stored matrix. */
+function singleMatrix(x: Tensor, batchShape: readonly number[]): boolean {
+  return batchShape.every((size, i) => size === 1 || x.strides[i] === 0);
+}
+
+/** The ldA / ldB layout fields of two operands (absent when their rows are packed). */
+function rowStrides(a: Operand, b: Operand): { ldA?: number; ldB?: number } {
+  return { ...(a.ld !== undefined ? { ldA: a.ld } : {}), ...(b.ld !== undefined ? { ldB: b.ld } : {}) };
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -109,6 +127,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     strideA: oa.batchStride, strideB: ob.batchStride,
     offsetA: oa.offset, offsetB: ob.offset,
     accumulate: false,
+    ...rowStrides(oa, ob),
   });
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, "matmul", [a, b], (g) => [
@@ -155,6 +174,7 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   getBackend().matmul(out, ox.data, ow.data, {
     batch: 1, m: rows, n: N, k: K, transA: ox.trans, transB: ow.trans, strideA: 0, strideB: 0,
     offsetA: ox.offset, offsetB: ow.offset, accumulate: false, bias: bias.contiguousValues() as FloatArray,
+    ...rowStrides(ox, ow),
   });
   const outShape = [...x.shape.slice(0, -1), N];
   return record(new Tensor(out, outShape), "addmm", [bias, x, w], (g) => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { autograd, manualSeed, randn, ops, noGrad, ShapeError } from "../../src/index.js";
+import { autograd, manualSeed, randn, ops, noGrad, ShapeError, type Tensor } from "../../src/index.js";
 
 test("addmm equals bias + x·W for batched x and a transposed W, and matches its gradients", () => {
   manualSeed(3);
@@ -41,4 +41,28 @@ test("addmm starts every output row from the bias, for row counts around the pow
       assert.ok(Math.abs((y[i] as number) - (expected[i] as number)) < 1e-5, `rows ${rows}, element ${i}`);
     }
   }
+});
+
+test("matmul and addmm read a column slice of a wider matrix in place (row stride), values and gradients", () => {
+  manualSeed(6);
+  const x = randn([2, 5, 4]);
+  const wide = randn([4, 9]);
+  const b = randn([3]);
+  for (const w of [ops.narrow(wide, 1, 2, 3), ops.narrow(randn([3, 11]), 1, 5, 4).T]) {
+    const dense = w.contiguous();
+    const pairs: [Tensor, Tensor][] = [
+      [ops.matmul(x, w), ops.matmul(x, dense)],
+      [ops.addmm(b, x, w), ops.addmm(b, x, dense)],
+      [ops.matmul(w.T, x.transpose(1, 2)), ops.matmul(dense.T, x.transpose(1, 2))],
+    ];
+    for (const [got, want] of pairs) {
+      const g = got.toTypedArray();
+      const e = want.toTypedArray();
+      for (let i = 0; i < e.length; i++) assert.ok(Math.abs((g[i] as number) - (e[i] as number)) < 1e-5);
+    }
+  }
+  const x64 = randn([2, 3, 4], { dtype: "float64" }).requiresGrad_();
+  const wide64 = randn([4, 7], { dtype: "float64" }).requiresGrad_();
+  const b64 = randn([2], { dtype: "float64" }).requiresGrad_();
+  assert.equal(autograd.gradcheck((xx, ww, bb) => ops.addmm(bb, xx, ops.narrow(ww, 1, 3, 2)).add(ops.matmul(xx, ops.narrow(ww, 1, 1, 2))), [x64, wide64, b64]), true);
 });

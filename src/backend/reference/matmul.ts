@@ -9,6 +9,17 @@ import { ShapeError, ValueError } from "../../errors.js";
 const KC = 256; // k-block: KC rows of B (or columns of A) reused from cache across a block of rows
 
 export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
+  if (hasRowStride(layout)) {
+    // Operands with a row stride are compacted first, so the loops below stay the plain row-major ones.
+    const { batch, m, n, k, transA, transB } = layout;
+    const [rowsA, colsA] = transA ? [k, m] : [m, k];
+    const [rowsB, colsB] = transB ? [n, k] : [k, n];
+    const ca = compactMatrices(a, layout.offsetA, layout.strideA, rowsA, colsA, layout.ldA ?? colsA, batch);
+    const cb = compactMatrices(b, layout.offsetB, layout.strideB, rowsB, colsB, layout.ldB ?? colsB, batch);
+    const { ldA: _a, ldB: _b, ...rest } = layout;
+    matmulReference(out, ca.data, cb.data, { ...rest, offsetA: 0, offsetB: 0, strideA: ca.stride, strideB: cb.stride });
+    return;
+  }
   const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
   const bias = layout.bias ?? null;
   checkBias(bias, accumulate, n);
@@ -31,6 +42,30 @@ export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, l
       matmulNN(out, cOff, a, aOff, b, bOff, m, n, k);
     }
   }
+}
+
+/** Whether either operand's stored rows are further apart than their length (see MatmulLayout.ldA). */
+export function hasRowStride(layout: MatmulLayout): boolean {
+  const { m, n, k, transA, transB } = layout;
+  return (layout.ldA !== undefined && layout.ldA !== (transA ? m : k)) || (layout.ldB !== undefined && layout.ldB !== (transB ? k : n));
+}
+
+/**
+ * Copies `batch` matrices of rows × cols (row r at offset + i·stride + r·ld) to consecutive row-major
+ * matrices; a broadcast operand (stride 0) is copied once.
+ */
+function compactMatrices(
+  src: FloatArray, offset: number, stride: number, rows: number, cols: number, ld: number, batch: number,
+): { data: FloatArray; stride: number } {
+  const count = stride === 0 ? 1 : batch;
+  const data = new (src.constructor as { new (len: number): FloatArray })(count * rows * cols);
+  for (let i = 0; i < count; i++) {
+    for (let r = 0; r < rows; r++) {
+      const from = offset + i * stride + r * ld;
+      data.set(src.subarray(from, from + cols), (i * rows + r) * cols);
+    }
+  }
+  return { data, stride: stride === 0 ? 0 : rows * cols };
 }
 
 /** A bias replaces the zero start of the product, so it cannot be combined with accumulating. */

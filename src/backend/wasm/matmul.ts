@@ -40,8 +40,10 @@ export function matmulF32(ctx: KernelContext, out: Float32Array, a: Float32Array
     aCount * mk * 4, bCount * kn * 4, outLength * 4, kernels.packedBBytes(k, n, bCount), kernels.JOB_BYTES.value,
   ]);
   const heap = mem.f32;
-  copyMatrices(heap, aPtr >>> 2, a, offsetA, strideA, mk, aCount);
-  copyMatrices(heap, bPtr >>> 2, b, offsetB, strideB, kn, bCount);
+  const [rowsA, colsA] = transA ? [k, layout.m] : [layout.m, k];
+  const [rowsB, colsB] = transB ? [n, k] : [k, n];
+  copyMatrices(heap, aPtr >>> 2, a, offsetA, strideA, mk, aCount, rowsA, colsA, layout.ldA ?? colsA);
+  copyMatrices(heap, bPtr >>> 2, b, offsetB, strideB, kn, bCount, rowsB, colsB, layout.ldB ?? colsB);
   if (bias) fillRows(heap, cPtr >>> 2, bias.subarray(0, n), outLength);
   else if (accumulate) heap.set(out.subarray(0, outLength), cPtr >>> 2);
 
@@ -67,8 +69,23 @@ export function fillRows(dst: Float32Array, at: number, row: Float32Array, lengt
   for (let filled = n; filled < length; filled *= 2) dst.copyWithin(at + filled, at, at + Math.min(filled, length - filled));
 }
 
-/** Copies `count` matrices of `size` elements (stride apart in `src`) to consecutive places in `heap`. */
-function copyMatrices(heap: Float32Array, at: number, src: Float32Array, offset: number, stride: number, size: number, count: number): void {
+/**
+ * Copies `count` matrices of `size` = rows × cols elements (stride apart in `src`, stored rows `ld`
+ * apart) to consecutive row-major places in `heap`.
+ */
+function copyMatrices(
+  heap: Float32Array, at: number, src: Float32Array, offset: number, stride: number, size: number, count: number,
+  rows: number, cols: number, ld: number,
+): void {
+  if (ld !== cols && rows > 1) {
+    for (let i = 0; i < count; i++) {
+      for (let r = 0; r < rows; r++) {
+        const from = offset + i * stride + r * ld;
+        heap.set(src.subarray(from, from + cols), at + i * size + r * cols);
+      }
+    }
+    return;
+  }
   if (count === 1 || stride === size) {
     heap.set(src.subarray(offset, offset + count * size), at);
     return;
@@ -82,11 +99,20 @@ function checkLayout(out: Float32Array, a: Float32Array, b: Float32Array, layout
     if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmul: ${name} must be a non-negative integer, got ${v}`);
   }
   if (batch === 0) return;
-  checkSpan("A", a.length, offsetA, strideA, m * k, batch);
-  checkSpan("B", b.length, offsetB, strideB, k * n, batch);
+  const [rowsA, colsA] = layout.transA ? [k, m] : [m, k];
+  const [rowsB, colsB] = layout.transB ? [n, k] : [k, n];
+  checkSpan("A", a.length, offsetA, strideA, matrixSpan(rowsA, colsA, layout.ldA, "ldA"), batch);
+  checkSpan("B", b.length, offsetB, strideB, matrixSpan(rowsB, colsB, layout.ldB, "ldB"), batch);
   if (out.length < batch * m * n) {
     throw new ShapeError(`matmul: out needs ${batch * m * n} elements for [${batch},${m},${n}], has ${out.length}`);
   }
+}
+
+/** Elements from a stored matrix's first element to one past its last, with rows `ld` apart. */
+function matrixSpan(rows: number, cols: number, ld: number | undefined, name: string): number {
+  if (ld === undefined || rows === 0 || cols === 0) return rows * cols;
+  if (!Number.isInteger(ld) || ld < cols) throw new ShapeError(`matmul: ${name} must be an integer ≥ the stored row length ${cols}, got ${ld}`);
+  return (rows - 1) * ld + cols;
 }
 
 function checkSpan(name: string, length: number, offset: number, stride: number, size: number, batch: number): void {

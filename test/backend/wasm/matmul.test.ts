@@ -180,6 +180,57 @@ describe("matmul bias", () => {
   });
 });
 
+describe("matmul row strides (ldA, ldB)", () => {
+  /** A rows × cols matrix stored with rows `ld` apart inside a larger random buffer, and its compact copy. */
+  function padded(rand: () => number, rows: number, cols: number, ld: number, offset: number): { data: Float32Array; compact: Float32Array } {
+    const data = randomFloat32(rand, offset + Math.max(0, rows - 1) * ld + cols + 3);
+    const compact = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) compact.set(data.subarray(offset + r * ld, offset + r * ld + cols), r * cols);
+    return { data, compact };
+  }
+
+  for (const [label, make] of [["1 thread", () => createWasmBackend({ threads: 1 })], ["2 threads", () => createWasmBackend({ threads: 2, parallelMinWork: 0 })]] as const) {
+    test(`column slices read in place equal the compacted product, every layout, batch with a shared B (${label})`, () => {
+      const backend = make();
+      const rand = seededRandom(12);
+      for (const c of [{ batch: 1, m: 9, n: 7, k: 13 }, { batch: 3, m: 4, n: 10, k: 6 }, { batch: 1, m: 1, n: 5, k: 1 }]) {
+        for (const [transA, transB] of layouts) {
+          const { batch, m, n, k } = c;
+          const [rowsA, colsA] = transA ? [k, m] : [m, k];
+          const [rowsB, colsB] = transB ? [n, k] : [k, n];
+          // A: batch matrices with rows padded; B: one matrix (stride 0) with rows padded.
+          const ldA = colsA + 5;
+          const strideA = rowsA * ldA + 2;
+          const aAll = randomFloat32(rand, 4 + (batch - 1) * strideA + rowsA * ldA);
+          const aCompact = new Float32Array(batch * rowsA * colsA);
+          for (let i = 0; i < batch; i++) for (let r = 0; r < rowsA; r++) {
+            const from = 4 + i * strideA + r * ldA;
+            aCompact.set(aAll.subarray(from, from + colsA), (i * rowsA + r) * colsA);
+          }
+          const bp = padded(rand, rowsB, colsB, colsB + 3, 1);
+          const layout: MatmulLayout = { batch, m, n, k, transA, transB, strideA, strideB: 0, offsetA: 4, offsetB: 1, accumulate: false, ldA, ldB: colsB + 3 };
+          const compactLayout: MatmulLayout = { batch, m, n, k, transA, transB, strideA: rowsA * colsA, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
+          const expected = new Float32Array(batch * m * n);
+          matmulReference(expected, aCompact, bp.compact, compactLayout);
+          const reference = new Float32Array(batch * m * n);
+          matmulReference(reference, aAll, bp.data, layout);
+          const actual = new Float32Array(batch * m * n);
+          backend.matmul(actual, aAll, bp.data, layout);
+          const what = `${JSON.stringify(c)} transA=${transA} transB=${transB}`;
+          assertClose(reference, expected, k, `reference ${what}`);
+          assertClose(actual, expected, k, `wasm ${what}`);
+        }
+      }
+    });
+  }
+
+  test("a row stride shorter than the row is a ShapeError", () => {
+    const wasm = createWasmBackend({ threads: 1 });
+    const layout: MatmulLayout = { batch: 1, m: 2, n: 3, k: 4, transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false, ldA: 3 };
+    assert.throws(() => wasm.matmul(new Float32Array(6), new Float32Array(8), new Float32Array(12), layout), ShapeError);
+  });
+});
+
 describe("wasm matmul edges", () => {
   const backend = createWasmBackend({ threads: 1 });
   const base = { transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0 };
