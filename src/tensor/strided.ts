@@ -5,6 +5,7 @@
  * rows with unit stride move with `TypedArray.set` (a memcpy) instead of an element loop.
  */
 import type { Storage } from "./dtype.js";
+import { contiguousStrides } from "./shape.js";
 
 /** A view reduced to the fewest dims with the same element order: sizes and strides, outermost first. */
 interface CollapsedView {
@@ -73,14 +74,7 @@ const SET_MIN_LENGTH = 16;
 export function copyStrided(
   out: Storage, outOffset: number, src: Storage, shape: readonly number[], strides: readonly number[], offset: number,
 ): void {
-  forEachRow(shape, strides, offset, (start, length, stride, at) => {
-    const o = outOffset + at;
-    if (stride === 1 && length >= SET_MIN_LENGTH) {
-      out.set(src.subarray(start, start + length), o);
-    } else {
-      for (let j = 0, s = start; j < length; j++, s += stride) out[o + j] = src[s] as number;
-    }
-  });
+  copyView(out, contiguousStrides(shape), outOffset, src, strides, offset, shape);
 }
 
 /** dst[i] += the i-th element (row-major) of the view of src, for every element; dst is contiguous. */
