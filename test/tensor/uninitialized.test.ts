@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Tensor, manualSeed, randint, randn } from "../../src/index.js";
+import * as ops from "../../src/ops/index.js";
 import { matmul, reshape, softmax, transpose } from "../../src/ops/index.js";
 import { crossEntropy } from "../../src/losses/index.js";
 import { layerNorm, scaledDotProductAttention } from "../../src/nn/functional/index.js";
@@ -92,3 +93,46 @@ test("a GPT training step is identical with poisoned allocations", () => {
   assert.ok(plain.flat().every((v) => Number.isFinite(v)));
   assert.deepEqual(poisoned, plain);
 });
+
+test("unary and binary ops write every element: all dtypes, broadcast and strided operands, gradients", () => {
+  const unaryNames = [
+    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "square",
+    "reciprocal", "erf", "floor", "ceil", "round", "trunc", "leakyRelu", "silu", "softplus", "elu",
+  ] as const;
+  const binaryNames = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "remainder"] as const;
+  const [plain, poisoned] = bothWays(() => {
+    manualSeed(8);
+    const results: Tensor[] = [];
+    for (const dtype of ["float32", "float64"] as const) {
+      // Large enough for the SIMD paths (≥ 4K elements), plus a strided view and a small one.
+      const big = randn([70, 90], { dtype }).abs().add(0.1).requiresGrad_();
+      const inputs = [big, transpose(big, 0, 1), randn([3, 5], { dtype }).abs().add(0.1).requiresGrad_()];
+      for (const x of inputs) {
+        for (const name of unaryNames) {
+          const y = (ops[name] as (t: Tensor) => Tensor)(x);
+          results.push(y);
+          if (y.requiresGrad) results.push(...autogradGrads(y, x));
+        }
+        const rowB = randn([x.shape[1] as number], { dtype }).abs().add(0.5);
+        const colB = randn([x.shape[0] as number, 1], { dtype }).abs().add(0.5);
+        for (const name of binaryNames) {
+          const f = ops[name] as (a: Tensor, b: Tensor | number) => Tensor;
+          results.push(f(x, rowB), f(rowB, x), f(x, colB), f(x, 1.5), f(x, x));
+        }
+      }
+    }
+    const ints = randint(0, 9, [80, 70], { dtype: "int32" });
+    results.push(ops.abs(ints), ops.neg(ints), ops.add(ints, 3), ops.mul(ints, transpose(ints, 0, 1).contiguous().reshape([80, 70])));
+    return results;
+  });
+  assert.ok(plain.flat().every((v) => Number.isFinite(v)));
+  assert.deepEqual(poisoned, plain);
+});
+
+/** The gradient of sum(y) with respect to x (x's gradient is reset first). */
+function autogradGrads(y: Tensor, x: Tensor): Tensor[] {
+  const leaf = x.gradFn === null ? x : null;
+  if (leaf) leaf.grad = null;
+  y.sum().backward(undefined, { retainGraph: true });
+  return leaf?.grad ? [leaf.grad] : [];
+}
