@@ -6,30 +6,15 @@
  * tokenizer.json: `{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}`.
  */
 import type { JsonObject, JsonPath } from "../json.js";
-import { metaspaceJSON, readMetaspaceOptions, type MetaspaceOptions, type PrependScheme } from "../pre_tokenizers/metaspace.js";
+import { MetaspaceSettings, readMetaspaceOptions } from "../pre_tokenizers/metaspace.js";
 import type { Decoder } from "./decoder.js";
 
-export class MetaspaceDecoder implements Decoder {
-  readonly type = "Metaspace";
-  readonly replacement: string;
-  readonly prependScheme: PrependScheme;
-  readonly split: boolean;
-
-  constructor(options: MetaspaceOptions = {}) {
-    this.replacement = options.replacement ?? "\u2581";
-    this.prependScheme = options.prependScheme ?? "always";
-    this.split = options.split ?? true;
-  }
-
+export class MetaspaceDecoder extends MetaspaceSettings implements Decoder {
   decodeChain(tokens: string[]): string[] {
     return tokens.map((token, i) => {
       const space = i === 0 && this.prependScheme !== "never" ? "" : " ";
       return token.split(this.replacement).join(space);
     });
-  }
-
-  toJSON(): Record<string, unknown> {
-    return metaspaceJSON(this);
   }
 
   static fromJSON(json: JsonObject, at: JsonPath): MetaspaceDecoder {

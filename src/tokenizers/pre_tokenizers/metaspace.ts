@@ -20,7 +20,12 @@ export interface MetaspaceOptions {
   split?: boolean;
 }
 
-export class Metaspace implements PreTokenizer {
+/**
+ * The settings shared by the Metaspace pre-tokenizer and decoder: HF gives both the same
+ * `replacement`, `prepend_scheme` and `split` fields, so they share one base for the fields, their
+ * defaults and their JSON.
+ */
+export abstract class MetaspaceSettings {
   readonly type = "Metaspace";
   readonly replacement: string;
   readonly prependScheme: PrependScheme;
@@ -30,6 +35,16 @@ export class Metaspace implements PreTokenizer {
     this.replacement = options.replacement ?? "\u2581";
     this.prependScheme = options.prependScheme ?? "always";
     this.split = options.split ?? true;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, replacement: this.replacement, prepend_scheme: this.prependScheme, split: this.split };
+  }
+}
+
+export class Metaspace extends MetaspaceSettings implements PreTokenizer {
+  constructor(options: MetaspaceOptions = {}) {
+    super(options);
     if ([...this.replacement].length !== 1) {
       throw new ValueError(`Metaspace: replacement must be one character, got ${JSON.stringify(this.replacement)}`);
     }
@@ -52,17 +67,9 @@ export class Metaspace implements PreTokenizer {
     });
   }
 
-  toJSON(): Record<string, unknown> {
-    return metaspaceJSON(this);
-  }
-
   static fromJSON(json: JsonObject, at: JsonPath): Metaspace {
     return new Metaspace(readMetaspaceOptions(json, at));
   }
-}
-
-export function metaspaceJSON(m: Required<Pick<Metaspace, "replacement" | "prependScheme" | "split">>): Record<string, unknown> {
-  return { type: "Metaspace", replacement: m.replacement, prepend_scheme: m.prependScheme, split: m.split };
 }
 
 /**
