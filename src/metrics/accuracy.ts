@@ -62,6 +62,9 @@ export function countHits(metric: string, yTrue: MetricInput, yPred: MetricInput
     throw new ValueError(`${metric}: topK ${topK} needs scores of shape [n, classes] as yPred, got labels`);
   }
   const pair = readPair(metric, yTrue, yPred);
+  // NaN equals nothing, so an unchecked NaN label would count silently as a miss.
+  checkFinite(metric, "yTrue", pair.yTrue);
+  checkFinite(metric, "yPred", pair.yPred);
   let hits = 0;
   for (let i = 0; i < pair.yTrue.length; i++) if (pair.yTrue[i] === pair.yPred[i]) hits++;
   return { hits, samples: pair.yTrue.length };

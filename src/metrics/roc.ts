@@ -131,6 +131,8 @@ export function auc(x: MetricInput, y: MetricInput): number {
   const ys = readVector(metric, "y", y);
   if (xs.length !== ys.length) throw new ValueError(`${metric}: x has ${xs.length} values but y has ${ys.length}`);
   if (xs.length < 2) throw new ValueError(`${metric}: needs at least 2 points, got ${xs.length}`);
+  checkFinite(metric, "x", xs);
+  checkFinite(metric, "y", ys);
   let increasing = true;
   let decreasing = true;
   for (let i = 1; i < xs.length; i++) {

@@ -39,4 +39,10 @@ describe("metrics/accuracy", () => {
     assert.throws(() => accuracy([0, 3], [[1, 0], [0, 1]]), /yTrue\[1\] = 3 is not a class index in \[0, 2\)/);
     assert.throws(() => accuracy([0], [[1, 0]], { topK: 0 }), ValueError);
   });
+
+  test("NaN or infinite labels are errors, not misses (issue 17.9)", () => {
+    assert.throws(() => accuracy([0, 1], [Number.NaN, 1]), { name: "ValueError", message: "accuracy: yPred[0] is NaN; values must be finite" });
+    assert.throws(() => accuracy([Number.NaN, 1], [0, 1]), { name: "ValueError", message: /yTrue\[0\] is NaN/ });
+    assert.throws(() => accuracy([0, 1], [0, Number.POSITIVE_INFINITY]), /yPred\[1\] is Infinity/);
+  });
 });

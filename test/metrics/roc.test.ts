@@ -76,5 +76,8 @@ describe("metrics/roc", () => {
     assert.throws(() => aucRoc([0, 1], [0.5, Number.NaN]), /scores\[1\] is NaN/);
     assert.throws(() => auc([0, 2, 1], [1, 1, 1]), /neither increasing nor decreasing/);
     assert.throws(() => auc([0], [1]), /at least 2 points/);
+    // NaN used to give an area of NaN (issue 17.9's class of bug).
+    assert.throws(() => auc([0, 1], [Number.NaN, 1]), { name: "ValueError", message: "auc: y[0] is NaN; values must be finite" });
+    assert.throws(() => auc([0, Number.NaN], [1, 1]), /auc: x\[1\] is NaN/);
   });
 });

@@ -25,4 +25,9 @@ describe("metrics/streaming/accuracy", () => {
     metric.update([1, 2, 3], [1, 2, 0]);
     assert.equal(metric.compute(), 2 / 3);
   });
+
+  test("a NaN label in a batch is an error, not a miss", () => {
+    const metric = new Accuracy();
+    assert.throws(() => metric.update([0, 1], [Number.NaN, 1]), { name: "ValueError", message: /Accuracy: yPred\[0\] is NaN/ });
+  });
 });
