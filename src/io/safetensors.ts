@@ -4,8 +4,8 @@
  * (padded with spaces to a multiple of 8), then the raw little-endian data; offsets are relative to
  * the start of the data. This layer is independent of tensors: it moves typed arrays.
  */
-import { readFileSync } from "node:fs";
-import { FormatError } from "../errors.js";
+import { readFileSync, statSync } from "node:fs";
+import { FormatError, ValueError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
@@ -24,7 +24,13 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const BYTES: Record<SafetensorsDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+/** Bytes per element. A Map, not an object, so that a dtype such as "toString" is not found on its prototype. */
+const BYTES: ReadonlyMap<string, number> = new Map<SafetensorsDType, number>([
+  ["F64", 8], ["F32", 4], ["F16", 2], ["BF16", 2], ["I64", 8], ["I32", 4], ["I16", 2], ["I8", 1], ["U8", 1], ["BOOL", 1],
+]);
+
+/** The largest header the reference implementation (Hugging Face's `safetensors` crate) accepts. */
+export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
 
 function dtypeForArray(a: SafetensorsArray): SafetensorsDType {
   if (a instanceof Float32Array) return "F32";
@@ -51,7 +57,9 @@ export function encodeSafetensors(
     const n = t.shape.reduce((p, d) => p * d, 1);
     if (n !== t.data.length) throw new FormatError("<safetensors>", name, `shape [${t.shape.join(",")}] needs ${n} values, got ${t.data.length}`);
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
+    // defineProperty: a tensor named "__proto__" must be an entry, not the header object's prototype.
+    const entry = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
+    Object.defineProperty(header, name, { value: entry, enumerable: true, writable: true, configurable: true });
     chunks.push(bytes);
     offset += bytes.length;
   }
@@ -64,16 +72,33 @@ export function encodeSafetensors(
   return [prefix, headerBytes, ...chunks];
 }
 
+/**
+ * Writes a safetensors file atomically (temp file + rename). A path that is a directory is refused
+ * before anything is written, so no temp file is left beside it.
+ */
 export function saveSafetensors(
   path: string,
   tensors: Iterable<[string, { shape: readonly number[]; data: SafetensorsArray; dtype?: SafetensorsDType }]>,
   metadata: Record<string, string> = {},
 ): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ValueError(`saveSafetensors: ${path} is a directory; give a file path such as ${path.replace(/\/+$/, "")}/model.safetensors`);
+  }
+  const chunks = encodeSafetensors(tensors, metadata);
+  writeFileAtomic(path, chunks);
 }
 
+/** Reads and validates a safetensors file; a missing or unreadable file is a FormatError naming it. */
 export function loadSafetensors(path: string): SafetensorsFile {
-  return decodeSafetensors(readFileSync(path), path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (e as Error).message})`;
+    throw new FormatError(path, "(file)", why);
+  }
+  return decodeSafetensors(bytes, path);
 }
 
 /** Parses safetensors bytes, validating the header against the file size and dtypes. */
@@ -81,6 +106,9 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>"): Sa
   if (bytes.length < 8) throw new FormatError(file, "header length", `file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
+  if (n > SAFETENSORS_MAX_HEADER_BYTES) {
+    throw new FormatError(file, "header length", `header of ${n} bytes is over the format's limit of ${SAFETENSORS_MAX_HEADER_BYTES}`);
+  }
   if (n > bytes.length - 8) throw new FormatError(file, "header length", `header of ${n} bytes does not fit in a ${bytes.length}-byte file`);
   let header: unknown;
   try {
@@ -96,29 +124,32 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>"): Sa
   const ranges: [number, number, string][] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof raw !== "object" || raw === null) throw new FormatError(file, "__metadata__", "expected an object of strings");
-      metadata = raw as Record<string, string>;
+      metadata = readMetadata(raw, file);
       continue;
     }
     const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof entry !== "object" || entry === null) throw new FormatError(file, name, "expected an object");
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new FormatError(file, name, `expected an object, got ${preview(entry)}`);
     const dtype = entry.dtype as SafetensorsDType;
-    if (typeof dtype !== "string" || !(dtype in BYTES)) throw new FormatError(file, `${name}.dtype`, `unsupported dtype ${JSON.stringify(entry.dtype)}`);
+    const elementBytes = typeof dtype === "string" ? BYTES.get(dtype) : undefined;
+    if (elementBytes === undefined) {
+      throw new FormatError(file, `${name}.dtype`, `unsupported dtype ${preview(entry.dtype)} (expected one of ${[...BYTES.keys()].join(", ")})`);
+    }
     const shape = entry.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new FormatError(file, `${name}.shape`, `expected a list of non-negative integers, got ${JSON.stringify(shape)}`);
+      throw new FormatError(file, `${name}.shape`, `expected a list of non-negative integers, got ${preview(shape)}`);
     }
     const offs = entry.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0) || offs[0] > offs[1]) {
-      throw new FormatError(file, `${name}.data_offsets`, `expected [begin, end], got ${JSON.stringify(offs)}`);
+      throw new FormatError(file, `${name}.data_offsets`, `expected [begin, end], got ${preview(offs)}`);
     }
     const [begin, end] = offs as [number, number];
     if (end > dataLength) throw new FormatError(file, `${name}.data_offsets`, `[${begin}, ${end}] runs past the ${dataLength} data bytes`);
     const count = (shape as number[]).reduce((p, d) => p * d, 1);
-    if (count * BYTES[dtype] !== end - begin) {
-      throw new FormatError(file, `${name}.data_offsets`, `${end - begin} bytes for ${dtype} shape [${shape.join(",")}] (needs ${count * BYTES[dtype]})`);
+    if (count * elementBytes !== end - begin) {
+      throw new FormatError(file, `${name}.data_offsets`, `${end - begin} bytes for ${dtype} shape [${shape.join(",")}] (needs ${count * elementBytes})`);
     }
-    ranges.push([begin, end, name]);
+    // An empty tensor occupies no bytes, so it cannot overlap anything wherever its offsets point.
+    if (end > begin) ranges.push([begin, end, name]);
     tensors.set(name, { dtype, shape: shape as number[], data: decodeData(bytes.subarray(dataStart + begin, dataStart + end), dtype, count, file, name) });
   }
   ranges.sort((a, b) => a[0] - b[0]);
@@ -128,6 +159,26 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>"): Sa
     if (cur[0] < prev[1]) throw new FormatError(file, `${cur[2]}.data_offsets`, `overlaps ${prev[2]}`);
   }
   return { tensors, metadata };
+}
+
+/** A header value as messages show it: JSON, cut short so that a hostile header cannot flood the message. */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** `__metadata__` is a string-to-string map in the format (the Rust crate's `HashMap<String, String>`). */
+function readMetadata(raw: unknown, file: string): Record<string, string> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new FormatError(file, "__metadata__", `expected an object of strings, got ${preview(raw)}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== "string") throw new FormatError(file, `__metadata__.${key}`, `expected a string, got ${preview(value)}`);
+    // defineProperty, so that a key such as "__proto__" stays an ordinary entry instead of a prototype.
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function decodeData(raw: Uint8Array, dtype: SafetensorsDType, count: number, file: string, name: string): SafetensorsArray {

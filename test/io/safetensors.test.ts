@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { saveSafetensors, loadSafetensors, decodeSafetensors, encodeSafetensors, halfToFloat } from "../../src/io/index.js";
@@ -89,4 +89,49 @@ test("an interrupted write leaves the previous file intact", () => {
   assert.throws(() => saveSafetensors(path, [["w", { shape: [5], data: Float32Array.from([1]) }]]), FormatError);
   assert.deepEqual(readFileSync(path), before);
   writeFileSync(join(dir, "unrelated"), "x");
+});
+
+test("edge cases of issue 17.12: empty tensors, prototype names, metadata type, saving onto a directory", () => {
+  const check = (bytes: Uint8Array, message: string) =>
+    assert.throws(() => decodeSafetensors(bytes, "m.safetensors"), (e: unknown) => e instanceof FormatError && e.message === message);
+  // A zero-size tensor occupies no bytes, so it overlaps nothing, wherever its offsets point.
+  const data = Float32Array.from([1, 2]);
+  const withEmpty = handMade(
+    {
+      w: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+      empty: { dtype: "F32", shape: [0, 3], data_offsets: [0, 0] },
+      inside: { dtype: "I32", shape: [0], data_offsets: [4, 4] },
+    },
+    new Uint8Array(data.buffer),
+  );
+  const f = decodeSafetensors(withEmpty);
+  assert.deepEqual(f.tensors.get("empty"), { dtype: "F32", shape: [0, 3], data: new Float32Array(0) });
+  assert.deepEqual([...(f.tensors.get("w")?.data ?? [])], [1, 2]);
+  // Keys of Object.prototype are not dtypes.
+  for (const dtype of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+    check(
+      handMade({ w: { dtype, shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      `m.safetensors: w.dtype: unsupported dtype "${dtype}" (expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)`,
+    );
+  }
+  // __metadata__ is a map of strings.
+  check(handMade({ __metadata__: ["a"] }, new Uint8Array(0)), 'm.safetensors: __metadata__: expected an object of strings, got ["a"]');
+  check(handMade({ __metadata__: { step: 3 } }, new Uint8Array(0)), "m.safetensors: __metadata__.step: expected a string, got 3");
+  check(handMade({ w: [1, 2] }, new Uint8Array(0)), "m.safetensors: w: expected an object, got [1,2]");
+  // "__proto__" is an ordinary name, both as a tensor and as a metadata key, in both directions.
+  const parts = encodeSafetensors([["__proto__", { shape: [1], data: Float32Array.from([5]) }]], JSON.parse('{"__proto__": "x"}') as Record<string, string>);
+  const back = decodeSafetensors(concat(parts));
+  assert.deepEqual([...back.tensors.keys()], ["__proto__"]);
+  assert.deepEqual(Object.entries(back.metadata), [["__proto__", "x"]]);
+  // Saving onto a directory is refused before a temp file is written.
+  const target = mkdtempSync(join(dir, "target-"));
+  assert.throws(() => saveSafetensors(target, [["w", { shape: [1], data: Float32Array.from([1]) }]]), {
+    name: "ValueError",
+    message: `saveSafetensors: ${target} is a directory; give a file path such as ${target}/model.safetensors`,
+  });
+  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith(".tmp")), []);
+  assert.deepEqual(readdirSync(target), []);
+  // Reading a missing file or a directory names the file.
+  assert.throws(() => loadSafetensors(join(dir, "missing.safetensors")), { name: "FormatError", message: `${join(dir, "missing.safetensors")}: (file): no such file` });
+  assert.throws(() => loadSafetensors(target), { name: "FormatError", message: `${target}: (file): is a directory, not a file` });
 });
