@@ -26,6 +26,12 @@ export class ValueError extends LoomError {}
 /** Misuse of autograd: backward through a freed graph, in-place change of a leaf that needs grad, … */
 export class AutogradError extends LoomError {}
 
+/**
+ * A tensor too large to allocate: more elements than a tensor may hold, or more memory than the engine
+ * gives. Names the op, the dtype and shape, and the limit.
+ */
+export class AllocationError extends LoomError {}
+
 /** A malformed file (tokenizer.json, safetensors, checkpoint, config): names the file and the field. */
 export class FormatError extends LoomError {
   constructor(

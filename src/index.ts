@@ -8,9 +8,10 @@ export { version } from "./version.js";
 export * from "./errors.js";
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
 export type { DType, FloatDType, Storage } from "./tensor/dtype.js";
+export { MAX_TENSOR_ELEMENTS } from "./tensor/dtype.js";
 export {
   tensor, scalar, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
-  rand, randn, randint, randperm, type TensorOptions, type RandomOptions,
+  rand, randn, randint, randperm, type TensorOptions, type RandomOptions, type TensorData,
 } from "./tensor/factory.js";
 export { manualSeed, getRngState, setRngState, Generator, defaultGenerator, type GeneratorState } from "./tensor/rng.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";

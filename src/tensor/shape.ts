@@ -27,6 +27,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 }
 
 export function checkShape(shape: Shape, op: string): number[] {
+  if (!Array.isArray(shape)) throw new ValueError(`${op}: shape must be an array of sizes, got ${typeof shape === "object" ? "an object" : String(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new ValueError(`${op}: invalid shape ${formatShape(shape)}`);
   }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  Generator, ValueError, arange, eye, full, fullLike, linspace, ones, onesLike, rand, randint, randn, randperm, scalar, tensor, zeros, zerosLike,
+  AllocationError, Generator, MAX_TENSOR_ELEMENTS, ValueError, arange, eye, full, fullLike, linspace, ones, onesLike, rand, randint, randn, randperm, scalar, tensor, zeros, zerosLike,
 } from "../../src/index.js";
 import { assertClose } from "../ops/helpers.js";
 
@@ -75,4 +75,51 @@ test("random factories are deterministic per generator and in range", () => {
   assert.deepEqual([...p].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.notDeepEqual(p, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.equal(randn([2], { dtype: "float64" }).dtype, "float64");
+});
+
+test("sizes past the per-tensor limit are an AllocationError naming the op, dtype, shape and limit (issue 17.9)", () => {
+  const limit = "over the limit of 2,147,483,647 elements per tensor";
+  assert.throws(() => zeros([1e6, 1e6]), {
+    name: "AllocationError",
+    message: `zeros: a float32 tensor of shape [1000000,1000000] (1,000,000,000,000 elements) is ${limit}`,
+  });
+  assert.throws(() => arange(1e10), { name: "AllocationError", message: `arange: an int32 tensor of shape [10000000000] (10,000,000,000 elements) is ${limit}` });
+  assert.throws(() => randn([1e5, 1e5]), (e: unknown) => e instanceof AllocationError && e.message.startsWith("randn: a float32 tensor of shape [100000,100000]"));
+  assert.throws(() => ones([2 ** 31], { dtype: "bool" }), /ones: a bool tensor of shape \[2147483648\]/);
+  assert.throws(() => linspace(0, 1, 3e9), AllocationError);
+  assert.throws(() => full([1e300, 1e300], 1), /full: a float32 tensor of shape \[1e\+300,1e\+300\] \(Infinity elements\)/);
+  assert.equal(MAX_TENSOR_ELEMENTS, 2 ** 31 - 1);
+  // Non-finite ranges and malformed arguments are ValueErrors, not RangeErrors from the engine.
+  assert.throws(() => arange(Infinity), { name: "ValueError", message: "arange: end must be a finite number, got Infinity" });
+  assert.throws(() => arange(0, 1, Number.NaN), { name: "ValueError", message: "arange: step must be a finite number, got NaN" });
+  assert.throws(() => eye(-1), { name: "ValueError", message: "eye: invalid shape [-1,-1]" });
+  assert.throws(() => randperm(-1), ValueError);
+  assert.throws(() => zeros(5 as never), { name: "ValueError", message: "zeros: shape must be an array of sizes, got 5" });
+  assert.throws(() => zeros([2], { dtype: "toString" as never }), { name: "DTypeError", message: /zeros: unknown dtype "toString"/ });
+  assert.throws(() => full([2], "a" as never), { name: "ValueError", message: 'full: value is the string "a"; expected a number' });
+});
+
+test("tensor(): elements that are not numbers or booleans are named errors (issue 17.9)", () => {
+  assert.throws(() => tensor(["a", 1] as never), { name: "ValueError", message: 'tensor: element at [0] is the string "a"; expected a number or a boolean' });
+  assert.throws(() => tensor(undefined as never), {
+    name: "ValueError",
+    message: "tensor: data is undefined; expected a number, a boolean, nested arrays of them, or a typed array",
+  });
+  assert.throws(() => tensor(null as never), /tensor: data is null/);
+  assert.throws(() => tensor("12" as never), /tensor: data is the string "12"/);
+  assert.throws(() => tensor([[1, 2], [3, undefined]] as never), { name: "ValueError", message: "tensor: element at [1,1] is undefined; expected a number or a boolean" });
+  assert.throws(() => tensor([{}] as never), /element at \[0\] is an object \(Object\)/);
+  assert.throws(() => tensor([1n] as never), /element at \[0\] is the bigint 1n/);
+  assert.throws(() => tensor([[1], [2, 3]]), { name: "ValueError", message: "tensor: ragged nested array at [1] (expected shape [2,1])" });
+  let deep: unknown = 1;
+  for (let i = 0; i < 100; i++) deep = [deep];
+  assert.throws(() => tensor(deep as never), /tensor: nested more than 64 levels deep/);
+  // NaN stays a valid float, as in PyTorch.
+  assert.ok(Number.isNaN(tensor([Number.NaN]).item()));
+  // Typed arrays: small integer types become int32 with their values (an Int8Array was read as bool bytes).
+  assert.deepEqual(tensor(new Int8Array([-1, 5])).toArray(), [-1, 5]);
+  assert.equal(tensor(new Uint16Array([65535])).dtype, "int32");
+  assert.throws(() => tensor(new Uint32Array([2 ** 32 - 1])), { name: "DTypeError", message: /Uint32Array value 4294967295 at \[0\] does not fit int32/ });
+  assert.throws(() => tensor(new BigInt64Array(1) as never), /tensor: cannot make a tensor from a BigInt64Array/);
+  assert.throws(() => tensor(new DataView(new ArrayBuffer(4)) as never), /cannot make a tensor from a DataView/);
 });

@@ -3,6 +3,7 @@
  * GPT-2 checkpoints (`c_attn`, `c_proj`, `c_fc`). Keeping it means loom's safetensors load in
  * `transformers`' GPT2LMHeadModel without transposes, and x·W needs no transposed operand.
  */
+import { ShapeError, formatShape } from "../../errors.js";
 import { addmm, matmul } from "../../ops/index.js";
 import { zeros } from "../../tensor/factory.js";
 import type { FloatDType } from "../../tensor/dtype.js";
@@ -31,6 +32,9 @@ export class Conv1D extends Module {
 
   /** [..., nx] → [..., nf] */
   forward(x: Tensor): Tensor {
+    if (x.shape[x.ndim - 1] !== this.nx) {
+      throw new ShapeError(`Conv1D(nx=${this.nx}, nf=${this.nf}): input of shape ${formatShape(x.shape)} must end in nx = ${this.nx}`);
+    }
     return this.bias ? addmm(this.bias, x, this.weight) : matmul(x, this.weight);
   }
 

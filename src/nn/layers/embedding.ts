@@ -2,6 +2,7 @@
 import { noGrad } from "../../autograd/grad-mode.js";
 import { ValueError, formatShape } from "../../errors.js";
 import { copyInto, select } from "../../ops/index.js";
+import { checkAllocation } from "../../tensor/dtype.js";
 import { zeros } from "../../tensor/factory.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { embedding, normalizePaddingIdx } from "../functional/embedding.js";
@@ -27,7 +28,9 @@ export class Embedding extends Module {
     this.numEmbeddings = checkSize(numEmbeddings, "numEmbeddings", "Embedding");
     this.embeddingDim = checkSize(embeddingDim, "embeddingDim", "Embedding");
     this.paddingIdx = normalizePaddingIdx(options.paddingIdx, numEmbeddings);
-    this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: options.dtype ?? "float32" }));
+    const dtype = options.dtype ?? "float32";
+    checkAllocation(dtype, numEmbeddings * embeddingDim, `Embedding(${numEmbeddings}, ${embeddingDim})`, [numEmbeddings, embeddingDim]);
+    this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype }));
     this.resetParameters();
   }
 

@@ -1,5 +1,7 @@
 /** Linear: y = x·Wᵀ + b with W of shape [out, in], as torch.nn.Linear. */
+import { ShapeError, formatShape } from "../../errors.js";
 import { linear } from "../../ops/index.js";
+import { checkAllocation } from "../../tensor/dtype.js";
 import { zeros } from "../../tensor/factory.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from "../init.js";
@@ -25,6 +27,7 @@ export class Linear extends Module {
     this.inFeatures = checkSize(inFeatures, "inFeatures", "Linear");
     this.outFeatures = checkSize(outFeatures, "outFeatures", "Linear");
     const dtype = options.dtype ?? "float32";
+    checkAllocation(dtype, outFeatures * inFeatures, `Linear(${inFeatures}, ${outFeatures})`, [outFeatures, inFeatures]);
     this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
     this.bias = (options.bias ?? true) ? new Parameter(zeros([outFeatures], { dtype })) : null;
     this.resetParameters();
@@ -45,6 +48,12 @@ export class Linear extends Module {
 
   /** [..., inFeatures] → [..., outFeatures] */
   forward(x: Tensor): Tensor {
+    // Checked here so that the message names the layer and its in_features, not the addmm/matmul inside.
+    const last = x.shape[x.ndim - 1];
+    if (last !== this.inFeatures) {
+      const got = last === undefined ? "has no dimensions" : `has ${last} features in its last dimension`;
+      throw new ShapeError(`Linear(${this.inFeatures}, ${this.outFeatures}): input of shape ${formatShape(x.shape)} ${got}, but in_features is ${this.inFeatures}`);
+    }
     return linear(x, this.weight, this.bias);
   }
 

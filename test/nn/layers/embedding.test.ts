@@ -33,4 +33,11 @@ describe("nn.Embedding", () => {
     assert.notEqual(e.weight.storage, w.storage);
     assert.equal(nn.Embedding.fromPretrained(w, { freeze: false }).weight.requiresGrad, true);
   });
+
+  test("a table past the per-tensor limit names the layer (n_positions 1e9 in a config; issue 17.9)", () => {
+    assert.throws(() => new nn.Embedding(1e9, 8), {
+      name: "AllocationError",
+      message: "Embedding(1000000000, 8): a float32 tensor of shape [1000000000,8] (8,000,000,000 elements) is over the limit of 2,147,483,647 elements per tensor",
+    });
+  });
 });

@@ -40,4 +40,15 @@ describe("nn.Linear", () => {
     assert.deepEqual(lin.weight.grad?.shape, [2, 3]);
     assert.deepEqual(lin.bias?.grad?.toArray(), [4, 4]);
   });
+
+  test("an input whose last dimension is not in_features names the layer, not addmm (issue 17.9)", () => {
+    const message = "Linear(3, 2): input of shape [4,5] has 5 features in its last dimension, but in_features is 3";
+    assert.throws(() => new nn.Linear(3, 2).forward(randn([4, 5])), { name: "ShapeError", message });
+    assert.throws(() => new nn.Linear(3, 2, { bias: false }).forward(randn([4, 5])), { name: "ShapeError", message });
+    assert.throws(() => new nn.Linear(3, 2).forward(randn([])), /Linear\(3, 2\): input of shape \[\] has no dimensions/);
+    assert.throws(() => new nn.Linear(1e5, 1e5), {
+      name: "AllocationError",
+      message: "Linear(100000, 100000): a float32 tensor of shape [100000,100000] (10,000,000,000 elements) is over the limit of 2,147,483,647 elements per tensor",
+    });
+  });
 });
