@@ -32,10 +32,35 @@ function classesLast(input: Tensor): Tensor {
 
 function checkIndexTarget(op: string, input: Tensor, target: Tensor): void {
   if (target.dtype !== "int32") throw new DTypeError(`${op}: class-index targets must be int32, got ${target.dtype}`);
-  const expected = input.ndim === 1 ? [] : [input.shape[0] ?? 0, ...input.shape.slice(2)];
+  const expected = indexTargetShape(input);
   if (!shapesEqual(target.shape, expected)) {
     throw new ShapeError(`${op}: input ${formatShape(input.shape)} expects target shape ${formatShape(expected)}, got ${formatShape(target.shape)}`);
   }
+}
+
+/** The target shape that class indices for `input` have: [] for [C], else [N, d1, …]. */
+function indexTargetShape(input: Tensor): number[] {
+  return input.ndim === 1 ? [] : [input.shape[0] ?? 0, ...input.shape.slice(2)];
+}
+
+/**
+ * A floating-point target holds probabilities and must have the input's shape. One with the shape of
+ * class indices is a dtype mistake (indices must be int32), so it gets a DTypeError that says so,
+ * instead of a ShapeError about the probabilities it was never meant to be.
+ */
+function checkProbabilityTarget(op: string, input: Tensor, target: Tensor): void {
+  if (shapesEqual(target.shape, input.shape)) return;
+  const indexShape = indexTargetShape(input);
+  if (shapesEqual(target.shape, indexShape)) {
+    throw new DTypeError(
+      `${op}: target ${formatShape(target.shape)} has the shape of class indices but dtype ${target.dtype}; ` +
+        `class indices must be int32 (target.to("int32")), and ${target.dtype} targets are probabilities of the input's shape ${formatShape(input.shape)}`,
+    );
+  }
+  throw new ShapeError(
+    `${op}: input ${formatShape(input.shape)} expects int32 class indices of shape ${formatShape(indexShape)} ` +
+      `or floating-point probabilities of shape ${formatShape(input.shape)}, got ${target.dtype} ${formatShape(target.shape)}`,
+  );
 }
 
 /**
@@ -106,7 +131,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 
 /** Cross-entropy against probability targets: −Σ_c w_c·t_c·log p_c per sample, "mean" over samples. */
 function crossEntropyProbabilities(input: Tensor, target: Tensor, classes: number, eps: number, options: CrossEntropyOptions): Tensor {
-  checkSameShape("crossEntropy", input, target);
+  checkProbabilityTarget("crossEntropy", input, target);
   const dim = input.ndim === 1 ? 0 : 1;
   const logp = logSoftmax(input, dim);
   let t = target;
@@ -219,7 +244,7 @@ export function focalLoss(input: Tensor, target: Tensor, options: FocalOptions =
   const gamma = options.gamma ?? 2;
   if (!(gamma >= 0)) throw new ValueError(`focalLoss: gamma must be non-negative, got ${gamma}`);
   if (isFloating(target.dtype)) {
-    checkSameShape("focalLoss", input, target);
+    checkProbabilityTarget("focalLoss", input, target);
     const p = sigmoid(input);
     const ce = bceWithLogits(input, target, { reduction: "none" });
     const pt = add(mul(p, target), mul(rsub(p, 1), rsub(target, 1)));

@@ -120,6 +120,23 @@ describe("loss errors and edge cases", () => {
   test("shape mismatch names the loss and both shapes", () => {
     assert.throws(() => losses.mseLoss(randn([2, 3]), randn([3, 2])), (e: unknown) => e instanceof ShapeError && /mseLoss.*\[2,3\].*\[3,2\]/.test(e.message));
   });
+  test("float class indices are a DTypeError naming the op, the dtype and what it expects (issue 16.10)", () => {
+    assert.throws(() => losses.crossEntropy(randn([4, 3]), tensor([0, 2, 1, 1])), {
+      name: "DTypeError",
+      message:
+        'crossEntropy: target [4] has the shape of class indices but dtype float32; class indices must be int32 (target.to("int32")), ' +
+        "and float32 targets are probabilities of the input's shape [4,3]",
+    });
+    assert.throws(() => losses.crossEntropy(randn([2, 3, 5]), randn([2, 5], { dtype: "float64" })), /crossEntropy: target \[2,5\] has the shape of class indices but dtype float64/);
+    assert.throws(() => losses.focalLoss(randn([4, 3]), tensor([0, 2, 1, 1])), { name: "DTypeError", message: /^focalLoss: target \[4\] has the shape of class indices/ });
+    // A float target that fits neither form is a ShapeError that names both.
+    assert.throws(() => losses.crossEntropy(randn([4, 3]), randn([4, 2])), {
+      name: "ShapeError",
+      message: "crossEntropy: input [4,3] expects int32 class indices of shape [4] or floating-point probabilities of shape [4,3], got float32 [4,2]",
+    });
+    // Probabilities of the input's shape still work.
+    assert.ok(Number.isFinite(losses.crossEntropy(randn([4, 3]), tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.5, 0.5, 0]])).item()));
+  });
   test("out-of-range class index", () => {
     assert.throws(() => losses.crossEntropy(randn([2, 3]), tensor([0, 3], { dtype: "int32" })), IndexError);
   });
