@@ -9,6 +9,7 @@ export * from "./errors.js";
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
 export type { DType, FloatDType, Storage } from "./tensor/dtype.js";
 export { MAX_TENSOR_ELEMENTS } from "./tensor/dtype.js";
+export { setPrintOptions, getPrintOptions, DEFAULT_PRINT_OPTIONS, type PrintOptions } from "./tensor/print.js";
 export {
   tensor, scalar, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
   rand, randn, randint, randperm, type TensorOptions, type RandomOptions, type TensorData,

@@ -9,6 +9,10 @@ import type { Node } from "../autograd/node.js";
 import { type DType, type Storage, allocateUninitialized, dtypeOf, isFloating } from "./dtype.js";
 import { contiguousStrides, numel, type Shape } from "./shape.js";
 import { copyStrided } from "./strided.js";
+import { formatTensor } from "./print.js";
+
+/** Node's hook for `console.log`/`util.inspect`, by its registered name, so no `node:util` import is needed (browser-safe). */
+const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom") as never;
 
 /** Nested JavaScript arrays, as returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -161,9 +165,17 @@ export class Tensor {
     return new Tensor(this.storage, this.shape, this.strides, this.offset);
   }
 
+  /**
+   * The tensor as PyTorch prints it: `tensor([[0.4885, 1.0000]], requires_grad=True)`, 4 digits,
+   * summarised with `...` past 1,000 elements, dtype noted unless float32/int32/bool (see
+   * `setPrintOptions`).
+   */
   toString(): string {
-    const body = JSON.stringify(this.toArray());
-    const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ", requiresGrad=true" : "";
-    return `tensor(${body}, dtype=${this.dtype}${grad})`;
+    return formatTensor(this);
+  }
+
+  /** What `console.log(t)` and `util.inspect(t)` show in Node: the same text as `toString()`. */
+  [inspectCustom](): string {
+    return formatTensor(this);
   }
 }
