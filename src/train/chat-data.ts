@@ -27,11 +27,18 @@ export function readChatDocuments(path: string): Document[] {
     } catch (e) {
       throw new FormatError(path, `line ${i + 1}`, `invalid JSON (${(e as Error).message})`);
     }
-    const messages = (obj as { messages?: unknown }).messages;
+    const messages = (obj as { messages?: unknown } | null)?.messages;
     if (!Array.isArray(messages) || messages.some((m) => typeof m?.role !== "string" || typeof m?.content !== "string")) {
       throw new FormatError(path, `line ${i + 1}.messages`, 'expected [{"role": string, "content": string}, …]');
     }
-    docs.push({ name: `${basename(path)}#${i + 1}`, text: applyChatTemplate(messages as ChatMessage[]) });
+    let text: string;
+    try {
+      text = applyChatTemplate(messages as ChatMessage[]);
+    } catch (e) {
+      // The template raises a plain Error for an unknown role.
+      throw new FormatError(path, `line ${i + 1}.messages`, (e as Error).message);
+    }
+    docs.push({ name: `${basename(path)}#${i + 1}`, text });
   });
   if (docs.length === 0) throw new FormatError(path, "(file)", "no conversations");
   return docs;
