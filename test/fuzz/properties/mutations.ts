@@ -5,7 +5,7 @@
  * but mean something odd (`"n_layer": 29`, `[0, 8e9]`, `"dtype": "F3"`).
  */
 import fc from "fast-check";
-import { LoomError } from "../../src/errors.js";
+import { LoomError } from "../../../src/errors.js";
 
 export interface Mutation {
   kind: "set" | "insert" | "delete" | "truncate" | "duplicate";
