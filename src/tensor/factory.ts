@@ -126,8 +126,8 @@ function checkFillValue(value: unknown, op: string): void {
   if (typeof value !== "number" && typeof value !== "boolean") throw new ValueError(`${op}: value is ${describeValue(value)}; expected a number`);
 }
 
-/** A tensor of `shape` with every element `value`. */
-export function full(shape: readonly number[], value: number, options: TensorOptions = {}, op = "full"): Tensor {
+/** full, zeros and ones, with the name of the one called for messages. */
+function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
   const s = checkShape(shape, op);
   checkFillValue(value, op);
   const storage = allocate(options.dtype ?? "float32", numel(s), op, s);
@@ -135,12 +135,17 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
   return finish(new Tensor(storage, s), options);
 }
 
+/** A tensor of `shape` with every element `value`. */
+export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  return filled("full", shape, value, options);
+}
+
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options, "zeros");
+  return filled("zeros", shape, 0, options);
 }
 
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options, "ones");
+  return filled("ones", shape, 1, options);
 }
 
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
