@@ -4,9 +4,17 @@
  * is used and the reason printed.
  */
 import { referenceBackend, setBackend, useFastBackend } from "../backend/index.js";
+import { ValueError } from "../errors.js";
+
+/** The backends a command can be asked for. */
+export const BACKEND_NAMES = ["wasm", "js"] as const;
 
 export function chooseBackend(name: string | undefined, log: (line: string) => void = console.error): string {
-  const wanted = name ?? process.env.LOOM_BACKEND ?? "wasm";
+  const source = name !== undefined ? "--backend" : "LOOM_BACKEND";
+  const wanted = name ?? (process.env.LOOM_BACKEND || "wasm");
+  if (!(BACKEND_NAMES as readonly string[]).includes(wanted)) {
+    throw new ValueError(`${source}: expected ${BACKEND_NAMES.join(" or ")}, got "${wanted}" (loom has no GPU backend yet)`);
+  }
   if (wanted === "js") {
     setBackend(referenceBackend);
     return "js";

@@ -1,16 +1,16 @@
 /**
- * Run folders: `model.safetensors` (GPT-2 parameter names; a tied lm_head is stored once, as
+ * Checkpoint files: `model.safetensors` (GPT-2 parameter names; a tied lm_head is stored once, as
  * transformers does), `config.json` (HF field names), `tokenizer.json`, and for resuming
  * `optimizer.safetensors` (per-parameter buffers as `state.{i}.{name}`) plus `trainer_state.json`
- * (step, schedule, RNG state, scalar optimiser state). Every file is written atomically (temp file +
- * rename); trainer_state.json is written last and records the step that model.safetensors' metadata
- * also carries, so a checkpoint torn by a crash between files is detected instead of resumed.
+ * (step, schedule, RNG state, scalar optimiser state). How a run folder holds them so that a crash
+ * never tears a checkpoint is run-folder.ts's job; the files carry the step in their metadata too, so a
+ * folder put together by hand from two checkpoints is detected instead of resumed.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FormatError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { loadSafetensors, saveSafetensors, type SafetensorsArray } from "../io/safetensors.js";
+import { encodeSafetensors, loadSafetensors, type SafetensorsArray } from "../io/safetensors.js";
 import { GPT } from "../models/gpt/model.js";
 import { configFromJSON, configToJSON } from "../models/gpt/config.js";
 import { RecurrentLM } from "../models/rnnlm/model.js";
@@ -20,6 +20,9 @@ import type { OptimizerStateDict, StateBuffer } from "../optim/state-dict.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { GeneratorState } from "../tensor/rng.js";
 import { Tokenizer } from "../tokenizers/tokenizer.js";
+import { checkFiniteWeights } from "./weights-check.js";
+import { parseTrainerState } from "./trainer-state.js";
+import type { RunFile } from "./run-folder.js";
 
 export interface TrainerState {
   step: number;
@@ -41,15 +44,22 @@ export interface TrainerState {
 /** The models a run folder can hold: a GPT (config.json model_type "gpt2") or a recurrent LM ("loom-rnnlm"). */
 export type LanguageModel = GPT | RecurrentLM;
 
-/** Saves the model's weights (a tied lm_head once, as wte) and config.json. */
-export function saveModel(dir: string, model: LanguageModel, step: number): void {
+/** The model's files: weights (a tied lm_head once, as wte) and config.json. */
+export function modelFiles(model: LanguageModel, step: number): RunFile[] {
   const entries: [string, { shape: readonly number[]; data: SafetensorsArray }][] = [];
   for (const [name, t] of model.stateDict()) {
     entries.push([name, { shape: t.shape, data: t.toTypedArray() as SafetensorsArray }]);
   }
-  saveSafetensors(join(dir, "model.safetensors"), entries, { format: "pt", loom_step: String(step) });
   const config = model instanceof GPT ? configToJSON(model.config) : recurrentConfigToJSON(model.config);
-  writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+  return [
+    { name: "model.safetensors", data: encodeSafetensors(entries, { format: "pt", loom_step: String(step) }) },
+    { name: "config.json", data: JSON.stringify(config, null, 2) + "\n" },
+  ];
+}
+
+/** Saves the model's weights and config.json into `dir` (each file atomically). */
+export function saveModel(dir: string, model: LanguageModel, step: number): void {
+  for (const f of modelFiles(model, step)) writeFileAtomic(join(dir, f.name), f.data);
 }
 
 /** Reads config.json and builds the (untrained) model it describes. */
@@ -87,6 +97,7 @@ export function loadLanguageModel(dir: string): { model: LanguageModel; step: nu
     }
     sd.set(name, new Tensor(entry.data, entry.shape));
   }
+  checkFiniteWeights(file, st.tensors);
   try {
     model.loadStateDict(sd, { strict: true });
   } catch (e) {
@@ -128,22 +139,34 @@ function splitOptimizerState(sd: OptimizerStateDict): {
   return { buffers, scalars };
 }
 
-export function saveTrainingState(dir: string, optimizer: Optimizer, state: Omit<TrainerState, "optimizer">): void {
+/** The training state's files: optimizer.safetensors and trainer_state.json (the full state, returned). */
+export function trainingStateFiles(optimizer: Optimizer, state: Omit<TrainerState, "optimizer">): { files: RunFile[]; state: TrainerState } {
   const sd = optimizer.stateDict();
   const { buffers, scalars } = splitOptimizerState(sd);
-  saveSafetensors(join(dir, "optimizer.safetensors"), buffers, { loom_step: String(state.step) });
   const full: TrainerState = { ...state, optimizer: { paramGroups: sd.paramGroups, scalars } };
-  writeFileAtomic(join(dir, "trainer_state.json"), JSON.stringify(full) + "\n");
+  return {
+    state: full,
+    files: [
+      { name: "optimizer.safetensors", data: encodeSafetensors(buffers, { loom_step: String(state.step) }) },
+      { name: "trainer_state.json", data: JSON.stringify(full) + "\n" },
+    ],
+  };
+}
+
+export function saveTrainingState(dir: string, optimizer: Optimizer, state: Omit<TrainerState, "optimizer">): void {
+  for (const f of trainingStateFiles(optimizer, state).files) writeFileAtomic(join(dir, f.name), f.data);
+}
+
+/** Reads and checks `dir`/trainer_state.json (a named error for any malformed field). */
+export function readTrainerState(dir: string): TrainerState {
+  const file = join(dir, "trainer_state.json");
+  if (!existsSync(file)) throw new FormatError(file, "(file)", "missing: nothing to resume");
+  return parseTrainerState(readFileSync(file, "utf8"), file);
 }
 
 export function loadTrainingState(dir: string, optimizer: Optimizer, modelStep: number): TrainerState {
   const file = join(dir, "trainer_state.json");
-  if (!existsSync(file)) throw new FormatError(file, "(file)", "missing: nothing to resume");
-  const state = JSON.parse(readFileSync(file, "utf8")) as TrainerState;
-  for (const k of ["step", "totalSteps", "elapsedSeconds"] as const) {
-    if (typeof state[k] !== "number") throw new FormatError(file, k, `expected a number, got ${JSON.stringify(state[k])}`);
-  }
-  if (!state.rng || !Array.isArray(state.rng.s) || state.rng.s.length !== 4) throw new FormatError(file, "rng", "expected { s: [4 numbers], spare }");
+  const state = readTrainerState(dir);
   if (state.step !== modelStep) {
     throw new FormatError(file, "step", `trainer state is at step ${state.step} but model.safetensors at step ${modelStep} (a torn checkpoint)`);
   }

@@ -11,6 +11,7 @@ import type { Document } from "../data/corpus.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { Tokenizer } from "../tokenizers/tokenizer.js";
 import { endOfTextId } from "./tokenizer-setup.js";
+import { encodeDocumentIds } from "./chat-data.js";
 
 export interface TokenStream {
   tokens: Int32Array;
@@ -23,21 +24,20 @@ export interface EncodeProgress {
 }
 
 /**
- * Encodes documents into one stream. Special-token text in documents is treated as plain text unless
- * `specialTokensInText` (chat transcripts, whose role markers are special tokens).
+ * Encodes documents into one stream. Special-token text written in a document is plain text; a chat
+ * conversation (readChatDocuments) gets its template's role markers as special tokens, its contents
+ * as text (encodeChat).
  */
-export function encodeDocuments(tok: Tokenizer, docs: readonly Document[], onProgress?: EncodeProgress, specialTokensInText = false): TokenStream {
+export function encodeDocuments(tok: Tokenizer, docs: readonly Document[], onProgress?: EncodeProgress): TokenStream {
   const eot = endOfTextId(tok);
   const parts: number[][] = [];
   let total = 0;
   let bytes = 0;
   const totalChars = docs.reduce((n, d) => n + d.text.length, 0);
   let doneChars = 0;
-  // Documents are data: "<|endoftext|>" written in one is text, not a separator.
-  const before = tok.addedVocabulary.encodeSpecialTokens;
-  tok.setEncodeSpecialTokens(!specialTokensInText);
   for (const doc of docs) {
-    const ids = tok.encodeIds(doc.text, { addSpecialTokens: false });
+    // Documents are data: "<|endoftext|>" written in one is text, not a separator.
+    const ids = encodeDocumentIds(tok, doc);
     if (eot !== undefined) ids.push(eot);
     parts.push(ids);
     total += ids.length;
@@ -45,7 +45,6 @@ export function encodeDocuments(tok: Tokenizer, docs: readonly Document[], onPro
     doneChars += doc.text.length;
     onProgress?.(doneChars, totalChars);
   }
-  tok.setEncodeSpecialTokens(before);
   const tokens = new Int32Array(total);
   let o = 0;
   for (const p of parts) {

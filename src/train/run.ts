@@ -1,11 +1,11 @@
 /**
  * One training run end to end, as `loom train` does it: read the corpus, split it by document, build or
- * train the tokenizer, encode and cache both splits in the run folder, build the GPT, train with
- * checkpoints, evaluate. `--resume` reloads all of it from the run folder and continues.
+ * train the tokenizer, encode both splits, build the model — all before the run folder exists — then
+ * publish the run folder whole (tokenizer, token caches, config, checkpoint 0), train with checkpoints,
+ * evaluate. `--resume` (resume.ts, resumeTraining) reloads all of it from the run folder and continues.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readCorpus, splitDocuments } from "../data/corpus.js";
+import { splitDocuments } from "../data/corpus.js";
 import { ValueError } from "../errors.js";
 import { GPT } from "../models/gpt/model.js";
 import type { GPTConfig } from "../models/gpt/config.js";
@@ -13,12 +13,18 @@ import { RecurrentLM } from "../models/rnnlm/model.js";
 import type { RecurrentCellType, RecurrentLMConfig } from "../models/rnnlm/config.js";
 import { manualSeed } from "../tensor/rng.js";
 import type { Tokenizer } from "../tokenizers/tokenizer.js";
-import { type LanguageModel, loadLanguageModel, loadTokenizer, loadTrainingState, saveTokenizer } from "./checkpoint.js";
+import { type LanguageModel, loadLanguageModel, loadTokenizer, loadTrainingState } from "./checkpoint.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { isEmptyFolder } from "./run-folder.js";
+import { publishRunFolder } from "./run-publish.js";
+import { readTrainingDocuments } from "./training-data.js";
+import { flagName, validateTrainOptions } from "./train-options.js";
+import type { ResumePlan } from "./resume.js";
 import { encodeDocuments, loadTokenStream, saveTokenStream, type TokenStream } from "./dataset.js";
 import { getPreset } from "./presets.js";
 import { buildTokenizer } from "./tokenizer-setup.js";
-import { isChatData, readChatDocuments, saveChatTemplate } from "./chat-data.js";
-import { makeOptimizer, train as trainModel, type TrainOptions, type TrainResult } from "./trainer.js";
+import { isChatData, saveChatTemplate } from "./chat-data.js";
+import { makeOptimizer, saveInitialCheckpoint, train as trainModel, type TrainOptions, type TrainResult } from "./trainer.js";
 import type { ProgressDisplay } from "./progress.js";
 
 /** "gpt" or a recurrent cell type (an embedding → stacked RNN → linear language model). */
@@ -79,9 +85,17 @@ export interface RunHooks {
   onStep?: (step: number, loss: number) => boolean | void;
 }
 
-function prepareData(settings: RunSettings, log: (s: string) => void): { tokenizer: Tokenizer; train: TokenStream; validation: TokenStream; chat: boolean } {
+/** The data of a new run, read, tokenized and encoded before any file is written. */
+interface PreparedData {
+  tokenizer: Tokenizer;
+  train: TokenStream;
+  validation: TokenStream;
+  chat: boolean;
+}
+
+function prepareData(settings: RunSettings, log: (s: string) => void): PreparedData {
   const chat = isChatData(settings.data);
-  const docs = chat ? readChatDocuments(settings.data) : readCorpus(settings.data);
+  const docs = readTrainingDocuments(settings.data, chat, log);
   const split = splitDocuments(docs);
   if (split.validation.length === 0) throw new ValueError("the corpus is too small to hold out a validation set");
   log(`corpus: ${docs.length} documents (${split.train.length} train, ${split.validation.length} validation) from ${settings.data}`);
@@ -98,54 +112,83 @@ function prepareData(settings: RunSettings, log: (s: string) => void): { tokeniz
   });
   log(`tokenizer: ${settings.tokenizer}, ${tokenizer.getVocabSize()} tokens (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
   const t1 = performance.now();
-  const train = encodeDocuments(tokenizer, split.train, undefined, chat);
-  const validation = encodeDocuments(tokenizer, split.validation, undefined, chat);
+  const train = encodeDocuments(tokenizer, split.train);
+  const validation = encodeDocuments(tokenizer, split.validation);
   log(`encoded: ${train.tokens.length} train tokens, ${validation.tokens.length} validation tokens (${((performance.now() - t1) / 1000).toFixed(1)}s)`);
+  const need = settings.train.blockSize + 1;
+  for (const [name, stream] of [["training", train], ["validation", validation]] as const) {
+    if (stream.tokens.length < need) {
+      throw new ValueError(
+        `${settings.data}: the ${name} split has ${stream.tokens.length} tokens, too few for one block of ${settings.train.blockSize} (need ${need}); give more text or a smaller --block-size`,
+      );
+    }
+  }
   return { tokenizer, train, validation, chat };
 }
 
-export async function runTraining(settings: RunSettings, resume: boolean, hooks: RunHooks = {}): Promise<RunOutcome> {
+/** What a new run does with a run folder that already holds files. */
+export interface NewRunOptions {
+  /** Replace an existing non-empty run folder (its files are removed first, never mixed with the new run's). */
+  overwrite?: boolean;
+}
+
+/**
+ * Starts a new run in `settings.out`. Everything that can fail on the data or settings fails before
+ * the run folder exists; the folder then appears whole (constant files and checkpoint 0), by rename.
+ */
+export async function runTraining(settings: RunSettings, hooks: RunHooks = {}, options: NewRunOptions = {}): Promise<RunOutcome> {
   const log = hooks.log ?? ((s: string) => console.log(s));
   const out = settings.out;
-  if (resume) {
-    if (!existsSync(join(out, "trainer_state.json"))) throw new ValueError(`--resume: ${out} has no checkpoint to resume`);
-    const saved = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")) as { options?: RunSettings };
-    const s = saved.options;
-    if (!s) throw new ValueError(`--resume: ${out}/trainer_state.json has no run options`);
-    // The run's own settings, with a new budget if one was given.
-    const settingsResumed: RunSettings = { ...s, out, train: { ...s.train, steps: settings.train.steps ?? s.train.steps, timeSeconds: settings.train.timeSeconds ?? s.train.timeSeconds } };
-    const tokenizer = loadTokenizer(out);
-    const train = loadTokenStream(out, "train");
-    const validation = loadTokenStream(out, "validation");
-    if (!train || !validation) throw new ValueError(`--resume: token caches missing in ${out}`);
-    const { model, step } = loadLanguageModel(out);
-    const optimizer = makeOptimizer(model, settingsResumed.train);
-    const state = loadTrainingState(out, optimizer, step);
-    log(`resuming ${out} at step ${state.step}`);
-    const result = await trainModel({
-      model, train, validation, outDir: out, options: settingsResumed.train, runOptions: settingsResumed as unknown as Record<string, unknown>,
-      resume: { state, optimizer }, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
-    });
-    return { settings: settingsResumed, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
+  validateTrainOptions(settings.train, flagName);
+  if (!isEmptyFolder(out) && !options.overwrite) {
+    throw new ValueError(`${out} already holds a run: continue it with --resume, replace it with --overwrite, or choose another --out`);
   }
   manualSeed(settings.seed);
-  mkdirSync(out, { recursive: true });
   const { tokenizer, train, validation, chat } = prepareData(settings, log);
-  saveTokenizer(out, tokenizer);
-  if (chat) saveChatTemplate(out);
-  saveTokenStream(out, "train", train);
-  saveTokenStream(out, "validation", validation);
   manualSeed(settings.seed);
   const model = buildModel(settings, tokenizer.getVocabSize());
   log(`model: ${describeModel(model)}, block ${settings.train.blockSize}, ${(model.numParameters() / 1e6).toFixed(2)}M parameters`);
+  const optimizer = makeOptimizer(model, settings.train);
+  const runOptions = settings as unknown as Record<string, unknown>;
+  const state = publishRunFolder(out, (dir) => {
+    writeFileAtomic(join(dir, "tokenizer.json"), tokenizer.toString(true));
+    if (chat) saveChatTemplate(dir);
+    saveTokenStream(dir, "train", train);
+    saveTokenStream(dir, "validation", validation);
+    return saveInitialCheckpoint(dir, model, optimizer, settings.train, runOptions);
+  }, options.overwrite === true, log);
   const result = await trainModel({
-    model, train, validation, outDir: out, options: settings.train, runOptions: settings as unknown as Record<string, unknown>,
+    model, train, validation, outDir: out, options: settings.train, runOptions, resume: { state, optimizer },
     ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
   });
   return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
 }
 
-function buildModel(settings: RunSettings, vocabSize: number): LanguageModel {
+/** Continues the run in `plan.settings.out` from its latest complete checkpoint (see planResume). */
+export async function resumeTraining(plan: ResumePlan, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const log = hooks.log ?? ((s: string) => console.log(s));
+  const { settings } = plan;
+  const out = settings.out;
+  const tokenizer = loadTokenizer(out);
+  const train = loadTokenStream(out, "train");
+  const validation = loadTokenStream(out, "validation");
+  if (!train || !validation) throw new ValueError(`--resume: the token caches (train.tokens, validation.tokens) are missing in ${out}`);
+  const { model, step } = loadLanguageModel(plan.checkpoint);
+  const optimizer = makeOptimizer(model, settings.train);
+  const state = loadTrainingState(plan.checkpoint, optimizer, step);
+  // A changed weight decay applies from now on (the saved groups carry the old one).
+  const decayGroup = optimizer.paramGroups[0];
+  if (decayGroup) decayGroup.weightDecay = settings.train.weightDecay;
+  log(`resuming ${out} at step ${state.step}`);
+  for (const note of plan.notes) log(note);
+  const result = await trainModel({
+    model, train, validation, outDir: out, options: settings.train, runOptions: settings as unknown as Record<string, unknown>,
+    resume: { state, optimizer }, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+  });
+  return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
+}
+
+export function buildModel(settings: RunSettings, vocabSize: number): LanguageModel {
   if (settings.modelKind === "gpt") return new GPT({ ...settings.model, vocab_size: vocabSize });
   const m = settings.model;
   return new RecurrentLM({

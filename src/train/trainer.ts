@@ -1,10 +1,11 @@
 /**
  * The language-model trainer: AdamW with decay/no-decay parameter groups, linear warmup + cosine decay,
  * gradient clipping and accumulation, periodic evaluation (validation loss, perplexity, bits per byte),
- * `metrics.jsonl`, a live progress display, step and wall-clock budgets, atomic checkpoints that resume
- * exactly, Ctrl-C that saves and exits cleanly, and a NaN/Inf guard that keeps the last good checkpoint.
+ * `metrics.jsonl`, a live progress display, step and wall-clock budgets, checkpoints that survive a
+ * crash at any instant and resume exactly (run-folder.ts), Ctrl-C that saves and exits cleanly, and a
+ * NaN/Inf guard that stops the run and says which checkpoint it keeps.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { noGrad } from "../autograd/grad-mode.js";
 import { evaluationBatches, sampleBatch, type TokenBatch } from "../data/batches.js";
@@ -15,7 +16,10 @@ import { clipGradNorm } from "../optim/clip-grad.js";
 import type { Parameter } from "../nn/parameter.js";
 import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator } from "../tensor/rng.js";
-import { saveModel, saveTrainingState, type TrainerState } from "./checkpoint.js";
+import { modelFiles, trainingStateFiles, type TrainerState } from "./checkpoint.js";
+import { fileOp } from "../io/atomic.js";
+import { appendLine, latestCheckpoint, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "./run-folder.js";
+import { validateTrainOptions } from "./train-options.js";
 import { lossPlotSvg } from "./plot.js";
 import { createProgress, formatDuration, type ProgressDisplay } from "./progress.js";
 import type { TokenStream } from "./dataset.js";
@@ -125,50 +129,102 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
+/** The state a checkpoint records besides the model and the optimiser's buffers. */
+interface CheckpointContext {
+  step: number;
+  totalSteps: number;
+  warmupEndSeconds: number | null;
+  elapsedSeconds: number;
+  runOptions: Record<string, unknown>;
+  validation: (EvalResult & { step: number }) | null;
+}
+
+/** Saves one checkpoint of `outDir` as a unit (run-folder.ts) and returns the state it holds. */
+function saveTrainingCheckpoint(outDir: string, model: LanguageModel, optimizer: AdamW, c: CheckpointContext): TrainerState {
+  const { files, state } = trainingStateFiles(optimizer, {
+    step: c.step,
+    totalSteps: c.totalSteps,
+    warmupEndSeconds: c.warmupEndSeconds,
+    elapsedSeconds: c.elapsedSeconds,
+    rng: defaultGenerator.getState(),
+    options: c.runOptions,
+    ...(c.validation ? { validation: c.validation } : {}),
+  });
+  saveCheckpoint(outDir, c.step, [...modelFiles(model, c.step), ...files]);
+  return state;
+}
+
+/**
+ * Saves checkpoint 0 (the initial weights, an empty optimiser state and the RNG state) into a run
+ * folder that has none, so that a run can be resumed from any instant, even before its first step.
+ */
+export function saveInitialCheckpoint(outDir: string, model: LanguageModel, optimizer: AdamW, options: TrainOptions, runOptions: Record<string, unknown>): TrainerState {
+  return saveTrainingCheckpoint(outDir, model, optimizer, {
+    step: 0,
+    totalSteps: options.steps ?? 0,
+    warmupEndSeconds: options.warmupSteps === 0 ? 0 : null,
+    elapsedSeconds: 0,
+    runOptions,
+    validation: null,
+  });
+}
+
+function describeCheckpoint(step: number, outDir: string): string {
+  return step === 0
+    ? `${outDir} keeps checkpoint 0, the initial weights (no step finished)`
+    : `${outDir} keeps checkpoint ${step}, the last one saved before the failure`;
+}
+
 export async function train(run: TrainerRun): Promise<TrainResult> {
   const { model, options, outDir } = run;
-  if (options.steps === undefined && options.timeSeconds === undefined) throw new ValueError("train: give steps or timeSeconds");
-  mkdirSync(outDir, { recursive: true });
-  const optimizer = run.resume?.optimizer ?? makeOptimizer(model, options);
+  validateTrainOptions(options);
   const evalSet = evaluationBatches(run.validation.tokens, options.blockSize, options.evalBlocks, options.batchSize);
-  const tokensPerByte = run.validation.tokens.length / run.validation.bytes;
+  fileOp(outDir, "create the run folder", () => mkdirSync(outDir, { recursive: true }));
+  const optimizer = run.resume?.optimizer ?? makeOptimizer(model, options);
   const metricsFile = join(outDir, "metrics.jsonl");
   const progress = run.progress ?? createProgress();
   const tokensPerStep = options.batchSize * options.blockSize * options.gradAccumulation;
+  const tokensPerByte = run.validation.tokens.length / run.validation.bytes;
 
-  let step = run.resume?.state.step ?? 0;
+  let resume = run.resume;
+  if (!resume) {
+    const existing = latestCheckpoint(outDir);
+    if (existing) throw new ValueError(`train: ${outDir} already holds checkpoint ${existing.step}; resume it (resume: …) or write to another folder`);
+    resume = { state: saveInitialCheckpoint(outDir, model, optimizer, options, run.runOptions), optimizer };
+  }
+  const saved = resume.state;
+  let step = saved.step;
+  let lastSavedStep = step;
   const totalSteps = options.steps ?? 0;
   // Training seconds spent when warmup ended: the time-budget schedule decays over what remains.
-  let warmupEndSeconds = run.resume?.state.warmupEndSeconds ?? (options.warmupSteps === 0 ? 0 : null);
-  let elapsed = run.resume?.state.elapsedSeconds ?? 0;
-  if (run.resume) defaultGenerator.setState(run.resume.state.rng);
-  let validation: EvalResult | null = null;
+  let warmupEndSeconds = saved.warmupEndSeconds ?? (options.warmupSteps === 0 ? 0 : null);
+  let elapsed = saved.elapsedSeconds;
+  defaultGenerator.setState(saved.rng);
+  let validation: (EvalResult & { step: number }) | null = saved.validation ?? null;
   let lastLoss = NaN;
-  const trainCurve: [number, number][] = [];
-  const valCurve: [number, number][] = [];
+  // The log up to the checkpoint: rows a crashed or interrupted run wrote after it are written again.
+  const rows = readMetrics(metricsFile, step);
+  writeMetrics(metricsFile, rows);
+  const trainCurve: [number, number][] = rows.filter((r) => typeof r.loss === "number").map((r) => [r.step, r.loss as number]);
+  const valCurve: [number, number][] = rows.filter((r) => typeof r.val_loss === "number").map((r) => [r.step, r.val_loss as number]);
 
   const checkpoint = () => {
-    saveModel(outDir, model, step);
-    saveTrainingState(outDir, optimizer, {
-      step,
-      totalSteps,
-      warmupEndSeconds,
-      elapsedSeconds: elapsed,
-      rng: defaultGenerator.getState(),
-      options: run.runOptions,
-      ...(validation ? { validation: { ...validation, step } } : {}),
-    });
-    writeFileSync(join(outDir, "loss.svg"), lossPlotSvg([
+    saveTrainingCheckpoint(outDir, model, optimizer, { step, totalSteps, warmupEndSeconds, elapsedSeconds: elapsed, runOptions: run.runOptions, validation });
+    lastSavedStep = step;
+    replaceFile(join(outDir, "loss.svg"), lossPlotSvg([
       { name: "train", color: "#1f77b4", points: trainCurve },
       { name: "validation", color: "#d62728", points: valCurve },
     ], "loom training loss"));
   };
   const doEval = () => {
-    validation = evaluate(model, evalSet, tokensPerByte);
-    valCurve.push([step, validation.loss]);
-    appendFileSync(metricsFile, JSON.stringify({ step, val_loss: validation.loss, val_perplexity: validation.perplexity, val_bpb: validation.bitsPerByte }) + "\n");
-    progress.log(`step ${step}: validation loss ${validation.loss.toFixed(4)} | perplexity ${validation.perplexity.toFixed(2)} | ${validation.bitsPerByte.toFixed(3)} bits/byte`);
+    const v = evaluate(model, evalSet, tokensPerByte);
+    validation = { ...v, step };
+    valCurve.push([step, v.loss]);
+    appendLine(metricsFile, JSON.stringify({ step, val_loss: v.loss, val_perplexity: v.perplexity, val_bpb: v.bitsPerByte }));
+    progress.log(`step ${step}: validation loss ${v.loss.toFixed(4)} | perplexity ${v.perplexity.toFixed(2)} | ${v.bitsPerByte.toFixed(3)} bits/byte`);
   };
+  const budgetReached = () =>
+    (options.steps !== undefined && step >= options.steps) || (options.timeSeconds !== undefined && elapsed >= options.timeSeconds);
 
   let interrupted = false;
   const onSigint = () => {
@@ -179,9 +235,7 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
   const runStart = performance.now();
   let runSteps = 0;
   try {
-    while (true) {
-      if (options.steps !== undefined && step >= options.steps) break;
-      if (options.timeSeconds !== undefined && elapsed >= options.timeSeconds) break;
+    while (!budgetReached()) {
       // Yield to the event loop so Ctrl-C (SIGINT) is delivered between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (interrupted) break;
@@ -199,7 +253,7 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
         const value = l.item();
         if (!Number.isFinite(value)) {
           throw new TrainingStopped(
-            `training stopped: the loss is ${value} at step ${step + 1} (try a lower --lr); the last good checkpoint in ${outDir} is kept`,
+            `training stopped: the loss is ${value} at step ${step + 1} (lr ${lr.toExponential(2)}; try a lower --lr); ${describeCheckpoint(lastSavedStep, outDir)}`,
           );
         }
         lossSum += value;
@@ -221,15 +275,16 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
       // For a time budget, the step count is an estimate from the speed so far.
       const expectedTotal = byTime ? step + Math.max(0, Math.round(remaining / (wall / runSteps))) : totalSteps;
       if (step % options.logInterval === 0 || step === 1) {
-        appendFileSync(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2) }) + "\n");
+        appendLine(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2) }));
       }
       progress.update({ step, total: Math.max(expectedTotal, step), loss: lastLoss, tokensPerSecond, etaSeconds: remaining, lr });
-      if (options.evalInterval > 0 && step % options.evalInterval === 0) doEval();
-      if (options.checkpointInterval > 0 && step % options.checkpointInterval === 0) checkpoint();
+      // The last step evaluates and saves here, so the same step is never saved twice.
+      const finished = budgetReached();
+      if ((options.evalInterval > 0 && step % options.evalInterval === 0) || (finished && validation?.step !== step)) doEval();
+      if ((options.checkpointInterval > 0 && step % options.checkpointInterval === 0) || finished) checkpoint();
       if (run.onStep?.(step, lastLoss) === true) interrupted = true;
     }
-    if (!interrupted && (validation === null || valCurve.at(-1)?.[0] !== step)) doEval();
-    checkpoint();
+    if (lastSavedStep !== step) checkpoint();
     if (interrupted) progress.log(`interrupted at step ${step}: checkpoint saved in ${outDir}; resume with --resume`);
   } finally {
     process.removeListener("SIGINT", onSigint);

@@ -34,12 +34,15 @@ test("loom train: Ctrl-C saves a checkpoint and exits cleanly; --resume continue
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   assert.equal(code, 0, output);
   assert.match(output, /interrupted at step \d+: checkpoint saved/);
-  const state = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")) as { step: number };
-  assert.ok(state.step >= 10, `saved at step ${state.step}`);
+  const step = Number(/interrupted at step (\d+)/.exec(output)?.[1]);
+  const state = JSON.parse(readFileSync(join(out, `checkpoint-${step}`, "trainer_state.json"), "utf8")) as { step: number };
+  assert.ok(state.step >= 10 && state.step === step, `saved at step ${state.step}`);
 
-  const resumed = spawnSync(process.execPath, ["--import", "tsx", main, "train", "--out", out, "--resume", "--steps", String(state.step + 5), "--samples", "0"], { encoding: "utf8" });
+  // On --resume, --steps adds steps to the run (and says so).
+  const resumed = spawnSync(process.execPath, ["--import", "tsx", main, "train", "--out", out, "--resume", "--steps", "5", "--samples", "0"], { encoding: "utf8" });
   assert.equal(resumed.status, 0, resumed.stderr + resumed.stdout);
   assert.match(resumed.stdout, new RegExp(`resuming .* at step ${state.step}`));
+  assert.match(resumed.stdout, new RegExp(`budget: 5 more steps \\(to step ${state.step + 5}\\)`));
   assert.match(resumed.stdout, new RegExp(`done: ${state.step + 5} steps`));
 
   const gen = spawnSync(process.execPath, ["--import", "tsx", main, "generate", "--run", out, "--prompt", "The ", "--max-tokens", "20", "--seed", "1"], { encoding: "utf8" });

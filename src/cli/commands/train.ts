@@ -1,12 +1,33 @@
 /** `loom train`: train a GPT on a corpus (the bundled State of the Union addresses by default). */
 import { InvalidArgumentError, type Command } from "commander";
 import { PRESETS } from "../../train/presets.js";
-import { resolveSettings, runTraining, type ModelKind } from "../../train/run.js";
+import { resolveSettings, resumeTraining, runTraining, type ModelKind, type RunOutcome, type RunSettings } from "../../train/run.js";
+import { planResume } from "../../train/resume.js";
+import { formatDuration } from "../../train/progress.js";
 import { TrainingStopped } from "../../train/trainer.js";
 import type { GPTConfig, GPTActivation, PositionEncoding } from "../../models/gpt/config.js";
 import type { TrainOptions } from "../../train/trainer.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parseDuration, parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
+
+function parseNonNegativeNumber(value: string): number {
+  const n = parseNumber(value);
+  if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0 (0: off), got "${value}"`);
+  return n;
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = parseNumber(value);
+  if (n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
+/** The settings a run trains with, in one line (the banner). */
+function describeSettings(s: RunSettings): string {
+  const t = s.train;
+  const budget = [t.steps !== undefined ? `${t.steps} steps` : "", t.timeSeconds !== undefined ? formatDuration(t.timeSeconds) : ""].filter(Boolean).join(" or ");
+  return `preset ${s.preset}, ${s.modelKind}, tokenizer ${s.tokenizer}, budget ${budget}, lr ${t.lr}, batch ${t.batchSize} × block ${t.blockSize}`;
+}
 import { printSamples } from "./samples.js";
 
 interface TrainFlags {
@@ -19,6 +40,7 @@ interface TrainFlags {
   steps?: number;
   out?: string;
   resume?: boolean;
+  overwrite?: boolean;
   seed?: number;
   nLayer?: number;
   nHead?: number;
@@ -58,21 +80,22 @@ export function registerTrainCommand(program: Command): void {
     .option("--hidden-size <n>", "recurrent models: hidden size of each layer", parsePositiveInt)
     .option("--data <path>", 'corpus: "sotu" (bundled) or a .txt file or folder of .txt files')
     .option("--tokenizer <spec>", "gpt2 | cl100k_base | bpe:N | byte | path to tokenizer.json")
-    .option("--time <duration>", "wall-clock training budget, e.g. 5m, 90s", parseDuration)
-    .option("--steps <n>", "optimiser steps to run (instead of --time)", parsePositiveInt)
+    .option("--time <duration>", "training-time budget, e.g. 5m, 90s; with --resume, time to add", parseDuration)
+    .option("--steps <n>", "optimiser steps to run (instead of --time); with --resume, steps to add", parsePositiveInt)
     .option("--out <dir>", "run folder (default runs/<preset>)")
-    .option("--resume", "continue the run in --out from its last checkpoint")
+    .option("--resume", "continue the run in --out from its last complete checkpoint, with its own settings")
+    .option("--overwrite", "replace the run already in --out (its files are removed)")
     .option("--seed <n>", "random seed", parseNonNegativeInt)
     .option("--n-layer <n>", "transformer blocks", parsePositiveInt)
     .option("--n-head <n>", "attention heads", parsePositiveInt)
     .option("--n-embd <n>", "model width", parsePositiveInt)
     .option("--block-size <n>", "context length in tokens", parsePositiveInt)
     .option("--batch-size <n>", "sequences per step", parsePositiveInt)
-    .option("--lr <x>", "peak learning rate", parseNumber)
-    .option("--min-lr <x>", "learning rate at the end of the cosine decay", parseNumber)
+    .option("--lr <x>", "peak learning rate", parsePositiveNumber)
+    .option("--min-lr <x>", "learning rate at the end of the cosine decay", parseNonNegativeNumber)
     .option("--warmup <n>", "linear warmup steps", parseNonNegativeInt)
-    .option("--weight-decay <x>", "AdamW weight decay (matrices and embeddings only)", parseNumber)
-    .option("--grad-clip <x>", "clip the global gradient norm (0: off)", parseNumber)
+    .option("--weight-decay <x>", "AdamW weight decay (matrices and embeddings only)", parseNonNegativeNumber)
+    .option("--grad-clip <x>", "clip the global gradient norm (0: off)", parseNonNegativeNumber)
     .option("--grad-accum <n>", "micro-batches per optimiser step", parsePositiveInt)
     .option("--dropout <p>", "dropout on embeddings, attention and residuals", parseProbability)
     .option("--position <kind>", "position encoding: learned | sinusoidal | rope | alibi | none")
@@ -86,8 +109,9 @@ export function registerTrainCommand(program: Command): void {
     .option("--samples <n>", "samples to print at the end", parseNonNegativeInt, 3)
     .option("--max-tokens <n>", "tokens per sample", parsePositiveInt, 100)
     .option("--backend <name>", "kernels: wasm (default) or js")
-    .action(async (flags: TrainFlags) => {
+    .action(async (flags: TrainFlags, command: Command) => {
       const backend = chooseBackend(flags.backend);
+      const explicit = (name: string) => command.getOptionValueSource(name) !== "default";
       const model: Partial<GPTConfig> = defined({
         n_layer: flags.nLayer,
         n_head: flags.nHead,
@@ -118,10 +142,27 @@ export function registerTrainCommand(program: Command): void {
       if (!["gpt", "lstm", "gru", "rnn"].includes(flags.model)) throw new InvalidArgumentError(`--model: expected gpt, lstm, gru or rnn, got "${flags.model}"`);
       const modelKind = flags.model as ModelKind;
       const recurrent = defined({ hidden_size: flags.hiddenSize });
-      const settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, modelKind, model, recurrent, train }));
-      console.log(`loom train: preset ${settings.preset}, backend ${backend}, run folder ${settings.out}`);
+      if (flags.resume && flags.overwrite) throw new InvalidArgumentError("--resume and --overwrite: give one (continue the run, or replace it)");
+      let run: () => Promise<RunOutcome>;
+      let settings: RunSettings;
+      if (flags.resume) {
+        const out = flags.out ?? resolveSettings(flags.preset, {}).out;
+        const plan = planResume(out, defined({
+          preset: explicit("preset") ? flags.preset : undefined,
+          modelKind: explicit("model") ? modelKind : undefined,
+          data: flags.data, tokenizer: flags.tokenizer, seed: flags.seed, model, recurrent, train,
+        }));
+        settings = plan.settings;
+        console.log(`loom train: resuming ${settings.out} at step ${plan.step}: ${describeSettings(settings)}, backend ${backend}`);
+        run = () => resumeTraining(plan);
+      } else {
+        settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, modelKind, model, recurrent, train }));
+        console.log(`loom train: ${describeSettings(settings)}, backend ${backend}, run folder ${settings.out}`);
+        const s = settings;
+        run = () => runTraining(s, {}, { overwrite: flags.overwrite === true });
+      }
       try {
-        const outcome = await runTraining(settings, flags.resume === true);
+        const outcome = await run();
         const r = outcome.result;
         console.log(
           `done: ${r.steps} steps in ${r.elapsedSeconds.toFixed(0)}s, ${Math.round(r.tokensPerSecond)} tokens/s` +
