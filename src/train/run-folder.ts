@@ -46,6 +46,11 @@ function saveOp(): void {
   if (killAt > 0 && saveOps === killAt) process.kill(process.pid, "SIGKILL");
 }
 
+/** How many save operations this process has done (what LOOM_KILL_AT_SAVE_OP counts). */
+export function saveOperationCount(): number {
+  return saveOps;
+}
+
 /** A file of a checkpoint: its name inside the folder and its bytes. */
 export interface RunFile {
   name: string;
@@ -153,6 +158,8 @@ function linkTopLevelFile(runDir: string, checkpoint: string, name: string): voi
   const source = join(checkpoint, name);
   const target = join(runDir, name);
   const tmp = join(runDir, `.${name}.tmp-${process.pid}`);
+  // rename(2) of two links to one file does nothing and would leave the temp name behind.
+  if (sameInode(source, target)) return;
   rmSync(tmp, { force: true });
   saveOp();
   try {
@@ -201,11 +208,22 @@ export function repairRunFolder(runDir: string): string[] {
   return removed;
 }
 
-function sameFile(a: string, b: string): boolean {
+function sameInode(a: string, b: string): boolean {
   try {
     const sa = lstatSync(a);
     const sb = lstatSync(b);
-    if (sa.ino === sb.ino && sa.dev === sb.dev) return true;
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
+  }
+}
+
+/** The same file, or (where a copy stood in for a hard link) the same bytes. */
+function sameFile(a: string, b: string): boolean {
+  if (sameInode(a, b)) return true;
+  try {
+    const sa = lstatSync(a);
+    const sb = lstatSync(b);
     return sa.isFile() && sb.isFile() && sa.size === sb.size && readFileSync(a).equals(readFileSync(b));
   } catch {
     return false;

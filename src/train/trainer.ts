@@ -208,13 +208,17 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
   const trainCurve: [number, number][] = rows.filter((r) => typeof r.loss === "number").map((r) => [r.step, r.loss as number]);
   const valCurve: [number, number][] = rows.filter((r) => typeof r.val_loss === "number").map((r) => [r.step, r.val_loss as number]);
 
-  const checkpoint = () => {
-    saveTrainingCheckpoint(outDir, model, optimizer, { step, totalSteps, warmupEndSeconds, elapsedSeconds: elapsed, runOptions: run.runOptions, validation });
-    lastSavedStep = step;
+  const plot = () =>
     replaceFile(join(outDir, "loss.svg"), lossPlotSvg([
       { name: "train", color: "#1f77b4", points: trainCurve },
       { name: "validation", color: "#d62728", points: valCurve },
     ], "loom training loss"));
+  // The plot of the log as it stands at the checkpoint (a crash may have cut it off earlier or later).
+  if (step > 0) plot();
+  const checkpoint = () => {
+    saveTrainingCheckpoint(outDir, model, optimizer, { step, totalSteps, warmupEndSeconds, elapsedSeconds: elapsed, runOptions: run.runOptions, validation });
+    lastSavedStep = step;
+    plot();
   };
   const doEval = () => {
     const v = evaluate(model, evalSet, tokensPerByte);

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { streamText } from "../../generate/index.js";
 import { applyChatTemplate, loadChatTemplateBeside, type ChatMessage } from "../../tokenizers/chat-template.js";
 import { loadLanguageModel, loadTokenizer } from "../../train/checkpoint.js";
+import { encodeChat } from "../../train/chat-data.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt } from "../options.js";
 
@@ -52,14 +53,22 @@ export function registerChatCommand(program: Command): void {
             messages = [...start];
           } else if (text !== "") {
             messages.push({ role: "user", content: text });
-            const prompt = applyChatTemplate(messages, {
+            const templateOptions = {
               addGenerationPrompt: true,
               ...(template?.template ? { chatTemplate: template.template } : {}),
               ...(template?.variables ? { variables: template.variables } : {}),
-            });
+            };
+            const prompt = applyChatTemplate(messages, templateOptions);
+            // What the user typed is text: "<|assistant|>" in it is not the role token (encodeChat).
+            const promptIds = encodeChat(tokenizer, messages, templateOptions);
+            const promptTokenizer = {
+              encodeIds: () => [...promptIds],
+              decode: (ids: readonly number[], options?: { skipSpecialTokens?: boolean }) => tokenizer.decode(ids, options),
+              tokenToId: (token: string) => tokenizer.tokenToId(token),
+            };
             process.stdout.write("model> ");
             let reply = "";
-            for await (const piece of streamText(model, tokenizer, prompt, {
+            for await (const piece of streamText(model, promptTokenizer, prompt, {
               maxNewTokens: flags.maxTokens,
               temperature: flags.temperature,
               topK: flags.topK,
