@@ -5,14 +5,14 @@
  * runs/t/
  *   tokenizer.json  [tokenizer_config.json]                   constant for the run, written before it appears
  *   train.tokens(.json)  validation.tokens(.json)             the encoded data, constant
- *   model.safetensors       hard links to checkpoint-N/model.safetensors and config.json (the latest
+ *   model.safetensors       copies of checkpoint-N/model.safetensors and config.json (the latest
  *   config.json             complete checkpoint), each switched by one rename
  *   metrics.jsonl  loss.svg                                   the log, cut back to step N on --resume
  *   checkpoint-N/           model.safetensors, config.json, optimizer.safetensors, trainer_state.json
  * ```
  *
  * The top level is a Hugging Face model folder at every instant: its tokenizer and config never change
- * during a run (the config is re-linked with the weights but has the same contents), and
+ * during a run (the config is re-copied with the weights but has the same contents), and
  * model.safetensors is replaced by one rename. A checkpoint is one unit: its files
  * are written and flushed inside a fresh `.checkpoint-N.tmp-PID` folder, which one rename turns into
  * `checkpoint-N`; so a `checkpoint-N` folder exists only when whole, and the latest complete
@@ -26,7 +26,7 @@
  * a run at every point of a save.
  */
 import {
-  existsSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync,
+  existsSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync,
   renameSync, rmSync, writeSync, copyFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -153,20 +153,24 @@ export function linkTopLevelModel(runDir: string, checkpoint: string): void {
   for (const name of TOP_LEVEL_FILES) if (existsSync(join(checkpoint, name))) linkTopLevelFile(runDir, checkpoint, name);
 }
 
-/** One file: a hard link (or a copy) under a temp name, renamed over the top-level file. */
+/**
+ * One file: a copy under a temp name (a reflink where the file system can), flushed, renamed over the
+ * top-level file. A copy, not a hard link: tools that rewrite model.safetensors in place (safetensors'
+ * save_file truncates the file it opens) must not change the checkpoint behind it.
+ */
 function linkTopLevelFile(runDir: string, checkpoint: string, name: string): void {
   const source = join(checkpoint, name);
   const target = join(runDir, name);
   const tmp = join(runDir, `.${name}.tmp-${process.pid}`);
-  // rename(2) of two links to one file does nothing and would leave the temp name behind.
-  if (sameInode(source, target)) return;
   rmSync(tmp, { force: true });
   saveOp();
+  fileOp(tmp, "copy the checkpoint's file", () => copyFileSync(source, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE));
+  saveOp();
+  const fd = fileOp(tmp, "open the copy", () => openSync(tmp, constants.O_RDONLY | constants.O_NOFOLLOW));
   try {
-    linkSync(source, tmp);
-  } catch {
-    // No hard links on this file system: a copy, still renamed into place whole.
-    fileOp(tmp, "copy the model", () => copyFileSync(source, tmp, constants.COPYFILE_EXCL));
+    fileOp(tmp, "flush the copy", () => fsyncSync(fd));
+  } finally {
+    closeSync(fd);
   }
   saveOp();
   fileOp(target, "replace the file", () => renameSync(tmp, target));
@@ -192,7 +196,7 @@ const TEMP_NAME = /^\..+(\.tmp-\d+|\.\d+\.\d+\.tmp|\.old-\d+)$/;
 
 /**
  * Brings a run folder back to its invariant after a crash: removes temp files and folders, checkpoints
- * older than the latest, and points model.safetensors at the latest. Returns the names removed.
+ * older than the latest, and makes the top-level model files the latest's. Returns the names removed.
  */
 export function repairRunFolder(runDir: string): string[] {
   const removed: string[] = [];
@@ -208,19 +212,8 @@ export function repairRunFolder(runDir: string): string[] {
   return removed;
 }
 
-function sameInode(a: string, b: string): boolean {
-  try {
-    const sa = lstatSync(a);
-    const sb = lstatSync(b);
-    return sa.ino === sb.ino && sa.dev === sb.dev;
-  } catch {
-    return false;
-  }
-}
-
-/** The same file, or (where a copy stood in for a hard link) the same bytes. */
+/** Whether two files hold the same bytes. */
 function sameFile(a: string, b: string): boolean {
-  if (sameInode(a, b)) return true;
   try {
     const sa = lstatSync(a);
     const sb = lstatSync(b);
@@ -268,7 +261,12 @@ export interface MetricsRow {
 export function readMetrics(path: string, upToStep: number): MetricsRow[] {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw asFileError(e, path, "read the file");

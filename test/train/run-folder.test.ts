@@ -1,0 +1,104 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readCorpus } from "../../src/data/corpus.js";
+import { ValueError } from "../../src/errors.js";
+import { FileError } from "../../src/io/atomic.js";
+import { loadLanguageModel } from "../../src/train/checkpoint.js";
+import { planResume } from "../../src/train/resume.js";
+import { resumeTraining, runTraining } from "../../src/train/run.js";
+import { quiet, tinySettings } from "./helpers/tiny-run.js";
+
+function setup(prefix: string): { dir: string; data: string; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const data = join(dir, "data.txt");
+  writeFileSync(data, (readCorpus()[0]?.text ?? "").slice(0, 20000));
+  return { dir, data, out: join(dir, "run") };
+}
+
+test("a new run refuses a non-empty run folder without --resume or --overwrite, and leaves it untouched", async () => {
+  const { data, out } = setup("loom-refuse-");
+  mkdirSync(out);
+  writeFileSync(join(out, "model.safetensors"), "a user's model");
+  await assert.rejects(runTraining(tinySettings(out, data), quiet), (e: unknown) => e instanceof ValueError && /already holds a run: continue it with --resume, replace it with --overwrite/.test(e.message));
+  assert.deepEqual(readdirSync(out), ["model.safetensors"]);
+  assert.equal(readFileSync(join(out, "model.safetensors"), "utf8"), "a user's model");
+});
+
+test("an empty existing folder is fine; --overwrite replaces a run whole: none of the old run's files remain", async () => {
+  const { dir, data, out } = setup("loom-overwrite-");
+  mkdirSync(out);
+  await runTraining(tinySettings(out, data), quiet);
+  writeFileSync(join(out, "notes-of-the-old-run.txt"), "old");
+  const longer = tinySettings(out, data);
+  longer.train.steps = 8;
+  await runTraining(longer, quiet, { overwrite: true });
+  assert.ok(!existsSync(join(out, "notes-of-the-old-run.txt")), "old files are gone");
+  assert.ok(!existsSync(join(out, "checkpoint-6")) && existsSync(join(out, "checkpoint-8")));
+  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith(".")), [], "no set-up or old folder is left beside it");
+});
+
+test("stale temp files of a crashed save are removed at the next start; the top level points at the latest checkpoint", async () => {
+  const { data, out } = setup("loom-stale-");
+  await runTraining(tinySettings(out, data), quiet);
+  const stale = [".checkpoint-8.tmp-99999", ".model.safetensors.tmp-99999", ".checkpoint-4.old-99999", ".loss.svg.99999.1700000000000.tmp"];
+  mkdirSync(join(out, stale[0] as string));
+  writeFileSync(join(out, stale[0] as string, "model.safetensors"), "half");
+  for (const f of stale.slice(1)) writeFileSync(join(out, f), "x");
+  writeFileSync(join(out, "model.safetensors"), "an older, replaced model"); // as if killed before the switch
+  const plan = planResume(out, { train: { steps: 2 } });
+  assert.match(plan.notes.join("\n"), /removed 4 leftover files/);
+  for (const f of stale) assert.ok(!existsSync(join(out, f)), f);
+  assert.equal(loadLanguageModel(out).step, 6);
+  assert.ok(readFileSync(join(out, "model.safetensors")).equals(readFileSync(join(out, "checkpoint-6", "model.safetensors"))));
+});
+
+test("no write goes through a planted symlink: metrics.jsonl, loss.svg, model.safetensors and a checkpoint folder", async () => {
+  const { dir, data, out } = setup("loom-links-");
+  await runTraining(tinySettings(out, data), quiet);
+  const victims = ["metrics", "plot", "model"].map((n) => {
+    const p = join(dir, `outside-${n}.txt`);
+    writeFileSync(p, "precious");
+    return p;
+  });
+  for (const [name, victim] of [["loss.svg", victims[1]], ["model.safetensors", victims[2]]] as const) {
+    const p = join(out, name);
+    writeFileSync(p, "");
+    // Replace the run file by a link to a file outside the run folder.
+    symlinkSync(victim as string, `${p}.link`);
+    renameSync(`${p}.link`, p);
+  }
+  await resumeTraining(planResume(out, { train: { steps: 2 } }), quiet);
+  for (const v of victims.slice(1)) assert.equal(readFileSync(v, "utf8"), "precious", v);
+  assert.ok(lstatSync(join(out, "loss.svg")).isFile() && lstatSync(join(out, "model.safetensors")).isFile());
+
+  // metrics.jsonl replaced by a link: --resume refuses to read or write through it, naming the file.
+  const { rmSync } = await import("node:fs");
+  rmSync(join(out, "metrics.jsonl"));
+  symlinkSync(victims[0] as string, join(out, "metrics.jsonl"));
+  await assert.rejects(resumeTraining(planResume(out, { train: { steps: 2 } }), quiet), (e: unknown) => e instanceof FileError && /metrics\.jsonl: .*symbolic link/.test(e.message));
+  // … and a link planted while the run appends to it.
+  rmSync(join(out, "metrics.jsonl"));
+  await assert.rejects(
+    resumeTraining(planResume(out, { train: { steps: 4 } }), {
+      ...quiet,
+      onStep: (step) => {
+        if (step === 9) symlinkSync(victims[0] as string, join(out, "metrics.jsonl.link"));
+        if (step === 9) renameSync(join(out, "metrics.jsonl.link"), join(out, "metrics.jsonl"));
+      },
+    }),
+    (e: unknown) => e instanceof FileError && /metrics\.jsonl: .*symbolic link/.test(e.message),
+  );
+  assert.equal(readFileSync(victims[0] as string, "utf8"), "precious");
+
+  // A checkpoint folder name planted as a link to a folder outside: the save fails, nothing is written there.
+  const { dir: dir2, data: data2, out: out2 } = setup("loom-links2-");
+  await runTraining(tinySettings(out2, data2), quiet);
+  const outsideDir = join(dir2, "outside");
+  mkdirSync(outsideDir);
+  symlinkSync(outsideDir, join(out2, "checkpoint-8"));
+  await assert.rejects(resumeTraining(planResume(out2, { train: { steps: 2 } }), quiet), (e: unknown) => e instanceof FileError && e.message.includes("checkpoint-8"));
+  assert.deepEqual(readdirSync(outsideDir), []);
+});
