@@ -90,3 +90,50 @@ test("loom train --model lstm writes the same run folder format; generate reads 
   assert.equal(gen.status, 0, gen.stderr);
   assert.ok(gen.stdout.startsWith("We "), gen.stdout);
 });
+
+function loom(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("loom train: an existing run is refused without --resume/--overwrite; --resume names the run's own settings and refuses what cannot change", () => {
+  const dir = mkdtempSync(join(tmpdir(), "loom-cli-runs-"));
+  const out = join(dir, "run");
+  const data = corpusFile(dir);
+  const first = loom(["train", "--preset", "tiny", "--data", data, "--out", out, "--steps", "4", "--lr", "0.004", ...small]);
+  assert.equal(first.status, 0, first.stderr + first.stdout);
+  assert.match(first.stdout, /preset tiny, gpt, tokenizer byte, budget 4 steps, lr 0\.004/);
+
+  const again = loom(["train", "--data", data, "--out", out, "--steps", "4", ...small]);
+  assert.notEqual(again.status, 0);
+  assert.match(again.stderr, /already holds a run: continue it with --resume, replace it with --overwrite/);
+  assert.ok(existsSync(join(out, "checkpoint-4")), "the run is untouched");
+
+  const resumed = loom(["train", "--out", out, "--resume", "--samples", "0"]);
+  assert.equal(resumed.status, 0, resumed.stderr + resumed.stdout);
+  assert.match(resumed.stdout, /resuming .* at step 4: preset tiny, gpt, tokenizer byte, budget 4 steps, lr 0\.004/);
+  assert.match(resumed.stdout, /already reached its budget \(4 steps\)/);
+
+  const refused = loom(["train", "--out", out, "--resume", "--tokenizer", "gpt2"]);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /--tokenizer "gpt2" cannot change \(the run has "byte"\)/);
+
+  const replaced = loom(["train", "--data", data, "--out", out, "--steps", "2", "--overwrite", ...small]);
+  assert.equal(replaced.status, 0, replaced.stderr + replaced.stdout);
+  assert.ok(existsSync(join(out, "checkpoint-2")) && !existsSync(join(out, "checkpoint-4")));
+});
+
+test("loom train: --backend cuda, --grad-clip -1 and --batch-size 1e9 are refused naming the flag and the allowed range", () => {
+  const dir = mkdtempSync(join(tmpdir(), "loom-cli-flags-"));
+  const cases: [string[], RegExp][] = [
+    [["--backend", "cuda"], /--backend: expected wasm or js, got "cuda"/],
+    [["--grad-clip", "-1"], /--grad-clip.*expected a number ≥ 0 \(0: off\), got "-1"/],
+    [["--batch-size", "1e9"], /--batch-size: expected an integer from 1 to 4096, got 1000000000/],
+  ];
+  for (const [flags, message] of cases) {
+    const r = loom(["train", "--out", join(dir, "run"), "--steps", "1", ...flags]);
+    assert.notEqual(r.status, 0, flags.join(" "));
+    assert.match(r.stderr, message);
+    assert.ok(!existsSync(join(dir, "run")), `${flags.join(" ")}: no run folder`);
+  }
+});

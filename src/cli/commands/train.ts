@@ -170,7 +170,7 @@ export function registerTrainCommand(program: Command): void {
               ? ` | validation loss ${r.validation.loss.toFixed(4)}, perplexity ${r.validation.perplexity.toFixed(2)}, ${r.validation.bitsPerByte.toFixed(3)} bits/byte`
               : ""),
         );
-        console.log(`saved: ${settings.out}/{model.safetensors, config.json, tokenizer.json, metrics.jsonl, loss.svg}`);
+        console.log(`saved: ${settings.out}/{model.safetensors, config.json, tokenizer.json, metrics.jsonl, loss.svg, checkpoint-${r.steps}/}`);
         if (flags.samples > 0 && !r.interrupted) printSamples(outcome.model, outcome.tokenizer, flags.samples, flags.maxTokens, settings.seed);
       } catch (e) {
         if (e instanceof TrainingStopped) {
