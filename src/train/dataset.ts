@@ -65,7 +65,14 @@ export function loadTokenStream(dir: string, name: string): TokenStream | null {
   const bin = join(dir, `${name}.tokens`);
   const meta = join(dir, `${name}.tokens.json`);
   if (!existsSync(bin) || !existsSync(meta)) return null;
-  const info = JSON.parse(readFileSync(meta, "utf8")) as { tokens?: unknown; bytes?: unknown };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(meta, "utf8"));
+  } catch (e) {
+    throw new FormatError(meta, "(root)", `not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof parsed !== "object" || parsed === null) throw new FormatError(meta, "(root)", `expected {"tokens", "bytes"}, got ${JSON.stringify(parsed)}`);
+  const info = parsed as { tokens?: unknown; bytes?: unknown };
   const raw = readFileSync(bin);
   if (typeof info.tokens !== "number" || raw.length !== info.tokens * 4) {
     throw new FormatError(bin, "tokens", `expected ${String(info.tokens)} int32 tokens, file has ${raw.length} bytes`);

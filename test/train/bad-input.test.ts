@@ -161,3 +161,13 @@ test("options out of range are named errors with the flag and the allowed range,
   await assert.rejects(runTraining(s, quiet), /--batch-size: expected an integer from 1 to 4096/);
   assert.ok(!existsSync(join(dir, "run")));
 });
+
+test("a damaged token cache is a FormatError naming the file", async () => {
+  const { loadTokenStream } = await import("../../src/train/dataset.js");
+  const dir = tmp("loom-cache-");
+  writeFileSync(join(dir, "train.tokens"), Buffer.alloc(8));
+  for (const [text, message] of [["{ nope", /train\.tokens\.json: \(root\): not valid JSON/], ["null", /train\.tokens\.json: \(root\): expected \{"tokens", "bytes"\}, got null/]] as const) {
+    writeFileSync(join(dir, "train.tokens.json"), text);
+    assert.throws(() => loadTokenStream(dir, "train"), (e: unknown) => e instanceof FormatError && message.test(e.message));
+  }
+});
