@@ -39,11 +39,22 @@ const CHECKPOINT_NAME = /^checkpoint-(\d+)$/;
 
 let saveOps = 0;
 const killAt = Number(process.env.LOOM_KILL_AT_SAVE_OP ?? "0");
+let saveOpHook: ((count: number) => void) | undefined =
+  killAt > 0 ? (count) => (count === killAt ? void process.kill(process.pid, "SIGKILL") : undefined) : undefined;
+
+/**
+ * Replaces the hook called at every save operation with its count since this call (tests: a hook
+ * that throws stands for a crash at that point), or removes it.
+ */
+export function setSaveOperationHook(hook: ((count: number) => void) | undefined): void {
+  saveOpHook = hook;
+  saveOps = 0;
+}
 
 /** One file operation of a save: the test hook's counter (see the file comment). */
-function saveOp(): void {
+export function saveOp(): void {
   saveOps++;
-  if (killAt > 0 && saveOps === killAt) process.kill(process.pid, "SIGKILL");
+  saveOpHook?.(saveOps);
 }
 
 /** How many save operations this process has done (what LOOM_KILL_AT_SAVE_OP counts). */

@@ -8,7 +8,7 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, rena
 import { basename, dirname, join, resolve } from "node:path";
 import { fileOp } from "../io/atomic.js";
 import { ValueError } from "../errors.js";
-import { isEmptyFolder } from "./run-folder.js";
+import { isEmptyFolder, saveOp } from "./run-folder.js";
 
 function syncFolder(dir: string): void {
   try {
@@ -51,10 +51,12 @@ export function publishRunFolder<T>(out: string, fill: (dir: string) => T, overw
   for (const n of removePublishLeftovers(out)) log(`removed ${join(parent, n)}, left by a crashed run`);
   const setup = join(parent, `.${name}.setup-${process.pid}`);
   fileOp(setup, "create the folder", () => mkdirSync(setup));
+  saveOp();
   const result = fill(setup);
   syncFolder(setup);
   if (isEmptyFolder(target)) {
     fileOp(target, "remove the empty folder", () => rmdirIfPresent(target));
+    saveOp();
     fileOp(target, "create the run folder", () => renameSync(setup, target));
   } else {
     if (!overwrite) {
@@ -63,11 +65,14 @@ export function publishRunFolder<T>(out: string, fill: (dir: string) => T, overw
     }
     const old = join(parent, `.${name}.old-${process.pid}`);
     fileOp(target, "move the old run aside", () => renameSync(target, old));
+    saveOp();
     fileOp(target, "create the run folder", () => renameSync(setup, target));
+    saveOp();
     syncFolder(parent);
     fileOp(old, "remove the replaced run", () => rmSync(old, { recursive: true, force: true }));
     log(`replaced the run in ${out} (--overwrite)`);
   }
+  saveOp();
   syncFolder(parent);
   return result;
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCorpus } from "../../src/data/corpus.js";
@@ -9,6 +9,7 @@ import { FileError } from "../../src/io/atomic.js";
 import { loadLanguageModel } from "../../src/train/checkpoint.js";
 import { planResume } from "../../src/train/resume.js";
 import { resumeTraining, runTraining } from "../../src/train/run.js";
+import { setSaveOperationHook } from "../../src/train/run-folder.js";
 import { quiet, tinySettings } from "./helpers/tiny-run.js";
 
 function setup(prefix: string): { dir: string; data: string; out: string } {
@@ -75,7 +76,6 @@ test("no write goes through a planted symlink: metrics.jsonl, loss.svg, model.sa
   assert.ok(lstatSync(join(out, "loss.svg")).isFile() && lstatSync(join(out, "model.safetensors")).isFile());
 
   // metrics.jsonl replaced by a link: --resume refuses to read or write through it, naming the file.
-  const { rmSync } = await import("node:fs");
   rmSync(join(out, "metrics.jsonl"));
   symlinkSync(victims[0] as string, join(out, "metrics.jsonl"));
   await assert.rejects(resumeTraining(planResume(out, { train: { steps: 2 } }), quiet), (e: unknown) => e instanceof FileError && /metrics\.jsonl: .*symbolic link/.test(e.message));
@@ -101,4 +101,45 @@ test("no write goes through a planted symlink: metrics.jsonl, loss.svg, model.sa
   symlinkSync(outsideDir, join(out2, "checkpoint-8"));
   await assert.rejects(resumeTraining(planResume(out2, { train: { steps: 2 } }), quiet), (e: unknown) => e instanceof FileError && e.message.includes("checkpoint-8"));
   assert.deepEqual(readdirSync(outsideDir), []);
+});
+
+test("--overwrite interrupted at every operation of the new run's set-up: the folder holds the old run or the new one, never a mix", async () => {
+  const { dir, data, out } = setup("loom-overwrite-crash-");
+  await runTraining(tinySettings(out, data), quiet);
+  writeFileSync(join(out, "old-run-marker.txt"), "old");
+  const backup = join(dir, "backup");
+  cpSync(out, backup, { recursive: true });
+  const oldFiles = readdirSync(out).sort();
+  const crash = new Error("simulated crash");
+  let sawOld = 0;
+  let sawNew = 0;
+  // Crash points run until the new run has been in place for two of them (later ones are checkpoint saves, the kill test's ground).
+  for (let k = 1; sawNew < 2; k++) {
+    setSaveOperationHook((count) => {
+      if (count === k) throw crash;
+    });
+    try {
+      await runTraining(tinySettings(out, data), { ...quiet, onStep: () => true }, { overwrite: true });
+    } catch (e) {
+      if (e !== crash) throw e;
+    } finally {
+      setSaveOperationHook(undefined);
+    }
+    if (existsSync(out)) {
+      const names = readdirSync(out).sort();
+      if (names.includes("old-run-marker.txt")) {
+        assert.deepEqual(names, oldFiles, `crash at op ${k}: the old run, whole`);
+        sawOld++;
+      } else {
+        assert.ok(names.includes("checkpoint-0") || names.includes("checkpoint-1"), `crash at op ${k}: the new run, whole: ${names.join(", ")}`);
+        assert.ok(!names.includes("checkpoint-6"), `crash at op ${k}: nothing of the old run`);
+        loadLanguageModel(out);
+        sawNew++;
+      }
+    }
+    // Put the old run back for the next crash point.
+    rmSync(out, { recursive: true, force: true });
+    cpSync(backup, out, { recursive: true });
+  }
+  assert.ok(sawOld > 10, `old ${sawOld}, new ${sawNew}`);
 });
