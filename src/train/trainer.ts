@@ -18,7 +18,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator } from "../tensor/rng.js";
 import { modelFiles, trainingStateFiles, type TrainerState } from "./checkpoint.js";
 import { fileOp } from "../io/atomic.js";
-import { appendLine, latestCheckpoint, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "./run-folder.js";
+import { appendLine, isEmptyFolder, latestCheckpoint, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "./run-folder.js";
 import { validateTrainOptions } from "./train-options.js";
 import { lossPlotSvg } from "./plot.js";
 import { createProgress, formatDuration, type ProgressDisplay } from "./progress.js";
@@ -190,6 +190,7 @@ export async function train(run: TrainerRun): Promise<TrainResult> {
   if (!resume) {
     const existing = latestCheckpoint(outDir);
     if (existing) throw new ValueError(`train: ${outDir} already holds checkpoint ${existing.step}; resume it (resume: …) or write to another folder`);
+    if (!isEmptyFolder(outDir)) throw new ValueError(`train: ${outDir} is not empty; a run writes into a folder of its own`);
     resume = { state: saveInitialCheckpoint(outDir, model, optimizer, options, run.runOptions), optimizer };
   }
   const saved = resume.state;
