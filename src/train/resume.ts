@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { ValueError } from "../errors.js";
 import { formatDuration } from "./progress.js";
 import { readTrainerState } from "./checkpoint.js";
-import { latestCheckpoint, repairRunFolder } from "./run-folder.js";
+import { latestCheckpoint, lockRunFolder, repairRunFolder, unlockRunFolder } from "./run-folder.js";
 import { removePublishLeftovers } from "./run-publish.js";
 import type { RunSettings, ModelKind } from "./run.js";
 import { flagName, validateTrainOptions } from "./train-options.js";
@@ -75,6 +75,17 @@ function savedSettings(options: unknown, file: string, out: string): RunSettings
 /** Loads the plan of a resumed run in `out`, repairing what a crash left there first. */
 export function planResume(out: string, changes: ResumeChanges = {}): ResumePlan {
   if (!existsSync(out)) throw new ValueError(`--resume: ${out} does not exist`);
+  // Before anything is cleaned up: another process may be saving into this folder right now.
+  lockRunFolder(out);
+  try {
+    return plan(out, changes);
+  } catch (e) {
+    unlockRunFolder(out);
+    throw e;
+  }
+}
+
+function plan(out: string, changes: ResumeChanges): ResumePlan {
   const notes: string[] = [];
   const removed = [...removePublishLeftovers(out), ...repairRunFolder(out)];
   if (removed.length > 0) notes.push(`removed ${removed.length} leftover file${removed.length === 1 ? "" : "s"} of an interrupted save: ${removed.join(", ")}`);

@@ -305,10 +305,66 @@ export function writeMetrics(path: string, rows: readonly MetricsRow[]): void {
   replaceFile(path, rows.map((r) => JSON.stringify(r) + "\n").join(""));
 }
 
-/** True when `dir` holds nothing (or does not exist). */
+/** The lock file of a run folder: the id of the process that trains in it. */
+export const LOCK_FILE = ".loom-train.lock";
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes the run folder for this process, so that two `loom train` never write (or clean up) one run
+ * folder at once. A lock left by a process that is gone (killed) is taken over; this process's own
+ * lock is taken again.
+ */
+export function lockRunFolder(runDir: string): void {
+  const path = join(runDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, CREATE_NEW_NO_FOLLOW, 0o644);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw asFileError(e, path, "lock the run folder");
+    }
+    let owner = NaN;
+    try {
+      owner = Number.parseInt(readFileSync(path, "utf8"), 10);
+    } catch {
+      // Unreadable or removed meanwhile: taken over below.
+    }
+    if (owner === process.pid) return;
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
+      throw new ValueError(`${runDir} is in use by process ${owner} (another loom train?); wait for it or stop it first`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new ValueError(`${runDir}: cannot lock the run folder (${LOCK_FILE} keeps reappearing)`);
+}
+
+/** Gives the run folder up (only this process's own lock). */
+export function unlockRunFolder(runDir: string): void {
+  const path = join(runDir, LOCK_FILE);
+  try {
+    if (Number.parseInt(readFileSync(path, "utf8"), 10) === process.pid) rmSync(path, { force: true });
+  } catch {
+    // No lock, or not ours: nothing to give up.
+  }
+}
+
+/** True when `dir` holds nothing but maybe a lock (or does not exist). */
 export function isEmptyFolder(dir: string): boolean {
   try {
-    return readdirSync(dir).length === 0;
+    return readdirSync(dir).every((name) => name === LOCK_FILE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return true;
     throw asFileError(e, dir, "read the folder");

@@ -8,7 +8,7 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, rena
 import { basename, dirname, join, resolve } from "node:path";
 import { fileOp } from "../io/atomic.js";
 import { ValueError } from "../errors.js";
-import { isEmptyFolder, saveOp } from "./run-folder.js";
+import { isEmptyFolder, LOCK_FILE, saveOp } from "./run-folder.js";
 
 function syncFolder(dir: string): void {
   try {
@@ -55,7 +55,10 @@ export function publishRunFolder<T>(out: string, fill: (dir: string) => T, overw
   const result = fill(setup);
   syncFolder(setup);
   if (isEmptyFolder(target)) {
-    fileOp(target, "remove the empty folder", () => rmdirIfPresent(target));
+    fileOp(target, "remove the empty folder", () => {
+      rmSync(join(target, LOCK_FILE), { force: true }); // a lock left in an empty folder (isEmptyFolder allows it)
+      rmdirIfPresent(target);
+    });
     saveOp();
     fileOp(target, "create the run folder", () => renameSync(setup, target));
   } else {

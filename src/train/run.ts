@@ -15,7 +15,7 @@ import { manualSeed } from "../tensor/rng.js";
 import type { Tokenizer } from "../tokenizers/tokenizer.js";
 import { type LanguageModel, loadLanguageModel, loadTokenizer, loadTrainingState } from "./checkpoint.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { isEmptyFolder } from "./run-folder.js";
+import { isEmptyFolder, lockRunFolder } from "./run-folder.js";
 import { publishRunFolder } from "./run-publish.js";
 import { readTrainingDocuments } from "./training-data.js";
 import { flagName, validateTrainOptions } from "./train-options.js";
@@ -140,8 +140,9 @@ export async function runTraining(settings: RunSettings, hooks: RunHooks = {}, o
   const log = hooks.log ?? ((s: string) => console.log(s));
   const out = settings.out;
   validateTrainOptions(settings.train, flagName);
-  if (!isEmptyFolder(out) && !options.overwrite) {
-    throw new ValueError(`${out} already holds a run: continue it with --resume, replace it with --overwrite, or choose another --out`);
+  if (!isEmptyFolder(out)) {
+    if (!options.overwrite) throw new ValueError(`${out} already holds a run: continue it with --resume, replace it with --overwrite, or choose another --out`);
+    lockRunFolder(out); // not while another process trains in it
   }
   manualSeed(settings.seed);
   const { tokenizer, train, validation, chat } = prepareData(settings, log);
@@ -151,6 +152,7 @@ export async function runTraining(settings: RunSettings, hooks: RunHooks = {}, o
   const optimizer = makeOptimizer(model, settings.train);
   const runOptions = settings as unknown as Record<string, unknown>;
   const state = publishRunFolder(out, (dir) => {
+    lockRunFolder(dir); // the folder appears taken by this process
     writeFileAtomic(join(dir, "tokenizer.json"), tokenizer.toString(true));
     if (chat) saveChatTemplate(dir);
     saveTokenStream(dir, "train", train);

@@ -18,7 +18,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator } from "../tensor/rng.js";
 import { modelFiles, trainingStateFiles, type TrainerState } from "./checkpoint.js";
 import { fileOp } from "../io/atomic.js";
-import { appendLine, isEmptyFolder, latestCheckpoint, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "./run-folder.js";
+import { appendLine, isEmptyFolder, latestCheckpoint, lockRunFolder, unlockRunFolder, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "./run-folder.js";
 import { validateTrainOptions } from "./train-options.js";
 import { lossPlotSvg } from "./plot.js";
 import { createProgress, formatDuration, type ProgressDisplay } from "./progress.js";
@@ -176,16 +176,26 @@ function describeCheckpoint(step: number, outDir: string): string {
 }
 
 export async function train(run: TrainerRun): Promise<TrainResult> {
-  const { model, options, outDir } = run;
+  const { options, outDir } = run;
   validateTrainOptions(options);
   const evalSet = evaluationBatches(run.validation.tokens, options.blockSize, options.evalBlocks, options.batchSize);
   fileOp(outDir, "create the run folder", () => mkdirSync(outDir, { recursive: true }));
-  const optimizer = run.resume?.optimizer ?? makeOptimizer(model, options);
+  const optimizer = run.resume?.optimizer ?? makeOptimizer(run.model, options);
+
+  lockRunFolder(outDir);
+  try {
+    return await trainLocked(run, optimizer, evalSet);
+  } finally {
+    unlockRunFolder(outDir);
+  }
+}
+
+async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatch[]): Promise<TrainResult> {
+  const { model, options, outDir } = run;
   const metricsFile = join(outDir, "metrics.jsonl");
   const progress = run.progress ?? createProgress();
   const tokensPerStep = options.batchSize * options.blockSize * options.gradAccumulation;
   const tokensPerByte = run.validation.tokens.length / run.validation.bytes;
-
   let resume = run.resume;
   if (!resume) {
     const existing = latestCheckpoint(outDir);

@@ -9,7 +9,8 @@ import { FileError } from "../../src/io/atomic.js";
 import { loadLanguageModel } from "../../src/train/checkpoint.js";
 import { planResume } from "../../src/train/resume.js";
 import { resumeTraining, runTraining } from "../../src/train/run.js";
-import { setSaveOperationHook } from "../../src/train/run-folder.js";
+import { LOCK_FILE, setSaveOperationHook } from "../../src/train/run-folder.js";
+import { spawn } from "node:child_process";
 import { quiet, tinySettings } from "./helpers/tiny-run.js";
 
 function setup(prefix: string): { dir: string; data: string; out: string } {
@@ -126,7 +127,8 @@ test("--overwrite interrupted at every operation of the new run's set-up: the fo
       setSaveOperationHook(undefined);
     }
     if (existsSync(out)) {
-      const names = readdirSync(out).sort();
+      // A crashed process's lock may stay behind (the next start takes it over).
+      const names = readdirSync(out).filter((n) => n !== LOCK_FILE).sort();
       if (names.includes("old-run-marker.txt")) {
         assert.deepEqual(names, oldFiles, `crash at op ${k}: the old run, whole`);
         sawOld++;
@@ -142,4 +144,26 @@ test("--overwrite interrupted at every operation of the new run's set-up: the fo
     cpSync(backup, out, { recursive: true });
   }
   assert.ok(sawOld > 10, `old ${sawOld}, new ${sawNew}`);
+});
+
+test("a run folder in use by another live process is refused before anything is cleaned; a dead process's lock is taken over", async () => {
+  const { data, out } = setup("loom-lock-");
+  await runTraining(tinySettings(out, data), quiet);
+  assert.ok(!existsSync(join(out, LOCK_FILE)), "the lock is given up when training ends");
+  writeFileSync(join(out, ".checkpoint-8.tmp-4242"), "another process's save in progress");
+  const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+  try {
+    writeFileSync(join(out, LOCK_FILE), `${live.pid}\n`);
+    assert.throws(() => planResume(out), (e: unknown) => e instanceof ValueError && e.message.includes(`in use by process ${live.pid}`));
+    await assert.rejects(runTraining(tinySettings(out, data), quiet, { overwrite: true }), /in use by process/);
+    assert.ok(existsSync(join(out, ".checkpoint-8.tmp-4242")), "nothing of the other process was removed");
+  } finally {
+    live.kill("SIGKILL");
+  }
+  await new Promise((resolve) => live.once("exit", resolve));
+  // Now its lock is stale: taken over, and the leftovers of the dead process are cleaned.
+  const plan = planResume(out, { train: { steps: 2 } });
+  assert.ok(!existsSync(join(out, ".checkpoint-8.tmp-4242")));
+  assert.equal((await resumeTraining(plan, quiet)).result.steps, 8);
+  assert.ok(!existsSync(join(out, LOCK_FILE)));
 });
