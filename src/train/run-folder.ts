@@ -19,7 +19,8 @@
  * checkpoint is the highest N. The previous one is removed only after that rename (and after the top
  * level points at the new one). Temp names start with a dot; whatever a crash leaves of them is
  * removed at the next start. Every write creates a fresh file (O_EXCL|O_NOFOLLOW) and renames it into
- * place, or appends with O_NOFOLLOW, so no write goes through a planted link.
+ * place, or appends with O_NOFOLLOW, so no write goes through a planted link. `.loom-train.lock` holds
+ * the id of the process training in the folder, so a second one neither writes nor cleans up there.
  *
  * Test hook: `LOOM_KILL_AT_SAVE_OP=N` makes the process SIGKILL itself at the Nth file operation of
  * the run's saves (checkpoints, top-level switch, clean-up, metrics and plot writes), so a test can kill
@@ -92,7 +93,7 @@ function createFlushed(path: string, data: RunFile["data"]): void {
 }
 
 /** Flushes a folder's entries (the renames inside it) to disk. */
-function syncFolder(dir: string): void {
+export function syncFolder(dir: string): void {
   const fd = fileOp(dir, "open the folder", () => openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY));
   try {
     fsyncSync(fd);

@@ -4,24 +4,11 @@
  * (`.NAME.old-PID`) and removed only after the new one is in place, so at no instant does NAME hold
  * files of two runs. Leftovers of a crash (`.NAME.setup-*`, `.NAME.old-*`) are removed at the next start.
  */
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileOp } from "../io/atomic.js";
 import { ValueError } from "../errors.js";
-import { isEmptyFolder, LOCK_FILE, saveOp } from "./run-folder.js";
-
-function syncFolder(dir: string): void {
-  try {
-    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not every file system can fsync a folder; the renames are atomic regardless.
-  }
-}
+import { isEmptyFolder, LOCK_FILE, saveOp, syncFolder } from "./run-folder.js";
 
 /** Removes what a crashed start or overwrite of run folder `out` left beside it. Returns the names removed. */
 export function removePublishLeftovers(out: string): string[] {
