@@ -7,12 +7,13 @@
  *     checkpoint on, and each change is reported;
  *   - what the checkpoint fixed (architecture, tokenizer and data, seed, preset) is refused with the reason.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ValueError } from "../errors.js";
 import { formatDuration } from "./progress.js";
 import { readTrainerState } from "./checkpoint.js";
-import { latestCheckpoint, lockRunFolder, repairRunFolder, unlockRunFolder } from "./run-folder.js";
+import { CHECKPOINT_PREFIX, latestCheckpoint, lockRunFolder, repairRunFolder, saveCheckpoint, unlockRunFolder } from "./run-folder.js";
+import { fileOp } from "../io/atomic.js";
 import { removePublishLeftovers } from "./run-publish.js";
 import type { RunSettings, ModelKind } from "./run.js";
 import { flagName, validateTrainOptions } from "./train-options.js";
@@ -89,11 +90,12 @@ function plan(out: string, changes: ResumeChanges): ResumePlan {
   const notes: string[] = [];
   const removed = [...removePublishLeftovers(out), ...repairRunFolder(out)];
   if (removed.length > 0) notes.push(`removed ${removed.length} leftover file${removed.length === 1 ? "" : "s"} of an interrupted save: ${removed.join(", ")}`);
-  const latest = latestCheckpoint(out);
-  if (!latest) {
-    const old = existsSync(join(out, "trainer_state.json")) ? " (its trainer_state.json is in the layout of an older loom, which cannot be resumed)" : "";
-    throw new ValueError(`--resume: ${out} has no complete checkpoint (a checkpoint-N folder)${old}`);
+  if (!latestCheckpoint(out) && existsSync(join(out, "trainer_state.json"))) {
+    const step = convertOldLayout(out);
+    notes.push(`moved the run's checkpoint (step ${step}) into ${CHECKPOINT_PREFIX}${step}/, the crash-safe layout`);
   }
+  const latest = latestCheckpoint(out);
+  if (!latest) throw new ValueError(`--resume: ${out} has no complete checkpoint (a checkpoint-N folder)`);
   const state = readTrainerState(latest.dir);
   const saved = savedSettings(state.options, join(latest.dir, "trainer_state.json"), out);
   const settings: RunSettings = { ...saved, model: { ...saved.model }, recurrent: { ...saved.recurrent }, train: { ...saved.train } };
@@ -152,4 +154,19 @@ function plan(out: string, changes: ResumeChanges): ResumePlan {
   }
   validateTrainOptions(settings.train, flagName);
   return { settings, checkpoint: latest.dir, step: state.step, notes };
+}
+
+/** The checkpoint files an older loom kept at the top of the run folder. */
+const OLD_LAYOUT_FILES = ["model.safetensors", "config.json", "optimizer.safetensors", "trainer_state.json"];
+
+/**
+ * A run folder of an older loom keeps its one checkpoint at the top level: its files are copied into
+ * a checkpoint folder (one unit, as every save), then the top-level training state is removed.
+ */
+function convertOldLayout(out: string): number {
+  const state = readTrainerState(out);
+  const files = OLD_LAYOUT_FILES.map((name) => ({ name, data: fileOp(join(out, name), "read the checkpoint file", () => readFileSync(join(out, name))) }));
+  saveCheckpoint(out, state.step, files);
+  for (const name of ["optimizer.safetensors", "trainer_state.json"]) rmSync(join(out, name), { force: true });
+  return state.step;
 }

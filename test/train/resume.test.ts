@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCorpus } from "../../src/data/corpus.js";
@@ -92,4 +92,14 @@ test("a damaged trainer_state.json is a named error naming the file and the fiel
     writeFileSync(file, text);
     assert.throws(() => planResume(out), (e: unknown) => (e instanceof FormatError || e instanceof ValueError) && message.test(e.message), text.slice(0, 40));
   }
+});
+
+test("a run folder of an older loom (its checkpoint at the top level) is converted and resumed", async () => {
+  const out = await finishedRun("loom-old-layout-");
+  for (const f of ["optimizer.safetensors", "trainer_state.json"]) renameSync(join(out, "checkpoint-6", f), join(out, f));
+  rmSync(join(out, "checkpoint-6"), { recursive: true });
+  const plan = planResume(out, { train: { steps: 2 } });
+  assert.match(plan.notes.join("\n"), /moved the run's checkpoint \(step 6\) into checkpoint-6\//);
+  assert.ok(!existsSync(join(out, "trainer_state.json")) && existsSync(join(out, "checkpoint-6", "trainer_state.json")));
+  assert.equal((await resumeTraining(plan, quiet)).result.steps, 8);
 });
