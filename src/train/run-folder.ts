@@ -368,6 +368,7 @@ export function isEmptyFolder(dir: string): boolean {
     return readdirSync(dir).every((name) => name === LOCK_FILE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return true;
+    if (existsSync(dir) && !isRealFolder(dir)) throw new ValueError(`${dir} is a file, not a run folder`);
     throw asFileError(e, dir, "read the folder");
   }
 }

@@ -100,6 +100,9 @@ test("training data: empty, one-character, missing, folder-as-file and looping p
     await assert.rejects(runTraining(tinySettings(out, path), quiet), (e: unknown) => (e instanceof ValueError || e instanceof FileError) && message.test(e.message), name);
     assert.ok(!existsSync(out), `${name}: no run folder is left`);
   }
+  writeFileSync(join(dir, "a-file"), "");
+  await assert.rejects(runTraining(tinySettings(join(dir, "a-file"), join(dir, "one.txt")), quiet), /a-file is a file, not a run folder/);
+  await assert.rejects(runTraining(tinySettings(join(dir, "a-file", "run"), join(dir, "one.txt")), quiet), /a-file\/run: cannot read the folder: a part of the path is not a folder \(ENOTDIR\)/);
   const short = join(dir, "short.txt");
   writeFileSync(short, "just a few words here\nand here");
   await assert.rejects(runTraining(tinySettings(out, short), quiet), (e: unknown) => e instanceof ValueError && /too few for one block of 16/.test(e.message));
