@@ -75,6 +75,7 @@ export function writeNewFile(path: string, data: string | Uint8Array | readonly 
   }
 }
 
+/** Writes `path` whole or not at all: a fresh temp file, flushed, renamed over it (never through a link). */
 export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   fileOp(dirname(path), "create the folder", () => mkdirSync(dirname(path), { recursive: true }));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);

@@ -117,6 +117,7 @@ function isRealFolder(path: string): boolean {
   }
 }
 
+/** The folder of checkpoint `step` in a run folder (`checkpoint-<step>`). */
 export function checkpointDir(runDir: string, step: number): string {
   return join(runDir, `${CHECKPOINT_PREFIX}${step}`);
 }

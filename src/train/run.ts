@@ -190,7 +190,7 @@ export async function resumeTraining(plan: ResumePlan, hooks: RunHooks = {}): Pr
   return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
 }
 
-export function buildModel(settings: RunSettings, vocabSize: number): LanguageModel {
+function buildModel(settings: RunSettings, vocabSize: number): LanguageModel {
   if (settings.modelKind === "gpt") return new GPT({ ...settings.model, vocab_size: vocabSize });
   const m = settings.model;
   return new RecurrentLM({

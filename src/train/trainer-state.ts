@@ -14,6 +14,7 @@ function show(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
+/** Parses the text of `file` (a trainer_state.json), checking every field the resume reads. */
 export function parseTrainerState(text: string, file: string): TrainerState {
   let raw: unknown;
   try {
