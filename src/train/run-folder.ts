@@ -58,11 +58,6 @@ export function saveOp(): void {
   saveOpHook?.(saveOps);
 }
 
-/** How many save operations this process has done (what LOOM_KILL_AT_SAVE_OP counts). */
-export function saveOperationCount(): number {
-  return saveOps;
-}
-
 /** A file of a checkpoint: its name inside the folder and its bytes. */
 export interface RunFile {
   name: string;
