@@ -50,6 +50,11 @@ const CHANGEABLE: (keyof TrainOptions)[] = [
 
 const ARCHITECTURE = "the architecture is fixed by the checkpoint's weights (config.json); start a new run (--overwrite or another --out) to change it";
 
+/** A duration for a note: tenths of a second below a minute (a short run's budget is seconds). */
+function seconds(s: number): string {
+  return s < 60 ? `${s.toFixed(1)}s` : formatDuration(s);
+}
+
 function differs(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) !== JSON.stringify(b);
 }
@@ -140,7 +145,7 @@ function plan(out: string, changes: ResumeChanges): ResumePlan {
     }
     if (t.timeSeconds !== undefined) {
       settings.train.timeSeconds = state.elapsedSeconds + t.timeSeconds;
-      notes.push(`budget: ${formatDuration(t.timeSeconds)} more training time (${formatDuration(state.elapsedSeconds)} already spent)`);
+      notes.push(`budget: ${seconds(t.timeSeconds)} more training time (${seconds(state.elapsedSeconds)} already spent)`);
     }
   } else {
     const { steps, timeSeconds } = settings.train;

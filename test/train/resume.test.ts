@@ -53,7 +53,7 @@ test("--resume --steps N trains N more steps and --time T T more seconds (time s
   const timed = planResume(out, { train: { timeSeconds: 0.2 } });
   assert.equal(timed.settings.train.steps, undefined);
   assert.ok(Math.abs((timed.settings.train.timeSeconds as number) - (spent + 0.2)) < 1e-9);
-  assert.match(timed.notes.join("\n"), /budget: 0s more training time \(0s already spent\)/);
+  assert.match(timed.notes.join("\n"), new RegExp(`budget: 0\\.2s more training time \\(${spent.toFixed(1)}s already spent\\)`));
   const more = await resumeTraining(timed, quiet);
   assert.ok(more.result.steps > 10, `trained on: ${more.result.steps} steps`);
   assert.ok(more.result.elapsedSeconds >= spent + 0.2);
