@@ -103,6 +103,7 @@ test("loom train: an existing run is refused without --resume/--overwrite; --res
   const first = loom(["train", "--preset", "tiny", "--data", data, "--out", out, "--steps", "4", "--lr", "0.004", ...small]);
   assert.equal(first.status, 0, first.stderr + first.stdout);
   assert.match(first.stdout, /preset tiny, gpt, tokenizer byte, budget 4 steps, lr 0\.004/);
+  assert.match(first.stdout, /saved: .*\{checkpoint-4\/, config\.json, loss\.svg, metrics\.jsonl, model\.safetensors, tokenizer\.json, train\.tokens, train\.tokens\.json, validation\.tokens, validation\.tokens\.json\}/);
 
   const again = loom(["train", "--data", data, "--out", out, "--steps", "4", ...small]);
   assert.notEqual(again.status, 0);

@@ -1,4 +1,5 @@
 /** `loom train`: train a GPT on a corpus (the bundled State of the Union addresses by default). */
+import { readdirSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { PRESETS } from "../../train/presets.js";
 import { resolveSettings, resumeTraining, runTraining, type ModelKind, type RunOutcome, type RunSettings } from "../../train/run.js";
@@ -170,7 +171,9 @@ export function registerTrainCommand(program: Command): void {
               ? ` | validation loss ${r.validation.loss.toFixed(4)}, perplexity ${r.validation.perplexity.toFixed(2)}, ${r.validation.bitsPerByte.toFixed(3)} bits/byte`
               : ""),
         );
-        console.log(`saved: ${settings.out}/{model.safetensors, config.json, tokenizer.json, metrics.jsonl, loss.svg, checkpoint-${r.steps}/}`);
+        // What the folder holds, read back (a checkpoint folder ends in "/").
+        const held = readdirSync(settings.out, { withFileTypes: true }).filter((e) => !e.name.startsWith(".")).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+        console.log(`saved: ${settings.out}/{${held.sort().join(", ")}}`);
         if (flags.samples > 0 && !r.interrupted) printSamples(outcome.model, outcome.tokenizer, flags.samples, flags.maxTokens, settings.seed);
       } catch (e) {
         if (e instanceof TrainingStopped) {
