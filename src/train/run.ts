@@ -181,7 +181,6 @@ export async function resumeTraining(plan: ResumePlan, hooks: RunHooks = {}): Pr
   // A changed weight decay applies from now on (the saved groups carry the old one).
   const decayGroup = optimizer.paramGroups[0];
   if (decayGroup) decayGroup.weightDecay = settings.train.weightDecay;
-  log(`resuming ${out} at step ${state.step}`);
   for (const note of plan.notes) log(note);
   const result = await trainModel({
     model, train, validation, outDir: out, options: settings.train, runOptions: settings as unknown as Record<string, unknown>,
