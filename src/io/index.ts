@@ -1,5 +1,6 @@
 export { writeFileAtomic } from "./atomic.js";
 export {
   saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, halfToFloat,
-  type SafetensorsDType, type SafetensorsArray, type SafetensorsEntry, type SafetensorsFile,
+  type SafetensorsDType, type SafetensorsArray, type SafetensorsEntry, type SafetensorsFile, type SafetensorsInput,
+  type SafetensorsWriteOptions,
 } from "./safetensors.js";

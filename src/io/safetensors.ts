@@ -3,14 +3,23 @@
  * N, N bytes of JSON header `{ name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__": {…} }`
  * (padded with spaces to a multiple of 8), then the raw little-endian data; offsets are relative to
  * the start of the data. This layer is independent of tensors: it moves typed arrays.
+ *
+ * Half precision: F16 and BF16 tensors load as Float32Array (exact widening) until loom's tensors have
+ * float16/bfloat16 dtypes; saving can round float32 tensors to F16 or BF16 (`SafetensorsWriteOptions`).
+ * Both directions use ../tensor/half.ts, which imports nothing but the error classes, so this layer
+ * stays free of tensors; conversions are bit-exact with PyTorch's.
  */
 import { readFileSync, statSync } from "node:fs";
 import { FormatError, ValueError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16, fromFloat16Bits } from "../tensor/half.js";
 
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
-/** In-memory arrays: float types decode to Float32Array/Float64Array, integer types to Int32Array, U8/BOOL to Uint8Array. */
+/**
+ * In-memory arrays: F32, F16 and BF16 decode to Float32Array (half tensors load as float32 until half
+ * dtypes land in loom's tensors), F64 to Float64Array, integer types to Int32Array, U8/BOOL to Uint8Array.
+ */
 export type SafetensorsArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export interface SafetensorsEntry {
@@ -29,6 +38,29 @@ const BYTES: ReadonlyMap<string, number> = new Map<SafetensorsDType, number>([
   ["F64", 8], ["F32", 4], ["F16", 2], ["BF16", 2], ["I64", 8], ["I32", 4], ["I16", 2], ["I8", 1], ["U8", 1], ["BOOL", 1],
 ]);
 
+/** A tensor to write: its data, shape and, optionally, the dtype to store it as. */
+export interface SafetensorsInput {
+  shape: readonly number[];
+  data: SafetensorsArray;
+  /**
+   * The stored dtype; by default the array's own (F32, F64, I32, U8). A Float32Array may also be given
+   * "F16" or "BF16": it is rounded to nearest even on the way out. A Uint8Array may be "BOOL".
+   */
+  dtype?: SafetensorsDType;
+}
+
+/** Options for writing safetensors: store float32 tensors in half precision. */
+export interface SafetensorsWriteOptions {
+  /**
+   * The dtype float32 tensors are stored as: "F32" (default), or "F16"/"BF16" (rounded to nearest even,
+   * bit-exact with PyTorch's `tensor.half()`/`tensor.bfloat16()`; F16 overflows to ±Inf past 65504).
+   * float64 and integer tensors, and tensors given an explicit `dtype`, are written unchanged.
+   */
+  floatDType?: "F32" | "F16" | "BF16";
+  /** Which float32 tensors `floatDType` applies to, by name (default: all). */
+  select?: (name: string) => boolean;
+}
+
 /** The largest header the reference implementation (Hugging Face's `safetensors` crate) accepts. */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
 
@@ -41,22 +73,30 @@ function dtypeForArray(a: SafetensorsArray): SafetensorsDType {
 
 /** Serialises tensors (in the given order) and metadata into safetensors bytes. */
 export function encodeSafetensors(
-  tensors: Iterable<[string, { shape: readonly number[]; data: SafetensorsArray; dtype?: SafetensorsDType }]>,
+  tensors: Iterable<[string, SafetensorsInput]>,
   metadata: Record<string, string> = {},
+  options: SafetensorsWriteOptions = {},
 ): Uint8Array[] {
+  const floatDType = options.floatDType ?? "F32";
+  if (!["F32", "F16", "BF16"].includes(floatDType)) {
+    throw new ValueError(`encodeSafetensors: floatDType must be "F32", "F16" or "BF16", got ${JSON.stringify(floatDType)}`);
+  }
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
     if (name === "__metadata__") throw new FormatError("<safetensors>", name, "reserved tensor name");
-    const dtype = t.dtype ?? dtypeForArray(t.data);
-    if (dtype !== dtypeForArray(t.data) && !(dtype === "BOOL" && t.data instanceof Uint8Array)) {
+    const natural = dtypeForArray(t.data);
+    const dtype = t.dtype ?? (natural === "F32" && (options.select?.(name) ?? true) ? floatDType : natural);
+    const halfOfFloat32 = (dtype === "F16" || dtype === "BF16") && natural === "F32";
+    if (dtype !== natural && !halfOfFloat32 && !(dtype === "BOOL" && t.data instanceof Uint8Array)) {
       throw new FormatError("<safetensors>", name, `dtype ${dtype} does not match a ${t.data.constructor.name}`);
     }
     const n = t.shape.reduce((p, d) => p * d, 1);
     if (n !== t.data.length) throw new FormatError("<safetensors>", name, `shape [${t.shape.join(",")}] needs ${n} values, got ${t.data.length}`);
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    const stored = !halfOfFloat32 ? t.data : dtype === "F16" ? float32ToFloat16(t.data as Float32Array) : float32ToBFloat16(t.data as Float32Array);
+    const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
     // defineProperty: a tensor named "__proto__" must be an entry, not the header object's prototype.
     const entry = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     Object.defineProperty(header, name, { value: entry, enumerable: true, writable: true, configurable: true });
@@ -78,13 +118,14 @@ export function encodeSafetensors(
  */
 export function saveSafetensors(
   path: string,
-  tensors: Iterable<[string, { shape: readonly number[]; data: SafetensorsArray; dtype?: SafetensorsDType }]>,
+  tensors: Iterable<[string, SafetensorsInput]>,
   metadata: Record<string, string> = {},
+  options: SafetensorsWriteOptions = {},
 ): void {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ValueError(`saveSafetensors: ${path} is a directory; give a file path such as ${path.replace(/\/+$/, "")}/model.safetensors`);
   }
-  const chunks = encodeSafetensors(tensors, metadata);
+  const chunks = encodeSafetensors(tensors, metadata, options);
   writeFileAtomic(path, chunks);
 }
 
@@ -209,27 +250,15 @@ function decodeData(raw: Uint8Array, dtype: SafetensorsDType, count: number, fil
       }
       return out;
     }
-    case "F16": {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
-      return out;
-    }
-    case "BF16": {
-      // bfloat16 is the top half of a float32.
-      const out = new Float32Array(count);
-      const u32 = new Uint32Array(out.buffer);
-      for (let i = 0; i < count; i++) u32[i] = dv.getUint16(i * 2, true) << 16;
-      return out;
-    }
+    case "F16":
+      // Widened exactly to float32 (NaNs as torch's `.float()`), until loom has float16 tensors.
+      return float16ToFloat32(new Uint16Array(buf.buffer, 0, count));
+    case "BF16":
+      return bfloat16ToFloat32(new Uint16Array(buf.buffer, 0, count));
   }
 }
 
-/** IEEE 754 binary16 → number. */
+/** IEEE 754 binary16 bits → number (exact). Kept for existing callers; see ../tensor/half.ts. */
 export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * Math.pow(2, -14) * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
+  return fromFloat16Bits(h);
 }
