@@ -17,7 +17,12 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
-export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void {
+/**
+ * Runs backward from `root`. With `captured` (used by `checkpoint`), the tensors that are its keys are
+ * boundaries: the walk does not go past them, and the gradient reaching each is stored in the map (left
+ * null where none arrives) instead of being accumulated or propagated further.
+ */
+export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions, captured?: Map<Tensor, Tensor | null>): void {
   if (!root.requiresGrad) {
     throw new AutogradError("backward: tensor does not require grad and has no gradFn");
   }
@@ -38,7 +43,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     seed = toDense(gradient, root);
   }
 
-  const order = topologicalOrder(root);
+  const order = topologicalOrder(root, captured);
   // Gradients flowing to each tensor. A rule's output is kept as is (no copy) until a second
   // contribution arrives; only then is a fresh, engine-owned sum made — rules may return the same
   // tensor for several inputs (add) or views of saved values, so those are never written in place.
@@ -50,6 +55,10 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      if (captured?.has(t)) {
+        captured.set(t, g);
+        continue;
+      }
       const node = t.gradFn;
       if (node === null) {
         accumulateInto(t, g);
@@ -91,8 +100,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   }
 }
 
-/** Tensors reachable from root that require grad, outputs before inputs. Iterative: graphs can be deep. */
-function topologicalOrder(root: Tensor): Tensor[] {
+/**
+ * Tensors reachable from root that require grad, outputs before inputs, not walking past the keys of
+ * `boundaries`. Iterative: graphs can be deep.
+ */
+function topologicalOrder(root: Tensor, boundaries?: ReadonlyMap<Tensor, unknown>): Tensor[] {
   const post: Tensor[] = [];
   const visited = new Set<Tensor>();
   const stack: [Tensor, number][] = [[root, 0]];
@@ -100,7 +112,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as [Tensor, number];
     const [t, i] = top;
-    const inputs = t.gradFn?.inputs ?? [];
+    const inputs = boundaries?.has(t) ? [] : (t.gradFn?.inputs ?? []);
     if (i < inputs.length) {
       top[1] = i + 1;
       const next = inputs[i] as Tensor;

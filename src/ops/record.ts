@@ -1,12 +1,15 @@
 /** Shared plumbing of differentiable ops: graph recording and scalar operands. */
-import { isGradEnabled } from "../autograd/grad-mode.js";
+import { isGradEnabled, noteUnrecorded } from "../autograd/grad-mode.js";
 import { Node, type BackwardRule } from "../autograd/node.js";
 import { type DType, allocate, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** Whether an op on these inputs must record a backward rule. */
 export function needsGrad(...inputs: Tensor[]): boolean {
-  if (!isGradEnabled()) return false;
+  if (!isGradEnabled()) {
+    noteUnrecorded(inputs); // lets checkpoint see what its function reads
+    return false;
+  }
   for (const t of inputs) if (t.requiresGrad) return true;
   return false;
 }
