@@ -13,3 +13,4 @@ export {
   type JsonStateBuffer, stateDictToJSON, stateDictFromJSON,
 } from "./state-dict.js";
 export * as lrScheduler from "./lr-scheduler/index.js";
+export { GradScaler, type GradScalerOptions, type GradScalerState } from "./grad-scaler.js";
