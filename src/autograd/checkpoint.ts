@@ -35,7 +35,8 @@ import { Node } from "./node.js";
  * - Inputs may be any values; tensors among them may or may not require grad. Parameters and other
  *   tensors `fn` closes over get their gradients as without checkpointing.
  * - The result may be a tensor, or arrays and plain objects holding tensors and other values, nested;
- *   floating-point tensors made by `fn` are connected to the graph, other values returned as they are.
+ *   floating-point tensors made by `fn` are connected to the graph (all of them require grad: without
+ *   recording, the forward cannot tell which depend on the inputs), other values returned as they are.
  * - Nested use works (a checkpointed function may checkpoint parts of itself). Under `noGrad`, or when
  *   nothing `fn` reads requires grad, `fn` simply runs.
  * - As with any saved tensor, inputs must not be modified in place before backward; `fn` must compute the
