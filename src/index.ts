@@ -28,4 +28,5 @@ export * as optim from "./optim/index.js";
 export * as nn from "./nn/index.js";
 export * as models from "./models/index.js";
 export * as generation from "./generate/index.js";
+export * as analysis from "./analysis/index.js";
 export * as tokenizers from "./tokenizers/index.js";

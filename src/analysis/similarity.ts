@@ -1,0 +1,58 @@
+/**
+ * Head-to-head similarity by Jensen–Shannon divergence, as Clark et al. 2019 ("What Does BERT Look
+ * At?", §6) compare heads: two heads are close when, for the same query, they spread attention over
+ * the keys the same way.
+ */
+import { ShapeError } from "../errors.js";
+import { type AttentionMaps, checkSameArchitecture, headWeights, sampleList, visibleKeys } from "./attention-maps.js";
+
+/**
+ * Jensen–Shannon divergence of two distributions in nats: JS(P, Q) = ½ KL(P‖M) + ½ KL(Q‖M) with
+ * M = (P + Q)/2 (Lin 1991). Symmetric, 0 for equal inputs, at most log 2. Terms with p = 0 add 0.
+ */
+export function jensenShannonDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  if (p.length !== q.length) throw new ShapeError(`jensenShannonDivergence: lengths ${p.length} and ${q.length} differ`);
+  let js = 0;
+  for (let i = 0; i < p.length; i++) {
+    const a = p[i]!;
+    const b = q[i]!;
+    const m = (a + b) / 2;
+    if (a > 0) js += 0.5 * a * Math.log(a / m);
+    if (b > 0) js += 0.5 * b * Math.log(b / m);
+  }
+  return Math.max(0, js);
+}
+
+/**
+ * Distance between every pair of heads, [L·H, L·H] row-major with head index l·H + h: the mean over
+ * query rows (rows with at least two visible keys, pooled over the inputs) of the Jensen–Shannon
+ * divergence between the two heads' rows. Clark et al. sum over tokens; the mean keeps the scale
+ * independent of input length (at most log 2).
+ */
+export function headSimilarityMatrix(samples: AttentionMaps | readonly AttentionMaps[]): Float64Array {
+  const list = sampleList(samples);
+  const { layers, heads } = checkSameArchitecture(list, "headSimilarityMatrix");
+  const count = layers * heads;
+  const sums = new Float64Array(count * count);
+  let rows = 0;
+  for (const maps of list) {
+    const all: Float32Array[] = [];
+    for (let l = 0; l < layers; l++) for (let h = 0; h < heads; h++) all.push(headWeights(maps, l, h));
+    for (let q = 0; q < maps.queries; q++) {
+      const n = visibleKeys(maps.queries, maps.keys, maps.causal, q);
+      if (n < 2) continue;
+      rows++;
+      const start = q * maps.keys;
+      for (let a = 0; a < count; a++) {
+        const rowA = all[a]!.subarray(start, start + n);
+        for (let b = a + 1; b < count; b++) {
+          const d = jensenShannonDivergence(rowA, all[b]!.subarray(start, start + n));
+          sums[a * count + b]! += d;
+          sums[b * count + a]! += d;
+        }
+      }
+    }
+  }
+  if (rows > 0) for (let i = 0; i < sums.length; i++) sums[i]! /= rows;
+  return sums;
+}
