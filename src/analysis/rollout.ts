@@ -83,8 +83,11 @@ export interface AttentionFlow {
   readonly normalized: Float64Array;
 }
 
-/** Largest n² · edges (max-flow problems times graph size) {@link attentionFlow} takes on. */
-export const MAX_FLOW_WORK = 2e8;
+/**
+ * Largest n² · edges (max-flow problems times graph size) {@link attentionFlow} takes on: about a second
+ * here (40 tokens × 4 layers is 1e7), so a call never hangs an interactive tool.
+ */
+export const MAX_FLOW_WORK = 2e7;
 
 /**
  * Attention flow of the whole model (Abnar & Zuidema 2020): n² maximum-flow problems on the layered
