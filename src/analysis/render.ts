@@ -38,6 +38,12 @@ export const HEAD_COLOURS: readonly string[] = [
 const fmt = (x: number): string => (Math.round(x * 100) / 100).toString();
 const FONT = `font-family="sans-serif"`;
 
+// Room for a column of labels: about 7 px per character at font size 11–12, within sensible bounds.
+function labelRoom(tokens: readonly string[]): number {
+  const longest = tokens.reduce((m, t) => Math.max(m, [...t].length), 0);
+  return Math.min(240, Math.max(40, 7 * longest + 12));
+}
+
 function positive(value: number, name: string, op: string): number {
   if (!(value > 0) || !Number.isFinite(value)) throw new ValueError(`${op}: ${name} must be a finite number > 0, got ${value}`);
   return value;
@@ -47,7 +53,7 @@ function positive(value: number, name: string, op: string): number {
 export interface HeatmapOptions {
   /** Side of one cell in px. Default 18. */
   readonly cellSize?: number;
-  /** Room for the token labels in px. Default 80. */
+  /** Room for the token labels in px. Default from the longest token (about 7 px a character, 40–240). */
   readonly labelSpace?: number;
   /** Title drawn above; default "layer L, head H". */
   readonly title?: string;
@@ -61,7 +67,7 @@ export interface HeatmapOptions {
 export function attentionHeatmapSvg(maps: AttentionMaps, layer: number, head: number, options: HeatmapOptions = {}): string {
   const w = headWeights(maps, layer, head);
   const cell = positive(options.cellSize ?? 18, "cellSize", "attentionHeatmapSvg");
-  const label = positive(options.labelSpace ?? 80, "labelSpace", "attentionHeatmapSvg");
+  const label = positive(options.labelSpace ?? labelRoom([...maps.keyTokens, ...maps.queryTokens]), "labelSpace", "attentionHeatmapSvg");
   const title = options.title ?? `layer ${layer}, head ${head}`;
   const top = label + 20;
   const width = label + maps.keys * cell + 10;
@@ -173,7 +179,7 @@ export function headViewSvg(maps: AttentionMaps, layer: number, options: HeadVie
   const minWeight = options.minWeight ?? 0.01;
   if (!(minWeight >= 0 && minWeight <= 1)) throw new ValueError(`headViewSvg: minWeight must be in [0, 1], got ${minWeight}`);
   const rowHeight = positive(options.rowHeight ?? 20, "rowHeight", "headViewSvg");
-  const columnWidth = 110;
+  const columnWidth = labelRoom([...maps.keyTokens, ...maps.queryTokens]);
   const spread = 160;
   const top = 24;
   const leftX = columnWidth;
