@@ -26,8 +26,10 @@ export function jensenShannonDivergence(p: ArrayLike<number>, q: ArrayLike<numbe
 /**
  * Distance between every pair of heads, [L·H, L·H] row-major with head index l·H + h: the mean over
  * query rows (rows with at least two visible keys, pooled over the inputs) of the Jensen–Shannon
- * divergence between the two heads' rows. Clark et al. sum over tokens; the mean keeps the scale
- * independent of input length (at most log 2).
+ * divergence between the two heads' rows. Clark et al.'s `head_distances.py` smooths both rows
+ * (0.999·a + 0.001/n) and sums over tokens and documents; loom needs no smoothing (every term with
+ * a > 0 has M ≥ a/2 > 0) and takes the mean, so the scale does not grow with the input length and
+ * stays within [0, log 2].
  */
 export function headSimilarityMatrix(samples: AttentionMaps | readonly AttentionMaps[]): Float64Array {
   const list = sampleList(samples);

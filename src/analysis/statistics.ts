@@ -1,6 +1,7 @@
 /**
  * Per-head attention statistics. Every statistic is a mean over query rows; rows are pooled across
- * inputs when several are given, so a corpus statistic weighs each row once (not each input once).
+ * inputs when several are given, so a corpus statistic weighs each row once. (Clark et al.'s notebook
+ * averages each document's row mean instead; the two agree when the inputs have the same length.)
  *
  * Rows that see a single key (the first row of a causal map) are left out: with one key a row has no
  * choice to make, its weight is 1 by construction and would pull every head towards "attends to
@@ -19,7 +20,9 @@ export interface StatisticsOptions {
   readonly specialTokens?: readonly string[];
   /**
    * Smoothing ε of the entropy: each visible weight becomes (1 − ε)·a + ε/n(q) before −Σ a log a, as in
-   * Clark et al. (2019)'s analysis code (ε = 1e-4), so log 0 never occurs. Default 1e-4.
+   * Clark et al. (2019)'s analysis notebook (`0.9999 * attns + 0.0001 / n`, "smooth to avoid NaNs"),
+   * there with n = K for BERT; here n(q) counts the keys the row can see, so masked keys get no mass.
+   * Default 1e-4.
    */
   readonly entropySmoothing?: number;
 }
