@@ -299,13 +299,21 @@ export function compareConnections(a: KeyConnection, b: KeyConnection): number {
 export function topKeyConnections(maps: AttentionMaps, layer: number, head: number | "mean", k: number, input = 0): KeyConnection[] {
   if (!Number.isInteger(k) || k < 0) throw new ValueError(`topKeyConnections: k must be an integer >= 0, got ${k}`);
   const w: ArrayLike<number> = head === "mean" ? meanOverHeads(maps, layer) : headWeights(maps, layer, head);
-  const all: KeyConnection[] = [];
-  for (let q = 0; q < maps.queries; q++) {
+  // Keep the best k seen so far in order; a weight below the current k-th is dropped at once, so a long
+  // input costs one pass rather than a sort of all Q·K pairs.
+  const best: KeyConnection[] = [];
+  for (let q = 0; q < maps.queries && k > 0; q++) {
     const n = visibleKeys(maps.queries, maps.keys, maps.causal, q);
     if (n < 2) continue;
     for (let j = 0; j < n; j++) {
-      all.push({ input, query: q, key: j, queryToken: maps.queryTokens[q]!, keyToken: maps.keyTokens[j]!, weight: w[q * maps.keys + j]! });
+      const weight = w[q * maps.keys + j]!;
+      if (best.length === k && weight <= best[k - 1]!.weight) continue;
+      const c: KeyConnection = { input, query: q, key: j, queryToken: maps.queryTokens[q]!, keyToken: maps.keyTokens[j]!, weight };
+      let at = best.length;
+      while (at > 0 && compareConnections(c, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, c);
+      if (best.length > k) best.pop();
     }
   }
-  return all.sort(compareConnections).slice(0, k);
+  return best;
 }

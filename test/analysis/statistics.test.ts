@@ -7,7 +7,7 @@ import {
 } from "../../src/analysis/statistics.js";
 import { isPunctuationToken, punctuationPositions, specialTokenPositions } from "../../src/analysis/token-classes.js";
 import { ValueError } from "../../src/errors.js";
-import { assertClose, diagonal, previousToken, single, sink, uniform } from "./helpers.js";
+import { assertClose, diagonal, previousToken, randomAttention, seededRandom, single, sink, uniform } from "./helpers.js";
 
 const words = (n: number): string[] => Array.from({ length: n }, (_, i) => `w${i}`);
 const EPS = 1e-4; // Clark et al.'s smoothing, the default
@@ -138,6 +138,24 @@ describe("analysis/statistics on hand-computed matrices", () => {
     assertClose(top[3]!.weight, 0.3, 1e-6, "weight");
     assert.deepEqual(topKeyConnections(maps, 0, 0, 0), []);
     assert.throws(() => topKeyConnections(maps, 0, 0, -1), ValueError);
+  });
+
+  test("top-k equals a full sort of every visible pair, on random causal maps with ties", () => {
+    const random = seededRandom(21);
+    // Weights rounded to tenths so ties happen; rows renormalised in float32.
+    const matrix = randomAttention(9, random, true).map((row) => {
+      const r = row.map((x) => Math.round(x * 10) / 10 + (x > 0 ? 0.1 : 0));
+      const sum = r.reduce((a, b) => a + b, 0);
+      return r.map((x) => x / sum);
+    });
+    const maps = single(matrix, words(9), true);
+    const all = maps.weights[0]![0]!;
+    const pairs: [number, number, number][] = [];
+    for (let q = 1; q < 9; q++) for (let k = 0; k <= q; k++) pairs.push([all[q * 9 + k]!, q, k]);
+    pairs.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);
+    for (const k of [1, 5, 17, pairs.length, pairs.length + 3]) {
+      assert.deepEqual(topKeyConnections(maps, 0, 0, k).map((c) => [c.weight, c.query, c.key]), pairs.slice(0, k), `k=${k}`);
+    }
   });
 
   test("bad options are named errors", () => {
