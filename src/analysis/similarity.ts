@@ -37,6 +37,7 @@ export function headSimilarityMatrix(samples: AttentionMaps | readonly Attention
   const count = layers * heads;
   const sums = new Float64Array(count * count);
   let rows = 0;
+  const selfTerms = new Float64Array(count);
   for (const maps of list) {
     const all: Float32Array[] = [];
     for (let l = 0; l < layers; l++) for (let h = 0; h < heads; h++) all.push(headWeights(maps, l, h));
@@ -45,10 +46,19 @@ export function headSimilarityMatrix(samples: AttentionMaps | readonly Attention
       if (n < 2) continue;
       rows++;
       const start = q * maps.keys;
+      // JS(P, Q) = ½ Σ p log p + ½ Σ q log q − Σ m log m: the first two sums once per head and row, so
+      // each pair costs one logarithm per key instead of two.
+      for (let a = 0; a < count; a++) selfTerms[a] = sumXLogX(all[a]!, start, n);
       for (let a = 0; a < count; a++) {
-        const rowA = all[a]!.subarray(start, start + n);
+        const rowA = all[a]!;
         for (let b = a + 1; b < count; b++) {
-          const d = jensenShannonDivergence(rowA, all[b]!.subarray(start, start + n));
+          const rowB = all[b]!;
+          let mixed = 0;
+          for (let j = start; j < start + n; j++) {
+            const m = (rowA[j]! + rowB[j]!) / 2;
+            if (m > 0) mixed += m * Math.log(m);
+          }
+          const d = Math.max(0, (selfTerms[a]! + selfTerms[b]!) / 2 - mixed);
           sums[a * count + b]! += d;
           sums[b * count + a]! += d;
         }
@@ -57,4 +67,13 @@ export function headSimilarityMatrix(samples: AttentionMaps | readonly Attention
   }
   if (rows > 0) for (let i = 0; i < sums.length; i++) sums[i]! /= rows;
   return sums;
+}
+
+function sumXLogX(row: Float32Array, start: number, n: number): number {
+  let sum = 0;
+  for (let j = start; j < start + n; j++) {
+    const x = row[j]!;
+    if (x > 0) sum += x * Math.log(x);
+  }
+  return sum;
 }

@@ -17,7 +17,7 @@ function sample(n: number): ReturnType<typeof createAttentionMaps> {
 
 describe("analysis/report", () => {
   const inputs = [sample(6), sample(9)];
-  const report = analyzeAttentionPatterns(inputs, { topK: 3 });
+  const report = analyzeAttentionPatterns(inputs, { topK: 3, similarity: true });
 
   test("shape, settings and per-head classes", () => {
     assert.equal(report.layers, 2);
@@ -57,7 +57,7 @@ describe("analysis/report", () => {
       assert.equal(sim[a]![a], 0);
       for (let b = 0; b < 4; b++) assert.equal(sim[a]![b], sim[b]![a]);
     }
-    assert.equal(analyzeAttentionPatterns(inputs, { similarity: false }).similarity, null);
+    assert.equal(analyzeAttentionPatterns(inputs).similarity, null, "off by default");
   });
 
   test("JSON: NaN written as null, round trip keeps the numbers, writer writes the same text", () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createAttentionMaps } from "../../src/analysis/attention-maps.js";
 import { headSimilarityMatrix, jensenShannonDivergence } from "../../src/analysis/similarity.js";
 import { ShapeError } from "../../src/errors.js";
-import { assertClose, diagonal, previousToken, uniform } from "./helpers.js";
+import { assertClose, diagonal, previousToken, randomAttention, seededRandom, uniform } from "./helpers.js";
 
 describe("analysis/similarity", () => {
   test("Jensen–Shannon divergence by hand", () => {
@@ -30,6 +30,28 @@ describe("analysis/similarity", () => {
     // One-hot vs uniform over 4: ½·log(1/(5/8)) + ½·(¼·log((¼)/(1/8)))·… — written out:
     const oneHotVsUniform = 0.5 * Math.log(1 / 0.625) + 0.5 * (0.25 * Math.log(0.25 / 0.625) + 3 * 0.25 * Math.log(0.25 / 0.125));
     assertClose(at(0, 3), oneHotVsUniform, 1e-7, "diag vs uniform");
+  });
+
+  test("head matrix equals the row mean of the two-logarithm JS formula, on random causal inputs", () => {
+    const random = seededRandom(9);
+    const tokens = ["a", "b", "c", "d", "e"];
+    const inputs = [0, 1].map(() => createAttentionMaps({ weights: [[randomAttention(5, random, true), randomAttention(5, random, true)], [randomAttention(5, random, true), previousToken(5)]], keyTokens: tokens, causal: true }));
+    const m = headSimilarityMatrix(inputs);
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) {
+        let sum = 0;
+        let rows = 0;
+        for (const maps of inputs) {
+          const wa = maps.weights[a >> 1]![a & 1]!;
+          const wb = maps.weights[b >> 1]![b & 1]!;
+          for (let q = 1; q < 5; q++) {
+            sum += jensenShannonDivergence(wa.subarray(q * 5, q * 5 + q + 1), wb.subarray(q * 5, q * 5 + q + 1));
+            rows++;
+          }
+        }
+        assertClose(m[a * 4 + b]!, sum / rows, 1e-12, `heads ${a}, ${b}`);
+      }
+    }
   });
 
   test("inputs of different architectures are refused", () => {
