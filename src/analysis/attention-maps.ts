@@ -3,7 +3,12 @@
  *
  * Shape legend: L = layers, H = heads per layer, Q = query positions, K = key positions.
  * `weights[l][h]` is one head's matrix, row-major [Q, K]: entry `q * K + k` is the weight query q gives
- * key k, each row a probability distribution over the keys that row can see.
+ * key k, each row a probability distribution over the keys that row can see. Give each input without
+ * padding (slice padded rows and keys off first): a padded key would count as a visible key everywhere.
+ *
+ * Cross-attention (T5's decoder over the encoder) fits too, with Q decoder and K encoder tokens; there
+ * the positional statistics (locality, self/previous/next, offsets) compare indices of two different
+ * sequences and mean little, while entropy, special tokens, punctuation and connections still do.
  */
 import { IndexError, ShapeError, ValueError } from "../errors.js";
 
