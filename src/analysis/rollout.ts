@@ -75,6 +75,15 @@ export function attentionRollout(maps: AttentionMaps, options: RolloutOptions = 
   return out;
 }
 
+/** Options of {@link attentionFlow}. */
+export interface FlowOptions extends RolloutOptions {
+  /**
+   * Compute the flow from the tokens after this layer (1 … L) down to the input, as the paper's code
+   * does for every layer. Default L, the model's output.
+   */
+  readonly throughLayer?: number;
+}
+
 /** Result of {@link attentionFlow}. */
 export interface AttentionFlow {
   /** Maximum flow from output position i (after the last layer) to input token j, [n, n] row-major. */
@@ -92,12 +101,14 @@ export const MAX_FLOW_WORK = 2e7;
 /**
  * Attention flow of the whole model (Abnar & Zuidema 2020): n² maximum-flow problems on the layered
  * graph of (L + 1)·n nodes and L·n² edges. That is cubic in n and more, so it is meant for short inputs.
- * @throws ValueError when n² · L · n² exceeds {@link MAX_FLOW_WORK}; ShapeError for cross-attention.
+ * @throws ValueError when n² · L · n² exceeds {@link MAX_FLOW_WORK} or for a bad `throughLayer`;
+ *   ShapeError for cross-attention.
  */
-export function attentionFlow(maps: AttentionMaps, options: RolloutOptions = {}): AttentionFlow {
-  const layers = residualAttention(maps, options);
+export function attentionFlow(maps: AttentionMaps, options: FlowOptions = {}): AttentionFlow {
+  const L = options.throughLayer ?? maps.layers;
+  if (!Number.isInteger(L) || L < 1 || L > maps.layers) throw new ValueError(`attentionFlow: throughLayer must be an integer in [1, ${maps.layers}], got ${L}`);
+  const layers = residualAttention(maps, options).slice(0, L);
   const n = maps.keys;
-  const L = layers.length;
   const work = n * n * L * n * n;
   if (work > MAX_FLOW_WORK) {
     throw new ValueError(`attentionFlow: ${n} tokens × ${L} layers needs ${n * n} max-flow problems on ${L * n * n} edges, over the limit of ${MAX_FLOW_WORK} (n²·edges); use attentionRollout for long inputs`);

@@ -136,6 +136,17 @@ describe("analysis/attention flow", () => {
     }
   });
 
+  test("throughLayer 1 of a two-layer model is the one-layer flow of its first layer", () => {
+    const random = seededRandom(13);
+    const weights = [[f32(randomAttention(4, random))], [f32(randomAttention(4, random))]];
+    const tokens = ["a", "b", "c", "d"];
+    const two = createAttentionMaps({ weights, keyTokens: tokens });
+    const one = createAttentionMaps({ weights: [weights[0]!], keyTokens: tokens });
+    assert.deepEqual(attentionFlow(two, { throughLayer: 1 }), attentionFlow(one));
+    assert.notDeepEqual(attentionFlow(two).flow, attentionFlow(one).flow);
+    assert.throws(() => attentionFlow(two, { throughLayer: 3 }), /throughLayer must be an integer in \[1, 2\], got 3/);
+  });
+
   test("refuses inputs too long for n² max-flow problems", () => {
     const n = 50;
     const row = Array.from({ length: n }, () => 1 / n);
