@@ -16,7 +16,7 @@ export {
 } from "./tensor/factory.js";
 export { manualSeed, getRngState, setRngState, Generator, defaultGenerator, type GeneratorState } from "./tensor/rng.js";
 /** float32 ↔ float16 / bfloat16 conversions on Uint16Array storage, bit-exact with PyTorch. */
-export * as half from "./tensor/half.js";
+export * as half from "./io/half.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";

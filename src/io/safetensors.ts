@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { FormatError, ValueError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
-import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16, fromFloat16Bits } from "../tensor/half.js";
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16, fromFloat16Bits } from "./half.js";
 
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 

@@ -13,7 +13,7 @@ import { gunzipSync } from "node:zlib";
 import {
   bf16BitsToF32Bits, bfloat16ToFloat32, f16BitsToF32Bits, f32BitsToBf16Bits, f32BitsToF16Bits, float16ToFloat32,
   float32ToBFloat16, float32ToFloat16, fromBFloat16Bits, fromFloat16Bits, toBFloat16Bits, toFloat16Bits,
-} from "../../src/tensor/half.js";
+} from "../../src/io/half.js";
 import { ShapeError } from "../../src/errors.js";
 
 const N_PATTERNS = 65536;

@@ -13,7 +13,8 @@
  * - float16 → float32 is exact; a NaN keeps its sign and payload (shifted up 13 bits) and gets the
  *   quiet bit set, as the x86 `vcvtph2ps` instruction torch uses. bfloat16 → float32 is a 16-bit shift.
  *
- * The module imports only the error classes, so the file-format layer (io/) can use it as well as tensors.
+ * It lives in io/ (the bottom layer, below tensors) because safetensors reads and writes these formats;
+ * it imports only the error classes, so tensors can use it as well.
  */
 import { ShapeError } from "../errors.js";
 
