@@ -17,6 +17,7 @@ import {
   Seq2Seq, teacherForcingRatio, type AttentionKind, type RecurrentCellKind, type TeacherForcingSchedule,
 } from "../src/models/seq2seq/index.js";
 import { AdamW, clipGradNorm } from "../src/optim/index.js";
+import { decodeSources } from "../src/generate/index.js";
 
 export type Task = "reverse" | "sort";
 
@@ -143,7 +144,8 @@ export function main(overrides: Partial<ReverseOptions> = {}): ReverseResult {
   const mistakes: Sample[] = [];
   for (let i = 0; i < heldOut.length; i += 100) {
     const rows = heldOut.slice(i, i + 100);
-    const outputs = model.greedyDecode(batchOf(rows, false), rows.map((r) => r.length), { maxLength: o.maxLength + 2 });
+    // Greedy decoding through generate's one decoder-step interface (the same code that decodes GPT).
+    const outputs = decodeSources(model, batchOf(rows, false), rows.map((r) => r.length), { maxNewTokens: o.maxLength + 2 }).map((h) => h[0]!);
     rows.forEach((r, b) => {
       const tokens = outputs[b]!.tokens;
       const out = (tokens.at(-1) === EOS ? tokens.slice(0, -1) : tokens).map((t) => t - 3);

@@ -3,55 +3,74 @@
  * - each step extends every beam by every token, scores = beam score + log p(token), and keeps the best
  *   numBeams continuations that do not end in a stop id out of the top (1 + #stopIds)·numBeams;
  * - a continuation ending in a stop id becomes a finished hypothesis (only if it ranks among the top
- *   numBeams), scored sum log p / (generated length incl. the stop token)^lengthPenalty;
+ *   numBeams), scored sum log p / lp(generated length incl. the stop token), lp from length-penalty.ts
+ *   (HF's |Y|^lengthPenalty, or GNMT's);
  * - at most numBeams finished hypotheses are kept; earlyStopping decides when to stop (see options);
  * - at maxNewTokens the running beams join the hypotheses; the best hypothesis wins.
+ * - a continuation of probability 0 (log p = −∞) is never kept.
  * Only the first beam is live at the start (the others start at −1e9), so beams do not duplicate.
- * All beams run as one batch: the KV cache rows are reordered to follow their beams each step.
+ * All beams run as one batch through the decoder step, whose state (KV cache, recurrent state,
+ * encoder memory) is reordered to follow its beams each step.
  */
-import type { CausalLanguageModel } from "./language-model.js";
-import { ModelRunner } from "./model-runner.js";
+import type { DecoderStep } from "./decoder-step.js";
+import { lengthPenalty } from "./length-penalty.js";
 import type { ResolvedGenerateOptions } from "./options.js";
 import { applyRepetitionPenalty, logSoftmaxRow } from "./processors.js";
 
-interface Hypothesis {
-  /** Generated tokens (without the stop token). */
+export interface BeamHypothesis {
+  /** Generated tokens, ending with the stop id when one ended it. */
   tokens: number[];
+  /** Σ log p of the tokens. */
   score: number;
+  /** score / lp(length): what hypotheses are ranked by. */
+  normalizedScore: number;
+  /** One row of source attention weights per generated token (empty when the decoder gives none). */
+  attention: number[][];
+}
+
+interface Beam {
+  tokens: number[];
+  attention: number[][];
 }
 
 /** The best numBeams finished hypotheses (HF's BeamHypotheses). */
 class Hypotheses {
-  readonly items: Hypothesis[] = [];
+  readonly items: BeamHypothesis[] = [];
 
-  constructor(readonly numBeams: number, readonly lengthPenalty: number) {}
+  constructor(readonly numBeams: number, readonly o: ResolvedGenerateOptions) {}
 
-  get worstScore(): number {
-    return this.items.length === 0 ? Infinity : Math.min(...this.items.map((h) => h.score));
+  private penalty(length: number): number {
+    return lengthPenalty(length, this.o.lengthPenalty, this.o.lengthPenaltyKind);
   }
 
-  add(tokens: number[], sumLogprobs: number, generatedLength: number): void {
-    const score = sumLogprobs / generatedLength ** this.lengthPenalty;
-    if (this.items.length < this.numBeams || score > this.worstScore) {
-      this.items.push({ tokens, score });
+  get worstScore(): number {
+    return this.items.length === 0 ? Infinity : Math.min(...this.items.map((h) => h.normalizedScore));
+  }
+
+  add(beam: Beam, sumLogprobs: number, generatedLength: number): void {
+    const normalizedScore = sumLogprobs / this.penalty(generatedLength);
+    if (this.items.length < this.numBeams || normalizedScore > this.worstScore) {
+      this.items.push({ tokens: beam.tokens, score: sumLogprobs, normalizedScore, attention: beam.attention });
       if (this.items.length > this.numBeams) {
-        const worst = this.items.reduce((w, h, i) => (h.score < (this.items[w] as Hypothesis).score ? i : w), 0);
+        const worst = this.items.reduce((w, h, i) => (h.normalizedScore < (this.items[w] as BeamHypothesis).normalizedScore ? i : w), 0);
         this.items.splice(worst, 1);
       }
     }
   }
 
   /** Whether no running beam can still improve the set (HF's `is_done`). */
-  isDone(bestSumLogprobs: number, generatedLength: number, maxNewTokens: number, earlyStopping: boolean | "never"): boolean {
+  isDone(bestSumLogprobs: number, generatedLength: number): boolean {
     if (this.items.length < this.numBeams) return false;
-    if (earlyStopping === true) return true;
-    // With lengthPenalty > 0 and "never", the best reachable score is at the longest allowed length.
-    const length = earlyStopping === "never" && this.lengthPenalty > 0 ? maxNewTokens : generatedLength;
-    return this.worstScore >= bestSumLogprobs / length ** this.lengthPenalty;
+    if (this.o.earlyStopping === true) return true;
+    // With "never" and a penalty that grows with length, the best reachable score is at the longest
+    // allowed length (an exact bound: a sum of log-probs ≤ 0 only falls).
+    const length = this.o.earlyStopping === "never" && this.o.lengthPenalty > 0 ? this.o.maxNewTokens : generatedLength;
+    return this.worstScore >= bestSumLogprobs / this.penalty(length);
   }
 
-  best(): Hypothesis {
-    return this.items.reduce((b, h) => (h.score > b.score ? h : b));
+  /** Best first. */
+  sorted(): BeamHypothesis[] {
+    return [...this.items].sort((a, b) => b.normalizedScore - a.normalizedScore);
   }
 }
 
@@ -77,40 +96,47 @@ function topCandidates(scores: readonly Float64Array[], count: number): Candidat
   return best;
 }
 
-/** Generated tokens of the best hypothesis for one prompt (stop token excluded). */
-export function beamSearch(model: CausalLanguageModel, prompt: readonly number[], o: ResolvedGenerateOptions): number[] {
+/**
+ * Beam search from one prompt row (for an encoder–decoder: the decoder start token) through a decoder
+ * step: the finished hypotheses, best first (at most numBeams).
+ */
+export function beamSearch(step: DecoderStep, prompt: readonly number[], o: ResolvedGenerateOptions): BeamHypothesis[] {
   const n = o.numBeams;
   if (o.maxNewTokens === 0) return [];
-  const hyps = new Hypotheses(n, o.lengthPenalty);
-  const runner = new ModelRunner(model, o.useCache);
-  let beams: number[][] = [[]]; // generated tokens per beam
+  const hyps = new Hypotheses(n, o);
+  let beams: Beam[] = [{ tokens: [], attention: [] }];
   let beamScores = [0];
   let done = false;
-  for (let step = 0; step < o.maxNewTokens && !done; step++) {
-    const logits = runner.next(beams.map((b) => [...prompt, ...b]));
+  for (let t = 0; t < o.maxNewTokens && !done; t++) {
+    const { logits, attention } = step.next(beams.map((b) => [...prompt, ...b.tokens]));
     // The first step has one live beam (HF gives the other numBeams − 1 copies −1e9).
     const scores = logits.map((row, b) => {
-      const context = [...prompt, ...(beams[b] as number[])];
-      const lp = logSoftmaxRow(o.repetitionPenalty !== 1 ? applyRepetitionPenalty(row, context, o.repetitionPenalty) : row);
+      const context = [...prompt, ...(beams[b] as Beam).tokens];
+      const lp = logSoftmaxRow(o.repetitionPenalty !== 1 ? applyRepetitionPenalty(Float32Array.from(row), context, o.repetitionPenalty) : row);
       const base = beamScores[b] as number;
       return lp.map((x) => x + base);
     });
-    const candidates = topCandidates(scores, (1 + o.stopIds.size) * n);
+    const candidates = topCandidates(scores, (1 + o.stopIds.size) * n).filter((c) => c.score > -Infinity);
+    const extend = (c: Candidate): Beam => {
+      const parent = beams[c.beam] as Beam;
+      const row = attention?.[c.beam];
+      return { tokens: [...parent.tokens, c.token], attention: row ? [...parent.attention, Array.from(row)] : parent.attention };
+    };
     const next: Candidate[] = [];
     for (const [rank, c] of candidates.entries()) {
       if (o.stopIds.has(c.token)) {
-        if (rank < n) hyps.add([...(beams[c.beam] as number[])], c.score, step + 1);
+        if (rank < n) hyps.add(extend(c), c.score, t + 1);
       } else {
         next.push(c);
       }
       if (next.length === n) break;
     }
-    done = hyps.isDone((candidates[0] as Candidate).score, step + 1, o.maxNewTokens, o.earlyStopping);
-    beams = next.map((c) => [...(beams[c.beam] as number[]), c.token]);
+    if (candidates.length > 0) done = hyps.isDone((candidates[0] as Candidate).score, t + 1);
     beamScores = next.map((c) => c.score);
+    beams = next.map(extend);
     if (next.length === 0) break; // every candidate ended: nothing left to extend
-    runner.reorder(next.map((c) => c.beam));
+    step.reorder(next.map((c) => c.beam));
   }
-  if (!done) beams.forEach((b, i) => hyps.add(b, beamScores[i] as number, b.length));
-  return hyps.items.length > 0 ? hyps.best().tokens : [];
+  if (!done) beams.forEach((b, i) => hyps.add(b, beamScores[i] as number, b.tokens.length));
+  return hyps.sorted();
 }

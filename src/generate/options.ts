@@ -4,6 +4,13 @@
  */
 import { ValueError } from "../errors.js";
 import { Generator, defaultGenerator } from "../tensor/rng.js";
+import type { LengthPenaltyKind } from "./length-penalty.js";
+
+/**
+ * Most beams beam search runs: every beam is a row of the batch, with its own KV cache, so a huge
+ * count exhausts memory instead of finding better text (HF's models use 1–10).
+ */
+export const MAX_BEAMS = 256;
 
 export interface GenerateOptions {
   /** Tokens to generate at most (stop ids end earlier). Default 100. */
@@ -25,8 +32,10 @@ export interface GenerateOptions {
   useCache?: boolean;
   /** Beam search with this many beams when > 1 (deterministic; temperature/topK/topP are not used). Default 1. */
   numBeams?: number;
-  /** Beam score = sum of log-probs / (generated length)^lengthPenalty. Default 1. */
+  /** Beam score = sum of log-probs / lp(generated length), lp = length^lengthPenalty ("power", HF's). Default 1. */
   lengthPenalty?: number;
+  /** "gnmt": lp = ((5 + length) / 6)^lengthPenalty instead (Wu et al. 2016). Default "power". */
+  lengthPenaltyKind?: LengthPenaltyKind;
   /** Beam search stops once numBeams hypotheses are finished (true), when no beam can still beat them (false,
    *  the default), or only at maxNewTokens / when every beam is finished ("never"). */
   earlyStopping?: boolean | "never";
@@ -43,6 +52,7 @@ export interface ResolvedGenerateOptions {
   useCache: boolean;
   numBeams: number;
   lengthPenalty: number;
+  lengthPenaltyKind: LengthPenaltyKind;
   earlyStopping: boolean | "never";
 }
 
@@ -59,6 +69,7 @@ export function resolveGenerateOptions(options: GenerateOptions, vocabSize: numb
     repetitionPenalty: options.repetitionPenalty ?? 1,
     numBeams: options.numBeams ?? 1,
     lengthPenalty: options.lengthPenalty ?? 1,
+    lengthPenaltyKind: options.lengthPenaltyKind ?? "power",
     earlyStopping: options.earlyStopping ?? false,
   };
   check(Number.isInteger(o.maxNewTokens) && o.maxNewTokens >= 0, "maxNewTokens", "an integer ≥ 0", o.maxNewTokens);
@@ -66,7 +77,8 @@ export function resolveGenerateOptions(options: GenerateOptions, vocabSize: numb
   check(Number.isInteger(o.topK) && o.topK >= 0, "topK", "an integer ≥ 0", o.topK);
   check(o.topP > 0 && o.topP <= 1, "topP", "in (0, 1]", o.topP);
   check(Number.isFinite(o.repetitionPenalty) && o.repetitionPenalty > 0, "repetitionPenalty", "a positive number", o.repetitionPenalty);
-  check(Number.isInteger(o.numBeams) && o.numBeams >= 1, "numBeams", "an integer ≥ 1", o.numBeams);
+  check(Number.isInteger(o.numBeams) && o.numBeams >= 1 && o.numBeams <= MAX_BEAMS, "numBeams", `an integer in [1, ${MAX_BEAMS}]`, o.numBeams);
+  check(o.lengthPenaltyKind === "power" || o.lengthPenaltyKind === "gnmt", "lengthPenaltyKind", '"power" or "gnmt"', o.lengthPenaltyKind);
   check(Number.isFinite(o.lengthPenalty), "lengthPenalty", "a finite number", o.lengthPenalty);
   check(o.earlyStopping === true || o.earlyStopping === false || o.earlyStopping === "never", "earlyStopping", 'true, false or "never"', o.earlyStopping);
   const stopIds = options.stopIds ?? [];

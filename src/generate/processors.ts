@@ -67,7 +67,7 @@ export function topPFilter(logits: Float32Array, p: number): Float32Array {
 }
 
 /** softmax of one row in float64 (−Infinity → probability 0). */
-export function softmaxRow(logits: Float32Array): Float64Array {
+export function softmaxRow(logits: Float32Array | Float64Array): Float64Array {
   let max = -Infinity;
   for (const l of logits) if (l > max) max = l;
   const out = new Float64Array(logits.length);
@@ -83,7 +83,7 @@ export function softmaxRow(logits: Float32Array): Float64Array {
 }
 
 /** log-softmax of one row in float64: l − max − log Σ exp(l − max). */
-export function logSoftmaxRow(logits: Float32Array): Float64Array {
+export function logSoftmaxRow(logits: Float32Array | Float64Array): Float64Array {
   let max = -Infinity;
   for (const l of logits) if (l > max) max = l;
   if (max === -Infinity) throw new ValueError("logSoftmaxRow: every logit is −Infinity");

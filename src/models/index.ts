@@ -1,5 +1,14 @@
-/** Model families assembled from nn/. */
+/** Model families assembled from nn/, found through the model registry by config.json's model_type. */
 export * as gpt from "./gpt/index.js";
-export { GPT, KVCache } from "./gpt/index.js";
+export { GPT } from "./gpt/index.js";
 export * as seq2seq from "./seq2seq/index.js";
 export { Seq2Seq } from "./seq2seq/index.js";
+export * as rnnlm from "./rnnlm/index.js";
+export { RecurrentLM } from "./rnnlm/index.js";
+export {
+  registerModelFamily, familyOfModel, familyOfConfig, modelTypes, type ModelFamily, type RegisteredModel,
+} from "./registry.js";
+export {
+  fromPretrained, savePretrained, pretrainedFiles, modelFromConfigFile, type SavePretrainedOptions, type FromPretrainedOptions, type PretrainedFile,
+} from "./pretrained.js";
+export { nearestName, type FieldRule, type FieldRules } from "./config-fields.js";

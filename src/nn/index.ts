@@ -11,9 +11,13 @@ export { RMSNorm, type RMSNormOptions } from "./layers/rms-norm.js";
 export { Dropout } from "./layers/dropout.js";
 export { Sequential, ModuleList, ModuleDict } from "./layers/containers.js";
 export { Identity, Flatten } from "./layers/basic.js";
-export { Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU, Softplus, ELU, Softmax, LogSoftmax } from "./layers/activation.js";
+export {
+  Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU, Softplus, ELU, Softmax, LogSoftmax, Activation,
+  ACTIVATION_FUNCTIONS, GATED_ACTIVATIONS, ACTIVATION_NAMES, activationFunction, gatedActivation, isGatedActivation,
+  type ActivationName, type ElementwiseActivationName, type GatedActivationName,
+} from "./layers/activation.js";
 export { SwiGLU } from "./layers/swiglu.js";
-export { MLP, type MLPOptions, type ActivationName } from "./layers/mlp.js";
+export { MLP, type MLPOptions } from "./layers/mlp.js";
 export type { LayerOptions } from "./layers/options.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";

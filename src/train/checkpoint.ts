@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { FormatError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { encodeSafetensors, loadSafetensors, type SafetensorsArray } from "../io/safetensors.js";
-import { GPT } from "../models/gpt/model.js";
-import { configFromJSON, configToJSON } from "../models/gpt/config.js";
-import { RecurrentLM } from "../models/rnnlm/model.js";
-import { RNNLM_MODEL_TYPE, recurrentConfigFromJSON, recurrentConfigToJSON } from "../models/rnnlm/config.js";
+import type { GPT } from "../models/gpt/model.js";
+import { GPT_MODEL_TYPE } from "../models/gpt/config.js";
+import type { RecurrentLM } from "../models/rnnlm/model.js";
+import { RNNLM_MODEL_TYPE } from "../models/rnnlm/config.js";
+import { fromPretrained, modelFromConfigFile, pretrainedFiles } from "../models/pretrained.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { OptimizerStateDict, StateBuffer } from "../optim/state-dict.js";
-import { Tensor } from "../tensor/tensor.js";
 import type { GeneratorState } from "../tensor/rng.js";
 import { Tokenizer } from "../tokenizers/tokenizer.js";
 import { checkFiniteWeights } from "./weights-check.js";
@@ -44,17 +44,9 @@ export interface TrainerState {
 /** The models a run folder can hold: a GPT (config.json model_type "gpt2") or a recurrent LM ("loom-rnnlm"). */
 export type LanguageModel = GPT | RecurrentLM;
 
-/** The model's files: weights (a tied lm_head once, as wte) and config.json. */
+/** The model's files, through the model registry: weights (a tied lm_head once, as wte) and config.json. */
 export function modelFiles(model: LanguageModel, step: number): RunFile[] {
-  const entries: [string, { shape: readonly number[]; data: SafetensorsArray }][] = [];
-  for (const [name, t] of model.stateDict()) {
-    entries.push([name, { shape: t.shape, data: t.toTypedArray() as SafetensorsArray }]);
-  }
-  const config = model instanceof GPT ? configToJSON(model.config) : recurrentConfigToJSON(model.config);
-  return [
-    { name: "model.safetensors", data: encodeSafetensors(entries, { format: "pt", loom_step: String(step) }) },
-    { name: "config.json", data: JSON.stringify(config, null, 2) + "\n" },
-  ];
+  return pretrainedFiles(model, { metadata: { loom_step: String(step) } });
 }
 
 /** Saves the model's weights and config.json into `dir` (each file atomically). */
@@ -62,55 +54,31 @@ export function saveModel(dir: string, model: LanguageModel, step: number): void
   for (const f of modelFiles(model, step)) writeFileAtomic(join(dir, f.name), f.data);
 }
 
+/** A language model a run folder can hold, told apart by its registry model_type. */
+function asLanguageModel(model: { modelType: string }, file: string): LanguageModel {
+  if (model.modelType === GPT_MODEL_TYPE || model.modelType === RNNLM_MODEL_TYPE) return model as LanguageModel;
+  throw new FormatError(file, "model_type", `${JSON.stringify(model.modelType)} is not a language model (expected ${GPT_MODEL_TYPE} or ${RNNLM_MODEL_TYPE})`);
+}
+
 /** Reads config.json and builds the (untrained) model it describes. */
 export function modelFromConfig(dir: string): LanguageModel {
-  const file = join(dir, "config.json");
-  if (!existsSync(file)) throw new FormatError(file, "(file)", "missing: is this a loom run folder?");
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new FormatError(file, "(root)", `invalid JSON (${(e as Error).message})`);
-  }
-  const type = (raw as { model_type?: unknown } | null)?.model_type;
-  if (type === RNNLM_MODEL_TYPE) return new RecurrentLM(recurrentConfigFromJSON(raw as Record<string, unknown>, file));
-  return new GPT(configFromJSON(raw, file));
+  return asLanguageModel(modelFromConfigFile(dir), join(dir, "config.json"));
 }
 
 /**
- * Loads a run folder's model (config.json + model.safetensors). Accepts transformers' GPT-2 naming
- * with or without the `transformer.` prefix, and an explicit lm_head.weight.
+ * Loads a run folder's model (config.json + model.safetensors) through the model registry: for GPT,
+ * transformers' naming with or without the `transformer.` prefix, and an explicit lm_head.weight.
  */
 export function loadLanguageModel(dir: string): { model: LanguageModel; step: number } {
-  const model = modelFromConfig(dir);
-  const file = join(dir, "model.safetensors");
-  const st = loadSafetensors(file);
-  const expected = model.stateDict();
-  const sd = new Map<string, Tensor>();
-  for (const [rawName, entry] of st.tensors) {
-    let name = rawName;
-    if (!expected.has(name) && expected.has(`transformer.${name}`)) name = `transformer.${name}`;
-    if (name === "lm_head.weight" && model instanceof GPT && model.config.tie_word_embeddings) continue; // tied: same as wte
-    if (/\.attn\.(masked_)?bias$/.test(name)) continue; // transformers' causal-mask buffers
-    if (!(entry.data instanceof Float32Array || entry.data instanceof Float64Array)) {
-      throw new FormatError(file, rawName, `expected floating-point weights, got ${entry.dtype}`);
-    }
-    sd.set(name, new Tensor(entry.data, entry.shape));
-  }
-  checkFiniteWeights(file, st.tensors);
-  try {
-    model.loadStateDict(sd, { strict: true });
-  } catch (e) {
-    throw new FormatError(file, "(tensors)", (e as Error).message);
-  }
-  return { model, step: Number(st.metadata.loom_step ?? 0) };
+  const { model, metadata } = fromPretrained(dir, { validate: checkFiniteWeights });
+  return { model: asLanguageModel(model, join(dir, "config.json")), step: Number(metadata.loom_step ?? 0) };
 }
 
 /** Loads a run folder that must hold a GPT. */
 export function loadModel(dir: string): { model: GPT; step: number } {
   const { model, step } = loadLanguageModel(dir);
-  if (!(model instanceof GPT)) throw new FormatError(join(dir, "config.json"), "model_type", "expected a GPT (gpt2), found a recurrent model");
-  return { model, step };
+  if (model.modelType !== GPT_MODEL_TYPE) throw new FormatError(join(dir, "config.json"), "model_type", `expected a GPT (${GPT_MODEL_TYPE}), found ${model.modelType}`);
+  return { model: model as GPT, step };
 }
 
 export function saveTokenizer(dir: string, tok: Tokenizer): void {

@@ -2,12 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Tensor, manualSeed } from "../../src/index.js";
 import { GPT } from "../../src/models/gpt/index.js";
-import { type CausalLanguageModel, type GenerationCache, generate } from "../../src/generate/index.js";
+import { type CausalLanguageModel, type DecodingCache, generate } from "../../src/generate/index.js";
 
 /** A cache that only counts positions (the mock model below needs no keys/values). */
-class CountingCache implements GenerationCache {
-  layers = [];
+class CountingCache implements DecodingCache {
   n = 0;
+  reorder(): void {}
   get length(): number {
     return this.n;
   }
@@ -21,8 +21,8 @@ function markovModel(V: number, table: Record<number, [number, number][]>): Caus
   const model = {
     calls: 0,
     config: { n_positions: 64, vocab_size: V },
-    newCache: (): GenerationCache => new CountingCache(),
-    forward(ids: Tensor, o: { cache?: GenerationCache; lastOnly?: boolean }) {
+    newCache: (): DecodingCache => new CountingCache(),
+    forward(ids: Tensor, o: { cache?: DecodingCache; lastOnly?: boolean }) {
       model.calls++;
       const [B, T] = ids.shape as [number, number];
       if (o.cache) (o.cache as CountingCache).n += T;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, Tensor, ValueError, isGradEnabled, manualSeed, noGrad } from "../../src/index.js";
 import { GPT, type GPTConfig } from "../../src/models/gpt/index.js";
-import { type CausalLanguageModel, type GenerationCache, argmax, chooseNextToken, generate, generateTokens } from "../../src/generate/index.js";
+import { type CausalLanguageModel, type DecodingCache, argmax, chooseNextToken, generate, generateTokens } from "../../src/generate/index.js";
 
 const tiny: Partial<GPTConfig> = { vocab_size: 20, n_positions: 32, n_embd: 16, n_layer: 2, n_head: 2, embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 };
 
@@ -142,7 +142,7 @@ test("runs in eval mode without grad recording and restores training mode", () =
   const probe: CausalLanguageModel = {
     config: m.config,
     newCache: () => m.newCache(),
-    forward: (ids: Tensor, o: { cache?: GenerationCache; lastOnly?: boolean }) => {
+    forward: (ids: Tensor, o: { cache?: DecodingCache; lastOnly?: boolean }) => {
       gradSeen = isGradEnabled();
       return m.forward(ids, o as Parameters<GPT["forward"]>[1]);
     },

@@ -8,7 +8,7 @@ import { ByteLevelPreTokenizer } from "../../src/tokenizers/pre_tokenizers/byte-
 import { ByteLevelDecoder } from "../../src/tokenizers/decoders/byte-level.js";
 import { BYTE_TO_CHAR } from "../../src/tokenizers/byte-level-alphabet.js";
 import {
-  type CausalLanguageModel, type GenerationCache, findStopSequence, generate, generateText, pendingStopPrefix, streamText,
+  type CausalLanguageModel, type DecodingCache, findStopSequence, generate, generateText, pendingStopPrefix, streamText,
 } from "../../src/generate/index.js";
 
 /** Byte-level BPE without merges: token id = byte value, plus <|endoftext|> = 256 (GPT-2's pipeline). */
@@ -21,9 +21,9 @@ function byteTokenizer(): Tokenizer {
 }
 const EOT = 256;
 
-class CountingCache implements GenerationCache {
-  layers = [];
+class CountingCache implements DecodingCache {
   n = 0;
+  reorder(): void {}
   get length(): number {
     return this.n;
   }
@@ -35,8 +35,8 @@ function scriptedModel(script: readonly number[], promptLength: number): CausalL
   const model = {
     calls: 0,
     config: { n_positions: 1024, vocab_size: V },
-    newCache: (): GenerationCache => new CountingCache(),
-    forward(ids: Tensor, o: { cache?: GenerationCache; lastOnly?: boolean }) {
+    newCache: (): DecodingCache => new CountingCache(),
+    forward(ids: Tensor, o: { cache?: DecodingCache; lastOnly?: boolean }) {
       model.calls++;
       const [B, T] = ids.shape as [number, number];
       let position = T;

@@ -1,6 +1,6 @@
 /** `loom generate`: sample text from a run folder's model, streamed to the terminal. */
-import type { Command } from "commander";
-import { streamText } from "../../generate/index.js";
+import { type Command, InvalidArgumentError } from "commander";
+import { MAX_BEAMS, streamText } from "../../generate/index.js";
 import { loadLanguageModel, loadTokenizer } from "../../train/checkpoint.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt } from "../options.js";
@@ -19,6 +19,13 @@ interface GenerateFlags {
   backend?: string;
 }
 
+/** --beams: a positive integer up to MAX_BEAMS (each beam is a batch row with its own cache). */
+function parseBeams(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n > MAX_BEAMS) throw new InvalidArgumentError(`at most ${MAX_BEAMS} beams, got ${n}.`);
+  return n;
+}
+
 export function registerGenerateCommand(program: Command): void {
   program
     .command("generate")
@@ -30,7 +37,7 @@ export function registerGenerateCommand(program: Command): void {
     .option("--top-k <k>", "sample among the k most likely tokens", parseNonNegativeInt)
     .option("--top-p <p>", "nucleus sampling: smallest set with probability ≥ p", parseNumber)
     .option("--repetition-penalty <x>", "penalise tokens already in the context (> 1)", parseNumber)
-    .option("--beams <n>", "beam search with n beams (deterministic)", parsePositiveInt)
+    .option("--beams <n>", `beam search with n beams (deterministic; at most ${MAX_BEAMS})`, parseBeams)
     .option("--stop <text...>", "stop sequences")
     .option("--seed <n>", "random seed for sampling", parseNonNegativeInt, 0)
     .option("--backend <name>", "kernels: wasm (default) or js")

@@ -5,7 +5,7 @@
  *
  * Shapes: B batch, T sequence, C = n_embd, V = vocab_size.
  */
-import { ShapeError, formatShape } from "../../errors.js";
+import { ShapeError, ValueError, formatShape } from "../../errors.js";
 import { add, matmul, reshape, to, transpose } from "../../ops/index.js";
 import { sinusoidalTable } from "../../nn/attention/sinusoidal.js";
 import { arange } from "../../tensor/factory.js";
@@ -16,22 +16,9 @@ import { Embedding } from "../../nn/layers/embedding.js";
 import { ModuleList } from "../../nn/layers/containers.js";
 import { Module } from "../../nn/module.js";
 import { normal } from "../../nn/init.js";
-import { Block, type LayerKV, type Norm, makeNorm } from "./block.js";
-import { type GPTConfig, gptConfig } from "./config.js";
-
-/** Per-layer keys/values of the positions processed so far (the KV cache). */
-export class KVCache {
-  layers: (LayerKV | null)[];
-
-  constructor(nLayer: number) {
-    this.layers = new Array<LayerKV | null>(nLayer).fill(null);
-  }
-
-  /** Number of cached positions. */
-  get length(): number {
-    return this.layers[0]?.k.shape[2] ?? 0;
-  }
-}
+import { type DecodingCache, KVCache } from "../../nn/attention/kv-cache.js";
+import { Block, type Norm, makeNorm } from "./block.js";
+import { GPT_MODEL_TYPE, type GPTConfig, gptConfig } from "./config.js";
 
 export interface GPTOutput {
   /** [B, T, V] */
@@ -43,8 +30,8 @@ export interface GPTOutput {
 export interface GPTForwardOptions {
   /** Targets [B, T] (int32): next-token ids; −100 entries are ignored. */
   targets?: Tensor;
-  /** A cache to read past keys/values from and append this call's to (generation). */
-  cache?: KVCache;
+  /** A cache (from newCache) to read past keys/values from and append this call's to (generation). */
+  cache?: DecodingCache;
   /** Compute logits for the last position only (generation). */
   lastOnly?: boolean;
 }
@@ -71,6 +58,8 @@ class Transformer extends Module {
 }
 
 export class GPT extends Module {
+  /** config.json's model_type: how the model registry finds this family. */
+  readonly modelType = GPT_MODEL_TYPE;
   readonly config: GPTConfig;
   transformer: Transformer;
   /** Untied output projection [V, C], or null when tied to wte. */
@@ -105,13 +94,10 @@ export class GPT extends Module {
     if (this.transformer.wpe) x = add(x, this.transformer.wpe.forward(arange(past, past + T))); // + [T, C]
     else if (cfg.position_encoding === "sinusoidal") x = add(x, to(sinusoidalTable(T, cfg.n_embd, past), x.dtype)); // fixed [T, C]
     x = dropout(x, cfg.embd_pdrop, this.training);
+    const cache = options.cache;
+    if (cache !== undefined && !(cache instanceof KVCache)) throw new ValueError("GPT.forward: cache must be a KVCache made by newCache()");
     let i = 0;
-    for (const block of this.transformer.h) {
-      const out = options.cache ? block.forward(x, options.cache.layers[i] ?? null, true) : block.forward(x);
-      if (options.cache) options.cache.layers[i] = out.kv;
-      x = out.y;
-      i++;
-    }
+    for (const block of this.transformer.h) x = block.forward(x, cache?.layer(i++));
     x = this.transformer.ln_f.forward(x);
     if (options.lastOnly) x = x.slice(1, T - 1, T); // [B, 1, C]
     const logits = matmul(x, transpose(this.outputWeight, 0, 1)); // [B, T, V]
@@ -125,8 +111,8 @@ export class GPT extends Module {
     return { logits, loss };
   }
 
-  /** A new empty KV cache for this model. */
+  /** A new empty KV cache for this model (nn's, one per layer, reorderable for beam search). */
   newCache(): KVCache {
-    return new KVCache(this.config.n_layer);
+    return new KVCache();
   }
 }

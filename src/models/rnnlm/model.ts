@@ -6,8 +6,9 @@
  *
  * Shapes: B batch, T steps, E = n_embd, H = hidden_size, V = vocab_size, L = n_layer.
  */
-import { ShapeError, formatShape } from "../../errors.js";
-import { linear, reshape, select, stack } from "../../ops/index.js";
+import { ShapeError, ValueError, formatShape } from "../../errors.js";
+import { indexSelect, linear, reshape, select, stack } from "../../ops/index.js";
+import type { DecodingCache } from "../../nn/attention/kv-cache.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { crossEntropy } from "../../losses/index.js";
 import { dropout } from "../../nn/functional/index.js";
@@ -15,10 +16,10 @@ import { Embedding } from "../../nn/layers/embedding.js";
 import { Linear } from "../../nn/layers/linear.js";
 import { Module } from "../../nn/module.js";
 import { GRU, LSTM, RNN } from "../../nn/recurrent/index.js";
-import { type RecurrentLMConfig, defaultRecurrentLMConfig, validateRecurrentLMConfig } from "./config.js";
+import { RNNLM_MODEL_TYPE, type RecurrentLMConfig, defaultRecurrentLMConfig, validateRecurrentLMConfig } from "./config.js";
 
-/** The recurrent state of each layer, in the shape generation's cache interface expects. */
-export class RecurrentCache {
+/** The recurrent state of each layer: the model's decoding state, whose rows beam search reorders. */
+export class RecurrentCache implements DecodingCache {
   /** k = h [B, H], v = c [B, H] (LSTM) or h again (GRU, RNN). */
   layers: ({ k: Tensor; v: Tensor } | null)[];
   /** Steps processed so far. */
@@ -27,15 +28,23 @@ export class RecurrentCache {
   constructor(nLayer: number) {
     this.layers = new Array<{ k: Tensor; v: Tensor } | null>(nLayer).fill(null);
   }
+
+  reorder(from: readonly number[]): void {
+    const index = new Tensor(Int32Array.from(from), [from.length]);
+    this.layers = this.layers.map((s) => s && { k: indexSelect(s.k, 0, index), v: indexSelect(s.v, 0, index) });
+  }
 }
 
 export interface RecurrentLMForwardOptions {
   targets?: Tensor;
-  cache?: RecurrentCache;
+  /** A cache from newCache (the recurrent state), continued and updated. */
+  cache?: DecodingCache;
   lastOnly?: boolean;
 }
 
 export class RecurrentLM extends Module {
+  /** config.json's model_type: how the model registry finds this family. */
+  readonly modelType = RNNLM_MODEL_TYPE;
   readonly config: RecurrentLMConfig;
   embedding: Embedding;
   rnn: LSTM | GRU | RNN;
@@ -64,6 +73,7 @@ export class RecurrentLM extends Module {
     const c = this.config;
     const x = dropout(this.embedding.forward(ids), c.dropout, this.training); // [B, T, E]
     const cache = options.cache;
+    if (cache !== undefined && !(cache instanceof RecurrentCache)) throw new ValueError("RecurrentLM.forward: cache must be a RecurrentCache made by newCache()");
     const past = cache && cache.layers[0] ? cache.layers : null;
     let out: Tensor;
     if (this.rnn instanceof LSTM) {

@@ -3,6 +3,10 @@
  */
 import { ValueError } from "../../errors.js";
 import type { FloatDType } from "../../tensor/dtype.js";
+import { unknownKeyMessage } from "../config-fields.js";
+
+/** config.json's model_type for a saved Seq2Seq. */
+export const SEQ2SEQ_MODEL_TYPE = "loom-seq2seq";
 
 export type RecurrentCellKind = "lstm" | "gru";
 export type AttentionKind = "bahdanau" | "luong-dot" | "luong-general" | "luong-concat";
@@ -51,7 +55,10 @@ export const defaultSeq2SeqConfig: Omit<Seq2SeqConfig, "srcVocab" | "tgtVocab"> 
 
 export type Seq2SeqOptions = Partial<Seq2SeqConfig> & Pick<Seq2SeqConfig, "srcVocab" | "tgtVocab">;
 
+const FIELDS = ["srcVocab", "tgtVocab", ...Object.keys(defaultSeq2SeqConfig)];
+
 export function seq2seqConfig(options: Seq2SeqOptions): Seq2SeqConfig {
+  for (const key of Object.keys(options)) if (!FIELDS.includes(key)) throw new ValueError(`Seq2Seq: ${unknownKeyMessage(key, FIELDS)}`);
   const c: Seq2SeqConfig = { ...defaultSeq2SeqConfig, ...options };
   for (const key of ["srcVocab", "tgtVocab", "embedDim", "hiddenSize", "encoderLayers"] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) throw new ValueError(`Seq2Seq: ${key} must be a positive integer, got ${c[key]}`);

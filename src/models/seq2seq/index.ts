@@ -1,5 +1,5 @@
-/** Attentional sequence-to-sequence models over recurrent layers, and their decoding. */
-export { Seq2Seq, type Seq2SeqOutput, type TeacherForcingOptions, type DecodeOptions } from "./model.js";
+/** Attentional sequence-to-sequence models over recurrent layers (decoded through generate/'s decoder-step interface). */
+export { Seq2Seq, Seq2SeqDecoderStep, type Seq2SeqOutput, type TeacherForcingOptions } from "./model.js";
 export { type Seq2SeqConfig, type Seq2SeqOptions, type AttentionKind, type RecurrentCellKind, defaultSeq2SeqConfig, seq2seqConfig } from "./config.js";
 export { Seq2SeqEncoder, type EncoderOutput } from "./encoder.js";
 export { Seq2SeqDecoder, type DecoderState, type DecoderOutput } from "./decoder.js";
@@ -8,7 +8,3 @@ export { BahdanauAttention, type AdditiveAttentionOptions } from "./bahdanau-att
 export { LuongAttention, type LuongScore, type LuongAttentionOptions } from "./luong-attention.js";
 export { sourceMaskFromLengths, sourceMaskFromIds, maskedSoftmax, maskLengths } from "./masking.js";
 export { teacherForcingRatio, type TeacherForcingSchedule } from "./teacher-forcing.js";
-export { greedySearch } from "./greedy-search.js";
-export { beamSearch, type BeamSearchOptions } from "./beam-search.js";
-export { lengthPenalty, type LengthPenalty, type LengthPenaltyKind } from "./length-penalty.js";
-export { type Decoder, type StepOutput, type SearchOptions, type Hypothesis } from "./decode-step.js";

@@ -1,6 +1,7 @@
 /**
  * Seq2Seq: an attentional encoder–decoder (Bahdanau et al. 2015; Luong et al. 2015) over LSTM or GRU
- * layers, with scheduled-sampling training and greedy / beam-search decoding.
+ * layers, with scheduled-sampling training. Decoding (greedy, sampling, beam search) goes through
+ * generate/'s one decoder-step interface: `decoderStep` gives the step over an encoded source batch.
  *
  * Shapes: B batch, S source length, T target steps, V tgtVocab.
  *   src [B, S] int32 (padded with padId), srcLengths [B]
@@ -9,19 +10,16 @@
  */
 import { noGrad } from "../../autograd/grad-mode.js";
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
-import { indexSelect, logSoftmax, reshape, slice, stack } from "../../ops/index.js";
+import { indexSelect, reshape, slice, stack } from "../../ops/index.js";
 import { Module } from "../../nn/module.js";
 import { crossEntropy } from "../../losses/index.js";
 import { tensor } from "../../tensor/factory.js";
 import { type Generator, defaultGenerator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { AttentionMemory } from "./attention.js";
-import { type BeamSearchOptions, beamSearch } from "./beam-search.js";
-import { type Seq2SeqConfig, type Seq2SeqOptions, seq2seqConfig } from "./config.js";
-import type { Decoder, Hypothesis, StepOutput } from "./decode-step.js";
+import { SEQ2SEQ_MODEL_TYPE, type Seq2SeqConfig, type Seq2SeqOptions, seq2seqConfig } from "./config.js";
 import { type DecoderState, Seq2SeqDecoder } from "./decoder.js";
 import { Seq2SeqEncoder } from "./encoder.js";
-import { greedySearch } from "./greedy-search.js";
 import { selectStateRows } from "./recurrent-layer.js";
 
 export interface TeacherForcingOptions {
@@ -42,9 +40,39 @@ export interface Seq2SeqOutput {
   attention: Tensor;
 }
 
-export interface DecodeOptions {
-  /** Most generated tokens, EOS included (default 2·S + 10). */
-  maxLength?: number;
+/**
+ * The decoder of one encoded source batch as a decoder step (generate/'s DecoderStep): each call feeds
+ * every row's last token (the decoder start token first) and returns the next-token logits [n][V] and
+ * the step's attention over the source [n][S]; `reorder` selects the rows of the recurrent state and of
+ * the encoder memory (beam search).
+ */
+export class Seq2SeqDecoderStep {
+  constructor(private readonly decoder: Seq2SeqDecoder, private state: DecoderState) {}
+
+  next(rows: readonly (readonly number[])[]): { logits: (Float32Array | Float64Array)[]; attention: Float64Array[] } {
+    const out = this.decoder.step(ids(rows.map((r) => r.at(-1) as number)), this.state);
+    this.state = out.state;
+    const attention = rowsOf(out.weights).map((r) => Float64Array.from(r));
+    return { logits: rowsOf(out.logits), attention };
+  }
+
+  reorder(from: readonly number[]): void {
+    const index = ids(from);
+    const m = this.state.memory;
+    const memory: AttentionMemory = {
+      values: indexSelect(m.values, 0, index),
+      keys: indexSelect(m.keys, 0, index),
+      mask: m.mask === null ? null : indexSelect(m.mask, 0, index),
+    };
+    this.state = { rnn: selectStateRows(this.state.rnn, index), memory };
+  }
+}
+
+/** The rows of an [n, C] float tensor. */
+function rowsOf(t: Tensor): (Float32Array | Float64Array)[] {
+  const [n, c] = t.shape as [number, number];
+  const flat = t.toTypedArray() as Float32Array | Float64Array;
+  return Array.from({ length: n }, (_, i) => flat.slice(i * c, (i + 1) * c));
 }
 
 function ids(rows: readonly number[]): Tensor {
@@ -59,6 +87,8 @@ function rowsOfIds(t: Tensor): number[][] {
 }
 
 export class Seq2Seq extends Module {
+  /** config.json's model_type: how the model registry finds this family. */
+  readonly modelType = SEQ2SEQ_MODEL_TYPE;
   readonly config: Seq2SeqConfig;
   encoder: Seq2SeqEncoder;
   decoder: Seq2SeqDecoder;
@@ -128,53 +158,13 @@ export class Seq2Seq extends Module {
     return { loss, ...out };
   }
 
-  /** The search interface over this model's decoder (log-probabilities, beam reordering). */
-  searchDecoder(): Decoder<DecoderState> {
-    return {
-      step: (tokens: readonly number[], state: DecoderState): StepOutput<DecoderState> => {
-        const out = this.decoder.step(ids(tokens), state);
-        return { logProbs: logSoftmax(out.logits, -1), state: out.state, attention: out.weights };
-      },
-      reorder: (state: DecoderState, rows: readonly number[]): DecoderState => {
-        const index = ids(rows);
-        const m = state.memory;
-        const memory: AttentionMemory = {
-          values: indexSelect(m.values, 0, index),
-          keys: indexSelect(m.keys, 0, index),
-          mask: m.mask === null ? null : indexSelect(m.mask, 0, index),
-        };
-        return { rnn: selectStateRows(state.rnn, index), memory };
-      },
-    };
+  /** The decoder step over an encoded source batch src [B, S] (decode with generate/'s `decodeSources`). */
+  decoderStep(src: Tensor, srcLengths: readonly number[]): Seq2SeqDecoderStep {
+    return new Seq2SeqDecoderStep(this.decoder, this.encode(src, srcLengths));
   }
 
-  private maxLength(src: Tensor, options: DecodeOptions): number {
-    return options.maxLength ?? 2 * (src.shape[1] ?? 0) + 10;
-  }
-
-  /** Greedy decoding of a batch (no gradients); one hypothesis per row with its attention per step. */
-  greedyDecode(src: Tensor, srcLengths: readonly number[], options: DecodeOptions = {}): Hypothesis[] {
-    const { bosId, eosId } = this.config;
-    return noGrad(() => greedySearch(this.searchDecoder(), this.encode(src, srcLengths), srcLengths.length, {
-      bosId, eosId, maxLength: this.maxLength(src, options),
-    }));
-  }
-
-  /**
-   * Beam search for one source row of src (default row 0; no gradients): the finished hypotheses,
-   * best length-normalised score first, each with its attention weights per output step.
-   */
-  beamSearch(
-    src: Tensor, srcLengths: readonly number[], options: DecodeOptions & Partial<Pick<BeamSearchOptions, "beamSize" | "lengthPenalty">> & { row?: number } = {},
-  ): Hypothesis[] {
-    const row = options.row ?? 0;
-    const length = srcLengths[row];
-    if (length === undefined) throw new ValueError(`Seq2Seq.beamSearch: no source row ${row}`);
-    const one = slice(slice(src, 0, row, row + 1), 1, 0, length); // [1, length]
-    const { bosId, eosId } = this.config;
-    return noGrad(() => beamSearch(this.searchDecoder(), this.encode(one, [length]), {
-      bosId, eosId, maxLength: this.maxLength(src, options), beamSize: options.beamSize ?? 4,
-      ...(options.lengthPenalty ? { lengthPenalty: options.lengthPenalty } : {}),
-    }));
+  /** What decoding needs to know: the decoder start id, the end id and the target vocabulary. */
+  get decoding(): { startId: number; endId: number; vocabSize: number } {
+    return { startId: this.config.bosId, endId: this.config.eosId, vocabSize: this.config.tgtVocab };
   }
 }

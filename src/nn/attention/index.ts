@@ -1,9 +1,10 @@
-/** Attention layers, KV caching and position encodings. */
+/** The one attention path, its KV cache, attention layers and position encodings. */
+export { multiHeadAttention, splitHeads, mergeHeads, type AttentionOptions, type AttentionResult, type KeyValueSource } from "./attention.js";
 export {
   MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionForwardOptions, type MultiHeadAttentionOutput,
   type PositionalKind,
 } from "./multi-head-attention.js";
-export { KVCache, LayerKVCache } from "./kv-cache.js";
+export { KVCache, LayerKVCache, type KeysValues, type DecodingCache } from "./kv-cache.js";
 export { RotaryEmbedding, applyRotaryEmbedding, rotaryTables, type RotaryEmbeddingOptions } from "./rotary.js";
 export { alibiSlopes, alibiBias, type AlibiBiasOptions } from "./alibi.js";
 export { SinusoidalPositionalEncoding, sinusoidalTable } from "./sinusoidal.js";

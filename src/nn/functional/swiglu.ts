@@ -2,9 +2,10 @@
  * SwiGLU (Shazeer 2020, "GLU Variants Improve Transformer"): SiLU(xW) ⊙ (xV). Composed from
  * differentiable ops (linear, silu, mul, slice), so autograd derives its backward.
  */
-import { ShapeError, formatShape } from "../../errors.js";
-import { linear, mul, silu, slice } from "../../ops/index.js";
+import { ShapeError } from "../../errors.js";
+import { linear, mul, silu } from "../../ops/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { gatedActivation } from "../layers/activation.js";
 
 /**
  * Two forms:
@@ -16,14 +17,7 @@ import type { Tensor } from "../../tensor/tensor.js";
  *    way round: a ⊙ σ(b).)
  */
 export function swiglu(x: Tensor, w?: Tensor, v?: Tensor, biasW: Tensor | null = null, biasV: Tensor | null = null): Tensor {
-  if (w === undefined && v === undefined) {
-    const last = x.shape[x.ndim - 1];
-    if (x.ndim === 0 || last === undefined || last % 2 !== 0) {
-      throw new ShapeError(`swiglu: the split form needs an even last dimension, got ${formatShape(x.shape)}`);
-    }
-    const h = last / 2;
-    return mul(silu(slice(x, -1, 0, h)), slice(x, -1, h));
-  }
+  if (w === undefined && v === undefined) return gatedActivation(x, "silu");
   if (w === undefined || v === undefined) throw new ShapeError("swiglu: give both W and V, or neither (split form)");
   return mul(silu(linear(x, w, biasW)), linear(x, v, biasV));
 }

@@ -4,28 +4,20 @@
  */
 import { ValueError } from "../../errors.js";
 import type { TensorModule } from "../module.js";
-import { ELU, GELU, LeakyReLU, ReLU, SiLU, Sigmoid, Tanh } from "./activation.js";
+import { ACTIVATION_FUNCTIONS, Activation, type ElementwiseActivationName } from "./activation.js";
 import { Sequential } from "./containers.js";
 import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
 import type { LayerOptions } from "./options.js";
 
-export type ActivationName = "relu" | "gelu" | "geluTanh" | "tanh" | "sigmoid" | "silu" | "leakyRelu" | "elu";
-
-const ACTIVATIONS: Record<ActivationName, () => TensorModule> = {
-  relu: () => new ReLU(),
-  gelu: () => new GELU(),
-  geluTanh: () => new GELU({ approximate: "tanh" }),
-  tanh: () => new Tanh(),
-  sigmoid: () => new Sigmoid(),
-  silu: () => new SiLU(),
-  leakyRelu: () => new LeakyReLU(),
-  elu: () => new ELU(),
-};
 
 export interface MLPOptions extends LayerOptions {
-  /** Activation between layers: a name or a factory making a fresh module (default "relu"). */
-  activation?: ActivationName | (() => TensorModule);
+  /**
+   * Activation between layers: a Hugging Face name from the activation table (`"relu"`, `"gelu"`,
+   * `"gelu_new"`, `"silu"`, …; not a gated one, which would halve the width) or a factory making a
+   * fresh module (default "relu").
+   */
+  activation?: ElementwiseActivationName | (() => TensorModule);
   /** Dropout probability after each activation (default 0: no Dropout layers). */
   dropout?: number;
   /** Biases in the Linear layers (default true). */
@@ -37,8 +29,10 @@ export class MLP extends Sequential {
     super();
     if (sizes.length < 2) throw new ValueError(`MLP: needs at least an input and an output size, got [${sizes.join(", ")}]`);
     const act = options.activation ?? "relu";
-    const make = typeof act === "function" ? act : ACTIVATIONS[act];
-    if (make === undefined) throw new ValueError(`MLP: unknown activation "${String(act)}"`);
+    if (typeof act !== "function" && !Object.hasOwn(ACTIVATION_FUNCTIONS, act)) {
+      throw new ValueError(`MLP: unknown activation "${String(act)}" (known: ${Object.keys(ACTIVATION_FUNCTIONS).join(", ")})`);
+    }
+    const make = typeof act === "function" ? act : () => new Activation(act);
     const p = options.dropout ?? 0;
     const linearOptions = { bias: options.bias ?? true, dtype: options.dtype ?? "float32" } as const;
     for (let i = 0; i + 1 < sizes.length; i++) {

@@ -1,24 +1,27 @@
 /**
- * A transformer block: self-attention and a feed-forward network, each in a residual branch, plus an
- * optional cross-attention branch (encoder–decoder).
- *   pre-norm  (GPT-2, LLaMA):  x = x + drop(attn(ln_1(x)));  x = x + mlp(ln_2(x))
- *   post-norm (Vaswani, BERT): x = ln_1(x + drop(attn(x)));  x = ln_2(x + mlp(x))
- * with, when crossAttention is on, x = x + drop(xattn(ln_cross_attn(x), ctx)) (pre) or
- * x = ln_cross_attn(x + drop(xattn(x, ctx))) (post) between the two.
+ * A transformer block as torch.nn.TransformerEncoderLayer (and, with crossAttention, as
+ * TransformerDecoderLayer), with PyTorch's names so a state dict loads into it and back:
+ *   encoder: self_attn, linear1, linear2, norm1, norm2
+ *   decoder: self_attn, multihead_attn, linear1, linear2, norm1, norm2, norm3
+ *   pre-norm  (norm_first=True; GPT-2, LLaMA): x = x + drop(sa(norm1(x)));  [x = x + drop(ca(norm2(x), ctx))];  x = x + drop(ff(normL(x)))
+ *   post-norm (norm_first=False; Vaswani):      x = norm1(x + drop(sa(x)));  [x = norm2(x + drop(ca(x, ctx)))];  x = normL(x + drop(ff(x)))
+ * with normL = norm2 (encoder) or norm3 (decoder), ff(x) = linear2(dropout(act(linear1(x)))).
+ * The attention is nn.MultiHeadAttention (the one attention path), the FFN feed-forward.ts's.
  * Shapes: x [B, T, C], context [B, S, C]; C = dModel, H = numHeads, D = C / H.
- * Submodule names follow Hugging Face GPT-2: ln_1, attn, ln_cross_attn, crossattention, ln_2, mlp.
  */
 import { ValueError } from "../../errors.js";
 import { add } from "../../ops/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
+import { ACTIVATION_NAMES, type ActivationName, activationFunction, isGatedActivation } from "../layers/activation.js";
 import { LayerNorm } from "../layers/layer-norm.js";
+import { Linear } from "../layers/linear.js";
 import type { LayerOptions } from "../layers/options.js";
 import { RMSNorm } from "../layers/rms-norm.js";
 import { Module } from "../module.js";
 import type { LayerKVCache } from "../attention/kv-cache.js";
 import { MultiHeadAttention, type PositionalKind } from "../attention/multi-head-attention.js";
-import { FeedForward, type FeedForwardActivation } from "./feed-forward.js";
+import { defaultFeedForwardSize, feedForward } from "./feed-forward.js";
 
 export type NormKind = "layernorm" | "rmsnorm";
 export type NormPlacement = "pre" | "post";
@@ -26,16 +29,16 @@ export type NormPlacement = "pre" | "post";
 export interface TransformerBlockConfig extends LayerOptions {
   dModel: number;
   numHeads: number;
-  /** Feed-forward hidden size (default 4·dModel, or the 2/3 rule for SwiGLU). */
+  /** Feed-forward hidden size (default 4·dModel, or nn's gatedHiddenSize for a gated activation). */
   dFF?: number;
   /** Default "layernorm". */
   norm?: NormKind;
-  /** Norm epsilon (default 1e-5; RMSNorm's default follows PyTorch: the dtype's machine epsilon). */
+  /** Norm epsilon (default 1e-5, PyTorch's layer_norm_eps, for either norm). */
   normEps?: number;
   /** Default "pre". */
   placement?: NormPlacement;
-  /** Feed-forward activation (default "gelu"). */
-  activation?: FeedForwardActivation;
+  /** Feed-forward activation by Hugging Face name (default "gelu"). */
+  activation?: ActivationName;
   /** Dropout on attention weights, on each residual branch and in the feed-forward (default 0). */
   dropout?: number;
   /** Add an encoder–decoder attention branch (default false). */
@@ -50,6 +53,7 @@ export interface TransformerBlockConfig extends LayerOptions {
 
 export const defaultTransformerBlockConfig = {
   norm: "layernorm",
+  normEps: 1e-5,
   placement: "pre",
   activation: "gelu",
   dropout: 0,
@@ -62,6 +66,8 @@ export const defaultTransformerBlockConfig = {
 export interface TransformerBlockForwardOptions {
   /** Self-attention mask (bool true = attend, or additive), broadcastable to [B, H, T, T+past]. */
   mask?: Tensor | null;
+  /** [B, T+past] boolean, true = a real position (PyTorch's src_key_padding_mask inverted). */
+  keyPaddingMask?: Tensor | null;
   /** Cache of this layer's self-attention keys/values (decoding). */
   kvCache?: LayerKVCache;
   /** Encoder output [B, S, C] for the cross-attention branch. */
@@ -75,13 +81,15 @@ export interface TransformerBlockForwardOptions {
 type Norm = LayerNorm | RMSNorm;
 
 export class TransformerBlock extends Module {
-  readonly config: Required<Omit<TransformerBlockConfig, "dFF" | "normEps" | "dtype">> & Pick<TransformerBlockConfig, "dFF" | "normEps">;
-  ln_1: Norm;
-  attn: MultiHeadAttention;
-  ln_cross_attn: Norm | null = null;
-  crossattention: MultiHeadAttention | null = null;
-  ln_2: Norm;
-  mlp: FeedForward;
+  readonly config: Required<Omit<TransformerBlockConfig, "dFF" | "dtype">> & Pick<TransformerBlockConfig, "dFF">;
+  self_attn: MultiHeadAttention;
+  multihead_attn: MultiHeadAttention | null = null;
+  linear1: Linear;
+  linear2: Linear;
+  norm1: Norm;
+  norm2: Norm;
+  norm3: Norm | null = null;
+  private readonly act: (x: Tensor) => Tensor;
 
   constructor(config: TransformerBlockConfig) {
     super();
@@ -89,51 +97,55 @@ export class TransformerBlock extends Module {
     this.config = c;
     if (c.norm !== "layernorm" && c.norm !== "rmsnorm") throw new ValueError(`TransformerBlock: unknown norm "${String(c.norm)}"`);
     if (c.placement !== "pre" && c.placement !== "post") throw new ValueError(`TransformerBlock: unknown placement "${String(c.placement)}"`);
+    if (!ACTIVATION_NAMES.includes(c.activation)) throw new ValueError(`TransformerBlock: unknown activation "${String(c.activation)}" (known: ${ACTIVATION_NAMES.join(", ")})`);
     const dtype = config.dtype ?? "float32";
     const makeNorm = (): Norm =>
-      c.norm === "layernorm"
-        ? new LayerNorm(c.dModel, { eps: c.normEps ?? 1e-5, bias: c.bias, dtype })
-        : new RMSNorm(c.dModel, { eps: c.normEps ?? null, dtype });
-    this.ln_1 = makeNorm();
-    this.attn = new MultiHeadAttention(c.dModel, c.numHeads, { bias: c.bias, dropout: c.dropout, positional: c.positional, causal: c.causal, dtype });
-    if (c.crossAttention) {
-      this.ln_cross_attn = makeNorm();
-      this.crossattention = new MultiHeadAttention(c.dModel, c.numHeads, { bias: c.bias, dropout: c.dropout, selfAttention: false, dtype });
-    }
-    this.ln_2 = makeNorm();
-    this.mlp = new FeedForward(c.dModel, {
-      activation: c.activation, dropout: c.dropout, bias: c.bias, dtype, ...(c.dFF === undefined ? {} : { dFF: c.dFF }),
-    });
+      c.norm === "layernorm" ? new LayerNorm(c.dModel, { eps: c.normEps, bias: c.bias, dtype }) : new RMSNorm(c.dModel, { eps: c.normEps, dtype });
+    this.self_attn = new MultiHeadAttention(c.dModel, c.numHeads, { bias: c.bias, dropout: c.dropout, positional: c.positional, causal: c.causal, dtype });
+    if (c.crossAttention) this.multihead_attn = new MultiHeadAttention(c.dModel, c.numHeads, { bias: c.bias, dropout: c.dropout, dtype });
+    const dFF = c.dFF ?? defaultFeedForwardSize(c.dModel, c.activation);
+    this.act = activationFunction(c.activation);
+    const lin = { bias: c.bias, dtype } as const;
+    this.linear1 = new Linear(c.dModel, isGatedActivation(c.activation) ? 2 * dFF : dFF, lin);
+    this.linear2 = new Linear(dFF, c.dModel, lin);
+    this.norm1 = makeNorm();
+    this.norm2 = makeNorm();
+    if (c.crossAttention) this.norm3 = makeNorm();
   }
 
-  private residualDropout(x: Tensor): Tensor {
-    return dropout(x, this.config.dropout, this.training);
+  /** A residual branch: pre-norm x + drop(f(norm(x))), post-norm norm(x + drop(f(x))). */
+  private residual(x: Tensor, norm: Norm, f: (h: Tensor) => Tensor): Tensor {
+    const p = this.training ? this.config.dropout : 0;
+    if (this.config.placement === "pre") return add(x, dropout(f(norm.forward(x)), p, p > 0));
+    return norm.forward(add(x, dropout(f(x), p, p > 0)));
   }
 
   /** [B, T, C] → [B, T, C] */
   forward(x: Tensor, options: TransformerBlockForwardOptions = {}): Tensor {
-    const pre = this.config.placement === "pre";
-    const selfAttn = (h: Tensor): Tensor =>
-      this.residualDropout(this.attn.forward(h, { mask: options.mask ?? null, ...(options.kvCache ? { kvCache: options.kvCache } : {}) }).output);
-    x = pre ? add(x, selfAttn(this.ln_1.forward(x))) : this.ln_1.forward(add(x, selfAttn(x)));
-    if (this.crossattention && this.ln_cross_attn) {
-      const cross = this.crossattention;
-      if (options.context === undefined && (options.crossKvCache?.length ?? 0) === 0) {
+    x = this.residual(x, this.norm1, (h) => this.self_attn.forward(h, {
+      mask: options.mask ?? null,
+      keyPaddingMask: options.keyPaddingMask ?? null,
+      ...(options.kvCache ? { kvCache: options.kvCache } : {}),
+    }).output);
+    const cross = this.multihead_attn;
+    if (cross) {
+      const context = options.context;
+      if (context === undefined && (options.crossKvCache?.length ?? 0) === 0) {
         throw new ValueError("TransformerBlock: cross-attention needs a context (or a filled crossKvCache)");
       }
-      const crossAttn = (h: Tensor): Tensor =>
-        this.residualDropout(cross.forward(h, {
-          mask: options.contextMask ?? null,
-          ...(options.context ? { context: options.context } : {}),
-          ...(options.crossKvCache ? { kvCache: options.crossKvCache } : {}),
-        }).output);
-      x = pre ? add(x, crossAttn(this.ln_cross_attn.forward(x))) : this.ln_cross_attn.forward(add(x, crossAttn(x)));
+      x = this.residual(x, this.norm2, (h) => cross.forward(h, {
+        // With a filled cache the context's keys/values are read from it (the context is not projected again).
+        key: context ?? h,
+        mask: options.contextMask ?? null,
+        ...(options.crossKvCache ? { kvCache: options.crossKvCache } : {}),
+      }).output);
     }
-    return pre ? add(x, this.mlp.forward(this.ln_2.forward(x))) : this.ln_2.forward(add(x, this.mlp.forward(x)));
+    const p = this.training ? this.config.dropout : 0;
+    return this.residual(x, this.norm3 ?? this.norm2, (h) => feedForward(h, this.linear1, this.linear2, this.act, p));
   }
 
   override extraRepr(): string {
     const c = this.config;
-    return `dModel=${c.dModel}, numHeads=${c.numHeads}, norm=${c.norm}, placement=${c.placement}${c.causal ? ", causal" : ""}`;
+    return `dModel=${c.dModel}, numHeads=${c.numHeads}, norm=${c.norm}, placement=${c.placement}, activation=${c.activation}${c.causal ? ", causal" : ""}`;
   }
 }

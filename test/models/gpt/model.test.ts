@@ -79,14 +79,12 @@ test("the KV cache appends in place during generation, and a forked cache does n
   noGrad(() => {
     const cache = m.newCache();
     m.forward(ids.slice(1, 0, 3), { cache });
-    const before = cache.layers[0];
+    const before = cache.layer(0).get();
     m.forward(ids.slice(1, 3, 4), { cache });
-    const after = cache.layers[0];
-    assert.ok(before?.store !== undefined && after?.store === before.store, "one growing buffer per layer");
-    assert.equal(after?.k.storage, before?.k.storage, "the step wrote into the same storage");
+    const after = cache.layer(0).get();
+    assert.equal(after?.keys.storage, before?.keys.storage, "the step wrote into the same storage (one growing buffer per layer)");
     // Fork at 4 positions: the source goes on with ids[4], the fork with ids[5]; each equals its full forward.
-    const fork = m.newCache();
-    fork.layers = [...cache.layers];
+    const fork = cache.fork();
     const source = m.forward(ids.slice(1, 4, 5), { cache }).logits.toTypedArray();
     const forked = m.forward(ids.slice(1, 5, 6), { cache: fork }).logits.toTypedArray();
     const full = (tokens: Tensor) => m.forward(tokens).logits.slice(1, 4, 5).toTypedArray();
@@ -106,7 +104,7 @@ test("with gradients recorded, cached keys/values stay differentiable (concatena
   const cache = m.newCache();
   m.forward(ids.slice(1, 0, 3), { cache });
   const last = m.forward(ids.slice(1, 3, 5), { cache }).logits;
-  assert.equal(cache.layers[0]?.store, undefined);
+  assert.ok(cache.layer(0).get()?.keys.requiresGrad, "cached keys carry the graph");
   last.sum().backward();
   const cachedGrad = m.transformer.wte.weight.grad?.toTypedArray() as Float32Array;
   m.zeroGrad();

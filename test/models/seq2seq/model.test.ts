@@ -1,3 +1,4 @@
+import { beamSearch, decodeSources, resolveGenerateOptions } from "../../../src/generate/index.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { autograd, Generator, manualSeed, models, noGrad, randint, stack, tensor, ValueError, type Tensor } from "../../../src/index.js";
@@ -61,9 +62,12 @@ for (const v of variants) {
     m.eval();
     const lengths = [5, 2, 4];
     const src = source(lengths, 5, 7);
-    const greedy = m.greedyDecode(src, lengths, { maxLength: 6 });
+    // Both through generate's one decoder-step interface: decodeSources (greedy) and beamSearch itself (1 beam).
+    const greedy = decodeSources(m, src, lengths, { maxNewTokens: 6 }).map((h) => h[0]!);
+    const o = resolveGenerateOptions({ numBeams: 1, maxNewTokens: 6, stopIds: [m.config.eosId], lengthPenalty: 0, earlyStopping: "never" }, m.config.tgtVocab);
     lengths.forEach((n, row) => {
-      const [beam] = m.beamSearch(src, lengths, { row, beamSize: 1, maxLength: 6 });
+      const one = src.narrow(0, row, 1).narrow(1, 0, n);
+      const [beam] = noGrad(() => beamSearch(m.decoderStep(one, [n]), [m.config.bosId], o));
       assert.deepEqual(beam!.tokens, greedy[row]!.tokens);
       assert.ok(Math.abs(beam!.score - greedy[row]!.score) < 1e-4);
       assert.equal(beam!.attention.length, beam!.tokens.length);
@@ -109,7 +113,7 @@ test("Seq2Seq: teacher-forcing ratio 0 feeds the model's own predictions (as gre
     const tgt = target(2, 6, 11);
     const out = noGrad(() => m.forward(src, lengths, tgt.narrow(1, 0, 6), { teacherForcingRatio: 0 }));
     const argmax = out.logits.argmax(-1).toArray() as number[][];
-    const greedy = m.greedyDecode(src, lengths, { maxLength: 6 });
+    const greedy = decodeSources(m, src, lengths, { maxNewTokens: 6 }).map((r) => r[0]!);
     greedy.forEach((h, b) => assert.deepEqual(argmax[b]!.slice(0, h.tokens.length), h.tokens));
     // Ratio 1 feeds the truth instead, which differs from the model's guesses here.
     const forced = noGrad(() => m.forward(src, lengths, tgt.narrow(1, 0, 6), { teacherForcingRatio: 1 }));

@@ -21,17 +21,17 @@ function mha(C: number, H: number, options: nn.MultiHeadAttentionOptions = {}): 
 }
 
 describe("MultiHeadAttention", () => {
-  test("parameter names and shapes: fused c_attn for self-attention, q/k/v_proj for cross", () => {
+  test("parameter names and shapes: torch.nn.MultiheadAttention's (in_proj_weight/bias, out_proj; q/k/v_proj_weight for kdim/vdim)", () => {
     const self = mha(6, 2);
     assert.deepEqual(self.namedParameters().map(([n, p]) => [n, p.shape]), [
-      ["c_attn.weight", [18, 6]], ["c_attn.bias", [18]], ["c_proj.weight", [6, 6]], ["c_proj.bias", [6]],
+      ["in_proj_weight", [18, 6]], ["in_proj_bias", [18]], ["out_proj.weight", [6, 6]], ["out_proj.bias", [6]],
     ]);
     const cross = mha(6, 3, { kdim: 5, vdim: 4, bias: false });
     assert.deepEqual(cross.namedParameters().map(([n, p]) => [n, p.shape]), [
-      ["q_proj.weight", [6, 6]], ["k_proj.weight", [6, 5]], ["v_proj.weight", [6, 4]], ["c_proj.weight", [6, 6]],
+      ["q_proj_weight", [6, 6]], ["k_proj_weight", [6, 5]], ["v_proj_weight", [6, 4]], ["out_proj.weight", [6, 6]],
     ]);
     assert.throws(() => new nn.MultiHeadAttention(6, 4), /divisible/);
-    assert.throws(() => new nn.MultiHeadAttention(6, 2, { kdim: 5, selfAttention: true }), /kdim/);
+    assert.throws(() => mha(6, 2, { kdim: 5 }).forward(randn64([1, 2, 6], 1)), /kdim/);
   });
 
   test("output [B,T,C] and per-head weights [B,H,T,S]; averaged weights [B,T,S]", () => {
@@ -53,8 +53,7 @@ describe("MultiHeadAttention", () => {
     const m = mha(6, 2);
     const x = randn64([2, 3, 6], 4);
     const y = m.forward(x, { isCausal: true }).output;
-    const attn = m.c_attn as nn.Linear;
-    const qkv = ops.linear(x, attn.weight, attn.bias); // [B, T, 3C]
+    const qkv = ops.linear(x, m.in_proj_weight as Tensor, m.in_proj_bias); // [B, T, 3C]
     const heads: Tensor[] = [];
     for (let h = 0; h < 2; h++) {
       const q = ops.narrow(qkv, 2, h * 3, 3);
@@ -64,7 +63,7 @@ describe("MultiHeadAttention", () => {
       const future = ops.triu(tensor([[1, 1, 1], [1, 1, 1], [1, 1, 1]], { dtype: "bool" }), 1);
       heads.push(ops.matmul(ops.softmax(ops.maskedFill(s, future, -Infinity), -1), v));
     }
-    const expected = ops.linear(ops.cat(heads, 2), m.c_proj.weight, m.c_proj.bias);
+    const expected = ops.linear(ops.cat(heads, 2), m.out_proj.weight, m.out_proj.bias);
     close(y, expected, 1e-12, "output");
   });
 
@@ -139,9 +138,9 @@ describe("KV cache", () => {
     const m = mha(4, 2, { kdim: 3, vdim: 3 });
     const ctx = randn64([2, 5, 3], 13);
     const x = randn64([2, 3, 4], 14);
-    const full = noGrad(() => m.forward(x, { context: ctx }).output);
+    const full = noGrad(() => m.forward(x, { key: ctx }).output);
     const cache = new nn.LayerKVCache();
-    const steps = noGrad(() => [0, 1, 2].map((t) => m.forward(ops.narrow(x, 1, t, 1), t === 0 ? { context: ctx, kvCache: cache } : { kvCache: cache }).output));
+    const steps = noGrad(() => [0, 1, 2].map((t) => m.forward(ops.narrow(x, 1, t, 1), { key: ctx, kvCache: cache }).output));
     assert.equal(cache.length, 5);
     close(ops.cat(steps, 1), full, 1e-12, "cross cached");
   });

@@ -6,13 +6,17 @@ import { ValueError, manualSeed, nn, noGrad, ops, randn, tensor } from "../../..
 describe("nn.MLP", () => {
   test("Linear, act, [Dropout], …, Linear (no activation after the last layer)", () => {
     const m = new nn.MLP([4, 16, 8, 2], { activation: "gelu", dropout: 0.1 });
-    assert.deepEqual([...m].map((l) => l.constructor.name), ["Linear", "GELU", "Dropout", "Linear", "GELU", "Dropout", "Linear"]);
+    // Activations by name come from nn's one activation table (Hugging Face names).
+    const names = (mlp: nn.MLP) => [...mlp].map((l) => (l instanceof nn.Activation ? `Activation(${l.name})` : l.constructor.name));
+    assert.deepEqual(names(m), ["Linear", "Activation(gelu)", "Dropout", "Linear", "Activation(gelu)", "Dropout", "Linear"]);
+    assert.deepEqual(names(new nn.MLP([2, 3, 1], { activation: "gelu_new" })), ["Linear", "Activation(gelu_new)", "Linear"]);
+    assert.throws(() => new nn.MLP([2, 3, 1], { activation: "geluTanh" as nn.ElementwiseActivationName }), /unknown activation "geluTanh"/);
     assert.deepEqual(m.forward(randn([5, 4])).shape, [5, 2]);
     assert.equal(m.numParameters(), 4 * 16 + 16 + 16 * 8 + 8 + 8 * 2 + 2);
   });
 
   test("defaults: ReLU, no dropout; activation factories and bias option", () => {
-    assert.deepEqual([...new nn.MLP([3, 3, 3])].map((l) => l.constructor.name), ["Linear", "ReLU", "Linear"]);
+    assert.deepEqual([...new nn.MLP([3, 3, 3])].map((l) => (l instanceof nn.Activation ? l.name : l.constructor.name)), ["Linear", "relu", "Linear"]);
     const m = new nn.MLP([3, 5, 1], { activation: () => new nn.LeakyReLU(0.2), bias: false });
     assert.equal((m.at(1) as nn.LeakyReLU).negativeSlope, 0.2);
     assert.deepEqual(m.namedParameters().map(([k]) => k), ["0.weight", "2.weight"]);

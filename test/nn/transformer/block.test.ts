@@ -24,29 +24,36 @@ function close(a: Tensor, b: Tensor, tol: number): void {
 }
 
 describe("TransformerBlock", () => {
-  test("submodule names (Hugging Face GPT-2) and shapes", () => {
+  test("names of torch.nn.TransformerEncoderLayer / TransformerDecoderLayer, and shapes", () => {
     const b = block({ crossAttention: true, norm: "rmsnorm", bias: false });
-    assert.deepEqual(b.namedChildren().map(([n]) => n), ["ln_1", "attn", "ln_cross_attn", "crossattention", "ln_2", "mlp"]);
-    assert.ok(b.ln_1 instanceof nn.RMSNorm);
+    assert.deepEqual(b.namedChildren().map(([n]) => n), ["self_attn", "multihead_attn", "linear1", "linear2", "norm1", "norm2", "norm3"]);
+    assert.ok(b.norm1 instanceof nn.RMSNorm);
+    // The state dict keys of torch.nn.TransformerEncoderLayer(4, 2, 16) (printed by PyTorch 1.13).
+    assert.deepEqual([...block({ dFF: 16 }).stateDict().keys()].sort(), [
+      "linear1.bias", "linear1.weight", "linear2.bias", "linear2.weight", "norm1.bias", "norm1.weight", "norm2.bias", "norm2.weight",
+      "self_attn.in_proj_bias", "self_attn.in_proj_weight", "self_attn.out_proj.bias", "self_attn.out_proj.weight",
+    ]);
     assert.deepEqual(b.forward(randn64([2, 3, 4], 1), { context: randn64([2, 5, 4], 2) }).shape, [2, 3, 4]);
     assert.throws(() => b.forward(randn64([2, 3, 4], 1)), /context/);
     assert.throws(() => block({ placement: "middle" as nn.NormPlacement }), /placement/);
   });
 
-  test("pre-norm: x + attn(ln_1(x)), then + mlp(ln_2(·))", () => {
+  const ffn = (b: nn.TransformerBlock, h: Tensor) => nn.feedForward(h, b.linear1, b.linear2, (z) => ops.gelu(z), 0);
+
+  test("pre-norm: x + self_attn(norm1(x)), then + ff(norm2(·))", () => {
     const b = block({ placement: "pre", causal: true });
     const x = randn64([2, 3, 4], 3);
-    const h = ops.add(x, b.attn.forward(b.ln_1.forward(x)).output);
-    close(b.forward(x), ops.add(h, b.mlp.forward(b.ln_2.forward(h))), 1e-12);
+    const h = ops.add(x, b.self_attn.forward(b.norm1.forward(x), { isCausal: true }).output);
+    close(b.forward(x), ops.add(h, ffn(b, b.norm2.forward(h))), 1e-12);
   });
 
-  test("post-norm: ln_1(x + attn(x)), then ln_2(· + mlp(·)); with cross-attention in between", () => {
+  test("post-norm: norm1(x + self_attn(x)), then norm3(· + ff(·)); with cross-attention (norm2) in between", () => {
     const b = block({ placement: "post", crossAttention: true });
     const x = randn64([2, 3, 4], 4);
     const ctx = randn64([2, 5, 4], 5);
-    let h = b.ln_1.forward(ops.add(x, b.attn.forward(x).output));
-    h = b.ln_cross_attn!.forward(ops.add(h, b.crossattention!.forward(h, { context: ctx }).output));
-    close(b.forward(x, { context: ctx }), b.ln_2.forward(ops.add(h, b.mlp.forward(h))), 1e-12);
+    let h = b.norm1.forward(ops.add(x, b.self_attn.forward(x).output));
+    h = b.norm2.forward(ops.add(h, b.multihead_attn!.forward(h, { key: ctx }).output));
+    close(b.forward(x, { context: ctx }), b.norm3!.forward(ops.add(h, ffn(b, h))), 1e-12);
   });
 
   for (const norm of ["layernorm", "rmsnorm"] as const) {
@@ -71,7 +78,7 @@ describe("TransformerBlock", () => {
     const full = noGrad(() => b.forward(x, { context: ctx }));
     const cache = new nn.KVCache();
     const steps = noGrad(() =>
-      [0, 1, 2, 3, 4].map((t) => b.forward(ops.narrow(x, 1, t, 1), { kvCache: cache.layer(0), crossKvCache: cache.layer(1), context: ctx })),
+      [0, 1, 2, 3, 4].map((t) => b.forward(ops.narrow(x, 1, t, 1), { kvCache: cache.layer(0), crossKvCache: cache.crossLayer(0), context: ctx })),
     );
     close(ops.cat(steps, 1), full, 1e-12);
   });

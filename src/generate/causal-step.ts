@@ -1,5 +1,6 @@
 /**
- * Feeds token rows to a model and returns the last position's logits, with or without a KV cache.
+ * The decoder step of a decoder-only model: feeds token rows to it and returns the last position's
+ * logits, with or without its cache (a KV cache, or a recurrent state).
  *
  * With the cache, the prompt is prefilled once and each step feeds one token per row (`lastOnly`), so a
  * step costs attention over the cached positions instead of recomputing the whole sequence. Learned
@@ -12,9 +13,9 @@
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { ValueError } from "../errors.js";
-import { indexSelect } from "../ops/index.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { CausalLanguageModel, GenerationCache } from "./language-model.js";
+import type { DecoderStep, StepResult } from "./decoder-step.js";
+import type { CausalLanguageModel, DecodingCache } from "./language-model.js";
 
 /** rows (equal lengths) → ids [B, T] int32. */
 function idsTensor(rows: readonly (readonly number[])[]): Tensor {
@@ -24,8 +25,8 @@ function idsTensor(rows: readonly (readonly number[])[]): Tensor {
   return new Tensor(data, [rows.length, T]);
 }
 
-export class ModelRunner {
-  private cache: GenerationCache | null = null;
+export class CausalLanguageModelStep implements DecoderStep {
+  private cache: DecodingCache | null = null;
   readonly maxPositions: number;
 
   constructor(readonly model: CausalLanguageModel, readonly useCache: boolean) {
@@ -34,9 +35,9 @@ export class ModelRunner {
 
   /**
    * Logits [B][V] of the next token after each context row. Rows have equal lengths and extend the
-   * rows of the previous call by exactly one token (or start anew after `reset`).
+   * rows of the previous call by exactly one token.
    */
-  next(contexts: readonly (readonly number[])[]): Float32Array[] {
+  next(contexts: readonly (readonly number[])[]): StepResult {
     const len = contexts[0]?.length ?? 0;
     if (len === 0) throw new ValueError("generate: the prompt must hold at least one token");
     const window = (r: readonly number[]) => r.slice(Math.max(0, r.length - this.maxPositions));
@@ -50,20 +51,19 @@ export class ModelRunner {
       ids = idsTensor(contexts.map(window));
     }
     const cache = this.useCache ? this.cache ?? undefined : undefined;
-    const { logits } = noGrad(() => this.model.forward(ids, cache ? { cache, lastOnly: true } : { lastOnly: true }));
-    const V = logits.shape[logits.ndim - 1] as number;
-    const flat = logits.toTypedArray();
+    const { logits: output } = noGrad(() => this.model.forward(ids, cache ? { cache, lastOnly: true } : { lastOnly: true }));
+    const V = output.shape[output.ndim - 1] as number;
+    const flat = output.toTypedArray();
     const rows = ids.shape[0] as number;
     // lastOnly gives [B, 1, V]; a model that ignores it gives [B, T, V]: take the last position.
     const stride = flat.length / rows;
-    return Array.from({ length: rows }, (_, b) => Float32Array.from(flat.subarray((b + 1) * stride - V, (b + 1) * stride)));
+    const logits = Array.from({ length: rows }, (_, b) => Float32Array.from(flat.subarray((b + 1) * stride - V, (b + 1) * stride)));
+    return { logits };
   }
 
   /** Reorders (and duplicates) the cached rows: row i becomes old row `from[i]` (beam search). */
   reorder(from: readonly number[]): void {
-    if (this.cache === null) return;
-    const index = new Tensor(Int32Array.from(from), [from.length]);
-    this.cache.layers = this.cache.layers.map((kv) => kv && { k: indexSelect(kv.k, 0, index), v: indexSelect(kv.v, 0, index) });
+    this.cache?.reorder(from);
   }
 }
 
@@ -71,7 +71,7 @@ export class ModelRunner {
  * Puts the model in eval mode (dropout off) and returns the function that restores each submodule's
  * previous mode (a model may be training with some parts frozen in eval mode).
  */
-export function enterEvalMode(model: CausalLanguageModel): () => void {
+export function enterEvalMode(model: Pick<CausalLanguageModel, "train" | "training" | "modules">): () => void {
   if (model.train === undefined) return () => {};
   const modules = model.modules?.() ?? [];
   const saved = modules.map((m) => m.training);
@@ -84,7 +84,7 @@ export function enterEvalMode(model: CausalLanguageModel): () => void {
 }
 
 /** Runs `fn` with the model in eval mode, restoring its previous mode after. */
-export function inEvalMode<T>(model: CausalLanguageModel, fn: () => T): T {
+export function inEvalMode<T>(model: Pick<CausalLanguageModel, "train" | "training" | "modules">, fn: () => T): T {
   const restore = enterEvalMode(model);
   try {
     return fn();

@@ -1,10 +1,31 @@
+/**
+ * Greedy decoding and beam search through the one decoder-step interface (`decode`), on hand-made
+ * tables whose best sequences are known by enumeration.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator } from "../../../src/index.js";
-import { beamSearch } from "../../../src/models/seq2seq/beam-search.js";
-import { greedySearch } from "../../../src/models/seq2seq/greedy-search.js";
-import { type LengthPenalty, lengthPenalty } from "../../../src/models/seq2seq/length-penalty.js";
-import { enumerate, tableDecoder } from "./search-helpers.js";
+import { Generator } from "../../src/index.js";
+import {
+  type DecodeResult, type DecoderStep, type LengthPenaltyKind, beamSearch as beamSearchSteps, decode, lengthPenalty, resolveGenerateOptions,
+} from "../../src/generate/index.js";
+import { enumerate, tableStep } from "./table-decoder.js";
+
+interface LengthPenalty {
+  kind: LengthPenaltyKind;
+  alpha: number;
+}
+
+/** Greedy decoding of `rows` start rows, or beam search with beamSize beams, as Seq2Seq decodes (stop at EOS, exact stopping). */
+function greedySearch(step: DecoderStep, rows: number, o: { bosId: number; eosId: number; maxLength: number }): DecodeResult[] {
+  return decode(step, Array.from({ length: rows }, () => [o.bosId]), 6, { temperature: 0, maxNewTokens: o.maxLength, stopIds: [o.eosId] });
+}
+function beamSearch(step: DecoderStep, o: { bosId: number; eosId: number; maxLength: number; beamSize: number; lengthPenalty?: LengthPenalty }): DecodeResult[] {
+  const p = o.lengthPenalty ?? { kind: "power", alpha: 0 };
+  // beamSearch itself (decode takes numBeams 1 for greedy decoding), to check beam size 1 as well.
+  return beamSearchSteps(step, [o.bosId], resolveGenerateOptions({
+    numBeams: o.beamSize, maxNewTokens: o.maxLength, stopIds: [o.eosId], lengthPenalty: p.alpha, lengthPenaltyKind: p.kind, earlyStopping: "never",
+  }, 6));
+}
 
 // Tokens: 0 = EOS, 1 = "a", 2 = "b", 3 = BOS (never predicted).
 const EOS = 0;
@@ -30,15 +51,15 @@ function shortVersusLong(prefix: readonly number[]): number[] {
 }
 
 function best(table: (p: readonly number[]) => number[], penalty: LengthPenalty): { tokens: number[]; normalized: number } {
-  const all = enumerate(table, EOS, search.maxLength).map((h) => ({ tokens: h.tokens, normalized: h.score / lengthPenalty(h.tokens.length, penalty) }));
+  const all = enumerate(table, EOS, search.maxLength).map((h) => ({ tokens: h.tokens, normalized: h.score / lengthPenalty(h.tokens.length, penalty.alpha, penalty.kind) }));
   return all.reduce((a, b) => (b.normalized > a.normalized ? b : a));
 }
 
 test("beam search finds the higher-scoring sequence that greedy misses", () => {
-  const dec = tableDecoder(4, foolsGreedy);
-  const [greedy] = greedySearch(dec, [[]], 1, search);
+  const dec = tableStep(4, foolsGreedy);
+  const [greedy] = greedySearch(dec, 1, search);
   assert.deepEqual(greedy!.tokens, [1, 1, EOS]);
-  const beams = beamSearch(dec, [[]], { ...search, beamSize: 2 });
+  const beams = beamSearch(dec, { ...search, beamSize: 2 });
   const optimum = best(foolsGreedy, { kind: "power", alpha: 0 });
   assert.deepEqual(beams[0]!.tokens, optimum.tokens);
   assert.ok(beams[0]!.score > greedy!.score + 0.1, `${beams[0]!.score} vs ${greedy!.score}`);
@@ -48,12 +69,12 @@ test("beam search finds the higher-scoring sequence that greedy misses", () => {
 });
 
 test("length normalisation changes the choice as its penalty says (power and GNMT)", () => {
-  const dec = tableDecoder(4, shortVersusLong);
+  const dec = tableStep(4, shortVersusLong);
   const cases: LengthPenalty[] = [
     { kind: "power", alpha: 0 }, { kind: "power", alpha: 1 }, { kind: "gnmt", alpha: 0.5 }, { kind: "gnmt", alpha: 1 },
   ];
   const chosen = cases.map((penalty) => {
-    const [top] = beamSearch(dec, [[]], { ...search, beamSize: 2, lengthPenalty: penalty });
+    const [top] = beamSearch(dec, { ...search, beamSize: 2, lengthPenalty: penalty });
     const optimum = best(shortVersusLong, penalty);
     assert.deepEqual(top!.tokens, optimum.tokens, `${penalty.kind} α=${penalty.alpha}`);
     assert.ok(Math.abs(top!.normalizedScore - optimum.normalized) < 1e-12);
@@ -79,10 +100,10 @@ test("beam size 1 equals greedy search (α = 0) on random Markov tables", () => 
       }
       return p;
     };
-    const dec = tableDecoder(6, probs);
+    const dec = tableStep(6, probs);
     const opts = { bosId: 5, eosId: 0, maxLength: 8 };
-    const [g] = greedySearch(dec, [[]], 1, opts);
-    const [b] = beamSearch(dec, [[]], { ...opts, beamSize: 1 });
+    const [g] = greedySearch(dec, 1, opts);
+    const [b] = beamSearch(dec, { ...opts, beamSize: 1 });
     assert.deepEqual(b!.tokens, g!.tokens);
     assert.ok(Math.abs(b!.score - g!.score) < 1e-12);
   }
@@ -90,15 +111,15 @@ test("beam size 1 equals greedy search (α = 0) on random Markov tables", () => 
 
 test("maxLength cuts hypotheses that never emit EOS", () => {
   const never = (): number[] => [0, 0.5, 0.5, 0];
-  const beams = beamSearch(tableDecoder(4, never), [[]], { ...search, maxLength: 3, beamSize: 3 });
+  const beams = beamSearch(tableStep(4, never), { ...search, maxLength: 3, beamSize: 3 });
   assert.equal(beams.length, 3);
   for (const h of beams) assert.equal(h.tokens.length, 3);
-  const [g] = greedySearch(tableDecoder(4, never), [[]], 1, { ...search, maxLength: 3 });
+  const [g] = greedySearch(tableStep(4, never), 1, { ...search, maxLength: 3 });
   assert.deepEqual(g!.tokens, [1, 1, 1]);
 });
 
 test("greedy search decodes a batch, each row stopping at its own EOS", () => {
-  const dec = tableDecoder(4, (prefix) => (prefix.length >= 2 ? [1, 0, 0, 0] : [0, 0.2, 0.8, 0]));
-  const out = greedySearch(dec, [[], []], 2, search);
+  const dec = tableStep(4, (prefix) => (prefix.length >= 2 ? [1, 0, 0, 0] : [0, 0.2, 0.8, 0]));
+  const out = greedySearch(dec, 2, search);
   assert.deepEqual(out.map((h) => h.tokens), [[2, 2, EOS], [2, 2, EOS]]);
 });

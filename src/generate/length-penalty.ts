@@ -1,0 +1,16 @@
+/**
+ * Length normalisation of beam-search scores. Log-probabilities only fall as a hypothesis grows, so raw
+ * scores favour short outputs; dividing by a penalty that grows with the length |Y| offsets that:
+ *   "power" lp(|Y|) = |Y|^α                 (Hugging Face's length_penalty; α = 1: mean log-prob per token)
+ *   "gnmt"  lp(|Y|) = ((5 + |Y|) / 6)^α     (Wu et al. 2016, "Google's NMT system", eq. 14)
+ * α = 0 turns either off. |Y| counts the generated tokens, the stop token included.
+ */
+import { ValueError } from "../errors.js";
+
+export type LengthPenaltyKind = "power" | "gnmt";
+
+export function lengthPenalty(length: number, alpha: number, kind: LengthPenaltyKind = "power"): number {
+  if (!Number.isFinite(alpha)) throw new ValueError(`lengthPenalty: alpha must be finite, got ${alpha}`);
+  if (!(length >= 1)) throw new ValueError(`lengthPenalty: length must be ≥ 1, got ${length}`);
+  return kind === "gnmt" ? ((5 + length) / 6) ** alpha : length ** alpha;
+}

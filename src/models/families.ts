@@ -1,0 +1,9 @@
+/** Registers the model families loom ships with (importing this module is what makes them known). */
+import { gptFamily } from "./gpt/family.js";
+import { registerModelFamily } from "./registry.js";
+import { recurrentLMFamily } from "./rnnlm/family.js";
+import { seq2seqFamily } from "./seq2seq/family.js";
+
+registerModelFamily(gptFamily);
+registerModelFamily(recurrentLMFamily);
+registerModelFamily(seq2seqFamily);
