@@ -112,7 +112,7 @@ export function readFields<C extends object>(raw: unknown, defaults: C, file: st
   for (const key of Object.keys(obj)) {
     if (fields.includes(key)) continue;
     const near = nearestName(key, fields, 1);
-    if (near !== undefined && !(near in obj)) throw new FormatError(file, key, unknownKeyMessage(key, fields));
+    if (near !== undefined) throw new FormatError(file, key, unknownKeyMessage(key, fields));
   }
   const config = { ...defaults } as Record<string, unknown>;
   for (const key of fields) if (key in obj) config[key] = obj[key];

@@ -9,3 +9,6 @@ export { RotaryEmbedding, applyRotaryEmbedding, rotaryTables, type RotaryEmbeddi
 export { alibiSlopes, alibiBias, type AlibiBiasOptions } from "./alibi.js";
 export { SinusoidalPositionalEncoding, sinusoidalTable } from "./sinusoidal.js";
 export { LearnedPositionalEmbedding } from "./learned-positional.js";
+export {
+  RelativePositionBias, relativePositionBucket, relativePositionBuckets, type RelativePositionOptions,
+} from "./relative-position.js";
