@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { splitDocuments } from "../data/corpus.js";
 import { ValueError } from "../errors.js";
 import { GPT } from "../models/gpt/model.js";
-import type { GPTConfig } from "../models/gpt/config.js";
+import { GPT_MODEL_TYPE, type GPTConfig } from "../models/gpt/config.js";
 import { RecurrentLM } from "../models/rnnlm/model.js";
 import type { RecurrentCellType, RecurrentLMConfig } from "../models/rnnlm/config.js";
 import { manualSeed } from "../tensor/rng.js";
@@ -204,7 +204,7 @@ function buildModel(settings: RunSettings, vocabSize: number): LanguageModel {
 }
 
 function describeModel(model: LanguageModel): string {
-  if (model instanceof GPT) return `GPT ${model.config.n_layer} layers, ${model.config.n_head} heads, ${model.config.n_embd} wide`;
+  if (model.modelType === GPT_MODEL_TYPE) return `GPT ${model.config.n_layer} layers, ${model.config.n_head} heads, ${model.config.n_embd} wide`;
   const c = model.config;
   return `${c.cell.toUpperCase()} language model, ${c.n_layer} layers, hidden ${c.hidden_size}, embedding ${c.n_embd}`;
 }
