@@ -4,7 +4,7 @@
  * against stated limits before anything is allocated (a config is untrusted input: `n_layer: 100000`
  * must be refused, not attempted).
  */
-import { FormatError } from "../errors.js";
+import { FormatError, ValueError } from "../errors.js";
 
 /** One field's rule. Sizes carry an upper limit, stated in the error. */
 export type FieldRule =
@@ -89,10 +89,10 @@ export function unknownKeyMessage(key: string, valid: readonly string[]): string
   return `unknown key ${JSON.stringify(key)}${near === undefined ? ` (valid keys: ${valid.join(", ")})` : ` (did you mean ${JSON.stringify(near)}?)`}`;
 }
 
-/** Rejects every key of `overrides` that is not one of `valid` (a typo must not silently fall back to a default). */
+/** Rejects every key of `overrides` (a constructor's config) that is not one of `valid`: a typo must not silently fall back to a default. */
 export function rejectUnknownKeys(overrides: object, valid: readonly string[], where: string): void {
   for (const key of Object.keys(overrides)) {
-    if (!valid.includes(key)) throw new FormatError(where, key, unknownKeyMessage(key, valid));
+    if (!valid.includes(key)) throw new ValueError(`${where}: ${unknownKeyMessage(key, valid)}`);
   }
 }
 

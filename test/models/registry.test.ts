@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FormatError, manualSeed, randint, noGrad, tensor } from "../../src/index.js";
+import { FormatError, ValueError, manualSeed, randint, noGrad, tensor } from "../../src/index.js";
 import { GPT, Seq2Seq, RecurrentLM, familyOfConfig, fromPretrained, savePretrained, nearestName } from "../../src/models/index.js";
 import { configFromJSON } from "../../src/models/gpt/index.js";
 
@@ -47,7 +47,8 @@ test("model_type: an unknown family is a named error; absent, only GPT-2's archi
 });
 
 test("unknown config keys name the nearest valid one (constructor, config.json typos, Seq2Seq)", () => {
-  assert.throws(() => new GPT({ nLayer: 1 } as never), /GPT config: nLayer: unknown key "nLayer" \(did you mean "n_layer"\?\)/);
+  assert.throws(() => new GPT({ nLayer: 1 } as never), (e: unknown) => e instanceof ValueError && /^GPT config: unknown key "nLayer" \(did you mean "n_layer"\?\)$/.test(e.message));
+  assert.throws(() => new RecurrentLM({ hiddenSize: 8 } as never), /RecurrentLM config: unknown key "hiddenSize" \(did you mean "hidden_size"\?\)/);
   assert.throws(() => new GPT({ ...tinyGPT, n_embed: 8 } as never), /did you mean "n_embd"/);
   refused(() => configFromJSON({ ...tinyGPT, n_layers: 2 }, "runs/x/config.json"), "n_layers", /did you mean "n_layer"/);
   // transformers' own fields (bos_token_id, use_cache, …) are not typos: ignored.

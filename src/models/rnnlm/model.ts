@@ -9,6 +9,7 @@
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
 import { indexSelect, linear, reshape, select, stack } from "../../ops/index.js";
 import type { DecodingCache } from "../../nn/attention/kv-cache.js";
+import { rejectUnknownKeys } from "../config-fields.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { crossEntropy } from "../../losses/index.js";
 import { dropout } from "../../nn/functional/index.js";
@@ -53,6 +54,7 @@ export class RecurrentLM extends Module {
 
   constructor(config: Partial<RecurrentLMConfig> = {}) {
     super();
+    rejectUnknownKeys(config, Object.keys(defaultRecurrentLMConfig), "RecurrentLM config");
     this.config = { ...defaultRecurrentLMConfig, ...config };
     validateRecurrentLMConfig(this.config, "<config>");
     const c = this.config;
