@@ -6,11 +6,11 @@
  * Shapes: B batch, T sequence, C = n_embd, V = vocab_size.
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
-import { add, matmul, reshape, to, transpose } from "../../ops/index.js";
+import { nextTokenLoss } from "../next-token-loss.js";
+import { add, matmul, to, transpose } from "../../ops/index.js";
 import { sinusoidalTable } from "../../nn/attention/sinusoidal.js";
 import { arange } from "../../tensor/factory.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { crossEntropy } from "../../losses/index.js";
 import { dropout } from "../../nn/functional/index.js";
 import { Embedding } from "../../nn/layers/embedding.js";
 import { ModuleList } from "../../nn/layers/containers.js";
@@ -84,7 +84,7 @@ export class GPT extends Module {
   /** ids [B, T] (int32) → logits [B, T, V] (and the loss with targets). */
   forward(ids: Tensor, options: GPTForwardOptions = {}): GPTOutput {
     if (ids.ndim !== 2) throw new ShapeError(`GPT.forward: ids must be [B, T], got ${formatShape(ids.shape)}`);
-    const [B, T] = ids.shape as [number, number];
+    const T = ids.shape[1] as number;
     const past = options.cache?.length ?? 0;
     if (past + T > this.config.n_positions) {
       throw new ShapeError(`GPT.forward: ${past + T} positions exceed n_positions=${this.config.n_positions}`);
@@ -101,13 +101,7 @@ export class GPT extends Module {
     x = this.transformer.ln_f.forward(x);
     if (options.lastOnly) x = x.slice(1, T - 1, T); // [B, 1, C]
     const logits = matmul(x, transpose(this.outputWeight, 0, 1)); // [B, T, V]
-    let loss: Tensor | null = null;
-    if (options.targets) {
-      if (options.targets.shape[0] !== B || options.targets.shape[1] !== T) {
-        throw new ShapeError(`GPT.forward: targets ${formatShape(options.targets.shape)} do not match ids ${formatShape(ids.shape)}`);
-      }
-      loss = crossEntropy(reshape(logits, [B * T, cfg.vocab_size]), reshape(options.targets, [B * T]));
-    }
+    const loss = nextTokenLoss(logits, ids, options.targets, "GPT.forward");
     return { logits, loss };
   }
 

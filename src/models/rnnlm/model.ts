@@ -7,11 +7,11 @@
  * Shapes: B batch, T steps, E = n_embd, H = hidden_size, V = vocab_size, L = n_layer.
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
-import { indexSelect, linear, reshape, select, stack } from "../../ops/index.js";
+import { nextTokenLoss } from "../next-token-loss.js";
+import { indexSelect, linear, select, stack } from "../../ops/index.js";
 import type { DecodingCache } from "../../nn/attention/kv-cache.js";
 import { rejectUnknownKeys } from "../config-fields.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { crossEntropy } from "../../losses/index.js";
 import { dropout } from "../../nn/functional/index.js";
 import { Embedding } from "../../nn/layers/embedding.js";
 import { Linear } from "../../nn/layers/linear.js";
@@ -71,7 +71,7 @@ export class RecurrentLM extends Module {
   /** ids [B, T] → logits [B, T, V] ([B, 1, V] with lastOnly), and the mean next-token loss with targets. */
   forward(ids: Tensor, options: RecurrentLMForwardOptions = {}): { logits: Tensor; loss: Tensor | null } {
     if (ids.ndim !== 2) throw new ShapeError(`RecurrentLM.forward: ids must be [B, T], got ${formatShape(ids.shape)}`);
-    const [B, T] = ids.shape as [number, number];
+    const T = ids.shape[1] as number;
     const c = this.config;
     const x = dropout(this.embedding.forward(ids), c.dropout, this.training); // [B, T, E]
     const cache = options.cache;
@@ -93,13 +93,7 @@ export class RecurrentLM extends Module {
     out = dropout(out, c.dropout, this.training); // [B, T, H]
     if (options.lastOnly) out = out.slice(1, T - 1, T);
     const logits = this.head ? this.head.forward(out) : linear(out, this.embedding.weight);
-    let loss: Tensor | null = null;
-    if (options.targets) {
-      if (options.targets.shape[0] !== B || options.targets.shape[1] !== T) {
-        throw new ShapeError(`RecurrentLM.forward: targets ${formatShape(options.targets.shape)} do not match ids ${formatShape(ids.shape)}`);
-      }
-      loss = crossEntropy(reshape(logits, [B * T, c.vocab_size]), reshape(options.targets, [B * T]));
-    }
+    const loss = nextTokenLoss(logits, ids, options.targets, "RecurrentLM.forward");
     return { logits, loss };
   }
 }
