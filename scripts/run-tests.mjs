@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's own test runner (TypeScript through tsx).
-// Usage: node scripts/run-tests.mjs [--backend js|wasm] [path-prefix ...]
+// Usage: node scripts/run-tests.mjs [--backend native|wasm|js] [path-prefix ...]
 //   e.g. `node scripts/run-tests.mjs test/tensor`, or `--backend js` to run on the reference kernels.
 // Node 20 has no glob support in `--test`, so the files are found here.
 import { spawnSync } from "node:child_process";

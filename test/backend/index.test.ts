@@ -1,7 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { getBackend, referenceBackend, setBackend, useFastBackend } from "../../src/backend/index.js";
+import { getBackend, nativeBackendUnavailableReason, referenceBackend, setBackend, useFastBackend } from "../../src/backend/index.js";
+
+/** The fastest backend this build and CPU run: native where its kernels were built for this CPU, else wasm. */
+const fastest = nativeBackendUnavailableReason() === null ? "native" : "wasm";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -16,12 +19,12 @@ function backendNameWith(value: string): { name: string; error: string } {
   return { name: r.stdout.trim(), error: r.stderr };
 }
 
-test("useFastBackend switches to the wasm backend and returns the previous one", () => {
+test("useFastBackend switches to the fastest backend (native where built, else wasm) and returns the previous one", () => {
   const before = setBackend(referenceBackend);
   try {
     const previous = useFastBackend();
     assert.equal(previous, referenceBackend);
-    assert.equal(getBackend().name, "wasm");
+    assert.equal(getBackend().name, fastest);
     assert.equal(useFastBackend(), getBackend(), "the fast backend is created once");
   } finally {
     setBackend(before);
@@ -31,9 +34,10 @@ test("useFastBackend switches to the wasm backend and returns the previous one",
 test("LOOM_BACKEND selects the starting backend and rejects unknown names", () => {
   assert.equal(backendNameWith("wasm").name, "wasm");
   assert.equal(backendNameWith("js").name, "js");
+  assert.equal(backendNameWith("native").name, fastest === "native" ? "native" : "ValueError");
   assert.equal(backendNameWith("gpu").name, "ValueError");
 });
 
-test("without LOOM_BACKEND the WebAssembly backend is the default where it runs", () => {
-  assert.equal(backendNameWith("").name, "wasm");
+test("without LOOM_BACKEND the native backend is the default where it runs, else the WebAssembly one", () => {
+  assert.equal(backendNameWith("").name, fastest);
 });

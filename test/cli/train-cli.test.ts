@@ -127,7 +127,7 @@ test("loom train: an existing run is refused without --resume/--overwrite; --res
 test("loom train: --backend cuda, --grad-clip -1 and --batch-size 1e9 are refused naming the flag and the allowed range", () => {
   const dir = mkdtempSync(join(tmpdir(), "loom-cli-flags-"));
   const cases: [string[], RegExp][] = [
-    [["--backend", "cuda"], /--backend: expected wasm or js, got "cuda"/],
+    [["--backend", "cuda"], /--backend: expected native, wasm or js, got "cuda"/],
     [["--grad-clip", "-1"], /--grad-clip.*expected a number ≥ 0 \(0: off\), got "-1"/],
     [["--batch-size", "1e9"], /--batch-size: expected an integer from 1 to 4096, got 1000000000/],
   ];

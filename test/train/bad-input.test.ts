@@ -147,7 +147,7 @@ test("firstInvalidUtf8 agrees with a strict UTF-8 decoder on random and edge-cas
 });
 
 test("options out of range are named errors with the flag and the allowed range, before anything is allocated", async () => {
-  assert.throws(() => chooseBackend("cuda"), (e: unknown) => e instanceof ValueError && /--backend: expected wasm or js, got "cuda"/.test(e.message));
+  assert.throws(() => chooseBackend("cuda"), (e: unknown) => e instanceof ValueError && /--backend: expected native, wasm or js, got "cuda"/.test(e.message));
   const base = tinySettings("/tmp/none", "sotu").train;
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ batchSize: 1e9 }, /--batch-size: expected an integer from 1 to 4096, got 1000000000/],

@@ -33,7 +33,7 @@ export function registerChatCommand(program: Command): void {
     .option("--temperature <t>", "sampling temperature; 0 = greedy", parseNumber, 0.7)
     .option("--top-k <k>", "sample among the k most likely tokens", parseNonNegativeInt, 40)
     .option("--seed <n>", "random seed", parseNonNegativeInt, 0)
-    .option("--backend <name>", "kernels: wasm (default) or js")
+    .option("--backend <name>", "kernels: native (default where built), wasm or js")
     .action(async (flags: ChatFlags) => {
       chooseBackend(flags.backend);
       const { model } = loadLanguageModel(flags.run);

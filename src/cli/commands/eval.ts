@@ -28,7 +28,7 @@ export function registerEvalCommand(program: Command): void {
     .option("--batch-size <n>", "blocks per forward pass", parsePositiveInt, 16)
     .option("--block-size <n>", "tokens per block (default: the model's context)", parsePositiveInt)
     .option("--json", "print the result as JSON")
-    .option("--backend <name>", "kernels: wasm (default) or js")
+    .option("--backend <name>", "kernels: native (default where built), wasm or js")
     .action((flags: EvalFlags) => {
       chooseBackend(flags.backend);
       const { model } = loadLanguageModel(flags.run);

@@ -40,7 +40,7 @@ export function registerGenerateCommand(program: Command): void {
     .option("--beams <n>", `beam search with n beams (deterministic; at most ${MAX_BEAMS})`, parseBeams)
     .option("--stop <text...>", "stop sequences")
     .option("--seed <n>", "random seed for sampling", parseNonNegativeInt, 0)
-    .option("--backend <name>", "kernels: wasm (default) or js")
+    .option("--backend <name>", "kernels: native (default where built), wasm or js")
     .action(async (flags: GenerateFlags) => {
       chooseBackend(flags.backend);
       const { model } = loadLanguageModel(flags.run);

@@ -109,7 +109,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--checkpoint-interval <n>", "save every n steps", parseNonNegativeInt)
     .option("--samples <n>", "samples to print at the end", parseNonNegativeInt, 3)
     .option("--max-tokens <n>", "tokens per sample", parsePositiveInt, 100)
-    .option("--backend <name>", "kernels: wasm (default) or js")
+    .option("--backend <name>", "kernels: native (default where built), wasm or js")
     .action(async (flags: TrainFlags, command: Command) => {
       const backend = chooseBackend(flags.backend);
       const explicit = (name: string) => command.getOptionValueSource(name) !== "default";

@@ -1,0 +1,287 @@
+/**
+ * The native CPU backend (DESIGN.md decision 3): C++ kernels with AVX-512 or AVX2 intrinsics
+ * (./kernels/), built at install by the machine's compiler and called through Node-API on the tensors'
+ * own typed arrays — no copies in or out. Threads come from one native pool (`LOOM_THREADS`, created
+ * once, never per call); jobs below a work threshold stay on the calling thread. Every method without
+ * a native kernel (attention, recurrent cells, unary ops, float64 checking runs) is the WebAssembly
+ * backend's, which this extends, so nothing here is a stub: a call either runs a native kernel that is
+ * tested for parity with the reference, or the wasm kernel that already is.
+ */
+import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximation, MatmulLayout } from "../backend.js";
+import { BinaryOp, type BinaryOpCode } from "../reference/elementwise.js";
+import { checkEmbeddingIds } from "../reference/embedding.js";
+import { checkBias, hasRowStride } from "../reference/matmul.js";
+import { IndexError, ShapeError, ValueError } from "../../errors.js";
+import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
+import { chooseIsa, loadNativeModule, type CpuFeatures, type NativeIsa, type NativeKernels, type NativeModule } from "./loader.js";
+
+export { NativeUnavailableError, type CpuFeatures, type NativeIsa } from "./loader.js";
+
+export interface NativeBackendOptions extends WasmBackendOptions {
+  /** Instruction set to run. Default: the best this CPU has (AVX-512, else AVX2+FMA). */
+  isa?: NativeIsa;
+}
+
+/**
+ * Below this much work (flops; 16 flop-equivalents per element of a row kernel) a job stays on the
+ * calling thread: ~50 µs of one core, where handing pieces to the pool (a few µs when its threads are
+ * spinning, ~20 µs from sleep) starts to pay.
+ */
+export const NATIVE_PARALLEL_MIN_WORK = 1 << 22;
+const ROW_ELEMENT_WORK = 16;
+
+export class NativeBackend extends WasmBackend {
+  override readonly name: string = "native";
+  /** The instruction set the kernels run with. */
+  readonly isa: NativeIsa;
+  readonly features: CpuFeatures;
+  private readonly native: NativeModule;
+  private readonly k: NativeKernels;
+  private readonly minWork: number;
+
+  constructor(options: NativeBackendOptions = {}) {
+    const native = loadNativeModule();
+    const features = native.features();
+    const isa = chooseIsa(features, options.isa);
+    super(options);
+    this.native = native;
+    this.features = features;
+    this.isa = isa;
+    this.k = native[isa];
+    this.minWork = options.parallelMinWork ?? NATIVE_PARALLEL_MIN_WORK;
+  }
+
+  /** Threads for a job of `work` flops: all of them above the threshold, else the calling thread. */
+  private threadsFor(work: number): number {
+    return work >= this.minWork ? this.threads : 1;
+  }
+
+  override matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void {
+    const bias = layout.bias ?? null;
+    if (!(isF32(out) && isF32(a) && isF32(b) && isF32OrNull(bias))) {
+      super.matmul(out, a, b, layout);
+      return;
+    }
+    const { batch, m, n, k, transA, transB, accumulate } = layout;
+    for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmul: ${name} must be a non-negative integer, got ${v}`);
+    }
+    checkBias(bias, accumulate, n);
+    if (batch === 0 || m === 0 || n === 0) return;
+    const size = batch * m * n;
+    if (out.length < size) throw new ShapeError(`matmul: out needs ${size} elements for [${batch},${m},${n}], has ${out.length}`);
+    if (k === 0) {
+      if (bias) for (let r = 0; r < batch * m; r++) out.set(bias.subarray(0, n), r * n);
+      else if (!accumulate) out.fill(0, 0, size);
+      return;
+    }
+    const ldA = layout.ldA ?? (transA ? m : k);
+    const ldB = layout.ldB ?? (transB ? k : n);
+    if (hasRowStride(layout) && (ldA < (transA ? m : k) || ldB < (transB ? k : n))) {
+      throw new ShapeError(`matmul: ldA/ldB (${ldA}/${ldB}) must be at least the stored row lengths`);
+    }
+    const { strideA, strideB, offsetA, offsetB } = layout;
+    if (strideA < 0 || strideB < 0) {
+      // Negative batch strides never come from the ops; the reference handles them.
+      super.matmul(out, a, b, layout);
+      return;
+    }
+    // The glue checks every operand's span against its length and throws a RangeError naming it.
+    try {
+      this.k.gemm(
+        out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
+        this.threadsFor(2 * size * k),
+      );
+    } catch (e) {
+      throw new ShapeError((e as Error).message);
+    }
+  }
+
+  // Elementwise kernels: the four arithmetic ops on float32 (others run the wasm/reference paths).
+
+  override binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void {
+    if (isArithmetic(op) && isF32(out) && isF32(a) && isF32(b) && a.length >= out.length && b.length >= out.length) {
+      this.k.binary(op, out, a, b, out.length);
+    } else super.binary(op, out, a, b);
+  }
+
+  override binaryScalar(op: BinaryOpCode, out: FloatArray, a: FloatArray, y: number): void {
+    if (isArithmetic(op) && isF32(out) && isF32(a) && a.length >= out.length) this.k.binaryScalar(op, out, a, y, out.length);
+    else super.binaryScalar(op, out, a, y);
+  }
+
+  override binaryRows(op: BinaryOpCode, out: FloatArray, full: FloatArray, block: FloatArray, swapped: boolean): void {
+    const cols = block.length;
+    if (isArithmetic(op) && isF32(out) && isF32(full) && isF32(block) && cols > 0 && out.length % cols === 0 && full.length >= out.length) {
+      this.k.binaryRows(op, out, full, block, out.length / cols, cols, swapped);
+    } else super.binaryRows(op, out, full, block, swapped);
+  }
+
+  override sum(x: FloatArray): number {
+    return isF32(x) ? this.k.sum(x, x.length) : super.sum(x);
+  }
+
+  override sumRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+    if (isF32(out) && isF32(x)) this.k.sumRows(out, x, rows, cols);
+    else super.sumRows(out, x, rows, cols);
+  }
+
+  override sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+    if (isF32(out) && isF32(x)) this.k.sumColumns(out, x, rows, cols);
+    else super.sumColumns(out, x, rows, cols);
+  }
+
+  override layerNormForward(
+    out: FloatArray, mean: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, b: FloatArray | null,
+    rows: number, cols: number, eps: number,
+  ): void {
+    if (isF32(out) && isF32(mean) && isF32(rstd) && isF32(x) && isF32OrNull(w) && isF32OrNull(b)) {
+      this.k.layerNormForward(out, mean, rstd, x, w, b, rows, cols, eps, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
+    } else super.layerNormForward(out, mean, rstd, x, w, b, rows, cols, eps);
+  }
+
+  override layerNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null, dy: FloatArray, x: FloatArray,
+    mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
+  ): void {
+    if (isF32OrNull(dx) && isF32OrNull(dw) && isF32OrNull(db) && isF32(dy) && isF32(x) && isF32(mean) && isF32(rstd) && isF32OrNull(w)) {
+      this.k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+    } else super.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+  }
+
+  override rmsNormForward(
+    out: FloatArray, rstd: FloatArray, x: FloatArray, w: FloatArray | null, rows: number, cols: number, eps: number,
+  ): void {
+    if (isF32(out) && isF32(rstd) && isF32(x) && isF32OrNull(w)) {
+      this.k.rmsNormForward(out, rstd, x, w, rows, cols, eps, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
+    } else super.rmsNormForward(out, rstd, x, w, rows, cols, eps);
+  }
+
+  override rmsNormBackward(
+    dx: FloatArray | null, dw: FloatArray | null, dy: FloatArray, x: FloatArray, rstd: FloatArray, w: FloatArray | null,
+    rows: number, cols: number,
+  ): void {
+    if (isF32OrNull(dx) && isF32OrNull(dw) && isF32(dy) && isF32(x) && isF32(rstd) && isF32OrNull(w)) {
+      this.k.rmsNormBackward(dx, dw, dy, x, rstd, w, rows, cols);
+    } else super.rmsNormBackward(dx, dw, dy, x, rstd, w, rows, cols);
+  }
+
+  override embeddingForward(out: FloatArray, weight: FloatArray, ids: Int32Array, n: number, dim: number, num: number): void {
+    if (isF32(out) && isF32(weight)) {
+      checkEmbeddingIds("embedding", ids, n, num);
+      this.k.embeddingForward(out, weight, ids, n, dim, num);
+    } else super.embeddingForward(out, weight, ids, n, dim, num);
+  }
+
+  override embeddingBackward(
+    dWeight: FloatArray, dOut: FloatArray, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number | null,
+  ): void {
+    if (isF32(dWeight) && isF32(dOut)) {
+      checkEmbeddingIds("embedding backward", ids, n, num);
+      this.k.embeddingBackward(dWeight, dOut, ids, n, dim, num, paddingIdx ?? -1);
+    } else super.embeddingBackward(dWeight, dOut, ids, n, dim, num, paddingIdx);
+  }
+
+  override softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {
+    if (isF32(out) && isF32(x)) this.k.softmaxForward(out, x, rows, cols, log, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
+    else super.softmaxForward(out, x, rows, cols, log);
+  }
+
+  override softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number, log: boolean): void {
+    if (isF32(dx) && isF32(dy) && isF32(y)) this.k.softmaxBackward(dx, dy, y, rows, cols, log, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
+    else super.softmaxBackward(dx, dy, y, rows, cols, log);
+  }
+
+  override crossEntropyForward(
+    logits: FloatArray, targets: Int32Array, weight: FloatArray | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows {
+    if (!(isF32(logits) && isF32OrNull(weight))) return super.crossEntropyForward(logits, targets, weight, rows, classes, ignoreIndex);
+    checkTargets(targets, rows, classes, ignoreIndex);
+    const lse = new Float64Array(rows);
+    const nll = new Float64Array(rows);
+    const smooth = new Float64Array(rows);
+    this.k.crossEntropyForward(lse, nll, smooth, logits, targets, weight, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK));
+    return { lse, nll, smooth };
+  }
+
+  override crossEntropyBackward(
+    dlogits: FloatArray, logits: FloatArray, targets: Int32Array, weight: FloatArray | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void {
+    if (isF32(dlogits) && isF32(logits) && isF32OrNull(weight)) {
+      checkTargets(targets, rows, classes, ignoreIndex);
+      this.k.crossEntropyBackward(
+        dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+      );
+    } else super.crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+  }
+
+  override geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
+    if (isF32(out) && isF32(x)) this.k.geluForward(out, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK));
+    else super.geluForward(out, x, n, approximate);
+  }
+
+  override geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
+    if (isF32(dx) && isF32(dy) && isF32(x)) this.k.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK));
+    else super.geluBackward(dx, dy, x, n, approximate);
+  }
+
+  override adamwUpdate(
+    param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
+    h: AdamWHyperparameters,
+  ): void {
+    if (isF32(param) && isF32(grad) && isF32(expAvg) && isF32(expAvgSq) && isF32OrNull(maxExpAvgSq)) {
+      const stepSize = h.lr / (1 - Math.pow(h.beta1, h.step));
+      const biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
+      this.k.adamw(
+        param, grad, expAvg, expAvgSq, maxExpAvgSq, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, stepSize, biasCorrection2Sqrt,
+        h.decoupledWeightDecay, h.maximize,
+      );
+    } else super.adamwUpdate(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+  }
+
+  /**
+   * out[m,n] = A[m,k]·op(B) (+ out with `accumulate`) with A and B holding bfloat16 bit patterns (the
+   * upper halves of float32s) and float32 products and sums, by AVX-512 BF16 dot products; B is [k,n],
+   * or [n,k] with transB. Throws ValueError where the CPU has no AVX-512 BF16.
+   */
+  matmulBf16(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB = false, accumulate = false): void {
+    if (!this.features.avx512bf16) throw new ValueError("matmulBf16: this CPU has no AVX-512 BF16 instructions");
+    for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16: ${name} must be a non-negative integer, got ${v}`);
+    }
+    try {
+      this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k));
+    } catch (e) {
+      throw new ShapeError((e as Error).message);
+    }
+  }
+}
+
+function isF32(a: FloatArray): a is Float32Array {
+  return a instanceof Float32Array;
+}
+
+function isF32OrNull(a: FloatArray | null): a is Float32Array | null {
+  return a === null || a instanceof Float32Array;
+}
+
+function isArithmetic(op: BinaryOpCode): boolean {
+  return op === BinaryOp.add || op === BinaryOp.sub || op === BinaryOp.mul || op === BinaryOp.div;
+}
+
+/** The kernels index logits by target: every target must be a class or the ignore index. */
+function checkTargets(targets: Int32Array, rows: number, classes: number, ignoreIndex: number): void {
+  if (targets.length < rows) throw new ShapeError(`crossEntropy: ${rows} rows need ${rows} targets, got ${targets.length}`);
+  for (let i = 0; i < rows; i++) {
+    const y = targets[i] as number;
+    if (y !== ignoreIndex && (y < 0 || y >= classes)) throw new IndexError(`crossEntropy: target ${y} of row ${i} is outside [0, ${classes})`);
+  }
+}
+
+/** A new native backend (throws NativeUnavailableError, saying why, where it cannot run). */
+export function createNativeBackend(options: NativeBackendOptions = {}): NativeBackend {
+  return new NativeBackend(options);
+}
+
+export { defaultThreadCount };

@@ -1,0 +1,254 @@
+// float32 GEMM, compiled once per instruction set (LOOM_ISA): BLIS-style blocking with packed panels.
+//   for each column block of NC: for each k block of KC: pack B (KC×NC, NR-wide panels)
+//     for each row block of MC: pack A (MC×KC, MR-tall panels); MR×NR micro-kernel over the panels
+// Packing reads every layout (A or Aᵀ, B or Bᵀ, rows ldA/ldB apart) so the micro-kernel sees one
+// format. Register tiles: AVX-512 12×32 (24 zmm accumulators), AVX2 6×16 (12 ymm) — enough independent
+// FMAs to cover the FMA latency on both ports. Edge tiles run the same kernel into a scratch tile.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+#include "pool.h"
+
+namespace loom {
+namespace LOOM_ISA {
+namespace {
+
+#ifdef __AVX512F__
+constexpr int MR = 12;
+constexpr int NR = 32;
+#else
+constexpr int MR = 6;
+constexpr int NR = 16;
+#endif
+constexpr long KC = 256;
+constexpr long MC = MR * 12;
+constexpr long NC = 1024;
+
+/**
+ * c[MR×NR] (rows ldc apart) = (load_c ? c : bias row or 0) + Σ_p pa[p·MR + i]·pb[p·NR + j].
+ * pa and pb are packed panels of kc steps.
+ */
+inline void micro_kernel(long kc, const float* __restrict pa, const float* __restrict pb, float* __restrict c, long ldc,
+                         bool load_c, const float* bias) {
+#ifdef __AVX512F__
+  __m512 acc[MR][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (long p = 0; p < kc; p++) {
+    __m512 b0 = _mm512_load_ps(pb);
+    __m512 b1 = _mm512_load_ps(pb + 16);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; i++) {
+      __m512 a = _mm512_set1_ps(pa[i]);
+      acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+    }
+    pa += MR;
+    pb += NR;
+  }
+  __m512 start0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+  __m512 start1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; i++) {
+    float* row = c + i * ldc;
+    __m512 s0 = load_c ? _mm512_loadu_ps(row) : start0;
+    __m512 s1 = load_c ? _mm512_loadu_ps(row + 16) : start1;
+    _mm512_storeu_ps(row, _mm512_add_ps(s0, acc[i][0]));
+    _mm512_storeu_ps(row + 16, _mm512_add_ps(s1, acc[i][1]));
+  }
+#else
+  __m256 acc[MR][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (long p = 0; p < kc; p++) {
+    __m256 b0 = _mm256_load_ps(pb);
+    __m256 b1 = _mm256_load_ps(pb + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) {
+      __m256 a = _mm256_broadcast_ss(pa + i);
+      acc[i][0] = _mm256_fmadd_ps(a, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
+    }
+    pa += MR;
+    pb += NR;
+  }
+  __m256 start0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+  __m256 start1 = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; i++) {
+    float* row = c + i * ldc;
+    __m256 s0 = load_c ? _mm256_loadu_ps(row) : start0;
+    __m256 s1 = load_c ? _mm256_loadu_ps(row + 8) : start1;
+    _mm256_storeu_ps(row, _mm256_add_ps(s0, acc[i][0]));
+    _mm256_storeu_ps(row + 8, _mm256_add_ps(s1, acc[i][1]));
+  }
+#endif
+}
+
+/** A tile cut by the matrix edge: the full kernel into a scratch tile, then the valid mr×nr part merged. */
+void edge_tile(long kc, const float* pa, const float* pb, float* c, long ldc, bool load_c, const float* bias, long mr, long nr) {
+  alignas(64) float tile[MR * NR];
+  micro_kernel(kc, pa, pb, tile, NR, false, nullptr);
+  for (long i = 0; i < mr; i++) {
+    float* row = c + i * ldc;
+    const float* t = tile + i * NR;
+    if (load_c) for (long j = 0; j < nr; j++) row[j] += t[j];
+    else if (bias) for (long j = 0; j < nr; j++) row[j] = bias[j] + t[j];
+    else for (long j = 0; j < nr; j++) row[j] = t[j];
+  }
+}
+
+/** Packs op(A)[i0 : i0+mc, p0 : p0+kc] as MR-tall panels (p-major inside a panel), zero-padding the last panel. */
+void pack_a(float* __restrict dst, const float* a, long lda, bool trans, long i0, long mc, long p0, long kc) {
+  for (long ib = 0; ib < mc; ib += MR) {
+    long mr = std::min<long>(MR, mc - ib);
+    if (trans) {
+      // A stored [k, m]: the MR values of one p are contiguous.
+      for (long p = 0; p < kc; p++) {
+        const float* src = a + (p0 + p) * lda + i0 + ib;
+        float* d = dst + p * MR;
+        long i = 0;
+        for (; i < mr; i++) d[i] = src[i];
+        for (; i < MR; i++) d[i] = 0.0f;
+      }
+    } else {
+      // A stored [m, k]: walk MR rows side by side.
+      const float* rows[MR];
+      for (long i = 0; i < MR; i++) rows[i] = a + (i0 + ib + std::min(i, mr - 1)) * lda + p0;
+      for (long p = 0; p < kc; p++) {
+        float* d = dst + p * MR;
+#pragma GCC unroll 12
+        for (long i = 0; i < MR; i++) d[i] = rows[i][p];
+        for (long i = mr; i < MR; i++) d[i] = 0.0f;
+      }
+    }
+    dst += MR * kc;
+  }
+}
+
+/** Packs op(B)[p0 : p0+kc, j0 : j0+nc] as NR-wide panels, zero-padding the last panel. */
+void pack_b(float* __restrict dst, const float* b, long ldb, bool trans, long p0, long kc, long j0, long nc) {
+  for (long jb = 0; jb < nc; jb += NR) {
+    long nr = std::min<long>(NR, nc - jb);
+    if (!trans) {
+      for (long p = 0; p < kc; p++) {
+        const float* src = b + (p0 + p) * ldb + j0 + jb;
+        float* d = dst + p * NR;
+        if (nr == NR) std::memcpy(d, src, NR * sizeof(float));
+        else {
+          long j = 0;
+          for (; j < nr; j++) d[j] = src[j];
+          for (; j < NR; j++) d[j] = 0.0f;
+        }
+      }
+    } else {
+      // B stored [n, k]: NR rows of B side by side (a transpose of an NR × kc block).
+      const float* rows[NR];
+      for (long j = 0; j < NR; j++) rows[j] = b + (j0 + jb + std::min(j, nr - 1)) * ldb + p0;
+      for (long p = 0; p < kc; p++) {
+        float* d = dst + p * NR;
+#pragma GCC unroll 32
+        for (long j = 0; j < NR; j++) d[j] = rows[j][p];
+        for (long j = nr; j < NR; j++) d[j] = 0.0f;
+      }
+    }
+    dst += NR * kc;
+  }
+}
+
+struct Scratch {
+  float* a = nullptr;
+  float* b = nullptr;
+};
+
+/** Per-thread packing buffers, allocated once per thread and kept. */
+Scratch& scratch() {
+  static thread_local Scratch s;
+  if (!s.a) {
+    s.a = static_cast<float*>(std::aligned_alloc(64, MC * KC * sizeof(float)));
+    s.b = static_cast<float*>(std::aligned_alloc(64, KC * NC * sizeof(float)));
+  }
+  return s;
+}
+
+/** The rows [i_begin, i_end) × columns [j_begin, j_end) of one product. */
+void gemm_block(const GemmArgs& g, long bi, long i_begin, long i_end, long j_begin, long j_end) {
+  Scratch& s = scratch();
+  const float* a = g.a + bi * g.stride_a;
+  const float* b = g.b + bi * g.stride_b;
+  float* c = g.c + bi * g.m * g.n;
+  const long n = g.n;
+  for (long jc = j_begin; jc < j_end; jc += NC) {
+    long nc = std::min(NC, j_end - jc);
+    for (long pc = 0; pc < g.k; pc += KC) {
+      long kc = std::min(KC, g.k - pc);
+      bool first = pc == 0;
+      bool load_c = !first || g.accumulate;
+      const float* bias = first && g.bias ? g.bias : nullptr;
+      pack_b(s.b, b, g.ldb, g.trans_b, pc, kc, jc, nc);
+      for (long ic = i_begin; ic < i_end; ic += MC) {
+        long mc = std::min(MC, i_end - ic);
+        pack_a(s.a, a, g.lda, g.trans_a, ic, mc, pc, kc);
+        for (long jr = 0; jr < nc; jr += NR) {
+          long nr = std::min<long>(NR, nc - jr);
+          const float* pb = s.b + jr * kc;
+          const float* bias_j = bias ? bias + jc + jr : nullptr;
+          for (long ir = 0; ir < mc; ir += MR) {
+            long mr = std::min<long>(MR, mc - ir);
+            float* ct = c + (ic + ir) * n + jc + jr;
+            const float* pa = s.a + ir * kc;
+            if (mr == MR && nr == NR) micro_kernel(kc, pa, pb, ct, n, load_c, bias_j);
+            else edge_tile(kc, pa, pb, ct, n, load_c, bias_j, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+struct Plan {
+  const GemmArgs* g;
+  long parts;      // pieces each product is cut into
+  bool split_rows; // pieces are row ranges (else column ranges)
+  long unit;       // rows (or columns) per piece, a multiple of MR (NR)
+};
+
+void run_task(void* ctx, int task) {
+  const Plan& p = *static_cast<const Plan*>(ctx);
+  const GemmArgs& g = *p.g;
+  long bi = task / p.parts;
+  long part = task % p.parts;
+  if (p.split_rows) {
+    long i0 = part * p.unit;
+    long i1 = std::min(g.m, i0 + p.unit);
+    if (i0 < i1) gemm_block(g, bi, i0, i1, 0, g.n);
+  } else {
+    long j0 = part * p.unit;
+    long j1 = std::min(g.n, j0 + p.unit);
+    if (j0 < j1) gemm_block(g, bi, 0, g.m, j0, j1);
+  }
+}
+
+long round_up(long x, long to) { return (x + to - 1) / to * to; }
+
+}  // namespace
+
+void gemm_f32(const GemmArgs& g, int threads) {
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  Plan plan{&g, 1, true, g.m};
+  if (threads > 1 && g.batch < threads) {
+    // Fewer products than threads: cut each along its longer side into one piece per thread.
+    plan.parts = threads;
+    plan.split_rows = g.m >= g.n;
+    plan.unit = plan.split_rows ? round_up((g.m + threads - 1) / threads, MR) : round_up((g.n + threads - 1) / threads, NR);
+    plan.parts = plan.split_rows ? (g.m + plan.unit - 1) / plan.unit : (g.n + plan.unit - 1) / plan.unit;
+  }
+  parallel_for(threads, static_cast<int>(g.batch * plan.parts), run_task, &plan);
+}
+
+}  // namespace LOOM_ISA
+}  // namespace loom

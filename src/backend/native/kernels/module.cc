@@ -1,0 +1,511 @@
+// Node-API glue: one object of kernels per instruction set (`avx512`, `avx2`), each function reading
+// its typed arrays in place (no copies) and checking that every array is long enough for the sizes it
+// is given before any kernel touches memory, plus `features()` for the runtime dispatch.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#define LOOM_ISA avx512
+#include "kernels.h"
+#undef LOOM_ISA
+#define LOOM_ISA avx2
+#include "kernels.h"
+#undef LOOM_ISA
+#include "bf16.h"
+
+namespace loom {
+namespace {
+
+/** The kernels of one instruction set, as the `data` of every function in its export object. */
+struct Table {
+  void (*gemm_f32)(const GemmArgs&, int);
+  void (*gelu_forward)(float*, const float*, long, bool, int);
+  void (*gelu_backward)(float*, const float*, const float*, long, bool, int);
+  void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
+  void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long);
+  void (*rmsnorm_forward)(float*, float*, const float*, const float*, long, long, float, int);
+  void (*rmsnorm_backward)(float*, float*, const float*, const float*, const float*, const float*, long, long);
+  void (*softmax_forward)(float*, const float*, long, long, bool, int);
+  void (*softmax_backward)(float*, const float*, const float*, long, long, bool, int);
+  void (*cross_entropy_forward)(double*, double*, double*, const float*, const int32_t*, const float*, long, long, int32_t, int);
+  void (*cross_entropy_backward)(float*, const float*, const int32_t*, const float*, const double*, const double*, const double*, long,
+                                 long, int32_t, int);
+  void (*adamw_update)(float*, const float*, float*, float*, float*, long, const AdamWArgs&);
+  void (*binary)(int, float*, const float*, const float*, long);
+  void (*binary_scalar)(int, float*, const float*, float, long);
+  void (*binary_rows)(int, float*, const float*, const float*, long, long, bool);
+  double (*sum)(const float*, long);
+  void (*sum_rows)(float*, const float*, long, long);
+  void (*sum_columns)(float*, const float*, long, long);
+  void (*embedding_forward)(float*, const float*, const int32_t*, long, long);
+  void (*embedding_backward)(float*, const float*, const int32_t*, long, long, long);
+};
+
+#define LOOM_TABLE(ns)                                                                                                       \
+  Table{ns::gemm_f32, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+        ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
+        ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
+        ns::embedding_forward, ns::embedding_backward}
+
+Table avx512_table = LOOM_TABLE(avx512);
+Table avx2_table = LOOM_TABLE(avx2);
+
+/** Thrown (as a pending JS exception) by the argument readers; the callback then returns undefined. */
+struct Failed {};
+
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info info, const char* op) : env_(env), op_(op) {
+    size_t argc = kMax;
+    napi_get_cb_info(env, info, &argc, argv_, nullptr, &data_);
+    argc_ = argc;
+  }
+  const Table& table() const { return *static_cast<const Table*>(data_); }
+  bool failed() const { return failed_; }
+  /** Elements of the last array read. */
+  long last_length() const { return last_length_; }
+
+  double number(size_t i) {
+    double v = 0;
+    if (!ok() || i >= argc_ || napi_get_value_double(env_, argv_[i], &v) != napi_ok) fail("argument " + std::to_string(i) + " must be a number");
+    return v;
+  }
+  long integer(size_t i) { return static_cast<long>(number(i)); }
+  bool boolean(size_t i) {
+    bool v = false;
+    if (!ok() || i >= argc_ || napi_get_value_bool(env_, argv_[i], &v) != napi_ok) fail("argument " + std::to_string(i) + " must be a boolean");
+    return v;
+  }
+  /** A typed array of `type` with at least `need` elements, or null (nullptr) when `nullable`. */
+  void* array(size_t i, napi_typedarray_type type, long need, const char* name, bool nullable = false) {
+    if (!ok()) return nullptr;
+    napi_valuetype vt;
+    if (i >= argc_ || napi_typeof(env_, argv_[i], &vt) != napi_ok) {
+      fail(std::string(name) + " is missing");
+      return nullptr;
+    }
+    if (vt == napi_null || vt == napi_undefined) {
+      if (!nullable) fail(std::string(name) + " must not be null");
+      return nullptr;
+    }
+    bool is_typed = false;
+    napi_is_typedarray(env_, argv_[i], &is_typed);
+    napi_typedarray_type actual;
+    size_t length = 0;
+    void* data = nullptr;
+    if (!is_typed || napi_get_typedarray_info(env_, argv_[i], &actual, &length, &data, nullptr, nullptr) != napi_ok || actual != type) {
+      fail(std::string(name) + " has the wrong array type");
+      return nullptr;
+    }
+    last_length_ = static_cast<long>(length);
+    if (need < 0 || static_cast<size_t>(need) > length) {
+      fail(std::string(name) + " has " + std::to_string(length) + " elements, needs " + std::to_string(need));
+      return nullptr;
+    }
+    return data;
+  }
+  float* f32(size_t i, long need, const char* name, bool nullable = false) {
+    return static_cast<float*>(array(i, napi_float32_array, need, name, nullable));
+  }
+  double* f64(size_t i, long need, const char* name) { return static_cast<double*>(array(i, napi_float64_array, need, name)); }
+  int32_t* i32(size_t i, long need, const char* name) { return static_cast<int32_t*>(array(i, napi_int32_array, need, name)); }
+  uint16_t* u16(size_t i, long need, const char* name) { return static_cast<uint16_t*>(array(i, napi_uint16_array, need, name)); }
+
+ private:
+  static constexpr size_t kMax = 20;
+  bool ok() const { return !failed_; }
+  void fail(const std::string& what) {
+    if (failed_) return;
+    failed_ = true;
+    napi_throw_range_error(env_, nullptr, (std::string("native ") + op_ + ": " + what).c_str());
+  }
+  napi_env env_;
+  const char* op_;
+  napi_value argv_[kMax];
+  size_t argc_ = 0;
+  void* data_ = nullptr;
+  bool failed_ = false;
+  long last_length_ = 0;
+};
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+/** Elements from a stored matrix's first element to one past its last (rows `ld` apart). */
+long span(long rows, long cols, long ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
+/** Elements reached by `batch` matrices `stride` apart from `offset` (stride ≥ 0). */
+long reach(long offset, long stride, long batch, long size) { return size == 0 ? 0 : offset + (batch - 1) * stride + size; }
+
+// gemm(out, a, b, bias|null, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate, threads)
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args a(env, info, "matmul");
+  GemmArgs g{};
+  g.batch = a.integer(4), g.m = a.integer(5), g.n = a.integer(6), g.k = a.integer(7);
+  g.trans_a = a.boolean(8), g.trans_b = a.boolean(9);
+  g.stride_a = a.integer(10), g.stride_b = a.integer(11);
+  long offset_a = a.integer(12), offset_b = a.integer(13);
+  g.lda = a.integer(14), g.ldb = a.integer(15);
+  g.accumulate = a.boolean(16);
+  int threads = static_cast<int>(a.integer(17));
+  if (a.failed()) return nullptr;
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0 || g.k <= 0 || g.stride_a < 0 || g.stride_b < 0 || offset_a < 0 || offset_b < 0) {
+    napi_throw_range_error(env, nullptr, "native matmul: sizes must be positive and strides/offsets non-negative");
+    return nullptr;
+  }
+  long rows_a = g.trans_a ? g.k : g.m, cols_a = g.trans_a ? g.m : g.k;
+  long rows_b = g.trans_b ? g.n : g.k, cols_b = g.trans_b ? g.k : g.n;
+  g.c = a.f32(0, g.batch * g.m * g.n, "out");
+  const float* pa = a.f32(1, reach(offset_a, g.stride_a, g.batch, span(rows_a, cols_a, g.lda)), "A");
+  const float* pb = a.f32(2, reach(offset_b, g.stride_b, g.batch, span(rows_b, cols_b, g.ldb)), "B");
+  g.bias = a.f32(3, g.n, "bias", true);
+  if (a.failed()) return nullptr;
+  g.a = pa + offset_a;
+  g.b = pb + offset_b;
+  a.table().gemm_f32(g, threads);
+  return undefined(env);
+}
+
+// geluForward(out, x, n, tanh, threads) / geluBackward(dx, dy, x, n, tanh, threads)
+napi_value GeluForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "geluForward");
+  long n = a.integer(2);
+  float* out = a.f32(0, n, "out");
+  const float* x = a.f32(1, n, "x");
+  bool t = a.boolean(3);
+  int threads = static_cast<int>(a.integer(4));
+  if (a.failed()) return nullptr;
+  a.table().gelu_forward(out, x, n, t, threads);
+  return undefined(env);
+}
+
+napi_value GeluBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "geluBackward");
+  long n = a.integer(3);
+  float* dx = a.f32(0, n, "dx");
+  const float* dy = a.f32(1, n, "dy");
+  const float* x = a.f32(2, n, "x");
+  bool t = a.boolean(4);
+  int threads = static_cast<int>(a.integer(5));
+  if (a.failed()) return nullptr;
+  a.table().gelu_backward(dx, dy, x, n, t, threads);
+  return undefined(env);
+}
+
+// layerNormForward(out, mean, rstd, x, w, b, rows, cols, eps, threads)
+napi_value LayerNormForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "layerNormForward");
+  long rows = a.integer(6), cols = a.integer(7);
+  float* out = a.f32(0, rows * cols, "out");
+  float* mean = a.f32(1, rows, "mean");
+  float* rstd = a.f32(2, rows, "rstd");
+  const float* x = a.f32(3, rows * cols, "x");
+  const float* w = a.f32(4, cols, "w", true);
+  const float* b = a.f32(5, cols, "b", true);
+  float eps = static_cast<float>(a.number(8));
+  int threads = static_cast<int>(a.integer(9));
+  if (a.failed()) return nullptr;
+  a.table().layernorm_forward(out, mean, rstd, x, w, b, rows, cols, eps, threads);
+  return undefined(env);
+}
+
+// layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols)
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "layerNormBackward");
+  long rows = a.integer(8), cols = a.integer(9);
+  float* dx = a.f32(0, rows * cols, "dx", true);
+  float* dw = a.f32(1, cols, "dw", true);
+  float* db = a.f32(2, cols, "db", true);
+  const float* dy = a.f32(3, rows * cols, "dy");
+  const float* x = a.f32(4, rows * cols, "x");
+  const float* mean = a.f32(5, rows, "mean");
+  const float* rstd = a.f32(6, rows, "rstd");
+  const float* w = a.f32(7, cols, "w", true);
+  if (a.failed()) return nullptr;
+  a.table().layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+  return undefined(env);
+}
+
+// rmsNormForward(out, rstd, x, w, rows, cols, eps, threads)
+napi_value RmsNormForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "rmsNormForward");
+  long rows = a.integer(4), cols = a.integer(5);
+  float* out = a.f32(0, rows * cols, "out");
+  float* rstd = a.f32(1, rows, "rstd");
+  const float* x = a.f32(2, rows * cols, "x");
+  const float* w = a.f32(3, cols, "w", true);
+  float eps = static_cast<float>(a.number(6));
+  int threads = static_cast<int>(a.integer(7));
+  if (a.failed()) return nullptr;
+  a.table().rmsnorm_forward(out, rstd, x, w, rows, cols, eps, threads);
+  return undefined(env);
+}
+
+// rmsNormBackward(dx, dw, dy, x, rstd, w, rows, cols)
+napi_value RmsNormBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "rmsNormBackward");
+  long rows = a.integer(6), cols = a.integer(7);
+  float* dx = a.f32(0, rows * cols, "dx", true);
+  float* dw = a.f32(1, cols, "dw", true);
+  const float* dy = a.f32(2, rows * cols, "dy");
+  const float* x = a.f32(3, rows * cols, "x");
+  const float* rstd = a.f32(4, rows, "rstd");
+  const float* w = a.f32(5, cols, "w", true);
+  if (a.failed()) return nullptr;
+  a.table().rmsnorm_backward(dx, dw, dy, x, rstd, w, rows, cols);
+  return undefined(env);
+}
+
+// softmaxForward(out, x, rows, cols, log, threads) / softmaxBackward(dx, dy, y, rows, cols, log, threads)
+napi_value SoftmaxForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmaxForward");
+  long rows = a.integer(2), cols = a.integer(3);
+  float* out = a.f32(0, rows * cols, "out");
+  const float* x = a.f32(1, rows * cols, "x");
+  bool log = a.boolean(4);
+  int threads = static_cast<int>(a.integer(5));
+  if (a.failed()) return nullptr;
+  a.table().softmax_forward(out, x, rows, cols, log, threads);
+  return undefined(env);
+}
+
+napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmaxBackward");
+  long rows = a.integer(3), cols = a.integer(4);
+  float* dx = a.f32(0, rows * cols, "dx");
+  const float* dy = a.f32(1, rows * cols, "dy");
+  const float* y = a.f32(2, rows * cols, "y");
+  bool log = a.boolean(5);
+  int threads = static_cast<int>(a.integer(6));
+  if (a.failed()) return nullptr;
+  a.table().softmax_backward(dx, dy, y, rows, cols, log, threads);
+  return undefined(env);
+}
+
+// crossEntropyForward(lse, nll, smooth, logits, targets, weight, rows, classes, ignoreIndex, threads)
+napi_value CrossEntropyForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyForward");
+  long rows = a.integer(6), classes = a.integer(7);
+  double* lse = a.f64(0, rows, "lse");
+  double* nll = a.f64(1, rows, "nll");
+  double* smooth = a.f64(2, rows, "smooth");
+  const float* logits = a.f32(3, rows * classes, "logits");
+  const int32_t* targets = a.i32(4, rows, "targets");
+  const float* weight = a.f32(5, classes, "weight", true);
+  int32_t ignore = static_cast<int32_t>(a.integer(8));
+  int threads = static_cast<int>(a.integer(9));
+  if (a.failed()) return nullptr;
+  a.table().cross_entropy_forward(lse, nll, smooth, logits, targets, weight, rows, classes, ignore, threads);
+  return undefined(env);
+}
+
+// crossEntropyBackward(dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex, threads)
+napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyBackward");
+  long rows = a.integer(7), classes = a.integer(8);
+  float* dlogits = a.f32(0, rows * classes, "dlogits");
+  const float* logits = a.f32(1, rows * classes, "logits");
+  const int32_t* targets = a.i32(2, rows, "targets");
+  const float* weight = a.f32(3, classes, "weight", true);
+  const double* lse = a.f64(4, rows, "lse");
+  const double* g_nll = a.f64(5, rows, "gNll");
+  const double* g_smooth = a.f64(6, rows, "gSmooth");
+  int32_t ignore = static_cast<int32_t>(a.integer(9));
+  int threads = static_cast<int>(a.integer(10));
+  if (a.failed()) return nullptr;
+  a.table().cross_entropy_backward(dlogits, logits, targets, weight, lse, g_nll, g_smooth, rows, classes, ignore, threads);
+  return undefined(env);
+}
+
+// adamw(param, grad, expAvg, expAvgSq, maxExpAvgSq|null, lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt, decoupled, maximize)
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  Args a(env, info, "adamwUpdate");
+  AdamWArgs h{};
+  h.lr = static_cast<float>(a.number(5)), h.beta1 = static_cast<float>(a.number(6)), h.beta2 = static_cast<float>(a.number(7));
+  h.eps = static_cast<float>(a.number(8)), h.weight_decay = static_cast<float>(a.number(9));
+  h.step_size = a.number(10), h.bias_correction2_sqrt = a.number(11);
+  h.decoupled = a.boolean(12), h.maximize = a.boolean(13);
+  if (a.failed()) return nullptr;
+  float* param = a.f32(0, 0, "param");
+  long n = a.last_length();
+  const float* grad = a.f32(1, n, "grad");
+  float* m = a.f32(2, n, "expAvg");
+  float* v = a.f32(3, n, "expAvgSq");
+  float* vmax = a.f32(4, n, "maxExpAvgSq", true);
+  if (a.failed()) return nullptr;
+  a.table().adamw_update(param, grad, m, v, vmax, n, h);
+  return undefined(env);
+}
+
+// binary(op, out, a, b, n) / binaryScalar(op, out, a, y, n) / binaryRows(op, out, full, block, rows, cols, swapped)
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binary");
+  int op = static_cast<int>(a.integer(0));
+  long n = a.integer(4);
+  float* out = a.f32(1, n, "out");
+  const float* x = a.f32(2, n, "a");
+  const float* y = a.f32(3, n, "b");
+  if (a.failed()) return nullptr;
+  a.table().binary(op, out, x, y, n);
+  return undefined(env);
+}
+
+napi_value BinaryScalar(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binaryScalar");
+  int op = static_cast<int>(a.integer(0));
+  long n = a.integer(4);
+  float* out = a.f32(1, n, "out");
+  const float* x = a.f32(2, n, "a");
+  float y = static_cast<float>(a.number(3));
+  if (a.failed()) return nullptr;
+  a.table().binary_scalar(op, out, x, y, n);
+  return undefined(env);
+}
+
+napi_value BinaryRows(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binaryRows");
+  int op = static_cast<int>(a.integer(0));
+  long rows = a.integer(4), cols = a.integer(5);
+  float* out = a.f32(1, rows * cols, "out");
+  const float* full = a.f32(2, rows * cols, "full");
+  const float* block = a.f32(3, cols, "block");
+  bool swapped = a.boolean(6);
+  if (a.failed()) return nullptr;
+  a.table().binary_rows(op, out, full, block, rows, cols, swapped);
+  return undefined(env);
+}
+
+// sum(x, n) → number / sumRows(out, x, rows, cols) / sumColumns(out, x, rows, cols)
+napi_value Sum(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sum");
+  long n = a.integer(1);
+  const float* x = a.f32(0, n, "x");
+  if (a.failed()) return nullptr;
+  napi_value result;
+  napi_create_double(env, a.table().sum(x, n), &result);
+  return result;
+}
+
+napi_value SumRows(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumRows");
+  long rows = a.integer(2), cols = a.integer(3);
+  float* out = a.f32(0, rows, "out");
+  const float* x = a.f32(1, rows * cols, "x");
+  if (a.failed()) return nullptr;
+  a.table().sum_rows(out, x, rows, cols);
+  return undefined(env);
+}
+
+napi_value SumColumns(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumColumns");
+  long rows = a.integer(2), cols = a.integer(3);
+  float* out = a.f32(0, cols, "out");
+  const float* x = a.f32(1, rows * cols, "x");
+  if (a.failed()) return nullptr;
+  a.table().sum_columns(out, x, rows, cols);
+  return undefined(env);
+}
+
+// embeddingForward(out, weight, ids, n, dim, num) / embeddingBackward(dWeight, dOut, ids, n, dim, num, paddingIdx|-1)
+// Ids are checked against num by the caller (reference/embedding.ts checkEmbeddingIds) before this runs.
+napi_value EmbeddingForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "embeddingForward");
+  long n = a.integer(3), dim = a.integer(4), num = a.integer(5);
+  float* out = a.f32(0, n * dim, "out");
+  const float* weight = a.f32(1, num * dim, "weight");
+  const int32_t* ids = a.i32(2, n, "ids");
+  if (a.failed()) return nullptr;
+  a.table().embedding_forward(out, weight, ids, n, dim);
+  return undefined(env);
+}
+
+napi_value EmbeddingBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "embeddingBackward");
+  long n = a.integer(3), dim = a.integer(4), num = a.integer(5);
+  float* dweight = a.f32(0, num * dim, "dWeight");
+  const float* dout = a.f32(1, n * dim, "dOut");
+  const int32_t* ids = a.i32(2, n, "ids");
+  long padding = a.integer(6);
+  if (a.failed()) return nullptr;
+  a.table().embedding_backward(dweight, dout, ids, n, dim, padding);
+  return undefined(env);
+}
+
+// gemmBf16(out f32, a u16, b u16, m, n, k, transB, accumulate, threads): out[m,n] (+)= A[m,k] · op(B)
+// with A and B holding bfloat16 bits; products in fp32 by vdpbf16ps (AVX-512 BF16 only).
+napi_value GemmBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "matmulBf16");
+  long m = a.integer(3), n = a.integer(4), k = a.integer(5);
+  bool trans_b = a.boolean(6), accumulate = a.boolean(7);
+  int threads = static_cast<int>(a.integer(8));
+  float* out = a.f32(0, m * n, "out");
+  const uint16_t* pa = a.u16(1, m * k, "A");
+  const uint16_t* pb = a.u16(2, k * n, "B");
+  if (a.failed()) return nullptr;
+  if (!bf16_supported()) {
+    napi_throw_error(env, nullptr, "native matmulBf16: this CPU has no AVX-512 BF16 instructions");
+    return nullptr;
+  }
+  if (m > 0 && n > 0) gemm_bf16(out, pa, pb, m, n, k, trans_b, accumulate, threads);
+  return undefined(env);
+}
+
+napi_value make_table(napi_env env, Table* table) {
+  static const struct {
+    const char* name;
+    napi_callback cb;
+  } fns[] = {
+      {"gemm", Gemm}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
+      {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
+      {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
+      {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},
+      {"binaryRows", BinaryRows}, {"sum", Sum}, {"sumRows", SumRows}, {"sumColumns", SumColumns},
+      {"embeddingForward", EmbeddingForward}, {"embeddingBackward", EmbeddingBackward},
+  };
+  napi_value obj;
+  napi_create_object(env, &obj);
+  for (const auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, table, &fn);
+    napi_set_named_property(env, obj, f.name, fn);
+  }
+  return obj;
+}
+
+void set_bool(napi_env env, napi_value obj, const char* name, bool v) {
+  napi_value b;
+  napi_get_boolean(env, v, &b);
+  napi_set_named_property(env, obj, name, b);
+}
+
+// features() → which instruction sets this CPU (and OS) supports, from CPUID via the compiler's builtins.
+napi_value Features(napi_env env, napi_callback_info) {
+  __builtin_cpu_init();
+  napi_value obj;
+  napi_create_object(env, &obj);
+  set_bool(env, obj, "avx512f", __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                                    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"));
+  set_bool(env, obj, "avx512bf16", bf16_supported());
+  set_bool(env, obj, "avx512vnni", __builtin_cpu_supports("avx512vnni"));
+  set_bool(env, obj, "avx2", __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+  return obj;
+}
+
+}  // namespace
+}  // namespace loom
+
+NAPI_MODULE_INIT() {
+  napi_value features, gemm_bf16;
+  napi_create_function(env, "features", NAPI_AUTO_LENGTH, loom::Features, nullptr, &features);
+  napi_set_named_property(env, exports, "features", features);
+  napi_create_function(env, "gemmBf16", NAPI_AUTO_LENGTH, loom::GemmBf16, nullptr, &gemm_bf16);
+  napi_set_named_property(env, exports, "gemmBf16", gemm_bf16);
+  napi_set_named_property(env, exports, "avx512", loom::make_table(env, &loom::avx512_table));
+  napi_set_named_property(env, exports, "avx2", loom::make_table(env, &loom::avx2_table));
+  return exports;
+}

@@ -1,0 +1,378 @@
+// Row and elementwise kernels, compiled once per instruction set (LOOM_ISA). Plain loops over float32
+// that GCC vectorises with the set's -m flags; formulas are the reference backend's (named per kernel).
+// Statistics and sums accumulate in double where the reference does, in float lanes elsewhere.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels.h"
+#include "pool.h"
+#include "vmath.h"
+
+namespace loom {
+namespace LOOM_ISA {
+namespace {
+
+constexpr float SQRT_2_OVER_PI = 0.7978845608028654f;
+constexpr float INV_SQRT_2 = 0.7071067811865476f;
+constexpr float INV_SQRT_2PI = 0.3989422804014327f;
+
+/** Splits [0, n) into `pieces` chunks (rounded to 64 elements) and runs body(begin, end) on the pool. */
+template <typename Body>
+void parallel_ranges(long n, int threads, Body body) {
+  struct Ctx {
+    Body* body;
+    long n, chunk;
+  };
+  long pieces = threads > 1 ? threads : 1;
+  long chunk = ((n + pieces - 1) / pieces + 63) / 64 * 64;
+  if (chunk <= 0) chunk = 64;
+  Ctx ctx{&body, n, chunk};
+  int tasks = static_cast<int>((n + chunk - 1) / chunk);
+  parallel_for(threads, tasks, [](void* p, int t) {
+    Ctx& c = *static_cast<Ctx*>(p);
+    long begin = t * c.chunk;
+    (*c.body)(begin, std::min(c.n, begin + c.chunk));
+  }, &ctx);
+}
+
+/** As parallel_ranges, over whole rows: body(row_begin, row_end). */
+template <typename Body>
+void parallel_rows(long rows, int threads, Body body) {
+  struct Ctx {
+    Body* body;
+    long rows, chunk;
+  };
+  long pieces = threads > 1 ? threads : 1;
+  long chunk = std::max<long>(1, (rows + pieces - 1) / pieces);
+  Ctx ctx{&body, rows, chunk};
+  int tasks = static_cast<int>((rows + chunk - 1) / chunk);
+  parallel_for(threads, tasks, [](void* p, int t) {
+    Ctx& c = *static_cast<Ctx*>(p);
+    long begin = t * c.chunk;
+    (*c.body)(begin, std::min(c.rows, begin + c.chunk));
+  }, &ctx);
+}
+
+inline float row_max(const float* x, long cols) {
+  float m = -INFINITY;
+  for (long c = 0; c < cols; c++) m = x[c] > m ? x[c] : m;
+  return m;
+}
+
+/** Σ e^(x_c − m), accumulated in float lanes then summed in double. */
+inline double row_exp_sum(const float* x, long cols, float m) {
+  return lanes_sum(cols, [&](long c) { return exp_f(x[c] - m); });
+}
+
+}  // namespace
+
+// reference/gelu.ts (formulas in its header)
+void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads) {
+  parallel_ranges(n, threads, [&](long b, long e) {
+    if (tanh_approx) {
+      for (long i = b; i < e; i++) {
+        float v = x[i];
+        float u = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
+        out[i] = 0.5f * v * (1.0f + tanh_f(u));
+      }
+    } else {
+      for (long i = b; i < e; i++) {
+        float v = x[i];
+        float z = v * INV_SQRT_2;
+        out[i] = 0.5f * v * (1.0f + erf_with(z, exp_f(-z * z)));
+      }
+    }
+  });
+}
+
+void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads) {
+  parallel_ranges(n, threads, [&](long b, long e) {
+    if (tanh_approx) {
+      for (long i = b; i < e; i++) {
+        float v = x[i];
+        float u = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
+        float t = tanh_f(u);
+        float du = SQRT_2_OVER_PI * (1.0f + 3.0f * 0.044715f * v * v);
+        dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
+      }
+    } else {
+      for (long i = b; i < e; i++) {
+        float v = x[i];
+        float z = v * INV_SQRT_2;
+        float ez = exp_f(-z * z);  // e^(−x²/2): erf's factor and the density's
+        dx[i] = dy[i] * (0.5f * (1.0f + erf_with(z, ez)) + v * INV_SQRT_2PI * ez);
+      }
+    }
+  });
+}
+
+// reference/layernorm.ts
+void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,
+                       float eps, int threads) {
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      double m = lanes_sum(cols, [&](long c) { return xr[c]; }) / cols;
+      float mf0 = static_cast<float>(m);
+      double v = lanes_sum(cols, [&](long c) { return (xr[c] - mf0) * (xr[c] - mf0); });
+      float rs = static_cast<float>(1.0 / std::sqrt(v / cols + eps));
+      float mf = static_cast<float>(m);
+      mean[r] = mf;
+      rstd[r] = rs;
+      if (w && b) for (long c = 0; c < cols; c++) o[c] = (xr[c] - mf) * rs * w[c] + b[c];
+      else if (w) for (long c = 0; c < cols; c++) o[c] = (xr[c] - mf) * rs * w[c];
+      else if (b) for (long c = 0; c < cols; c++) o[c] = (xr[c] - mf) * rs + b[c];
+      else for (long c = 0; c < cols; c++) o[c] = (xr[c] - mf) * rs;
+    }
+  });
+}
+
+void layernorm_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* mean, const float* rstd,
+                        const float* w, long rows, long cols) {
+  for (long r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    const float* g = dy + r * cols;
+    float m = mean[r];
+    float rs = rstd[r];
+    float sum_g, sum_gx;
+    if (w) {
+      sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c]; }));
+      sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c] * ((xr[c] - m) * rs); }));
+    } else {
+      sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c]; }));
+      sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * ((xr[c] - m) * rs); }));
+    }
+    if (dw) for (long c = 0; c < cols; c++) dw[c] += g[c] * ((xr[c] - m) * rs);
+    if (db) for (long c = 0; c < cols; c++) db[c] += g[c];
+    if (!dx) continue;
+    float mean_g = sum_g / cols;
+    float mean_gx = sum_gx / cols;
+    float* d = dx + r * cols;
+    for (long c = 0; c < cols; c++) {
+      float xh = (xr[c] - m) * rs;
+      float gc = g[c] * (w ? w[c] : 1.0f);
+      d[c] = rs * (gc - mean_g - xh * mean_gx);
+    }
+  }
+}
+
+// reference/rmsnorm.ts: rstd = 1/√(mean(x²) + ε), y = x·rstd·w; dx = rstd·(ĝ − x̂·mean(ĝ·x̂)), ĝ = dy·w
+void rmsnorm_forward(float* out, float* rstd, const float* x, const float* w, long rows, long cols, float eps, int threads) {
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      double s = lanes_sum(cols, [&](long c) { return xr[c] * xr[c]; });
+      float rs = static_cast<float>(1.0 / std::sqrt(s / cols + eps));
+      rstd[r] = rs;
+      if (w) for (long c = 0; c < cols; c++) o[c] = xr[c] * rs * w[c];
+      else for (long c = 0; c < cols; c++) o[c] = xr[c] * rs;
+    }
+  });
+}
+
+void rmsnorm_backward(float* dx, float* dw, const float* dy, const float* x, const float* rstd, const float* w, long rows, long cols) {
+  for (long r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    const float* g = dy + r * cols;
+    float rs = rstd[r];
+    float sum_gx = w ? static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c] * (xr[c] * rs); }))
+                     : static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * (xr[c] * rs); }));
+    if (dw) for (long c = 0; c < cols; c++) dw[c] += g[c] * (xr[c] * rs);
+    if (!dx) continue;
+    float mean_gx = sum_gx / cols;
+    float* d = dx + r * cols;
+    for (long c = 0; c < cols; c++) d[c] = rs * (g[c] * (w ? w[c] : 1.0f) - xr[c] * rs * mean_gx);
+  }
+}
+
+// reference/softmax.ts
+void softmax_forward(float* out, const float* x, long rows, long cols, bool log, int threads) {
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      float m = row_max(xr, cols);
+      if (m == -INFINITY) m = 0;  // an all −∞ row gives NaN through 0/0, as the reference
+      double s = row_exp_sum(xr, cols, m);
+      if (log) {
+        float lse = static_cast<float>(m + std::log(s));
+        for (long c = 0; c < cols; c++) o[c] = xr[c] - lse;
+      } else {
+        float inv = static_cast<float>(1.0 / s);
+        for (long c = 0; c < cols; c++) o[c] = exp_f(xr[c] - m) * inv;
+      }
+    }
+  });
+}
+
+void softmax_backward(float* dx, const float* dy, const float* y, long rows, long cols, bool log, int threads) {
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* g = dy + r * cols;
+      const float* yr = y + r * cols;
+      float* d = dx + r * cols;
+      if (log) {
+        float s = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c]; }));
+        for (long c = 0; c < cols; c++) d[c] = g[c] - exp_f(yr[c]) * s;
+      } else {
+        float s = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * yr[c]; }));
+        for (long c = 0; c < cols; c++) d[c] = yr[c] * (g[c] - s);
+      }
+    }
+  });
+}
+
+// reference/crossentropy.ts; ignored rows keep the zeros the caller's arrays start with
+void cross_entropy_forward(double* lse, double* nll, double* smooth, const float* logits, const int32_t* targets,
+                           const float* weight, long rows, long classes, int32_t ignore_index, int threads) {
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      int32_t y = targets[r];
+      if (y == ignore_index) continue;
+      const float* x = logits + r * classes;
+      float m = row_max(x, classes);
+      double l = m + std::log(row_exp_sum(x, classes, m));
+      lse[r] = l;
+      nll[r] = -(weight ? weight[y] : 1.0) * (x[y] - l);
+      float lf = static_cast<float>(l);
+      smooth[r] = weight ? -lanes_sum(classes, [&](long c) { return weight[c] * (x[c] - lf); })
+                         : -lanes_sum(classes, [&](long c) { return x[c] - lf; });
+    }
+  });
+}
+
+void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, const float* weight, const double* lse,
+                            const double* g_nll, const double* g_smooth, long rows, long classes, int32_t ignore_index, int threads) {
+  double w_sum = classes;
+  if (weight) {
+    w_sum = 0;
+    for (long c = 0; c < classes; c++) w_sum += weight[c];
+  }
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      float* d = dlogits + r * classes;
+      int32_t y = targets[r];
+      if (y == ignore_index) {
+        std::memset(d, 0, classes * sizeof(float));
+        continue;
+      }
+      const float* x = logits + r * classes;
+      float a = static_cast<float>(g_nll[r] * (weight ? weight[y] : 1.0));
+      float b = static_cast<float>(g_smooth[r]);
+      float l = static_cast<float>(lse[r]);
+      float ws = static_cast<float>(w_sum);
+      if (weight) for (long c = 0; c < classes; c++) {
+        float p = exp_f(x[c] - l);
+        d[c] = a * p + b * (ws * p - weight[c]);
+      }
+      else for (long c = 0; c < classes; c++) {
+        float p = exp_f(x[c] - l);
+        d[c] = a * p + b * (ws * p - 1.0f);
+      }
+      d[y] -= a;
+    }
+  });
+}
+
+// reference/adamw.ts
+void adamw_update(float* param, const float* grad, float* m, float* v, float* vmax, long n, const AdamWArgs& h) {
+  const float decay = h.decoupled ? 1.0f - h.lr * h.weight_decay : 1.0f;
+  const float l2 = h.decoupled ? 0.0f : h.weight_decay;
+  const float sign = h.maximize ? -1.0f : 1.0f;
+  const float b1 = h.beta1, b2 = h.beta2, eps = h.eps;
+  const float step_size = static_cast<float>(h.step_size);
+  const float inv_bc2 = static_cast<float>(1.0 / h.bias_correction2_sqrt);
+  for (long i = 0; i < n; i++) {
+    float p = param[i];
+    float g = sign * grad[i] + l2 * p;
+    float mi = b1 * m[i] + (1.0f - b1) * g;
+    float vi = b2 * v[i] + (1.0f - b2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    float vh = vi;
+    if (vmax) {
+      vh = vmax[i] > vi ? vmax[i] : vi;
+      vmax[i] = vh;
+    }
+    param[i] = p * decay - step_size * mi / (std::sqrt(vh) * inv_bc2 + eps);
+  }
+}
+
+// reference/elementwise.ts (add, sub, mul, div)
+void binary(int op, float* out, const float* a, const float* b, long n) {
+  switch (op) {
+    case 0: for (long i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
+    case 1: for (long i = 0; i < n; i++) out[i] = a[i] - b[i]; break;
+    case 2: for (long i = 0; i < n; i++) out[i] = a[i] * b[i]; break;
+    default: for (long i = 0; i < n; i++) out[i] = a[i] / b[i]; break;
+  }
+}
+
+void binary_scalar(int op, float* out, const float* a, float y, long n) {
+  switch (op) {
+    case 0: for (long i = 0; i < n; i++) out[i] = a[i] + y; break;
+    case 1: for (long i = 0; i < n; i++) out[i] = a[i] - y; break;
+    case 2: for (long i = 0; i < n; i++) out[i] = a[i] * y; break;
+    default: for (long i = 0; i < n; i++) out[i] = a[i] / y; break;
+  }
+}
+
+void binary_rows(int op, float* out, const float* full, const float* block, long rows, long cols, bool swapped) {
+  for (long r = 0; r < rows; r++) {
+    const float* f = full + r * cols;
+    float* o = out + r * cols;
+    if (swapped) {
+      switch (op) {
+        case 0: for (long c = 0; c < cols; c++) o[c] = block[c] + f[c]; break;
+        case 1: for (long c = 0; c < cols; c++) o[c] = block[c] - f[c]; break;
+        case 2: for (long c = 0; c < cols; c++) o[c] = block[c] * f[c]; break;
+        default: for (long c = 0; c < cols; c++) o[c] = block[c] / f[c]; break;
+      }
+    } else {
+      binary(op, o, f, block, cols);
+    }
+  }
+}
+
+double sum(const float* x, long n) {
+  // blocks of 4096 in float lanes, the blocks' totals in double (float lanes alone drift on long arrays)
+  double total = 0;
+  for (long b = 0; b < n; b += 4096) {
+    const float* xb = x + b;
+    total += lanes_sum(std::min<long>(4096, n - b), [&](long i) { return xb[i]; });
+  }
+  return total;
+}
+
+void sum_rows(float* out, const float* x, long rows, long cols) {
+  for (long r = 0; r < rows; r++) out[r] = static_cast<float>(sum(x + r * cols, cols));
+}
+
+void sum_columns(float* out, const float* x, long rows, long cols) {
+  std::memset(out, 0, cols * sizeof(float));
+  for (long r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    for (long c = 0; c < cols; c++) out[c] += xr[c];
+  }
+}
+
+// reference/embedding.ts (ids already checked to lie in [0, num))
+void embedding_forward(float* out, const float* weight, const int32_t* ids, long n, long dim) {
+  for (long i = 0; i < n; i++) std::memcpy(out + i * dim, weight + static_cast<long>(ids[i]) * dim, dim * sizeof(float));
+}
+
+void embedding_backward(float* dweight, const float* dout, const int32_t* ids, long n, long dim, long padding_idx) {
+  for (long i = 0; i < n; i++) {
+    long id = ids[i];
+    if (id == padding_idx) continue;
+    float* d = dweight + id * dim;
+    const float* g = dout + i * dim;
+    for (long c = 0; c < dim; c++) d[c] += g[c];
+  }
+}
+
+}  // namespace LOOM_ISA
+}  // namespace loom

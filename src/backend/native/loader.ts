@@ -1,0 +1,124 @@
+/**
+ * Finds and loads the native kernels built by scripts/build-steps/20-native.mjs (build/loom-native.node)
+ * and picks the instruction set to run from the CPU's features: AVX-512 (F, VL, BW, DQ) where present,
+ * else AVX2 with FMA; anything else cannot run them. When the module is missing, the build step's reason
+ * (build/loom-native.json) is part of the error, so "why not native" has one answer.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { LoomError } from "../../errors.js";
+
+export type NativeIsa = "avx512" | "avx2";
+
+/** Kernels of one instruction set (src/backend/native/kernels/module.cc gives the argument orders). */
+export interface NativeKernels {
+  gemm(
+    out: Float32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, batch: number, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, strideA: number, strideB: number, offsetA: number, offsetB: number, ldA: number, ldB: number,
+    accumulate: boolean, threads: number,
+  ): void;
+  geluForward(out: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
+  geluBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
+  layerNormForward(
+    out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, b: Float32Array | null,
+    rows: number, cols: number, eps: number, threads: number,
+  ): void;
+  layerNormBackward(
+    dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Float32Array, x: Float32Array,
+    mean: Float32Array, rstd: Float32Array, w: Float32Array | null, rows: number, cols: number,
+  ): void;
+  rmsNormForward(
+    out: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, rows: number, cols: number, eps: number, threads: number,
+  ): void;
+  rmsNormBackward(
+    dx: Float32Array | null, dw: Float32Array | null, dy: Float32Array, x: Float32Array, rstd: Float32Array, w: Float32Array | null,
+    rows: number, cols: number,
+  ): void;
+  softmaxForward(out: Float32Array, x: Float32Array, rows: number, cols: number, log: boolean, threads: number): void;
+  softmaxBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean, threads: number): void;
+  crossEntropyForward(
+    lse: Float64Array, nll: Float64Array, smooth: Float64Array, logits: Float32Array, targets: Int32Array, weight: Float32Array | null,
+    rows: number, classes: number, ignoreIndex: number, threads: number,
+  ): void;
+  crossEntropyBackward(
+    dlogits: Float32Array, logits: Float32Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number, threads: number,
+  ): void;
+  adamw(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array | null,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, biasCorrection2Sqrt: number,
+    decoupled: boolean, maximize: boolean,
+  ): void;
+  binary(op: number, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+  binaryScalar(op: number, out: Float32Array, a: Float32Array, y: number, n: number): void;
+  binaryRows(op: number, out: Float32Array, full: Float32Array, block: Float32Array, rows: number, cols: number, swapped: boolean): void;
+  sum(x: Float32Array, n: number): number;
+  sumRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  sumColumns(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  embeddingForward(out: Float32Array, weight: Float32Array, ids: Int32Array, n: number, dim: number, num: number): void;
+  embeddingBackward(dWeight: Float32Array, dOut: Float32Array, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number): void;
+}
+
+export interface CpuFeatures {
+  avx512f: boolean;
+  avx512bf16: boolean;
+  avx512vnni: boolean;
+  avx2: boolean;
+}
+
+export interface NativeModule {
+  features(): CpuFeatures;
+  /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits (AVX-512 BF16 only). */
+  gemmBf16(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB: boolean, accumulate: boolean, threads: number): void;
+  avx512: NativeKernels;
+  avx2: NativeKernels;
+}
+
+/** The native kernels cannot run here; the message says why (not built, and the build's reason; CPU). */
+export class NativeUnavailableError extends LoomError {}
+
+// build/ sits at the repository root, three levels above this file in src/ and in dist/ alike;
+// LOOM_NATIVE_DIR points elsewhere (the build step writes there too), e.g. to test a failed build.
+const buildDir = process.env.LOOM_NATIVE_DIR ? pathToFileURL(process.env.LOOM_NATIVE_DIR + "/") : new URL("../../../build/", import.meta.url);
+let loaded: NativeModule | undefined;
+
+/** Loads build/loom-native.node once per process; throws NativeUnavailableError saying why it cannot. */
+export function loadNativeModule(): NativeModule {
+  if (loaded) return loaded;
+  const path = fileURLToPath(new URL("loom-native.node", buildDir));
+  if (!existsSync(path)) throw new NativeUnavailableError(`native kernels not built (${buildReason()})`);
+  try {
+    loaded = createRequire(import.meta.url)(path) as NativeModule;
+  } catch (e) {
+    throw new NativeUnavailableError(`native kernels failed to load: ${(e as Error).message}`);
+  }
+  return loaded;
+}
+
+/** What the build step recorded about why it did not build the module. */
+function buildReason(): string {
+  const status = fileURLToPath(new URL("loom-native.json", buildDir));
+  if (!existsSync(status)) return "no native build step has run; run `npm run build`";
+  try {
+    const parsed = JSON.parse(readFileSync(status, "utf8")) as { reason?: unknown };
+    return typeof parsed.reason === "string" ? parsed.reason : "the module is missing from build/";
+  } catch {
+    return "build/loom-native.json is unreadable";
+  }
+}
+
+/**
+ * The instruction set to run: `wanted` if given (throws if the CPU lacks it), else the best one the CPU
+ * has. Throws NativeUnavailableError on a CPU with neither.
+ */
+export function chooseIsa(features: CpuFeatures, wanted?: NativeIsa): NativeIsa {
+  const has: Record<NativeIsa, boolean> = { avx512: features.avx512f, avx2: features.avx2 };
+  if (wanted !== undefined) {
+    if (!has[wanted]) throw new NativeUnavailableError(`native kernels: this CPU has no ${wanted === "avx512" ? "AVX-512 (F/VL/BW/DQ)" : "AVX2+FMA"}`);
+    return wanted;
+  }
+  if (has.avx512) return "avx512";
+  if (has.avx2) return "avx2";
+  throw new NativeUnavailableError("native kernels: this CPU has neither AVX-512 nor AVX2+FMA");
+}
