@@ -1,20 +1,25 @@
 /**
  * GPT training throughput: tokens/s of full training steps (forward, backward, AdamW update; dropout 0;
- * random token ids) for two fixed configs, on the active backend (LOOM_BACKEND=js|wasm; unset, the
- * WebAssembly backend where it compiles), with peak RSS.
+ * random token ids) for two fixed configs, on the native backend (where built), the WebAssembly
+ * backend and PyTorch, in this one run, all with the same thread count (`LOOM_THREADS`, default: the
+ * cores; PyTorch gets `--threads` the same). `LOOM_BACKEND=js|wasm|native` runs that loom backend only.
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
  *   SMALL: 6 layers, 6 heads, n_embd 384, block 256, batch 8,  vocab 96  (2,048 tokens/step)
  *
- * Warm-up steps are excluded; the figure is the median wall-clock step time of the timed steps. The
- * machine is shared, so the CPU time of the whole process per timed step (main thread and any kernel
- * worker threads) is printed beside it: a wall time far above it means the step waited for a core.
- * The PyTorch rows
- * are not measured here (the bench must not depend on Python): they are the figures of
- * /work/shared/peers/gpt_torch.py (nanoGPT-style, same configs, AdamW) recorded in that folder's
- * README, measured earlier on this machine type (2-vCPU Zen 4).
+ * Warm-up steps are excluded; the loom figure is the median wall-clock step time of the timed steps,
+ * and PyTorch's is the median of scripts/peers/gpt_torch.py (nanoGPT-style, same configs, AdamW),
+ * run as a child process with Debian's python3 (a row says why where it cannot run). The machine may be
+ * shared, so the CPU time of the whole process per timed step (main thread and kernel threads) is
+ * printed beside it: a wall time far above it means the step waited for a core. Peak RSS is the
+ * process's maximum so far, so only the first loom backend's figure is its own.
  */
-import { getBackend, manualSeed, randint } from "../src/index.js";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { manualSeed, randint, setBackend, getBackend, type Backend } from "../src/index.js";
+import { createNativeBackend, createWasmBackend, referenceBackend } from "../src/backend/index.js";
+import { defaultThreadCount } from "../src/backend/wasm/index.js";
 import { GPT, type GPTConfig } from "../src/models/gpt/index.js";
 import { AdamW } from "../src/optim/index.js";
 import { printTable, timeIt } from "./table.js";
@@ -34,60 +39,103 @@ const CONFIGS: BenchConfig[] = [
   {
     name: "TINY",
     model: { vocab_size: 96, n_positions: 128, n_embd: 128, n_layer: 4, n_head: 4, ...NO_DROPOUT },
-    batch: 16, block: 128, warmup: 2, timed: 5,
+    batch: 16, block: 128, warmup: 2, timed: 7,
   },
   {
     // Slow on the reference backend, hence only 2 timed steps.
     name: "SMALL",
     model: { vocab_size: 96, n_positions: 256, n_embd: 384, n_layer: 6, n_head: 6, ...NO_DROPOUT },
-    batch: 8, block: 256, warmup: 1, timed: 2,
+    batch: 8, block: 256, warmup: 1, timed: 3,
   },
 ];
 
-/** PyTorch 1.13 CPU (Debian, OpenBLAS pthread) tokens/s from /work/shared/peers/README.md. */
-const PYTORCH_REFERENCE: [string, number, number][] = [
-  ["TINY", 11170, 14780],
-  ["SMALL", 1133, 1642],
-];
+type Row = (string | number)[];
+
+/** The loom backends to measure: the one LOOM_BACKEND names, else native (where it runs) and wasm. */
+function backends(threads: number): [string, () => Backend][] {
+  const named = process.env.LOOM_BACKEND;
+  const all: [string, () => Backend][] = [
+    ["native", () => createNativeBackend({ threads })],
+    ["wasm", () => createWasmBackend({ threads })],
+    ["js", () => referenceBackend],
+  ];
+  if (named) return all.filter(([name]) => name === named);
+  return all.slice(0, 2);
+}
+
+function measure(c: BenchConfig, label: string): Row {
+  manualSeed(0);
+  const model = new GPT({ ...c.model });
+  model.train();
+  const optimizer = new AdamW(model.parameters(), { lr: 3e-4 });
+  const V = c.model.vocab_size as number;
+  let calls = 0;
+  let cpuMicros = 0;
+  const step = () => {
+    const timedCall = calls++ >= c.warmup; // timeIt runs the warm-up calls first
+    const cpu0 = process.cpuUsage();
+    const ids = randint(0, V, [c.batch, c.block], { dtype: "int32" });
+    const targets = randint(0, V, [c.batch, c.block], { dtype: "int32" });
+    const { loss } = model.forward(ids, { targets });
+    loss?.backward();
+    optimizer.step();
+    optimizer.zeroGrad();
+    if (timedCall) {
+      const cpu = process.cpuUsage(cpu0);
+      cpuMicros += cpu.user + cpu.system;
+    }
+  };
+  const seconds = timeIt(step, c.timed, c.warmup);
+  const tokens = c.batch * c.block;
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+  return [`loom ${label} ${c.name}`, tokens / seconds, seconds * 1000, cpuMicros / 1000 / c.timed, `${c.warmup} + ${c.timed}`, maxRssMiB];
+}
+
+/** PyTorch's row for one config: runs scripts/peers/gpt_torch.py, or says why it could not. */
+function pytorch(c: BenchConfig, threads: number): Row {
+  const script = fileURLToPath(new URL("../scripts/peers/gpt_torch.py", import.meta.url));
+  const label = `PyTorch ${c.name}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const steps = c.name === "TINY" ? 15 : 4;
+  // Debian's python3 (where apt put torch) before whatever python3 PATH finds first.
+  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const r = spawnSync(python, [script, "--config", c.name.toLowerCase(), "--threads", String(threads), "--steps", String(steps), "--warmup", "2"], {
+    env, encoding: "utf8", timeout: 600_000,
+  });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
+    return [`${label}: not measured (${why.slice(0, 120)})`, "—", "—", "—", "—", "—"];
+  }
+  const last = r.stdout.trim().split("\n").pop() ?? "{}";
+  const res = JSON.parse(last) as { torch: string; tok_s_median: number; step_ms_median: number; ru_maxrss_mib: number; n_steps: number };
+  return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, "—", `2 + ${res.n_steps}`, res.ru_maxrss_mib];
+}
 
 export async function run(): Promise<void> {
-  const active = getBackend();
-  const backend = active.constructor.name;
-  const threads = "threads" in active ? `, ${String(active.threads)} threads` : "";
-  console.log(`backend: ${backend}${threads} (LOOM_BACKEND=${process.env.LOOM_BACKEND ?? "unset: wasm where it compiles"})\n`);
-  const rows: (string | number)[][] = [];
-  for (const c of CONFIGS) {
-    manualSeed(0);
-    const model = new GPT({ ...c.model });
-    model.train();
-    const optimizer = new AdamW(model.parameters(), { lr: 3e-4 });
-    const V = c.model.vocab_size as number;
-    let calls = 0;
-    let cpuMicros = 0;
-    const step = () => {
-      const timedCall = calls++ >= c.warmup; // timeIt runs the warm-up calls first
-      const cpu0 = process.cpuUsage();
-      const ids = randint(0, V, [c.batch, c.block], { dtype: "int32" });
-      const targets = randint(0, V, [c.batch, c.block], { dtype: "int32" });
-      const { loss } = model.forward(ids, { targets });
-      loss?.backward();
-      optimizer.step();
-      optimizer.zeroGrad();
-      if (timedCall) {
-        const cpu = process.cpuUsage(cpu0);
-        cpuMicros += cpu.user + cpu.system;
-      }
-    };
-    const seconds = timeIt(step, c.timed, c.warmup);
-    const tokens = c.batch * c.block;
-    const maxRssMiB = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-    const cpuMsPerStep = cpuMicros / 1000 / c.timed;
-    rows.push([`loom ${c.name} (${backend})`, tokens / seconds, seconds * 1000, cpuMsPerStep, `${c.warmup} + ${c.timed}`, maxRssMiB]);
+  const threads = defaultThreadCount();
+  console.log(`threads: ${threads} (LOOM_THREADS${process.env.LOOM_THREADS ? `=${process.env.LOOM_THREADS}` : " unset: all cores"}); PyTorch runs with the same\n`);
+  const previous = getBackend();
+  const rows: Row[] = [];
+  const made: [string, Backend][] = [];
+  for (const [name, make] of backends(threads)) {
+    try {
+      made.push([name, make()]);
+    } catch (e) {
+      rows.push([`loom ${name}: not measured (${(e as Error).message})`, "—", "—", "—", "—", "—"]);
+    }
   }
-  for (const [name, oneThread, twoThreads] of PYTORCH_REFERENCE) {
-    const tokens = 2048;
-    rows.push([`PyTorch ${name}, 1 thread (earlier, this machine type)`, oneThread, (tokens / oneThread) * 1000, "—", "—", "—"]);
-    rows.push([`PyTorch ${name}, 2 threads (earlier, this machine type)`, twoThreads, (tokens / twoThreads) * 1000, "—", "—", "—"]);
+  try {
+    for (const c of CONFIGS) {
+      for (const [name, backend] of made) {
+        setBackend(backend);
+        rows.push(measure(c, name));
+      }
+      rows.push(pytorch(c, threads));
+    }
+  } finally {
+    setBackend(previous);
   }
   printTable(["GPT training step (fwd + bwd + AdamW)", "tokens/s", "ms/step", "CPU ms/step", "warm-up + timed steps", "peak RSS so far (MiB)"], rows);
   await Promise.resolve();

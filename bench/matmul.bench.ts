@@ -2,8 +2,9 @@
  * Matrix product throughput (GFLOPS = 2·batch·m·n·k / seconds), float32: square n × n products in all
  * four layouts, batched products shaped like a GPT's attention (B = 4 sequences × 12 heads, T = 128,
  * head size 64), then the products of one TINY GPT training step (4 layers, C = 128, B·T = 2048 rows,
- * vocabulary 96). Compared in this one process: the reference TypeScript backend, the WebAssembly
- * backend on one thread and on all threads, and TensorFlow.js's cpu (plain JavaScript) and wasm
+ * vocabulary 96). Compared in this one process: the reference TypeScript backend, the native backend
+ * (AVX-512/AVX2, where built) and the WebAssembly backend on one thread and on all threads, and
+ * TensorFlow.js's cpu (plain JavaScript) and wasm
  * (XNNPACK) backends. The plain-JavaScript columns skip the TINY rows (below 1 GFLOPS a call takes
  * seconds; the square rows already show them).
  */
@@ -12,6 +13,7 @@ import { dirname } from "node:path";
 import type { MatmulLayout } from "../src/backend/backend.js";
 import { ReferenceBackend } from "../src/backend/reference/index.js";
 import { createWasmBackend, defaultThreadCount } from "../src/backend/wasm/index.js";
+import { createNativeBackend, type NativeBackend } from "../src/backend/native/index.js";
 import { printTable, timeIt } from "./table.js";
 
 type Tf = typeof import("@tensorflow/tfjs");
@@ -138,10 +140,23 @@ export async function run(): Promise<void> {
     tfWasm = (e as Error).message;
   }
 
-  const headers = ["product", "reference", "wasm 1 thread", `wasm ${threads} threads`];
-  const runners: Runner[] = [backendRunner(new ReferenceBackend()), backendRunner(one), backendRunner(all)];
+  const headers = ["product", "reference"];
+  const runners: Runner[] = [backendRunner(new ReferenceBackend())];
   /** Plain-JavaScript columns, skipped on fastOnly rows. */
-  const slow = [true, false, false];
+  const slow = [true];
+  let native: [NativeBackend, NativeBackend] | undefined;
+  try {
+    native = [createNativeBackend({ threads: 1 }), createNativeBackend({ threads })];
+    headers.push(`native 1 thread`, `native ${threads} threads`);
+    runners.push(backendRunner(native[0]), backendRunner(native[1]));
+    slow.push(false, false);
+    notes.push(`native kernels: ${native[0].isa}`);
+  } catch (e) {
+    notes.push(`native omitted: ${(e as Error).message}`);
+  }
+  headers.push("wasm 1 thread", `wasm ${threads} threads`);
+  runners.push(backendRunner(one), backendRunner(all));
+  slow.push(false, false);
   for (const [name, r, isSlow] of [["tfjs cpu", tfCpu, true], ["tfjs wasm", tfWasm, false]] as const) {
     if (typeof r === "string") {
       notes.push(`${name} omitted: ${r}`);
@@ -163,4 +178,30 @@ export async function run(): Promise<void> {
   for (const note of notes) console.log(note);
   console.log("GFLOPS, fastest call (higher is better)\n");
   printTable(headers, rows);
+  if (native?.[0].features.avx512bf16) bf16Table(native, threads);
+}
+
+/** bf16 products (A·B and A·Bᵀ on bfloat16 bits, fp32 sums; vdpbf16ps) against the fp32 kernel, native only. */
+function bf16Table(native: [NativeBackend, NativeBackend], threads: number): void {
+  const rows: (string | number)[][] = [];
+  for (const n of [256, 512, 1024]) {
+    for (const transB of [false, true]) {
+      const a = Uint16Array.from({ length: n * n }, (_, i) => 0x3f00 + (i % 97));
+      const b = Uint16Array.from({ length: n * n }, (_, i) => 0x3e80 + (i % 89));
+      const af = new Float32Array(Uint32Array.from(a, (v) => v << 16).buffer);
+      const bf = new Float32Array(Uint32Array.from(b, (v) => v << 16).buffer);
+      const out = new Float32Array(n * n);
+      const flops = 2 * n * n * n;
+      const layout: MatmulLayout = { batch: 1, m: n, n, k: n, transA: false, transB, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
+      const cells: number[] = [];
+      for (const be of native) {
+        const fp32 = gflops(flops, () => be.matmul(out, af, bf, layout));
+        const bf16 = gflops(flops, () => be.matmulBf16(out, a, b, n, n, n, transB));
+        cells.push(fp32, bf16, bf16 / fp32);
+      }
+      rows.push([`${n} ${transB ? "A·Bᵀ" : "A·B"}`, ...cells]);
+    }
+  }
+  console.log("\nbf16 GEMM (AVX-512 BF16 vdpbf16ps, fp32 accumulation) vs fp32, native backend, GFLOPS, fastest call\n");
+  printTable(["product", "fp32 1 thread", "bf16 1 thread", "ratio", `fp32 ${threads} threads`, `bf16 ${threads} threads`, "ratio"], rows);
 }
