@@ -13,6 +13,8 @@ import { checkEmbeddingIds } from "../reference/embedding.js";
 import { checkBias, hasRowStride } from "../reference/matmul.js";
 import { IndexError, ShapeError, ValueError } from "../../errors.js";
 import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
+import { rowsOf } from "../wasm/attention.js";
+import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
 import { chooseIsa, loadNativeModule, type CpuFeatures, type NativeIsa, type NativeKernels, type NativeModule } from "./loader.js";
 
 export { NativeUnavailableError, type CpuFeatures, type NativeIsa } from "./loader.js";
@@ -241,6 +243,63 @@ export class NativeBackend extends WasmBackend {
   }
 
   /**
+   * Fused attention on the native kernel (kernels/attention.cc) for float32 operands without ALiBi or
+   * requested weights, with no mask, a boolean (Uint8Array) or an additive float32 one, and with or
+   * without dropout (regenerated from the seed in the backward); anything else takes the wasm path.
+   */
+  override attentionForward(
+    out: FloatArray, lse: Float64Array, weights: FloatArray | null,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
+  ): void {
+    if (!(isF32(out) && weights === null && nativeAttention(q, k, v, mask, sz))) {
+      super.attentionForward(out, lse, weights, q, k, v, mask, sz, layouts);
+      return;
+    }
+    const o = rowsOf(out, layouts.out, sz.n, sz.t, sz.dv);
+    const [md, additive, mo, mt, ms] = maskArgs(mask);
+    this.call(() => this.k.attentionForward(
+      out, o.offsets, o.strideRow, lse, q.data as Float32Array, q.offsets, q.strideRow, k.data as Float32Array, k.offsets, k.strideRow,
+      v.data as Float32Array, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(attentionWork(sz)),
+    ));
+  }
+
+  override attentionBackward(
+    dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null, dMask: FloatArray | null,
+    dOut: FloatArray, out: FloatArray, lse: Float64Array,
+    q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
+  ): void {
+    if (!(dMask === null && isF32OrNull(dq) && isF32OrNull(dk) && isF32OrNull(dv) && isF32(dOut) && isF32(out) && nativeAttention(q, k, v, mask, sz))) {
+      super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz, layouts);
+      return;
+    }
+    const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
+    const gq = dq && rowsOf(dq, layouts.dq, N, T, D);
+    const gk = dk && rowsOf(dk, layouts.dk, N, S, D);
+    const gv = dv && rowsOf(dv, layouts.dv, N, S, Dv);
+    const g = rowsOf(dOut, layouts.dOut, N, T, Dv);
+    const o = rowsOf(out, layouts.out, N, T, Dv);
+    const [md, additive, mo, mt, ms] = maskArgs(mask);
+    this.call(() => this.k.attentionBackward(
+      dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
+      dOut, g.offsets, g.strideRow, out, o.offsets, o.strideRow, lse,
+      q.data as Float32Array, q.offsets, q.strideRow, k.data as Float32Array, k.offsets, k.strideRow, v.data as Float32Array, v.offsets, v.strideRow,
+      md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(2.5 * attentionWork(sz)),
+    ));
+  }
+
+  /** Runs a native call, turning the glue's range errors (an operand too short for its sizes) into ShapeErrors. */
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof RangeError) throw new ShapeError(e.message);
+      throw e;
+    }
+  }
+
+  /**
    * out[m,n] = A[m,k]·op(B) (+ out with `accumulate`) with A and B holding bfloat16 bit patterns (the
    * upper halves of float32s) and float32 products and sums, by AVX-512 BF16 dot products; B is [k,n],
    * or [n,k] with transB. Throws ValueError where the CPU has no AVX-512 BF16.
@@ -256,6 +315,27 @@ export class NativeBackend extends WasmBackend {
       throw new ShapeError((e as Error).message);
     }
   }
+}
+
+/** Whether the native attention kernel computes this call (float32 operands, no ALiBi, a mask it reads). */
+function nativeAttention(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes): boolean {
+  return sz.alibi === null && q.data instanceof Float32Array && k.data instanceof Float32Array && v.data instanceof Float32Array &&
+    (mask === null || (mask.additive ? mask.data instanceof Float32Array : mask.data instanceof Uint8Array));
+}
+
+function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null, boolean, Int32Array | null, number, number] {
+  if (!mask) return [null, false, null, 0, 0];
+  return [mask.data as Uint8Array | Float32Array, mask.additive, mask.offsets, mask.strideT, mask.strideS];
+}
+
+function attentionSizes(sz: AttentionSizes): Float64Array {
+  const causal = sz.causalOffset !== null;
+  return Float64Array.of(sz.n, sz.t, sz.s, sz.d, sz.dv, sz.scale, causal ? 1 : 0, sz.causalOffset ?? 0, sz.dropout, sz.seed[0] >>> 0, sz.seed[1] >>> 0);
+}
+
+/** Flops of the forward's two products (Q·Kᵀ and P·V), for the threading threshold. */
+function attentionWork(sz: AttentionSizes): number {
+  return 2 * sz.n * sz.t * sz.s * (sz.d + sz.dv);
 }
 
 function isF32(a: FloatArray): a is Float32Array {

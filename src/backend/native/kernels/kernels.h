@@ -11,6 +11,8 @@ namespace LOOM_ISA {
 
 void gemm_f32(const GemmArgs& g, int threads);
 
+void attention_forward(const AttentionArgs& a, int threads);
+void attention_backward(const AttentionArgs& a, int threads);
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads);
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads);
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,

@@ -22,6 +22,8 @@ namespace {
 /** The kernels of one instruction set, as the `data` of every function in its export object. */
 struct Table {
   void (*gemm_f32)(const GemmArgs&, int);
+  void (*attention_forward)(const AttentionArgs&, int);
+  void (*attention_backward)(const AttentionArgs&, int);
   void (*gelu_forward)(float*, const float*, long, bool, int);
   void (*gelu_backward)(float*, const float*, const float*, long, bool, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
@@ -45,7 +47,7 @@ struct Table {
 };
 
 #define LOOM_TABLE(ns)                                                                                                       \
-  Table{ns::gemm_f32, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+  Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
         ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
         ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
         ns::embedding_forward, ns::embedding_backward}
@@ -65,6 +67,7 @@ class Args {
   }
   const Table& table() const { return *static_cast<const Table*>(data_); }
   bool failed() const { return failed_; }
+  napi_env env() const { return env_; }
   /** Elements of the last array read. */
   long last_length() const { return last_length_; }
 
@@ -114,8 +117,34 @@ class Args {
   int32_t* i32(size_t i, long need, const char* name) { return static_cast<int32_t*>(array(i, napi_int32_array, need, name)); }
   uint16_t* u16(size_t i, long need, const char* name) { return static_cast<uint16_t*>(array(i, napi_uint16_array, need, name)); }
 
+  /**
+   * Rows of an [n, rows, cols] operand from (data, offsets, strideRow) at arguments i, i+1, i+2, each
+   * block's rows checked to lie inside data. A null data gives a RowsRef with null data when `nullable`.
+   */
+  RowsRef rows_ref(size_t i, long n, long rows, long cols, const char* name, bool nullable = false) {
+    RowsRef ref{nullptr, nullptr, 0};
+    float* data = f32(i, 0, name, nullable);
+    if (!ok() || !data) return ref;
+    long length = last_length_;
+    const int32_t* offsets = i32(i + 1, n, name);
+    long stride = integer(i + 2);
+    if (!ok()) return ref;
+    if (stride < 0) fail(std::string(name) + ": negative row stride");
+    for (long b = 0; ok() && b < n && rows > 0 && cols > 0; b++) {
+      long first = offsets[b];
+      if (first < 0 || first + (rows - 1) * stride + cols > length) {
+        fail(std::string(name) + ": block " + std::to_string(b) + " (offset " + std::to_string(first) + ") reaches past its " +
+             std::to_string(length) + " elements");
+      }
+    }
+    ref.data = data;
+    ref.offsets = offsets;
+    ref.stride = stride;
+    return ref;
+  }
+
  private:
-  static constexpr size_t kMax = 20;
+  static constexpr size_t kMax = 40;
   bool ok() const { return !failed_; }
   void fail(const std::string& what) {
     if (failed_) return;
@@ -455,12 +484,87 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/**
+ * Reads sizes (Float64Array [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1]) at
+ * `at` and the mask (data|null, additive, offsets, strideT, strideS) at `mask_at` into `g`.
+ */
+bool attention_common(Args& a, AttentionArgs& g, size_t at, size_t mask_at) {
+  const double* sz = a.f64(at, 11, "sizes");
+  if (a.failed()) return false;
+  g.n = static_cast<long>(sz[0]), g.t = static_cast<long>(sz[1]), g.s = static_cast<long>(sz[2]);
+  g.d = static_cast<long>(sz[3]), g.dv = static_cast<long>(sz[4]);
+  g.scale = static_cast<float>(sz[5]);
+  g.causal = sz[6] != 0;
+  g.causal_offset = static_cast<long>(sz[7]);
+  g.dropout = static_cast<float>(sz[8]);
+  g.seed0 = static_cast<uint32_t>(sz[9]), g.seed1 = static_cast<uint32_t>(sz[10]);
+  bool additive = a.boolean(mask_at + 1);
+  void* mask = a.array(mask_at, additive ? napi_float32_array : napi_uint8_array, 0, "mask", true);
+  if (a.failed()) return false;
+  if (mask) {
+    long length = a.last_length();
+    g.mask_offsets = a.i32(mask_at + 2, g.n, "mask offsets");
+    g.mask_stride_t = a.integer(mask_at + 3);
+    g.mask_stride_s = a.integer(mask_at + 4);
+    if (a.failed()) return false;
+    for (long b = 0; b < g.n && g.t > 0 && g.s > 0; b++) {
+      long first = g.mask_offsets[b];
+      if (first < 0 || g.mask_stride_t < 0 || g.mask_stride_s < 0 || first + (g.t - 1) * g.mask_stride_t + (g.s - 1) * g.mask_stride_s >= length) {
+        napi_throw_range_error(a.env(), nullptr, "native attention: the mask reaches past its data");
+        return false;
+      }
+    }
+    if (additive) g.mask_add = static_cast<const float*>(mask);
+    else g.mask_bool = static_cast<const uint8_t*>(mask);
+  }
+  return true;
+}
+
+// attentionForward(out, outOff, outStride, lse, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride,
+//                  mask|null, additive, maskOff, maskStrideT, maskStrideS, sizes, threads)
+napi_value AttentionForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "attentionForward");
+  AttentionArgs g{};
+  if (!attention_common(a, g, 18, 13)) return nullptr;
+  int threads = static_cast<int>(a.integer(19));
+  g.out = a.rows_ref(0, g.n, g.t, g.dv, "out");
+  g.lse = a.f64(3, g.n * g.t, "lse");
+  g.q = a.rows_ref(4, g.n, g.t, g.d, "q");
+  g.k = a.rows_ref(7, g.n, g.s, g.d, "k");
+  g.v = a.rows_ref(10, g.n, g.s, g.dv, "v");
+  if (a.failed()) return nullptr;
+  a.table().attention_forward(g, threads);
+  return undefined(env);
+}
+
+// attentionBackward(dq|null, dqOff, dqStride, dk|null, dkOff, dkStride, dv|null, dvOff, dvStride, dOut, dOutOff, dOutStride,
+//                   out, outOff, outStride, lse, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride,
+//                   mask|null, additive, maskOff, maskStrideT, maskStrideS, sizes, threads)
+napi_value AttentionBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "attentionBackward");
+  AttentionArgs g{};
+  if (!attention_common(a, g, 30, 25)) return nullptr;
+  int threads = static_cast<int>(a.integer(31));
+  g.dq = a.rows_ref(0, g.n, g.t, g.d, "dq", true);
+  g.dk = a.rows_ref(3, g.n, g.s, g.d, "dk", true);
+  g.dv_grad = a.rows_ref(6, g.n, g.s, g.dv, "dv", true);
+  g.d_out = a.rows_ref(9, g.n, g.t, g.dv, "dOut");
+  g.out = a.rows_ref(12, g.n, g.t, g.dv, "out");
+  g.lse = a.f64(15, g.n * g.t, "lse");
+  g.q = a.rows_ref(16, g.n, g.t, g.d, "q");
+  g.k = a.rows_ref(19, g.n, g.s, g.d, "k");
+  g.v = a.rows_ref(22, g.n, g.s, g.dv, "v");
+  if (a.failed()) return nullptr;
+  a.table().attention_backward(g, threads);
+  return undefined(env);
+}
+
 napi_value make_table(napi_env env, Table* table) {
   static const struct {
     const char* name;
     napi_callback cb;
   } fns[] = {
-      {"gemm", Gemm}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
+      {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
       {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},

@@ -1,5 +1,6 @@
 // Argument bundles shared by the per-ISA kernels and the Node-API glue.
 #pragma once
+#include <cstdint>
 
 namespace loom {
 
@@ -19,6 +20,36 @@ struct AdamWArgs {
   float lr, beta1, beta2, eps, weight_decay;
   double step_size, bias_correction2_sqrt;
   bool decoupled, maximize;
+};
+
+}  // namespace loom
+
+namespace loom {
+
+/** [N, rows, cols] rows read or written in place: row r of block n at data + offsets[n] + r·stride. */
+struct RowsRef {
+  float* data;
+  const int32_t* offsets;
+  long stride;
+};
+
+/** Fused attention call (reference/attention.ts AttentionSizes and operands, float32, no ALiBi). */
+struct AttentionArgs {
+  long n, t, s, d, dv;
+  float scale;
+  bool causal;
+  long causal_offset;
+  float dropout;
+  uint32_t seed0, seed1;
+  RowsRef q, k, v;
+  // mask: element (n, i, j) at mask_offsets[n] + i·mask_stride_t + j·mask_stride_s; null for none
+  const uint8_t* mask_bool;
+  const float* mask_add;
+  const int32_t* mask_offsets;
+  long mask_stride_t, mask_stride_s;
+  // forward: out, lse; backward: dOut, out, lse and the gradients (any may have data null)
+  RowsRef out, d_out, dq, dk, dv_grad;
+  double* lse;
 };
 
 }  // namespace loom

@@ -1,0 +1,120 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Backend } from "../../../src/backend/backend.js";
+import {
+  type AttentionLayouts, type AttentionMask, type AttentionOperand, type AttentionSizes,
+} from "../../../src/backend/reference/attention.js";
+import { ReferenceBackend } from "../../../src/backend/reference/index.js";
+import { ShapeError } from "../../../src/errors.js";
+import { randomFloat32, seededRandom } from "../wasm/random.js";
+import { closeTo, nativeBackends, skip } from "./native.js";
+
+const reference = new ReferenceBackend();
+
+interface Case {
+  n: number;
+  t: number;
+  s: number;
+  d: number;
+  dv: number;
+  causalOffset: number | null;
+  mask: "none" | "padding" | "full" | "additive";
+  dropout?: number;
+  /** k and v shared by every block (offsets all 0), as a broadcast or grouped-query k/v. */
+  broadcastKv?: boolean;
+  /** Outputs and gradients written as heads of a [B, T, H, D] tensor (N = B·H with H = 2). */
+  permuted?: boolean;
+}
+
+function blocks(n: number, size: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, b) => b * size);
+}
+
+function makeMask(c: Case, rand: () => number): AttentionMask | null {
+  const { n, t, s } = c;
+  if (c.mask === "none") return null;
+  if (c.mask === "padding") {
+    // keys past a block-dependent length padded out; block 0 keeps none (every row fully masked)
+    const data = new Uint8Array(n * s);
+    for (let b = 0; b < n; b++) for (let j = 0; j < s; j++) data[b * s + j] = j < (b === 0 ? 0 : s - (b % s)) ? 1 : 0;
+    return { data, additive: false, offsets: blocks(n, s), strideT: 0, strideS: 1 };
+  }
+  if (c.mask === "full") {
+    const data = Uint8Array.from({ length: n * t * s }, () => (rand() < 0.7 ? 1 : 0));
+    return { data, additive: false, offsets: blocks(n, t * s), strideT: s, strideS: 1 };
+  }
+  // additive: a [T, S] bias shared by every block, some −∞
+  const data = Float32Array.from({ length: t * s }, () => (rand() < 0.1 ? -Infinity : 2 * rand() - 1));
+  return { data, additive: true, offsets: new Int32Array(n), strideT: s, strideS: 1 };
+}
+
+/** Row layout of an [N, rows, cols] result stored as [B, rows, H, cols] (H = 2). */
+function permutedLayout(n: number, rows: number, cols: number): { offsets: Int32Array; strideRow: number } {
+  const H = 2;
+  return { offsets: Int32Array.from({ length: n }, (_, b) => Math.floor(b / H) * rows * H * cols + (b % H) * cols), strideRow: H * cols };
+}
+
+function run(be: Backend, c: Case, seed: number) {
+  const rand = seededRandom(seed);
+  const { n, t, s, d, dv } = c;
+  const qStride = d + 3; // padded rows, read in place
+  const q: AttentionOperand = { data: randomFloat32(rand, n * t * qStride).map((x) => 2 * x), offsets: blocks(n, t * qStride), strideRow: qStride };
+  const kvBlocks = c.broadcastKv ? 1 : n;
+  const kvOffsets = (size: number) => (c.broadcastKv ? new Int32Array(n) : blocks(n, size));
+  const k: AttentionOperand = { data: randomFloat32(rand, kvBlocks * s * d).map((x) => 2 * x), offsets: kvOffsets(s * d), strideRow: d };
+  const v: AttentionOperand = { data: randomFloat32(rand, kvBlocks * s * dv), offsets: kvOffsets(s * dv), strideRow: dv };
+  const mask = makeMask(c, rand);
+  const sz: AttentionSizes = {
+    n, t, s, d, dv, scale: 1 / Math.sqrt(d), causalOffset: c.causalOffset, alibi: null, dropout: c.dropout ?? 0, seed: [12345, 678],
+  };
+  const layouts: AttentionLayouts = c.permuted
+    ? { out: permutedLayout(n, t, dv), dOut: permutedLayout(n, t, dv), dq: permutedLayout(n, t, d), dk: permutedLayout(n, s, d), dv: permutedLayout(n, s, dv) }
+    : {};
+  const out = new Float32Array(n * t * dv).fill(NaN);
+  const lse = new Float64Array(n * t);
+  be.attentionForward(out, lse, null, q, k, v, mask, sz, layouts);
+  const dOut = randomFloat32(rand, n * t * dv);
+  const dq = new Float32Array(n * t * d).fill(NaN);
+  const dk = new Float32Array(n * s * d).fill(NaN);
+  const dvg = new Float32Array(n * s * dv).fill(NaN);
+  be.attentionBackward(dq, dk, dvg, null, dOut, out, lse, q, k, v, mask, sz, layouts);
+  return { out, lse, dq, dk, dv: dvg };
+}
+
+const cases: Case[] = [
+  { n: 3, t: 7, s: 7, d: 5, dv: 5, causalOffset: 0, mask: "none" },
+  { n: 4, t: 33, s: 33, d: 16, dv: 16, causalOffset: 0, mask: "none", permuted: true },
+  { n: 2, t: 5, s: 19, d: 8, dv: 3, causalOffset: 14, mask: "none" },
+  { n: 2, t: 9, s: 17, d: 17, dv: 9, causalOffset: null, mask: "padding" },
+  { n: 3, t: 12, s: 12, d: 4, dv: 6, causalOffset: null, mask: "full" },
+  { n: 2, t: 10, s: 13, d: 7, dv: 7, causalOffset: 2, mask: "additive" },
+  { n: 4, t: 16, s: 16, d: 8, dv: 8, causalOffset: 0, mask: "none", dropout: 0.3 },
+  { n: 2, t: 9, s: 11, d: 6, dv: 5, causalOffset: null, mask: "padding", dropout: 0.1, broadcastKv: true },
+  { n: 2, t: 4, s: 6, d: 3, dv: 3, causalOffset: -3, mask: "none" },
+  { n: 2, t: 64, s: 64, d: 32, dv: 32, causalOffset: 0, mask: "none", permuted: true, dropout: 0.1 },
+];
+
+for (const [label, make] of nativeBackends()) {
+  describe(`native attention parity (${label})`, { skip }, () => {
+    test("forward and backward match the reference: causal/offset, padding, boolean, additive masks, dropout, broadcast k/v, permuted rows", () => {
+      const be = make();
+      cases.forEach((c, i) => {
+        const e = run(reference, c, 100 + i);
+        const a = run(be, c, 100 + i);
+        const what = JSON.stringify(c);
+        for (const key of ["out", "lse", "dq", "dk", "dv"] as const) {
+          const problem = closeTo(a[key], e[key], key === "out" || key === "lse" ? 2e-5 : 1e-4, `${what} ${key}`);
+          if (problem) assert.fail(problem);
+        }
+      });
+    });
+
+    test("an operand too short for its sizes is a ShapeError, not a read past its end", () => {
+      const be = make();
+      const sz: AttentionSizes = { n: 1, t: 4, s: 4, d: 2, dv: 2, scale: 1, causalOffset: null, alibi: null, dropout: 0, seed: [0, 0] };
+      const op = (len: number): AttentionOperand => ({ data: new Float32Array(len), offsets: Int32Array.of(0), strideRow: 2 });
+      assert.throws(() => be.attentionForward(new Float32Array(8), new Float64Array(4), null, op(8), op(7), op(8), null, sz), ShapeError);
+      assert.throws(() => be.attentionForward(new Float32Array(7), new Float64Array(4), null, op(8), op(8), op(8), null, sz), ShapeError);
+    });
+  });
+}
