@@ -1,10 +1,11 @@
 // Fused scaled dot-product attention, forward and backward, compiled once per instruction set
 // (LOOM_ISA); the formulas are reference/attention.ts's (Vaswani et al. eq. 1; flash-attention's
 // backward from the saved logsumexp, Dao et al. 2022). One task per row-block n (a batch·head) on the
-// pool. Per block, K and V are gathered transposed into per-thread scratch ([D, S] and [Dv, S]), so a
-// query row's S scores (and dO·Vᵀ in the backward) are D vectorised passes along a contiguous key row
-// instead of S horizontal dot products; P·V, dS·K and dSᵀ·Q are rank-1 updates along the head dim.
-// Memory stays O((T + S)·D) per thread besides one score row: nothing [T, S] is kept.
+// pool; each block's products run on the packed GEMM (gemm.cc) reading q/k/v rows in place, with the
+// row softmax between them. Scratch is two [T, S] score tiles per thread, reused across blocks and
+// calls: nothing [N, T, S] is kept, and the backward recomputes P from the saved logsumexp. Causal
+// blocks compute all T·S scores and use the causal part (at T = S = 128 the full GEMM is faster than
+// a triangular one would be after its extra bookkeeping).
 // Dropout keeps are regenerated from the seed by the reference's hash (attentionDropoutKeep), so the
 // backward needs no saved mask and training with attention dropout stays on this path.
 #include <cmath>
@@ -43,15 +44,13 @@ inline long key_end(const AttentionArgs& a, long i) {
 }
 
 struct Scratch {
-  std::vector<float> kt, vt, row, aux, acc, dk, dv;
+  std::vector<float> s1, s2, rows_t, rows_s;
   void fit(const AttentionArgs& a) {
-    kt.resize(a.d * a.s);
-    vt.resize(a.dv * a.s);
-    row.resize(a.s);
-    aux.resize(a.s);
-    acc.resize(a.d > a.dv ? a.d : a.dv);
-    dk.resize(a.s * a.d);
-    dv.resize(a.s * a.dv);
+    long w = a.d > a.dv ? a.d : a.dv;
+    s1.resize(a.t * a.s);
+    s2.resize(a.t * a.s);
+    rows_t.resize(a.t * w);
+    rows_s.resize(a.s * w);
   }
 };
 
@@ -60,28 +59,42 @@ Scratch& scratch() {
   return s;
 }
 
-/** dst[c·s + j] = src row j, col c: the [rows, cols] block transposed to [cols, rows]. */
-void gather_transposed(float* dst, const RowsRef& src, long block, long rows, long cols) {
-  const float* base = src.data + src.offsets[block];
-  for (long j = 0; j < rows; j++) {
-    const float* r = base + j * src.stride;
-    for (long c = 0; c < cols; c++) dst[c * rows + j] = r[c];
+/** c[m, n] (contiguous) = op(A)·op(B) on the calling thread, A and B rows lda/ldb apart (gemm.cc). */
+void product(float* c, const float* a, long lda, bool trans_a, const float* b, long ldb, bool trans_b, long m, long n, long k) {
+  GemmArgs g{};
+  g.a = a, g.b = b, g.c = c, g.bias = nullptr;
+  g.batch = 1, g.m = m, g.n = n, g.k = k;
+  g.lda = lda, g.ldb = ldb, g.trans_a = trans_a, g.trans_b = trans_b, g.accumulate = false;
+  gemm_f32(g, 1);
+}
+
+inline const float* block_row0(const RowsRef& r, long n) { return r.data + r.offsets[n]; }
+
+/** Copies a contiguous [rows, cols] block into the rows of `dst`'s block n. */
+void store_rows(const RowsRef& dst, long n, const float* src, long rows, long cols) {
+  float* base = dst.data + dst.offsets[n];
+  for (long r = 0; r < rows; r++) std::memcpy(base + r * dst.stride, src + r * cols, cols * sizeof(float));
+}
+
+inline float lanes_max(const float* x, long n) {
+  float acc[16];
+  for (int l = 0; l < 16; l++) acc[l] = -INFINITY;
+  long j = 0;
+  for (; j + 16 <= n; j += 16) {
+#pragma GCC unroll 16
+    for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
   }
+  float m = -INFINITY;
+  for (; j < n; j++) m = x[j] > m ? x[j] : m;
+  for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+  return m;
 }
 
 /**
- * row[0, end) = masked, scaled scores of query row i of block n (−∞ where masked); returns their max.
- * kt is K of the block transposed ([D, S]).
+ * Turns raw score row i (Q_i·K_jᵀ, all S keys) into scale·s + mask in [0, end) — −∞ where masked —
+ * and returns the max over [0, end).
  */
-float score_row(const AttentionArgs& a, long n, long i, long end, const float* kt, float* row) {
-  const float* q = a.q.data + a.q.offsets[n] + i * a.q.stride;
-  const long s = a.s;
-  for (long j = 0; j < end; j++) row[j] = 0.0f;
-  for (long c = 0; c < a.d; c++) {
-    const float qc = q[c];
-    const float* kc = kt + c * s;
-    for (long j = 0; j < end; j++) row[j] += qc * kc[j];
-  }
+float finish_scores(const AttentionArgs& a, long n, long i, long end, float* row) {
   const float scale = a.scale;
   for (long j = 0; j < end; j++) row[j] *= scale;
   if (a.mask_bool) {
@@ -93,28 +106,32 @@ float score_row(const AttentionArgs& a, long n, long i, long end, const float* k
     const long ms = a.mask_stride_s;
     for (long j = 0; j < end; j++) row[j] += m[j * ms];
   }
-  float mx = -INFINITY;
-  for (long j = 0; j < end; j++) mx = row[j] > mx ? row[j] : mx;
-  return mx;
+  return lanes_max(row, end);
 }
 
+/** Multiplies P row i (in place) by the dropout multipliers z_ij. */
+void apply_dropout(const AttentionArgs& a, long r, long end, float* row) {
+  const float keep_scale = 1.0f / (1.0f - a.dropout);
+  const uint64_t base = static_cast<uint64_t>(r) * a.s;
+  for (long j = 0; j < end; j++) row[j] *= dropout_scale(a, base + j, keep_scale);
+}
+
+// Per block: S = Q·Kᵀ by the GEMM (all keys; causal rows then use [0, end) only), softmax rows into P
+// (zero past end), O = P̃·V by the GEMM.
 void forward_block(const AttentionArgs& a, long n) {
   Scratch& sc = scratch();
   sc.fit(a);
-  gather_transposed(sc.kt.data(), a.k, n, a.s, a.d);
-  const float* vblock = a.v.data + a.v.offsets[n];
-  const long dvn = a.dv;
-  const float keep_scale = a.dropout > 0 ? 1.0f / (1.0f - a.dropout) : 1.0f;
-  float* row = sc.row.data();
-  float* acc = sc.acc.data();
-  for (long i = 0; i < a.t; i++) {
-    const long r = n * a.t + i;
+  const long T = a.t, S = a.s, Dv = a.dv;
+  float* p = sc.s1.data();
+  product(p, block_row0(a.q, n), a.q.stride, false, block_row0(a.k, n), a.k.stride, true, T, S, a.d);
+  for (long i = 0; i < T; i++) {
+    const long r = n * T + i;
+    float* row = p + i * S;
     const long end = key_end(a, i);
-    float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
-    const float mx = end > 0 ? score_row(a, n, i, end, sc.kt.data(), row) : -INFINITY;
+    const float mx = end > 0 ? finish_scores(a, n, i, end, row) : -INFINITY;
     if (mx == -INFINITY) {
       a.lse[r] = -INFINITY;
-      for (long c = 0; c < dvn; c++) o[c] = 0.0f;
+      std::memset(row, 0, S * sizeof(float));
       continue;
     }
     const double sum = lanes_sum(end, [&](long j) { return exp_f(row[j] - mx); });
@@ -122,83 +139,65 @@ void forward_block(const AttentionArgs& a, long n) {
     a.lse[r] = l;
     const float lf = static_cast<float>(l);
     for (long j = 0; j < end; j++) row[j] = exp_f(row[j] - lf);
-    if (a.dropout > 0) {
-      const uint64_t base = static_cast<uint64_t>(r) * a.s;
-      for (long j = 0; j < end; j++) row[j] *= dropout_scale(a, base + j, keep_scale);
-    }
-    for (long c = 0; c < dvn; c++) acc[c] = 0.0f;
-    for (long j = 0; j < end; j++) {
-      const float p = row[j];
-      if (p == 0.0f) continue;
-      const float* vj = vblock + j * a.v.stride;
-      for (long c = 0; c < dvn; c++) acc[c] += p * vj[c];
-    }
-    for (long c = 0; c < dvn; c++) o[c] = acc[c];
+    for (long j = end; j < S; j++) row[j] = 0.0f;
+    if (a.dropout > 0) apply_dropout(a, r, end, row);
   }
+  float* o = sc.rows_t.data();
+  product(o, p, S, false, block_row0(a.v, n), a.v.stride, false, T, Dv, S);
+  store_rows(a.out, n, o, T, Dv);
 }
 
+// Per block, from the saved logsumexp: P recomputed as in the forward, dP̃ = dO·Vᵀ, dV = P̃ᵀ·dO,
+// dS = P ⊙ (z ⊙ dP̃ − D)·scale, dQ = dS·K, dK = dSᵀ·Q — five GEMMs.
 void backward_block(const AttentionArgs& a, long n) {
   Scratch& sc = scratch();
   sc.fit(a);
-  const long S = a.s, D = a.d, Dv = a.dv;
-  gather_transposed(sc.kt.data(), a.k, n, S, D);
-  gather_transposed(sc.vt.data(), a.v, n, S, Dv);
-  float* dkb = sc.dk.data();
-  float* dvb = sc.dv.data();
-  std::memset(dkb, 0, S * D * sizeof(float));
-  std::memset(dvb, 0, S * Dv * sizeof(float));
-  const float* kblock = a.k.data + a.k.offsets[n];
+  const long T = a.t, S = a.s, D = a.d, Dv = a.dv;
+  float* p = sc.s1.data();   // P, then P̃ = P ⊙ z
+  float* dp = sc.s2.data();  // dP̃, then dS
+  product(p, block_row0(a.q, n), a.q.stride, false, block_row0(a.k, n), a.k.stride, true, T, S, D);
+  product(dp, block_row0(a.d_out, n), a.d_out.stride, false, block_row0(a.v, n), a.v.stride, true, T, S, Dv);
   const float keep_scale = a.dropout > 0 ? 1.0f / (1.0f - a.dropout) : 1.0f;
-  float* row = sc.row.data();  // P, then dS
-  float* dp = sc.aux.data();   // dP̃ = dO·Vᵀ, then z
-  float* dq_row = sc.acc.data();
-  for (long i = 0; i < a.t; i++) {
-    const long r = n * a.t + i;
+  for (long i = 0; i < T; i++) {
+    const long r = n * T + i;
+    float* prow = p + i * S;
+    float* drow = dp + i * S;
     const double l = a.lse[r];
-    float* dq = a.dq.data ? a.dq.data + a.dq.offsets[n] + i * a.dq.stride : nullptr;
-    if (l == -INFINITY) {
-      if (dq) for (long c = 0; c < D; c++) dq[c] = 0.0f;
-      continue;
-    }
-    const long end = key_end(a, i);
-    score_row(a, n, i, end, sc.kt.data(), row);
-    const float lf = static_cast<float>(l);
-    for (long j = 0; j < end; j++) row[j] = exp_f(row[j] - lf);
-    const float* g = a.d_out.data + a.d_out.offsets[n] + i * a.d_out.stride;
-    const float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
-    const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
-    // dP̃_ij = dO_i · V_j along the contiguous transposed V rows
-    for (long j = 0; j < end; j++) dp[j] = 0.0f;
-    for (long c = 0; c < Dv; c++) {
-      const float gc = g[c];
-      const float* vc = sc.vt.data() + c * S;
-      for (long j = 0; j < end; j++) dp[j] += gc * vc[j];
-    }
-    const float* q = a.q.data + a.q.offsets[n] + i * a.q.stride;
-    const uint64_t base = static_cast<uint64_t>(r) * S;
-    for (long c = 0; c < D; c++) dq_row[c] = 0.0f;
-    for (long j = 0; j < end; j++) {
-      const float p = row[j];
-      if (p == 0.0f) continue;
-      const float z = a.dropout > 0 ? dropout_scale(a, base + j, keep_scale) : 1.0f;
-      const float pz = p * z;
-      if (pz != 0.0f) {
-        float* dvj = dvb + j * Dv;
-        for (long c = 0; c < Dv; c++) dvj[c] += pz * g[c];
-      }
-      const float dss = p * (dp[j] * z - di) * a.scale;
-      const float* kj = kblock + j * a.k.stride;
-      float* dkj = dkb + j * D;
-      for (long c = 0; c < D; c++) {
-        dq_row[c] += dss * kj[c];
-        dkj[c] += dss * q[c];
+    const long end = l == -INFINITY ? 0 : key_end(a, i);
+    if (end > 0) {
+      finish_scores(a, n, i, end, prow);
+      const float lf = static_cast<float>(l);
+      for (long j = 0; j < end; j++) prow[j] = exp_f(prow[j] - lf);
+      const float* g = a.d_out.data + a.d_out.offsets[n] + i * a.d_out.stride;
+      const float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
+      const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
+      const float scale = a.scale;
+      if (a.dropout > 0) {
+        const uint64_t base = static_cast<uint64_t>(r) * S;
+        for (long j = 0; j < end; j++) {
+          const float z = dropout_scale(a, base + j, keep_scale);
+          drow[j] = prow[j] * (drow[j] * z - di) * scale;
+          prow[j] *= z;
+        }
+      } else {
+        for (long j = 0; j < end; j++) drow[j] = prow[j] * (drow[j] - di) * scale;
       }
     }
-    if (dq) for (long c = 0; c < D; c++) dq[c] = dq_row[c];
+    for (long j = end; j < S; j++) prow[j] = drow[j] = 0.0f;
   }
-  for (long j = 0; j < S; j++) {
-    if (a.dk.data) std::memcpy(a.dk.data + a.dk.offsets[n] + j * a.dk.stride, dkb + j * D, D * sizeof(float));
-    if (a.dv_grad.data) std::memcpy(a.dv_grad.data + a.dv_grad.offsets[n] + j * a.dv_grad.stride, dvb + j * Dv, Dv * sizeof(float));
+  float* rows_s = sc.rows_s.data();
+  float* rows_t = sc.rows_t.data();
+  if (a.dv_grad.data) {
+    product(rows_s, p, S, true, block_row0(a.d_out, n), a.d_out.stride, false, S, Dv, T);
+    store_rows(a.dv_grad, n, rows_s, S, Dv);
+  }
+  if (a.dq.data) {
+    product(rows_t, dp, S, false, block_row0(a.k, n), a.k.stride, false, T, D, S);
+    store_rows(a.dq, n, rows_t, T, D);
+  }
+  if (a.dk.data) {
+    product(rows_s, dp, S, true, block_row0(a.q, n), a.q.stride, false, S, D, T);
+    store_rows(a.dk, n, rows_s, S, D);
   }
 }
 
