@@ -21,7 +21,7 @@ const target = join(outDir, "loom-native.node");
 const status = join(outDir, "loom-native.json");
 
 /** Sources compiled once for each instruction set (namespaced by LOOM_ISA), and their flags. */
-const isaSources = ["gemm.cc", "rows.cc", "attention.cc"];
+const isaSources = ["gemm.cc", "rows.cc", "attention.cc", "recurrent.cc"];
 const isas = {
   avx512: ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq", "-mfma", "-mf16c", "-mprefer-vector-width=512"],
   avx2: ["-mavx2", "-mfma", "-mf16c"],

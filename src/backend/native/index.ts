@@ -3,7 +3,7 @@
  * (./kernels/), built at install by the machine's compiler and called through Node-API on the tensors'
  * own typed arrays — no copies in or out. Threads come from one native pool (`LOOM_THREADS`, created
  * once, never per call); jobs below a work threshold stay on the calling thread. Every method without
- * a native kernel (attention, recurrent cells, unary ops, float64 checking runs) is the WebAssembly
+ * a native kernel (unary ops, ALiBi attention, float64 checking runs) is the WebAssembly
  * backend's, which this extends, so nothing here is a stub: a call either runs a native kernel that is
  * tested for parity with the reference, or the wasm kernel that already is.
  */
@@ -15,6 +15,7 @@ import { IndexError, ShapeError, ValueError } from "../../errors.js";
 import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
 import { rowsOf } from "../wasm/attention.js";
 import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
+import type { RnnNonlinearity } from "../reference/recurrent.js";
 import { chooseIsa, loadNativeModule, type CpuFeatures, type NativeIsa, type NativeKernels, type NativeModule } from "./loader.js";
 
 export { NativeUnavailableError, type CpuFeatures, type NativeIsa } from "./loader.js";
@@ -287,6 +288,58 @@ export class NativeBackend extends WasmBackend {
       q.data as Float32Array, q.offsets, q.strideRow, k.data as Float32Array, k.offsets, k.strideRow, v.data as Float32Array, v.offsets, v.strideRow,
       md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(2.5 * attentionWork(sz)),
     ));
+  }
+
+  override lstmCellForward(
+    h: FloatArray, c: FloatArray, gates: FloatArray, tanhC: FloatArray,
+    xg: FloatArray, hg: FloatArray, cPrev: FloatArray, peephole: FloatArray | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void {
+    if (isF32(h) && isF32(c) && isF32(gates) && isF32(tanhC) && isF32(xg) && isF32(hg) && isF32(cPrev) && isF32OrNull(peephole)) {
+      this.call(() => this.k.lstmForward(h, c, gates, tanhC, xg, hg, cPrev, peephole, coupled, batch, hidden));
+    } else super.lstmCellForward(h, c, gates, tanhC, xg, hg, cPrev, peephole, coupled, batch, hidden);
+  }
+
+  override lstmCellBackward(
+    dPre: FloatArray, dcPrev: FloatArray, dPeephole: FloatArray | null,
+    dh: FloatArray, dc: FloatArray | null,
+    gates: FloatArray, cPrev: FloatArray, c: FloatArray, tanhC: FloatArray, peephole: FloatArray | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void {
+    if (isF32(dPre) && isF32(dcPrev) && isF32OrNull(dPeephole) && isF32(dh) && isF32OrNull(dc) && isF32(gates) &&
+      isF32(cPrev) && isF32(c) && isF32(tanhC) && isF32OrNull(peephole)) {
+      this.call(() => this.k.lstmBackward(dPre, dcPrev, dPeephole, dh, dc, gates, cPrev, c, tanhC, peephole, coupled, batch, hidden));
+    } else super.lstmCellBackward(dPre, dcPrev, dPeephole, dh, dc, gates, cPrev, c, tanhC, peephole, coupled, batch, hidden);
+  }
+
+  override gruCellForward(
+    h: FloatArray, gates: FloatArray, xg: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
+  ): void {
+    if (isF32(h) && isF32(gates) && isF32(xg) && isF32(hg) && isF32(hPrev)) this.call(() => this.k.gruForward(h, gates, xg, hg, hPrev, batch, hidden));
+    else super.gruCellForward(h, gates, xg, hg, hPrev, batch, hidden);
+  }
+
+  override gruCellBackward(
+    dxg: FloatArray, dhg: FloatArray, dhPrev: FloatArray,
+    dh: FloatArray, gates: FloatArray, hg: FloatArray, hPrev: FloatArray, batch: number, hidden: number,
+  ): void {
+    if (isF32(dxg) && isF32(dhg) && isF32(dhPrev) && isF32(dh) && isF32(gates) && isF32(hg) && isF32(hPrev)) {
+      this.call(() => this.k.gruBackward(dxg, dhg, dhPrev, dh, gates, hg, hPrev, batch, hidden));
+    } else super.gruCellBackward(dxg, dhg, dhPrev, dh, gates, hg, hPrev, batch, hidden);
+  }
+
+  override rnnCellForward(
+    h: FloatArray, xg: FloatArray, hg: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
+  ): void {
+    if (isF32(h) && isF32(xg) && isF32(hg)) this.call(() => this.k.rnnForward(h, xg, hg, nonlinearity === "relu", batch * hidden));
+    else super.rnnCellForward(h, xg, hg, nonlinearity, batch, hidden);
+  }
+
+  override rnnCellBackward(
+    dPre: FloatArray, dh: FloatArray, h: FloatArray, nonlinearity: RnnNonlinearity, batch: number, hidden: number,
+  ): void {
+    if (isF32(dPre) && isF32(dh) && isF32(h)) this.call(() => this.k.rnnBackward(dPre, dh, h, nonlinearity === "relu", batch * hidden));
+    else super.rnnCellBackward(dPre, dh, h, nonlinearity, batch, hidden);
   }
 
   /** Runs a native call, turning the glue's range errors (an operand too short for its sizes) into ShapeErrors. */

@@ -35,6 +35,22 @@ export interface NativeKernels {
     mask: Uint8Array | Float32Array | null, additive: boolean, maskOffsets: Int32Array | null, maskStrideT: number, maskStrideS: number,
     sizes: Float64Array, threads: number,
   ): void;
+  lstmForward(
+    h: Float32Array, c: Float32Array, gates: Float32Array, tanhC: Float32Array, xg: Float32Array, hg: Float32Array, cPrev: Float32Array,
+    peephole: Float32Array | null, coupled: boolean, batch: number, hidden: number,
+  ): void;
+  lstmBackward(
+    dPre: Float32Array, dcPrev: Float32Array, dPeephole: Float32Array | null, dh: Float32Array, dc: Float32Array | null,
+    gates: Float32Array, cPrev: Float32Array, c: Float32Array, tanhC: Float32Array, peephole: Float32Array | null, coupled: boolean,
+    batch: number, hidden: number,
+  ): void;
+  gruForward(h: Float32Array, gates: Float32Array, xg: Float32Array, hg: Float32Array, hPrev: Float32Array, batch: number, hidden: number): void;
+  gruBackward(
+    dxg: Float32Array, dhg: Float32Array, dhPrev: Float32Array, dh: Float32Array, gates: Float32Array, hg: Float32Array, hPrev: Float32Array,
+    batch: number, hidden: number,
+  ): void;
+  rnnForward(h: Float32Array, xg: Float32Array, hg: Float32Array, relu: boolean, n: number): void;
+  rnnBackward(dPre: Float32Array, dh: Float32Array, h: Float32Array, relu: boolean, n: number): void;
   geluForward(out: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
   geluBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
   layerNormForward(

@@ -13,6 +13,15 @@ void gemm_f32(const GemmArgs& g, int threads);
 
 void attention_forward(const AttentionArgs& a, int threads);
 void attention_backward(const AttentionArgs& a, int threads);
+void lstm_forward(float* h, float* c, float* gates, float* tanh_c, const float* xg, const float* hg, const float* c_prev,
+                  const float* peephole, bool coupled, long batch, long hidden);
+void lstm_backward(float* d_pre, float* dc_prev, float* d_peephole, const float* dh, const float* dc, const float* gates,
+                   const float* c_prev, const float* c, const float* tanh_c, const float* peephole, bool coupled, long batch, long hidden);
+void gru_forward(float* h, float* gates, const float* xg, const float* hg, const float* h_prev, long batch, long hidden);
+void gru_backward(float* dxg, float* dhg, float* dh_prev, const float* dh, const float* gates, const float* hg, const float* h_prev,
+                  long batch, long hidden);
+void rnn_forward(float* h, const float* xg, const float* hg, bool relu, long n);
+void rnn_backward(float* d_pre, const float* dh, const float* h, bool relu, long n);
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads);
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads);
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,

@@ -24,6 +24,13 @@ struct Table {
   void (*gemm_f32)(const GemmArgs&, int);
   void (*attention_forward)(const AttentionArgs&, int);
   void (*attention_backward)(const AttentionArgs&, int);
+  void (*lstm_forward)(float*, float*, float*, float*, const float*, const float*, const float*, const float*, bool, long, long);
+  void (*lstm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, const float*,
+                        const float*, bool, long, long);
+  void (*gru_forward)(float*, float*, const float*, const float*, const float*, long, long);
+  void (*gru_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, long, long);
+  void (*rnn_forward)(float*, const float*, const float*, bool, long);
+  void (*rnn_backward)(float*, const float*, const float*, bool, long);
   void (*gelu_forward)(float*, const float*, long, bool, int);
   void (*gelu_backward)(float*, const float*, const float*, long, bool, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
@@ -47,7 +54,8 @@ struct Table {
 };
 
 #define LOOM_TABLE(ns)                                                                                                       \
-  Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+  Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::lstm_forward, ns::lstm_backward, ns::gru_forward,    \
+        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
         ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
         ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
         ns::embedding_forward, ns::embedding_backward}
@@ -559,12 +567,111 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// lstmForward(h, c, gates, tanhC, xg, hg, cPrev, peephole|null, coupled, batch, hidden)
+napi_value LstmForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "lstmCellForward");
+  bool coupled = a.boolean(8);
+  long batch = a.integer(9), hidden = a.integer(10);
+  long gh = (coupled ? 3 : 4) * hidden, bh = batch * hidden;
+  float* h = a.f32(0, bh, "h");
+  float* c = a.f32(1, bh, "c");
+  float* gates = a.f32(2, batch * gh, "gates");
+  float* tanh_c = a.f32(3, bh, "tanhC");
+  const float* xg = a.f32(4, batch * gh, "xg");
+  const float* hg = a.f32(5, batch * gh, "hg");
+  const float* c_prev = a.f32(6, bh, "cPrev");
+  const float* peephole = a.f32(7, (coupled ? 2 : 3) * hidden, "peephole", true);
+  if (a.failed()) return nullptr;
+  a.table().lstm_forward(h, c, gates, tanh_c, xg, hg, c_prev, peephole, coupled, batch, hidden);
+  return undefined(env);
+}
+
+// lstmBackward(dPre, dcPrev, dPeephole|null, dh, dc|null, gates, cPrev, c, tanhC, peephole|null, coupled, batch, hidden)
+napi_value LstmBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "lstmCellBackward");
+  bool coupled = a.boolean(10);
+  long batch = a.integer(11), hidden = a.integer(12);
+  long gh = (coupled ? 3 : 4) * hidden, bh = batch * hidden, ph = (coupled ? 2 : 3) * hidden;
+  float* d_pre = a.f32(0, batch * gh, "dPre");
+  float* dc_prev = a.f32(1, bh, "dcPrev");
+  float* d_peephole = a.f32(2, ph, "dPeephole", true);
+  const float* dh = a.f32(3, bh, "dh");
+  const float* dc = a.f32(4, bh, "dc", true);
+  const float* gates = a.f32(5, batch * gh, "gates");
+  const float* c_prev = a.f32(6, bh, "cPrev");
+  const float* c = a.f32(7, bh, "c");
+  const float* tanh_c = a.f32(8, bh, "tanhC");
+  const float* peephole = a.f32(9, ph, "peephole", true);
+  if (a.failed()) return nullptr;
+  a.table().lstm_backward(d_pre, dc_prev, d_peephole, dh, dc, gates, c_prev, c, tanh_c, peephole, coupled, batch, hidden);
+  return undefined(env);
+}
+
+// gruForward(h, gates, xg, hg, hPrev, batch, hidden)
+napi_value GruForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "gruCellForward");
+  long batch = a.integer(5), hidden = a.integer(6);
+  long bh = batch * hidden;
+  float* h = a.f32(0, bh, "h");
+  float* gates = a.f32(1, 3 * bh, "gates");
+  const float* xg = a.f32(2, 3 * bh, "xg");
+  const float* hg = a.f32(3, 3 * bh, "hg");
+  const float* h_prev = a.f32(4, bh, "hPrev");
+  if (a.failed()) return nullptr;
+  a.table().gru_forward(h, gates, xg, hg, h_prev, batch, hidden);
+  return undefined(env);
+}
+
+// gruBackward(dxg, dhg, dhPrev, dh, gates, hg, hPrev, batch, hidden)
+napi_value GruBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "gruCellBackward");
+  long batch = a.integer(7), hidden = a.integer(8);
+  long bh = batch * hidden;
+  float* dxg = a.f32(0, 3 * bh, "dxg");
+  float* dhg = a.f32(1, 3 * bh, "dhg");
+  float* dh_prev = a.f32(2, bh, "dhPrev");
+  const float* dh = a.f32(3, bh, "dh");
+  const float* gates = a.f32(4, 3 * bh, "gates");
+  const float* hg = a.f32(5, 3 * bh, "hg");
+  const float* h_prev = a.f32(6, bh, "hPrev");
+  if (a.failed()) return nullptr;
+  a.table().gru_backward(dxg, dhg, dh_prev, dh, gates, hg, h_prev, batch, hidden);
+  return undefined(env);
+}
+
+// rnnForward(h, xg, hg, relu, n) / rnnBackward(dPre, dh, h, relu, n)
+napi_value RnnForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "rnnCellForward");
+  long n = a.integer(4);
+  float* h = a.f32(0, n, "h");
+  const float* xg = a.f32(1, n, "xg");
+  const float* hg = a.f32(2, n, "hg");
+  bool relu = a.boolean(3);
+  if (a.failed()) return nullptr;
+  a.table().rnn_forward(h, xg, hg, relu, n);
+  return undefined(env);
+}
+
+napi_value RnnBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info, "rnnCellBackward");
+  long n = a.integer(4);
+  float* d_pre = a.f32(0, n, "dPre");
+  const float* dh = a.f32(1, n, "dh");
+  const float* h = a.f32(2, n, "h");
+  bool relu = a.boolean(3);
+  if (a.failed()) return nullptr;
+  a.table().rnn_backward(d_pre, dh, h, relu, n);
+  return undefined(env);
+}
+
 napi_value make_table(napi_env env, Table* table) {
   static const struct {
     const char* name;
     napi_callback cb;
   } fns[] = {
-      {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
+      {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward},
+      {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
+      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
       {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},

@@ -36,8 +36,19 @@ inline float exp_f(float x) {
   return x < -87.3f ? 0.0f : r;
 }
 
-/** tanh(x) = 1 − 2/(e^{2x} + 1), saturating cleanly at ±1 through exp_f's clamps. */
-inline float tanh_f(float x) { return 1.0f - 2.0f / (exp_f(2.0f * x) + 1.0f); }
+/**
+ * tanh(x): for |x| < 0.3 its Taylor series to x⁹ (truncation < 6·10⁻⁸ relative, where the exp form
+ * would cancel), else 1 − 2/(e^{2x} + 1), which saturates cleanly at ±1 through exp_f's clamps.
+ */
+inline float tanh_f(float x) {
+  float x2 = x * x;
+  float series = x + x * x2 * (-0.333333333f + x2 * (0.133333333f + x2 * (-0.0539682540f + x2 * 0.0218694885f)));
+  float viaexp = 1.0f - 2.0f / (exp_f(2.0f * x) + 1.0f);
+  return x2 < 0.09f ? series : viaexp;
+}
+
+/** σ(x) = 1/(1 + e^(−x)); e^(−x) overflows to +∞ below −88.7, giving 0. */
+inline float sigmoid_f(float x) { return 1.0f / (1.0f + exp_f(-x)); }
 
 /**
  * erf(x) by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5·10⁻⁷), given e^(−x²) (the GELU kernels also
