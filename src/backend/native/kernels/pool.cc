@@ -67,7 +67,7 @@ class Pool {
     for (;;) {
       // Spin briefly for the next job, then sleep until one is posted.
       int spin = 0;
-      while (generation_.load(std::memory_order_acquire) == seen && spin < 20000) {
+      while (generation_.load(std::memory_order_acquire) == seen && spin < 4000) {
         _mm_pause();
         spin++;
       }
