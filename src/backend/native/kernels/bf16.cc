@@ -77,21 +77,34 @@ void run_rows(const Job& g, long i_begin, long i_end) {
     pb_buf = static_cast<uint32_t*>(std::aligned_alloc(64, KP * NC * sizeof(uint32_t)));
   }
   const long pairs = (g.k + 1) / 2;
-  auto a_at = [&](long i, long p) -> uint16_t { return p < g.k ? g.a[i * g.k + p] : 0; };
-  auto b_at = [&](long p, long j) -> uint16_t { return p < g.k ? (g.trans_b ? g.b[j * g.k + p] : g.b[p * g.n + j]) : 0; };
-  for (long jc = 0; jc < g.n; jc += NC) {
-    long nc = std::min(NC, g.n - jc);
+  const long k = g.k, n = g.n;
+  for (long jc = 0; jc < n; jc += NC) {
+    long nc = std::min(NC, n - jc);
     for (long qc = 0; qc < pairs; qc += KP) {
       long kp = std::min(KP, pairs - qc);
+      // Pair steps whose second product exists (the last one of an odd k pairs with a zero).
+      const long full = std::min(kp, k / 2 - qc);
       bool load_c = qc > 0 || g.accumulate;
-      // B block: NR-wide panels of kp pair steps
+      // B block: NR-wide panels of kp pair steps; columns past n are zero.
       for (long jb = 0; jb < nc; jb += NR) {
         uint32_t* d = pb_buf + jb * kp;
-        for (long q = 0; q < kp; q++) {
-          long p = 2 * (qc + q);
-          for (long j = 0; j < NR; j++) {
-            long col = jc + jb + j;
-            d[q * NR + j] = col < g.n ? pair(b_at(p, col), b_at(p + 1, col)) : 0;
+        const long nr = std::min<long>(NR, nc - jb);
+        if (nr < NR) std::memset(d, 0, kp * NR * sizeof(uint32_t));
+        if (!g.trans_b) {
+          for (long q = 0; q < kp; q++) {
+            const long p = 2 * (qc + q);
+            const uint16_t* r0 = g.b + p * n + jc + jb;
+            const uint16_t* r1 = q < full ? r0 + n : nullptr;
+            uint32_t* dq = d + q * NR;
+            if (r1) for (long j = 0; j < nr; j++) dq[j] = pair(r0[j], r1[j]);
+            else for (long j = 0; j < nr; j++) dq[j] = pair(r0[j], 0);
+          }
+        } else {
+          for (long j = 0; j < nr; j++) {
+            const uint16_t* row = g.b + (jc + jb + j) * k + 2 * qc;
+            long q = 0;
+            for (; q < full; q++) d[q * NR + j] = pair(row[2 * q], row[2 * q + 1]);
+            for (; q < kp; q++) d[q * NR + j] = pair(row[2 * q], 0);
           }
         }
       }
@@ -99,12 +112,13 @@ void run_rows(const Job& g, long i_begin, long i_end) {
         long mc = std::min(MC, i_end - ic);
         for (long ib = 0; ib < mc; ib += MR) {
           uint32_t* d = pa_buf + ib * kp;
-          for (long q = 0; q < kp; q++) {
-            long p = 2 * (qc + q);
-            for (long i = 0; i < MR; i++) {
-              long row = ic + ib + i;
-              d[q * MR + i] = row < i_end ? pair(a_at(row, p), a_at(row, p + 1)) : 0;
-            }
+          const long mr = std::min<long>(MR, mc - ib);
+          if (mr < MR) std::memset(d, 0, kp * MR * sizeof(uint32_t));
+          for (long i = 0; i < mr; i++) {
+            const uint16_t* row = g.a + (ic + ib + i) * k + 2 * qc;
+            long q = 0;
+            for (; q < full; q++) d[q * MR + i] = pair(row[2 * q], row[2 * q + 1]);
+            for (; q < kp; q++) d[q * MR + i] = pair(row[2 * q], 0);
           }
         }
         for (long jr = 0; jr < nc; jr += NR) {
