@@ -10,7 +10,7 @@
 import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximation, MatmulLayout } from "../backend.js";
 import { BinaryOp, type BinaryOpCode } from "../reference/elementwise.js";
 import { checkEmbeddingIds } from "../reference/embedding.js";
-import { checkBias, hasRowStride } from "../reference/matmul.js";
+import { checkBias } from "../reference/matmul.js";
 import { IndexError, ShapeError, ValueError } from "../../errors.js";
 import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
 import { rowsOf } from "../wasm/attention.js";
@@ -80,24 +80,22 @@ export class NativeBackend extends WasmBackend {
     }
     const ldA = layout.ldA ?? (transA ? m : k);
     const ldB = layout.ldB ?? (transB ? k : n);
-    if (hasRowStride(layout) && (ldA < (transA ? m : k) || ldB < (transB ? k : n))) {
-      throw new ShapeError(`matmul: ldA/ldB (${ldA}/${ldB}) must be at least the stored row lengths`);
-    }
     const { strideA, strideB, offsetA, offsetB } = layout;
+    for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
+      if (!Number.isInteger(v)) throw new ShapeError(`matmul: ${name} must be an integer, got ${v}`);
+    }
+    if (ldA < (transA ? m : k) || ldB < (transB ? k : n)) {
+      throw new ShapeError(`matmul: ldA/ldB (${ldA}/${ldB}) must be at least the stored row lengths (${transA ? m : k}/${transB ? k : n})`);
+    }
     if (strideA < 0 || strideB < 0) {
-      // Negative batch strides never come from the ops; the reference handles them.
+      // Negative batch strides never come from the ops; the wasm backend (and its reference fallback) takes them.
       super.matmul(out, a, b, layout);
       return;
     }
-    // The glue checks every operand's span against its length and throws a RangeError naming it.
-    try {
-      this.k.gemm(
-        out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
-        this.threadsFor(2 * size * k),
-      );
-    } catch (e) {
-      throw new ShapeError((e as Error).message);
-    }
+    // The glue checks every operand's span against its length (a RangeError naming it, made a ShapeError here).
+    this.call(() => this.k.gemm(
+      out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate, this.threadsFor(2 * size * k),
+    ));
   }
 
   // Elementwise kernels: the four arithmetic ops on float32 (others run the wasm/reference paths).
@@ -362,11 +360,7 @@ export class NativeBackend extends WasmBackend {
     for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16: ${name} must be a non-negative integer, got ${v}`);
     }
-    try {
-      this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k));
-    } catch (e) {
-      throw new ShapeError((e as Error).message);
-    }
+    this.call(() => this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k)));
   }
 }
 

@@ -121,6 +121,8 @@ for (const [label, make] of nativeBackends()) {
       assert.throws(run(base, 4, 5), ShapeError);
       assert.throws(run(base, 4, 6, 5), ShapeError);
       assert.throws(run({ ...base, ldA: 3 }), ShapeError);
+      assert.throws(run({ ...base, ldB: 2 }, 4, 12), /ldA\/ldB \(2\/2\) must be at least the stored row lengths \(2\/3\)/);
+      assert.throws(run({ ...base, strideA: 0.5 }), /strideA must be an integer/);
       assert.throws(run({ ...base, bias: new Float32Array(2) }), ShapeError);
       assert.throws(run({ ...base, accumulate: true, bias: new Float32Array(3) }), ValueError);
     });
