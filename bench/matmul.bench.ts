@@ -178,10 +178,10 @@ export async function run(): Promise<void> {
   for (const note of notes) console.log(note);
   console.log("GFLOPS, fastest call (higher is better)\n");
   printTable(headers, rows);
-  if (native?.[0].features.avx512bf16) bf16Table(native, threads);
+  if (native && (native[0].amx || native[0].features.avx512bf16)) bf16Table(native, threads);
 }
 
-/** bf16 products (A·B and A·Bᵀ on bfloat16 bits, fp32 sums; vdpbf16ps) against the fp32 kernel, native only. */
+/** bf16 products (A·B and A·Bᵀ on bfloat16 bits, fp32 sums; AMX tiles where present, else vdpbf16ps) against the fp32 kernel. */
 function bf16Table(native: [NativeBackend, NativeBackend], threads: number): void {
   const rows: (string | number)[][] = [];
   for (const n of [256, 512, 1024]) {
@@ -202,6 +202,7 @@ function bf16Table(native: [NativeBackend, NativeBackend], threads: number): voi
       rows.push([`${n} ${transB ? "A·Bᵀ" : "A·B"}`, ...cells]);
     }
   }
-  console.log("\nbf16 GEMM (AVX-512 BF16 vdpbf16ps, fp32 accumulation) vs fp32, native backend, GFLOPS, fastest call\n");
+  const kernel = native[0].amx ? "AMX-BF16 tiles" : "AVX-512 BF16 vdpbf16ps";
+  console.log(`\nbf16 GEMM (${kernel}, fp32 accumulation) vs fp32, native backend, GFLOPS, fastest call\n`);
   printTable(["product", "fp32 1 thread", "bf16 1 thread", "ratio", `fp32 ${threads} threads`, `bf16 ${threads} threads`, "ratio"], rows);
 }

@@ -23,6 +23,8 @@ export { NativeUnavailableError, type CpuFeatures, type NativeIsa } from "./load
 export interface NativeBackendOptions extends WasmBackendOptions {
   /** Instruction set to run. Default: the best this CPU has (AVX-512, else AVX2+FMA). */
   isa?: NativeIsa;
+  /** bf16 products on AMX tiles (true) or AVX-512 BF16 dot products (false). Default: AMX where the CPU has it. */
+  amx?: boolean;
 }
 
 /**
@@ -41,6 +43,8 @@ export class NativeBackend extends WasmBackend {
   private readonly native: NativeModule;
   private readonly k: NativeKernels;
   private readonly minWork: number;
+  /** Whether matmulBf16 runs on AMX tiles. */
+  readonly amx: boolean;
 
   constructor(options: NativeBackendOptions = {}) {
     const native = loadNativeModule();
@@ -52,6 +56,8 @@ export class NativeBackend extends WasmBackend {
     this.isa = isa;
     this.k = native[isa];
     this.minWork = options.parallelMinWork ?? NATIVE_PARALLEL_MIN_WORK;
+    if (options.amx === true && !features.amxbf16) throw new ValueError("native backend: this CPU (or OS) offers no AMX-BF16 tiles");
+    this.amx = options.amx ?? features.amxbf16;
   }
 
   /** Threads for a job of `work` flops: all of them above the threshold, else the calling thread. */
@@ -352,15 +358,15 @@ export class NativeBackend extends WasmBackend {
 
   /**
    * out[m,n] = A[m,k]·op(B) (+ out with `accumulate`) with A and B holding bfloat16 bit patterns (the
-   * upper halves of float32s) and float32 products and sums, by AVX-512 BF16 dot products; B is [k,n],
-   * or [n,k] with transB. Throws ValueError where the CPU has no AVX-512 BF16.
+   * upper halves of float32s) and float32 products and sums, on AMX tiles (`amx`) or by AVX-512 BF16
+   * dot products; B is [k,n], or [n,k] with transB. Throws ValueError where the CPU has neither.
    */
   matmulBf16(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB = false, accumulate = false): void {
-    if (!this.features.avx512bf16) throw new ValueError("matmulBf16: this CPU has no AVX-512 BF16 instructions");
+    if (!this.amx && !this.features.avx512bf16) throw new ValueError("matmulBf16: this CPU has no AVX-512 BF16 instructions or AMX tiles");
     for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16: ${name} must be a non-negative integer, got ${v}`);
     }
-    this.call(() => this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k)));
+    this.call(() => this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k), this.amx));
   }
 }
 

@@ -97,13 +97,18 @@ export interface CpuFeatures {
   avx512f: boolean;
   avx512bf16: boolean;
   avx512vnni: boolean;
+  /** AMX-BF16 tiles, with the OS's permission for this process. */
+  amxbf16: boolean;
   avx2: boolean;
 }
 
 export interface NativeModule {
   features(): CpuFeatures;
-  /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits (AVX-512 BF16 only). */
-  gemmBf16(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB: boolean, accumulate: boolean, threads: number): void;
+  /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits: AMX tiles with `amx`, else AVX-512 BF16 dot products. */
+  gemmBf16(
+    out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB: boolean, accumulate: boolean, threads: number,
+    amx: boolean,
+  ): void;
   avx512: NativeKernels;
   avx2: NativeKernels;
 }

@@ -33,12 +33,18 @@ function referenceProduct(a: Float32Array, b: Float32Array, m: number, n: number
   return out;
 }
 
-for (const threads of [1, 2, 3]) {
-  describe(`native bf16 matmul (${threads} thread${threads > 1 ? "s" : ""})`, { skip: bf16Skip }, () => {
-    test("vdpbf16ps products equal the float64 product of the bf16 values (odd k, tile edges, B or Bᵀ, accumulate)", () => {
-      const be = createNativeBackend({ threads, parallelMinWork: 0 });
+const hasAmx = !skip && loadNativeModule().features().amxbf16;
+const kernels: [string, boolean, string | false][] = [
+  ["vdpbf16ps", false, bf16Skip],
+  ["AMX tiles", true, skip || (hasAmx ? false : "this CPU (or OS) offers no AMX-BF16")],
+];
+
+for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]) {
+  describe(`native bf16 matmul, ${kernel} (${threads} thread${threads > 1 ? "s" : ""})`, { skip: kernelSkip }, () => {
+    test("products equal the float64 product of the bf16 values (odd k, tile edges, B or Bᵀ, accumulate)", () => {
+      const be = createNativeBackend({ threads, parallelMinWork: 0, amx });
       const rand = seededRandom(21);
-      for (const [m, n, k] of [[1, 1, 1], [13, 33, 7], [12, 32, 512], [30, 70, 601], [150, 40, 33]] as const) {
+      for (const [m, n, k] of [[1, 1, 1], [13, 33, 7], [12, 32, 512], [30, 70, 601], [150, 40, 33], [32, 32, 32], [65, 97, 64]] as const) {
         for (const transB of [false, true]) {
           for (const accumulate of [false, true]) {
             const a = toBf16(randomFloat32(rand, m * k));
@@ -59,7 +65,7 @@ for (const threads of [1, 2, 3]) {
     });
 
     test("short operands and bad sizes are errors", () => {
-      const be = createNativeBackend({ threads });
+      const be = createNativeBackend({ threads, amx });
       assert.throws(() => be.matmulBf16(new Float32Array(4), new Uint16Array(3), new Uint16Array(4), 2, 2, 2), ShapeError);
       assert.throws(() => be.matmulBf16(new Float32Array(4), new Uint16Array(4), new Uint16Array(4), 2, 2.5, 2), ShapeError);
     });
@@ -67,8 +73,8 @@ for (const threads of [1, 2, 3]) {
 }
 
 describe("native bf16 matmul without AVX-512 BF16", { skip: skip || (hasBf16 ? false : "runs only where the CPU has AVX-512 BF16 to compare") }, () => {
-  test("the AVX2 backend reports the CPU's BF16 support, and a CPU without it gets a ValueError", () => {
-    const be = createNativeBackend({ isa: "avx2", threads: 1 });
+  test("the AVX2 backend reports the CPU's BF16 support, and a CPU without it (and without AMX) gets a ValueError", () => {
+    const be = createNativeBackend({ isa: "avx2", threads: 1, amx: false });
     assert.equal(be.features.avx512bf16, true);
     const noBf16 = Object.create(be, { features: { value: { ...be.features, avx512bf16: false } } }) as typeof be;
     assert.throws(() => noBf16.matmulBf16(new Float32Array(1), new Uint16Array(1), new Uint16Array(1), 1, 1, 1), ValueError);

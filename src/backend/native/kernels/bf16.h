@@ -9,4 +9,9 @@ bool bf16_supported();
 /** out[m,n] (+)= A[m,k]·op(B), A row-major [m,k] and B [k,n] (or [n,k] with trans_b) holding bfloat16 bits. */
 void gemm_bf16(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate, int threads);
 
+/** Whether the CPU has AMX-BF16 and the OS granted this process the tile state (asked once). */
+bool amx_supported();
+/** As gemm_bf16, on AMX tiles (call only where amx_supported()). */
+void gemm_bf16_amx(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate, int threads);
+
 }  // namespace loom

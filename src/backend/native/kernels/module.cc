@@ -473,13 +473,15 @@ napi_value EmbeddingBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// gemmBf16(out f32, a u16, b u16, m, n, k, transB, accumulate, threads): out[m,n] (+)= A[m,k] · op(B)
-// with A and B holding bfloat16 bits; products in fp32 by vdpbf16ps (AVX-512 BF16 only).
+// gemmBf16(out f32, a u16, b u16, m, n, k, transB, accumulate, threads, amx): out[m,n] (+)= A[m,k] · op(B)
+// with A and B holding bfloat16 bits; products in fp32 by AMX tiles (amx true, where supported) or
+// vdpbf16ps (AVX-512 BF16).
 napi_value GemmBf16(napi_env env, napi_callback_info info) {
   Args a(env, info, "matmulBf16");
   long m = a.integer(3), n = a.integer(4), k = a.integer(5);
   bool trans_b = a.boolean(6), accumulate = a.boolean(7);
   int threads = static_cast<int>(a.integer(8));
+  bool amx = a.boolean(9);
   float* out = a.f32(0, m * n, "out");
   const uint16_t* pa = a.u16(1, m * k, "A");
   const uint16_t* pb = a.u16(2, k * n, "B");
@@ -488,7 +490,14 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
     napi_throw_error(env, nullptr, "native matmulBf16: this CPU has no AVX-512 BF16 instructions");
     return nullptr;
   }
-  if (m > 0 && n > 0) gemm_bf16(out, pa, pb, m, n, k, trans_b, accumulate, threads);
+  if (amx && !amx_supported()) {
+    napi_throw_error(env, nullptr, "native matmulBf16: this CPU (or OS) offers no AMX-BF16 tiles");
+    return nullptr;
+  }
+  if (m > 0 && n > 0) {
+    if (amx && k > 0) gemm_bf16_amx(out, pa, pb, m, n, k, trans_b, accumulate, threads);
+    else gemm_bf16(out, pa, pb, m, n, k, trans_b, accumulate, threads);
+  }
   return undefined(env);
 }
 
@@ -703,6 +712,7 @@ napi_value Features(napi_env env, napi_callback_info) {
                                     __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"));
   set_bool(env, obj, "avx512bf16", bf16_supported());
   set_bool(env, obj, "avx512vnni", __builtin_cpu_supports("avx512vnni"));
+  set_bool(env, obj, "amxbf16", amx_supported());
   set_bool(env, obj, "avx2", __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
   return obj;
 }

@@ -1,0 +1,136 @@
+// bf16 GEMM on AMX tiles (Intel AMX-BF16: TDPBF16PS multiplies a 16×32 bf16 tile by a 32×16 one in
+// pair layout into a 16×16 fp32 tile). Both operands are repacked once per call, zero-padded to
+// multiples of 32, so that every tile is one contiguous 1 KiB run (rows 64 or 128 bytes apart, not a
+// matrix row apart, which would alias in the caches): A as [row block][k chunk][32 rows][32 bf16], B as
+// [column block][pair row q][32 columns] of (B[2q][j], B[2q+1][j]) pairs. Each task computes one 32×32
+// block of C in four accumulator tiles over the whole k, then merges it into out.
+// Linux hands out the tile state only on request (arch_prctl ARCH_REQ_XCOMP_PERM), made once.
+#include "bf16.h"
+
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "pool.h"
+
+namespace loom {
+namespace {
+
+constexpr long ARCH_REQ_XCOMP_PERM = 0x1023;
+constexpr long XFEATURE_XTILEDATA = 18;
+
+struct TileConfig {
+  uint8_t palette_id;
+  uint8_t start_row;
+  uint8_t reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+};
+
+/** Tiles 0–3: C (16 rows × 16 fp32); 4, 5: A (16 rows × 32 bf16); 6, 7: B (16 pair rows × 16 columns). */
+void configure_tiles() {
+  alignas(64) TileConfig cfg{};
+  cfg.palette_id = 1;
+  for (int t = 0; t < 8; t++) {
+    cfg.rows[t] = 16;
+    cfg.colsb[t] = 64;
+  }
+  _tile_loadconfig(&cfg);
+}
+
+struct Job {
+  float* out;
+  const uint16_t* a;  // packed [m_pad / 32][k_pad / 32][32][32]
+  const uint32_t* b;  // packed [n_pad / 32][k_pad / 2][32] pairs
+  long m, n, k_pad, n_pad;
+  bool accumulate;
+  long col_blocks;
+};
+
+void block_task(void* ctx, int task) {
+  const Job& g = *static_cast<const Job*>(ctx);
+  static thread_local bool configured = false;
+  if (!configured) {
+    configure_tiles();
+    configured = true;
+  }
+  const long i0 = (task / g.col_blocks) * 32;
+  const long j0 = (task % g.col_blocks) * 32;
+  const uint16_t* a_block = g.a + i0 * g.k_pad;  // 32 rows × k_pad, chunk-major
+  const uint32_t* b_block = g.b + j0 * (g.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (long c = 0; c < g.k_pad; c += 32) {
+    const uint16_t* a0 = a_block + c * 32;        // chunk c: 32 rows × 32 bf16
+    const uint32_t* b0 = b_block + (c / 2) * 32;  // pair rows c/2 .. c/2 + 15
+    _tile_loadd(4, a0, 64);
+    _tile_loadd(5, a0 + 16 * 32, 64);
+    _tile_loadd(6, b0, 128);
+    _tile_loadd(7, b0 + 16, 128);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  alignas(64) float tile[32 * 32];
+  _tile_stored(0, tile, 128);
+  _tile_stored(1, tile + 16, 128);
+  _tile_stored(2, tile + 16 * 32, 128);
+  _tile_stored(3, tile + 16 * 32 + 16, 128);
+  const long mr = std::min<long>(32, g.m - i0), nr = std::min<long>(32, g.n - j0);
+  for (long i = 0; i < mr; i++) {
+    float* row = g.out + (i0 + i) * g.n + j0;
+    const float* t = tile + i * 32;
+    if (g.accumulate) for (long j = 0; j < nr; j++) row[j] += t[j];
+    else for (long j = 0; j < nr; j++) row[j] = t[j];
+  }
+}
+
+bool request_permission() {
+  return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+}
+
+}  // namespace
+
+bool amx_supported() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("amx-bf16") && __builtin_cpu_supports("amx-tile") && request_permission();
+  }();
+  return ok;
+}
+
+void gemm_bf16_amx(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate,
+                   int threads) {
+  const long m_pad = (m + 31) / 32 * 32, k_pad = (k + 31) / 32 * 32, n_pad = (n + 31) / 32 * 32;
+  // Reused per thread: zero-filled buffers of fresh pages per call would cost more than the product.
+  static thread_local std::vector<uint16_t> pa;
+  static thread_local std::vector<uint32_t> pb;
+  pa.assign(m_pad * k_pad, 0);
+  pb.assign(k_pad / 2 * n_pad, 0);
+  for (long i = 0; i < m; i++) {
+    const uint16_t* src = a + i * k;
+    uint16_t* block = pa.data() + (i / 32) * 32 * k_pad + (i % 32) * 32;
+    for (long c = 0; c < k; c += 32) std::memcpy(block + c * 32, src + c, std::min<long>(32, k - c) * sizeof(uint16_t));
+  }
+  for (long q = 0; q < (k + 1) / 2; q++) {
+    const long p = 2 * q;
+    const bool second = p + 1 < k;
+    for (long j = 0; j < n; j++) {
+      const uint16_t lo = trans_b ? b[j * k + p] : b[p * n + j];
+      const uint16_t hi = second ? (trans_b ? b[j * k + p + 1] : b[(p + 1) * n + j]) : 0;
+      pb[(j / 32) * (k_pad / 2) * 32 + q * 32 + (j % 32)] = lo | (static_cast<uint32_t>(hi) << 16);
+    }
+  }
+  Job job{out, pa.data(), pb.data(), m, n, k_pad, n_pad, accumulate, n_pad / 32};
+  parallel_for(threads, static_cast<int>(m_pad / 32 * job.col_blocks), block_task, &job);
+}
+
+}  // namespace loom
