@@ -3,7 +3,9 @@ import { gptFamily } from "./gpt/family.js";
 import { registerModelFamily } from "./registry.js";
 import { recurrentLMFamily } from "./rnnlm/family.js";
 import { seq2seqFamily } from "./seq2seq/family.js";
+import { t5Family } from "./t5/family.js";
 
 registerModelFamily(gptFamily);
 registerModelFamily(recurrentLMFamily);
 registerModelFamily(seq2seqFamily);
+registerModelFamily(t5Family);

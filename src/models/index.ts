@@ -5,6 +5,8 @@ export * as seq2seq from "./seq2seq/index.js";
 export { Seq2Seq } from "./seq2seq/index.js";
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
+export * as t5 from "./t5/index.js";
+export { T5ForConditionalGeneration } from "./t5/index.js";
 export {
   registerModelFamily, familyOfModel, familyOfConfig, modelTypes, type ModelFamily, type RegisteredModel,
 } from "./registry.js";
