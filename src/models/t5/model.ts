@@ -6,7 +6,9 @@
  *   {0: self-attention, 1: EncDecAttention, 2: feed-forward} · decoder.final_layer_norm · lm_head,
  * with block 0's SelfAttention.relative_attention_bias in each stack, reused by every later block.
  * Pre-norm residual blocks with T5's RMS norm (no mean, no bias), no biases anywhere, and attention
- * without the 1/√D factor (T5 folds it into the initialisation of q).
+ * without the 1/√D factor (T5 folds it into the initialisation of q). T5 computes the norm's variance in
+ * float32 whatever the weights' dtype; loom's rmsNorm computes it in the model's dtype, which is
+ * float32 by default (identical) and float64 on request (more precise, not rounded to float32).
  *
  * Shapes: B batch, S encoder length, T decoder length (new positions), C = d_model, H heads, D = d_kv,
  * V vocabulary.

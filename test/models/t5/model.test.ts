@@ -118,6 +118,30 @@ test("T5: savePretrained → fromPretrained round trip (registry model_type t5),
   }
 });
 
+test("T5: a transformers state dict with embed_tokens (and tied lm_head) aliases of shared and the old decoder cross-attention bias loads", () => {
+  manualSeed(7);
+  const m = new T5ForConditionalGeneration(tiny);
+  withDir((dir) => {
+    savePretrained(m, dir);
+    const st = loadSafetensors(join(dir, "model.safetensors"));
+    const shared = st.tensors.get("shared.weight");
+    assert.ok(shared !== undefined);
+    const extra: [string, { shape: number[]; data: Float32Array }][] = [
+      ["encoder.embed_tokens.weight", { shape: shared.shape, data: shared.data as Float32Array }],
+      ["decoder.embed_tokens.weight", { shape: shared.shape, data: shared.data as Float32Array }],
+      ["lm_head.weight", { shape: shared.shape, data: shared.data as Float32Array }],
+      ["decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight", { shape: [8, 2], data: new Float32Array(16) }],
+    ];
+    const all = [...[...st.tensors].map(([n, e]): [string, { shape: number[]; data: Float32Array }] => [n, { shape: e.shape, data: e.data as Float32Array }]), ...extra];
+    writeFileSync(join(dir, "model.safetensors"), Buffer.concat(encodeSafetensors(all)));
+    const { model } = fromPretrained(dir);
+    assert.ok(model instanceof T5ForConditionalGeneration);
+    const ids = tensor([[4, 5]], { dtype: "int32" });
+    const dec = tensor([[0]], { dtype: "int32" });
+    assert.deepEqual(noGrad(() => model.forward(ids, { decoderInputIds: dec }).logits.toArray()), noGrad(() => m.forward(ids, { decoderInputIds: dec }).logits.toArray()));
+  });
+});
+
 test("T5: named errors for d_kv·num_heads against the weights, a missing relative_attention_bias, and inputs past n_positions", () => {
   manualSeed(4);
   const m = new T5ForConditionalGeneration(tiny);
