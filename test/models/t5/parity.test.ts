@@ -1,7 +1,8 @@
 /**
  * T5 parity with an independent PyTorch T5 (scripts/fixtures/t5.py, float64 on the saved float32
  * weights): for relu / gated-gelu, tied / untied configs with padding in the encoder (row 1) and in the
- * labels (−100, so the shifted decoder inputs carry pad ids), loom's folder load gives the same logits,
+ * labels (−100, so the shifted decoder inputs carry pad ids; the untied configs also mask those decoder
+ * keys with decoderAttentionMask), loom's folder load gives the same logits,
  * loss and gradient of the loss for EVERY parameter. Tolerance: |Δ| ≤ 1e-4 · max(1, |expected|)
  * (loom computes in float32; the reference's rounding is far below).
  */
@@ -21,6 +22,7 @@ interface Expected {
   input_ids: number[][];
   attention_mask: number[][];
   labels: number[][];
+  decoder_attention_mask: number[][] | null;
   logits: number[][][];
   loss: number;
   grads: Record<string, number[]>;
@@ -49,6 +51,7 @@ for (const name of CONFIGS) {
     const out = t5.forward(tensor(expected.input_ids, { dtype: "int32" }), {
       attentionMask: tensor(expected.attention_mask, { dtype: "int32" }),
       labels: tensor(expected.labels, { dtype: "int32" }),
+      ...(expected.decoder_attention_mask ? { decoderAttentionMask: tensor(expected.decoder_attention_mask, { dtype: "int32" }) } : {}),
     });
     assertClose(out.logits.toTypedArray() as Float32Array, expected.logits.flat(2), "logits");
     const loss = out.loss as Tensor;
