@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FormatError, ShapeError, ValueError, manualSeed, noGrad, randint, tensor, type Tensor } from "../../../src/index.js";
-import { decode, decodeSources } from "../../../src/generate/index.js";
+import { decode, decodeSources, resolveGenerateOptions, sampleSteps } from "../../../src/generate/index.js";
 import { encodeSafetensors, loadSafetensors } from "../../../src/io/safetensors.js";
 import { fromPretrained, savePretrained } from "../../../src/models/index.js";
 import { T5ForConditionalGeneration, t5ConfigFromJSON, type T5Config } from "../../../src/models/t5/index.js";
@@ -203,5 +203,22 @@ test("T5: the step's cross-attention K/V are set once; self-attention cache grow
     step.next([[0, 5, 7]]);
     assert.equal(cache.length, 3);
     assert.equal(cache.crossLayer(0).get()?.keys, cross);
+  });
+});
+
+test("T5 streaming: the decoder step yields tokens one step at a time (sampleSteps), equal to the whole greedy result's prefix", () => {
+  manualSeed(8);
+  const m = new T5ForConditionalGeneration(tiny);
+  m.train(false);
+  const src = tensor([[4, 5, 6, 7]], { dtype: "int32" });
+  noGrad(() => {
+    const whole = decode(m.decoderStep(src, [4]), [[0]], 13, { maxNewTokens: 8, stopIds: [], temperature: 0 })[0]?.tokens ?? [];
+    const streamed: number[] = [];
+    for (const { tokens } of sampleSteps(m.decoderStep(src, [4]), [[0]], resolveGenerateOptions({ maxNewTokens: 8, stopIds: [], temperature: 0 }, 13))) {
+      streamed.push(tokens[0] as number);
+      if (streamed.length === 3) break; // a consumer may stop early
+    }
+    assert.equal(whole.length, 8);
+    assert.deepEqual(streamed, whole.slice(0, 3));
   });
 });
