@@ -91,6 +91,16 @@ test("T5: padded encoder positions change nothing; decoder position t ignores la
 test("T5 config.json: required sizes, field errors, transformers' derived fields must agree", () => {
   const base = { vocab_size: 13, d_model: 8, d_kv: 3, d_ff: 10, num_layers: 2, num_heads: 2 };
   assert.equal(t5ConfigFromJSON({ ...base, feed_forward_proj: "gated-gelu", dense_act_fn: "gelu_new", is_gated_act: true }, "c.json").feed_forward_proj, "gated-gelu");
+  // t5-small's config.json as transformers writes it (keys loom does not use are ignored).
+  const small = t5ConfigFromJSON({
+    architectures: ["T5ForConditionalGeneration"], d_ff: 2048, d_kv: 64, d_model: 512, decoder_start_token_id: 0, dense_act_fn: "relu",
+    dropout_rate: 0.1, eos_token_id: 1, feed_forward_proj: "relu", initializer_factor: 1.0, is_encoder_decoder: true, is_gated_act: false,
+    layer_norm_epsilon: 1e-6, model_type: "t5", n_positions: 512, num_decoder_layers: 6, num_heads: 8, num_layers: 6, output_past: true,
+    pad_token_id: 0, relative_attention_max_distance: 128, relative_attention_num_buckets: 32, classifier_dropout: 0.0, use_cache: true,
+    task_specific_params: { translation_en_to_de: { prefix: "translate English to German: " } }, transformers_version: "4.26.0", vocab_size: 32128,
+  }, "config.json");
+  assert.equal(small.num_decoder_layers, 6);
+  assert.equal(small.vocab_size, 32128);
   assert.throws(() => t5ConfigFromJSON({ ...base, d_kv: undefined }, "c.json"), (e: unknown) => e instanceof FormatError && /d_kv/.test(e.message));
   assert.throws(() => t5ConfigFromJSON({ ...base, feed_forward_proj: "gated-foo" }, "c.json"), /feed_forward_proj/);
   assert.throws(() => t5ConfigFromJSON({ ...base, feed_forward_proj: "relu", is_gated_act: true }, "c.json"), /is_gated_act/);
