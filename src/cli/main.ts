@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 /** Entry point of the `loom` binary. */
-import { buildProgram } from "./program.js";
+import { runCli } from "./program.js";
 
-await buildProgram().parseAsync(process.argv);
+process.exitCode = await runCli(process.argv);

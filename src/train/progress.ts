@@ -45,12 +45,15 @@ export function createProgress(options: { tty?: boolean; every?: number; stream?
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: "train |{bar}| step {value}/{total} | {info}", hideCursor: true, clearOnComplete: false, stream, etaBuffer: 20 },
+    // clearOnComplete: stop() leaves an empty line, so whatever is printed next starts clean.
+    { format: "train |{bar}| step {value}/{total} | {info}", hideCursor: true, clearOnComplete: true, stream, etaBuffer: 20 },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let last: ProgressFields | null = null;
   return {
     update(f) {
+      last = f;
       if (!started) {
         bar.start(f.total, f.step, { info: describe(f) });
         started = true;
@@ -60,16 +63,20 @@ export function createProgress(options: { tty?: boolean; every?: number; stream?
       }
     },
     log(line) {
-      if (started) {
-        stream.write("\r\x1b[2K");
+      // cli-progress saves the cursor at start() and restores it at stop(): a line printed while the
+      // bar runs would be overwritten later. So the bar is stopped (cleared), the line printed, and the
+      // bar started again below it.
+      if (started && last) {
+        bar.stop();
         console.log(line);
-        bar.render();
+        bar.start(last.total, last.step, { info: describe(last) });
       } else {
         console.log(line);
       }
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

@@ -111,6 +111,10 @@ function prepareData(settings: RunSettings, log: (s: string) => void): PreparedD
     },
   });
   log(`tokenizer: ${settings.tokenizer}, ${tokenizer.getVocabSize()} tokens (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
+  const asked = /^bpe:(\d+)$/.exec(settings.tokenizer);
+  if (asked && tokenizer.getVocabSize() < Number(asked[1])) {
+    log(`tokenizer: note: asked for ${asked[1]} tokens, got ${tokenizer.getVocabSize()}: the training text has no more pairs to merge (a larger corpus gives more)`);
+  }
   const t1 = performance.now();
   const train = encodeDocuments(tokenizer, split.train);
   const validation = encodeDocuments(tokenizer, split.validation);

@@ -1,8 +1,8 @@
 /** `loom generate`: sample text from a run folder's model, streamed to the terminal. */
 import { type Command, InvalidArgumentError } from "commander";
 import { MAX_BEAMS, streamText } from "../../generate/index.js";
-import { loadLanguageModel, loadTokenizer } from "../../train/checkpoint.js";
 import { chooseBackend } from "../backend-choice.js";
+import { openRunFolder } from "../run-folder.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt } from "../options.js";
 
 interface GenerateFlags {
@@ -43,8 +43,7 @@ export function registerGenerateCommand(program: Command): void {
     .option("--backend <name>", "kernels: native (default where built), wasm or js")
     .action(async (flags: GenerateFlags) => {
       chooseBackend(flags.backend);
-      const { model } = loadLanguageModel(flags.run);
-      const tokenizer = loadTokenizer(flags.run);
+      const { model, tokenizer } = openRunFolder(flags.run);
       process.stdout.write(flags.prompt);
       const stream = streamText(model, tokenizer, flags.prompt, {
         maxNewTokens: flags.maxTokens,

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { ValueError } from "../../errors.js";
+import { UsageError } from "../errors.js";
 import { Tokenizer } from "../../tokenizers/tokenizer.js";
 import type { TiktokenName } from "../../tokenizers/tiktoken.js";
 
@@ -21,11 +22,14 @@ export function loadTokenizer(spec: string): Tokenizer {
     return Tokenizer.fromTiktoken(spec as TiktokenName);
   }
   if (!existsSync(spec)) {
-    throw new ValueError(`tokenize: ${spec} is neither a file nor one of ${tiktokenNames.join(", ")}`);
+    throw new UsageError(
+      `tokenize: ${spec} is neither a file nor a built-in encoding (${tiktokenNames.join(", ")})`,
+      "loom downloads nothing: give a tokenizer.json (e.g. one saved by transformers), a run folder, or a SentencePiece .model",
+    );
   }
   if (statSync(spec).isDirectory()) {
     const inside = join(spec, "tokenizer.json");
-    if (!existsSync(inside)) throw new ValueError(`tokenize: directory ${spec} has no tokenizer.json`);
+    if (!existsSync(inside)) throw new UsageError(`tokenize: directory ${spec} has no tokenizer.json`, "give a run folder or the path of a tokenizer.json");
     return Tokenizer.fromFile(inside);
   }
   return spec.endsWith(".model") ? Tokenizer.fromSentencePiece(spec) : Tokenizer.fromFile(spec);

@@ -174,7 +174,7 @@ export function registerTrainCommand(program: Command): void {
         // What the folder holds, read back (a checkpoint folder ends in "/").
         const held = readdirSync(settings.out, { withFileTypes: true }).filter((e) => !e.name.startsWith(".")).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
         console.log(`saved: ${settings.out}/{${held.sort().join(", ")}}`);
-        if (flags.samples > 0 && !r.interrupted) printSamples(outcome.model, outcome.tokenizer, flags.samples, flags.maxTokens, settings.seed);
+        if (flags.samples > 0 && !r.interrupted) printSamples(outcome.model, outcome.tokenizer, flags.samples, flags.maxTokens, settings.seed, settings.out);
       } catch (e) {
         if (e instanceof TrainingStopped) {
           console.error(e.message);
