@@ -30,3 +30,8 @@ export * as models from "./models/index.js";
 export * as generation from "./generate/index.js";
 export * as analysis from "./analysis/index.js";
 export * as tokenizers from "./tokenizers/index.js";
+export * as data from "./data/index.js";
+export * as io from "./io/index.js";
+export * as safetensors from "./safetensors.js";
+export * as training from "./train/index.js";
+export { Trainer } from "./train/index.js";

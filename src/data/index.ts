@@ -1,2 +1,11 @@
+/**
+ * Data: text corpora (the bundled State of the Union addresses, or your own files), the split into
+ * training and validation documents, and batching — random blocks for language-model training, fixed
+ * evaluation blocks, and a PyTorch-style `Dataset`/`DataLoader`. Independent of tensors.
+ */
 export { readCorpus, splitDocuments, bundledCorpusDir, type Document, type CorpusSplit } from "./corpus.js";
 export { sampleBatch, evaluationBatches, type TokenBatch, type RandomSource } from "./batches.js";
+export {
+  ArrayDataset, TokenBlockDataset, DataLoader, collateTokenBlocks,
+  type Dataset, type TokenBlock, type DataLoaderOptions,
+} from "./loader.js";

@@ -31,3 +31,5 @@ export * as processors from "./processors/index.js";
 export * as decoders from "./decoders/index.js";
 export * as sentencepiece from "./sentencepiece/index.js";
 export type { Trainer, TrainerProgress } from "./trainers/trainer.js";
+export * as trainers from "./trainers/index.js";
+export { BpeTrainer, WordPieceTrainer, WordLevelTrainer, UnigramTrainer } from "./trainers/index.js";

@@ -17,3 +17,6 @@ export { WordPiece, type WordPieceOptions } from "./wordpiece/model.js";
 export { WordLevel } from "./wordlevel/model.js";
 export { Unigram, type UnigramOptions } from "./unigram/model.js";
 export { UnigramTrainer, type UnigramTrainerOptions } from "./unigram/trainer.js";
+export { BpeTrainer, type BpeTrainerOptions } from "./bpe/trainer.js";
+export { WordPieceTrainer, type WordPieceTrainerOptions } from "./wordpiece/trainer.js";
+export { WordLevelTrainer, type WordLevelTrainerOptions } from "./wordlevel/trainer.js";

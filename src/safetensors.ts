@@ -1,0 +1,71 @@
+/**
+ * Tensors to and from safetensors files, as Hugging Face's `safetensors.torch.save_file`/`load_file`:
+ * a named set of tensors (a model's `stateDict()`, for example) in one file that PyTorch, JAX and
+ * transformers read. The byte format itself is `io`'s; this file adds tensors on top.
+ */
+import { ValueError } from "./errors.js";
+import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type SafetensorsArray } from "./io/safetensors.js";
+import { Tensor } from "./tensor/tensor.js";
+
+/** Tensors by name: a `Map` (as `stateDict()` returns) or a plain object. */
+export type NamedTensors = ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>;
+
+function entries(tensors: NamedTensors): [string, { shape: readonly number[]; data: SafetensorsArray; dtype?: "BOOL" }][] {
+  const list = tensors instanceof Map ? [...tensors] : Object.entries(tensors as Record<string, Tensor>);
+  return list.map(([name, t]) => {
+    if (!(t instanceof Tensor)) throw new ValueError(`safetensors.save: "${name}" is not a Tensor`);
+    // Row-major copy of the values (views are laid out contiguously); bool tensors are written as BOOL.
+    return [name, { shape: t.shape, data: t.toTypedArray(), ...(t.dtype === "bool" ? { dtype: "BOOL" as const } : {}) }];
+  });
+}
+
+function toTensors(file: { tensors: Map<string, { shape: number[]; data: SafetensorsArray }> }): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [name, entry] of file.tensors) out.set(name, new Tensor(entry.data, entry.shape));
+  return out;
+}
+
+/**
+ * Writes tensors to a `.safetensors` file (atomically: a crash leaves the old file), with optional
+ * string metadata. float32/float64/int32/bool tensors keep their dtype.
+ * @example
+ * ```ts
+ * import { nn, safetensors } from "loom";
+ * const layer = new nn.Linear(4, 2);
+ * safetensors.save(layer.stateDict(), "/tmp/linear.safetensors", { note: "example" });
+ * layer.loadStateDict(safetensors.load("/tmp/linear.safetensors"));
+ * ```
+ */
+export function save(tensors: NamedTensors, path: string, metadata: Record<string, string> = {}): void {
+  saveSafetensors(path, entries(tensors), metadata);
+}
+
+/**
+ * Reads every tensor of a `.safetensors` file, by name. float16/bfloat16 become float32, 8/16/64-bit
+ * integers int32 (64-bit values must fit), U8/BOOL bool.
+ */
+export function load(path: string): Map<string, Tensor> {
+  return toTensors(loadSafetensors(path));
+}
+
+/** The metadata (`__metadata__`) of a `.safetensors` file, e.g. `{ format: "pt" }`. */
+export function loadMetadata(path: string): Record<string, string> {
+  return loadSafetensors(path).metadata;
+}
+
+/** Tensors to safetensors bytes (for a browser download or a network upload). */
+export function serialize(tensors: NamedTensors, metadata: Record<string, string> = {}): Uint8Array {
+  const parts = encodeSafetensors(entries(tensors), metadata);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Safetensors bytes to tensors, by name. */
+export function deserialize(bytes: Uint8Array): Map<string, Tensor> {
+  return toTensors(decodeSafetensors(bytes));
+}

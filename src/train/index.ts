@@ -1,0 +1,19 @@
+/**
+ * Training and run folders: the {@link Trainer} (and the `train()` loop under it), evaluation, token
+ * streams, and reading and writing run folders (`model.safetensors`, `config.json`, `tokenizer.json`)
+ * as `loom train` leaves them.
+ */
+export { Trainer, defaultTrainOptions, type TrainerConfig } from "./trainer-class.js";
+export {
+  train, evaluate, makeOptimizer, learningRate, TrainingStopped,
+  type TrainOptions, type TrainResult, type EvalResult, type TrainerRun,
+} from "./trainer.js";
+export { encodeDocuments, saveTokenStream, loadTokenStream, type TokenStream, type EncodeProgress } from "./dataset.js";
+export {
+  loadLanguageModel, loadModel, saveModel, loadTokenizer, saveTokenizer, modelFromConfig,
+  type LanguageModel, type TrainerState,
+} from "./checkpoint.js";
+export { createProgress, formatDuration, type ProgressDisplay, type ProgressFields } from "./progress.js";
+export { PRESETS, getPreset, type Preset } from "./presets.js";
+export { resolveSettings, runTraining, type RunSettings, type RunOutcome, type RunHooks, type ModelKind } from "./run.js";
+export { buildTokenizer, END_OF_TEXT, TRAINED_SPECIAL_TOKENS } from "./tokenizer-setup.js";
