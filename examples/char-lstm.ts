@@ -10,8 +10,7 @@
  * Shapes: B streams (batch), T steps per chunk, V characters, E embedding, H hidden.
  */
 import { pathToFileURL } from "node:url";
-import { Generator, Tensor, losses, manualSeed, nn, noGrad, optim } from "../src/index.js";
-import { readCorpus } from "../src/data/corpus.js";
+import { Generator, Tensor, data, losses, manualSeed, nn, noGrad, optim } from "loom";
 
 export interface CharLstmOptions {
   trainChars: number;
@@ -132,7 +131,7 @@ function sample(model: CharLSTM, chars: string[], index: Map<string, number>, o:
 export function main(options: Partial<CharLstmOptions> = {}): CharLstmResult {
   const o = { ...defaultCharLstmOptions, ...options };
   manualSeed(o.seed);
-  const text = readCorpus().map((d) => d.text).join("\n");
+  const text = data.readCorpus().map((d) => d.text).join("\n");
   const trainText = text.slice(0, o.trainChars);
   const validText = text.slice(o.trainChars, o.trainChars + o.validChars);
   const chars = ["\u0000", ...[...new Set(trainText)].sort()]; // id 0: a character unseen in training

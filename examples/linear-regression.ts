@@ -4,7 +4,7 @@
  * (a shuffled batch of 16 per step) — printing each loss curve.
  * Run: node --import tsx examples/linear-regression.ts
  */
-import { manualSeed, randn, randperm, tensor, nn, optim, losses, noGrad, Tensor, ops } from "../src/index.js";
+import { manualSeed, randn, randperm, tensor, nn, optim, losses, noGrad, Tensor, ops } from "loom";
 
 export interface RegressionRun {
   name: string;

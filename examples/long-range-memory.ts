@@ -17,7 +17,7 @@
  * Shapes: B batch, T steps, K tokens (inputs one-hot plus the marker: K + 1), H hidden.
  */
 import { pathToFileURL } from "node:url";
-import { Generator, Tensor, losses, manualSeed, nn, noGrad, ops, optim } from "../src/index.js";
+import { Generator, Tensor, losses, manualSeed, nn, noGrad, ops, optim } from "loom";
 
 export interface LongRangeOptions {
   /** Sequence length T (default 100). */

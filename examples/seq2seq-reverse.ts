@@ -12,12 +12,15 @@
  * Token ids: 0 PAD, 1 BOS, 2 EOS, 3 + d for digit d.
  */
 import { pathToFileURL } from "node:url";
-import { Generator, manualSeed, tensor, type Tensor } from "../src/index.js";
-import {
-  Seq2Seq, teacherForcingRatio, type AttentionKind, type RecurrentCellKind, type TeacherForcingSchedule,
-} from "../src/models/seq2seq/index.js";
-import { AdamW, clipGradNorm } from "../src/optim/index.js";
-import { decodeSources } from "../src/generate/index.js";
+import { Generator, generation, manualSeed, tensor, models, optim, type Tensor } from "loom";
+
+const { Seq2Seq, teacherForcingRatio } = models.seq2seq;
+const { AdamW, clipGradNorm } = optim;
+const { decodeSources } = generation;
+type AttentionKind = models.seq2seq.AttentionKind;
+type RecurrentCellKind = models.seq2seq.RecurrentCellKind;
+type TeacherForcingSchedule = models.seq2seq.TeacherForcingSchedule;
+type Seq2Seq = models.seq2seq.Seq2Seq;
 
 export type Task = "reverse" | "sort";
 

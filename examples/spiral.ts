@@ -4,7 +4,7 @@
  * With `reportMemory`, prints the process RSS at steps 500 and 3,000 to show memory stays flat with
  * no dispose calls: tensors are ordinary garbage-collected objects.
  */
-import { manualSeed, tensor, nn, optim, losses, metrics, noGrad, Tensor, defaultGenerator } from "../src/index.js";
+import { manualSeed, tensor, nn, optim, losses, metrics, noGrad, Tensor, defaultGenerator } from "loom";
 
 export interface SpiralResult {
   trainAccuracy: number;

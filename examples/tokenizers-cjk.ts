@@ -9,11 +9,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Tokenizer } from "../src/tokenizers/tokenizer.js";
-import { Unigram } from "../src/tokenizers/models/unigram/model.js";
-import { SeededRandom } from "../src/tokenizers/models/unigram/random.js";
-import { UnigramTrainer } from "../src/tokenizers/models/unigram/trainer.js";
-import { Metaspace } from "../src/tokenizers/pre_tokenizers/metaspace.js";
+import { Generator, tokenizers } from "loom";
+
+const { Tokenizer, UnigramTrainer } = tokenizers;
+const { Unigram } = tokenizers.models;
+const { Metaspace } = tokenizers.preTokenizers;
+type Unigram = tokenizers.models.Unigram;
 
 const text = readFileSync(join(import.meta.dirname, "tokenizers-cjk.txt"), "utf8");
 const tokenizer = new Tokenizer(new Unigram([["<unk>", 0]], { unkId: 0 }));
@@ -30,6 +31,8 @@ for (const [rank, tokens] of model.nbest(piece!, 5).entries()) {
   const score = tokens.reduce((sum, t) => sum + model.score(t.id), 0);
   console.log(`  ${rank + 1}. ${score.toFixed(2).padStart(7)}  ${tokens.map((t) => t.value).join(" / ")}`);
 }
-const random = new SeededRandom(2024);
+// Any source of uniform numbers in [0, 1) will do; loom's seeded Generator makes the samples reproducible.
+const generator = new Generator(2024);
+const random = { next: () => generator.random() };
 console.log("sampled (alpha 0.2):");
 for (let i = 0; i < 4; i++) console.log(`  ${model.sample(piece!, 0.2, -1, random).map((t) => t.value).join(" / ")}`);

@@ -2,7 +2,7 @@
  * XOR with a two-layer MLP: the classic problem a linear model cannot solve.
  * Run: node --import tsx examples/xor.ts
  */
-import { manualSeed, tensor, nn, optim, losses, noGrad } from "../src/index.js";
+import { manualSeed, tensor, nn, optim, losses, noGrad } from "loom";
 
 export interface XorResult {
   finalLoss: number;
