@@ -30,10 +30,13 @@ function toTensors(file: { tensors: Map<string, { shape: number[]; data: Safeten
  * string metadata. float32/float64/int32/bool tensors keep their dtype.
  * @example
  * ```ts
+ * import { join } from "node:path";
+ * import { tmpdir } from "node:os";
  * import { nn, safetensors } from "loom";
  * const layer = new nn.Linear(4, 2);
- * safetensors.save(layer.stateDict(), "/tmp/linear.safetensors", { note: "example" });
- * layer.loadStateDict(safetensors.load("/tmp/linear.safetensors"));
+ * const file = join(tmpdir(), "linear.safetensors");
+ * safetensors.save(layer.stateDict(), file, { note: "example" });
+ * layer.loadStateDict(safetensors.load(file));
  * ```
  */
 export function save(tensors: NamedTensors, path: string, metadata: Record<string, string> = {}): void {

@@ -12,6 +12,7 @@ import { addStrided, copyStrided, sumStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
 import { setGradEnabled } from "./grad-mode.js";
 
+/** Options of `Tensor.backward()` and `autograd.backward()`. */
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. */
   retainGraph?: boolean;

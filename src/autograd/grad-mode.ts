@@ -2,10 +2,15 @@
 
 let enabled = true;
 
+/** Whether ops record the autograd graph now (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return enabled;
 }
 
+/**
+ * Turns graph recording on or off, as `torch.set_grad_enabled`; returns the previous setting. Prefer `noGrad(fn)`, which restores
+ * it.
+ */
 export function setGradEnabled(value: boolean): boolean {
   const previous = enabled;
   enabled = value;

@@ -11,6 +11,7 @@ import { stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "./grad-mode.js";
 
+/** Tolerances and step of {@link gradcheck}. */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
   eps?: number;
@@ -30,6 +31,16 @@ function outputsOf(y: Tensor | readonly Tensor[]): Tensor[] {
   return y instanceof Tensor ? [y] : [...y];
 }
 
+/**
+ * Checks the gradients of `fn` at `inputs` (float64 tensors with `requiresGrad`) against central finite differences; throws
+ * naming the input and element that disagree, else returns true.
+ * @example
+ * ```ts
+ * import { autograd, tensor } from "loom";
+ * const x = tensor([0.5, -1.2, 2], { dtype: "float64", requiresGrad: true });
+ * autograd.gradcheck((t) => t.tanh().mul(t).sum(), [x]); // true
+ * ```
+ */
 export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): boolean {
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;

@@ -8,6 +8,7 @@ import type { Tensor } from "../tensor/tensor.js";
 /** Maps the gradient of the output to the gradient of each input (null where an input needs none). */
 export type BackwardRule = (gradOutput: Tensor) => readonly (Tensor | null)[];
 
+/** A node of the autograd graph: the op that made a tensor, its inputs and its backward rule. */
 export class Node {
   private rule: BackwardRule | null;
 

@@ -60,6 +60,7 @@ export interface MatmulLayout {
   ldB?: number;
 }
 
+/** The kernels behind the tensor ops. The reference (TypeScript) and WebAssembly backends implement it; `setBackend` chooses. */
 export interface Backend {
   readonly name: string;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */

@@ -10,6 +10,7 @@ export interface RandomSource {
   randint(low: number, high: number): number;
 }
 
+/** A batch of language-model blocks: inputs and next-token targets, row-major [batchSize, blockSize]. */
 export interface TokenBatch {
   /** Inputs, row-major [batchSize, blockSize]. */
   x: Int32Array;

@@ -16,7 +16,8 @@ export interface Dataset<T> {
  * A dataset over an array (or any indexable list) of items.
  * @example
  * ```ts
- * const points = new ArrayDataset([[0, 0], [0, 1], [1, 0], [1, 1]]);
+ * import { data } from "loom";
+ * const points = new data.ArrayDataset([[0, 0], [0, 1], [1, 0], [1, 1]]);
  * points.get(2); // [1, 0]
  * ```
  */

@@ -9,6 +9,7 @@ import type { Tensor } from "../tensor/tensor.js";
 
 export type { DecodingCache } from "../nn/attention/kv-cache.js";
 
+/** The part of a model's config that generation needs: vocabulary size and context length. */
 export interface CausalLanguageModelConfig {
   /** Longest sequence the model takes; longer contexts are cropped to the last n_positions tokens. */
   readonly n_positions: number;

@@ -3,6 +3,7 @@ import type { Generator } from "../tensor/rng.js";
 import type { LogitRow } from "./decoder-step.js";
 import { applyRepetitionPenalty, applyTemperature, argmax, sampleFromProbs, softmaxRow, topKFilter, topPFilter } from "./processors.js";
 
+/** How the next token is chosen from the logits: temperature, top-k, top-p, repetition penalty. */
 export interface SamplingSettings {
   temperature: number;
   topK: number;

@@ -12,6 +12,7 @@ import type { LengthPenaltyKind } from "./length-penalty.js";
  */
 export const MAX_BEAMS = 256;
 
+/** Options of text generation: length, sampling (temperature, top-k, top-p), repetition penalty, beams, stop tokens, seed. */
 export interface GenerateOptions {
   /** Tokens to generate at most (stop ids end earlier). Default 100. */
   maxNewTokens?: number;
@@ -41,6 +42,7 @@ export interface GenerateOptions {
   earlyStopping?: boolean | "never";
 }
 
+/** {@link GenerateOptions} with every default filled in and checked. */
 export interface ResolvedGenerateOptions {
   maxNewTokens: number;
   temperature: number;
@@ -60,6 +62,7 @@ function check(ok: boolean, name: string, expected: string, value: unknown): voi
   if (!ok) throw new ValueError(`generate: ${name} must be ${expected}, got ${String(value)}`);
 }
 
+/** Fills in the defaults of generation options and checks them against the vocabulary size. */
 export function resolveGenerateOptions(options: GenerateOptions, vocabSize: number): ResolvedGenerateOptions {
   const o = {
     maxNewTokens: options.maxNewTokens ?? 100,

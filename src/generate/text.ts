@@ -22,6 +22,7 @@ export interface TextTokenizer {
   tokenToId(token: string): number | undefined;
 }
 
+/** {@link GenerateOptions} plus what text generation adds: stop strings and special-token handling. */
 export interface TextGenerateOptions extends GenerateOptions {
   /** Strings that end generation; the text is cut before the first one. */
   stopSequences?: readonly string[];

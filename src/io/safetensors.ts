@@ -14,6 +14,7 @@ import { FormatError, ValueError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16, fromFloat16Bits } from "./half.js";
 
+/** The element types a safetensors header names. */
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
 /**
@@ -22,12 +23,14 @@ export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | 
  */
 export type SafetensorsArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** One tensor of a safetensors file, as a typed array with its shape and stored dtype. */
 export interface SafetensorsEntry {
   dtype: SafetensorsDType;
   shape: number[];
   data: SafetensorsArray;
 }
 
+/** A decoded safetensors file: its tensors by name and its string metadata. */
 export interface SafetensorsFile {
   tensors: Map<string, SafetensorsEntry>;
   metadata: Record<string, string>;

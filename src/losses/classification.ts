@@ -14,6 +14,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { checkSameShape } from "./check.js";
 import { reduce, type ReductionOptions } from "./reduction.js";
 
+/** Options of `crossEntropy`: class weights, an ignored target index, label smoothing, reduction. */
 export interface CrossEntropyOptions extends ReductionOptions {
   /** Per-class weights, shape [C]. */
   weight?: Tensor;
@@ -144,6 +145,7 @@ function crossEntropyProbabilities(input: Tensor, target: Tensor, classes: numbe
   return reduce(neg(sum(prod, dim)), options.reduction, "crossEntropy");
 }
 
+/** Options of `nllLoss`: class weights, an ignored target index, reduction. */
 export interface NllOptions extends ReductionOptions {
   weight?: Tensor;
   ignoreIndex?: number;
@@ -184,6 +186,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {})
   return reduce(perRow, options.reduction, "nllLoss");
 }
 
+/** Options of `binaryCrossEntropy`: element weights and reduction. */
 export interface BceOptions extends ReductionOptions {
   /** Rescaling weight broadcast against the loss. */
   weight?: Tensor;
@@ -201,6 +204,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
   return reduce(loss, options.reduction, "binaryCrossEntropy");
 }
 
+/** Options of `bceWithLogits`: adds `posWeight`, the weight of positive examples per class. */
 export interface BceWithLogitsOptions extends BceOptions {
   /** Weight of positive examples, broadcast over the class dim (last dim). */
   posWeight?: Tensor;
@@ -224,6 +228,7 @@ function softplusOfNegAbs(x: Tensor): Tensor {
   return softplus(neg(abs(x)));
 }
 
+/** Options of `focalLoss`: the focusing exponent γ, the class balance α, reduction. */
 export interface FocalOptions extends ReductionOptions {
   /** Focusing parameter γ ≥ 0 (default 2). */
   gamma?: number;

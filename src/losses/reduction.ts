@@ -3,8 +3,10 @@ import { ValueError } from "../errors.js";
 import { mean, sum } from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
 
+/** How a loss reduces its per-element values: their mean, their sum, or none (the values themselves). */
 export type Reduction = "mean" | "sum" | "none";
 
+/** The `reduction` option every loss takes (default "mean"). */
 export interface ReductionOptions {
   /** "mean" (default), "sum" or "none" (per-element losses). */
   reduction?: Reduction;

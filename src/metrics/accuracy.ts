@@ -9,6 +9,7 @@
 import { ValueError } from "../errors.js";
 import { type MatrixInput, type MetricInput, checkFinite, checkSameLength, readInput, readMatrix, readPair, readVector } from "./input.js";
 
+/** Options of `accuracy`: top-k, and a threshold for binary probabilities. */
 export interface AccuracyOptions {
   /** With scores [n, classes]: a hit when the true class is among the k best. Default 1. */
   topK?: number;

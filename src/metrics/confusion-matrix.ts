@@ -10,6 +10,7 @@ import { LabelPairCounts, checkLabelList } from "./label-counts.js";
 /** "true": rows sum to 1; "pred": columns sum to 1; "all": the whole matrix sums to 1. */
 export type ConfusionNormalize = "true" | "pred" | "all";
 
+/** Options of `confusionMatrix`: the number of classes and normalisation. */
 export interface ConfusionMatrixOptions {
   /** Labels indexing rows and columns, in this order. Default: sorted labels of yTrue and yPred. */
   labels?: readonly number[];

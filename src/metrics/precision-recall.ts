@@ -14,6 +14,10 @@ import { ValueError } from "../errors.js";
 import { type MetricInput, readPair } from "./input.js";
 import { LabelPairCounts, checkLabelList } from "./label-counts.js";
 
+/**
+ * How per-class scores combine: one positive class (binary), global counts (micro), the plain mean (macro), or the support-
+ * weighted mean (weighted).
+ */
 export type Average = "binary" | "micro" | "macro" | "weighted";
 
 /** Value of a score whose denominator is zero; sklearn's default warns and uses 0. */
@@ -43,6 +47,7 @@ export interface PerClassOptions extends CommonOptions {
   average: null;
 }
 
+/** Options of precision, recall and F-scores: averaged, or per class. */
 export type SetWiseOptions = AveragedOptions | PerClassOptions;
 
 /** Precision, recall and F-beta from one pass over the counts. */

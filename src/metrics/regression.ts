@@ -122,6 +122,7 @@ export class R2Sums {
   }
 }
 
+/** Options of `r2Score`: how several outputs are averaged. */
 export interface R2Options {
   /**
    * Default true, as sklearn: for a constant yTrue (SS_tot = 0) give 1 if the predictions are perfect

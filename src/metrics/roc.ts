@@ -18,6 +18,7 @@ import {
   uniqueSorted,
 } from "./input.js";
 
+/** A ROC curve: false- and true-positive rates at each threshold. */
 export interface RocCurve {
   /** False-positive rate fp / negatives at each threshold (NaN when yTrue has no negatives). */
   fpr: number[];
@@ -27,6 +28,7 @@ export interface RocCurve {
   thresholds: number[];
 }
 
+/** Options of `rocCurve`: the positive label and whether to drop collinear points. */
 export interface RocCurveOptions {
   /** The positive class. Default 1, allowed only when yTrue's labels are within {0, 1} or {-1, 1}. */
   posLabel?: number;
@@ -145,6 +147,7 @@ export function auc(x: MetricInput, y: MetricInput): number {
   return increasing ? area : -area;
 }
 
+/** Options of `aucRoc`: multi-class averaging (one-vs-rest) and the positive label. */
 export interface AucRocOptions {
   /**
    * Binary scores: the positive class. Default: the greater of yTrue's two labels, as sklearn's

@@ -1,8 +1,11 @@
 /** Model families assembled from nn/, found through the model registry by config.json's model_type. */
+/** GPT (GPT-2 layout and names, with RoPE/ALiBi/RMSNorm/SwiGLU variants), its config and blocks. */
 export * as gpt from "./gpt/index.js";
 export { GPT } from "./gpt/index.js";
+/** Attentional encoder-decoder models over recurrent layers (Bahdanau and Luong attention). */
 export * as seq2seq from "./seq2seq/index.js";
 export { Seq2Seq } from "./seq2seq/index.js";
+/** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
 export * as t5 from "./t5/index.js";

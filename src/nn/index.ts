@@ -19,7 +19,9 @@ export {
 export { SwiGLU } from "./layers/swiglu.js";
 export { MLP, type MLPOptions } from "./layers/mlp.js";
 export type { LayerOptions } from "./layers/options.js";
+/** Stateless functions behind the layers (`linear`, `layerNorm`, `dropout`, `embedding`, `scaledDotProductAttention`, …), as `torch.nn.functional`. */
 export * as functional from "./functional/index.js";
+/** In-place parameter initialisers (uniform, normal, Xavier/Glorot, Kaiming/He, constants), as `torch.nn.init`. */
 export * as init from "./init.js";
 export * from "./attention/index.js";
 export * from "./transformer/index.js";

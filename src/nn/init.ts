@@ -17,16 +17,20 @@ import { type Generator, defaultGenerator } from "../tensor/rng.js";
 import { stridedOffsets } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
+/** The seeded generator an initialiser draws from (default: the global one). */
 export interface InitOptions {
   generator?: Generator;
 }
 
+/** The nonlinearity a gain is computed for (`calculateGain`), as PyTorch names them. */
 export type Nonlinearity =
   | "linear" | "identity" | "conv1d" | "conv2d" | "conv3d" | "convTranspose1d" | "convTranspose2d" | "convTranspose3d"
   | "sigmoid" | "tanh" | "relu" | "leakyRelu" | "selu";
 
+/** Which fan Kaiming initialisation keeps the variance of: inputs (forward pass) or outputs (backward pass). */
 export type FanMode = "fanIn" | "fanOut";
 
+/** Options of Kaiming initialisation: the negative slope, the fan mode and the nonlinearity. */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the rectifier after this layer (leakyRelu only; default 0). */
   a?: number;
@@ -123,14 +127,17 @@ export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2, options
   });
 }
 
+/** Fills `t` with `value`, in place. */
 export function constant(t: Tensor, value: number): Tensor {
   return fill(t, () => value);
 }
 
+/** Fills `t` with zeros, in place. */
 export function zeros(t: Tensor): Tensor {
   return constant(t, 0);
 }
 
+/** Fills `t` with ones, in place. */
 export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }

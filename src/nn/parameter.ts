@@ -5,6 +5,10 @@
  */
 import { Tensor } from "../tensor/tensor.js";
 
+/**
+ * A tensor that is a module's learnable weight: registered by `Module`, returned by `parameters()`, and requiring gradients by
+ * default.
+ */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
     super(data.storage, data.shape, data.strides, data.offset);

@@ -65,6 +65,14 @@ function arithmeticType(a: Tensor, b: Tensor): DType {
   return t === "bool" ? "int32" : t;
 }
 
+/**
+ * a + alpha·b, elementwise with broadcasting.
+ * @example
+ * ```ts
+ * import { tensor, ops } from "loom";
+ * ops.add(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // tensor([[11, 22], [13, 24]])
+ * ```
+ */
 export function add(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
   const bt = asTensor(b, a);
   if (alpha !== 1) return add(a, mul(bt, alpha));
@@ -72,6 +80,7 @@ export function add(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
   return record(out, "add", [a, bt], (g) => [sumToShape(g, a.shape), sumToShape(g, bt.shape)]);
 }
 
+/** a − b, elementwise with broadcasting. */
 export function sub(a: Tensor, b: TensorOrScalar): Tensor {
   const bt = asTensor(b, a);
   const out = binaryForward(BinaryOp.sub, a, bt, "sub", arithmeticType(a, bt));
@@ -83,6 +92,7 @@ export function rsub(a: Tensor, b: number): Tensor {
   return sub(asTensor(b, a), a);
 }
 
+/** a · b, elementwise with broadcasting. */
 export function mul(a: Tensor, b: TensorOrScalar): Tensor {
   const bt = asTensor(b, a);
   const out = binaryForward(BinaryOp.mul, a, bt, "mul", arithmeticType(a, bt));
@@ -105,6 +115,7 @@ export function div(a: Tensor, b: TensorOrScalar): Tensor {
   ]);
 }
 
+/** −a, elementwise. */
 export function neg(a: Tensor): Tensor {
   return mulNoPromote(a, -1, "neg");
 }
@@ -137,6 +148,7 @@ export function maximum(a: Tensor, b: TensorOrScalar): Tensor {
   return minMax(a, asTensor(b, a), BinaryOp.maximum, "maximum");
 }
 
+/** The smaller of a and b, elementwise (broadcast). */
 export function minimum(a: Tensor, b: TensorOrScalar): Tensor {
   return minMax(a, asTensor(b, a), BinaryOp.minimum, "minimum");
 }
@@ -157,11 +169,17 @@ function compare(op: BinaryOpCode, name: string) {
   return (a: Tensor, b: TensorOrScalar): Tensor => binaryForward(op, a, asTensor(b, a), name, "bool");
 }
 
+/** a == b elementwise (broadcast), as a bool tensor. */
 export const eq = compare(BinaryOp.eq, "eq");
+/** a != b elementwise (broadcast), as a bool tensor. */
 export const ne = compare(BinaryOp.ne, "ne");
+/** a < b elementwise (broadcast), as a bool tensor. */
 export const lt = compare(BinaryOp.lt, "lt");
+/** a <= b elementwise (broadcast), as a bool tensor. */
 export const le = compare(BinaryOp.le, "le");
+/** a > b elementwise (broadcast), as a bool tensor. */
 export const gt = compare(BinaryOp.gt, "gt");
+/** a >= b elementwise (broadcast), as a bool tensor. */
 export const ge = compare(BinaryOp.ge, "ge");
 
 /** Remainder with the sign of the divisor (Python's %); gradient 1 for a, -floor(a/b) for b. */

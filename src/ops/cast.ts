@@ -3,6 +3,7 @@ import { type DType, allocate, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
+/** The tensor converted to `dtype` (itself if it already has it); gradients flow back through float casts. */
 export function to(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const src = x.toTypedArray();

@@ -7,6 +7,7 @@ import { type DType, allocate, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
+/** Values limited to [min, max] (either bound optional); the gradient is 0 where a bound applied. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined) throw new ValueError("clamp: at least one of min and max must be given");
   const lo = min ?? -Infinity;

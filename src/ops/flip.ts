@@ -3,6 +3,7 @@ import { normalizeDims } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
+/** The tensor with the order of elements reversed along `dims`. */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const ds = normalizeDims(dims, x.ndim, "flip");
   // Read x through negated strides starting at the last element of each flipped dim, then copy.

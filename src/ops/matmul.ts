@@ -87,6 +87,14 @@ function rowStrides(a: Operand, b: Operand): { ldA?: number; ldB?: number } {
   return { ...(a.ld !== undefined ? { ldA: a.ld } : {}), ...(b.ld !== undefined ? { ldB: b.ld } : {}) };
 }
 
+/**
+ * Matrix product with NumPy rules: 1-D vectors, 2-D matrices, and batched products broadcast over leading dimensions.
+ * @example
+ * ```ts
+ * import { tensor, ops } from "loom";
+ * ops.matmul(tensor([[1, 2], [3, 4]]), tensor([[1], [1]])); // tensor([[3], [7]])
+ * ```
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
     throw new DTypeError(`matmul: expected floating-point tensors, got ${a.dtype} and ${b.dtype}`);

@@ -28,6 +28,7 @@ export function scalarLike(value: number, like: Tensor): Tensor {
   return new Tensor(storage, []);
 }
 
+/** An op operand: a tensor, or a number broadcast as a scalar. */
 export type TensorOrScalar = Tensor | number;
 
 export function asTensor(x: TensorOrScalar, like: Tensor): Tensor {

@@ -56,8 +56,17 @@ function spread(g: Tensor, r: Rows, xShape: readonly number[]): Tensor {
   return expand(reshape(g, r.keepShape), xShape);
 }
 
+/** Dimensions to reduce: one, or a list (negative counts from the end). */
 export type Dims = number | readonly number[];
 
+/**
+ * Sum of all elements, or along `dim`, keeping it as size 1 when `keepdim`.
+ * @example
+ * ```ts
+ * import { tensor, ops } from "loom";
+ * ops.sum(tensor([[1, 2], [3, 4]]), 1); // tensor([3, 7])
+ * ```
+ */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, "sum");
   const r = toRows(x, dims, "sum");
@@ -72,6 +81,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return record(new Tensor(out, resultShape(r, keepdim)), "sum", [x], (g) => [spread(g, r, x.shape)]);
 }
 
+/** Mean of all elements, or along `dim`. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, "mean");
   const count = dims.reduce((p, d) => p * (x.shape[d] ?? 1), 1);
@@ -79,6 +89,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return div(sum(src, dims, keepdim), count);
 }
 
+/** Options of `var` and `std`: the correction (1: Bessel's, the sample estimate; 0: the population) and `keepdim`. */
 export interface VarOptions {
   /** Subtracted from the count in the denominator: 1 (Bessel, the default) or 0 (population). */
   correction?: number;
@@ -94,11 +105,13 @@ export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tenso
   return div(sum(mul(centered, centered), dims, options.keepdim ?? false), Math.max(0, count - correction));
 }
 
+/** Standard deviation: the square root of `var`. */
 export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
   return sqrtOf(variance(x, dim, options));
 }
 
 
+/** The values and their indices, as `max(x, dim)` and `min(x, dim)` return them. */
 export interface ValuesIndices {
   values: Tensor;
   indices: Tensor;
@@ -153,6 +166,7 @@ export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIn
   return extremum(x, dim, keepdim, true, "max");
 }
 
+/** The smallest element (a scalar), or with `dim` the smallest along it and where it is. */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
@@ -166,6 +180,7 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extremum(x, dim, keepdim, true, "argmax").indices;
 }
 
+/** Index of the smallest element, flat or along `dim`. */
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return extremum(reshape(x, [-1]), 0, false, false, "argmin").indices;
   return extremum(x, dim, keepdim, false, "argmin").indices;
@@ -176,6 +191,7 @@ export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return amaxmin(x, dim, keepdim, true);
 }
 
+/** The smallest values along `dims` (no indices); gradient shared evenly among ties. */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return amaxmin(x, dim, keepdim, false);
 }

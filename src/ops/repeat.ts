@@ -7,6 +7,7 @@ import { ShapeError, ValueError, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { expand, reshape } from "./views.js";
 
+/** The tensor tiled `sizes[i]` times along each dimension, as `torch.Tensor.repeat`. */
 export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
     throw new ShapeError(`repeat: number of repeat dims ${sizes.length} cannot be smaller than the number of tensor dims ${x.ndim} (shape ${formatShape(x.shape)})`);

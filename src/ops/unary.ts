@@ -27,31 +27,51 @@ function unary(op: UnaryOpCode, name: string, x: Tensor, p = 0): Tensor {
   });
 }
 
+/** eˣ, elementwise. */
 export const exp = (x: Tensor): Tensor => unary(UnaryOp.exp, "exp", x);
+/** Natural logarithm, elementwise. */
 export const log = (x: Tensor): Tensor => unary(UnaryOp.log, "log", x);
+/** log(1 + x), accurate for small x. */
 export const log1p = (x: Tensor): Tensor => unary(UnaryOp.log1p, "log1p", x);
+/** eˣ − 1, accurate for small x. */
 export const expm1 = (x: Tensor): Tensor => unary(UnaryOp.expm1, "expm1", x);
+/** √x, elementwise. */
 export const sqrt = (x: Tensor): Tensor => unary(UnaryOp.sqrt, "sqrt", x);
+/** 1/√x, elementwise. */
 export const rsqrt = (x: Tensor): Tensor => unary(UnaryOp.rsqrt, "rsqrt", x);
+/** |x|, elementwise. */
 export const abs = (x: Tensor): Tensor => unary(UnaryOp.abs, "abs", x);
+/** The sign of x (−1, 0 or 1), elementwise; its gradient is 0. */
 export const sign = (x: Tensor): Tensor => unary(UnaryOp.sign, "sign", x);
+/** sin x, elementwise. */
 export const sin = (x: Tensor): Tensor => unary(UnaryOp.sin, "sin", x);
+/** cos x, elementwise. */
 export const cos = (x: Tensor): Tensor => unary(UnaryOp.cos, "cos", x);
+/** tanh x, elementwise. */
 export const tanh = (x: Tensor): Tensor => unary(UnaryOp.tanh, "tanh", x);
+/** The logistic function 1/(1 + e⁻ˣ), elementwise. */
 export const sigmoid = (x: Tensor): Tensor => unary(UnaryOp.sigmoid, "sigmoid", x);
+/** max(x, 0), elementwise. */
 export const relu = (x: Tensor): Tensor => unary(UnaryOp.relu, "relu", x);
+/** x², elementwise. */
 export const square = (x: Tensor): Tensor => unary(UnaryOp.square, "square", x);
+/** 1/x, elementwise. */
 export const reciprocal = (x: Tensor): Tensor => unary(UnaryOp.reciprocal, "reciprocal", x);
+/** The error function erf x, elementwise. */
 export const erf = (x: Tensor): Tensor => unary(UnaryOp.erf, "erf", x);
+/** ⌊x⌋, elementwise; its gradient is 0. */
 export const floor = (x: Tensor): Tensor => unary(UnaryOp.floor, "floor", x);
+/** ⌈x⌉, elementwise; its gradient is 0. */
 export const ceil = (x: Tensor): Tensor => unary(UnaryOp.ceil, "ceil", x);
 /** Rounds half to even, as torch.round. */
 export const round = (x: Tensor): Tensor => unary(UnaryOp.round, "round", x);
+/** x rounded toward zero, elementwise; its gradient is 0. */
 export const trunc = (x: Tensor): Tensor => unary(UnaryOp.trunc, "trunc", x);
 
 /** LeakyReLU: x for x > 0, slope·x otherwise (slope 0.01 by default, as PyTorch). */
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => unary(UnaryOp.leakyRelu, "leakyRelu", x, negativeSlope);
 
+/** Options of `gelu`: exact (erf) or the tanh approximation GPT-2 uses. */
 export interface GeluOptions {
   /** "none" (exact, via erf) or "tanh" (the approximation GPT-2 uses). */
   approximate?: "none" | "tanh";

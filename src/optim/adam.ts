@@ -20,10 +20,12 @@ export interface AdamOptions extends OptimizerOptions {
   maximize: boolean;
 }
 
+/** Adam's defaults, as PyTorch's: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
 export const defaultAdamOptions: AdamOptions = {
   lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false,
 };
 
+/** Adam's state per parameter: the step and the first and second moment estimates. */
 export type AdamState = {
   step: number;
   expAvg: FloatArray;

@@ -6,6 +6,7 @@
 import { Adam, type AdamOptions, defaultAdamOptions } from "./adam.js";
 import type { ParamsInput } from "./optimizer.js";
 
+/** AdamW's defaults: Adam's with decoupled weight decay 0.01, as PyTorch's. */
 export const defaultAdamWOptions: AdamOptions = { ...defaultAdamOptions, weightDecay: 0.01 };
 
 export class AdamW extends Adam {

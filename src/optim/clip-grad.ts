@@ -7,6 +7,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { stridedOffsets } from "../tensor/shape.js";
 import { clampInPlace, scaleInPlace } from "./tensor-data.js";
 
+/** Options of `clipGradNorm`: the norm type and whether a non-finite norm is an error. */
 export interface ClipGradNormOptions {
   /** Throw when the total norm is NaN or ±Infinity instead of scaling by it (PyTorch's error_if_nonfinite). */
   errorIfNonfinite?: boolean;

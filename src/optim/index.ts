@@ -12,5 +12,6 @@ export {
   type OptimizerStateDict, type ParamStateDict, type SavedParamGroup, type StateBuffer, type JsonOptimizerStateDict,
   type JsonStateBuffer, stateDictToJSON, stateDictFromJSON,
 } from "./state-dict.js";
+/** Learning-rate schedules (step, exponential, cosine, warmup + cosine, lambda), as `torch.optim.lr_scheduler`. */
 export * as lrScheduler from "./lr-scheduler/index.js";
 export { GradScaler, type GradScalerOptions, type GradScalerState } from "./grad-scaler.js";

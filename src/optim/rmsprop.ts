@@ -22,10 +22,12 @@ export interface RMSpropOptions extends OptimizerOptions {
   maximize: boolean;
 }
 
+/** RMSprop's defaults, as PyTorch's: lr 1e-2, alpha 0.99, eps 1e-8. */
 export const defaultRMSpropOptions: RMSpropOptions = {
   lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false,
 };
 
+/** RMSprop's state per parameter: the running mean of squared gradients, and momentum and mean-gradient buffers when used. */
 export type RMSpropState = {
   step: number;
   squareAvg: FloatArray;

@@ -23,10 +23,12 @@ export interface SGDOptions extends OptimizerOptions {
   maximize: boolean;
 }
 
+/** SGD's defaults: no momentum, dampening or weight decay (lr must be given). */
 export const defaultSGDOptions: SGDOptions = {
   lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false,
 };
 
+/** SGD's state per parameter: the momentum buffer (null until the first step with momentum). */
 export type SGDState = { momentumBuffer: FloatArray | null };
 
 export interface SGDHyperparameters {

@@ -32,6 +32,7 @@ export type ParamStateDict = Record<string, number | StateBuffer | null>;
 /** A parameter group as saved: its hyperparameters plus the indices of its parameters. */
 export type SavedParamGroup = Record<string, unknown> & { params: number[] };
 
+/** An optimiser's state as `stateDict()` returns it: per-parameter buffers and the parameter groups' settings, as PyTorch's. */
 export interface OptimizerStateDict {
   state: Record<string, ParamStateDict>;
   paramGroups: SavedParamGroup[];
@@ -85,12 +86,14 @@ export function stateDictToJSON(sd: OptimizerStateDict): JsonOptimizerStateDict 
   return { state, paramGroups: sd.paramGroups.map((g) => copyGroupValues(g) as SavedParamGroup) };
 }
 
+/** A state buffer in JSON form (dtype, shape, values as a list). */
 export interface JsonStateBuffer {
   dtype: FloatDType;
   shape: number[];
   data: number[];
 }
 
+/** An optimiser state dict in JSON form, for saving without safetensors. */
 export interface JsonOptimizerStateDict {
   state: Record<string, Record<string, number | JsonStateBuffer | null>>;
   paramGroups: SavedParamGroup[];

@@ -4,8 +4,11 @@
  */
 import { AllocationError, DTypeError, ValueError, formatShape } from "../errors.js";
 
+/** The element types of tensors. */
 export type DType = "float32" | "float64" | "int32" | "bool";
+/** The floating-point element types. */
 export type FloatDType = "float32" | "float64";
+/** The typed arrays that hold tensor elements (Uint8Array for bool). */
 export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];

@@ -5,12 +5,14 @@ import { Generator, defaultGenerator } from "./rng.js";
 import { checkShape, numel } from "./shape.js";
 import { Tensor, type NestedArray } from "./tensor.js";
 
+/** Options of the factory functions: the dtype (default float32, or inferred) and `requiresGrad`. */
 export interface TensorOptions {
   /** Element type; "float32" unless given (or taken from a typed array's own type). */
   dtype?: DType;
   requiresGrad?: boolean;
 }
 
+/** {@link TensorOptions} plus the generator random values are drawn from (default: the global one, seeded by `manualSeed`). */
 export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
@@ -140,22 +142,34 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
   return filled("full", shape, value, options);
 }
 
+/**
+ * A tensor of `shape` filled with zeros (float32 unless `dtype` says otherwise).
+ * @example
+ * ```ts
+ * import { zeros } from "loom";
+ * zeros([2, 3], { dtype: "float64" });
+ * ```
+ */
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled("zeros", shape, 0, options);
 }
 
+/** A tensor of `shape` filled with ones. */
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled("ones", shape, 1, options);
 }
 
+/** Zeros with the shape (and by default the dtype) of `t`. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return full(t.shape, 0, { dtype: t.dtype, ...options });
 }
 
+/** Ones with the shape (and by default the dtype) of `t`. */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return full(t.shape, 1, { dtype: t.dtype, ...options });
 }
 
+/** `value` everywhere, with the shape (and by default the dtype) of `t`. */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...options });
 }

@@ -21,6 +21,16 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/**
+ * A seeded random-number generator (xoshiro128**): uniform, normal and integer draws. One global instance (`defaultGenerator`,
+ * reseeded by `manualSeed`) drives initialisation, dropout, data order and sampling, so runs repeat exactly.
+ * @example
+ * ```ts
+ * import { Generator } from "loom";
+ * const g = new Generator(42);
+ * g.random(); // the same number every run
+ * ```
+ */
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -108,10 +118,12 @@ export function manualSeed(seed: number): void {
   defaultGenerator.manualSeed(seed);
 }
 
+/** The global generator's state, to restore later with {@link setRngState} (checkpoints do this). */
 export function getRngState(): GeneratorState {
   return defaultGenerator.getState();
 }
 
+/** Restores the global generator to a state from {@link getRngState}. */
 export function setRngState(state: GeneratorState): void {
   defaultGenerator.setState(state);
 }

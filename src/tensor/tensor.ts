@@ -17,6 +17,18 @@ const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom") as
 /** Nested JavaScript arrays, as returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
 
+/**
+ * An n-dimensional array with autograd, as PyTorch's `torch.Tensor`: a typed-array storage viewed through shape, strides and
+ * offset; views share storage; ops record a graph when an input requires gradients, and `backward()` fills `.grad`.
+ * @example
+ * ```ts
+ * import { tensor } from "loom";
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.mul(x).sum(); // Σ x²
+ * y.backward();
+ * x.grad?.toArray(); // [[2, 4], [6, 8]]
+ * ```
+ */
 export class Tensor {
   readonly storage: Storage;
   readonly shape: readonly number[];

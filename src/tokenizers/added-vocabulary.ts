@@ -12,6 +12,7 @@ import { isWhitespace, NormalizedString } from "./normalized-string.js";
 import type { Normalizer } from "./normalizers/normalizer.js";
 import { PreTokenizedString, type Split } from "./pre-tokenized-string.js";
 
+/** How an added token matches text: whole words only, strip spaces around it, normalised or not, special or not. */
 export interface AddedTokenOptions {
   singleWord?: boolean;
   lstrip?: boolean;
@@ -21,6 +22,9 @@ export interface AddedTokenOptions {
   special?: boolean;
 }
 
+/**
+ * A token added to a tokenizer beyond its model's vocabulary (e.g. `<|endoftext|>`), matched in the text before the model runs.
+ */
 export class AddedToken {
   readonly content: string;
   readonly singleWord: boolean;
@@ -85,6 +89,7 @@ class Matcher {
   }
 }
 
+/** The added tokens of a tokenizer: their ids, and the matching that splits them out of the text first. */
 export class AddedVocabulary {
   private readonly tokensById = new Map<number, AddedToken>();
   private readonly idsByContent = new Map<string, number>();

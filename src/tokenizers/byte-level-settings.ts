@@ -5,6 +5,7 @@
  */
 import { withoutAbsent } from "./json.js";
 
+/** Options shared by the byte-level pre-tokenizer, decoder and post-processor: prefix space, offset trimming, the GPT-2 regex. */
 export interface ByteLevelOptions {
   addPrefixSpace?: boolean;
   trimOffsets?: boolean;

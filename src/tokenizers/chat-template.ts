@@ -9,11 +9,13 @@ import { dirname, join } from "node:path";
 import { Template } from "@huggingface/jinja";
 import { FormatError, ValueError } from "../errors.js";
 
+/** One message of a conversation: a role ("system", "user", "assistant") and its text. */
 export interface ChatMessage {
   role: string;
   content: string;
 }
 
+/** Options of `applyChatTemplate`: the Jinja template, whether to open the assistant's turn, extra variables. */
 export interface ChatTemplateOptions {
   /** End with the opening of an assistant turn, so generation continues as the assistant. */
   addGenerationPrompt?: boolean;

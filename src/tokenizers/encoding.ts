@@ -5,8 +5,10 @@
  */
 
 export type TruncationDirection = "Left" | "Right";
+/** Which side padding goes on. */
 export type PaddingDirection = "Left" | "Right";
 
+/** The fields of an {@link Encoding}, for building one. */
 export interface EncodingParts {
   ids: number[];
   tokens: string[];
@@ -18,6 +20,10 @@ export interface EncodingParts {
   sequenceIds?: (number | null)[];
 }
 
+/**
+ * The result of encoding text: ids, tokens, offsets into the text, type ids, attention and special-token masks, word ids, and any
+ * overflow — as Hugging Face's `Encoding`.
+ */
 export class Encoding {
   ids: number[];
   typeIds: number[];

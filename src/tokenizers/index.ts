@@ -24,12 +24,19 @@ export {
   type ChatTemplateOptions,
   type ChatTemplateConfig,
 } from "./chat-template.js";
+/** Normalizers: text clean-up before splitting (Unicode forms, lowercase, BERT's, replace, strip, SentencePiece's precompiled). */
 export * as normalizers from "./normalizers/index.js";
+/** Pre-tokenizers: split text into words before the model (byte-level, whitespace, punctuation, digits, Metaspace, regex). */
 export * as preTokenizers from "./pre_tokenizers/index.js";
+/** Tokenizer models: BPE, WordPiece, WordLevel and Unigram vocabularies that turn words into tokens. */
 export * as models from "./models/index.js";
+/** Post-processors: special tokens and type ids around encoded sequences (BERT, RoBERTa, templates, byte-level offsets). */
 export * as processors from "./processors/index.js";
+/** Decoders: tokens back to text (byte-level, WordPiece, Metaspace, BPE suffixes, byte fallback, …). */
 export * as decoders from "./decoders/index.js";
+/** Reading SentencePiece `.model` files (protobuf) and converting them into tokenizers. */
 export * as sentencepiece from "./sentencepiece/index.js";
 export type { Trainer, TrainerProgress } from "./trainers/trainer.js";
+/** Tokenizer trainers (`BpeTrainer`, `WordPieceTrainer`, `WordLevelTrainer`, `UnigramTrainer`), used with `Tokenizer.trainFromTexts`. */
 export * as trainers from "./trainers/index.js";
 export { BpeTrainer, WordPieceTrainer, WordLevelTrainer, UnigramTrainer } from "./trainers/index.js";

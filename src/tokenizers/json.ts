@@ -4,9 +4,12 @@
  */
 import { FormatError } from "../errors.js";
 
+/** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
+/** Where a value sits in a JSON file (file and field path), for `FormatError`s that name both. */
 export class JsonPath {
   constructor(
     readonly file: string,

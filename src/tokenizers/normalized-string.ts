@@ -11,11 +11,13 @@
 import { ValueError } from "../errors.js";
 import { findMatches, splitRanges, type Pattern, type SplitDelimiterBehavior } from "./pattern.js";
 
+/** A [start, end) range of characters. */
 export type Alignment = readonly [number, number];
 
 /** One character of a new string and how it relates to the old one (HF `transform` semantics). */
 export type CharChange = readonly [string, number];
 
+/** Which text offsets refer to: the original input or the normalised text. */
 export type OffsetReferential = "original" | "normalized";
 
 /** `arr` with [start, end) replaced by `insert` (a new array when the length changes). */
@@ -53,6 +55,10 @@ function identityStarts(s: string, starts: number[], ends: number[]): void {
   }
 }
 
+/**
+ * Text being normalised that remembers, for every character, where it came from in the original, so token offsets point into the
+ * user's input.
+ */
 export class NormalizedString {
   /** The text before normalization (for a slice: the slice of the original text it covers). */
   original: string;

@@ -2,6 +2,7 @@
 import type { Encoding, PaddingDirection } from "./encoding.js";
 import { asInteger, asObject, asString, optional, type JsonPath } from "./json.js";
 
+/** Padding settings: fixed length or the batch's longest, side, pad token and id, multiple-of rounding. */
 export interface PaddingParams {
   /** "longest": to the longest encoding of the batch; a number: to that fixed length. */
   length: "longest" | number;
@@ -14,6 +15,7 @@ export interface PaddingParams {
 
 export const defaultPadding: PaddingParams = { length: "longest", direction: "Right", padId: 0, padTypeId: 0, padToken: "[PAD]" };
 
+/** Pads encodings in place to a common length (the longest, or fixed), on the chosen side. */
 export function padEncodings(encodings: Encoding[], params: PaddingParams): void {
   if (encodings.length === 0) return;
   let target = params.length === "longest" ? Math.max(...encodings.map((e) => e.length)) : params.length;

@@ -6,12 +6,14 @@ import { Encoding } from "./encoding.js";
 import type { Token } from "./models/model.js";
 import { NormalizedString, type OffsetReferential } from "./normalized-string.js";
 
+/** One piece of a pre-tokenized string, with its tokens once the model has run. */
 export interface Split {
   normalized: NormalizedString;
   /** Tokens with offsets relative to `normalized`; undefined until tokenized. */
   tokens?: Token[];
 }
 
+/** Text split into pieces (each a {@link NormalizedString}) by the pre-tokenizer, then tokenized piece by piece. */
 export class PreTokenizedString {
   /** The full original text. */
   readonly original: string;

@@ -7,6 +7,7 @@ import { asObject, getType, type JsonObject, type JsonPath } from "./json.js";
 
 export type FromJSON<T> = (json: JsonObject, at: JsonPath) => T;
 
+/** A `"type"` → reader table for one kind of pipeline component, used to read tokenizer.json. */
 export class Registry<T> {
   private readonly readers = new Map<string, FromJSON<T>>();
 

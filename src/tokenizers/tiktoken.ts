@@ -23,6 +23,7 @@ import { ByteLevelProcessor } from "./processors/byte-level.js";
 import { CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN } from "./regex.js";
 import { Tokenizer } from "./tokenizer.js";
 
+/** The tiktoken encodings loom ships: GPT-2's and OpenAI's later BPEs. */
 export type TiktokenName = "gpt2" | "r50k_base" | "p50k_base" | "cl100k_base" | "o200k_base";
 
 /** Token bytes (as a byte-level string) and rank. */

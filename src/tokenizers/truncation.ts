@@ -3,8 +3,10 @@ import { ValueError } from "../errors.js";
 import type { Encoding, TruncationDirection } from "./encoding.js";
 import { asInteger, asObject, asString, type JsonPath } from "./json.js";
 
+/** Which sequence of a pair loses tokens first when truncating. */
 export type TruncationStrategy = "LongestFirst" | "OnlyFirst" | "OnlySecond";
 
+/** Truncation settings: maximum length, strategy, stride of overflowing windows, side. */
 export interface TruncationParams {
   maxLength: number;
   /** Tokens shared by consecutive overflowing parts. */

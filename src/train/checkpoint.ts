@@ -24,6 +24,10 @@ import { checkFiniteWeights } from "./weights-check.js";
 import { parseTrainerState } from "./trainer-state.js";
 import type { RunFile } from "./run-folder.js";
 
+/**
+ * What trainer_state.json records for resuming: step, schedule, time, RNG and optimiser state, the run's options and latest
+ * validation.
+ */
 export interface TrainerState {
   step: number;
   /** Steps the schedule runs for (0 for a wall-clock budget). */
@@ -81,10 +85,12 @@ export function loadModel(dir: string): { model: GPT; step: number } {
   return { model: model as GPT, step };
 }
 
+/** Saves the tokenizer as the run folder's tokenizer.json. */
 export function saveTokenizer(dir: string, tok: Tokenizer): void {
   tok.save(join(dir, "tokenizer.json"));
 }
 
+/** Loads a run folder's tokenizer.json. */
 export function loadTokenizer(dir: string): Tokenizer {
   return Tokenizer.fromFile(join(dir, "tokenizer.json"));
 }

@@ -13,12 +13,14 @@ import type { Tokenizer } from "../tokenizers/tokenizer.js";
 import { endOfTextId } from "./tokenizer-setup.js";
 import { encodeDocumentIds } from "./chat-data.js";
 
+/** A split's tokens, documents joined with `<|endoftext|>`, and the UTF-8 bytes they encode (for bits per byte). */
 export interface TokenStream {
   tokens: Int32Array;
   /** UTF-8 bytes of the text these tokens encode. */
   bytes: number;
 }
 
+/** Called while documents are encoded with the characters done and the total. */
 export interface EncodeProgress {
   (done: number, total: number): void;
 }

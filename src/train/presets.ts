@@ -7,6 +7,7 @@ import { ValueError } from "../errors.js";
 import type { GPTConfig } from "../models/gpt/config.js";
 import type { TrainOptions } from "./trainer.js";
 
+/** A named training setup: tokenizer, model size and schedule. */
 export interface Preset {
   description: string;
   tokenizer: string;
@@ -34,6 +35,7 @@ const baseTrain: TrainOptions = {
 
 const noDropout = { embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 };
 
+/** The presets of `loom train --preset`: sotu (the default), tiny and small. */
 export const PRESETS: Record<string, Preset> = {
   sotu: {
     // Chosen by 5-minute runs (validation bits/byte, one thread each, machine shared): at this speed
@@ -58,6 +60,7 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
+/** The preset called `name`; an error lists the available ones. */
 export function getPreset(name: string): Preset {
   const p = PRESETS[name];
   if (!p) throw new ValueError(`unknown preset "${name}" (available: ${Object.keys(PRESETS).join(", ")})`);

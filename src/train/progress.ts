@@ -4,6 +4,7 @@
  */
 import cliProgress from "cli-progress";
 
+/** One progress update: step, total, loss, speed, ETA, learning rate. */
 export interface ProgressFields {
   step: number;
   total: number;
@@ -13,6 +14,7 @@ export interface ProgressFields {
   lr: number;
 }
 
+/** Where training progress goes: a live bar on a terminal, lines in a log. */
 export interface ProgressDisplay {
   update(fields: ProgressFields): void;
   /** A line printed above the bar (evaluation results, messages). */
@@ -20,6 +22,7 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
+/** Seconds as "4m05s" or "12s". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.max(0, Math.round(seconds));
@@ -31,6 +34,7 @@ function describe(f: ProgressFields): string {
   return `loss ${f.loss.toFixed(4)} | ${Math.round(f.tokensPerSecond)} tok/s | lr ${f.lr.toExponential(2)} | ETA ${formatDuration(f.etaSeconds)}`;
 }
 
+/** A progress display on `stream` (stderr): a bar on a terminal, a line every `every` steps otherwise. */
 export function createProgress(options: { tty?: boolean; every?: number; stream?: NodeJS.WriteStream } = {}): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
   const tty = options.tty ?? Boolean(stream.isTTY);

@@ -30,6 +30,7 @@ import type { ProgressDisplay } from "./progress.js";
 /** "gpt" or a recurrent cell type (an embedding → stacked RNN → linear language model). */
 export type ModelKind = "gpt" | RecurrentCellType;
 
+/** The settings of a `loom train` run: preset, model kind and config, data, tokenizer, run folder, seed, schedule. */
 export interface RunSettings {
   preset: string;
   modelKind: ModelKind;
@@ -45,6 +46,7 @@ export interface RunSettings {
   train: TrainOptions;
 }
 
+/** What a run produced: its settings, model, tokenizer, result and token counts. */
 export interface RunOutcome {
   settings: RunSettings;
   model: LanguageModel;
@@ -79,6 +81,7 @@ export function resolveSettings(preset: string, overrides: {
   };
 }
 
+/** Hooks into a run: where log lines and progress go, and a per-step callback that can stop it. */
 export interface RunHooks {
   log?: (line: string) => void;
   progress?: ProgressDisplay;

@@ -19,6 +19,7 @@ import type { TrainerProgress } from "../tokenizers/trainers/trainer.js";
 import type { TiktokenName } from "../tokenizers/tiktoken.js";
 import { fromSentencePiece } from "../tokenizers/sentencepiece/index.js";
 
+/** GPT-2's document separator, which every tokenizer loom trains has. */
 export const END_OF_TEXT = "<|endoftext|>";
 /** Special tokens of every tokenizer loom trains: the document separator and the chat roles. */
 export const TRAINED_SPECIAL_TOKENS = [END_OF_TEXT, "<|system|>", "<|user|>", "<|assistant|>"];
@@ -36,6 +37,9 @@ function byteLevelTokenizer(model: BPE): Tokenizer {
   return tok;
 }
 
+/**
+ * The tokenizer for a `--tokenizer` spec: a tiktoken name, `bpe:N` (trained on `trainTexts`), `byte`, or a tokenizer.json path.
+ */
 export function buildTokenizer(spec: string, trainTexts: () => Iterable<string>, options: TokenizerSetupOptions = {}): Tokenizer {
   if (TIKTOKEN_NAMES.includes(spec)) return Tokenizer.fromTiktoken(spec as TiktokenName);
   if (spec === "byte") {

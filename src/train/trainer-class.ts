@@ -55,14 +55,16 @@ const silent: ProgressDisplay = { update() {}, log() {}, stop() {} };
  * Trains a language model as `loom train` does, from code.
  * @example
  * ```ts
- * import { models, training, tokenizers } from "loom";
- * const tokenizer = tokenizers.Tokenizer.fromTiktoken("gpt2");
+ * import { join } from "node:path";
+ * import { tmpdir } from "node:os";
+ * import { models, training } from "loom";
+ * const tokenizer = training.buildTokenizer("byte", () => []); // the 256 bytes + <|endoftext|> and chat roles
  * const text = [{ name: "a.txt", text: "Hello world. ".repeat(200) }];
  * const stream = training.encodeDocuments(tokenizer, text);
  * const model = new models.GPT({ vocab_size: tokenizer.getVocabSize(), n_layer: 1, n_head: 2, n_embd: 16, n_positions: 16 });
- * const trainer = new training.Trainer({ model, train: stream, validation: stream, outDir: "runs/hello",
+ * const trainer = new training.Trainer({ model, train: stream, validation: stream, outDir: join(tmpdir(), "loom-hello"),
  *   options: { steps: 20, blockSize: 16, batchSize: 4 }, progress: "none" });
- * const result = await trainer.train(); // result.validation.loss, runs/hello/model.safetensors
+ * const result = await trainer.train(); // result.validation?.loss; the run folder holds model.safetensors
  * ```
  */
 export class Trainer {

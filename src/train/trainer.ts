@@ -24,6 +24,10 @@ import { lossPlotSvg } from "./plot.js";
 import { createProgress, formatDuration, type ProgressDisplay } from "./progress.js";
 import type { TokenStream } from "./dataset.js";
 
+/**
+ * Training settings: batch and block size, step or time budget, schedule, AdamW, clipping, accumulation, evaluation and
+ * checkpoint intervals.
+ */
 export interface TrainOptions {
   batchSize: number;
   blockSize: number;
@@ -49,6 +53,7 @@ export interface TrainOptions {
 
 export class TrainingStopped extends LoomError {}
 
+/** Validation loss (mean cross-entropy in nats), perplexity e^loss, and bits per byte. */
 export interface EvalResult {
   loss: number;
   perplexity: number;
@@ -105,6 +110,10 @@ export function learningRate(step: number, progress: number, options: TrainOptio
   return minLr + ((lr - minLr) * (1 + Math.cos(Math.PI * p))) / 2;
 }
 
+/**
+ * Everything `train()` needs: model, token streams, run folder, options, and optionally a checkpoint to resume, a progress
+ * display and a step callback.
+ */
 export interface TrainerRun {
   model: LanguageModel;
   train: TokenStream;
@@ -120,6 +129,7 @@ export interface TrainerRun {
   onStep?: (step: number, loss: number) => boolean | void;
 }
 
+/** What a training run achieved: steps, final training loss, validation figures, speed, time, and whether it was interrupted. */
 export interface TrainResult {
   steps: number;
   finalLoss: number;

@@ -13,6 +13,7 @@
  */
 import type { FloatArray } from "../backend.js";
 
+/** Hyperparameters of one Adam/AdamW update. */
 export interface AdamWHyperparameters {
   lr: number;
   beta1: number;
@@ -26,6 +27,10 @@ export interface AdamWHyperparameters {
   maximize: boolean;
 }
 
+/**
+ * One Adam/AdamW step over flat arrays, in place: moment updates, bias correction, weight decay (decoupled for AdamW, L2 for
+ * Adam), as `torch.optim.AdamW`.
+ */
 export function adamwUpdate(
   param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray,
   maxExpAvgSq: FloatArray | null, h: AdamWHyperparameters,

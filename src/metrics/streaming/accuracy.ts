@@ -3,6 +3,7 @@ import { type AccuracyOptions, countHits } from "../accuracy.js";
 import type { MetricInput } from "../input.js";
 import type { StreamingMetric } from "./metric.js";
 
+/** Accuracy accumulated over batches: `update(predictions, targets)` per batch, `compute()` at the end. */
 export class Accuracy implements StreamingMetric<number> {
   private hits = 0;
   private samples = 0;

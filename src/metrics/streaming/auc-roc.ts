@@ -9,6 +9,7 @@ import type { StreamingMetric } from "./metric.js";
 
 const NAME = "AucRoc";
 
+/** AUC-ROC accumulated over batches (keeps the scores, computes exactly at the end). */
 export class AucRoc implements StreamingMetric<number> {
   private labels: number[] = [];
   private scores: number[] = [];

@@ -16,6 +16,7 @@ import type { StreamingMetric } from "./metric.js";
 
 const NAME = "ConfusionMatrixAccumulator";
 
+/** A confusion matrix accumulated over batches. */
 export class ConfusionMatrixAccumulator implements StreamingMetric<number[][]> {
   private readonly counts = new LabelPairCounts();
 

@@ -5,6 +5,7 @@
  */
 import type { MetricInput } from "../input.js";
 
+/** A metric accumulated batch by batch: `update` with each batch, `compute` the value so far, `reset` to start over. */
 export interface StreamingMetric<T> {
   /** Adds one batch. */
   update(yTrue: MetricInput, yPred: MetricInput): void;

@@ -7,6 +7,7 @@ import { ValueError } from "../../errors.js";
 import { type MetricInput, readInput } from "../input.js";
 import { checkLogProbs } from "../perplexity.js";
 
+/** Perplexity accumulated over batches: exp of the token-weighted mean cross-entropy. */
 export class Perplexity {
   private nllSum = 0;
   private tokens = 0;

@@ -3,6 +3,7 @@ import type { MetricInput } from "../input.js";
 import { ErrorSum, type R2Options, R2Sums, absoluteError, squaredError } from "../regression.js";
 import type { StreamingMetric } from "./metric.js";
 
+/** Mean squared error accumulated over batches. */
 export class MeanSquaredError implements StreamingMetric<number> {
   protected readonly sum = new ErrorSum(squaredError);
   protected readonly metricName: string = "MeanSquaredError";
@@ -20,6 +21,7 @@ export class MeanSquaredError implements StreamingMetric<number> {
   }
 }
 
+/** Root mean squared error accumulated over batches. */
 export class RootMeanSquaredError extends MeanSquaredError {
   protected override readonly metricName: string = "RootMeanSquaredError";
 
@@ -28,6 +30,7 @@ export class RootMeanSquaredError extends MeanSquaredError {
   }
 }
 
+/** Mean absolute error accumulated over batches. */
 export class MeanAbsoluteError implements StreamingMetric<number> {
   private readonly sum = new ErrorSum(absoluteError);
 

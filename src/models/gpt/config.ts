@@ -11,6 +11,7 @@ import { type FieldRules, checkFields, checkParameterBudget, readFields, rejectU
 /** config.json's model_type for GPT-2-layout models (Hugging Face's). */
 export const GPT_MODEL_TYPE = "gpt2";
 
+/** How a GPT knows positions: learned embeddings (GPT-2), sinusoidal, rotary (RoPE), ALiBi biases, or none. */
 export type PositionEncoding = "learned" | "sinusoidal" | "rope" | "alibi" | "none";
 /**
  * A name from nn's activation table (Hugging Face's names: "gelu_new" is GPT-2's tanh approximation
@@ -18,6 +19,10 @@ export type PositionEncoding = "learned" | "sinusoidal" | "rope" | "alibi" | "no
  */
 export type GPTActivation = ActivationName;
 
+/**
+ * GPT settings, with Hugging Face's GPT-2 field names (`n_layer`, `n_head`, `n_embd`, `vocab_size`, …) so a config.json means the
+ * same everywhere.
+ */
 export interface GPTConfig {
   /** Vocabulary size V. */
   vocab_size: number;
@@ -47,6 +52,7 @@ export interface GPTConfig {
   bias: boolean;
 }
 
+/** GPT-2 small's settings (124M parameters); override any of them with `gptConfig({...})`. */
 export const defaultGPTConfig: GPTConfig = {
   vocab_size: 50257,
   n_positions: 1024,

@@ -20,6 +20,7 @@ import { type DecodingCache, KVCache } from "../../nn/attention/kv-cache.js";
 import { Block, type Norm, makeNorm } from "./block.js";
 import { GPT_MODEL_TYPE, type GPTConfig, gptConfig } from "./config.js";
 
+/** What `GPT.forward` returns: logits [B, T, V], the loss when targets were given, and the updated cache. */
 export interface GPTOutput {
   /** [B, T, V] */
   logits: Tensor;
@@ -27,6 +28,7 @@ export interface GPTOutput {
   loss: Tensor | null;
 }
 
+/** Options of `GPT.forward`: targets for the loss, a KV cache for generation, an attention mask. */
 export interface GPTForwardOptions {
   /** Targets [B, T] (int32): next-token ids; −100 entries are ignored. */
   targets?: Tensor;

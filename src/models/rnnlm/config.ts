@@ -4,8 +4,10 @@
  */
 import { FormatError } from "../../errors.js";
 
+/** The recurrent cell of a {@link RecurrentLM}. */
 export type RecurrentCellType = "lstm" | "gru" | "rnn";
 
+/** Settings of the recurrent language model (embedding → stacked RNN → linear head). */
 export interface RecurrentLMConfig {
   cell: RecurrentCellType;
   vocab_size: number;
@@ -22,6 +24,7 @@ export interface RecurrentLMConfig {
   n_positions: number;
 }
 
+/** The recurrent language model's defaults (a 2-layer LSTM). */
 export const defaultRecurrentLMConfig: RecurrentLMConfig = {
   cell: "lstm",
   vocab_size: 256,
@@ -33,8 +36,10 @@ export const defaultRecurrentLMConfig: RecurrentLMConfig = {
   n_positions: 2 ** 31 - 1,
 };
 
+/** The `model_type` a recurrent language model's config.json carries. */
 export const RNNLM_MODEL_TYPE = "loom-rnnlm";
 
+/** Checks a recurrent LM config, naming `file` and the field in any error. */
 export function validateRecurrentLMConfig(c: RecurrentLMConfig, file: string): void {
   if (!["lstm", "gru", "rnn"].includes(c.cell)) throw new FormatError(file, "cell", `expected lstm, gru or rnn, got ${JSON.stringify(c.cell)}`);
   for (const k of ["vocab_size", "n_embd", "hidden_size", "n_layer", "n_positions"] as const) {
@@ -47,10 +52,12 @@ export function validateRecurrentLMConfig(c: RecurrentLMConfig, file: string): v
   }
 }
 
+/** The config as config.json fields. */
 export function recurrentConfigToJSON(c: RecurrentLMConfig): Record<string, unknown> {
   return { model_type: RNNLM_MODEL_TYPE, ...c };
 }
 
+/** Reads config.json fields (defaults filled in, values checked) into a config. */
 export function recurrentConfigFromJSON(raw: Record<string, unknown>, file: string): RecurrentLMConfig {
   const c = { ...defaultRecurrentLMConfig } as unknown as Record<string, unknown>;
   for (const key of Object.keys(defaultRecurrentLMConfig)) if (key in raw) c[key] = raw[key];

@@ -36,6 +36,7 @@ export class RecurrentCache implements DecodingCache {
   }
 }
 
+/** Options of `RecurrentLM.forward`: targets for the loss, and the state carried from the previous chunk. */
 export interface RecurrentLMForwardOptions {
   targets?: Tensor;
   /** A cache from newCache (the recurrent state), continued and updated. */

@@ -16,6 +16,7 @@ import { Module } from "../../nn/module.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { maskedSoftmax } from "./masking.js";
 
+/** The encoder outputs an attention reads, with their projected keys and the source mask. */
 export interface AttentionMemory {
   /** Encoder states [B, S, Dk]: what the context averages. */
   values: Tensor;
@@ -25,6 +26,7 @@ export interface AttentionMemory {
   mask: Tensor | null;
 }
 
+/** An attention step's result: the context vector and the weights over source positions. */
 export interface AttentionOutput {
   /** [B, Dk] or [B, T, Dk] */
   context: Tensor;

@@ -9,6 +9,7 @@ import type { LayerOptions } from "../../nn/layers/options.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Attention } from "./attention.js";
 
+/** Sizes of additive (Bahdanau) attention. */
 export interface AdditiveAttentionOptions extends LayerOptions {
   /** Size A of the hidden layer inside the score (default the query size). */
   attentionDim?: number;

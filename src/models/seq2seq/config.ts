@@ -8,9 +8,12 @@ import { unknownKeyMessage } from "../config-fields.js";
 /** config.json's model_type for a saved Seq2Seq. */
 export const SEQ2SEQ_MODEL_TYPE = "loom-seq2seq";
 
+/** The recurrent cell of a Seq2Seq encoder and decoder. */
 export type RecurrentCellKind = "lstm" | "gru";
+/** The attention of a Seq2Seq decoder: additive (Bahdanau) or one of Luong's multiplicative scores. */
 export type AttentionKind = "bahdanau" | "luong-dot" | "luong-general" | "luong-concat";
 
+/** Settings of a {@link Seq2Seq} model: vocabularies, sizes, cell, attention, dropout. */
 export interface Seq2SeqConfig {
   /** Source vocabulary size. */
   srcVocab: number;
@@ -39,6 +42,7 @@ export interface Seq2SeqConfig {
   dtype: FloatDType;
 }
 
+/** Defaults of every Seq2Seq setting except the vocabulary sizes. */
 export const defaultSeq2SeqConfig: Omit<Seq2SeqConfig, "srcVocab" | "tgtVocab"> = {
   embedDim: 32,
   hiddenSize: 64,
@@ -53,6 +57,7 @@ export const defaultSeq2SeqConfig: Omit<Seq2SeqConfig, "srcVocab" | "tgtVocab"> 
   dtype: "float32",
 };
 
+/** Seq2Seq settings as given to the constructor: the vocabulary sizes, anything else optional. */
 export type Seq2SeqOptions = Partial<Seq2SeqConfig> & Pick<Seq2SeqConfig, "srcVocab" | "tgtVocab">;
 
 const FIELDS = ["srcVocab", "tgtVocab", ...Object.keys(defaultSeq2SeqConfig)];

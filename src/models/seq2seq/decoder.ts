@@ -27,6 +27,7 @@ import type { Seq2SeqConfig } from "./config.js";
 import { LuongAttention } from "./luong-attention.js";
 import { type RecurrentLayer, createRecurrentLayer, runRecurrent, topHidden } from "./recurrent-layer.js";
 
+/** The decoder's recurrent state between steps. */
 export interface DecoderState {
   /** [L, B, H] (h, or [h, c]) */
   rnn: RecurrentState;
@@ -34,6 +35,7 @@ export interface DecoderState {
   memory: AttentionMemory;
 }
 
+/** What a decoder pass returns: logits, the final state, and the attention weights. */
 export interface DecoderOutput {
   /** [B, V] for a step, [B, T, V] for a sequence */
   logits: Tensor;

@@ -22,6 +22,7 @@ import type { Seq2SeqConfig } from "./config.js";
 import { sourceMaskFromLengths } from "./masking.js";
 import { type RecurrentLayer, createRecurrentLayer, runRecurrent } from "./recurrent-layer.js";
 
+/** The encoder's outputs per source position and its final state. */
 export interface EncoderOutput {
   /** [B, S, D·H] */
   states: Tensor;

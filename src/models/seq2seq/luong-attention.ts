@@ -12,8 +12,10 @@ import type { LayerOptions } from "../../nn/layers/options.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Attention } from "./attention.js";
 
+/** Luong's attention scores: dot (h·s), general (h·W·s), concat (v·tanh(W[h; s])). */
 export type LuongScore = "dot" | "general" | "concat";
 
+/** Sizes and score of Luong attention. */
 export interface LuongAttentionOptions extends LayerOptions {
   /** Attention size A of the concat score (default the query size). */
   attentionDim?: number;

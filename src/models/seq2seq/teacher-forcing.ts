@@ -9,6 +9,7 @@
  */
 import { ValueError } from "../../errors.js";
 
+/** How often the decoder is fed the true previous token during training: a constant ratio, or a decay (scheduled sampling). */
 export type TeacherForcingSchedule =
   | { kind: "constant"; ratio: number }
   | { kind: "linear"; start?: number; slope: number; min?: number }

@@ -28,6 +28,7 @@ export function alibiSlopes(numHeads: number): number[] {
   return [...slopes, ...extra.slice(0, numHeads - closest)];
 }
 
+/** Options of the ALiBi bias: the number of heads (which sets the slopes) and causality. */
 export interface AlibiBiasOptions {
   /** Absolute position of query 0 (default S − T: the queries are the last T of the S keys). */
   offset?: number;

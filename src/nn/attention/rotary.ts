@@ -52,6 +52,7 @@ export function applyRotaryEmbedding(x: Tensor, cos: Tensor, sin: Tensor): Tenso
   return R === D ? y : cat([y, narrow(x, -1, R, D - R)], -1);
 }
 
+/** Options of rotary position embeddings: head dimension, base frequency θ, maximum positions. */
 export interface RotaryEmbeddingOptions {
   /** Frequency base (default 10000). */
   base?: number;

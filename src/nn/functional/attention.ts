@@ -31,6 +31,7 @@ import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 
+/** Options of `scaledDotProductAttention`: masks, causality, an additive bias, dropout, scale. */
 export interface ScaledDotProductAttentionOptions {
   /** Boolean (true = attend, as PyTorch's `attn_mask`) or additive float mask, broadcastable to [...L, T, S]. */
   mask?: Tensor | null;
@@ -55,6 +56,7 @@ export interface ScaledDotProductAttentionOptions {
   returnWeights?: boolean;
 }
 
+/** The attention output together with the attention weights [B, heads, T, S]. */
 export interface AttentionWithWeights {
   output: Tensor;
   weights: Tensor;
@@ -119,6 +121,16 @@ function maskOperand(mask: Tensor, lead: readonly number[], t: number, s: number
   };
 }
 
+/**
+ * softmax(Q·Kᵀ/√d + mask)·V over the last two dimensions, in one fused op with its own backward rule; optional causal mask,
+ * attention mask, bias (ALiBi) and dropout.
+ * @example
+ * ```ts
+ * import { randn, nn } from "loom";
+ * const q = randn([1, 2, 4, 8]); // [B, heads, T, head size]
+ * const out = nn.functional.scaledDotProductAttention(q, q, q, { isCausal: true }); // [1, 2, 4, 8]
+ * ```
+ */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions & { returnWeights: true }): AttentionWithWeights;
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: ScaledDotProductAttentionOptions): Tensor;
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor | AttentionWithWeights {

@@ -11,6 +11,7 @@ import { type Generator, defaultGenerator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { floatData } from "./rows.js";
 
+/** Options of `dropout`: the probability, training mode and the generator. */
 export interface DropoutOptions {
   generator?: Generator;
 }

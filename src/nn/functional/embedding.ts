@@ -12,6 +12,7 @@ import { allocate, isFloating } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { floatData } from "./rows.js";
 
+/** Options of `embedding`: the padding index, whose row gets no gradient. */
 export interface EmbeddingOptions {
   /** Row whose gradient stays zero (a padding token); negative counts from the end, as in PyTorch. */
   paddingIdx?: number | null;

@@ -9,6 +9,9 @@ import { allocate, allocateUninitialized } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
 
+/**
+ * Layer normalisation over the last dimensions: (x − mean)/√(var + eps)·weight + bias, eps inside the square root as in PyTorch.
+ */
 export function layerNorm(
   x: Tensor,
   normalizedShape: NormalizedShape,

@@ -11,6 +11,7 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { type LayerOptions, checkSize } from "./options.js";
 
+/** Options of `nn.Embedding`: a padding index, and a max-norm renormalisation. */
 export interface EmbeddingLayerOptions extends LayerOptions {
   /** Row kept at zero at initialisation and never updated by gradients (a padding token). */
   paddingIdx?: number | null;

@@ -8,6 +8,7 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import type { LayerOptions } from "./options.js";
 
+/** Options of `nn.LayerNorm`: eps, learnable weight and bias. */
 export interface LayerNormOptions extends LayerOptions {
   /** Added to the variance inside the sqrt (default 1e-5). */
   eps?: number;

@@ -9,6 +9,7 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { type LayerOptions, checkSize } from "./options.js";
 
+/** Options of `nn.Linear`: whether it has a bias. */
 export interface LinearOptions extends LayerOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;

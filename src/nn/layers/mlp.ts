@@ -11,6 +11,7 @@ import { Linear } from "./linear.js";
 import type { LayerOptions } from "./options.js";
 
 
+/** Sizes, activation and dropout of an {@link MLP}. */
 export interface MLPOptions extends LayerOptions {
   /**
    * Activation between layers: a Hugging Face name from the activation table (`"relu"`, `"gelu"`,

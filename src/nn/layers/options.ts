@@ -2,6 +2,7 @@
 import type { FloatDType } from "../../tensor/dtype.js";
 import { ValueError } from "../../errors.js";
 
+/** Options every layer takes: the dtype of its parameters and the generator of their initial values. */
 export interface LayerOptions {
   /** Parameter dtype (default "float32"; "float64" for gradient checks). */
   dtype?: FloatDType;

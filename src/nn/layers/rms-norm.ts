@@ -8,6 +8,7 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import type { LayerOptions } from "./options.js";
 
+/** Options of `nn.RMSNorm`: eps and a learnable weight. */
 export interface RMSNormOptions extends LayerOptions {
   /** Added to mean(x²) inside the sqrt; default null = machine epsilon of the input dtype, as PyTorch. */
   eps?: number | null;

@@ -29,6 +29,7 @@ function checkState(op: string, what: string, t: Tensor, batch: number, hidden: 
   }
 }
 
+/** An LSTM step's new hidden and cell states. */
 export interface LstmStepResult {
   /** o⊙tanh(c'), [B, H] (before any projection). */
   h: Tensor;

@@ -22,6 +22,7 @@ import { addParameter, namedParameter, requiredParameter, resetRecurrentParamete
 import { type CellKind, recurrentSequence } from "./sequence-op.js";
 import type { LSTMState } from "./state.js";
 
+/** Options common to the recurrent layers: layers, bias, batch-first layout, dropout between layers, bidirectional. */
 export interface RecurrentOptions extends LayerOptions {
   /** Stacked layers (default 1). */
   numLayers?: number;
@@ -35,8 +36,11 @@ export interface RecurrentOptions extends LayerOptions {
   bidirectional?: boolean;
 }
 
+/** Options of `nn.RNN`: the recurrent options plus the nonlinearity (tanh or relu). */
 export type RNNOptions = RecurrentOptions & Pick<RNNCellOptions, "nonlinearity">;
+/** Options of `nn.LSTM`: the recurrent options plus the LSTM variants (projection, coupled gates, peepholes). */
 export type LSTMOptions = RecurrentOptions & LSTMVariantOptions;
+/** Options of `nn.GRU`. */
 export type GRUOptions = RecurrentOptions;
 
 /** Which steps of a padded batch are real: give one of the two (like a packed sequence). */

@@ -22,8 +22,10 @@ import { Tensor } from "../../tensor/tensor.js";
 import { addRowBias, contiguousData, matmulInto } from "./data.js";
 import { stepGradEntry } from "./step-grad-norms.js";
 
+/** The cell a fused recurrent sequence runs. */
 export type CellKind = "lstm" | "gru" | "rnnTanh" | "rnnRelu";
 
+/** The recurrent weights of one layer and direction for {@link recurrentSequence}. */
 export interface SequenceWeights {
   /** [G·H, P] */
   weightHH: Tensor;
@@ -35,6 +37,7 @@ export interface SequenceWeights {
   peephole: Tensor | null;
 }
 
+/** What {@link recurrentSequence} runs: the cell, direction, variants and per-sequence lengths. */
 export interface SequenceSpec {
   cell: CellKind;
   hidden: number;
@@ -48,6 +51,7 @@ export interface SequenceSpec {
   label: string;
 }
 
+/** The outputs of every step and the final hidden (and cell) state. */
 export interface SequenceResult {
   /** [T, B, P] */
   output: Tensor;
@@ -68,6 +72,10 @@ function expectShape(t: Tensor, shape: number[], what: string): void {
   }
 }
 
+/**
+ * Runs a recurrent cell over a whole sequence as one differentiable op (input projections `xg` precomputed), so backward walks
+ * the steps in one rule instead of a graph node per step.
+ */
 export function recurrentSequence(xg: Tensor, h0: Tensor, c0: Tensor | null, w: SequenceWeights, spec: SequenceSpec): SequenceResult {
   const { cell, coupled, reverse, lengths } = spec;
   const H = spec.hidden;

@@ -23,9 +23,14 @@ import type { LayerKVCache } from "../attention/kv-cache.js";
 import { MultiHeadAttention, type PositionalKind } from "../attention/multi-head-attention.js";
 import { defaultFeedForwardSize, feedForward } from "./feed-forward.js";
 
+/** The normalisation of a transformer block. */
 export type NormKind = "layernorm" | "rmsnorm";
+/**
+ * Where a block normalises: before each sub-layer (GPT-2, "pre") or after the residual sum (the original Transformer, "post").
+ */
 export type NormPlacement = "pre" | "post";
 
+/** Settings of a {@link TransformerBlock}: width, heads, MLP, activation, norm, dropout, positions. */
 export interface TransformerBlockConfig extends LayerOptions {
   dModel: number;
   numHeads: number;
@@ -51,6 +56,7 @@ export interface TransformerBlockConfig extends LayerOptions {
   bias?: boolean;
 }
 
+/** Defaults of {@link TransformerBlockConfig}: pre-norm LayerNorm, GELU, an MLP 4× wide, no dropout. */
 export const defaultTransformerBlockConfig = {
   norm: "layernorm",
   normEps: 1e-5,
@@ -63,6 +69,7 @@ export const defaultTransformerBlockConfig = {
   bias: true,
 } as const satisfies Partial<TransformerBlockConfig>;
 
+/** Options of `TransformerBlock.forward`: causal masking, a padding mask, a KV cache, positions. */
 export interface TransformerBlockForwardOptions {
   /** Self-attention mask (bool true = attend, or additive), broadcastable to [B, H, T, T+past]. */
   mask?: Tensor | null;

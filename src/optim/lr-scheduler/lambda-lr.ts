@@ -5,6 +5,7 @@
 import { ValueError } from "../../errors.js";
 import { LRScheduler, type SchedulableOptimizer } from "./scheduler.js";
 
+/** The factor of the base learning rate at an epoch (or step). */
 export type LrLambda = (epoch: number) => number;
 
 export interface LambdaLROptions {

@@ -12,6 +12,7 @@
 import { ValueError } from "../../errors.js";
 import { LRScheduler, type SchedulableOptimizer } from "./scheduler.js";
 
+/** Options of the warmup + cosine schedule: warmup steps, total steps, final learning rate. */
 export interface WarmupCosineOptions {
   warmupSteps: number;
   totalSteps: number;

@@ -2,6 +2,7 @@
 import { getString, type JsonObject, type JsonPath } from "../json.js";
 import type { Decoder } from "./decoder.js";
 
+/** {"type":"BPEDecoder"}: turns the end-of-word suffix (e.g. "</w>") back into spaces. */
 export class BPEDecoder implements Decoder {
   readonly type = "BPEDecoder";
   constructor(readonly suffix = "</w>") {}

@@ -10,6 +10,7 @@ import type { Decoder } from "./decoder.js";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
 
+/** {"type":"ByteFallback"}: turns `<0xNN>` byte tokens back into the UTF-8 text they spell. */
 export class ByteFallback implements Decoder {
   readonly type = "ByteFallback";
 

@@ -8,6 +8,7 @@ import type { Decoder } from "./decoder.js";
 // ignoreBOM: a leading U+FEFF is text here, not a byte-order mark to drop.
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
+/** {"type":"ByteLevel"}: maps GPT-2's byte alphabet back to bytes and decodes them as UTF-8. */
 export class ByteLevelDecoder extends ByteLevelSettings implements Decoder {
   decodeChain(tokens: string[]): string[] {
     const bytes: number[] = [];

@@ -1,6 +1,7 @@
 /** The decoder stage: turns a list of token strings back into text. */
 import { Registry } from "../registry.js";
 
+/** A decoder: tokens back to text pieces, the last stage of the pipeline. */
 export interface Decoder {
   /** The `"type"` tag in tokenizer.json. */
   readonly type: string;
@@ -13,6 +14,7 @@ export interface Decoder {
 /** `"type"` → reader for decoders; see decoders/index.ts for the built-in ones. */
 export const decoderRegistry = new Registry<Decoder>("decoder");
 
+/** Runs `decoder` over tokens and joins the pieces into the text. */
 export function decode(decoder: Decoder, tokens: string[]): string {
   return decoder.decodeChain(tokens).join("");
 }

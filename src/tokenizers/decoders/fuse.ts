@@ -1,6 +1,7 @@
 /** {"type":"Fuse"}: joins all tokens into one string. */
 import type { Decoder } from "./decoder.js";
 
+/** {"type":"Fuse"}: joins all tokens into one string. */
 export class Fuse implements Decoder {
   readonly type = "Fuse";
   decodeChain(tokens: string[]): string[] {

@@ -9,6 +9,7 @@ import type { JsonObject, JsonPath } from "../json.js";
 import { MetaspaceSettings, readMetaspaceOptions } from "../pre_tokenizers/metaspace.js";
 import type { Decoder } from "./decoder.js";
 
+/** {"type":"Metaspace"}: turns "▁" back into spaces (dropping the one prepended at the start). */
 export class MetaspaceDecoder extends MetaspaceSettings implements Decoder {
   decodeChain(tokens: string[]): string[] {
     return tokens.map((token, i) => {

@@ -4,6 +4,7 @@ import { readJsonPattern } from "../normalizers/replace.js";
 import { patternFromJSON, type JsonPattern } from "../regex.js";
 import type { Decoder } from "./decoder.js";
 
+/** {"type":"Replace"}: replaces a pattern in each token. */
 export class ReplaceDecoder implements Decoder {
   readonly type = "Replace";
   private readonly compiled: string | RegExp;

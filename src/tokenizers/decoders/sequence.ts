@@ -2,6 +2,7 @@
 import { getArray, type JsonObject, type JsonPath } from "../json.js";
 import { decoderRegistry, type Decoder } from "./decoder.js";
 
+/** {"type":"Sequence"}: runs several decoders in order. */
 export class DecoderSequence implements Decoder {
   readonly type = "Sequence";
   constructor(readonly decoders: Decoder[]) {}

@@ -2,6 +2,7 @@
 import { getInteger, getString, type JsonObject, type JsonPath } from "../json.js";
 import type { Decoder } from "./decoder.js";
 
+/** {"type":"Strip"}: removes a given character from the start and end of each token. */
 export class StripDecoder implements Decoder {
   readonly type = "Strip";
   constructor(

@@ -18,6 +18,7 @@ export function cleanupTokenization(s: string): string {
     .replaceAll(" 're", "'re");
 }
 
+/** {"type":"WordPiece"}: joins "##" continuation pieces to the word before them and cleans up spaces before punctuation. */
 export class WordPieceDecoder implements Decoder {
   readonly type = "WordPiece";
   constructor(

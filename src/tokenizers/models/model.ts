@@ -12,6 +12,7 @@ export interface Token {
   offsets: [number, number];
 }
 
+/** A tokenizer model: splits one pre-tokenized word into tokens and maps tokens to ids and back. */
 export interface Model {
   /** The `"type"` tag of this model in tokenizer.json ("BPE", "WordPiece", "Unigram", "WordLevel"). */
   readonly type: string;

@@ -2,4 +2,5 @@
 import { Registry } from "../registry.js";
 import type { Model } from "./model.js";
 
+/** The tokenizer.json reader of each model `"type"` (BPE, WordPiece, WordLevel, Unigram). */
 export const modelRegistry = new Registry<Model>("model");

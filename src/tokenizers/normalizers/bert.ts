@@ -33,6 +33,7 @@ export function isChineseChar(c: string): boolean {
   );
 }
 
+/** Options of BERT's normalizer: clean control characters, pad CJK characters, strip accents, lowercase. */
 export interface BertNormalizerOptions {
   cleanText?: boolean;
   handleChineseChars?: boolean;
@@ -41,6 +42,7 @@ export interface BertNormalizerOptions {
   lowercase?: boolean;
 }
 
+/** {"type":"BertNormalizer"}: BERT's clean-up, CJK spacing, accent stripping and lowercasing. */
 export class BertNormalizer implements Normalizer {
   readonly type = "BertNormalizer";
   readonly cleanText: boolean;

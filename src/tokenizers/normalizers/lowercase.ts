@@ -2,6 +2,7 @@
 import type { NormalizedString } from "../normalized-string.js";
 import type { Normalizer } from "./normalizer.js";
 
+/** {"type":"Lowercase"}: lowercases the text. */
 export class Lowercase implements Normalizer {
   readonly type = "Lowercase";
   normalize(s: NormalizedString): void {

@@ -2,6 +2,7 @@
 import type { NormalizedString } from "../normalized-string.js";
 import { Registry } from "../registry.js";
 
+/** A normalizer: rewrites text (keeping the alignment to the original) before it is split. */
 export interface Normalizer {
   /** The `"type"` tag in tokenizer.json. */
   readonly type: string;

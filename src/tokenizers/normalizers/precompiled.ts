@@ -28,6 +28,7 @@ export interface PrecompiledChanges {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** {"type":"Precompiled"}: SentencePiece's normalisation rules, compiled into a character map (from a `.model` file). */
 export class Precompiled implements Normalizer {
   readonly type = "Precompiled";
   private readonly trie: DoubleArray;

@@ -3,6 +3,7 @@ import { getString, type JsonObject, type JsonPath } from "../json.js";
 import type { NormalizedString } from "../normalized-string.js";
 import type { Normalizer } from "./normalizer.js";
 
+/** {"type":"Prepend"}: puts a string before non-empty text. */
 export class Prepend implements Normalizer {
   readonly type = "Prepend";
   constructor(readonly prepend: string) {}

@@ -5,6 +5,7 @@ import { findMatches } from "../pattern.js";
 import { patternFromJSON, type JsonPattern } from "../regex.js";
 import type { Normalizer } from "./normalizer.js";
 
+/** {"type":"Replace"}: replaces a string or regex everywhere. */
 export class Replace implements Normalizer {
   readonly type = "Replace";
   private readonly compiled: string | RegExp;

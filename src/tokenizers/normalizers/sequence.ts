@@ -3,6 +3,7 @@ import { asArray, getArray, type JsonObject, type JsonPath } from "../json.js";
 import type { NormalizedString } from "../normalized-string.js";
 import { normalizerRegistry, type Normalizer } from "./normalizer.js";
 
+/** {"type":"Sequence"}: runs several normalizers in order. */
 export class NormalizerSequence implements Normalizer {
   readonly type = "Sequence";
   constructor(readonly normalizers: Normalizer[]) {}

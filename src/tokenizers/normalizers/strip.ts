@@ -3,6 +3,7 @@ import { getBoolean, type JsonObject, type JsonPath } from "../json.js";
 import { isWhitespace, type NormalizedString } from "../normalized-string.js";
 import type { Normalizer } from "./normalizer.js";
 
+/** {"type":"Strip"}: removes whitespace at the start and/or end. */
 export class Strip implements Normalizer {
   readonly type = "Strip";
   constructor(

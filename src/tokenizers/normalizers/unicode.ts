@@ -2,6 +2,7 @@
 import type { NormalizedString } from "../normalized-string.js";
 import type { Normalizer } from "./normalizer.js";
 
+/** {"type":"NFC"}: Unicode canonical composition. */
 export class NFC implements Normalizer {
   readonly type = "NFC";
   normalize(s: NormalizedString): void {
@@ -15,6 +16,7 @@ export class NFC implements Normalizer {
   }
 }
 
+/** {"type":"NFD"}: Unicode canonical decomposition. */
 export class NFD implements Normalizer {
   readonly type = "NFD";
   normalize(s: NormalizedString): void {
@@ -28,6 +30,7 @@ export class NFD implements Normalizer {
   }
 }
 
+/** {"type":"NFKC"}: Unicode compatibility composition. */
 export class NFKC implements Normalizer {
   readonly type = "NFKC";
   normalize(s: NormalizedString): void {
@@ -41,6 +44,7 @@ export class NFKC implements Normalizer {
   }
 }
 
+/** {"type":"NFKD"}: Unicode compatibility decomposition. */
 export class NFKD implements Normalizer {
   readonly type = "NFKD";
   normalize(s: NormalizedString): void {

@@ -12,6 +12,7 @@ import { compileRegex, GPT2_PATTERN } from "../regex.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
 import { ByteLevelSettings, type ByteLevelOptions } from "../byte-level-settings.js";
 
+/** GPT-2's split pattern, compiled. */
 export const GPT2_REGEX = compileRegex(GPT2_PATTERN);
 
 export type { ByteLevelOptions } from "../byte-level-settings.js";
@@ -29,6 +30,9 @@ export function byteLevelTransform(s: NormalizedString): void {
   s.transform(changes, 0);
 }
 
+/**
+ * {"type":"ByteLevel"}: splits with GPT-2's regex and maps every byte to a printable character, so any text is in the vocabulary.
+ */
 export class ByteLevelPreTokenizer extends ByteLevelSettings implements PreTokenizer {
 
   preTokenize(pts: PreTokenizedString): void {

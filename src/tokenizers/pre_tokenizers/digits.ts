@@ -7,6 +7,7 @@ import type { PreTokenizer } from "./pre-tokenizer.js";
 const NUMERIC = /^\p{N}$/u;
 const isNumeric = (c: string): boolean => NUMERIC.test(c);
 
+/** {"type":"Digits"}: splits digits from the rest, each digit alone if `individualDigits`. */
 export class Digits implements PreTokenizer {
   readonly type = "Digits";
   constructor(readonly individualDigits = false) {}

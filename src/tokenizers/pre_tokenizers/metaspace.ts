@@ -10,8 +10,10 @@ import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
 import { ValueError } from "../../errors.js";
 
+/** When Metaspace prepends "▁" to the text: always, to the first piece only, or never. */
 export type PrependScheme = "always" | "first" | "never";
 
+/** Options of the Metaspace pre-tokenizer and decoder: the replacement character, the prepend scheme, splitting. */
 export interface MetaspaceOptions {
   /** One character that stands for a space; "▁" by default. */
   replacement?: string;
@@ -42,6 +44,7 @@ export abstract class MetaspaceSettings {
   }
 }
 
+/** {"type":"Metaspace"}: replaces spaces with "▁" and splits before each, as SentencePiece does. */
 export class Metaspace extends MetaspaceSettings implements PreTokenizer {
   constructor(options: MetaspaceOptions = {}) {
     super(options);

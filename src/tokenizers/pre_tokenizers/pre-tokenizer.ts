@@ -2,6 +2,7 @@
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import { Registry } from "../registry.js";
 
+/** A pre-tokenizer: splits text into the words the model tokenizes one by one. */
 export interface PreTokenizer {
   /** The `"type"` tag in tokenizer.json. */
   readonly type: string;

@@ -26,6 +26,7 @@ export function readBehavior(json: JsonObject, at: JsonPath): SplitDelimiterBeha
   return b as SplitDelimiterBehavior;
 }
 
+/** {"type":"Punctuation"}: splits punctuation characters off. */
 export class Punctuation implements PreTokenizer {
   readonly type = "Punctuation";
   constructor(readonly behavior: SplitDelimiterBehavior = "Isolated") {}
@@ -43,6 +44,7 @@ export class Punctuation implements PreTokenizer {
   }
 }
 
+/** {"type":"BertPreTokenizer"}: splits on whitespace and around each punctuation character, as BERT does. */
 export class BertPreTokenizer implements PreTokenizer {
   readonly type = "BertPreTokenizer";
   preTokenize(pts: PreTokenizedString): void {

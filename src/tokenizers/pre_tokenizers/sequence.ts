@@ -3,6 +3,7 @@ import { getArray, type JsonObject, type JsonPath } from "../json.js";
 import type { PreTokenizedString } from "../pre-tokenized-string.js";
 import { preTokenizerRegistry, type PreTokenizer } from "./pre-tokenizer.js";
 
+/** {"type":"Sequence"}: runs several pre-tokenizers in order. */
 export class PreTokenizerSequence implements PreTokenizer {
   readonly type = "Sequence";
   constructor(readonly preTokenizers: PreTokenizer[]) {}

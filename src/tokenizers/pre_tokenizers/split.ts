@@ -7,6 +7,7 @@ import { patternFromJSON, type JsonPattern } from "../regex.js";
 import type { PreTokenizer } from "./pre-tokenizer.js";
 import { readBehavior } from "./punctuation.js";
 
+/** {"type":"Split"}: splits on a string or regex, keeping the delimiters as the behaviour says. */
 export class Split implements PreTokenizer {
   readonly type = "Split";
   private readonly compiled: string | RegExp;

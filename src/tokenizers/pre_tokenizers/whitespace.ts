@@ -10,6 +10,7 @@ import type { PreTokenizer } from "./pre-tokenizer.js";
 
 const WORDS_OR_PUNCTUATION = compileRegex("\\w+|[^\\w\\s]+");
 
+/** {"type":"Whitespace"}: splits into runs of word characters and runs of other non-space characters. */
 export class Whitespace implements PreTokenizer {
   readonly type = "Whitespace";
   preTokenize(pts: PreTokenizedString): void {
@@ -23,6 +24,7 @@ export class Whitespace implements PreTokenizer {
   }
 }
 
+/** {"type":"WhitespaceSplit"}: splits on whitespace only. */
 export class WhitespaceSplit implements PreTokenizer {
   readonly type = "WhitespaceSplit";
   preTokenize(pts: PreTokenizedString): void {

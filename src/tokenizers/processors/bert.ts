@@ -25,6 +25,7 @@ function withType(e: Encoding, typeId: number, sequenceId: number): Encoding {
   return c;
 }
 
+/** {"type":"BertProcessing"}: `[CLS] A [SEP]` and `[CLS] A [SEP] B [SEP]`, with type ids. */
 export class BertProcessing implements PostProcessor {
   readonly type = "BertProcessing";
   constructor(
@@ -53,6 +54,7 @@ export class BertProcessing implements PostProcessor {
   }
 }
 
+/** {"type":"RobertaProcessing"}: `<s> A </s>` and `<s> A </s></s> B </s>`, with offset trimming. */
 export class RobertaProcessing implements PostProcessor {
   readonly type = "RobertaProcessing";
   constructor(

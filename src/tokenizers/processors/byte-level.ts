@@ -6,6 +6,7 @@ import { ByteLevelSettings } from "../byte-level-settings.js";
 import type { PostProcessor } from "./post-processor.js";
 import { trimByteLevelOffsets } from "./trim-offsets.js";
 
+/** {"type":"ByteLevel"} post-processor: trims spaces out of token offsets. */
 export class ByteLevelProcessor extends ByteLevelSettings implements PostProcessor {
   addedTokens(): number {
     return 0;

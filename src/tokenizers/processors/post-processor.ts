@@ -2,6 +2,7 @@
 import { Encoding } from "../encoding.js";
 import { Registry } from "../registry.js";
 
+/** A post-processor: adds special tokens and type ids to encoded sequences (one or a pair). */
 export interface PostProcessor {
   /** The `"type"` tag in tokenizer.json. */
   readonly type: string;

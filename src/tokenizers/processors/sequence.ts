@@ -3,6 +3,7 @@ import type { Encoding } from "../encoding.js";
 import { getArray, type JsonObject, type JsonPath } from "../json.js";
 import { postProcessorRegistry, type PostProcessor } from "./post-processor.js";
 
+/** {"type":"Sequence"}: runs several post-processors in order. */
 export class PostProcessorSequence implements PostProcessor {
   readonly type = "Sequence";
   constructor(readonly processors: PostProcessor[]) {}

@@ -9,8 +9,10 @@ import { asArray, asInteger, asObject, asString, getArray, getObject, type JsonO
 import type { PostProcessor } from "./post-processor.js";
 import { specialTokensEncoding } from "./special-token-encoding.js";
 
+/** One piece of a template: a sequence (A or B) or a special token, each with its type id. */
 export type TemplatePiece = { Sequence: { id: "A" | "B"; type_id: number } } | { SpecialToken: { id: string; type_id: number } };
 
+/** A special token a template uses: its id(s) and token text(s). */
 export interface SpecialTokenEntry {
   id: string;
   ids: number[];
@@ -36,11 +38,16 @@ export function parseTemplatePiece(word: string): TemplatePiece {
   return { SpecialToken: { id: name, type_id: typeId } };
 }
 
+/** Parses a template such as `"[CLS] $A [SEP]"` (or its JSON list) into pieces. */
 export function parseTemplate(template: string | TemplatePiece[]): TemplatePiece[] {
   if (typeof template !== "string") return template;
   return template.split(/\s+/).filter((w) => w.length > 0).map(parseTemplatePiece);
 }
 
+/**
+ * {"type":"TemplateProcessing"}: adds special tokens around one sequence or a pair by templates such as `[CLS] $A [SEP] $B:1
+ * [SEP]:1`.
+ */
 export class TemplateProcessing implements PostProcessor {
   readonly type = "TemplateProcessing";
   readonly single: TemplatePiece[];

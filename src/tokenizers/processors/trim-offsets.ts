@@ -13,6 +13,7 @@ function isSpaceLike(c: string): boolean {
   return c === SPACE_CHAR || isWhitespace(c);
 }
 
+/** Narrows byte-level tokens' offsets so they do not cover leading or trailing spaces. */
 export function trimByteLevelOffsets(encoding: Encoding, addPrefixSpace: boolean): void {
   encoding.tokens.forEach((token, i) => {
     const chars = [...token];

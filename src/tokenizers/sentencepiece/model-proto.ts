@@ -24,12 +24,14 @@ export enum ModelType {
   CHAR = 4,
 }
 
+/** One piece of a SentencePiece model: text, score, type (normal, unknown, control, user-defined, byte). */
 export interface SentencePiece {
   piece: string;
   score: number;
   type: PieceType;
 }
 
+/** The training settings a SentencePiece model records (model type, byte fallback, special ids, …). */
 export interface TrainerSpec {
   modelType: ModelType;
   vocabSize: number;
@@ -49,6 +51,7 @@ export interface TrainerSpec {
   userDefinedSymbols: string[];
 }
 
+/** SentencePiece's normalisation settings (rule name, precompiled map, dummy prefix, whitespace handling). */
 export interface NormalizerSpec {
   name: string;
   precompiledCharsmap: Uint8Array;
@@ -57,6 +60,7 @@ export interface NormalizerSpec {
   escapeWhitespaces: boolean;
 }
 
+/** A decoded SentencePiece `.model` file (a protobuf ModelProto). */
 export interface ModelProto {
   pieces: SentencePiece[];
   trainerSpec: TrainerSpec;
@@ -83,6 +87,7 @@ export const defaultTrainerSpec: TrainerSpec = {
   userDefinedSymbols: [],
 };
 
+/** The normaliser settings SentencePiece assumes when a model omits them. */
 export const defaultNormalizerSpec: NormalizerSpec = {
   name: "",
   precompiledCharsmap: new Uint8Array(0),

@@ -5,6 +5,7 @@
  */
 import type { Model } from "../models/model.js";
 
+/** A progress report of training: the stage, and how far it is. */
 export interface TrainerProgress {
   /** What is happening now, e.g. "count pairs", "merge", "EM". */
   stage: string;
@@ -12,6 +13,7 @@ export interface TrainerProgress {
   total: number;
 }
 
+/** A tokenizer trainer: fed pre-tokenized words, it builds the model's vocabulary. Pass one to `Tokenizer.trainFromTexts`. */
 export interface Trainer {
   /** The `"type"` tag of the trainer ("BpeTrainer", "WordPieceTrainer", "UnigramTrainer", "WordLevelTrainer"). */
   readonly type: string;

@@ -26,6 +26,7 @@ import { VocabularyModel } from "../vocabulary.js";
 import { ID_LIMIT, mergeValue, mergeWord, pairKey, tableLookup, type MergeLookup, type MergeTable } from "./merge.js";
 import { WordCache } from "./word-cache.js";
 
+/** Options of a BPE model: unknown token, dropout, subword prefix and suffix, byte fallback, unknown-token fusing. */
 export interface BpeOptions {
   dropout?: number;
   unkToken?: string;
@@ -66,6 +67,7 @@ function seededRandom(seed: number): () => number {
 
 const MAX_CACHED_WORD = 256;
 
+/** Byte-pair encoding: applies learned merges, lowest rank first, to each word's symbols (GPT-2, RoBERTa, Llama use it). */
 export class BPE extends VocabularyModel implements Model {
   readonly type = "BPE";
   private mergesList: [string, string][] | (() => [string, string][]);

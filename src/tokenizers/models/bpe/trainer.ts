@@ -10,6 +10,7 @@ import { stderrProgress } from "./trainer-progress.js";
 
 export { byteLevelAlphabet } from "./trainer-alphabet.js";
 
+/** Options of {@link BpeTrainer}, as Hugging Face's `BpeTrainer`. */
 export interface BpeTrainerOptions {
   /** Target vocabulary size, special tokens included (HF default 30,000). */
   vocabSize?: number;
@@ -36,6 +37,18 @@ export interface BpeTrainerOptions {
   model?: Pick<BpeOptions, "unkToken" | "dropout" | "fuseUnk" | "byteFallback">;
 }
 
+/**
+ * Learns a BPE vocabulary and merges from word counts: start from the characters, repeatedly merge the most frequent adjacent
+ * pair.
+ * @example
+ * ```ts
+ * import { tokenizers } from "loom";
+ * const tok = new tokenizers.Tokenizer(new tokenizers.models.BPE(new Map(), []));
+ * tok.preTokenizer = new tokenizers.preTokenizers.Whitespace();
+ * tok.trainFromTexts(["low lower lowest", "new newer newest"], new tokenizers.BpeTrainer({ vocabSize: 40 }));
+ * tok.encode("lowest newest").tokens;
+ * ```
+ */
 export class BpeTrainer implements Trainer {
   readonly type = "BpeTrainer";
   readonly vocabSize: number;

@@ -16,6 +16,7 @@ import { PieceTrie } from "./trie.js";
 /** How much less likely than the rarest piece an unknown character is (SentencePiece's kUnkPenalty). */
 export const UNK_PENALTY = 10;
 
+/** Options of a Unigram model: the unknown token's id, byte fallback, and the seed of subword sampling. */
 export interface UnigramOptions {
   /** Id of the unknown piece; without one, text with a character outside the vocabulary cannot be encoded. */
   unkId?: number | null;
@@ -27,6 +28,10 @@ export interface UnigramOptions {
   seed?: number;
 }
 
+/**
+ * The Unigram language model (SentencePiece's): each piece has a log-probability; a word is split into the most probable
+ * segmentation (Viterbi), or a sampled one.
+ */
 export class Unigram implements Model {
   readonly type = "Unigram";
   readonly unkId: number | null;

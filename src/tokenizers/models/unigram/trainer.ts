@@ -19,6 +19,7 @@ import { eStep, mStep, prune, TrainerModel } from "./em.js";
 import { bytePiece, Unigram } from "./model.js";
 import { byScoreThenPiece, seedPieces } from "./seed-pieces.js";
 
+/** Options of {@link UnigramTrainer}, as Hugging Face's `UnigramTrainer`. */
 export interface UnigramTrainerOptions {
   /** Size of the final vocabulary, special tokens and byte pieces included (default 8000). */
   vocabSize?: number;
@@ -40,6 +41,7 @@ export interface UnigramTrainerOptions {
   byteFallback?: boolean;
 }
 
+/** The defaults of every {@link UnigramTrainerOptions} field. */
 export const defaultUnigramTrainerOptions: Required<UnigramTrainerOptions> = {
   vocabSize: 8000,
   nSubIterations: 2,
@@ -58,6 +60,10 @@ export interface UnigramTrainingLog {
   sizes: number[];
 }
 
+/**
+ * Learns a Unigram vocabulary: seed with frequent substrings, then alternate EM re-estimation with pruning the pieces whose loss
+ * hurts least, until the target size.
+ */
 export class UnigramTrainer implements Trainer {
   readonly type = "UnigramTrainer";
   readonly options: Required<UnigramTrainerOptions>;

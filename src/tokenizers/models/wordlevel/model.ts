@@ -5,6 +5,7 @@ import { readVocab } from "../bpe/model.js";
 import type { Model, Token } from "../model.js";
 import { VocabularyModel } from "../vocabulary.js";
 
+/** A word-level model: each pre-tokenized word is one token (or the unknown token). */
 export class WordLevel extends VocabularyModel implements Model {
   readonly type = "WordLevel";
 

@@ -4,6 +4,7 @@ import type { Trainer, TrainerProgress } from "../../trainers/trainer.js";
 import { WordLevel } from "./model.js";
 import { learnWordLevel } from "./trainer-vocab.js";
 
+/** Options of {@link WordLevelTrainer}: vocabulary size, minimum frequency, special tokens. */
 export interface WordLevelTrainerOptions {
   /** Largest vocabulary, special tokens included (HF default 30,000). */
   vocabSize?: number;
@@ -15,6 +16,7 @@ export interface WordLevelTrainerOptions {
   unkToken?: string;
 }
 
+/** Learns a word-level vocabulary: the most frequent words, up to the vocabulary size. */
 export class WordLevelTrainer implements Trainer {
   readonly type = "WordLevelTrainer";
   readonly vocabSize: number;

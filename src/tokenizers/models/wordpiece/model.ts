@@ -9,12 +9,14 @@ import { readVocab } from "../bpe/model.js";
 import type { Model, Token } from "../model.js";
 import { VocabularyModel } from "../vocabulary.js";
 
+/** Options of a WordPiece model: unknown token, continuation prefix ("##"), longest word. */
 export interface WordPieceOptions {
   unkToken?: string;
   continuingSubwordPrefix?: string;
   maxInputCharsPerWord?: number;
 }
 
+/** WordPiece (BERT's): greedy longest-match-first splitting of each word into vocabulary pieces, "##" marking continuations. */
 export class WordPiece extends VocabularyModel implements Model {
   readonly type = "WordPiece";
   readonly unkToken: string;

@@ -7,6 +7,7 @@ import type { Trainer, TrainerProgress } from "../../trainers/trainer.js";
 import { BpeTrainer, type BpeTrainerOptions } from "../bpe/trainer.js";
 import { WordPiece } from "./model.js";
 
+/** Options of {@link WordPieceTrainer}: those of the BPE trainer it builds on. */
 export interface WordPieceTrainerOptions extends Omit<BpeTrainerOptions, "model" | "maxTokenLength"> {
   /** The trained model's unknown token (HF keeps the tokenizer model's; default "[UNK]"). */
   unkToken?: string;
@@ -14,6 +15,7 @@ export interface WordPieceTrainerOptions extends Omit<BpeTrainerOptions, "model"
   maxInputCharsPerWord?: number;
 }
 
+/** Learns a WordPiece vocabulary (as Hugging Face does, by BPE merges with "##" continuation pieces). */
 export class WordPieceTrainer implements Trainer {
   readonly type = "WordPieceTrainer";
   readonly bpe: BpeTrainer;
