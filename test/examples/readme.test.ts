@@ -13,7 +13,7 @@ test("README TypeScript snippets run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "loom-readme-"));
   const index = new URL("src/index.ts", root).href;
   for (const [i, code] of blocks.entries()) {
-    const file = join(dir, `snippet${i}.ts`);
+    const file = join(dir, `snippet${i}.mts`); // an ES module, so top-level await works
     writeFileSync(file, code.replace(/from "loom"/g, `from ${JSON.stringify(index)}`));
     await import(file);
   }
