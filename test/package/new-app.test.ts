@@ -88,6 +88,16 @@ test("a new app installs the packed tarball (production dependencies only, offli
   assert.equal(report.reloadMaxDifference, 0);
   assert.match(report.corpus as string, /needs the package @stdlib\/datasets-sotu.*npm install @stdlib\/datasets-sotu/);
 
+  // The `loom` command of the installed package reads the app's run folder, and without the corpus
+  // package says what to install instead of failing with a stack trace.
+  const cli = join(app, "node_modules/loom/dist/cli/main.js");
+  const generated = run(process.execPath, [cli, "generate", "--run", report.runDir as string, "--prompt", "The loom", "--max-tokens", "5"], app);
+  assert.ok(generated.stdout.startsWith("The loom"), generated.stdout);
+  const noCorpus = spawnSync(process.execPath, [cli, "train", "--steps", "1"], { cwd: app, encoding: "utf8" });
+  assert.equal(noCorpus.status, 1, noCorpus.stderr);
+  assert.match(noCorpus.stderr, /^loom: readCorpus: the bundled "sotu" corpus needs the package @stdlib\/datasets-sotu/m);
+  assert.doesNotMatch(noCorpus.stderr, /^\s+at /m);
+
   const required = run(process.execPath, ["require.cjs"], app);
   assert.deepEqual(JSON.parse(required.stdout), { version: pkg.version, sum: 6 });
 });

@@ -54,6 +54,7 @@ const trainer = new Trainer({
 const result = await trainer.train();
 training.saveTokenizer(runDir, tokenizer);
 report.trainedSteps = result.steps;
+report.runDir = runDir;
 report.validationLoss = result.validation?.loss;
 
 // 4. The run folder loaded with the run-folder loader; 5. streamed generation from it.
