@@ -122,7 +122,11 @@ export class DataLoader<T, B = T[]> implements Iterable<B> {
   readonly batchSize: number;
   private readonly options: DataLoaderOptions<T, B>;
 
-  constructor(readonly dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+  constructor(
+    /** The dataset the batches are drawn from. */
+    readonly dataset: Dataset<T>,
+    options: DataLoaderOptions<T, B> = {},
+  ) {
     this.batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${this.batchSize}`);
     if (options.shuffle && options.generator === undefined) throw new ValueError("DataLoader: shuffle needs a generator (e.g. defaultGenerator), so the order is seeded");

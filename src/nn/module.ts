@@ -88,6 +88,7 @@ export class Module {
 
   // ---- registration -------------------------------------------------------------------------
 
+  /** Adds (or with null, declares) a parameter under `name`, as PyTorch's `register_parameter`. */
   registerParameter(name: string, param: Parameter | null): void {
     if (param !== null && !(param instanceof Parameter)) {
       throw new ValueError(`registerParameter: "${name}" must be a Parameter (wrap the tensor: new Parameter(t))`);
@@ -95,12 +96,14 @@ export class Module {
     this.register(name, param, { kind: "parameter", persistent: true });
   }
 
+  /** Adds a buffer: a tensor saved in the state dict (unless not persistent) but not trained. */
   registerBuffer(name: string, tensor: Tensor | null, options: RegisterBufferOptions = {}): void {
     if (tensor !== null && !(tensor instanceof Tensor)) throw new ValueError(`registerBuffer: "${name}" must be a Tensor`);
     if (tensor instanceof Parameter) throw new ValueError(`registerBuffer: "${name}" is a Parameter; use registerParameter`);
     this.register(name, tensor, { kind: "buffer", persistent: options.persistent ?? true });
   }
 
+  /** Adds a child module under `name`. */
   registerModule(name: string, module: Module | null): void {
     if (module !== null && !(module instanceof Module)) throw new ValueError(`registerModule: "${name}" must be a Module`);
     this.register(name, module, { kind: "module", persistent: true });
@@ -165,6 +168,7 @@ export class Module {
     return out;
   }
 
+  /** The direct child modules. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -183,6 +187,7 @@ export class Module {
     return out;
   }
 
+  /** This module and all modules below it, depth first. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -204,10 +209,12 @@ export class Module {
     return out;
   }
 
+  /** Every parameter of this module and its children (each once), for an optimiser. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Every buffer below this module with its dotted name. */
   namedBuffers(prefix = ""): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
@@ -221,6 +228,7 @@ export class Module {
     return out;
   }
 
+  /** Every buffer below this module. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }

@@ -23,95 +23,181 @@ import type { TensorOrScalar } from "./record.js";
 
 declare module "../tensor/tensor.js" {
   interface Tensor {
+    /** self + alpha·other, elementwise with broadcasting. */
     add(other: TensorOrScalar, alpha?: number): Tensor;
+    /** self − other, elementwise with broadcasting. */
     sub(other: TensorOrScalar): Tensor;
+    /** self · other, elementwise with broadcasting. */
     mul(other: TensorOrScalar): Tensor;
+    /** self / other, elementwise with broadcasting (true division; integers give float32). */
     div(other: TensorOrScalar): Tensor;
+    /** self raised to `exponent`, elementwise. */
     pow(exponent: TensorOrScalar): Tensor;
+    /** −self. */
     neg(): Tensor;
+    /** self mod other with the sign of the divisor, as Python's % and `torch.remainder`. */
     remainder(other: TensorOrScalar): Tensor;
+    /** The larger of self and other, elementwise. */
     maximum(other: TensorOrScalar): Tensor;
+    /** The smaller of self and other, elementwise. */
     minimum(other: TensorOrScalar): Tensor;
+    /** self == other, as a bool tensor. */
     eq(other: TensorOrScalar): Tensor;
+    /** self != other, as a bool tensor. */
     ne(other: TensorOrScalar): Tensor;
+    /** self < other, as a bool tensor. */
     lt(other: TensorOrScalar): Tensor;
+    /** self <= other, as a bool tensor. */
     le(other: TensorOrScalar): Tensor;
+    /** self > other, as a bool tensor. */
     gt(other: TensorOrScalar): Tensor;
+    /** self >= other, as a bool tensor. */
     ge(other: TensorOrScalar): Tensor;
+    /** eˣ, elementwise. */
     exp(): Tensor;
+    /** Natural logarithm, elementwise. */
     log(): Tensor;
+    /** log(1 + x), accurate for small x. */
     log1p(): Tensor;
+    /** eˣ − 1, accurate for small x. */
     expm1(): Tensor;
+    /** √x, elementwise. */
     sqrt(): Tensor;
+    /** 1/√x, elementwise. */
     rsqrt(): Tensor;
+    /** |x|, elementwise. */
     abs(): Tensor;
+    /** −1, 0 or 1 by the sign of x; gradient 0. */
     sign(): Tensor;
+    /** sin x, elementwise. */
     sin(): Tensor;
+    /** cos x, elementwise. */
     cos(): Tensor;
+    /** tanh x, elementwise. */
     tanh(): Tensor;
+    /** 1/(1 + e⁻ˣ), elementwise. */
     sigmoid(): Tensor;
+    /** max(x, 0), elementwise. */
     relu(): Tensor;
+    /** x², elementwise. */
     square(): Tensor;
+    /** 1/x, elementwise. */
     reciprocal(): Tensor;
+    /** The error function, elementwise. */
     erf(): Tensor;
+    /** ⌊x⌋, elementwise; gradient 0. */
     floor(): Tensor;
+    /** ⌈x⌉, elementwise; gradient 0. */
     ceil(): Tensor;
+    /** x rounded to the nearest integer, halves to even (as PyTorch); gradient 0. */
     round(): Tensor;
+    /** x rounded toward zero; gradient 0. */
     trunc(): Tensor;
+    /** x where x > 0, else negativeSlope·x (default 0.01). */
     leakyRelu(negativeSlope?: number): Tensor;
+    /** GELU, x·Φ(x): exact (erf) by default, or the tanh approximation GPT-2 uses. */
     gelu(options?: U.GeluOptions): Tensor;
+    /** SiLU (swish), x·sigmoid(x). */
     silu(): Tensor;
+    /** log(1 + e^(βx))/β, a smooth ReLU. */
     softplus(beta?: number): Tensor;
+    /** x where x > 0, else alpha·(eˣ − 1). */
     elu(alpha?: number): Tensor;
+    /** Sum of all elements, or along `dim` (kept as size 1 with `keepdim`). */
     sum(dim?: R.Dims, keepdim?: boolean): Tensor;
+    /** Mean of all elements, or along `dim`. */
     mean(dim?: R.Dims, keepdim?: boolean): Tensor;
+    /** Variance, with Bessel's correction by default (`correction: 0` for the population variance). */
     var(dim?: R.Dims, options?: R.VarOptions): Tensor;
+    /** Standard deviation (the square root of `var`). */
     std(dim?: R.Dims, options?: R.VarOptions): Tensor;
+    /** The largest element; with `dim`, the largest values along it and their indices. */
     max(): Tensor;
+    /** The largest element; with `dim`, the largest values along it and their indices. */
     max(dim: number, keepdim?: boolean): R.ValuesIndices;
+    /** The smallest element; with `dim`, the smallest values along it and their indices. */
     min(): Tensor;
+    /** The smallest element; with `dim`, the smallest values along it and their indices. */
     min(dim: number, keepdim?: boolean): R.ValuesIndices;
+    /** Index of the largest element, flat or along `dim`. */
     argmax(dim?: number, keepdim?: boolean): Tensor;
+    /** Index of the smallest element, flat or along `dim`. */
     argmin(dim?: number, keepdim?: boolean): Tensor;
+    /** The largest values along `dim` (no indices). */
     amax(dim?: R.Dims, keepdim?: boolean): Tensor;
+    /** The smallest values along `dim` (no indices). */
     amin(dim?: R.Dims, keepdim?: boolean): Tensor;
+    /** log Σ exp(x) along `dim`, computed stably (max subtracted first). */
     logsumexp(dim: R.Dims, keepdim?: boolean): Tensor;
+    /** exp(x)/Σ exp(x) along `dim` (default the last). */
     softmax(dim?: number): Tensor;
+    /** log of softmax along `dim`, computed stably. */
     logSoftmax(dim?: number): Tensor;
+    /** Matrix product with NumPy rules (vectors, matrices, broadcast batches). */
     matmul(other: Tensor): Tensor;
+    /** The same elements in a new shape (−1 infers one size); a view when the layout allows, else a copy. */
     reshape(...shape: number[] | [readonly number[]]): Tensor;
+    /** The same storage seen with a new shape; the tensor must be contiguous enough, as PyTorch's `view`. */
     view(...shape: number[] | [readonly number[]]): Tensor;
+    /** Dimensions `startDim`..`endDim` merged into one. */
     flatten(startDim?: number, endDim?: number): Tensor;
+    /** Size-1 dimensions removed (all, or the given ones). */
     squeeze(dims?: number | readonly number[]): Tensor;
+    /** A size-1 dimension inserted at `dim`. */
     unsqueeze(dim: number): Tensor;
+    /** A view with the dimensions reordered. */
     permute(...dims: number[] | [readonly number[]]): Tensor;
+    /** A view with two dimensions swapped (default the last two). */
     transpose(dim0?: number, dim1?: number): Tensor;
     /** Transpose of a 2-D tensor (or of the last two dims). */
     readonly T: Tensor;
+    /** A view broadcast to a larger shape (−1 keeps a size), without copying. */
     expand(...shape: number[] | [readonly number[]]): Tensor;
+    /** A view broadcast to `other`'s shape. */
     expandAs(other: Tensor): Tensor;
+    /** A view of `length` elements of `dim` from `start`. */
     narrow(dim: number, start: number, length: number): Tensor;
+    /** A view of `dim` from `start` to `end` (exclusive) with a step, as Python's `x[start:end:step]`. */
     slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+    /** A view of one index of `dim`, that dimension removed. */
     select(dim: number, index: number): Tensor;
+    /** Itself if row-major contiguous, else a row-major copy. */
     contiguous(): Tensor;
+    /** Converted to `dtype` (itself if it already has it). */
     to(dtype: DType): Tensor;
+    /** Converted to float32. */
     float(): Tensor;
+    /** Converted to float64. */
     double(): Tensor;
+    /** Converted to int32 (truncating toward zero). */
     int(): Tensor;
+    /** Views cut along `dim`: pieces of a given size, or of the listed sizes. */
     split(splitSizeOrSections: number | readonly number[], dim?: number): Tensor[];
+    /** Views cut along `dim` into `chunks` nearly equal pieces. */
     chunk(chunks: number, dim?: number): Tensor[];
+    /** Values picked along `dim` at `index`, as `torch.gather`. */
     gather(dim: number, index: Tensor): Tensor;
+    /** A copy with `src` written along `dim` at `index`. */
     scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
+    /** A copy with `src` added along `dim` at `index` (repeated indices accumulate). */
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** The slices of `dim` at the given indices. */
     indexSelect(dim: number, index: Tensor): Tensor;
+    /** A copy with `src`'s slices added to the slices of `dim` at `index`. */
     indexAdd(dim: number, index: Tensor, src: Tensor): Tensor;
     /** `x.where(cond, y)` is `where(cond, x, y)`, as PyTorch's Tensor.where. */
     where(condition: Tensor, other: TensorOrScalar): Tensor;
+    /** A copy with `value` where `mask` is true. */
     maskedFill(mask: Tensor, value: number): Tensor;
+    /** The upper triangle of the last two dims (from `diagonal`), zeros elsewhere. */
     triu(diagonal?: number): Tensor;
+    /** The lower triangle of the last two dims (up to `diagonal`), zeros elsewhere. */
     tril(diagonal?: number): Tensor;
+    /** Values limited to [min, max] (either optional). */
     clamp(min?: number, max?: number): Tensor;
+    /** Elements in reverse order along `dims`. */
     flip(...dims: number[] | [readonly number[]]): Tensor;
+    /** Tiled `sizes[i]` times along each dimension. */
     repeat(...sizes: number[] | [readonly number[]]): Tensor;
   }
 }

@@ -48,7 +48,9 @@ export type ParamsInput<O extends OptimizerOptions> = Iterable<Tensor> | Iterabl
 export type ParamState = Record<string, number | FloatArray | null>;
 
 export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S extends ParamState = ParamState> {
+  /** The options each parameter group starts from. */
   readonly defaults: Readonly<O>;
+  /** The parameter groups, each with its own options (e.g. learning rate, weight decay). */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, created at a parameter's first update. */
   protected readonly state = new Map<Tensor, S>();

@@ -30,9 +30,13 @@ export type NestedArray = number | boolean | NestedArray[];
  * ```
  */
 export class Tensor {
+  /** The typed array holding the elements (shared by views). */
   readonly storage: Storage;
+  /** Size of each dimension. */
   readonly shape: readonly number[];
+  /** Elements to step in `storage` per index step of each dimension. */
   readonly strides: readonly number[];
+  /** Index in `storage` of the first element. */
   readonly offset: number;
   /** Accumulated gradient after `backward()`, for leaves that require grad (and `retainGrad()` tensors). */
   grad: Tensor | null = null;
@@ -48,10 +52,12 @@ export class Tensor {
     this.offset = offset;
   }
 
+  /** The element type: float32, float64, int32 or bool. */
   get dtype(): DType {
     return dtypeOf(this.storage);
   }
 
+  /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -61,14 +67,17 @@ export class Tensor {
     return numel(this.shape);
   }
 
+  /** Number of elements (the product of the shape). */
   numel(): number {
     return numel(this.shape);
   }
 
+  /** Whether ops on this tensor are recorded for `backward()`. */
   get requiresGrad(): boolean {
     return this.requiresGradFlag;
   }
 
+  /** Marks a leaf tensor as needing gradients (as PyTorch's `requires_grad_`). */
   set requiresGrad(value: boolean) {
     if (value && !isFloating(this.dtype)) {
       throw new DTypeError(`requiresGrad: only floating-point tensors can require gradients, got ${this.dtype}`);
@@ -90,6 +99,7 @@ export class Tensor {
     return this.gradFn === null;
   }
 
+  /** Whether `backward()` keeps `.grad` on this non-leaf tensor (see `retainGrad()`). */
   get retainsGrad(): boolean {
     return this.retainsGradFlag;
   }
@@ -107,6 +117,7 @@ export class Tensor {
     this.requiresGradFlag = true;
   }
 
+  /** Whether the elements lie row-major and without gaps in `storage`. */
   isContiguous(): boolean {
     let expected = 1;
     for (let i = this.shape.length - 1; i >= 0; i--) {

@@ -48,13 +48,21 @@ export interface DecodeOptions {
 export type AddedTokenInput = string | AddedToken;
 
 export class Tokenizer {
+  /** The model stage (BPE, WordPiece, WordLevel, Unigram). */
   model: Model;
+  /** The normalizer stage, if any. */
   normalizer: Normalizer | undefined;
+  /** The pre-tokenizer stage, if any. */
   preTokenizer: PreTokenizer | undefined;
+  /** The post-processor stage (special tokens, type ids), if any. */
   postProcessor: PostProcessor | undefined;
+  /** The decoder stage, if any. */
   decoder: Decoder | undefined;
+  /** Truncation applied by `encode`, if enabled. */
   truncation: TruncationParams | undefined;
+  /** Padding applied by `encodeBatch`, if enabled. */
   padding: PaddingParams | undefined;
+  /** Tokens added beyond the model's vocabulary (special tokens among them). */
   readonly addedVocabulary = new AddedVocabulary();
   /** A Jinja chat template (from chat_template.jinja / tokenizer_config.json beside the file), if any. */
   chatTemplate: ChatTemplateConfig | undefined;
@@ -81,12 +89,14 @@ export class Tokenizer {
     return t;
   }
 
+  /** Reads a tokenizer.json without blocking the event loop. */
   static async fromFileAsync(path: string): Promise<Tokenizer> {
     const t = Tokenizer.fromString(await readFile(path, "utf8"), path);
     t.chatTemplate = loadChatTemplateBeside(path);
     return t;
   }
 
+  /** Parses tokenizer.json text; `source` names it in errors. */
   static fromString(text: string, source = "tokenizer.json"): Tokenizer {
     let json: unknown;
     try {
@@ -146,6 +156,7 @@ export class Tokenizer {
     };
   }
 
+  /** The tokenizer as tokenizer.json text. */
   toString(pretty = false): string {
     return JSON.stringify(this.toJSON(), null, pretty ? 2 : undefined);
   }
@@ -157,6 +168,7 @@ export class Tokenizer {
     renameSync(tmp, path);
   }
 
+  /** Writes tokenizer.json (atomically) without blocking the event loop. */
   async saveAsync(path: string, pretty = true): Promise<void> {
     const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
     await writeFile(tmp, this.toString(pretty));
@@ -165,10 +177,12 @@ export class Tokenizer {
 
   // ---- vocabulary ---------------------------------------------------------------------------
 
+  /** The id of a token (added tokens included), or undefined. */
   tokenToId(token: string): number | undefined {
     return this.addedVocabulary.tokenToId(token) ?? this.model.tokenToId(token);
   }
 
+  /** The token of an id (added tokens included), or undefined. */
   idToToken(id: number): string | undefined {
     return this.addedVocabulary.idToToken(id) ?? this.model.idToToken(id);
   }
@@ -182,6 +196,7 @@ export class Tokenizer {
     return this.model.getVocabSize() + extra;
   }
 
+  /** Every token and its id. */
   getVocab(withAddedTokens = true): Map<string, number> {
     const v = this.model.getVocab();
     if (withAddedTokens) for (const [id, t] of this.addedVocabulary.entries()) v.set(t.content, id);
@@ -209,15 +224,19 @@ export class Tokenizer {
     this.addedVocabulary.encodeSpecialTokens = value;
   }
 
+  /** Makes `encode` cut encodings to `maxLength` (with the given strategy, stride and side). */
   enableTruncation(params: Partial<TruncationParams> & { maxLength: number }): void {
     this.truncation = { ...defaultTruncation, ...params };
   }
+  /** Turns truncation off. */
   noTruncation(): void {
     this.truncation = undefined;
   }
+  /** Makes `encodeBatch` pad encodings to the longest (or a fixed length). */
   enablePadding(params: Partial<PaddingParams> = {}): void {
     this.padding = { ...defaultPadding, ...params };
   }
+  /** Turns padding off. */
   noPadding(): void {
     this.padding = undefined;
   }
@@ -338,6 +357,7 @@ export class Tokenizer {
 
   // ---- decoding -----------------------------------------------------------------------------
 
+  /** The text of `ids` (special tokens skipped if `skipSpecialTokens`). */
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
     const skip = options.skipSpecialTokens ?? false;
     const tokens: string[] = [];
@@ -353,6 +373,7 @@ export class Tokenizer {
     return this.decoder ? this.decoder.decodeChain(tokens).join("") : tokens.join(" ");
   }
 
+  /** `decode` for each list of ids. */
   decodeBatch(batch: readonly (readonly number[])[], options: DecodeOptions = {}): string[] {
     return batch.map((ids) => this.decode(ids, options));
   }

@@ -71,7 +71,10 @@ export class Trainer {
   /** The options in force: {@link defaultTrainOptions} with the config's overrides. */
   readonly options: TrainOptions;
 
-  constructor(readonly config: TrainerConfig) {
+  constructor(
+    /** What this trainer trains, on what, and where it writes. */
+    readonly config: TrainerConfig,
+  ) {
     const overrides = config.options ?? {};
     const options: TrainOptions = { ...defaultTrainOptions, ...overrides };
     // A time budget alone replaces the default step budget.
