@@ -39,9 +39,16 @@ const mistakes: [string[], RegExp][] = [
   [["frobnicate"], /unknown command 'frobnicate'/],
 ];
 
-for (const [args, expected] of mistakes) {
+// All mistakes run in one process through runCli (what main.ts calls); the tests below also start the
+// real binary for a few, so the exit code of the process itself is checked too.
+const driver = new URL("mistakes-driver.ts", import.meta.url).pathname;
+const batch = spawnSync(process.execPath, ["--import", tsx, driver, JSON.stringify(mistakes.map(([args]) => args))], { encoding: "utf8", cwd: dir });
+const results = batch.status === 0 ? (JSON.parse(batch.stdout) as { args: string[]; status: number; stdout: string; stderr: string }[]) : [];
+
+for (const [i, [args, expected]] of mistakes.entries()) {
   test(`loom ${args.join(" ")}: one "loom:" line, exit ≠ 0, no stack`, () => {
-    const r = loom(args);
+    assert.equal(batch.status, 0, batch.stderr);
+    const r = results[i] as { status: number; stdout: string; stderr: string };
     assert.notEqual(r.status, 0, `exit code ${r.status}`);
     const lines = r.stderr.trimEnd().split("\n");
     const errorLines = lines.filter((l) => l.startsWith("loom: "));
@@ -52,6 +59,15 @@ for (const [args, expected] of mistakes) {
     for (const extra of lines.slice(lines.indexOf(errorLines[0] as string) + 1)) assert.match(extra, /^(hint: |\(Did you mean)/, r.stderr);
   });
 }
+
+test("the loom process itself exits non-zero with one loom: line (train --preset huge, generate --run runs/nope)", () => {
+  for (const [args, expected] of [[["train", "--preset", "huge"], /^loom: unknown preset "huge"/], [["generate", "--run", "runs/nope"], /^loom: runs\/nope: no such run folder/]] as const) {
+    const r = loom([...args]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, expected);
+    assert.ok(!/^\s+at /m.test(r.stderr), r.stderr);
+  }
+});
 
 test("loom generate --run runs/nope: the hint says how to get a run folder", () => {
   const r = loom(["generate", "--run", "runs/nope"]);
