@@ -55,6 +55,7 @@ const silent: ProgressDisplay = { update() {}, log() {}, stop() {} };
  * Trains a language model as `loom train` does, from code.
  * @example
  * ```ts
+ * import { mkdtempSync } from "node:fs";
  * import { join } from "node:path";
  * import { tmpdir } from "node:os";
  * import { models, training } from "loom";
@@ -62,7 +63,7 @@ const silent: ProgressDisplay = { update() {}, log() {}, stop() {} };
  * const text = [{ name: "a.txt", text: "Hello world. ".repeat(200) }];
  * const stream = training.encodeDocuments(tokenizer, text);
  * const model = new models.GPT({ vocab_size: tokenizer.getVocabSize(), n_layer: 1, n_head: 2, n_embd: 16, n_positions: 16 });
- * const trainer = new training.Trainer({ model, train: stream, validation: stream, outDir: join(tmpdir(), "loom-hello"),
+ * const trainer = new training.Trainer({ model, train: stream, validation: stream, outDir: join(mkdtempSync(join(tmpdir(), "loom-")), "run"),
  *   options: { steps: 20, blockSize: 16, batchSize: 4 }, progress: "none" });
  * const result = await trainer.train(); // result.validation?.loss; the run folder holds model.safetensors
  * ```

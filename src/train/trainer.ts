@@ -185,6 +185,11 @@ function describeCheckpoint(step: number, outDir: string): string {
     : `${outDir} keeps checkpoint ${step}, the last one saved before the failure`;
 }
 
+/**
+ * The training loop of `loom train` (the {@link Trainer} class wraps it with defaults): AdamW, warmup +
+ * cosine schedule, clipping, accumulation, evaluation, checkpoints saved as units, Ctrl-C that saves, a
+ * NaN guard.
+ */
 export async function train(run: TrainerRun): Promise<TrainResult> {
   const { options, outDir } = run;
   validateTrainOptions(options);

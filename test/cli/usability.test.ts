@@ -11,6 +11,7 @@ import { openingPrompts } from "../../src/cli/commands/samples.js";
 import { parseChatInput } from "../../src/cli/commands/chat.js";
 import { buildTokenizer } from "../../src/train/tokenizer-setup.js";
 import { encodeDocuments } from "../../src/train/dataset.js";
+import { readChatDocuments } from "../../src/train/chat-data.js";
 
 const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "loom-usability-"));
@@ -34,7 +35,7 @@ test("train → eval → chat on one run", () => {
   const sample = trained.stdout.split("--- sample 1 ---\n")[1] ?? "";
   assert.match(sample, /^Weaver \d+ threads the/);
 
-  const state = JSON.parse(readFileSync(join(out, "trainer_state.json"), "utf8")) as { validation: { loss: number } };
+  const state = JSON.parse(readFileSync(join(out, "checkpoint-8", "trainer_state.json"), "utf8")) as { validation: { loss: number } };
   const evaluated = loom(["eval", "--run", out, "--json"]);
   assert.equal(evaluated.status, 0, evaluated.stderr);
   const r = JSON.parse(evaluated.stdout) as { loss: number; blocks: number; block_size: number; tokens_scored: number; tokens: number };
@@ -75,6 +76,9 @@ test("openingPrompts: the first words of each document's first line, then of lat
   assert.deepEqual(openingPrompts(tok, stream.tokens, 2), ["First document opens here", "Second one starts after"]);
   assert.deepEqual(openingPrompts(tok, stream.tokens, 3), ["First document opens here", "Second one starts after", "and goes on"]);
   // A chat transcript keeps its role marker with the words after it.
-  const chat = encodeDocuments(tok, [{ name: "c", text: "<|user|>\nhow do looms work?\n<|endoftext|>\n" }], undefined, true);
+  const chatFile = join(dir, "chat.jsonl");
+  const conversation = (q: string) => JSON.stringify({ messages: [{ role: "user", content: q }, { role: "assistant", content: "With a shuttle." }] });
+  writeFileSync(chatFile, [conversation("how do looms work?"), conversation("and why?")].join("\n") + "\n");
+  const chat = encodeDocuments(tok, readChatDocuments(chatFile));
   assert.deepEqual(openingPrompts(tok, chat.tokens, 1), ["<|user|>\nhow do looms work?"]);
 });

@@ -26,7 +26,7 @@ const mistakes: [string[], RegExp][] = [
   [["chat", "--run", "bad.json"], /bad\.json is a file; --run takes a run folder/],
   [["generate"], /required option '--run <dir>' not specified/],
   [["train", "--preset", "huge"], /unknown preset "huge" \(available: sotu, tiny, small\)/],
-  [["train", "--data", "nofile.txt", "--steps", "1"], /nofile\.txt does not exist/],
+  [["train", "--data", "nofile.txt", "--steps", "1"], /nofile\.txt(: cannot read the training data: no such file| does not exist)/],
   [["train", "--steps", "ten"], /--steps <n>.*'ten' is invalid/],
   [["train", "--model", "cnn"], /--model: expected gpt, lstm, gru or rnn, got "cnn"/],
   [["train", "--tokenizer", "bpe:10", "--data", "bad.json", "--steps", "1"], /bpe:N needs N ≥ 260/],

@@ -46,7 +46,7 @@ test("Trainer.train lowers the validation loss, writes a run folder the loader r
   const direct = evaluate(gpt, evaluationBatches(stream.tokens, 16, 8, 8), stream.tokens.length / stream.bytes);
   assert.equal(trainer.evaluate().loss, direct.loss);
   assert.ok(Math.abs(direct.loss - (result.validation?.loss as number)) < 1e-6);
-  for (const f of ["model.safetensors", "config.json", "metrics.jsonl", "trainer_state.json"]) assert.ok(existsSync(join(outDir, f)), f);
+  for (const f of ["model.safetensors", "config.json", "metrics.jsonl", "checkpoint-40/trainer_state.json"]) assert.ok(existsSync(join(outDir, f)), f);
   const { model: loaded, step } = loadLanguageModel(outDir);
   assert.equal(step, 40);
   assert.equal(evaluate(loaded, evaluationBatches(stream.tokens, 16, 8, 8), stream.tokens.length / stream.bytes).loss, direct.loss);

@@ -10,6 +10,7 @@ import { readCorpus, splitDocuments } from "../../data/corpus.js";
 import { evaluationBatches } from "../../data/batches.js";
 import { encodeDocuments, loadTokenStream } from "../../train/dataset.js";
 import { evaluate } from "../../train/trainer.js";
+import { latestCheckpoint } from "../../train/run-folder.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parsePositiveInt } from "../options.js";
 import { openRunFolder } from "../run-folder.js";
@@ -25,9 +26,13 @@ interface EvalFlags {
   backend?: string;
 }
 
-/** The evaluation settings `loom train` used for this run, where trainer_state.json records them. */
+/**
+ * The evaluation settings `loom train` used for this run, where the latest checkpoint's
+ * trainer_state.json records them (or, in a run folder of an older loom, the top-level one).
+ */
 function trainingEvalSettings(dir: string): { blockSize?: number; evalBlocks?: number } {
-  const file = join(dir, "trainer_state.json");
+  const checkpoint = latestCheckpoint(dir);
+  const file = join(checkpoint?.dir ?? dir, "trainer_state.json");
   if (!existsSync(file)) return {};
   try {
     const state = JSON.parse(readFileSync(file, "utf8")) as { options?: { train?: { blockSize?: unknown; evalBlocks?: unknown } } };
