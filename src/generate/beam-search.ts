@@ -17,6 +17,7 @@ import { lengthPenalty } from "./length-penalty.js";
 import type { ResolvedGenerateOptions } from "./options.js";
 import { applyRepetitionPenalty, logSoftmaxRow } from "./processors.js";
 
+/** A finished beam: its tokens and summed log-probability. */
 export interface BeamHypothesis {
   /** Generated tokens, ending with the stop id when one ended it. */
   tokens: number[];

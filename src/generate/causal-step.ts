@@ -25,6 +25,10 @@ function idsTensor(rows: readonly (readonly number[])[]): Tensor {
   return new Tensor(data, [rows.length, T]);
 }
 
+/**
+ * The decoder-step view of a causal language model (GPT, the recurrent LM): feeds each step's new tokens through the model's
+ * cache.
+ */
 export class CausalLanguageModelStep implements DecoderStep {
   private cache: DecodingCache | null = null;
   readonly maxPositions: number;

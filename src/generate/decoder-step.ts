@@ -8,6 +8,7 @@
  */
 export type LogitRow = Float32Array | Float64Array;
 
+/** What a decoder step returns: next-token logits per row, and attention over the source where the model has it. */
 export interface StepResult {
   /** [n][V]: next-token logits (or log-probabilities) of each row. */
   logits: LogitRow[];
@@ -15,6 +16,10 @@ export interface StepResult {
   attention?: Float64Array[];
 }
 
+/**
+ * One interface for decoding any model, decoder-only or encoder–decoder: the next-token logits after each row, and reordering
+ * rows as beams move.
+ */
 export interface DecoderStep {
   /**
    * The next-token distribution after each row. The first call's rows are the prompts (for an

@@ -7,8 +7,10 @@
  */
 import { ValueError } from "../errors.js";
 
+/** The length normalisation of beam-search scores: |Y|^α ("power") or ((5 + |Y|)/6)^α ("gnmt", Wu et al. 2016). */
 export type LengthPenaltyKind = "power" | "gnmt";
 
+/** The penalty lp(|Y|) a hypothesis of `length` tokens divides its score by (α = 0 turns it off). */
 export function lengthPenalty(length: number, alpha: number, kind: LengthPenaltyKind = "power"): number {
   if (!Number.isFinite(alpha)) throw new ValueError(`lengthPenalty: alpha must be finite, got ${alpha}`);
   if (!(length >= 1)) throw new ValueError(`lengthPenalty: length must be ≥ 1, got ${length}`);

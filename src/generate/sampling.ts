@@ -9,6 +9,7 @@ import type { ResolvedGenerateOptions } from "./options.js";
 /** Marks a row that has already stopped in a step's tokens. */
 export const FINISHED = -1;
 
+/** One sampled step: the next token of each row and the logits it was chosen from. */
 export interface SampledStep {
   /** The next token of every row (FINISHED for rows that stopped earlier). */
   tokens: number[];

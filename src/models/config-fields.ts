@@ -16,6 +16,7 @@ export type FieldRule =
   | { kind: "choice"; values: readonly string[] }
   | { kind: "id"; max: number };
 
+/** The rule of every field of a config `C`, by name. */
 export type FieldRules<C> = { readonly [K in keyof C]-?: FieldRule };
 
 function describe(rule: FieldRule): string {

@@ -12,6 +12,7 @@ import { Tensor } from "../tensor/tensor.js";
 import "./families.js";
 import { type RegisteredModel, checkpointNames, familyOfConfig, familyOfModel } from "./registry.js";
 
+/** Options of {@link savePretrained}: metadata for model.safetensors' header. */
 export interface SavePretrainedOptions {
   /** String metadata stored in model.safetensors' header (e.g. the training step). */
   metadata?: Record<string, string>;
@@ -46,6 +47,7 @@ export function savePretrained(model: RegisteredModel, dir: string, options: Sav
   for (const f of pretrainedFiles(model, options)) writeFileAtomic(join(dir, f.name), f.data);
 }
 
+/** Options of {@link fromPretrained}: a check of the file's tensors before they load. */
 export interface FromPretrainedOptions {
   /** Checks the file's tensors before they are loaded (e.g. that every weight is finite); throws to refuse. */
   validate?: (file: string, tensors: ReadonlyMap<string, SafetensorsEntry>) => void;

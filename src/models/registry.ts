@@ -16,6 +16,10 @@ export interface RegisteredModel extends Module {
   readonly config: object;
 }
 
+/**
+ * What the registry knows of a model family: its model_type, config reader and writer, constructor, weight-name prefix, tied and
+ * ignored weights.
+ */
 export interface ModelFamily<M extends RegisteredModel = RegisteredModel> {
   /** config.json's model_type. */
   readonly modelType: string;

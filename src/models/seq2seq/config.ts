@@ -62,6 +62,7 @@ export type Seq2SeqOptions = Partial<Seq2SeqConfig> & Pick<Seq2SeqConfig, "srcVo
 
 const FIELDS = ["srcVocab", "tgtVocab", ...Object.keys(defaultSeq2SeqConfig)];
 
+/** Fills in {@link defaultSeq2SeqConfig} and checks the result; an unknown key is an error naming the nearest field. */
 export function seq2seqConfig(options: Seq2SeqOptions): Seq2SeqConfig {
   for (const key of Object.keys(options)) if (!FIELDS.includes(key)) throw new ValueError(`Seq2Seq: ${unknownKeyMessage(key, FIELDS)}`);
   const c: Seq2SeqConfig = { ...defaultSeq2SeqConfig, ...options };

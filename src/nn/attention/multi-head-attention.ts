@@ -24,6 +24,7 @@ import { multiHeadAttention } from "./attention.js";
 import type { LayerKVCache } from "./kv-cache.js";
 import { RotaryEmbedding } from "./rotary.js";
 
+/** How a multi-head attention encodes positions itself: not at all, rotary (RoPE), or ALiBi biases. */
 export type PositionalKind = "none" | "rope" | "alibi";
 
 export interface MultiHeadAttentionOptions extends LayerOptions {
@@ -48,6 +49,7 @@ export interface MultiHeadAttentionOptions extends LayerOptions {
   batchFirst?: true;
 }
 
+/** Options of `MultiHeadAttention.forward`: key and value sources, masks, causality, a KV cache, weights. */
 export interface MultiHeadAttentionForwardOptions {
   /** Keys source [B, S, kdim] (default: the input itself, self-attention). */
   key?: Tensor;
@@ -69,6 +71,7 @@ export interface MultiHeadAttentionForwardOptions {
   averageWeights?: boolean;
 }
 
+/** What `MultiHeadAttention.forward` returns: the output, and the attention weights when asked for. */
 export interface MultiHeadAttentionOutput {
   /** [B, T, C] */
   output: Tensor;

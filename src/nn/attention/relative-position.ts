@@ -20,6 +20,7 @@ import { Embedding } from "../layers/embedding.js";
 import type { LayerOptions } from "../layers/options.js";
 import { Module } from "../module.js";
 
+/** Options of T5's relative position buckets: direction, number of buckets, maximum distance. */
 export interface RelativePositionOptions {
   /** Attention both ways (encoder) or causal (decoder). */
   bidirectional: boolean;

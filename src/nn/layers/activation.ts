@@ -43,13 +43,17 @@ export const GATED_ACTIVATIONS = {
   reglu: "relu",
 } as const satisfies Record<string, keyof typeof ACTIVATION_FUNCTIONS>;
 
+/** Activations applied element by element (relu, gelu, gelu_new, silu, …). */
 export type ElementwiseActivationName = keyof typeof ACTIVATION_FUNCTIONS;
+/** Gated activations (swiglu, geglu, reglu): act(x₁) ⊙ x₂ over the two halves of the last dimension. */
 export type GatedActivationName = keyof typeof GATED_ACTIVATIONS;
+/** Every activation name the table knows (Hugging Face's names). */
 export type ActivationName = ElementwiseActivationName | GatedActivationName;
 
 /** Every name the table knows, element-wise first. */
 export const ACTIVATION_NAMES = [...Object.keys(ACTIVATION_FUNCTIONS), ...Object.keys(GATED_ACTIVATIONS)] as readonly ActivationName[];
 
+/** Whether `name` is a gated activation (which halves the last dimension). */
 export function isGatedActivation(name: string): name is GatedActivationName {
   return Object.hasOwn(GATED_ACTIVATIONS, name);
 }
