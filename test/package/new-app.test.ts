@@ -88,6 +88,7 @@ test("a new app installs the packed tarball (production dependencies only, offli
   assert.ok((report.streamedPieces as number) > 0);
   assert.equal(report.streamedEqualsGreedy, true);
   assert.equal(report.reloadMaxDifference, 0);
+  assert.equal(report.pretrainedMaxDifference, 0);
   assert.match(report.corpus as string, /needs the package @stdlib\/datasets-sotu.*npm install @stdlib\/datasets-sotu/);
 
   // The `loom` command of the installed package reads the app's run folder, and without the corpus

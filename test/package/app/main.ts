@@ -75,6 +75,16 @@ const ids = tensor([[1, 2, 3, 4]], { dtype: "int32" });
 const [a, b] = noGrad(() => [gpt.forward(ids).logits, copy.forward(ids).logits] as [Tensor, Tensor]);
 report.reloadMaxDifference = a.sub(b).abs().max().item();
 
+// 6b. The same with a model folder: savePretrained writes config.json + model.safetensors, fromPretrained
+// finds the family in config.json and loads the weights.
+const folder = join(work, "pretrained");
+models.savePretrained(gpt, folder);
+const { model: again } = models.fromPretrained(folder);
+if (!(again instanceof models.GPT)) throw new Error(`expected a GPT, got ${again.modelType}`);
+again.eval();
+const c = noGrad(() => again.forward(ids).logits);
+report.pretrainedMaxDifference = a.sub(c).abs().max().item();
+
 // 7. The bundled corpus is not installed with the library: reading it says what to install.
 try {
   data.readCorpus("sotu");
