@@ -8,6 +8,7 @@ export { Seq2Seq } from "./seq2seq/index.js";
 /** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
+/** T5 (encoder-decoder, relative position bias) with Hugging Face's names: `T5ForConditionalGeneration`, its config and decoder step. */
 export * as t5 from "./t5/index.js";
 export { T5ForConditionalGeneration } from "./t5/index.js";
 export {

@@ -16,11 +16,13 @@ export const T5_MODEL_TYPE = "t5";
  */
 export type FeedForwardProj = ElementwiseActivationName | `gated-${ElementwiseActivationName}`;
 
+/** Every accepted `feed_forward_proj`: each activation of the table, plain or `gated-`. */
 export const FEED_FORWARD_PROJ_VALUES: readonly FeedForwardProj[] = [
   ...(Object.keys(ACTIVATION_FUNCTIONS) as ElementwiseActivationName[]),
   ...(Object.keys(ACTIVATION_FUNCTIONS) as ElementwiseActivationName[]).map((n): FeedForwardProj => `gated-${n}`),
 ];
 
+/** T5's `config.json` fields, with transformers' names and meanings (`T5Config`). */
 export interface T5Config {
   /** Vocabulary size V (shared by encoder, decoder and lm_head). */
   vocab_size: number;
@@ -61,6 +63,7 @@ export interface T5Config {
   eos_token_id: number;
 }
 
+/** The defaults of transformers' `T5Config` (the t5-small shape). */
 export const defaultT5Config: T5Config = {
   vocab_size: 32128,
   d_model: 512,
@@ -82,6 +85,7 @@ export const defaultT5Config: T5Config = {
   eos_token_id: 1,
 };
 
+/** The config fields loom reads and writes, in `defaultT5Config`'s order. */
 export const T5_CONFIG_FIELDS = Object.keys(defaultT5Config) as readonly (keyof T5Config)[];
 
 /** Upper limits of the size fields: far above t5-11b (d_ff 65536, 128 heads, 24 layers), far below exhausting memory. */

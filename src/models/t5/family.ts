@@ -3,6 +3,7 @@ import type { ModelFamily } from "../registry.js";
 import { T5_MODEL_TYPE, t5ConfigFromJSON, t5ConfigToJSON } from "./config.js";
 import { T5ForConditionalGeneration } from "./model.js";
 
+/** T5's family descriptor, registered under `model_type` "t5". */
 export const t5Family: ModelFamily<T5ForConditionalGeneration> = {
   modelType: T5_MODEL_TYPE,
   architectures: ["T5ForConditionalGeneration"],

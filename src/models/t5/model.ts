@@ -268,6 +268,7 @@ export class T5Stack extends Module {
   }
 }
 
+/** Options of `T5ForConditionalGeneration.forward`: masks, decoder inputs or labels, and a reused encoder output or cache. */
 export interface T5ForwardOptions {
   /** [B, S] encoder mask (1/true = real token, 0/false = padding); default all real. */
   attentionMask?: Tensor;
@@ -283,6 +284,7 @@ export interface T5ForwardOptions {
   cache?: KVCache;
 }
 
+/** What `T5ForConditionalGeneration.forward` returns. */
 export interface T5Output {
   /** [B, T, V] */
   logits: Tensor;
