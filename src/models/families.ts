@@ -1,4 +1,5 @@
 /** Registers the model families loom ships with (importing this module is what makes them known). */
+import { bertFamily } from "./bert/family.js";
 import { gptFamily } from "./gpt/family.js";
 import { registerModelFamily } from "./registry.js";
 import { recurrentLMFamily } from "./rnnlm/family.js";
@@ -9,3 +10,4 @@ registerModelFamily(gptFamily);
 registerModelFamily(recurrentLMFamily);
 registerModelFamily(seq2seqFamily);
 registerModelFamily(t5Family);
+registerModelFamily(bertFamily);

@@ -1,0 +1,212 @@
+/**
+ * BERT's task heads with Hugging Face's names, the encoder under `bert.`:
+ *  - BertForMaskedLM: cls.predictions.{transform.dense, transform.LayerNorm, bias}; the decoder is the
+ *    word-embedding matrix (tied; a checkpoint's cls.predictions.decoder.{weight,bias} are aliases).
+ *  - BertForPreTraining: the same plus cls.seq_relationship (next-sentence prediction, 2 classes).
+ *  - BertForSequenceClassification: classifier on the pooled [CLS]; mean-squared error when num_labels = 1.
+ * Losses follow transformers: token labels −100 are ignored; the pretraining loss is MLM + NSP.
+ */
+import { ShapeError, ValueError, formatShape } from "../../errors.js";
+import { crossEntropy, mseLoss } from "../../losses/index.js";
+import { add, linear, reshape, squeeze } from "../../ops/index.js";
+import { zeros } from "../../tensor/factory.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { dropout } from "../../nn/functional/index.js";
+import { activationFunction } from "../../nn/layers/activation.js";
+import { LayerNorm } from "../../nn/layers/layer-norm.js";
+import { Linear } from "../../nn/layers/linear.js";
+import { Module } from "../../nn/module.js";
+import { Parameter } from "../../nn/parameter.js";
+import { BERT_MODEL_TYPE, type BertConfig, bertConfig } from "./config.js";
+import { type BertForwardOptions, BertModel, initLinear } from "./model.js";
+
+export class BertPredictionHeadTransform extends Module {
+  dense: Linear;
+  LayerNorm: LayerNorm;
+  private readonly act: (x: Tensor) => Tensor;
+
+  constructor(cfg: BertConfig) {
+    super();
+    this.dense = initLinear(new Linear(cfg.hidden_size, cfg.hidden_size), cfg);
+    this.act = activationFunction(cfg.hidden_act);
+    this.LayerNorm = new LayerNorm(cfg.hidden_size, { eps: cfg.layer_norm_eps });
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.LayerNorm.forward(this.act(this.dense.forward(x)));
+  }
+}
+
+/** LayerNorm(act(dense(h))) · Eᵀ + bias, E the word embeddings [V, C]. */
+export class BertLMPredictionHead extends Module {
+  transform: BertPredictionHeadTransform;
+  /** [V]: the decoder's own bias (HF's cls.predictions.bias). */
+  bias: Parameter;
+
+  constructor(cfg: BertConfig) {
+    super();
+    this.transform = new BertPredictionHeadTransform(cfg);
+    this.bias = new Parameter(zeros([cfg.vocab_size]));
+  }
+
+  /** hidden [B, T, C], wordEmbeddings [V, C] → logits [B, T, V] */
+  forward(hidden: Tensor, wordEmbeddings: Tensor): Tensor {
+    return linear(this.transform.forward(hidden), wordEmbeddings, this.bias);
+  }
+}
+
+/** BertForMaskedLM's `cls`. */
+export class BertOnlyMLMHead extends Module {
+  predictions: BertLMPredictionHead;
+
+  constructor(cfg: BertConfig) {
+    super();
+    this.predictions = new BertLMPredictionHead(cfg);
+  }
+}
+
+/** BertForPreTraining's `cls`. */
+export class BertPreTrainingHeads extends Module {
+  predictions: BertLMPredictionHead;
+  seq_relationship: Linear;
+
+  constructor(cfg: BertConfig) {
+    super();
+    this.predictions = new BertLMPredictionHead(cfg);
+    this.seq_relationship = initLinear(new Linear(cfg.hidden_size, 2), cfg);
+  }
+}
+
+export interface BertHeadForwardOptions extends BertForwardOptions {
+  /** Token labels [B, T] (int32) for the masked-LM loss; −100 = not predicted. Sequence labels for classification. */
+  labels?: Tensor;
+  /** [B] int32 for next-sentence prediction: 0 = B follows A, 1 = B is random. */
+  nextSentenceLabel?: Tensor;
+}
+
+export interface BertHeadOutput {
+  /** The summed loss of the given labels, or null. */
+  loss: Tensor | null;
+  hiddenStates: Tensor[] | null;
+  attentions: Tensor[] | null;
+}
+
+/** Mean cross-entropy of token logits [B, T, V] against labels [B, T] (−100 ignored); labels out of range are named. */
+function tokenLoss(logits: Tensor, labels: Tensor, op: string): Tensor {
+  const [B, T, V] = logits.shape as [number, number, number];
+  if (labels.ndim !== 2 || labels.shape[0] !== B || labels.shape[1] !== T) {
+    throw new ShapeError(`${op}: labels ${formatShape(labels.shape)} must be [B, T] = [${B}, ${T}]`);
+  }
+  checkClassLabels(labels, V, op, "labels");
+  return crossEntropy(reshape(logits, [B * T, V]), reshape(labels, [B * T]));
+}
+
+/** Each label must be −100 (ignored) or a class in [0, classes). */
+function checkClassLabels(labels: Tensor, classes: number, op: string, field: string): void {
+  if (labels.dtype !== "int32") throw new ValueError(`${op}: ${field} must be int32 class ids, got ${labels.dtype}`);
+  const values = labels.toTypedArray();
+  for (let i = 0; i < values.length; i++) {
+    const y = values[i] as number;
+    if (y !== -100 && (y < 0 || y >= classes)) throw new ValueError(`${op}: ${field}[${i}] = ${y} is outside [0, ${classes}) (and is not −100, the ignored label)`);
+  }
+}
+
+export class BertForMaskedLM extends Module {
+  readonly modelType = BERT_MODEL_TYPE;
+  readonly architecture: string = "BertForMaskedLM";
+  readonly config: BertConfig;
+  bert: BertModel;
+  cls: BertOnlyMLMHead;
+
+  constructor(config: Partial<BertConfig> = {}) {
+    super();
+    this.config = bertConfig(config);
+    this.bert = new BertModel(this.config, { addPoolingLayer: false });
+    this.cls = new BertOnlyMLMHead(this.config);
+  }
+
+  forward(inputIds: Tensor, options: BertHeadForwardOptions = {}): BertHeadOutput & { logits: Tensor } {
+    const op = "BertForMaskedLM.forward";
+    const out = this.bert.forward(inputIds, options, op);
+    const logits = this.cls.predictions.forward(out.lastHiddenState, this.bert.embeddings.word_embeddings.weight);
+    const loss = options.labels === undefined ? null : tokenLoss(logits, options.labels, op);
+    return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
+  }
+}
+
+export class BertForPreTraining extends Module {
+  readonly modelType = BERT_MODEL_TYPE;
+  readonly architecture: string = "BertForPreTraining";
+  readonly config: BertConfig;
+  bert: BertModel;
+  cls: BertPreTrainingHeads;
+
+  constructor(config: Partial<BertConfig> = {}) {
+    super();
+    this.config = bertConfig(config);
+    this.bert = new BertModel(this.config);
+    this.cls = new BertPreTrainingHeads(this.config);
+  }
+
+  /** The loss is MLM + NSP when both label sets are given (transformers requires both; so does loom). */
+  forward(inputIds: Tensor, options: BertHeadForwardOptions = {}): BertHeadOutput & { predictionLogits: Tensor; seqRelationshipLogits: Tensor } {
+    const op = "BertForPreTraining.forward";
+    const out = this.bert.forward(inputIds, options, op);
+    const predictionLogits = this.cls.predictions.forward(out.lastHiddenState, this.bert.embeddings.word_embeddings.weight);
+    const seqRelationshipLogits = this.cls.seq_relationship.forward(out.poolerOutput as Tensor); // [B, 2]
+    let loss: Tensor | null = null;
+    const { labels, nextSentenceLabel } = options;
+    if ((labels === undefined) !== (nextSentenceLabel === undefined)) {
+      throw new ValueError(`${op}: give both labels (masked LM) and nextSentenceLabel (NSP), or neither`);
+    }
+    if (labels !== undefined && nextSentenceLabel !== undefined) {
+      const B = inputIds.shape[0] as number;
+      if (nextSentenceLabel.ndim !== 1 || nextSentenceLabel.shape[0] !== B) {
+        throw new ShapeError(`${op}: nextSentenceLabel ${formatShape(nextSentenceLabel.shape)} must be [B] = [${B}]`);
+      }
+      checkClassLabels(nextSentenceLabel, 2, op, "nextSentenceLabel");
+      loss = add(tokenLoss(predictionLogits, labels, op), crossEntropy(seqRelationshipLogits, nextSentenceLabel));
+    }
+    return { loss, predictionLogits, seqRelationshipLogits, hiddenStates: out.hiddenStates, attentions: out.attentions };
+  }
+}
+
+export class BertForSequenceClassification extends Module {
+  readonly modelType = BERT_MODEL_TYPE;
+  readonly architecture: string = "BertForSequenceClassification";
+  readonly config: BertConfig;
+  bert: BertModel;
+  classifier: Linear;
+
+  constructor(config: Partial<BertConfig> = {}) {
+    super();
+    this.config = bertConfig(config);
+    this.bert = new BertModel(this.config);
+    this.classifier = initLinear(new Linear(this.config.hidden_size, this.config.num_labels), this.config);
+  }
+
+  /**
+   * logits [B, num_labels]. Labels: [B] int32 classes (cross-entropy), or, when num_labels = 1, [B]
+   * floats (regression: mean squared error, as transformers' problem_type "regression").
+   */
+  forward(inputIds: Tensor, options: BertHeadForwardOptions = {}): BertHeadOutput & { logits: Tensor } {
+    const op = "BertForSequenceClassification.forward";
+    const out = this.bert.forward(inputIds, options, op);
+    const p = this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
+    const logits = this.classifier.forward(dropout(out.poolerOutput as Tensor, p, this.training));
+    const labels = options.labels;
+    let loss: Tensor | null = null;
+    if (labels !== undefined) {
+      const B = inputIds.shape[0] as number;
+      if (labels.ndim !== 1 || labels.shape[0] !== B) throw new ShapeError(`${op}: labels ${formatShape(labels.shape)} must be [B] = [${B}]`);
+      if (this.config.num_labels === 1) {
+        if (labels.dtype !== "float32" && labels.dtype !== "float64") throw new ValueError(`${op}: num_labels = 1 is regression; labels must be floating point, got ${labels.dtype}`);
+        loss = mseLoss(squeeze(logits, 1), labels.to(logits.dtype));
+      } else {
+        checkClassLabels(labels, this.config.num_labels, op, "labels");
+        loss = crossEntropy(logits, labels);
+      }
+    }
+    return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
+  }
+}
