@@ -11,5 +11,6 @@ export { layerNorm } from "./layer-norm.js";
 export { rmsNorm, machineEpsilon } from "./rms-norm.js";
 export { embedding, type EmbeddingOptions } from "./embedding.js";
 export { swiglu } from "./swiglu.js";
+export { maskedMeanPool, cosineSimilarity } from "./pooling.js";
 export type { NormalizedShape } from "./rows.js";
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions, type AttentionWithWeights } from "./attention.js";
