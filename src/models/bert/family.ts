@@ -2,10 +2,10 @@
 import { FormatError } from "../../errors.js";
 import type { ModelFamily } from "../registry.js";
 import { bertConfigFromJSON, bertConfigToJSON, type BertConfig } from "./config.js";
-import { BertForMaskedLM, BertForPreTraining, BertForSequenceClassification } from "./heads.js";
+import { BertForMaskedLM, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification } from "./heads.js";
 import { BertModel } from "./model.js";
 
-export type BertFamilyModel = BertModel | BertForMaskedLM | BertForPreTraining | BertForSequenceClassification;
+export type BertFamilyModel = BertModel | BertForMaskedLM | BertForPreTraining | BertForSequenceClassification | BertForTokenClassification | BertForQuestionAnswering;
 
 /** The classes by config.json `architectures` name. */
 export const BERT_ARCHITECTURES: Readonly<Record<string, (config: BertConfig) => BertFamilyModel>> = {
@@ -13,6 +13,8 @@ export const BERT_ARCHITECTURES: Readonly<Record<string, (config: BertConfig) =>
   BertForMaskedLM: (c) => new BertForMaskedLM(c),
   BertForPreTraining: (c) => new BertForPreTraining(c),
   BertForSequenceClassification: (c) => new BertForSequenceClassification(c),
+  BertForTokenClassification: (c) => new BertForTokenClassification(c),
+  BertForQuestionAnswering: (c) => new BertForQuestionAnswering(c),
 };
 
 /** The class config.json names (its first architectures entry loom has), BertModel when none is named. */

@@ -4,14 +4,16 @@
  *    word-embedding matrix (tied; a checkpoint's cls.predictions.decoder.{weight,bias} are aliases).
  *  - BertForPreTraining: the same plus cls.seq_relationship (next-sentence prediction, 2 classes).
  *  - BertForSequenceClassification: classifier on the pooled [CLS]; mean-squared error when num_labels = 1.
+ *  - BertForTokenClassification: classifier on every token; BertForQuestionAnswering: qa_outputs (start, end).
+ *  - bertSentenceEmbeddings: mean-pooled last hidden states.
  * Losses follow transformers: token labels −100 are ignored; the pretraining loss is MLM + NSP.
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
 import { crossEntropy, mseLoss } from "../../losses/index.js";
-import { add, linear, reshape, squeeze } from "../../ops/index.js";
-import { zeros } from "../../tensor/factory.js";
+import { add, linear, mul, reshape, select, squeeze } from "../../ops/index.js";
+import { ones, tensor, zeros } from "../../tensor/factory.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { dropout } from "../../nn/functional/index.js";
+import { dropout, maskedMeanPool } from "../../nn/functional/index.js";
 import { activationFunction } from "../../nn/layers/activation.js";
 import { LayerNorm } from "../../nn/layers/layer-norm.js";
 import { Linear } from "../../nn/layers/linear.js";
@@ -209,4 +211,91 @@ export class BertForSequenceClassification extends Module {
     }
     return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
   }
+}
+
+export class BertForTokenClassification extends Module {
+  readonly modelType = BERT_MODEL_TYPE;
+  readonly architecture: string = "BertForTokenClassification";
+  readonly config: BertConfig;
+  bert: BertModel;
+  classifier: Linear;
+
+  constructor(config: Partial<BertConfig> = {}) {
+    super();
+    this.config = bertConfig(config);
+    this.bert = new BertModel(this.config, { addPoolingLayer: false });
+    this.classifier = initLinear(new Linear(this.config.hidden_size, this.config.num_labels), this.config);
+  }
+
+  /** logits [B, T, num_labels]; labels [B, T] int32 (−100 = not scored, e.g. padding or word pieces after the first). */
+  forward(inputIds: Tensor, options: BertHeadForwardOptions = {}): BertHeadOutput & { logits: Tensor } {
+    const op = "BertForTokenClassification.forward";
+    const out = this.bert.forward(inputIds, options, op);
+    const p = this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
+    const logits = this.classifier.forward(dropout(out.lastHiddenState, p, this.training));
+    const loss = options.labels === undefined ? null : tokenLoss(logits, options.labels, op);
+    return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
+  }
+}
+
+export interface BertQuestionAnsweringOptions extends BertForwardOptions {
+  /** [B] int32: the answer's first and last token; positions outside [0, T) are clamped to T and ignored, as transformers. */
+  startPositions?: Tensor;
+  endPositions?: Tensor;
+}
+
+/** Positions [B] clamped to [0, T] (T then means "no answer here" and is the ignored class). */
+function clampPositions(positions: Tensor, B: number, T: number, op: string, field: string): Tensor {
+  if (positions.ndim !== 1 || positions.shape[0] !== B) throw new ShapeError(`${op}: ${field} ${formatShape(positions.shape)} must be [B] = [${B}]`);
+  if (positions.dtype !== "int32") throw new ValueError(`${op}: ${field} must be int32 token positions, got ${positions.dtype}`);
+  return tensor([...positions.toTypedArray()].map((p) => Math.min(Math.max(p as number, 0), T)), { dtype: "int32" });
+}
+
+export class BertForQuestionAnswering extends Module {
+  readonly modelType = BERT_MODEL_TYPE;
+  readonly architecture: string = "BertForQuestionAnswering";
+  readonly config: BertConfig;
+  bert: BertModel;
+  /** [2, C]: start and end scores per token (transformers sizes it by num_labels, which is 2 for this head). */
+  qa_outputs: Linear;
+
+  constructor(config: Partial<BertConfig> = {}) {
+    super();
+    this.config = bertConfig(config);
+    this.bert = new BertModel(this.config, { addPoolingLayer: false });
+    this.qa_outputs = initLinear(new Linear(this.config.hidden_size, 2), this.config);
+  }
+
+  /**
+   * startLogits, endLogits [B, T]. With both position sets the loss is transformers': the mean of the
+   * start and end cross-entropies, positions clamped to [0, T] and T ignored.
+   */
+  forward(inputIds: Tensor, options: BertQuestionAnsweringOptions = {}): Omit<BertHeadOutput, "loss"> & { loss: Tensor | null; startLogits: Tensor; endLogits: Tensor } {
+    const op = "BertForQuestionAnswering.forward";
+    const out = this.bert.forward(inputIds, options, op);
+    const logits = this.qa_outputs.forward(out.lastHiddenState); // [B, T, 2]
+    const startLogits = select(logits, 2, 0);
+    const endLogits = select(logits, 2, 1);
+    const { startPositions, endPositions } = options;
+    if ((startPositions === undefined) !== (endPositions === undefined)) throw new ValueError(`${op}: give both startPositions and endPositions, or neither`);
+    let loss: Tensor | null = null;
+    if (startPositions !== undefined && endPositions !== undefined) {
+      const [B, T] = inputIds.shape as [number, number];
+      const ignoreIndex = T;
+      const start = crossEntropy(startLogits, clampPositions(startPositions, B, T, op, "startPositions"), { ignoreIndex });
+      const end = crossEntropy(endLogits, clampPositions(endPositions, B, T, op, "endPositions"), { ignoreIndex });
+      loss = mul(add(start, end), 0.5);
+    }
+    return { loss, startLogits, endLogits, hiddenStates: out.hiddenStates, attentions: out.attentions };
+  }
+}
+
+/**
+ * Sentence embeddings: the mean of the last hidden states over real tokens (sentence-transformers'
+ * mean pooling), [B, C]; compare two with nn.functional.cosineSimilarity.
+ */
+export function bertSentenceEmbeddings(model: BertModel, inputIds: Tensor, options: BertForwardOptions = {}): Tensor {
+  const { lastHiddenState } = model.forward(inputIds, options, "bertSentenceEmbeddings");
+  const mask = options.attentionMask ?? ones(inputIds.shape, { dtype: "int32" });
+  return maskedMeanPool(lastHiddenState, mask);
 }

@@ -1,7 +1,8 @@
 export { BertModel, BertEmbeddings, BertSelfAttention, BertAttention, BertIntermediate, BertLayer, BertEncoder, BertPooler, BertResidualOutput, type BertForwardOptions, type BertModelOutput } from "./model.js";
 export {
-  BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertLMPredictionHead, BertPredictionHeadTransform,
-  type BertHeadForwardOptions, type BertHeadOutput,
+  BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering,
+  bertSentenceEmbeddings, BertLMPredictionHead, BertPredictionHeadTransform,
+  type BertHeadForwardOptions, type BertQuestionAnsweringOptions, type BertHeadOutput,
 } from "./heads.js";
 export {
   defaultBertConfig, bertConfig, validateBertConfig, bertConfigFromJSON, bertConfigToJSON, bertParameterCount,

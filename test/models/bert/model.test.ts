@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { FormatError, ShapeError, ValueError, manualSeed, noGrad, tensor, type Tensor } from "../../../src/index.js";
 import { fromPretrained, savePretrained, modelFromConfigFile } from "../../../src/models/index.js";
 import {
-  BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertModel, bertConfigFromJSON, type BertConfig,
+  BertForMaskedLM, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification, BertModel,
+  bertConfigFromJSON, type BertConfig,
 } from "../../../src/models/bert/index.js";
 import { encodeSafetensors } from "../../../src/io/safetensors.js";
 import { add, copyInto } from "../../../src/ops/index.js";
@@ -63,6 +64,12 @@ test("BertModel: Hugging Face's state-dict names and shapes; heads add theirs un
   assert.deepEqual(pre.slice(-2), ["cls.seq_relationship.weight:2x8", "cls.seq_relationship.bias:2"]);
   const cls = names(new BertForSequenceClassification({ ...tiny, num_labels: 5 }));
   assert.deepEqual(cls.slice(-2), ["classifier.weight:5x8", "classifier.bias:5"]);
+  const tok = names(new BertForTokenClassification({ ...tiny, num_labels: 4 }));
+  assert.deepEqual(tok.slice(-2), ["classifier.weight:4x8", "classifier.bias:4"]);
+  assert.ok(!tok.some((n) => n.startsWith("bert.pooler.")));
+  const qa = names(new BertForQuestionAnswering(tiny));
+  assert.deepEqual(qa.slice(-2), ["qa_outputs.weight:2x8", "qa_outputs.bias:2"]);
+  assert.ok(!qa.some((n) => n.startsWith("bert.pooler.")));
 });
 
 test("forward shapes; hidden states and attentions on request; the MLM decoder is the word-embedding matrix", () => {
@@ -125,6 +132,11 @@ test("bad input: a sequence longer than max_position_embeddings, bad masks, toke
   assert.throws(() => pre.forward(ids([[1, 2]]), { labels: ids([[-100, 4]]) }), /give both labels/);
   const reg = new BertForSequenceClassification({ ...tiny, num_labels: 1 });
   assert.throws(() => reg.forward(ids([[1, 2]]), { labels: ids([1]) }), /regression; labels must be floating point/);
+  const tok = new BertForTokenClassification({ ...tiny, num_labels: 3 });
+  assert.throws(() => tok.forward(ids([[1, 2]]), { labels: ids([[0, 3]]) }), /BertForTokenClassification\.forward: labels\[1\] = 3 is outside \[0, 3\)/);
+  const qa = new BertForQuestionAnswering(tiny);
+  assert.throws(() => qa.forward(ids([[1, 2]]), { startPositions: ids([0]) }), /give both startPositions and endPositions/);
+  assert.throws(() => qa.forward(ids([[1, 2]]), { startPositions: ids([0, 1]), endPositions: ids([1]) }), /startPositions \[2\] must be \[B\] = \[1\]/);
 });
 
 test("config.json: hidden_size not divisible by heads, sizes over the limits and unsupported options are FormatErrors naming file and field", () => {
@@ -154,7 +166,8 @@ test("savePretrained / fromPretrained: an HF-layout folder round-trips each clas
     manualSeed(4);
     const input = ids([[2, 5, 7, 0]]);
     const mask = ids([[1, 1, 1, 0]]);
-    for (const model of [new BertModel(tiny), new BertForMaskedLM(tiny), new BertForPreTraining(tiny), new BertForSequenceClassification({ ...tiny, num_labels: 3 })]) {
+    for (const model of [new BertModel(tiny), new BertForMaskedLM(tiny), new BertForPreTraining(tiny), new BertForSequenceClassification({ ...tiny, num_labels: 3 }),
+      new BertForTokenClassification({ ...tiny, num_labels: 4 }), new BertForQuestionAnswering(tiny)]) {
       model.eval();
       savePretrained(model, dir);
       const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Record<string, unknown>;
@@ -165,7 +178,7 @@ test("savePretrained / fromPretrained: an HF-layout folder round-trips each clas
       loaded.eval();
       const a = model.forward(input, { attentionMask: mask }) as unknown as Record<string, Tensor | null>;
       const b = (loaded as typeof model).forward(input, { attentionMask: mask }) as unknown as Record<string, Tensor | null>;
-      const key = "logits" in a ? "logits" : "predictionLogits" in a ? "predictionLogits" : "lastHiddenState";
+      const key = ["logits", "predictionLogits", "startLogits", "lastHiddenState"].find((k) => k in a) as string;
       assert.equal(maxDiff(a[key] as Tensor, b[key] as Tensor), 0);
     }
     // transformers' files carry the tied decoder (weight and bias) and older ones a position_ids buffer.

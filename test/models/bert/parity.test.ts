@@ -2,8 +2,9 @@
  * BERT parity with an independent PyTorch BERT of Hugging Face's layout (scripts/fixtures/bert.py →
  * test/fixtures/bert/bert.json): a tiny config with padding masks and token types, in float64 and
  * float32: the base model's last hidden state, pooler output, hidden states and attentions; the
- * pretraining (MLM + NSP), masked-LM, classification and regression heads' logits and losses; and the
- * gradient of EVERY parameter of each. Tolerance |loom − torch| ≤ atol + rtol·|torch|:
+ * pretraining (MLM + NSP), masked-LM, classification, regression, token-classification and
+ * question-answering (clamped positions) heads' logits and losses; the gradient of EVERY parameter of
+ * each; and mean-pooled sentence embeddings with their cosine similarity. Tolerance |loom − torch| ≤ atol + rtol·|torch|:
  * float64 atol 1e-10, rtol 1e-8; float32 atol 2e-5, rtol 2e-4.
  */
 import { test } from "node:test";
@@ -12,8 +13,10 @@ import { readFileSync } from "node:fs";
 import { tensor, type Tensor } from "../../../src/index.js";
 import { reshape } from "../../../src/ops/index.js";
 import {
-  BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, type BertConfig,
+  BertForMaskedLM, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification, BertModel,
+  bertSentenceEmbeddings, type BertConfig,
 } from "../../../src/models/bert/index.js";
+import { cosineSimilarity } from "../../../src/nn/functional/index.js";
 import type { Module } from "../../../src/nn/module.js";
 
 interface Encoded { shape: number[]; data: number[] }
@@ -22,6 +25,7 @@ interface Fixture {
   config: Partial<BertConfig>;
   inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][];
   mlmLabels: number[][]; nextSentenceLabel: number[]; classLabels: number[]; regressionLabels: number[];
+  tokenLabels: number[][]; startPositions: number[]; endPositions: number[];
   params: Record<string, Encoded>;
   headParams: Record<string, Record<string, Encoded>>;
   float64: Record<string, Case>;
@@ -54,7 +58,8 @@ function load<M extends Module>(model: M, head: string, dtype: Dtype): M {
   model.to(dtype).eval(); // the config carries BERT's dropout 0.1; the reference runs in eval mode
   const sd = new Map<string, Tensor>();
   const expected = new Set(model.stateDict().keys());
-  for (const [k, v] of Object.entries(fixture.params)) if (expected.has("bert." + k)) sd.set("bert." + k, decode(v, dtype));
+  const prefix = expected.has("embeddings.word_embeddings.weight") ? "" : "bert.";
+  for (const [k, v] of Object.entries(fixture.params)) if (expected.has(prefix + k)) sd.set(prefix + k, decode(v, dtype));
   for (const [k, v] of Object.entries(fixture.headParams[head] ?? {})) if (expected.has(k)) sd.set(k, decode(v, dtype));
   model.loadStateDict(sd, { strict: true });
   return model;
@@ -126,5 +131,38 @@ for (const dtype of ["float64", "float32"] as const) {
     assertClose((r.loss as Tensor).item(), expR.loss, dtype, "regression loss");
     (r.loss as Tensor).backward();
     checkGrads(regressor, expR.grads, dtype, "regression");
+  });
+
+  test(`BertForTokenClassification (${dtype}): logits, loss (−100 ignored) and every gradient`, () => {
+    const model = load(new BertForTokenClassification({ ...fixture.config, num_labels: 4 }), "tokenClassification", dtype);
+    const exp = ref.tokenClassification as Case;
+    const out = model.forward(ids(), { ...inputs(), labels: tensor(fixture.tokenLabels, { dtype: "int32" }) });
+    assertClose(out.logits, exp.logits as Encoded, dtype, "logits");
+    assertClose((out.loss as Tensor).item(), exp.loss, dtype, "loss");
+    (out.loss as Tensor).backward();
+    checkGrads(model, exp.grads, dtype, "tokenClassification");
+  });
+
+  test(`BertForQuestionAnswering (${dtype}): start/end logits, transformers' clamped-position loss and every gradient`, () => {
+    const model = load(new BertForQuestionAnswering(fixture.config), "questionAnswering", dtype);
+    const exp = ref.questionAnswering as Case & Record<string, Encoded>;
+    const out = model.forward(ids(), {
+      ...inputs(),
+      startPositions: tensor(fixture.startPositions, { dtype: "int32" }),
+      endPositions: tensor(fixture.endPositions, { dtype: "int32" }),
+    });
+    assertClose(out.startLogits, exp.startLogits, dtype, "startLogits");
+    assertClose(out.endLogits, exp.endLogits, dtype, "endLogits");
+    assertClose((out.loss as Tensor).item(), exp.loss, dtype, "loss");
+    (out.loss as Tensor).backward();
+    checkGrads(model, exp.grads, dtype, "questionAnswering");
+  });
+
+  test(`sentence embeddings (${dtype}): mean over real tokens and cosine similarity`, () => {
+    const model = load(new BertModel(fixture.config), "none", dtype);
+    const exp = ref.sentenceEmbeddings as unknown as { embeddings: Encoded; cosine: number };
+    const embeddings = bertSentenceEmbeddings(model, ids(), inputs());
+    assertClose(embeddings, exp.embeddings, dtype, "embeddings");
+    assertClose(cosineSimilarity(embeddings.slice(0, 0, 1), embeddings.slice(0, 1, 2)).item(), exp.cosine, dtype, "cosine");
   });
 }
