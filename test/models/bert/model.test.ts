@@ -12,7 +12,7 @@ import { FormatError, ShapeError, ValueError, manualSeed, noGrad, tensor, type T
 import { fromPretrained, savePretrained, modelFromConfigFile } from "../../../src/models/index.js";
 import {
   BertForMaskedLM, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification, BertModel,
-  bertConfigFromJSON, type BertConfig,
+  bertConfigFromJSON, bertConfig, bertParameterCount, type BertConfig,
 } from "../../../src/models/bert/index.js";
 import { encodeSafetensors } from "../../../src/io/safetensors.js";
 import { add, copyInto } from "../../../src/ops/index.js";
@@ -53,6 +53,8 @@ test("BertModel: Hugging Face's state-dict names and shapes; heads add theirs un
   ]);
   assert.deepEqual(base.slice(-2), ["pooler.dense.weight:8x8", "pooler.dense.bias:8"]);
   assert.equal(base.length, 5 + 2 * 16 + 2);
+  // The budget check counts parameters before allocating: its formula must match the built model.
+  assert.equal(bertParameterCount(bertConfig(tiny)), new BertModel(tiny).numParameters());
   const mlm = names(new BertForMaskedLM(tiny));
   assert.ok(mlm.every((n) => n.startsWith("bert.") || n.startsWith("cls.predictions.")));
   assert.ok(!mlm.some((n) => n.startsWith("bert.pooler.")), "BertForMaskedLM has no pooler (add_pooling_layer=False)");
