@@ -17,6 +17,9 @@ export const BERT_ARCHITECTURES: Readonly<Record<string, (config: BertConfig) =>
   BertForQuestionAnswering: (c) => new BertForQuestionAnswering(c),
 };
 
+/** The classes with a masked-LM head (whose decoder is tied), by name rather than instanceof. */
+const MLM_ARCHITECTURES: ReadonlySet<string> = new Set(["BertForMaskedLM", "BertForPreTraining"]);
+
 /** The class config.json names (its first architectures entry loom has), BertModel when none is named. */
 function buildFromConfig(raw: Record<string, unknown>, file: string): BertFamilyModel {
   const config = bertConfigFromJSON(raw, file);
@@ -37,7 +40,7 @@ export const bertFamily: ModelFamily<BertFamilyModel> = {
   // A bare BertModel's names lack the heads' `bert.`.
   weightPrefix: "bert.",
   // transformers' decoder is the word-embedding matrix and its bias is cls.predictions.bias.
-  tiedWeights: (model) => (model instanceof BertForMaskedLM || model instanceof BertForPreTraining ? ["cls.predictions.decoder.weight", "cls.predictions.decoder.bias"] : []),
+  tiedWeights: (model) => (MLM_ARCHITECTURES.has(model.architecture) ? ["cls.predictions.decoder.weight", "cls.predictions.decoder.bias"] : []),
   // transformers' position_ids / token_type_ids buffers (in older files).
   ignoredWeights: [/embeddings\.(position_ids|token_type_ids)$/],
 };

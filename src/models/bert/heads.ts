@@ -100,7 +100,7 @@ function tokenLoss(logits: Tensor, labels: Tensor, op: string): Tensor {
     throw new ShapeError(`${op}: labels ${formatShape(labels.shape)} must be [B, T] = [${B}, ${T}]`);
   }
   checkClassLabels(labels, V, op, "labels");
-  return crossEntropy(reshape(logits, [B * T, V]), reshape(labels, [B * T]));
+  return crossEntropy(reshape(logits, [B * T, V]), reshape(labels, [B * T])); // [B·T, V] against [B·T]
 }
 
 /** Each label must be −100 (ignored) or a class in [0, classes). */
@@ -274,8 +274,8 @@ export class BertForQuestionAnswering extends Module {
     const op = "BertForQuestionAnswering.forward";
     const out = this.bert.forward(inputIds, options, op);
     const logits = this.qa_outputs.forward(out.lastHiddenState); // [B, T, 2]
-    const startLogits = select(logits, 2, 0);
-    const endLogits = select(logits, 2, 1);
+    const startLogits = select(logits, 2, 0); // [B, T]
+    const endLogits = select(logits, 2, 1); // [B, T]
     const { startPositions, endPositions } = options;
     if ((startPositions === undefined) !== (endPositions === undefined)) throw new ValueError(`${op}: give both startPositions and endPositions, or neither`);
     let loss: Tensor | null = null;
