@@ -4,7 +4,8 @@
  * float32: the base model's last hidden state, pooler output, hidden states and attentions; the
  * pretraining (MLM + NSP), masked-LM, classification, regression, token-classification and
  * question-answering (clamped positions) heads' logits and losses; the gradient of EVERY parameter of
- * each; and mean-pooled sentence embeddings with their cosine similarity. Tolerance |loom − torch| ≤ atol + rtol·|torch|:
+ * each; mean-pooled sentence embeddings with their cosine similarity; and ten AdamW steps of the
+ * pretraining loss (float32 trajectory tolerance 10× the one-step one). Tolerance |loom − torch| ≤ atol + rtol·|torch|:
  * float64 atol 1e-10, rtol 1e-8; float32 atol 2e-5, rtol 2e-4.
  */
 import { test } from "node:test";
@@ -17,6 +18,7 @@ import {
   bertSentenceEmbeddings, type BertConfig,
 } from "../../../src/models/bert/index.js";
 import { cosineSimilarity } from "../../../src/nn/functional/index.js";
+import { AdamW } from "../../../src/optim/index.js";
 import type { Module } from "../../../src/nn/module.js";
 
 interface Encoded { shape: number[]; data: number[] }
@@ -164,5 +166,26 @@ for (const dtype of ["float64", "float32"] as const) {
     const embeddings = bertSentenceEmbeddings(model, ids(), inputs());
     assertClose(embeddings, exp.embeddings, dtype, "embeddings");
     assertClose(cosineSimilarity(embeddings.slice(0, 0, 1), embeddings.slice(0, 1, 2)).item(), exp.cosine, dtype, "cosine");
+  });
+}
+
+for (const dtype of ["float64", "float32"] as const) {
+  test(`BertForPreTraining (${dtype}): ten AdamW steps follow PyTorch's loss trajectory`, () => {
+    const model = load(new BertForPreTraining(fixture.config), "pretraining", dtype);
+    const exp = fixture[dtype].adamwTrajectory as unknown as { lr: number; weightDecay: number; losses: number[] };
+    const opt = new AdamW(model.parameters(), { lr: exp.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: exp.weightDecay });
+    const labels = tensor(fixture.mlmLabels, { dtype: "int32" });
+    const nextSentenceLabel = tensor(fixture.nextSentenceLabel, { dtype: "int32" });
+    exp.losses.forEach((expected, step) => {
+      const { loss } = model.forward(ids(), { ...inputs(), labels, nextSentenceLabel });
+      // Errors compound over steps: float32 gets 10× its one-step tolerance.
+      const scale = dtype === "float32" ? 10 : 1;
+      const { atol, rtol } = TOLERANCE[dtype];
+      const got = (loss as Tensor).item();
+      assert.ok(Math.abs(got - expected) <= scale * (atol + rtol * Math.abs(expected)), `step ${step}: loom ${got}, torch ${expected}`);
+      opt.zeroGrad();
+      loss?.backward();
+      opt.step();
+    });
   });
 }
