@@ -7,7 +7,9 @@ export * as seq2seq from "./seq2seq/index.js";
 export { Seq2Seq } from "./seq2seq/index.js";
 /** BERT (encoder-only, Hugging Face names): the base model and its pretraining, masked-LM and classification heads. */
 export * as bert from "./bert/index.js";
-export { BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification } from "./bert/index.js";
+export {
+  BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering,
+} from "./bert/index.js";
 /** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
