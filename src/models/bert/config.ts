@@ -6,8 +6,10 @@ import { FormatError } from "../../errors.js";
 import { ACTIVATION_NAMES, type ActivationName, isGatedActivation } from "../../nn/layers/activation.js";
 import { type FieldRules, checkFields, checkParameterBudget, readFields, rejectUnknownKeys } from "../config-fields.js";
 
+/** BERT's `model_type` in config.json. */
 export const BERT_MODEL_TYPE = "bert";
 
+/** BERT's `config.json` fields, with transformers' names and meanings (`BertConfig`). */
 export interface BertConfig {
   vocab_size: number;
   hidden_size: number;
@@ -49,6 +51,7 @@ export const defaultBertConfig: BertConfig = {
   classifier_dropout: null,
 };
 
+/** The config fields loom reads and writes, in `defaultBertConfig`'s order. */
 export const BERT_CONFIG_FIELDS = Object.keys(defaultBertConfig) as readonly (keyof BertConfig)[];
 
 /** The same limits as GPT's size fields (far above BERT-large, far below exhausting memory). */

@@ -5,6 +5,7 @@ import { bertConfigFromJSON, bertConfigToJSON, type BertConfig } from "./config.
 import { BertForMaskedLM, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification } from "./heads.js";
 import { BertModel } from "./model.js";
 
+/** Any model the BERT family builds: the base model or one of its heads. */
 export type BertFamilyModel = BertModel | BertForMaskedLM | BertForPreTraining | BertForSequenceClassification | BertForTokenClassification | BertForQuestionAnswering;
 
 /** The classes by config.json `architectures` name. */
@@ -32,6 +33,7 @@ function buildFromConfig(raw: Record<string, unknown>, file: string): BertFamily
   return (BERT_ARCHITECTURES[known] as (c: BertConfig) => BertFamilyModel)(config);
 }
 
+/** BERT's family descriptor, registered under `model_type` "bert". */
 export const bertFamily: ModelFamily<BertFamilyModel> = {
   modelType: "bert",
   architectures: Object.keys(BERT_ARCHITECTURES),

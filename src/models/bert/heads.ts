@@ -79,6 +79,7 @@ export class BertPreTrainingHeads extends Module {
   }
 }
 
+/** Options of a BERT head's forward: the base model's options plus labels for the loss. */
 export interface BertHeadForwardOptions extends BertForwardOptions {
   /** Token labels [B, T] (int32) for the masked-LM loss; −100 = not predicted. Sequence labels for classification. */
   labels?: Tensor;
@@ -86,6 +87,7 @@ export interface BertHeadForwardOptions extends BertForwardOptions {
   nextSentenceLabel?: Tensor;
 }
 
+/** What every BERT head's forward returns: the loss (with labels), and the hidden states/attentions when asked for; each head adds its logits. */
 export interface BertHeadOutput {
   /** The summed loss of the given labels, or null. */
   loss: Tensor | null;
@@ -238,6 +240,7 @@ export class BertForTokenClassification extends Module {
   }
 }
 
+/** Options of `BertForQuestionAnswering.forward`: start and end positions for the loss. */
 export interface BertQuestionAnsweringOptions extends BertForwardOptions {
   /** [B] int32: the answer's first and last token; positions outside [0, T) are clamped to T and ignored, as transformers. */
   startPositions?: Tensor;

@@ -24,6 +24,7 @@ import { Module } from "../../nn/module.js";
 import { normal, zeros as fillZeros } from "../../nn/init.js";
 import { BERT_MODEL_TYPE, type BertConfig, bertConfig } from "./config.js";
 
+/** Options of `BertModel.forward`: padding mask, token types, and which extra outputs to return. */
 export interface BertForwardOptions {
   /** [B, T]: 1 (or true) for a real token, 0 for padding; padded keys get no attention. Default: all real. */
   attentionMask?: Tensor;
@@ -35,6 +36,7 @@ export interface BertForwardOptions {
   outputAttentions?: boolean;
 }
 
+/** What `BertModel.forward` returns. */
 export interface BertModelOutput {
   /** [B, T, C] */
   lastHiddenState: Tensor;
