@@ -8,7 +8,11 @@ import { isWhitespace, type CharChange, type NormalizedString } from "../normali
 import type { Normalizer } from "./normalizer.js";
 
 const OTHER = /^\p{C}$/u;
-const COMBINING_MARK = /^\p{M}$/u;
+/**
+ * Only nonspacing marks (Mn): HF's BertNormalizer filters `is_mark_nonspacing`, so enclosing marks
+ * (Me, e.g. the keycap U+20E3 of `1️⃣`) and spacing marks (Mc) stay, unlike the StripAccents normalizer.
+ */
+const NONSPACING_MARK = /^\p{Mn}$/u;
 
 function bertWhitespace(c: string): boolean {
   return c === "\t" || c === "\n" || c === "\r" || isWhitespace(c);
@@ -74,7 +78,7 @@ export class BertNormalizer implements Normalizer {
       }
       if (any) s.transform(changes, 0);
     }
-    if (this.stripAccents ?? this.lowercase) s.nfd().filter((c) => !COMBINING_MARK.test(c));
+    if (this.stripAccents ?? this.lowercase) s.nfd().filter((c) => !NONSPACING_MARK.test(c));
     if (this.lowercase) s.lowercase();
   }
 
@@ -92,7 +96,7 @@ export class BertNormalizer implements Normalizer {
     }
     if (this.stripAccents ?? this.lowercase) {
       let out = "";
-      for (const c of s.normalize("NFD")) if (!COMBINING_MARK.test(c)) out += c;
+      for (const c of s.normalize("NFD")) if (!NONSPACING_MARK.test(c)) out += c;
       s = out;
     }
     if (this.lowercase) {
