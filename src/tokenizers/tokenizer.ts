@@ -16,6 +16,7 @@ import type { Decoder } from "./decoders/decoder.js";
 import { Encoding } from "./encoding.js";
 import { asArray, asObject, JsonPath, type JsonObject } from "./json.js";
 import { BPE } from "./models/bpe/model.js";
+import { Unigram } from "./models/unigram/model.js";
 import { modelRegistry } from "./models/index.js";
 import type { Model } from "./models/model.js";
 import { normalizerRegistry } from "./normalizers/index.js";
@@ -109,7 +110,10 @@ export class Tokenizer {
 
   /** A SentencePiece `.model` file (unigram or BPE), encoding as libsentencepiece does; see sentencepiece/convert.ts. */
   static fromSentencePiece(path: string): Tokenizer {
-    return Tokenizer.fromJSON(sentencePieceToTokenizerJSON(readSentencePieceModel(path), path), path);
+    const t = Tokenizer.fromJSON(sentencePieceToTokenizerJSON(readSentencePieceModel(path), path), path);
+    // libsentencepiece's float32 sums decide its ties; tokenizer.json has no field for them.
+    if (t.model instanceof Unigram) t.model.sentencePieceArithmetic = true;
+    return t;
   }
 
   /** OpenAI's gpt2 (r50k_base), p50k_base, cl100k_base or o200k_base encoding; ids identical to tiktoken. */

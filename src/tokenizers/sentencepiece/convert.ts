@@ -3,7 +3,8 @@
  * builds it:
  *   normalizer     Precompiled(charsmap) → Strip(right) → Replace(" {2,}" → " ")   (the last two only
  *                  with remove_extra_whitespaces, SentencePiece's default)
- *   pre_tokenizer  Metaspace("▁", prepend_scheme "always" with add_dummy_prefix, else "never")
+ *   pre_tokenizer  Metaspace("▁", prepend_scheme "always" with add_dummy_prefix, else "never";
+ *                  split only for BPE: a unigram sentence is one Viterbi, as in libsentencepiece)
  *   model          Unigram(pieces, scores, unk_id) or BPE(vocab, merges derived from the piece scores)
  *   decoder        Metaspace; with byte_fallback: Replace("▁"→" "), ByteFallback, Fuse, Strip(" ", 1, 0)
  *   added_tokens   the control and user-defined pieces, unnormalized (control ones special)
@@ -105,7 +106,10 @@ export function sentencePieceToTokenizerJSON(proto: ModelProto, file = "(model)"
     normalizers.push({ type: "Replace", pattern: { Regex: " {2,}" }, content: " " });
   }
   const prependScheme = normalizerSpec.addDummyPrefix ? "always" : "never";
-  const metaspace = { type: "Metaspace", replacement: WS, prepend_scheme: prependScheme, split: true };
+  // A unigram model is one Viterbi over the whole sentence in libsentencepiece; splitting at "▁" is
+  // the same segmentation in exact arithmetic, but not in its float32 running sums (ties).
+  const split = trainerSpec.modelType !== ModelType.UNIGRAM;
+  const metaspace = { type: "Metaspace", replacement: WS, prepend_scheme: prependScheme, split };
   const decoder = byteFallback
     ? {
         type: "Sequence",

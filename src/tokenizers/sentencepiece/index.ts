@@ -4,7 +4,6 @@
  * `sentencePieceToTokenizerJSON` gives the equivalent tokenizer.json.
  */
 import { Tokenizer } from "../tokenizer.js";
-import { readSentencePieceModel, sentencePieceToTokenizerJSON } from "./convert.js";
 
 export { mergesFromScores, readSentencePieceModel, sentencePieceToTokenizerJSON } from "./convert.js";
 export {
@@ -21,5 +20,5 @@ export {
 
 /** Loads a SentencePiece `.model` file; a truncated or malformed file fails with a FormatError naming it and the field. */
 export function fromSentencePiece(path: string): Tokenizer {
-  return Tokenizer.fromJSON(sentencePieceToTokenizerJSON(readSentencePieceModel(path), path), path);
+  return Tokenizer.fromSentencePiece(path);
 }

@@ -81,7 +81,7 @@ describe("sentencePieceToTokenizerJSON", () => {
     const json = sentencePieceToTokenizerJSON(parseModelProto(modelBytes("unigram"), "unigram.model"));
     const normalizer = json.normalizer as { normalizers: { type: string }[] };
     assert.deepEqual(normalizer.normalizers.map((n) => n.type), ["Precompiled", "Strip", "Replace"]);
-    assert.deepEqual(json.pre_tokenizer, { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true });
+    assert.deepEqual(json.pre_tokenizer, { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: false });
     assert.deepEqual(json.decoder, json.pre_tokenizer);
     const model = json.model as { type: string; unk_id: number; vocab: [string, number][]; byte_fallback: boolean };
     assert.equal(model.type, "Unigram");

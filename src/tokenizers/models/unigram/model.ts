@@ -9,7 +9,7 @@
 import { ValueError } from "../../../errors.js";
 import { asArray, asBoolean, asInteger, asNumber, asString, getArray, optional, type JsonObject, type JsonPath } from "../../json.js";
 import type { Model, Token } from "../model.js";
-import { codePointLength, Lattice, type LatticePath } from "./lattice.js";
+import { Lattice, type LatticePath } from "./lattice.js";
 import { type Random, SeededRandom } from "./random.js";
 import { PieceTrie } from "./trie.js";
 
@@ -26,6 +26,8 @@ export interface UnigramOptions {
   fuseUnk?: boolean;
   /** Seed of the generator `sample` uses when it is not given one. */
   seed?: number;
+  /** Add scores as libsentencepiece does (float32 running sums); default false (Hugging Face's doubles). */
+  sentencePieceArithmetic?: boolean;
 }
 
 /**
@@ -43,6 +45,16 @@ export class Unigram implements Model {
   private readonly trie: PieceTrie;
   private readonly unkScore: number;
   private readonly random: Random;
+  /**
+   * Add scores as libsentencepiece does (float32 running sums; see `bestSpans`), so that a `.model`
+   * breaks ties exactly as libsentencepiece; false (Hugging Face's double sums) for tokenizer.json.
+   */
+  sentencePieceArithmetic: boolean;
+  /** Viterbi buffers, reused across calls. */
+  private bestScore64 = new Float64Array(0);
+  private bestScore32 = new Float32Array(0);
+  private bestStart = new Int32Array(0);
+  private bestId = new Int32Array(0);
 
   constructor(vocab: ReadonlyArray<readonly [string, number]>, options: UnigramOptions = {}) {
     this.pieces = vocab.map(([piece]) => piece);
@@ -51,6 +63,7 @@ export class Unigram implements Model {
     this.byteFallback = options.byteFallback ?? false;
     this.fuseUnk = options.fuseUnk ?? true;
     this.random = new SeededRandom(options.seed ?? 0);
+    this.sentencePieceArithmetic = options.sentencePieceArithmetic ?? false;
     if (this.unkId !== null && (!Number.isInteger(this.unkId) || this.unkId < 0 || this.unkId >= vocab.length)) {
       throw new ValueError(`Unigram: unk_id ${this.unkId} is not an index of the ${vocab.length}-piece vocabulary`);
     }
@@ -116,32 +129,59 @@ export class Unigram implements Model {
   }
 
   /**
-   * The best segmentation, found without building the whole lattice: one pass keeping, for every end
-   * position, the best-scoring last piece (Hugging Face's `encode_optimized`).
+   * The best segmentation as [start, end, id] spans (id -1 or unk_id for an unknown character), found
+   * without building the whole lattice: one pass keeping, for every end position, the best-scoring
+   * last piece (SentencePiece's `EncodeOptimized`, Hugging Face's `encode_optimized`). Among equal
+   * scores the earliest start wins (candidates arrive in order of start, and only a strictly better
+   * one replaces the kept one).
+   *
+   * With `sentencePieceArithmetic`, scores add as in libsentencepiece: the best score at each
+   * position is stored as a float32, a piece's candidate is the exact (double) sum of that float and
+   * the piece's float score, compared with the stored float; an unknown character's candidate is a
+   * float32 sum. Which of two near-equal paths wins depends on that rounding (e.g. "000" as
+   * "00"+"0" or "0"+"00"), so this is what makes ties come out as libsentencepiece's.
    */
-  tokenize(sequence: string): Token[] {
+  private bestSpans(sequence: string): Int32Array {
     const length = sequence.length;
-    if (length === 0) return [];
-    const bestScore = new Float64Array(length + 1).fill(-Infinity);
-    const bestStart = new Int32Array(length + 1).fill(-1);
-    const bestId = new Int32Array(length + 1).fill(-1);
+    if (this.bestStart.length < length + 1) {
+      const size = Math.max(length + 1, 2 * this.bestStart.length);
+      this.bestScore64 = new Float64Array(size);
+      this.bestScore32 = new Float32Array(size);
+      this.bestStart = new Int32Array(size);
+      this.bestId = new Int32Array(size);
+    }
+    const bestScore = this.sentencePieceArithmetic ? this.bestScore32 : this.bestScore64;
+    const bestStart = this.bestStart;
+    const bestId = this.bestId;
+    bestStart.fill(-1, 0, length + 1);
     bestScore[0] = 0;
     const unkId = this.unkId ?? -1;
+    const unkScore = this.unkScore;
+    const roundUnk = this.sentencePieceArithmetic;
+    const trie = this.trie;
+    const scores = this.scores;
     for (let pos = 0; pos < length; ) {
-      const charEnd = pos + codePointLength(sequence, pos);
+      const c = sequence.charCodeAt(pos);
+      const charEnd = c >= 0xd800 && c <= 0xdbff && pos + 1 < length && (sequence.charCodeAt(pos + 1) & 0xfc00) === 0xdc00 ? pos + 2 : pos + 1;
       const here = bestScore[pos]!;
       let hasSingle = false;
-      this.trie.forEachPrefix(sequence, pos, (id, end) => {
-        const candidate = here + this.scores[id]!;
+      let node = 0;
+      for (let i = pos; i < length; i++) {
+        node = trie.child(node, sequence.charCodeAt(i));
+        if (node === -1) break;
+        const id = trie.valueAt(node);
+        if (id < 0) continue;
+        const end = i + 1;
+        const candidate = here + scores[id]!;
         if (bestStart[end] === -1 || candidate > bestScore[end]!) {
           bestScore[end] = candidate;
           bestStart[end] = pos;
           bestId[end] = id;
         }
         if (end === charEnd) hasSingle = true;
-      });
+      }
       if (!hasSingle) {
-        const candidate = here + this.unkScore;
+        const candidate = roundUnk ? Math.fround(here + Math.fround(unkScore)) : here + unkScore;
         if (bestStart[charEnd] === -1 || candidate > bestScore[charEnd]!) {
           bestScore[charEnd] = candidate;
           bestStart[charEnd] = pos;
@@ -150,10 +190,42 @@ export class Unigram implements Model {
       }
       pos = charEnd;
     }
+    let count = 0;
+    for (let end = length; end > 0; end = bestStart[end]!) count++;
+    const spans = new Int32Array(3 * count);
+    for (let end = length, k = count - 1; end > 0; end = bestStart[end]!, k--) {
+      spans[3 * k] = bestStart[end]!;
+      spans[3 * k + 1] = end;
+      spans[3 * k + 2] = bestId[end]!;
+    }
+    return spans;
+  }
+
+  /** The best segmentation (see `bestSpans`). */
+  tokenize(sequence: string): Token[] {
+    if (sequence.length === 0) return [];
+    const flat = this.bestSpans(sequence);
     const spans: [number, number, number][] = [];
-    for (let end = length; end > 0; end = bestStart[end]!) spans.push([bestStart[end]!, end, bestId[end]!]);
-    spans.reverse();
+    for (let k = 0; k < flat.length; k += 3) spans.push([flat[k]!, flat[k + 1]!, flat[k + 2]!]);
     return this.toTokens(sequence, spans);
+  }
+
+  /**
+   * Appends the ids of `sequence`'s best segmentation to `out` — `tokenize(sequence)`'s ids without
+   * building Token objects, for the fast paths.
+   */
+  tokenizeIdsInto(sequence: string, out: number[]): void {
+    if (sequence.length === 0) return;
+    const flat = this.bestSpans(sequence);
+    const unkId = this.unkId ?? -1;
+    for (let k = 2; k < flat.length; k += 3) {
+      if (flat[k] === unkId || flat[k]! < 0) {
+        // Unknowns are fused and may fall back to bytes: the general route handles them.
+        for (const t of this.tokenize(sequence)) out.push(t.id);
+        return;
+      }
+    }
+    for (let k = 2; k < flat.length; k += 3) out.push(flat[k]!);
   }
 
   /** The `n` best segmentations of `sequence`, most probable first. */

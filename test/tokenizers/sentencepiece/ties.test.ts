@@ -1,0 +1,81 @@
+/**
+ * Unigram ties: libsentencepiece's ids on strings where equal or near-equal paths compete (fixture
+ * from scripts/fixtures/sentencepiece-ties.py), and a property test of the tie rule itself.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { Tokenizer } from "../../../src/tokenizers/tokenizer.js";
+import { Unigram } from "../../../src/tokenizers/models/unigram/model.js";
+import { FIXTURES, modelBytes } from "./helpers.js";
+
+const ties = JSON.parse(readFileSync(join(FIXTURES, "ties.json"), "utf8")) as { models: Record<string, [string, number[]][]> };
+
+for (const [name, cases] of Object.entries(ties.models)) {
+  for (const fast of [true, false]) {
+    test(`${name}.model breaks ties as libsentencepiece does on ${cases.length} digit strings (${fast ? "fast" : "general"} path)`, () => {
+      const dir = mkdtempSync(join(tmpdir(), "loom-spm-ties-"));
+      const path = join(dir, `${name}.model`);
+      writeFileSync(path, modelBytes(name));
+      const tokenizer = Tokenizer.fromSentencePiece(path);
+      rmSync(dir, { recursive: true, force: true });
+      tokenizer.useFastPath = fast;
+      const wrong = cases.filter(([text, ids]) => JSON.stringify(tokenizer.encode(text).ids) !== JSON.stringify(ids));
+      assert.deepEqual(wrong.slice(0, 5).map(([text, ids]) => [text, ids, tokenizer.encode(text).tokens]), [], `${wrong.length} differ`);
+      for (const [text, ids] of cases.slice(0, 50)) assert.deepEqual(tokenizer.encodeIds(text), ids, text);
+    });
+  }
+}
+
+/**
+ * The rule, stated independently of the dynamic programme: among the best-scoring segmentations,
+ * take the one whose last piece starts earliest (is longest), and within those apply the same rule to
+ * what precedes it. With small integer scores every sum is exact, so ties are real ties.
+ */
+function expectedTieBreak(text: string, vocab: Map<string, number>): string[] {
+  const chars = [...text];
+  const all: string[][] = [];
+  const walk = (i: number, pieces: string[]): void => {
+    if (i === chars.length) {
+      all.push([...pieces]);
+      return;
+    }
+    for (let j = i + 1; j <= chars.length; j++) {
+      const piece = chars.slice(i, j).join("");
+      if (vocab.has(piece)) walk(j, [...pieces, piece]);
+    }
+  };
+  walk(0, []);
+  const score = (p: string[]): number => p.reduce((s, x) => s + vocab.get(x)!, 0);
+  const best = Math.max(...all.map(score));
+  let candidates = all.filter((p) => score(p) === best).map((p) => p.slice());
+  const out: string[] = [];
+  while (candidates.length > 0 && candidates[0]!.length > 0) {
+    const longest = Math.max(...candidates.map((p) => p[p.length - 1]!.length));
+    candidates = candidates.filter((p) => p[p.length - 1]!.length === longest);
+    out.unshift(candidates[0]![candidates[0]!.length - 1]!);
+    candidates = candidates.map((p) => p.slice(0, -1));
+  }
+  return out;
+}
+
+test("property: with exact scores, ties go to the longest last piece, recursively (both arithmetics)", () => {
+  const piece = fc.string({ unit: fc.constantFrom("0", "1", "-"), minLength: 2, maxLength: 3 });
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.tuple(piece, fc.integer({ min: -6, max: -1 })), { selector: ([p]) => p, maxLength: 8 }),
+      fc.string({ unit: fc.constantFrom("0", "1", "-"), minLength: 1, maxLength: 9 }),
+      fc.boolean(),
+      (multi, text, sentencePieceArithmetic) => {
+        // Single characters score -2 and pieces of n characters multiples of -1: ties abound.
+        const vocab = new Map<string, number>([["0", -2], ["1", -2], ["-", -2], ...multi]);
+        const model = new Unigram([...vocab], { sentencePieceArithmetic });
+        assert.deepEqual(model.tokenize(text).map((t) => t.value), expectedTieBreak(text, vocab));
+      },
+    ),
+    { seed: 1317, numRuns: 400 },
+  );
+});
