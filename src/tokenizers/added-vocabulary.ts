@@ -224,6 +224,11 @@ export class AddedVocabulary {
     });
   }
 
+  /** Whether some added token is matched in the normalized text (the fast paths split raw text only). */
+  get hasNormalizedTokens(): boolean {
+    return this.normalizedMatcher.regex !== undefined;
+  }
+
   /** Whether any added token could match (lets callers skip the split). */
   get isEmpty(): boolean {
     return this.tokensById.size === 0;

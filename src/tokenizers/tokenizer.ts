@@ -11,6 +11,7 @@ import { AddedToken, AddedVocabulary } from "./added-vocabulary.js";
 import { BYTE_TO_CHAR } from "./byte-level-alphabet.js";
 import { applyChatTemplate, loadChatTemplateBeside, type ChatMessage, type ChatTemplateConfig, type ChatTemplateOptions } from "./chat-template.js";
 import { ByteLevelFastPath, type FastEncoding } from "./byte-level-fast-path.js";
+import { SentencePieceFastPath } from "./sentencepiece-fast-path.js";
 import { decoderRegistry } from "./decoders/index.js";
 import type { Decoder } from "./decoders/decoder.js";
 import { Encoding } from "./encoding.js";
@@ -48,6 +49,14 @@ export interface DecodeOptions {
 
 export type AddedTokenInput = string | AddedToken;
 
+/** What every fast path offers (see byte-level-fast-path.ts, sentencepiece-fast-path.ts). */
+interface FastPath {
+  /** Appends the ids of `text` (no added tokens in it; `atStart`: it begins the input). */
+  encodeIds(text: string, out: number[], atStart: boolean): void;
+  /** Appends the tokens of text[start, end) with offsets into `text`; returns the next word number. */
+  encode(text: string, start: number, end: number, out: FastEncoding, firstWord: number): number;
+}
+
 export class Tokenizer {
   /** The model stage (BPE, WordPiece, WordLevel, Unigram). */
   model: Model;
@@ -69,7 +78,7 @@ export class Tokenizer {
   chatTemplate: ChatTemplateConfig | undefined;
   /** Set false to force the general pipeline (the tests compare it with the fast path). */
   useFastPath = true;
-  private fastPath: ByteLevelFastPath | null | undefined;
+  private fastPath: FastPath | null | undefined;
 
   constructor(model: Model) {
     this.model = model;
@@ -247,10 +256,17 @@ export class Tokenizer {
 
   // ---- encoding -----------------------------------------------------------------------------
 
-  /** The byte-level fast path when this pipeline has its shape (no normalizer, regex split, byte-level BPE). */
-  private getFastPath(): ByteLevelFastPath | null {
+  /**
+   * A fast path when this pipeline has the shape of one: byte-level BPE (no normalizer, regex split),
+   * SentencePiece (charsmap, Metaspace, Unigram or BPE) or BERT (BertNormalizer, BertPreTokenizer,
+   * WordPiece). Each gives exactly what the general pipeline gives.
+   */
+  private getFastPath(): FastPath | null {
     if (this.fastPath !== undefined) return this.fastPath;
     this.fastPath = null;
+    if (this.addedVocabulary.hasNormalizedTokens) return null;
+    this.fastPath = SentencePieceFastPath.forPipeline(this.normalizer, this.preTokenizer, this.model);
+    if (this.fastPath) return this.fastPath;
     const m = this.model;
     if (this.normalizer || !(m instanceof BPE)) return null;
     if (m.dropout || m.continuingSubwordPrefix || m.endOfWordSuffix || m.byteFallback) return null;
@@ -335,11 +351,11 @@ export class Tokenizer {
     if (!fast || !trivialPost) return this.encode(text, undefined, options).ids;
     const out: number[] = [];
     if (this.addedVocabulary.isEmpty) {
-      fast.encodeIds(text, out);
+      fast.encodeIds(text, out, true);
       return out;
     }
     for (const [start, end, id] of this.addedVocabulary.splitPlain(text)) {
-      if (id === undefined) fast.encodeIds(text.slice(start, end), out);
+      if (id === undefined) fast.encodeIds(text.slice(start, end), out, start === 0);
       else out.push(id);
     }
     return out;

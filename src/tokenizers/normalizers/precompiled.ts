@@ -126,8 +126,129 @@ export class Precompiled implements Normalizer {
 
   /** The normalized text alone. */
   normalizeString(text: string): string {
-    return this.changes(text).changes.map(([ch]) => ch).join("");
+    return this.normalizeAligned(text, null);
   }
+
+  /**
+   * Per BMP code unit: 1 when some rule may start with that character (its UTF-8 bytes begin a key
+   * of the trie), so that every other character is copied without a trie walk; surrogates are 1.
+   */
+  private mayRewrite: Uint8Array | undefined;
+
+  private rewriteTable(): Uint8Array {
+    if (this.mayRewrite) return this.mayRewrite;
+    const table = new Uint8Array(65536);
+    const bytes = new Uint8Array(3);
+    for (let c = 0; c < 65536; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        table[c] = 1;
+        continue;
+      }
+      let n: number;
+      if (c < 0x80) {
+        bytes[0] = c;
+        n = 1;
+      } else if (c < 0x800) {
+        bytes[0] = 0xc0 | (c >> 6);
+        bytes[1] = 0x80 | (c & 0x3f);
+        n = 2;
+      } else {
+        bytes[0] = 0xe0 | (c >> 12);
+        bytes[1] = 0x80 | ((c >> 6) & 0x3f);
+        bytes[2] = 0x80 | (c & 0x3f);
+        n = 3;
+      }
+      table[c] = this.trie.hasPrefix(bytes, n) ? 1 : 0;
+    }
+    this.mayRewrite = table;
+    return table;
+  }
+
+  /**
+   * The normalized text, as `changes` gives it, without building a change per character: runs of
+   * characters no rule starts with are copied. With `align`, also pushes for every code unit of the
+   * result the [start, end) of the character of `text` it comes from — what `NormalizedString.transform`
+   * makes of `changes`: a rule's j-th output character comes from its min(j, k)-th input character.
+   */
+  normalizeAligned(text: string, align: Alignments | null): string {
+    const table = this.rewriteTable();
+    let bytes: Uint8Array | undefined;
+    let out = "";
+    let copyFrom = 0;
+    // The change `changes` would give the last output character (1 for an inserted one), and where
+    // its code units start in `align`: a rule that outputs nothing adds its count to that change, and
+    // an inserted character that thereby consumes input takes the range of the first removed one.
+    let lastChange = 0;
+    let lastAlign = -1;
+    const atCharStart = (end: number): boolean => end >= bytes!.length || (bytes![end]! & 0xc0) !== 0x80;
+    for (let i = 0, b = 0; i < text.length; ) {
+      const c = text.charCodeAt(i);
+      const units = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+      const width = c < 0x80 ? 1 : c < 0x800 ? 2 : units === 2 ? 4 : 3;
+      let matched = 0;
+      if (table[c] !== 0) {
+        bytes ??= encoder.encode(text);
+        matched = this.trie.longestMatch(bytes, b, atCharStart);
+      }
+      if (matched === 0) {
+        if (align) {
+          lastAlign = align.starts.length;
+          lastChange = 0;
+          for (let k = 0; k < units; k++) pushAlignment(align, i, i + units);
+        }
+        i += units;
+        b += width;
+        continue;
+      }
+      out += text.slice(copyFrom, i);
+      // The input characters the rule consumes: their [start, end) ranges.
+      const consumedStarts: number[] = [];
+      const consumedEnds: number[] = [];
+      for (const end = b + matched; b < end; ) {
+        const cp = text.codePointAt(i)!;
+        const n = cp > 0xffff ? 2 : 1;
+        consumedStarts.push(i);
+        consumedEnds.push(i + n);
+        i += n;
+        b += utf8Length(cp);
+      }
+      const produced = this.replacement(this.trie.matchValue);
+      out += produced;
+      copyFrom = i;
+      if (!align) continue;
+      const k = consumedStarts.length;
+      if (produced.length === 0) {
+        if (lastAlign >= 0) {
+          const change = lastChange - k;
+          if (lastChange > 0 && change <= 0) {
+            align.starts.fill(consumedStarts[0]!, lastAlign);
+            align.ends.fill(consumedEnds[0]!, lastAlign);
+          }
+          lastChange = change;
+        }
+        continue;
+      }
+      let j = 0;
+      for (const ch of produced) {
+        const from = Math.min(j++, k - 1);
+        lastAlign = align.starts.length;
+        for (let u = 0; u < ch.length; u++) pushAlignment(align, consumedStarts[from]!, consumedEnds[from]!);
+      }
+      lastChange = j > k ? 1 : j - k;
+    }
+    return out + text.slice(copyFrom);
+  }
+}
+
+/** Per code unit of a normalized string: the [start, end) of the original character it comes from. */
+export interface Alignments {
+  starts: number[];
+  ends: number[];
+}
+
+export function pushAlignment(align: Alignments, start: number, end: number): void {
+  align.starts.push(start);
+  align.ends.push(end);
 }
 
 function utf8Length(cp: number): number {

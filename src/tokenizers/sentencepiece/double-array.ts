@@ -39,6 +39,22 @@ export class DoubleArray {
     return best;
   }
 
+  /** Whether some key starts with `key[0, length)` (a path from the root spells it). */
+  hasPrefix(key: Uint8Array, length: number): boolean {
+    const units = this.units;
+    if (units.length === 0) return false;
+    let pos = offsetOf(units[0]!);
+    for (let i = 0; i < length; i++) {
+      const c = key[i]!;
+      pos ^= c;
+      if (pos >= units.length) return false;
+      const unit = units[pos]!;
+      if ((unit & 0x800000ff) !== c) return false;
+      pos ^= offsetOf(unit);
+    }
+    return true;
+  }
+
   /**
    * Calls `found(value, length)` for every key that is a prefix of `key[start…]`, shortest first;
    * `length` is in bytes.

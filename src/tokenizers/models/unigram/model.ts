@@ -12,6 +12,7 @@ import type { Model, Token } from "../model.js";
 import { Lattice, type LatticePath } from "./lattice.js";
 import { type Random, SeededRandom } from "./random.js";
 import { PieceTrie } from "./trie.js";
+import { Viterbi } from "./viterbi.js";
 
 /** How much less likely than the rarest piece an unknown character is (SentencePiece's kUnkPenalty). */
 export const UNK_PENALTY = 10;
@@ -50,11 +51,7 @@ export class Unigram implements Model {
    * breaks ties exactly as libsentencepiece; false (Hugging Face's double sums) for tokenizer.json.
    */
   sentencePieceArithmetic: boolean;
-  /** Viterbi buffers, reused across calls. */
-  private bestScore64 = new Float64Array(0);
-  private bestScore32 = new Float32Array(0);
-  private bestStart = new Int32Array(0);
-  private bestId = new Int32Array(0);
+  private readonly viterbi: Viterbi;
 
   constructor(vocab: ReadonlyArray<readonly [string, number]>, options: UnigramOptions = {}) {
     this.pieces = vocab.map(([piece]) => piece);
@@ -74,6 +71,7 @@ export class Unigram implements Model {
     let minScore = Infinity;
     for (const score of this.scores) minScore = Math.min(minScore, score);
     this.unkScore = (vocab.length > 0 ? minScore : 0) - UNK_PENALTY;
+    this.viterbi = new Viterbi(this.trie, this.scores, this.pieces, this.unkId ?? -1, this.unkScore);
   }
 
   /** Reads the `"model"` object of tokenizer.json; `at` names the file and field for errors. */
@@ -128,77 +126,9 @@ export class Unigram implements Model {
     return new Lattice(sequence, this.trie, this.scores, this.unkId ?? -1, this.unkScore);
   }
 
-  /**
-   * The best segmentation as [start, end, id] spans (id -1 or unk_id for an unknown character), found
-   * without building the whole lattice: one pass keeping, for every end position, the best-scoring
-   * last piece (SentencePiece's `EncodeOptimized`, Hugging Face's `encode_optimized`). Among equal
-   * scores the earliest start wins (candidates arrive in order of start, and only a strictly better
-   * one replaces the kept one).
-   *
-   * With `sentencePieceArithmetic`, scores add as in libsentencepiece: the best score at each
-   * position is stored as a float32, a piece's candidate is the exact (double) sum of that float and
-   * the piece's float score, compared with the stored float; an unknown character's candidate is a
-   * float32 sum. Which of two near-equal paths wins depends on that rounding (e.g. "000" as
-   * "00"+"0" or "0"+"00"), so this is what makes ties come out as libsentencepiece's.
-   */
+  /** The best segmentation as flat (start, end, id) triples, in this model's arithmetic (see viterbi.ts). */
   private bestSpans(sequence: string): Int32Array {
-    const length = sequence.length;
-    if (this.bestStart.length < length + 1) {
-      const size = Math.max(length + 1, 2 * this.bestStart.length);
-      this.bestScore64 = new Float64Array(size);
-      this.bestScore32 = new Float32Array(size);
-      this.bestStart = new Int32Array(size);
-      this.bestId = new Int32Array(size);
-    }
-    const bestScore = this.sentencePieceArithmetic ? this.bestScore32 : this.bestScore64;
-    const bestStart = this.bestStart;
-    const bestId = this.bestId;
-    bestStart.fill(-1, 0, length + 1);
-    bestScore[0] = 0;
-    const unkId = this.unkId ?? -1;
-    const unkScore = this.unkScore;
-    const roundUnk = this.sentencePieceArithmetic;
-    const trie = this.trie;
-    const scores = this.scores;
-    for (let pos = 0; pos < length; ) {
-      const c = sequence.charCodeAt(pos);
-      const charEnd = c >= 0xd800 && c <= 0xdbff && pos + 1 < length && (sequence.charCodeAt(pos + 1) & 0xfc00) === 0xdc00 ? pos + 2 : pos + 1;
-      const here = bestScore[pos]!;
-      let hasSingle = false;
-      let node = 0;
-      for (let i = pos; i < length; i++) {
-        node = trie.child(node, sequence.charCodeAt(i));
-        if (node === -1) break;
-        const id = trie.valueAt(node);
-        if (id < 0) continue;
-        const end = i + 1;
-        const candidate = here + scores[id]!;
-        if (bestStart[end] === -1 || candidate > bestScore[end]!) {
-          bestScore[end] = candidate;
-          bestStart[end] = pos;
-          bestId[end] = id;
-        }
-        if (end === charEnd) hasSingle = true;
-      }
-      if (!hasSingle) {
-        const candidate = roundUnk ? Math.fround(here + Math.fround(unkScore)) : here + unkScore;
-        if (bestStart[charEnd] === -1 || candidate > bestScore[charEnd]!) {
-          bestScore[charEnd] = candidate;
-          bestStart[charEnd] = pos;
-          bestId[charEnd] = unkId;
-        }
-      }
-      pos = charEnd;
-    }
-    let count = 0;
-    for (let end = length; end > 0; end = bestStart[end]!) count++;
-    const spans = new Int32Array(3 * count);
-    for (let end = length, k = count - 1; end > 0; end = bestStart[end]!, k--) {
-      spans[3 * k] = bestStart[end]!;
-      spans[3 * k + 1] = end;
-      spans[3 * k + 2] = bestId[end]!;
-    }
-    return spans;
+    return this.sentencePieceArithmetic ? this.viterbi.spansSentencePiece(sequence) : this.viterbi.spansDouble(sequence);
   }
 
   /** The best segmentation (see `bestSpans`). */
@@ -218,14 +148,20 @@ export class Unigram implements Model {
     if (sequence.length === 0) return;
     const flat = this.bestSpans(sequence);
     const unkId = this.unkId ?? -1;
-    for (let k = 2; k < flat.length; k += 3) {
-      if (flat[k] === unkId || flat[k]! < 0) {
-        // Unknowns are fused and may fall back to bytes: the general route handles them.
-        for (const t of this.tokenize(sequence)) out.push(t.id);
-        return;
+    for (let k = 0; k < flat.length; k += 3) {
+      const id = flat[k + 2]!;
+      if (id >= 0 && id !== unkId) {
+        out.push(id);
+        continue;
       }
+      // Unknowns are fused and may fall back to bytes: the Token route, for this run of them.
+      let end = k + 3;
+      while (this.fuseUnk && end < flat.length && flat[end + 2] === id) end += 3;
+      const spans: [number, number, number][] = [];
+      for (let j = k; j < end; j += 3) spans.push([flat[j]!, flat[j + 1]!, flat[j + 2]!]);
+      for (const t of this.toTokens(sequence, spans)) out.push(t.id);
+      k = end - 3;
     }
-    for (let k = 2; k < flat.length; k += 3) out.push(flat[k]!);
   }
 
   /** The `n` best segmentations of `sequence`, most probable first. */

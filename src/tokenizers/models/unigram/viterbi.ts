@@ -1,0 +1,210 @@
+/**
+ * The best segmentation of a string under a Unigram model, without building the lattice: one pass
+ * keeping, for every end position, the best-scoring last piece (SentencePiece's `EncodeOptimized`,
+ * Hugging Face's `encode_optimized`). Among equal scores the earliest start wins: candidates arrive
+ * in order of start, and only a strictly better one replaces the kept one.
+ *
+ * Two arithmetics. Hugging Face adds doubles. libsentencepiece keeps the best score of each position
+ * as a float32; a piece's candidate is the exact (double) sum of that float and the piece's float
+ * score, compared with the stored float; an unknown character's candidate is a float32 sum. Which of
+ * two near-equal paths wins depends on that rounding ("000" as "00"+"0" or "0"+"00"), and the rounding
+ * depends on the running score, so libsentencepiece's answer for a word depends on the words before
+ * it in the sentence.
+ *
+ * Spans are flat triples (start, end, id) in UTF-16 units; id is the unknown id (or -1) for an
+ * unknown character.
+ */
+import { WordCache } from "../bpe/word-cache.js";
+import type { PieceTrie } from "./trie.js";
+
+interface CachedWord {
+  /** The word's spans relative to its start. */
+  spans: Int32Array;
+  /** The smallest gap between two compared candidates in the word's exact (double) Viterbi. */
+  margin: number;
+}
+
+export class Viterbi {
+  private bestScore64 = new Float64Array(0);
+  private bestScore32 = new Float32Array(0);
+  private bestStart = new Int32Array(0);
+  private bestId = new Int32Array(0);
+  /** The stored best score at the end of the last `run` (the sentence's running score). */
+  private finalScore = 0;
+  /** The smallest gap between compared candidates in the last `run`. */
+  private margin = Infinity;
+  private readonly cache = new WordCache<CachedWord>(50_000);
+  /** Output buffer of `spansSentencePiece`, reused. */
+  private sentenceSpans = new Int32Array(1024);
+  /** Largest |score| of any piece or of an unknown: bounds the running score's growth per character. */
+  private readonly maxAbsScore: number;
+  /**
+   * Whether no piece holds "▁" after its first character: then no piece crosses a word start, each
+   * word of a sentence can be segmented alone (starting from the running score) and results cached.
+   */
+  private readonly separableWords: boolean;
+
+  constructor(
+    private readonly trie: PieceTrie,
+    private readonly scores: Float64Array,
+    pieces: readonly string[],
+    private readonly unkId: number,
+    private readonly unkScore: number,
+  ) {
+    let maxAbs = Math.abs(unkScore);
+    for (const s of scores) maxAbs = Math.max(maxAbs, Math.abs(s));
+    this.maxAbsScore = maxAbs;
+    this.separableWords = pieces.every((p) => p.indexOf("\u2581", 1) < 0);
+  }
+
+  /**
+   * One Viterbi pass over `text` starting from running score `initial`; `float32`: libsentencepiece's
+   * arithmetic. Leaves the final running score and the smallest candidate gap in fields.
+   */
+  private run(text: string, initial: number, float32: boolean, unknownScore: number): Int32Array {
+    const length = text.length;
+    if (this.bestStart.length < length + 1) {
+      const size = Math.max(length + 1, 2 * this.bestStart.length);
+      this.bestScore64 = new Float64Array(size);
+      this.bestScore32 = new Float32Array(size);
+      this.bestStart = new Int32Array(size);
+      this.bestId = new Int32Array(size);
+    }
+    const bestScore = float32 ? this.bestScore32 : this.bestScore64;
+    const bestStart = this.bestStart;
+    const bestId = this.bestId;
+    bestStart.fill(-1, 0, length + 1);
+    bestScore[0] = initial;
+    const { trie, scores, unkId } = this;
+    const unkScore = unknownScore;
+    let margin = Infinity;
+    for (let pos = 0; pos < length; ) {
+      const c = text.charCodeAt(pos);
+      const charEnd = c >= 0xd800 && c <= 0xdbff && pos + 1 < length && (text.charCodeAt(pos + 1) & 0xfc00) === 0xdc00 ? pos + 2 : pos + 1;
+      const here = bestScore[pos]!;
+      let hasSingle = false;
+      let node = 0;
+      for (let i = pos; i < length; i++) {
+        node = trie.child(node, text.charCodeAt(i));
+        if (node === -1) break;
+        const id = trie.valueAt(node);
+        if (id < 0) continue;
+        const end = i + 1;
+        const candidate = here + scores[id]!;
+        if (bestStart[end] === -1) {
+          bestScore[end] = candidate;
+          bestStart[end] = pos;
+          bestId[end] = id;
+        } else {
+          const gap = candidate - bestScore[end]!;
+          if (Math.abs(gap) < margin) margin = Math.abs(gap);
+          if (gap > 0) {
+            bestScore[end] = candidate;
+            bestStart[end] = pos;
+            bestId[end] = id;
+          }
+        }
+        if (end === charEnd) hasSingle = true;
+      }
+      if (!hasSingle) {
+        const candidate = float32 ? Math.fround(here + unkScore) : here + unkScore;
+        if (bestStart[charEnd] === -1) {
+          bestScore[charEnd] = candidate;
+          bestStart[charEnd] = pos;
+          bestId[charEnd] = unkId;
+        } else {
+          const gap = candidate - bestScore[charEnd]!;
+          if (Math.abs(gap) < margin) margin = Math.abs(gap);
+          if (gap > 0) {
+            bestScore[charEnd] = candidate;
+            bestStart[charEnd] = pos;
+            bestId[charEnd] = unkId;
+          }
+        }
+      }
+      pos = charEnd;
+    }
+    this.finalScore = bestScore[length]!;
+    this.margin = margin;
+    let count = 0;
+    for (let end = length; end > 0; end = bestStart[end]!) count++;
+    const spans = new Int32Array(3 * count);
+    for (let end = length, k = count - 1; end > 0; end = bestStart[end]!, k--) {
+      spans[3 * k] = bestStart[end]!;
+      spans[3 * k + 1] = end;
+      spans[3 * k + 2] = bestId[end]!;
+    }
+    return spans;
+  }
+
+  /** The best segmentation of `text` with Hugging Face's double sums. */
+  spansDouble(text: string): Int32Array {
+    return this.run(text, 0, false, this.unkScore);
+  }
+
+  /**
+   * The best segmentation of the sentence `text` as libsentencepiece gives it. Word by word (when
+   * no piece crosses a word start): a cached word is reused when its exact candidate gaps all exceed
+   * what float32 rounding of the running score can shift them by (each stored score is off by at
+   * most half a float32 spacing per character), so its comparisons come out the same at any running
+   * score of that size; otherwise the word is run from the running score in float32, as the whole
+   * sentence would be. Exact ties always take that route.
+   */
+  spansSentencePiece(text: string): Int32Array {
+    const unkScore = Math.fround(this.unkScore);
+    if (!this.separableWords) return this.run(text, 0, true, unkScore);
+    let out = this.sentenceSpans;
+    let used = 0;
+    let running = 0;
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf("\u2581", start + 1);
+      if (end < 0) end = text.length;
+      const word = start === 0 && end === text.length ? text : text.slice(start, end);
+      let cached = this.cache.get(word);
+      if (cached === undefined) {
+        cached = { spans: this.run(word, 0, false, unkScore), margin: this.margin };
+        if (word.length <= 256) this.cache.set(word, cached);
+      }
+      // 2^-22·M bounds twice the float32 spacing at magnitude M.
+      const length = end - start;
+      const bound = 2 * (length + 1) * (Math.abs(running) + (length + 1) * this.maxAbsScore) * 2 ** -22;
+      let spans: Int32Array;
+      if (cached.margin > bound) {
+        spans = cached.spans;
+        // The running score is the chain of float32 stores along the chosen path.
+        for (let k = 2; k < spans.length; k += 3) {
+          const id = spans[k]!;
+          const isUnk = id < 0 || (id === this.unkId && !this.trieHas(word, spans[k - 2]!, spans[k - 1]!));
+          running = Math.fround(running + (isUnk ? unkScore : this.scores[id]!));
+        }
+      } else {
+        spans = this.run(word, running, true, unkScore);
+        running = this.finalScore;
+      }
+      if (used + spans.length > out.length) {
+        const grown = new Int32Array(Math.max(2 * out.length, used + spans.length));
+        grown.set(out.subarray(0, used));
+        out = grown;
+        this.sentenceSpans = out;
+      }
+      for (let k = 0; k < spans.length; k += 3) {
+        out[used++] = spans[k]! + start;
+        out[used++] = spans[k + 1]! + start;
+        out[used++] = spans[k + 2]!;
+      }
+      start = end;
+    }
+    return out.slice(0, used);
+  }
+
+  /** Whether text[start, end) is a piece (an unknown-character span is not). */
+  private trieHas(text: string, start: number, end: number): boolean {
+    let node = 0;
+    for (let i = start; i < end; i++) {
+      node = this.trie.child(node, text.charCodeAt(i));
+      if (node === -1) return false;
+    }
+    return this.trie.valueAt(node) >= 0;
+  }
+}
+

@@ -1,0 +1,169 @@
+/**
+ * A faster route through the SentencePiece pipeline — Precompiled charsmap, right strip and space
+ * collapsing, Metaspace, then Unigram or BPE (every `.model`, and tokenizer.json files of that shape)
+ * — that gives exactly what the general pipeline gives (the tests compare both) without a
+ * NormalizedString and its per-character change lists: the charsmap copies runs of characters no rule
+ * starts with, whitespace handling is one pass over the string, offsets are two flat arrays, and
+ * BPE words go through the model's word cache.
+ */
+import type { FastEncoding } from "./byte-level-fast-path.js";
+import { BPE } from "./models/bpe/model.js";
+import type { Token } from "./models/model.js";
+import { Unigram } from "./models/unigram/model.js";
+import { isWhitespace } from "./normalized-string.js";
+import type { Normalizer } from "./normalizers/normalizer.js";
+import { Precompiled, pushAlignment, type Alignments } from "./normalizers/precompiled.js";
+import { Replace } from "./normalizers/replace.js";
+import { NormalizerSequence } from "./normalizers/sequence.js";
+import { Strip } from "./normalizers/strip.js";
+import { Metaspace } from "./pre_tokenizers/metaspace.js";
+import type { PreTokenizer } from "./pre_tokenizers/pre-tokenizer.js";
+import type { Model } from "./models/model.js";
+
+
+export class SentencePieceFastPath {
+  private constructor(
+    private readonly charsmap: Precompiled | undefined,
+    /** Strip(right) then Replace(" {2,}" → " "), SentencePiece's remove_extra_whitespaces. */
+    private readonly collapseWhitespace: boolean,
+    private readonly metaspace: Metaspace,
+    private readonly model: Unigram | BPE,
+  ) {}
+
+  /** The fast path for this pipeline, or null when it has another shape. */
+  static forPipeline(normalizer: Normalizer | undefined, preTokenizer: PreTokenizer | undefined, model: Model): SentencePieceFastPath | null {
+    if (!(preTokenizer instanceof Metaspace) || preTokenizer.replacement !== "\u2581") return null;
+    if (model instanceof BPE) {
+      if (model.dropout || model.continuingSubwordPrefix || model.endOfWordSuffix || model.ignoreMerges) return null;
+    } else if (!(model instanceof Unigram)) {
+      return null;
+    }
+    const stages = normalizer === undefined ? [] : normalizer instanceof NormalizerSequence ? normalizer.normalizers : [normalizer];
+    let k = 0;
+    let charsmap: Precompiled | undefined;
+    if (stages[k] instanceof Precompiled) charsmap = stages[k++] as Precompiled;
+    let collapse = false;
+    const strip = stages[k];
+    const replace = stages[k + 1];
+    if (
+      strip instanceof Strip && !strip.stripLeft && strip.stripRight &&
+      replace instanceof Replace && "Regex" in replace.pattern && replace.pattern.Regex === " {2,}" && replace.content === " "
+    ) {
+      collapse = true;
+      k += 2;
+    }
+    if (k !== stages.length) return null;
+    return new SentencePieceFastPath(charsmap, collapse, preTokenizer, model);
+  }
+
+  /**
+   * The normalized, Metaspace-escaped text of one segment (`atStart`: it begins the input, for
+   * prepend_scheme "first"), with per code unit alignments into `text` when `align` is given.
+   */
+  private normalize(text: string, atStart: boolean, align: Alignments | null): string {
+    const inner: Alignments | null = align ? { starts: [], ends: [] } : null;
+    let s = this.charsmap ? this.charsmap.normalizeAligned(text, inner) : text;
+    if (inner && !this.charsmap) {
+      for (let i = 0; i < s.length; i++) {
+        const pair = (s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+        const lowHalf = i > 0 && (s.charCodeAt(i) & 0xfc00) === 0xdc00 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+        inner.starts.push(lowHalf ? i - 1 : i);
+        inner.ends.push(pair ? i + 2 : i + 1);
+      }
+    }
+    let end = s.length;
+    if (this.collapseWhitespace) {
+      // Strip(right): trailing White_Space characters, whole code points.
+      while (end > 0) {
+        const low = s.charCodeAt(end - 1);
+        const n = (low & 0xfc00) === 0xdc00 && end >= 2 && (s.charCodeAt(end - 2) & 0xfc00) === 0xd800 ? 2 : 1;
+        if (!isWhitespace(s.slice(end - n, end))) break;
+        end -= n;
+      }
+    }
+    const ms = this.metaspace;
+    const prepend = ms.prependScheme === "always" || (ms.prependScheme === "first" && atStart);
+    if (!inner) {
+      // Without alignments the string functions do it natively.
+      let t = end === s.length ? s : s.slice(0, end);
+      if (this.collapseWhitespace && t.includes("  ")) t = t.replace(/ {2,}/g, " ");
+      t = t.replaceAll(" ", "\u2581");
+      return t.length > 0 && prepend && t.charCodeAt(0) !== 0x2581 ? "\u2581" + t : t;
+    }
+    let out = "";
+    let copyFrom = 0;
+    // Metaspace prepends "▁" unless the text starts with one (a leading space becomes one too).
+    if (end > 0 && prepend && s.charCodeAt(0) !== 0x2581 && s.charCodeAt(0) !== 0x20) {
+      out = "\u2581";
+      if (inner) pushAlignment(align!, inner.starts[0]!, inner.ends[0]!);
+    }
+    for (let i = 0; i < end; i++) {
+      if (s.charCodeAt(i) !== 0x20) {
+        if (inner) pushAlignment(align!, inner.starts[i]!, inner.ends[i]!);
+        continue;
+      }
+      // A run of spaces: one "▁" (Replace(" {2,}") keeps the alignment of the run's last space).
+      let j = i + 1;
+      if (this.collapseWhitespace) while (j < end && s.charCodeAt(j) === 0x20) j++;
+      out += s.slice(copyFrom, i);
+      out += "\u2581";
+      if (inner) pushAlignment(align!, inner.starts[j - 1]!, inner.ends[j - 1]!);
+      copyFrom = j;
+      i = j - 1;
+    }
+    out += s.slice(copyFrom, end);
+    s = out;
+    return s;
+  }
+
+  /** The words the model sees: the whole string, or split before every "▁" (Metaspace split). */
+  private forEachWord(s: string, f: (start: number, end: number) => void): void {
+    if (!this.metaspace.split) {
+      if (s.length > 0) f(0, s.length);
+      return;
+    }
+    let start = 0;
+    for (let i = s.indexOf("\u2581", 1); i >= 0; i = s.indexOf("\u2581", i + 1)) {
+      f(start, i);
+      start = i;
+    }
+    if (start < s.length) f(start, s.length);
+  }
+
+  /** Appends the ids of `text` (one segment between added tokens) to `out`. */
+  encodeIds(text: string, out: number[], atStart: boolean): void {
+    const s = this.normalize(text, atStart, null);
+    const model = this.model;
+    this.forEachWord(s, (start, end) => {
+      const word = start === 0 && end === s.length ? s : s.slice(start, end);
+      if (model instanceof Unigram) {
+        model.tokenizeIdsInto(word, out);
+      } else {
+        const ids = model.tokenizeIds(word);
+        for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
+      }
+    });
+  }
+
+  /**
+   * Appends tokens of text[start, end) with offsets into the full text, a word per Metaspace piece
+   * numbered from `firstWord`; returns the next word number.
+   */
+  encode(text: string, start: number, end: number, out: FastEncoding, firstWord: number): number {
+    const segment = start === 0 && end === text.length ? text : text.slice(start, end);
+    const align: Alignments = { starts: [], ends: [] };
+    const s = this.normalize(segment, start === 0, align);
+    let word = firstWord;
+    this.forEachWord(s, (a, b) => {
+      const tokens: Token[] = this.model.tokenize(a === 0 && b === s.length ? s : s.slice(a, b));
+      for (const t of tokens) {
+        out.ids.push(t.id);
+        out.tokens.push(t.value);
+        out.offsets.push([start + align.starts[a + t.offsets[0]]!, start + align.ends[a + t.offsets[1] - 1]!]);
+        out.wordIds.push(word);
+      }
+      word++;
+    });
+    return word;
+  }
+}
