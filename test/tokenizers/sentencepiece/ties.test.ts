@@ -11,6 +11,8 @@ import fc from "fast-check";
 import { Tokenizer } from "../../../src/tokenizers/tokenizer.js";
 import { Unigram } from "../../../src/tokenizers/models/unigram/model.js";
 import { FIXTURES, modelBytes } from "./helpers.js";
+import { PieceTrie } from "../../../src/tokenizers/models/unigram/trie.js";
+import * as viterbiModule from "../../../src/tokenizers/models/unigram/viterbi.js";
 
 const ties = JSON.parse(readFileSync(join(FIXTURES, "ties.json"), "utf8")) as { models: Record<string, [string, number[]][]> };
 
@@ -77,5 +79,30 @@ test("property: with exact scores, ties go to the longest last piece, recursivel
       },
     ),
     { seed: 1317, numRuns: 400 },
+  );
+});
+
+test("property: libsentencepiece's arithmetic word by word with the cache = one float32 pass over the sentence", () => {
+  const { Viterbi } = viterbiModule;
+  const chars = ["0", "1", "-"];
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.tuple(fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 40 })), { selector: ([p]) => p, minLength: 1, maxLength: 10 }),
+      fc.array(fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+      fc.integer({ min: 1, max: 300 }),
+      (entries, words, repeat) => {
+        // Pieces made of the same characters in another order tie exactly in exact arithmetic
+        // ("0"+"00" vs "00"+"0"); scores off any binary grid, and long sentences (a large running
+        // score), make float32 rounding decide them.
+        const vocab: [string, number][] = [["\u2581", -1.5], ...entries.map(([p, s]): [string, number] => [p, Math.fround(-s * 0.7310585)])];
+        const pieces = vocab.map(([p]) => p);
+        const scores = Float64Array.from(vocab, ([, s]) => s);
+        const trie = new PieceTrie(pieces.map((p, i): [string, number] => [p, i]));
+        const viterbi = new Viterbi(trie, scores, pieces, -1, -50);
+        const sentence = Array.from({ length: repeat }, () => words.map((w) => `\u2581${w}`).join("")).join("");
+        assert.deepEqual(Array.from(viterbi.spansSentencePiece(sentence)), Array.from(viterbi.spansSentencePieceWhole(sentence)));
+      },
+    ),
+    { seed: 2024, numRuns: 300 },
   );
 });

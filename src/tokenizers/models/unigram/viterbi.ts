@@ -142,6 +142,11 @@ export class Viterbi {
     return this.run(text, 0, false, this.unkScore);
   }
 
+  /** libsentencepiece's segmentation by one float32 pass over the whole sentence (what `spansSentencePiece` must equal). */
+  spansSentencePieceWhole(text: string): Int32Array {
+    return this.run(text, 0, true, Math.fround(this.unkScore));
+  }
+
   /**
    * The best segmentation of the sentence `text` as libsentencepiece gives it. Word by word (when
    * no piece crosses a word start): a cached word is reused when its exact candidate gaps all exceed
