@@ -51,8 +51,8 @@ export class ByteLevelFastPath {
     return ids;
   }
 
-  /** Appends the ids of `text` (which holds no added tokens) to `out`. */
-  encodeIds(text: string, out: number[]): void {
+  /** Appends the ids of `text` (which holds no added tokens) to `out`; always true (it takes every text). */
+  encodeIds(text: string, out: number[]): boolean {
     const re = this.regex;
     const single = this.single;
     re.lastIndex = 0;
@@ -74,6 +74,7 @@ export class ByteLevelFastPath {
       }
       for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
     }
+    return true;
   }
 
   /**

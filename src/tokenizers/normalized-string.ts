@@ -20,6 +20,17 @@ export type CharChange = readonly [string, number];
 /** Which text offsets refer to: the original input or the normalised text. */
 export type OffsetReferential = "original" | "normalized";
 
+/** Per code unit of a normalized string: the [start, end) of the original character it comes from (the fast paths' flat form). */
+export interface Alignments {
+  starts: number[];
+  ends: number[];
+}
+
+export function pushAlignment(align: Alignments, start: number, end: number): void {
+  align.starts.push(start);
+  align.ends.push(end);
+}
+
 /** `arr` with [start, end) replaced by `insert` (a new array when the length changes). */
 function splice(arr: number[], start: number, end: number, insert: number[]): number[] {
   if (start === 0 && end === arr.length) return insert;

@@ -10,9 +10,9 @@ import type { FastEncoding } from "./byte-level-fast-path.js";
 import { BPE } from "./models/bpe/model.js";
 import type { Token } from "./models/model.js";
 import { Unigram } from "./models/unigram/model.js";
-import { isWhitespace } from "./normalized-string.js";
+import { isWhitespace, pushAlignment, type Alignments } from "./normalized-string.js";
 import type { Normalizer } from "./normalizers/normalizer.js";
-import { Precompiled, pushAlignment, type Alignments } from "./normalizers/precompiled.js";
+import { Precompiled } from "./normalizers/precompiled.js";
 import { Replace } from "./normalizers/replace.js";
 import { NormalizerSequence } from "./normalizers/sequence.js";
 import { Strip } from "./normalizers/strip.js";
@@ -130,8 +130,8 @@ export class SentencePieceFastPath {
     if (start < s.length) f(start, s.length);
   }
 
-  /** Appends the ids of `text` (one segment between added tokens) to `out`. */
-  encodeIds(text: string, out: number[], atStart: boolean): void {
+  /** Appends the ids of `text` (one segment between added tokens) to `out`; always true (it takes every text). */
+  encodeIds(text: string, out: number[], atStart: boolean): boolean {
     const s = this.normalize(text, atStart, null);
     const model = this.model;
     this.forEachWord(s, (start, end) => {
@@ -143,6 +143,7 @@ export class SentencePieceFastPath {
         for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
       }
     });
+    return true;
   }
 
   /**

@@ -12,6 +12,7 @@ import { BYTE_TO_CHAR } from "./byte-level-alphabet.js";
 import { applyChatTemplate, loadChatTemplateBeside, type ChatMessage, type ChatTemplateConfig, type ChatTemplateOptions } from "./chat-template.js";
 import { ByteLevelFastPath, type FastEncoding } from "./byte-level-fast-path.js";
 import { SentencePieceFastPath } from "./sentencepiece-fast-path.js";
+import { WordPieceFastPath } from "./wordpiece-fast-path.js";
 import { decoderRegistry } from "./decoders/index.js";
 import type { Decoder } from "./decoders/decoder.js";
 import { Encoding } from "./encoding.js";
@@ -51,9 +52,15 @@ export type AddedTokenInput = string | AddedToken;
 
 /** What every fast path offers (see byte-level-fast-path.ts, sentencepiece-fast-path.ts). */
 interface FastPath {
-  /** Appends the ids of `text` (no added tokens in it; `atStart`: it begins the input). */
-  encodeIds(text: string, out: number[], atStart: boolean): void;
-  /** Appends the tokens of text[start, end) with offsets into `text`; returns the next word number. */
+  /**
+   * Appends the ids of `text` (no added tokens in it; `atStart`: it begins the input); false when
+   * this text needs the general pipeline.
+   */
+  encodeIds(text: string, out: number[], atStart: boolean): boolean;
+  /**
+   * Appends the tokens of text[start, end) with offsets into `text`; returns the next word number,
+   * or -1 when this text needs the general pipeline.
+   */
   encode(text: string, start: number, end: number, out: FastEncoding, firstWord: number): number;
 }
 
@@ -265,7 +272,9 @@ export class Tokenizer {
     if (this.fastPath !== undefined) return this.fastPath;
     this.fastPath = null;
     if (this.addedVocabulary.hasNormalizedTokens) return null;
-    this.fastPath = SentencePieceFastPath.forPipeline(this.normalizer, this.preTokenizer, this.model);
+    this.fastPath =
+      SentencePieceFastPath.forPipeline(this.normalizer, this.preTokenizer, this.model) ??
+      WordPieceFastPath.forPipeline(this.normalizer, this.preTokenizer, this.model);
     if (this.fastPath) return this.fastPath;
     const m = this.model;
     if (this.normalizer || !(m instanceof BPE)) return null;
@@ -304,6 +313,7 @@ export class Tokenizer {
       for (const [start, end, id] of this.addedVocabulary.splitPlain(text)) {
         if (id === undefined) {
           word = fast.encode(text, start, end, out, word);
+          if (word < 0) return this.encodeSequenceGeneral(text, typeId);
         } else {
           out.ids.push(id);
           out.tokens.push(text.slice(start, end));
@@ -313,6 +323,10 @@ export class Tokenizer {
       }
       return new Encoding({ ...out, typeIds: new Array<number>(out.ids.length).fill(typeId) });
     }
+    return this.encodeSequenceGeneral(text, typeId);
+  }
+
+  private encodeSequenceGeneral(text: string, typeId: number): Encoding {
     const pts = this.addedVocabulary.extractAndNormalize(this.normalizer, text);
     this.preTokenizer?.preTokenize(pts);
     pts.tokenize((s) => this.model.tokenize(s.get()));
@@ -351,12 +365,11 @@ export class Tokenizer {
     if (!fast || !trivialPost) return this.encode(text, undefined, options).ids;
     const out: number[] = [];
     if (this.addedVocabulary.isEmpty) {
-      fast.encodeIds(text, out, true);
-      return out;
+      return fast.encodeIds(text, out, true) ? out : this.encode(text, undefined, options).ids;
     }
     for (const [start, end, id] of this.addedVocabulary.splitPlain(text)) {
-      if (id === undefined) fast.encodeIds(text.slice(start, end), out, start === 0);
-      else out.push(id);
+      if (id !== undefined) out.push(id);
+      else if (!fast.encodeIds(text.slice(start, end), out, start === 0)) return this.encode(text, undefined, options).ids;
     }
     return out;
   }

@@ -12,13 +12,15 @@ const OTHER = /^\p{C}$/u;
  * Only nonspacing marks (Mn): HF's BertNormalizer filters `is_mark_nonspacing`, so enclosing marks
  * (Me, e.g. the keycap U+20E3 of `1️⃣`) and spacing marks (Mc) stay, unlike the StripAccents normalizer.
  */
-const NONSPACING_MARK = /^\p{Mn}$/u;
+export const NONSPACING_MARK = /^\p{Mn}$/u;
 
-function bertWhitespace(c: string): boolean {
+/** Whitespace to BERT's clean-up: tab, newline, carriage return and Unicode White_Space. */
+export function isBertWhitespace(c: string): boolean {
   return c === "\t" || c === "\n" || c === "\r" || isWhitespace(c);
 }
 
-function bertControl(c: string): boolean {
+/** A control character to BERT's clean-up: General_Category C* except tab, newline and carriage return. */
+export function isBertControl(c: string): boolean {
   return c !== "\t" && c !== "\n" && c !== "\r" && OTHER.test(c);
 }
 
@@ -63,7 +65,7 @@ export class BertNormalizer implements Normalizer {
 
   normalize(s: NormalizedString): void {
     if (this.cleanText) {
-      s.filter((c) => !(c === "\0" || c === "\ufffd" || bertControl(c))).map((c) => (bertWhitespace(c) ? " " : c));
+      s.filter((c) => !(c === "\0" || c === "\ufffd" || isBertControl(c))).map((c) => (isBertWhitespace(c) ? " " : c));
     }
     if (this.handleChineseChars) {
       const changes: CharChange[] = [];
@@ -86,7 +88,7 @@ export class BertNormalizer implements Normalizer {
     let s = text;
     if (this.cleanText) {
       let out = "";
-      for (const c of s) if (!(c === "\0" || c === "\ufffd" || bertControl(c))) out += bertWhitespace(c) ? " " : c;
+      for (const c of s) if (!(c === "\0" || c === "\ufffd" || isBertControl(c))) out += isBertWhitespace(c) ? " " : c;
       s = out;
     }
     if (this.handleChineseChars) {

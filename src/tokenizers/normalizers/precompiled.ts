@@ -11,7 +11,7 @@
  * tokenizer.json: `{"type":"Precompiled","precompiled_charsmap":"<base64>"}`.
  */
 import { getString, JsonPath, type JsonObject } from "../json.js";
-import type { NormalizedString } from "../normalized-string.js";
+import { pushAlignment, type Alignments, type NormalizedString } from "../normalized-string.js";
 import { DoubleArray } from "../sentencepiece/double-array.js";
 import type { Normalizer } from "./normalizer.js";
 
@@ -238,17 +238,6 @@ export class Precompiled implements Normalizer {
     }
     return out + text.slice(copyFrom);
   }
-}
-
-/** Per code unit of a normalized string: the [start, end) of the original character it comes from. */
-export interface Alignments {
-  starts: number[];
-  ends: number[];
-}
-
-export function pushAlignment(align: Alignments, start: number, end: number): void {
-  align.starts.push(start);
-  align.ends.push(end);
 }
 
 function utf8Length(cp: number): number {
