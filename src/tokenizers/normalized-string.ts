@@ -20,15 +20,37 @@ export type CharChange = readonly [string, number];
 /** Which text offsets refer to: the original input or the normalised text. */
 export type OffsetReferential = "original" | "normalized";
 
-/** Per code unit of a normalized string: the [start, end) of the original character it comes from (the fast paths' flat form). */
-export interface Alignments {
-  starts: number[];
-  ends: number[];
-}
+/**
+ * Per code unit of a normalized string: the [start, end) of the original character it comes from —
+ * the fast paths' flat form of a NormalizedString's alignments, in growable typed arrays.
+ */
+export class Alignments {
+  starts = new Int32Array(1024);
+  ends = new Int32Array(1024);
+  length = 0;
 
-export function pushAlignment(align: Alignments, start: number, end: number): void {
-  align.starts.push(start);
-  align.ends.push(end);
+  push(start: number, end: number): void {
+    if (this.length === this.starts.length) {
+      const starts = new Int32Array(2 * this.length);
+      const ends = new Int32Array(2 * this.length);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[this.length] = start;
+    this.ends[this.length++] = end;
+  }
+
+  /** Gives entries `from` … the last one the range [start, end). */
+  fillFrom(from: number, start: number, end: number): void {
+    this.starts.fill(start, from, this.length);
+    this.ends.fill(end, from, this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
 }
 
 /** `arr` with [start, end) replaced by `insert` (a new array when the length changes). */

@@ -8,9 +8,8 @@
  */
 import type { FastEncoding } from "./byte-level-fast-path.js";
 import { BPE } from "./models/bpe/model.js";
-import type { Token } from "./models/model.js";
 import { Unigram } from "./models/unigram/model.js";
-import { isWhitespace, pushAlignment, type Alignments } from "./normalized-string.js";
+import { Alignments, isWhitespace } from "./normalized-string.js";
 import type { Normalizer } from "./normalizers/normalizer.js";
 import { Precompiled } from "./normalizers/precompiled.js";
 import { Replace } from "./normalizers/replace.js";
@@ -22,6 +21,10 @@ import type { Model } from "./models/model.js";
 
 
 export class SentencePieceFastPath {
+  /** Alignment buffers of the charsmap's output and of the final string, reused. */
+  private readonly inner = new Alignments();
+  private readonly outer = new Alignments();
+
   private constructor(
     private readonly charsmap: Precompiled | undefined,
     /** Strip(right) then Replace(" {2,}" → " "), SentencePiece's remove_extra_whitespaces. */
@@ -61,14 +64,14 @@ export class SentencePieceFastPath {
    * prepend_scheme "first"), with per code unit alignments into `text` when `align` is given.
    */
   private normalize(text: string, atStart: boolean, align: Alignments | null): string {
-    const inner: Alignments | null = align ? { starts: [], ends: [] } : null;
+    const inner: Alignments | null = align ? this.inner : null;
+    inner?.clear();
     let s = this.charsmap ? this.charsmap.normalizeAligned(text, inner) : text;
     if (inner && !this.charsmap) {
       for (let i = 0; i < s.length; i++) {
         const pair = (s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
         const lowHalf = i > 0 && (s.charCodeAt(i) & 0xfc00) === 0xdc00 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
-        inner.starts.push(lowHalf ? i - 1 : i);
-        inner.ends.push(pair ? i + 2 : i + 1);
+        inner.push(lowHalf ? i - 1 : i, pair ? i + 2 : i + 1);
       }
     }
     let end = s.length;
@@ -95,11 +98,11 @@ export class SentencePieceFastPath {
     // Metaspace prepends "▁" unless the text starts with one (a leading space becomes one too).
     if (end > 0 && prepend && s.charCodeAt(0) !== 0x2581 && s.charCodeAt(0) !== 0x20) {
       out = "\u2581";
-      if (inner) pushAlignment(align!, inner.starts[0]!, inner.ends[0]!);
+      if (inner) align!.push(inner.starts[0]!, inner.ends[0]!);
     }
     for (let i = 0; i < end; i++) {
       if (s.charCodeAt(i) !== 0x20) {
-        if (inner) pushAlignment(align!, inner.starts[i]!, inner.ends[i]!);
+        if (inner) align!.push(inner.starts[i]!, inner.ends[i]!);
         continue;
       }
       // A run of spaces: one "▁" (Replace(" {2,}") keeps the alignment of the run's last space).
@@ -107,7 +110,7 @@ export class SentencePieceFastPath {
       if (this.collapseWhitespace) while (j < end && s.charCodeAt(j) === 0x20) j++;
       out += s.slice(copyFrom, i);
       out += "\u2581";
-      if (inner) pushAlignment(align!, inner.starts[j - 1]!, inner.ends[j - 1]!);
+      if (inner) align!.push(inner.starts[j - 1]!, inner.ends[j - 1]!);
       copyFrom = j;
       i = j - 1;
     }
@@ -152,17 +155,21 @@ export class SentencePieceFastPath {
    */
   encode(text: string, start: number, end: number, out: FastEncoding, firstWord: number): number {
     const segment = start === 0 && end === text.length ? text : text.slice(start, end);
-    const align: Alignments = { starts: [], ends: [] };
+    const align = this.outer;
+    align.clear();
     const s = this.normalize(segment, start === 0, align);
     let word = firstWord;
+    const model = this.model;
     this.forEachWord(s, (a, b) => {
-      const tokens: Token[] = this.model.tokenize(a === 0 && b === s.length ? s : s.slice(a, b));
-      for (const t of tokens) {
-        out.ids.push(t.id);
-        out.tokens.push(t.value);
-        out.offsets.push([start + align.starts[a + t.offsets[0]]!, start + align.ends[a + t.offsets[1] - 1]!]);
+      const w = a === 0 && b === s.length ? s : s.slice(a, b);
+      const push = (id: number, value: string, tokenStart: number, tokenEnd: number): void => {
+        out.ids.push(id);
+        out.tokens.push(value);
+        out.offsets.push([start + align.starts[a + tokenStart]!, start + align.ends[a + tokenEnd - 1]!]);
         out.wordIds.push(word);
-      }
+      };
+      if (model instanceof Unigram) model.forEachToken(w, push);
+      else for (const t of model.tokenize(w)) push(t.id, t.value, t.offsets[0], t.offsets[1]);
       word++;
     });
     return word;

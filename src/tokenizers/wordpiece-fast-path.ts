@@ -14,7 +14,7 @@ import type { FastEncoding } from "./byte-level-fast-path.js";
 import { WordCache } from "./models/bpe/word-cache.js";
 import type { Model, Token } from "./models/model.js";
 import { WordPiece } from "./models/wordpiece/model.js";
-import { isWhitespace, pushAlignment, type Alignments } from "./normalized-string.js";
+import { Alignments, isWhitespace } from "./normalized-string.js";
 import { BertNormalizer, isChineseChar, isBertControl, isBertWhitespace, NONSPACING_MARK } from "./normalizers/bert.js";
 import type { Normalizer } from "./normalizers/normalizer.js";
 import { BertPreTokenizer, isPunctuation } from "./pre_tokenizers/punctuation.js";
@@ -43,6 +43,8 @@ export class WordPieceFastPath {
   private readonly cache = new Map<number, Normalized>();
   private readonly words = new WordCache<Token[]>(1_000_000);
   private readonly stripAccents: boolean;
+  /** Per unit of a built word: its original range (reused). */
+  private readonly ranges = new Alignments();
 
   private constructor(
     private readonly normalizer: BertNormalizer,
@@ -133,7 +135,7 @@ export class WordPieceFastPath {
           emit(run, i);
         } else {
           built = (built ?? "") + run;
-          if (ranges) for (let k = i; k < j; k++) pushAlignment(ranges, k, k + 1);
+          if (ranges) for (let k = i; k < j; k++) ranges.push(k, k + 1);
         }
         i = j;
         continue;
@@ -145,7 +147,7 @@ export class WordPieceFastPath {
         const d = n.chars[k]!;
         if (kind === WORD) {
           built = (built ?? "") + d;
-          if (ranges) for (let u = 0; u < d.length; u++) pushAlignment(ranges, i, i + units);
+          if (ranges) for (let u = 0; u < d.length; u++) ranges.push(i, i + units);
           continue;
         }
         if (built !== null) emit(built, -1);
@@ -154,7 +156,7 @@ export class WordPieceFastPath {
           if (c < 128) {
             emit(d, i);
           } else {
-            if (ranges) for (let u = 0; u < d.length; u++) pushAlignment(ranges, i, i + units);
+            if (ranges) for (let u = 0; u < d.length; u++) ranges.push(i, i + units);
             emit(d, -1);
           }
         }
@@ -206,7 +208,8 @@ export class WordPieceFastPath {
   encode(text: string, start: number, end: number, out: FastEncoding, firstWord: number): number {
     const segment = start === 0 && end === text.length ? text : text.slice(start, end);
     if (this.needsGeneral(segment)) return -1;
-    const ranges: Alignments = { starts: [], ends: [] };
+    const ranges = this.ranges;
+    ranges.clear();
     let word = firstWord;
     this.forEachWord(segment, ranges, (w, origin) => {
       const tokens = this.tokens(w);
@@ -219,8 +222,7 @@ export class WordPieceFastPath {
         out.wordIds.push(word);
       }
       if (origin < 0) {
-        ranges.starts.length = 0;
-        ranges.ends.length = 0;
+        ranges.clear();
       }
       word++;
     });

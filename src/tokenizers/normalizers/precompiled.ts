@@ -11,7 +11,7 @@
  * tokenizer.json: `{"type":"Precompiled","precompiled_charsmap":"<base64>"}`.
  */
 import { getString, JsonPath, type JsonObject } from "../json.js";
-import { pushAlignment, type Alignments, type NormalizedString } from "../normalized-string.js";
+import type { Alignments, NormalizedString } from "../normalized-string.js";
 import { DoubleArray } from "../sentencepiece/double-array.js";
 import type { Normalizer } from "./normalizer.js";
 
@@ -192,9 +192,9 @@ export class Precompiled implements Normalizer {
       }
       if (matched === 0) {
         if (align) {
-          lastAlign = align.starts.length;
+          lastAlign = align.length;
           lastChange = 0;
-          for (let k = 0; k < units; k++) pushAlignment(align, i, i + units);
+          for (let k = 0; k < units; k++) align.push(i, i + units);
         }
         i += units;
         b += width;
@@ -221,8 +221,7 @@ export class Precompiled implements Normalizer {
         if (lastAlign >= 0) {
           const change = lastChange - k;
           if (lastChange > 0 && change <= 0) {
-            align.starts.fill(consumedStarts[0]!, lastAlign);
-            align.ends.fill(consumedEnds[0]!, lastAlign);
+            align.fillFrom(lastAlign, consumedStarts[0]!, consumedEnds[0]!);
           }
           lastChange = change;
         }
@@ -231,8 +230,8 @@ export class Precompiled implements Normalizer {
       let j = 0;
       for (const ch of produced) {
         const from = Math.min(j++, k - 1);
-        lastAlign = align.starts.length;
-        for (let u = 0; u < ch.length; u++) pushAlignment(align, consumedStarts[from]!, consumedEnds[from]!);
+        lastAlign = align.length;
+        for (let u = 0; u < ch.length; u++) align.push(consumedStarts[from]!, consumedEnds[from]!);
       }
       lastChange = j > k ? 1 : j - k;
     }

@@ -145,13 +145,21 @@ export class Unigram implements Model {
    * building Token objects, for the fast paths.
    */
   tokenizeIdsInto(sequence: string, out: number[]): void {
+    this.forEachToken(sequence, (id) => out.push(id));
+  }
+
+  /**
+   * Calls `f(id, value, start, end)` for each token of `sequence`'s best segmentation — `tokenize`
+   * without building Token objects, for the fast paths.
+   */
+  forEachToken(sequence: string, f: (id: number, value: string, start: number, end: number) => void): void {
     if (sequence.length === 0) return;
     const flat = this.bestSpans(sequence);
     const unkId = this.unkId ?? -1;
     for (let k = 0; k < flat.length; k += 3) {
       const id = flat[k + 2]!;
       if (id >= 0 && id !== unkId) {
-        out.push(id);
+        f(id, this.pieces[id]!, flat[k]!, flat[k + 1]!);
         continue;
       }
       // Unknowns are fused and may fall back to bytes: the Token route, for this run of them.
@@ -159,7 +167,7 @@ export class Unigram implements Model {
       while (this.fuseUnk && end < flat.length && flat[end + 2] === id) end += 3;
       const spans: [number, number, number][] = [];
       for (let j = k; j < end; j += 3) spans.push([flat[j]!, flat[j + 1]!, flat[j + 2]!]);
-      for (const t of this.toTokens(sequence, spans)) out.push(t.id);
+      for (const t of this.toTokens(sequence, spans)) f(t.id, t.value, t.offsets[0], t.offsets[1]);
       k = end - 3;
     }
   }
