@@ -119,7 +119,7 @@ const require = createRequire(import.meta.url);
 /** One of OpenAI's encodings, from the rank data shipped with `js-tiktoken`. */
 export function fromTiktoken(name: TiktokenName): Tokenizer {
   const file = name === "gpt2" || name === "r50k_base" ? "gpt2" : name;
-  if (!(name in PATTERNS)) throw new ValueError(`fromTiktoken: unknown encoding "${name}" (known: ${Object.keys(PATTERNS).join(", ")})`);
+  if (!Object.hasOwn(PATTERNS, name)) throw new ValueError(`fromTiktoken: unknown encoding "${name}" (known: ${Object.keys(PATTERNS).join(", ")})`);
   const data = require(`js-tiktoken/ranks/${file}`) as JsTiktokenRanks;
   return tokenizerFromTiktokenRanks(parseJsTiktokenRanks(data.bpe_ranks), PATTERNS[name], data.special_tokens);
 }

@@ -3,8 +3,9 @@
  * truncation and padding — HF tokenizers' `TokenizerImpl`, read from and written to tokenizer.json.
  * Offsets are UTF-16 code units of the input, so `text.slice(...offsets[i])` is token i's source.
  */
-import { createReadStream, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { createReadStream, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { FormatError, ValueError } from "../errors.js";
 import { AddedToken, AddedVocabulary } from "./added-vocabulary.js";
@@ -49,6 +50,28 @@ export interface DecodeOptions {
 }
 
 export type AddedTokenInput = string | AddedToken;
+
+/**
+ * Checks that a file can be written at `path` — its folder exists and it is not itself a folder —
+ * so that callers can refuse before long work (training) rather than after it.
+ */
+export function checkOutputPath(path: string, op: string): void {
+  const folder = dirname(path);
+  let folderStat;
+  try {
+    folderStat = statSync(folder);
+  } catch {
+    throw new ValueError(`${op}: cannot write ${path}: the folder ${folder} does not exist`);
+  }
+  if (!folderStat.isDirectory()) throw new ValueError(`${op}: cannot write ${path}: ${folder} is not a folder`);
+  let target;
+  try {
+    target = statSync(path);
+  } catch {
+    return;
+  }
+  if (target.isDirectory()) throw new ValueError(`${op}: cannot write ${path}: it is a folder (give a file name, e.g. ${path}/tokenizer.json)`);
+}
 
 /** What every fast path offers (see byte-level-fast-path.ts, sentencepiece-fast-path.ts). */
 interface FastPath {
@@ -153,8 +176,14 @@ export class Tokenizer {
     t.truncation = component("truncation", truncationFromJSON);
     t.padding = component("padding", paddingFromJSON);
     const added = obj["added_tokens"] === undefined ? [] : asArray(obj["added_tokens"], root.key("added_tokens"));
+    const addedAt = new Map<number, number>();
     added.forEach((a, i) => {
-      const { id, token } = AddedToken.fromJSON(a as JsonObject, root.key("added_tokens").index(i));
+      const at = root.key("added_tokens").index(i);
+      const { id, token } = AddedToken.fromJSON(a as JsonObject, at);
+      const first = addedAt.get(id);
+      if (first !== undefined) throw at.key("id").error(`id ${id} is already the id of added_tokens[${first}]; added-token ids must be distinct`);
+      if (id < 0) throw at.key("id").error(`id ${id} is negative`);
+      addedAt.set(id, i);
       t.addedVocabulary.setToken(id, token);
     });
     t.addedVocabulary.refresh(t.normalizer);
@@ -181,18 +210,33 @@ export class Tokenizer {
     return JSON.stringify(this.toJSON(), null, pretty ? 2 : undefined);
   }
 
-  /** Writes tokenizer.json atomically: a temporary file beside it, then a rename. */
+  /**
+   * Writes tokenizer.json atomically: a temporary file beside it, then a rename. A path that cannot
+   * take it (a directory, a missing folder) is a ValueError naming it, and no temporary file is left.
+   */
   save(path: string, pretty = true): void {
+    checkOutputPath(path, "Tokenizer.save");
     const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    writeFileSync(tmp, this.toString(pretty));
-    renameSync(tmp, path);
+    try {
+      writeFileSync(tmp, this.toString(pretty));
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new ValueError(`Tokenizer.save: cannot write ${path}: ${(e as Error).message}`);
+    }
   }
 
   /** Writes tokenizer.json (atomically) without blocking the event loop. */
   async saveAsync(path: string, pretty = true): Promise<void> {
+    checkOutputPath(path, "Tokenizer.saveAsync");
     const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    await writeFile(tmp, this.toString(pretty));
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, this.toString(pretty));
+      await rename(tmp, path);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw new ValueError(`Tokenizer.saveAsync: cannot write ${path}: ${(e as Error).message}`);
+    }
   }
 
   // ---- vocabulary ---------------------------------------------------------------------------

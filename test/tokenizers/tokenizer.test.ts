@@ -13,7 +13,7 @@ import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { Tokenizer } from "../../src/tokenizers/tokenizer.js";
 import { AddedToken } from "../../src/tokenizers/added-vocabulary.js";
 import { BpeTrainer } from "../../src/tokenizers/models/bpe/trainer.js";
-import { FormatError } from "../../src/errors.js";
+import { FormatError, ValueError } from "../../src/errors.js";
 
 const BERT_PATH = join(process.cwd(), "test/fixtures/tokenizers/bert-tiny/tokenizer.json");
 const bertText = readFileSync(BERT_PATH, "utf8");
@@ -316,4 +316,20 @@ describe("train", () => {
     assert.equal(fed[1]![0]!.length, 200_000);
     assert.ok(t.addedVocabulary.isSpecialToken("[BOS]"));
   });
+});
+
+test("tokenizer.json with a repeated vocabulary id or added-token id: FormatError naming the file and field", () => {
+  const base = JSON.parse(readFileSync(BERT_PATH, "utf8")) as { model: { vocab: Record<string, number> }; added_tokens: { id: number }[] };
+  const dupVocab = structuredClone(base);
+  dupVocab.model.vocab["zebra"] = 7;
+  assert.throws(() => Tokenizer.fromJSON(dupVocab, "dup.json"), (e: unknown) => e instanceof FormatError && e.message.includes("dup.json") && e.message.includes("model.vocab.zebra") && /id 7 is already the id of/.test(e.message));
+  const dupAdded = structuredClone(base);
+  dupAdded.added_tokens[1]!.id = dupAdded.added_tokens[0]!.id;
+  assert.throws(() => Tokenizer.fromJSON(dupAdded, "dup.json"), (e: unknown) => e instanceof FormatError && e.message.includes("added_tokens[1].id") && /already the id of added_tokens\[0\]/.test(e.message));
+});
+
+test("fromTiktoken rejects names that are not encodings, Object.prototype's included", () => {
+  for (const name of ["constructor", "toString", "__proto__", "gpt3"]) {
+    assert.throws(() => Tokenizer.fromTiktoken(name as "gpt2"), (e: unknown) => e instanceof ValueError && /unknown encoding/.test(e.message), name);
+  }
 });

@@ -15,7 +15,7 @@ import { createReadStream, statSync } from "node:fs";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { ValueError } from "../../errors.js";
-import { Tokenizer } from "../../tokenizers/tokenizer.js";
+import { checkOutputPath, Tokenizer } from "../../tokenizers/tokenizer.js";
 import type { Trainer } from "../../tokenizers/trainers/trainer.js";
 import { BPE } from "../../tokenizers/models/bpe/model.js";
 import { BpeTrainer, byteLevelAlphabet } from "../../tokenizers/models/bpe/trainer.js";
@@ -150,8 +150,11 @@ export async function trainTokenizer(
   const total = files.reduce((n, f) => n + statSync(f).size, 0);
   let done = 0;
   let reported = 0;
+  // A line of the input, to check that the trained tokenizer can encode what it was trained on.
+  let probe = "";
   for (const file of files) {
     for await (const line of linesWithEndings(file)) {
+      if (probe === "" && line.trim() !== "") probe = line.slice(0, 1000);
       trainer.feed(tokenizer.preTokenizeForTraining(line));
       done += Buffer.byteLength(line);
       if (onProgress && done - reported > total / 200) {
@@ -165,13 +168,29 @@ export async function trainTokenizer(
   // Nothing more to feed: this trains the model and adds the special tokens.
   tokenizer.trainFromTexts([], trainer);
   finishPipeline(tokenizer, options.model);
+  checkCanEncode(tokenizer, probe, options);
   return tokenizer;
 }
 
-function positiveInt(name: string): (value: string) => number {
+/**
+ * A vocabulary too small for the model's needs (e.g. no room for the unknown token) gives a tokenizer
+ * that fails on its own training text: refuse to return it, naming the size to raise.
+ */
+function checkCanEncode(tokenizer: Tokenizer, probe: string, options: TrainTokenizerOptions): void {
+  try {
+    tokenizer.encode(probe);
+  } catch (e) {
+    throw new ValueError(
+      `tokenizer train: with --vocab-size ${options.vocabSize} the ${options.model} tokenizer cannot encode its own training text ` +
+        `(${(e as Error).message}); raise --vocab-size`,
+    );
+  }
+}
+
+function nonNegativeInt(name: string, min = 0): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got ${value}`);
     return n;
   };
 }
@@ -188,13 +207,15 @@ export function registerTokenizerCommand(program: Command): void {
       }
       return v;
     })
-    .requiredOption("--vocab-size <n>", "vocabulary size, special tokens included", positiveInt("--vocab-size"))
+    .requiredOption("--vocab-size <n>", "vocabulary size, special tokens included", nonNegativeInt("--vocab-size", 1))
     .option("--special <tokens...>", "special tokens, taking the first ids (follow the list with another option, not FILES)")
     .option("--byte-level", "bpe: byte-level pre-tokenizer, decoder and alphabet (GPT-2 style)")
-    .option("--min-frequency <n>", "bpe/wordpiece: pairs, wordlevel: words seen fewer times are left out", positiveInt("--min-frequency"))
+    .option("--min-frequency <n>", "bpe/wordpiece: pairs, wordlevel: words seen fewer times are left out", nonNegativeInt("--min-frequency"))
     .requiredOption("-o, --output <path>", "where to write tokenizer.json")
     .action(async (files: string[], opts: { model: TokenizerModelName; vocabSize: number; special?: string[];
       byteLevel?: boolean; minFrequency?: number; output: string }) => {
+      // Refuse a path that cannot be written before training, not after it.
+      checkOutputPath(opts.output, "tokenizer train");
       const display = progressDisplay();
       const started = performance.now();
       let trained: Tokenizer;

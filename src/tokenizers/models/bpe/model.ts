@@ -293,9 +293,20 @@ export class BPE extends VocabularyModel implements Model {
   }
 }
 
-/** Reads a `{"token": id}` vocabulary. */
+/**
+ * Reads a `{"token": id}` vocabulary. Ids must be non-negative and distinct: two tokens with one id
+ * would decode that id to one of them arbitrarily, so a repeated id is a FormatError naming both.
+ */
 export function readVocab(obj: JsonObject, at: JsonPath): Map<string, number> {
   const vocab = new Map<string, number>();
-  for (const [t, id] of Object.entries(asObject(obj, at))) vocab.set(t, asInteger(id, at.key(t)));
+  const tokenOf = new Map<number, string>();
+  for (const [t, value] of Object.entries(asObject(obj, at))) {
+    const id = asInteger(value, at.key(t));
+    if (id < 0) throw at.key(t).error(`id ${id} is negative`);
+    const other = tokenOf.get(id);
+    if (other !== undefined) throw at.key(t).error(`id ${id} is already the id of ${JSON.stringify(other)}; vocabulary ids must be distinct`);
+    tokenOf.set(id, t);
+    vocab.set(t, id);
+  }
   return vocab;
 }

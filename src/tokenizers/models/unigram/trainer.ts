@@ -105,6 +105,7 @@ export class UnigramTrainer implements Trainer {
       for (const ch of word) required.set(ch, (required.get(ch) ?? 0) + count);
     }
     for (const ch of o.initialAlphabet) if (!required.has(ch)) required.set(ch, 1);
+    this.checkVocabSize(required);
 
     report("seed", 0, 1);
     let model = new TrainerModel(seedPieces(words, required, { seedSize: o.seedSize, maxPieceLength: o.maxPieceLength }));
@@ -120,10 +121,34 @@ export class UnigramTrainer implements Trainer {
       }
       report("EM", Math.min(round + 1, rounds), rounds);
       if (model.size <= desiredSize) break;
+      const before = model.size;
       model = new TrainerModel(prune(model, words, desiredSize, o.shrinkingFactor));
       this.log.sizes.push(model.size);
+      // Pruning keeps every character; once it cannot shrink the model further, more rounds would not either.
+      if (model.size >= before) break;
     }
     return this.finalize(model, required);
+  }
+
+  /**
+   * Every character of the corpus must be a piece, so the vocabulary must hold them all besides the
+   * special tokens and byte pieces; SentencePiece refuses to train otherwise ("Vocabulary size is
+   * smaller than required_chars … Increase vocab_size"), and so does this trainer, before any work.
+   */
+  private checkVocabSize(required: Map<string, number>): void {
+    const o = this.options;
+    const front = new Set(this.specialTokens);
+    if (o.unkToken !== null) front.add(o.unkToken);
+    if (o.byteFallback) for (let b = 0; b < 256; b++) front.add(bytePiece(b));
+    let needed = front.size;
+    for (const ch of required.keys()) if (!front.has(ch)) needed++;
+    if (needed > o.vocabSize) {
+      throw new ValueError(
+        `UnigramTrainer: vocabSize ${o.vocabSize} is smaller than the ${needed - front.size} distinct characters of the corpus ` +
+          `plus ${front.size} special token${front.size === 1 ? "" : "s"}${o.byteFallback ? " and byte pieces" : ""}; ` +
+          `every character must be a piece (as in SentencePiece), so raise vocabSize to at least ${needed}`,
+      );
+    }
   }
 
   /**

@@ -126,3 +126,17 @@ describe("Unigram training helpers", () => {
     assert.equal(longestValidPiece(cps("abcdefgh"), 2, 4), 4);
   });
 });
+
+test("UnigramTrainer refuses, at once and by name, a vocabulary smaller than the corpus's characters (400 CJK, vocab 300)", () => {
+  // One sentence of 400 distinct ideographs, repeated: more required characters than vocab pieces.
+  const chars = Array.from({ length: 400 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join("");
+  const small = new UnigramTrainer({ vocabSize: 300, specialTokens: ["<unk>"] });
+  small.feed([chars, chars.slice(100), chars.slice(0, 300)]);
+  assert.throws(() => small.train(), (e: unknown) => e instanceof ValueError && /vocabSize 300 .*400 distinct characters.*at least 401/.test(e.message));
+  // With room for every character it trains, and every character is a piece.
+  const enough = new UnigramTrainer({ vocabSize: 450, specialTokens: ["<unk>"] });
+  enough.feed([chars, chars.slice(100), chars.slice(0, 300)]);
+  const model = enough.train();
+  assert.ok(model.getVocabSize() <= 450);
+  for (const ch of chars) assert.notEqual(model.tokenToId(ch), undefined, ch);
+});
