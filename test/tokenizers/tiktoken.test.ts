@@ -134,3 +134,28 @@ test("a tiktoken rank file (base64token rank lines) loads into a byte-level BPE"
   assert.deepEqual(tok.encodeIds("cab"), [2, 3]);
   assert.throws(() => parseTiktokenRanks("QQ== x"), /line 1/);
 });
+
+describe("long pieces: no cap on the symbols of one word, ids as tiktoken's", () => {
+  const wasm = get_encoding("gpt2");
+  after(() => wasm.free());
+  const loom = Tokenizer.fromTiktoken("gpt2");
+
+  test("pieces of tens of thousands of bytes equal tiktoken's ids (the merge queue, not the scan)", () => {
+    const rng = fc.sample(fc.array(fc.constantFrom("a", "b", "ab", "aab", "é"), { minLength: 8000, maxLength: 12000 }), { seed: 88, numRuns: 3 });
+    for (const parts of rng) {
+      const text = parts.join("");
+      assert.deepEqual(loom.encodeIds(text), Array.from(wasm.encode(text)));
+    }
+  });
+
+  test("a run of 4.5 million 'a' (over the old 4,194,304-symbol refusal) encodes to tiktoken's ids", () => {
+    // tiktoken's own merge is quadratic in the piece length, so its answer is taken on a 40,000-byte
+    // run; a run of one byte merges the same way at every length divisible by 4.
+    const small = Array.from(wasm.encode("a".repeat(40_000)));
+    assert.ok(small.every((id) => id === small[0]) && small.length === 10_000);
+    const n = 4_500_000;
+    const ids = loom.encodeIds("a".repeat(n));
+    assert.equal(ids.length, n / 4);
+    assert.ok(ids.every((id) => id === small[0]));
+  });
+});

@@ -27,7 +27,11 @@ export function mergeValue(rank: number, newId: number): number {
 }
 
 const SCAN_LIMIT = 48;
-const POS_LIMIT = 2 ** 22;
+/**
+ * Heap entries pack rank · 2^31 + position into one double: ranks stay below 2^21 (ID_LIMIT) and
+ * positions below 2^31 (longer than any JavaScript string), so the product stays under 2^52, exact.
+ */
+const POS_LIMIT = 2 ** 31;
 
 /**
  * Merges `ids` in place and returns the merged ids, with `lens[i]` (the width of each symbol in
@@ -123,7 +127,7 @@ function mergeByHeap(
     prev[i] = i - 1;
     next[i] = i + 1 < n ? i + 1 : -1;
   }
-  // Heap entries: rank · 2^22 + position; the merged id is looked up again when popped.
+  // Heap entries: rank · 2^31 + position; the merged id is looked up again when popped.
   const heap = new NumberHeap();
   const rankOf = (v: number): number => Math.floor(v / ID_LIMIT);
   for (let i = 0; i + 1 < n; i++) {

@@ -123,6 +123,8 @@ export class BPE extends VocabularyModel implements Model {
       if (id === undefined) throw new ValueError(`BPE: merge ${i} makes ${JSON.stringify(merged)}, which is missing from the vocabulary`);
       const key = pairKey(ia, ib);
       const rank = options.mergeRanks?.[i] ?? i;
+      // The merge queue packs a rank into 21 bits (see merge.ts).
+      if (rank >= ID_LIMIT) throw new ValueError(`BPE: merge rank ${rank} is above the supported ${ID_LIMIT - 1}`);
       const old = table.get(key);
       if (old === undefined || old > mergeValue(rank, id)) table.set(key, mergeValue(rank, id));
     });
