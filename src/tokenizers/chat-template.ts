@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Template } from "@huggingface/jinja";
+import { Environment, Interpreter, Template } from "@huggingface/jinja";
 import { FormatError, ValueError } from "../errors.js";
 
 /** One message of a conversation: a role ("system", "user", "assistant") and its text. */
@@ -23,6 +23,115 @@ export interface ChatTemplateOptions {
   chatTemplate?: string;
   /** Extra variables for the template (e.g. `bos_token`, `eos_token`, `tools`). */
   variables?: Record<string, unknown>;
+  /** Bounds on the work a template may do (a template file is untrusted input). */
+  limits?: Partial<ChatTemplateLimits>;
+}
+
+/**
+ * What one rendering may cost. A template is code from a downloaded file: `range(100000000)` or nested
+ * loops would otherwise take gigabytes and minutes; past a limit rendering stops with a ValueError.
+ */
+export interface ChatTemplateLimits {
+  /** Expression and statement evaluations (a chat turn takes a few dozen; Jinja runs ~10 µs per step). */
+  maxSteps: number;
+  /** Length of the rendered text and of any string made on the way, in UTF-16 units. */
+  maxOutputLength: number;
+  /** Elements `range()` may make. */
+  maxRangeLength: number;
+}
+
+export const defaultChatTemplateLimits: ChatTemplateLimits = {
+  maxSteps: 300_000,
+  maxOutputLength: 16_000_000,
+  maxRangeLength: 100_000,
+};
+
+// The package's .d.ts re-exports these from an extensionless path that NodeNext resolution does not
+// follow, so the parts used here are typed locally.
+interface JinjaValue {
+  type: string;
+  value: unknown;
+}
+interface JinjaEnvironment {
+  set(name: string, value: unknown): unknown;
+}
+type InterpreterClass = new (env: JinjaEnvironment) => {
+  evaluate(statement: unknown, environment: JinjaEnvironment): JinjaValue;
+  run(program: unknown): JinjaValue;
+};
+const JinjaInterpreter = Interpreter as unknown as InterpreterClass;
+const JinjaEnvironmentClass = Environment as unknown as new () => JinjaEnvironment;
+
+/** The Jinja interpreter with a step count and a bound on every string it makes. */
+class BoundedInterpreter extends JinjaInterpreter {
+  private steps = 0;
+  constructor(
+    env: JinjaEnvironment,
+    private readonly limits: ChatTemplateLimits,
+  ) {
+    super(env);
+  }
+
+  override evaluate(statement: unknown, environment: JinjaEnvironment): JinjaValue {
+    if (++this.steps > this.limits.maxSteps) {
+      throw new ValueError(`chat template: stopped after ${this.limits.maxSteps} evaluation steps (limits.maxSteps)`);
+    }
+    const value = super.evaluate(statement, environment);
+    if (value.type === "StringValue" && (value.value as string).length > this.limits.maxOutputLength) {
+      throw new ValueError(`chat template: a string of ${(value.value as string).length} characters is over limits.maxOutputLength ${this.limits.maxOutputLength}`);
+    }
+    return value;
+  }
+}
+
+/** Python's range(), refusing more than `max` elements. */
+function boundedRange(max: number): (...args: number[]) => number[] {
+  return (...args) => {
+    const [start, stop, step] = args.length === 1 ? [0, args[0]!, 1] : [args[0]!, args[1]!, args[2] ?? 1];
+    if (![start, stop, step].every(Number.isInteger) || step === 0) throw new ValueError(`chat template: range(${args.join(", ")}) needs integers and a non-zero step`);
+    const length = Math.max(0, Math.ceil((stop - start) / step));
+    if (length > max) throw new ValueError(`chat template: range(${args.join(", ")}) would make ${length} elements, over limits.maxRangeLength ${max}`);
+    return Array.from({ length }, (_, i) => start + i * step);
+  }
+}
+
+/** Jinja's strftime_now for the formats chat templates use (%Y %m %d %b %B %H %M %%). */
+function strftimeNow(format: string): string {
+  const now = new Date();
+  const two = (n: number): string => String(n).padStart(2, "0");
+  const codes: Record<string, () => string> = {
+    Y: () => String(now.getFullYear()),
+    m: () => two(now.getMonth() + 1),
+    d: () => two(now.getDate()),
+    b: () => now.toLocaleString("en-US", { month: "short" }),
+    B: () => now.toLocaleString("en-US", { month: "long" }),
+    H: () => two(now.getHours()),
+    M: () => two(now.getMinutes()),
+    "%": () => "%",
+  };
+  return format.replace(/%(.)/g, (all, code: string) => codes[code]?.() ?? all);
+}
+
+/** Renders a parsed template under `limits`, with the globals Jinja templates expect. */
+function renderBounded(template: Template, items: Record<string, unknown>, limits: ChatTemplateLimits): string {
+  const env = new JinjaEnvironmentClass();
+  const globals: Record<string, unknown> = {
+    false: false, true: true, none: null, False: false, True: true, None: null,
+    raise_exception: (message: unknown) => {
+      throw new ValueError(`chat template: ${String(message)}`);
+    },
+    range: boundedRange(limits.maxRangeLength),
+    strftime_now: strftimeNow,
+  };
+  for (const [key, value] of Object.entries({ ...globals, ...items })) env.set(key, value);
+  try {
+    return new BoundedInterpreter(env, limits).run(template.parsed).value as string;
+  } catch (e) {
+    if (e instanceof ValueError) throw e;
+    // Deep recursion (a macro calling itself) or a string too long for the engine.
+    if (e instanceof RangeError) throw new ValueError(`chat template: ${e.message}`);
+    throw new ValueError(`chat template: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -65,13 +174,14 @@ export function applyChatTemplate(messages: readonly ChatMessage[], options: Cha
     }
   });
   const template = compile(options.chatTemplate ?? DEFAULT_CHAT_TEMPLATE);
-  return template.render({
+  const items = {
     bos_token: "",
     eos_token: "<|endoftext|>",
     ...options.variables,
     messages: messages.map((m) => ({ ...m })),
     add_generation_prompt: options.addGenerationPrompt ?? false,
-  });
+  };
+  return renderBounded(template, items, { ...defaultChatTemplateLimits, ...options.limits });
 }
 
 /** A chat template found beside a tokenizer.json, with the special-token variables of its config. */

@@ -118,8 +118,79 @@ export function translateRegexSource(source: string): string {
   return out;
 }
 
-/** Compiles a Rust/Oniguruma regex to a global, Unicode JS RegExp. */
+/**
+ * Refuses a repeated group whose body can match one string in many ways — a repetition or an
+ * alternation inside a group under `*`, `+` or `{n,}`: `(a+)+$`, `(a|aa)*$`, `(\w+\s?)*$`. JavaScript's
+ * backtracking engine (like Oniguruma) takes time exponential in the input on such patterns when a
+ * match fails (41 characters of "a" then "!" take hours for `(a+)+$`); tokenizer patterns never need
+ * them (GPT-2's, cl100k's, o200k's and Llama's repeat only characters and classes), so a file holding
+ * one is refused by name rather than left to hang.
+ */
+export function checkRegexComplexity(source: string): void {
+  // Per open group: whether its body holds an unbounded repetition or an alternation.
+  const groups: boolean[] = [];
+  let inClass = false;
+  const unboundedAt = (i: number): number => {
+    // Length of an unbounded quantifier at source[i] (*, +, {n,}), or 0.
+    const c = source[i];
+    if (c === "*" || c === "+") return 1;
+    if (c === "{") {
+      const m = /^\{\d*,\}/.exec(source.slice(i));
+      if (m) return m[0].length;
+    }
+    return 0;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+      continue;
+    }
+    if (c === "[") {
+      inClass = true;
+      if (source[i + 1] === "^") i++;
+      if (source[i + 1] === "]") i++;
+      continue;
+    }
+    if (c === "(") {
+      groups.push(false);
+      continue;
+    }
+    if (c === ")") {
+      const ambiguous = groups.pop() ?? false;
+      if (ambiguous && groups.length > 0) groups[groups.length - 1] = true;
+      const q = unboundedAt(i + 1);
+      if (q > 0) {
+        if (ambiguous) {
+          throw new ValueError(
+            `regex ${JSON.stringify(source)}: the group ending at character ${i} repeats (${source.slice(i + 1, i + 1 + q)}) a body that itself repeats or alternates; ` +
+              `a backtracking engine takes exponential time on such a pattern, so it is refused (repeat a character class instead)`,
+          );
+        }
+        if (groups.length > 0) groups[groups.length - 1] = true;
+        i += q;
+      }
+      continue;
+    }
+    if (c === "|") {
+      if (groups.length > 0) groups[groups.length - 1] = true;
+      continue;
+    }
+    const q = unboundedAt(i);
+    if (q > 0) {
+      if (groups.length > 0) groups[groups.length - 1] = true;
+      i += q - 1;
+    }
+  }
+}
+
+/** Compiles a Rust/Oniguruma regex to a global, Unicode JS RegExp (refusing exponential-time patterns). */
 export function compileRegex(source: string): RegExp {
+  checkRegexComplexity(source);
   const translated = translateRegexSource(source);
   try {
     return new RegExp(translated, "gu");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { applyChatTemplate, loadChatTemplateBeside } from "../../src/tokenizers/chat-template.js";
 import { Tokenizer } from "../../src/tokenizers/tokenizer.js";
 import { WordLevel } from "../../src/tokenizers/models/wordlevel/model.js";
-import { FormatError } from "../../src/errors.js";
+import { FormatError, ValueError } from "../../src/errors.js";
 
 const messages = [
   { role: "system", content: "Be brief." },
@@ -49,4 +49,20 @@ test("templates beside a tokenizer.json: tokenizer_config.json (string or named 
   assert.equal(Tokenizer.fromFile(tokPath).applyChatTemplate(messages), "system;user;assistant;");
   writeFileSync(join(dir, "tokenizer_config.json"), "{ not json");
   assert.throws(() => loadChatTemplateBeside(tokPath), (e: unknown) => e instanceof FormatError && /tokenizer_config\.json/.test(e.message));
+});
+
+test("hostile templates stop at the limits with a ValueError, quickly and without the memory they ask for", () => {
+  const chat = [{ role: "user", content: "hi" }];
+  const bombs: [string, RegExp][] = [
+    ["{% for i in range(100000000) %}x{% endfor %}", /range\(100000000\) would make 100000000 elements, over limits.maxRangeLength/],
+    ["{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}", /evaluation steps|maxOutputLength/],
+    ["{% set s = 'abcdefgh' %}{% for i in range(30) %}{% set s = s ~ s %}{% endfor %}{{ s }}", /over limits.maxOutputLength/],
+    ["{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", /chat template: /],
+  ];
+  for (const [template, message] of bombs) {
+    assert.throws(() => applyChatTemplate(chat, { chatTemplate: template }), (e: unknown) => e instanceof ValueError && message.test(e.message), template);
+  }
+  // Limits can be set per call; ordinary templates are far below the defaults.
+  assert.throws(() => applyChatTemplate(chat, { chatTemplate: "{% for i in range(50) %}x{% endfor %}", limits: { maxRangeLength: 10 } }), ValueError);
+  assert.equal(applyChatTemplate(chat, { chatTemplate: "{% for i in range(3) %}{{ i }}{% endfor %}{{ strftime_now('%%') }}" }), "012%");
 });

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { compileRegex, translateRegexSource, CL100K_PATTERN } from "../../src/tokenizers/regex.js";
+import { compileRegex, translateRegexSource, CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN } from "../../src/tokenizers/regex.js";
+import { Tokenizer } from "../../src/tokenizers/tokenizer.js";
+import { FormatError, ValueError } from "../../src/errors.js";
 
 test("Rust/Oniguruma syntax becomes JS: \\s, (?i:…), possessive quantifiers, \\d, \\A/\\z, escaped quotes", () => {
   assert.equal(translateRegexSource("\\s+(?!\\S)"), "\\p{White_Space}+(?!\\P{White_Space})");
@@ -37,4 +39,19 @@ test("the translated cl100k pattern covers any text with consecutive, non-empty 
     }),
     { seed: 2, numRuns: 300 },
   );
+});
+
+test("exponential-backtracking patterns are refused by name; the tokenizer patterns in use pass", () => {
+  for (const source of ["(a+)+$", "(a*)*b", "(a|aa)+$", "(\\w+\\s?)*$", "((ab)*c)+", "(?:x+y?){2,}$"]) {
+    assert.throws(() => compileRegex(source), (e: unknown) => e instanceof ValueError && /exponential time/.test(e.message), source);
+  }
+  for (const source of [GPT2_PATTERN, CL100K_PATTERN, O200K_PATTERN, "(a+)?b", "(ab)+", "[(a+)+]", "\\(a+\\)+", " ?\\p{L}+|\\s+(?!\\S)"]) {
+    assert.doesNotThrow(() => compileRegex(source), source);
+  }
+  // In a tokenizer.json: a FormatError naming the file and field, at load, instead of a hang at encode.
+  const json = {
+    model: { type: "WordLevel", vocab: { "[UNK]": 0 }, unk_token: "[UNK]" },
+    pre_tokenizer: { type: "Split", pattern: { Regex: "(a+)+$" }, behavior: "Isolated", invert: false },
+  };
+  assert.throws(() => Tokenizer.fromJSON(json, "evil.json"), (e: unknown) => e instanceof FormatError && e.message.includes("evil.json") && e.message.includes("pre_tokenizer.pattern"));
 });

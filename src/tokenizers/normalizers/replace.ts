@@ -1,4 +1,5 @@
 /** {"type":"Replace","pattern":{"String":…}|{"Regex":…},"content":…}: replaces every match. */
+import { ValueError } from "../../errors.js";
 import { getString, type JsonObject, type JsonPath } from "../json.js";
 import type { NormalizedString } from "../normalized-string.js";
 import { findMatches } from "../pattern.js";
@@ -27,7 +28,13 @@ export class Replace implements Normalizer {
     return { type: this.type, pattern: { ...this.pattern }, content: this.content };
   }
   static fromJSON(json: JsonObject, at: JsonPath): Replace {
-    return new Replace(readJsonPattern(json, at), getString(json, "content", at));
+    const pattern = readJsonPattern(json, at);
+    try {
+      return new Replace(pattern, getString(json, "content", at));
+    } catch (e) {
+      if (e instanceof ValueError) throw at.key("pattern").error(e.message);
+      throw e;
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 /** {"type":"Split","pattern":{"String"|"Regex":…},"behavior":…,"invert":…}: a configurable split. */
+import { ValueError } from "../../errors.js";
 import { getBoolean, type JsonObject, type JsonPath } from "../json.js";
 import { readJsonPattern } from "../normalizers/replace.js";
 import { splitString, type SplitDelimiterBehavior } from "../pattern.js";
@@ -28,6 +29,13 @@ export class Split implements PreTokenizer {
     return { type: this.type, pattern: { ...this.pattern }, behavior: this.behavior, invert: this.invert };
   }
   static fromJSON(json: JsonObject, at: JsonPath): Split {
-    return new Split(readJsonPattern(json, at), readBehavior(json, at), getBoolean(json, "invert", at));
+    const pattern = readJsonPattern(json, at);
+    try {
+      return new Split(pattern, readBehavior(json, at), getBoolean(json, "invert", at));
+    } catch (e) {
+      // A regex that does not compile, or one refused for exponential backtracking.
+      if (e instanceof ValueError) throw at.key("pattern").error(e.message);
+      throw e;
+    }
   }
 }
