@@ -62,13 +62,102 @@ export interface EStepResult {
 
 export function eStep(model: TrainerModel, words: ReadonlyArray<readonly [string, number]>): EStepResult {
   const expected = new Float64Array(model.size);
+  const work = new MarginalsWork();
   let total = 0;
   let freqSum = 0;
   for (const [word, freq] of words) {
-    total += freq * model.lattice(word).addMarginals(freq, expected);
+    total += freq * work.addMarginals(model, word, freq, expected);
     freqSum += freq;
   }
   return { expected, logLikelihood: freqSum > 0 ? total / freqSum : 0 };
+}
+
+/** log(exp(a) + exp(b)) without overflow. */
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/**
+ * `Lattice.addMarginals` without building a Lattice: the nodes go into flat typed arrays in order of
+ * start, and since a node's forward score is that of its start position (and its backward score that
+ * of its end), forward–backward runs over positions: α(end) ⊕= α(start)+score in order of start,
+ * β(start) ⊕= score+β(end) in reverse. Buffers are reused across words.
+ */
+export class MarginalsWork {
+  private nodeStart = new Int32Array(256);
+  private nodeEnd = new Int32Array(256);
+  private nodeId = new Int32Array(256);
+  private nodeScore = new Float64Array(256);
+  private alpha = new Float64Array(64);
+  private beta = new Float64Array(64);
+
+  private grow(nodes: number): void {
+    const size = Math.max(2 * this.nodeStart.length, nodes + 1);
+    const start = new Int32Array(size);
+    start.set(this.nodeStart);
+    const end = new Int32Array(size);
+    end.set(this.nodeEnd);
+    const id = new Int32Array(size);
+    id.set(this.nodeId);
+    const score = new Float64Array(size);
+    score.set(this.nodeScore);
+    [this.nodeStart, this.nodeEnd, this.nodeId, this.nodeScore] = [start, end, id, score];
+  }
+
+  /** Adds `freq` × each piece's posterior count in `word` to `expected`; returns log Z. */
+  addMarginals(model: TrainerModel, word: string, freq: number, expected: Float64Array): number {
+    const length = word.length;
+    const trie = model.trie;
+    const scores = model.scores;
+    const unkScore = model.minScore - UNK_PENALTY;
+    let n = 0;
+    for (let pos = 0; pos < length; ) {
+      const c = word.charCodeAt(pos);
+      const charEnd = c >= 0xd800 && c <= 0xdbff && pos + 1 < length && (word.charCodeAt(pos + 1) & 0xfc00) === 0xdc00 ? pos + 2 : pos + 1;
+      let hasSingle = false;
+      let node = 0;
+      for (let i = pos; i < length; i++) {
+        node = trie.child(node, word.charCodeAt(i));
+        if (node === -1) break;
+        const id = trie.valueAt(node);
+        if (id < 0) continue;
+        if (n === this.nodeStart.length) this.grow(n);
+        this.nodeStart[n] = pos;
+        this.nodeEnd[n] = i + 1;
+        this.nodeId[n] = id;
+        this.nodeScore[n++] = scores[id]!;
+        if (i + 1 === charEnd) hasSingle = true;
+      }
+      if (!hasSingle) {
+        if (n === this.nodeStart.length) this.grow(n);
+        this.nodeStart[n] = pos;
+        this.nodeEnd[n] = charEnd;
+        this.nodeId[n] = -1;
+        this.nodeScore[n++] = unkScore;
+      }
+      pos = charEnd;
+    }
+    if (this.alpha.length < length + 1) {
+      this.alpha = new Float64Array(2 * (length + 1));
+      this.beta = new Float64Array(2 * (length + 1));
+    }
+    const { alpha, beta, nodeStart, nodeEnd, nodeId, nodeScore } = this;
+    alpha.fill(-Infinity, 0, length + 1);
+    beta.fill(-Infinity, 0, length + 1);
+    alpha[0] = 0;
+    beta[length] = 0;
+    for (let k = 0; k < n; k++) alpha[nodeEnd[k]!] = logAdd(alpha[nodeEnd[k]!]!, alpha[nodeStart[k]!]! + nodeScore[k]!);
+    for (let k = n - 1; k >= 0; k--) beta[nodeStart[k]!] = logAdd(beta[nodeStart[k]!]!, nodeScore[k]! + beta[nodeEnd[k]!]!);
+    const logZ = alpha[length]!;
+    for (let k = 0; k < n; k++) {
+      const id = nodeId[k]!;
+      if (id < 0) continue;
+      expected[id]! += freq * Math.exp(alpha[nodeStart[k]!]! + nodeScore[k]! + beta[nodeEnd[k]!]! - logZ);
+    }
+    return logZ;
+  }
 }
 
 export function mStep(model: TrainerModel, expected: Float64Array): [string, number][] {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UnigramTrainer } from "../../../../src/tokenizers/models/unigram/trainer.js";
-import { eStep, mStep, TrainerModel, digamma } from "../../../../src/tokenizers/models/unigram/em.js";
+import { eStep, mStep, TrainerModel, digamma, MarginalsWork } from "../../../../src/tokenizers/models/unigram/em.js";
 import { seedPieces, longestValidPiece } from "../../../../src/tokenizers/models/unigram/seed-pieces.js";
 import { ValueError } from "../../../../src/errors.js";
 import { Tokenizer } from "../../../../src/tokenizers/tokenizer.js";
@@ -139,4 +139,17 @@ test("UnigramTrainer refuses, at once and by name, a vocabulary smaller than the
   const model = enough.train();
   assert.ok(model.getVocabSize() <= 450);
   for (const ch of chars) assert.notEqual(model.tokenToId(ch), undefined, ch);
+});
+
+test("E-step over flat arrays (MarginalsWork) = the Lattice's forward–backward marginals", () => {
+  const model = new TrainerModel([["a", -1.2], ["b", -2.5], ["ab", -2.9], ["abc", -4.1], ["c", -3.3], ["ca", -3.9], ["😀", -5], ["a😀", -6]]);
+  const work = new MarginalsWork();
+  for (const word of ["abcab", "cabca", "a😀b😀", "xyz", "abcxabc", "ababababab"]) {
+    const viaLattice = new Float64Array(model.size);
+    const flat = new Float64Array(model.size);
+    const z1 = model.lattice(word).addMarginals(3, viaLattice);
+    const z2 = work.addMarginals(model, word, 3, flat);
+    assert.ok(Math.abs(z1 - z2) < 1e-12 * Math.max(1, Math.abs(z1)), `${word}: log Z ${z1} vs ${z2}`);
+    viaLattice.forEach((v, i) => assert.ok(Math.abs(v - flat[i]!) < 1e-12 * Math.max(1, v), `${word} piece ${i}: ${v} vs ${flat[i]}`));
+  }
 });
