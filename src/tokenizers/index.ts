@@ -8,7 +8,7 @@ export { AddedToken, AddedVocabulary, type AddedTokenOptions } from "./added-voc
 export { NormalizedString, type Alignment, type CharChange, type OffsetReferential } from "./normalized-string.js";
 export { PreTokenizedString, type Split as PreTokenizedSplit } from "./pre-tokenized-string.js";
 export { type Pattern, type SplitDelimiterBehavior, findMatches } from "./pattern.js";
-export { compileRegex, translateRegexSource, GPT2_PATTERN, CL100K_PATTERN, O200K_PATTERN, type JsonPattern } from "./regex.js";
+export { checkRegexComplexity, compileRegex, translateRegexSource, GPT2_PATTERN, CL100K_PATTERN, O200K_PATTERN, type JsonPattern } from "./regex.js";
 export { JsonPath, type JsonObject, type JsonValue } from "./json.js";
 export { Registry } from "./registry.js";
 export { BYTE_TO_CHAR, toByteLevel, fromByteLevel } from "./byte-level-alphabet.js";
@@ -20,6 +20,8 @@ export {
   loadChatTemplateBeside,
   DEFAULT_CHAT_TEMPLATE,
   DEFAULT_CHAT_SPECIAL_TOKENS,
+  defaultChatTemplateLimits,
+  type ChatTemplateLimits,
   type ChatMessage,
   type ChatTemplateOptions,
   type ChatTemplateConfig,
