@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Tokenizer } from "../src/tokenizers/tokenizer.js";
 import { UnigramTrainer } from "../src/tokenizers/models/unigram/trainer.js";
+import { Metaspace } from "../src/tokenizers/pre_tokenizers/metaspace.js";
 import type { Trainer } from "../src/tokenizers/trainers/trainer.js";
 
 function option(name: string, fallback: number): number {
@@ -78,7 +79,14 @@ async function compare(modelType: "unigram" | "bpe", makeTrainer: () => Trainer)
     }
     lastLine = line;
   };
+  // spm_train splits sentences at whitespace while training; a unigram .model's pipeline keeps a
+  // sentence whole (Metaspace split: false) only to encode it as libsentencepiece does.
+  const encodePreTokenizer = tokenizer.preTokenizer;
+  if (encodePreTokenizer instanceof Metaspace && !encodePreTokenizer.split) {
+    tokenizer.preTokenizer = new Metaspace({ replacement: encodePreTokenizer.replacement, prependScheme: encodePreTokenizer.prependScheme, split: true });
+  }
   await tokenizer.train(trainFiles, trainer);
+  tokenizer.preTokenizer = encodePreTokenizer;
   const loomSeconds = seconds(t0);
   const loomTokens = countTokens(tokenizer);
 
