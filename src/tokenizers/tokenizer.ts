@@ -27,6 +27,7 @@ import type { Normalizer } from "./normalizers/normalizer.js";
 import { ByteLevelPreTokenizer, GPT2_REGEX } from "./pre_tokenizers/byte-level.js";
 import { preTokenizerRegistry } from "./pre_tokenizers/index.js";
 import type { PreTokenizer } from "./pre_tokenizers/pre-tokenizer.js";
+import { Metaspace } from "./pre_tokenizers/metaspace.js";
 import { PreTokenizerSequence } from "./pre_tokenizers/sequence.js";
 import { Split } from "./pre_tokenizers/split.js";
 import { padEncodings, paddingFromJSON, paddingToJSON, defaultPadding, type PaddingParams } from "./padding.js";
@@ -481,6 +482,18 @@ export class Tokenizer {
       // Strings only: the same pieces as below without building NormalizedStrings.
       const normalized = normalizeString(text);
       return normalized.length === 0 ? [] : preTokenizeString(normalized).filter((x) => x.length > 0);
+    }
+    // With added tokens matched in the raw text only, the same per segment between them — except
+    // Metaspace's "first" scheme, which must know where a segment starts.
+    const firstOnly = p instanceof Metaspace && p.prependScheme === "first";
+    if (this.useFastPath && !this.addedVocabulary.hasNormalizedTokens && normalizeString && preTokenizeString && !firstOnly) {
+      const pieces: string[] = [];
+      for (const [start, end, id] of this.addedVocabulary.splitPlain(text)) {
+        if (id !== undefined) continue;
+        const normalized = normalizeString(text.slice(start, end));
+        if (normalized.length > 0) for (const x of preTokenizeString(normalized)) if (x.length > 0) pieces.push(x);
+      }
+      return pieces;
     }
     const pts = this.addedVocabulary.extractAndNormalize(this.normalizer, text);
     this.preTokenizer?.preTokenize(pts);

@@ -205,6 +205,7 @@ describe("string-only path used by training", () => {
     { type: "Replace", pattern: { Regex: "\\s+" }, content: " " },
     { type: "Prepend", prepend: "▁" },
     { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    { type: "Sequence", normalizers: [{ type: "NFKC" }, { type: "Strip", strip_left: false, strip_right: true }, { type: "Replace", pattern: { Regex: " {2,}" }, content: " " }] },
   ];
   const preTokenizers: (Json | null)[] = [
     null,
@@ -213,12 +214,17 @@ describe("string-only path used by training", () => {
     { type: "Whitespace" },
     { type: "BertPreTokenizer" },
     { type: "Sequence", pretokenizers: [{ type: "Split", pattern: { Regex: "\\d" }, behavior: "MergedWithNext", invert: false }, { type: "Punctuation", behavior: "Contiguous" }, { type: "Digits", individual_digits: false }] },
+    { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true },
+    { type: "Metaspace", replacement: "\u2581", prepend_scheme: "never", split: true },
+    { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false },
   ];
   test("gives the pieces the NormalizedString pipeline gives, for every normalizer × pre-tokenizer pair", () => {
-    const arb = fc.oneof(text(COMMON), fc.string({ unit: "binary", maxLength: 20 }));
+    const arb = fc.oneof(text(COMMON), text([...COMMON, "<s>", "[SEP]", " <s> "]), fc.string({ unit: "binary", maxLength: 20 }));
     for (const normalizer of normalizers) {
       for (const pre_tokenizer of preTokenizers) {
         const t = Tokenizer.fromJSON({ model: WORDLEVEL, normalizer, pre_tokenizer });
+        // Special tokens matched in the raw text: training splits around them (the per-segment route).
+        if (normalizer !== null && pre_tokenizer !== null) t.addSpecialTokens(["<s>", "[SEP]"]);
         fc.assert(
           fc.property(arb, (s) => {
             t.useFastPath = true;

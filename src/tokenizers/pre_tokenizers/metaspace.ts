@@ -70,6 +70,25 @@ export class Metaspace extends MetaspaceSettings implements PreTokenizer {
     });
   }
 
+  /**
+   * `preTokenize` on a plain string that begins the input (so "first" prepends as "always"); the
+   * pieces start before each replacement character (MergedWithNext).
+   */
+  preTokenizeString(text: string): string[] {
+    const r = this.replacement;
+    let s = text.includes(" ") ? text.replaceAll(" ", r) : text;
+    if (s.length > 0 && !s.startsWith(r) && this.prependScheme !== "never") s = r + s;
+    if (!this.split) return s.length > 0 ? [s] : [];
+    const pieces: string[] = [];
+    let start = 0;
+    for (let i = s.indexOf(r, 1); i >= 0; i = s.indexOf(r, i + r.length)) {
+      if (i > start) pieces.push(s.slice(start, i));
+      start = i;
+    }
+    if (start < s.length) pieces.push(s.slice(start));
+    return pieces;
+  }
+
   static fromJSON(json: JsonObject, at: JsonPath): Metaspace {
     return new Metaspace(readMetaspaceOptions(json, at));
   }
