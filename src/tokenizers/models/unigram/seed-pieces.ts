@@ -69,43 +69,88 @@ export function seedPieces(
   required: ReadonlyMap<string, number>,
   options: SeedOptions,
 ): [string, number][] {
-  // count[s]: occurrences of s in the distinct words (each word once, as in the suffix array);
-  // ext[s]: most occurrences of any one-character extension of s; endCount[s]: occurrences at a
-  // word end (the boundary counts as one more kind of extension).
-  const count = new Map<string, number>();
-  const ext = new Map<string, number>();
-  const endCount = new Map<string, number>();
-  const bump = (map: Map<string, number>, key: string): void => {
-    map.set(key, (map.get(key) ?? 0) + 1);
+  // Substrings are counted in a trie over UTF-16 units (no string per occurrence): count[n]
+  // occurrences of node n's string in the distinct words (each word once, as in the suffix array);
+  // endCount[n] those at a word end (the boundary counts as one more kind of extension); ext[n] the
+  // most occurrences of any one-character extension. charParent[n] is the node one character
+  // shorter, chars[n] the length in characters (0 for a node inside a surrogate pair).
+  const children = new Map<number, number>();
+  let size = 1;
+  let count: Int32Array = new Int32Array(1024);
+  let endCount: Int32Array = new Int32Array(1024);
+  let parent: Int32Array = new Int32Array(1024);
+  let unitOf: Uint16Array = new Uint16Array(1024);
+  let charParent: Int32Array = new Int32Array(1024);
+  let chars: Int32Array = new Int32Array(1024);
+  const grow = (): void => {
+    const n = 2 * count.length;
+    const g32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    count = g32(count);
+    endCount = g32(endCount);
+    parent = g32(parent);
+    charParent = g32(charParent);
+    chars = g32(chars);
+    const u = new Uint16Array(n);
+    u.set(unitOf);
+    unitOf = u;
+  };
+  const childOf = (node: number, unit: number): number => {
+    const key = node * 65536 + unit;
+    let c = children.get(key);
+    if (c === undefined) {
+      if (size === count.length) grow();
+      c = size++;
+      children.set(key, c);
+      parent[c] = node;
+      unitOf[c] = unit;
+    }
+    return c;
   };
   for (const [word] of words) {
-    const chars = Array.from(word, (c) => c.codePointAt(0)!);
-    const units: number[] = [0];
-    for (const cp of chars) units.push(units[units.length - 1]! + (cp > 0xffff ? 2 : 1));
-    for (let i = 0; i < chars.length; i++) {
-      const longest = longestValidPiece(chars, i, options.maxPieceLength);
+    const codePoints = Array.from(word, (c) => c.codePointAt(0)!);
+    for (let i = 0; i < codePoints.length; i++) {
+      const longest = longestValidPiece(codePoints, i, options.maxPieceLength);
+      let node = 0;
       for (let len = 1; len <= longest; len++) {
-        const piece = word.slice(units[i], units[i + len]);
-        bump(count, piece);
-        if (i + len === chars.length) bump(endCount, piece);
+        const cp = codePoints[i + len - 1]!;
+        const before = node;
+        if (cp > 0xffff) {
+          node = childOf(node, 0xd800 + ((cp - 0x10000) >> 10));
+          node = childOf(node, 0xdc00 + ((cp - 0x10000) & 0x3ff));
+        } else {
+          node = childOf(node, cp);
+        }
+        charParent[node] = before;
+        chars[node] = len;
+        count[node]!++;
+        if (i + len === codePoints.length) endCount[node]!++;
       }
     }
   }
-  for (const [piece, n] of count) {
-    if (piece.length < 2) continue;
-    const low = piece.charCodeAt(piece.length - 1);
-    const astral = low >= 0xdc00 && low <= 0xdfff && piece.length >= 2;
-    const prefix = piece.slice(0, piece.length - (astral ? 2 : 1));
-    if (prefix.length === 0) continue;
-    if (n > (ext.get(prefix) ?? 0)) ext.set(prefix, n);
+  const ext = new Int32Array(size);
+  for (let n = 1; n < size; n++) {
+    if (chars[n] === 0 || chars[n] === 1) continue;
+    const prefix = charParent[n]!;
+    if (count[n]! > ext[prefix]!) ext[prefix] = count[n]!;
   }
+  const spell = (node: number): string => {
+    const units: number[] = [];
+    for (let n = node; n !== 0; n = parent[n]!) units.push(unitOf[n]!);
+    units.reverse();
+    return String.fromCharCode(...units);
+  };
   const substrings: [string, number][] = [];
-  for (const [piece, n] of count) {
-    const length = [...piece].length;
-    if (length <= 1 || n < 2) continue;
-    const branching = Math.max(ext.get(piece) ?? 0, endCount.get(piece) ?? 0) < n;
+  for (let n = 1; n < size; n++) {
+    const length = chars[n]!;
+    const occurrences = count[n]!;
+    if (length <= 1 || occurrences < 2) continue;
+    const branching = Math.max(ext[n]!, endCount[n]!) < occurrences;
     if (!branching) continue;
-    substrings.push([piece, n * length]);
+    substrings.push([spell(n), occurrences * length]);
   }
   substrings.sort(byScoreThenPiece);
   const seeds: [string, number][] = [...required].sort(byScoreThenPiece);
