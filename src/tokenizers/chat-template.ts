@@ -40,6 +40,7 @@ export interface ChatTemplateLimits {
   maxRangeLength: number;
 }
 
+/** The limits every chat template renders under unless a call sets its own: enough for any real conversation, far below exhausting memory. */
 export const defaultChatTemplateLimits: ChatTemplateLimits = {
   maxSteps: 300_000,
   maxOutputLength: 16_000_000,
