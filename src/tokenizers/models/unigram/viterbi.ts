@@ -14,7 +14,6 @@
  * Spans are flat triples (start, end, id) in UTF-16 units; id is the unknown id (or -1) for an
  * unknown character.
  */
-import { WordCache } from "../bpe/word-cache.js";
 import type { PieceTrie } from "./trie.js";
 
 interface CachedWord {
@@ -22,6 +21,53 @@ interface CachedWord {
   spans: Int32Array;
   /** The smallest gap between two compared candidates in the word's exact (double) Viterbi. */
   margin: number;
+  /** Per span, the score libsentencepiece adds to the running score (the float32 unknown score for an unknown character). */
+  steps: Float64Array;
+}
+
+/**
+ * Words of a sentence → their cached segmentation, looked up by a hash of text[start, end) computed
+ * while scanning for the word's end, so that a hit allocates nothing (a `Map` keyed by
+ * `text.slice(start, end)` must make and hash a fresh string per word: a fifth of the encode time).
+ * Open addressing with linear probing at load ≤ 0.4; when full it is emptied (a cache, not a record).
+ */
+class WordTable {
+  private static readonly slots = 1 << 17;
+  private static readonly maxEntries = 50_000;
+  private keys: (string | undefined)[] = new Array<string | undefined>(WordTable.slots);
+  private readonly hashes = new Int32Array(WordTable.slots);
+  private values: (CachedWord | undefined)[] = new Array<CachedWord | undefined>(WordTable.slots);
+  private count = 0;
+
+  /** The entry of text[start, end) whose hash is `hash`, if cached. */
+  get(text: string, start: number, end: number, hash: number): CachedWord | undefined {
+    const mask = WordTable.slots - 1;
+    const length = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const key = this.keys[slot];
+      if (key === undefined) return undefined;
+      if (this.hashes[slot] !== hash || key.length !== length) continue;
+      let k = 0;
+      while (k < length && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
+      if (k === length) return this.values[slot];
+    }
+  }
+
+  /** Caches `value` for `word` (not already present) with hash `hash`. */
+  set(word: string, hash: number, value: CachedWord): void {
+    if (this.count >= WordTable.maxEntries) {
+      this.keys = new Array<string | undefined>(WordTable.slots);
+      this.values = new Array<CachedWord | undefined>(WordTable.slots);
+      this.count = 0;
+    }
+    const mask = WordTable.slots - 1;
+    let slot = hash & mask;
+    while (this.keys[slot] !== undefined) slot = (slot + 1) & mask;
+    this.keys[slot] = word;
+    this.hashes[slot] = hash;
+    this.values[slot] = value;
+    this.count++;
+  }
 }
 
 export class Viterbi {
@@ -33,7 +79,7 @@ export class Viterbi {
   private finalScore = 0;
   /** The smallest gap between compared candidates in the last `run`. */
   private margin = Infinity;
-  private readonly cache = new WordCache<CachedWord>(50_000);
+  private readonly cache = new WordTable();
   /** Output buffer of `spansSentencePiece`, reused. */
   private sentenceSpans = new Int32Array(1024);
   /** Largest |score| of any piece or of an unknown: bounds the running score's growth per character. */
@@ -162,13 +208,26 @@ export class Viterbi {
     let used = 0;
     let running = 0;
     for (let start = 0; start < text.length; ) {
-      let end = text.indexOf("\u2581", start + 1);
-      if (end < 0) end = text.length;
-      const word = start === 0 && end === text.length ? text : text.slice(start, end);
-      let cached = this.cache.get(word);
+      // The word runs to the next "▁" (FNV-1a hash of its code units on the way).
+      let end = start;
+      let hash = 0x811c9dc5;
+      do {
+        hash = Math.imul(hash ^ text.charCodeAt(end), 0x01000193);
+        end++;
+      } while (end < text.length && text.charCodeAt(end) !== 0x2581);
+      let cached = this.cache.get(text, start, end, hash);
+      let word: string | undefined;
       if (cached === undefined) {
-        cached = { spans: this.run(word, 0, false, unkScore), margin: this.margin };
-        if (word.length <= 256) this.cache.set(word, cached);
+        word = start === 0 && end === text.length ? text : text.slice(start, end);
+        const spans = this.run(word, 0, false, unkScore);
+        const steps = new Float64Array(spans.length / 3);
+        for (let k = 2; k < spans.length; k += 3) {
+          const id = spans[k]!;
+          const isUnk = id < 0 || (id === this.unkId && !this.trieHas(word, spans[k - 2]!, spans[k - 1]!));
+          steps[(k - 2) / 3] = isUnk ? unkScore : this.scores[id]!;
+        }
+        cached = { spans, margin: this.margin, steps };
+        if (word.length <= 256) this.cache.set(word, hash, cached);
       }
       // 2^-22·M bounds twice the float32 spacing at magnitude M.
       const length = end - start;
@@ -177,12 +236,10 @@ export class Viterbi {
       if (cached.margin > bound) {
         spans = cached.spans;
         // The running score is the chain of float32 stores along the chosen path.
-        for (let k = 2; k < spans.length; k += 3) {
-          const id = spans[k]!;
-          const isUnk = id < 0 || (id === this.unkId && !this.trieHas(word, spans[k - 2]!, spans[k - 1]!));
-          running = Math.fround(running + (isUnk ? unkScore : this.scores[id]!));
-        }
+        const steps = cached.steps;
+        for (let k = 0; k < steps.length; k++) running = Math.fround(running + steps[k]!);
       } else {
+        word ??= text.slice(start, end);
         spans = this.run(word, running, true, unkScore);
         running = this.finalScore;
       }
