@@ -161,8 +161,28 @@ export class Precompiled implements Normalizer {
       table[c] = this.trie.hasPrefix(bytes, n) ? 1 : 0;
     }
     this.mayRewrite = table;
+    // Rules such as "e" + U+0301 → "é" make most ASCII letters rule starts; for each ASCII pair the
+    // charsmap can tell in advance whether any rule continues past the first letter.
+    const pairs = new Uint8Array(128 * 128);
+    const alone = new Uint8Array(128);
+    for (let c = 0; c < 128; c++) {
+      if (table[c] === 0) continue;
+      bytes[0] = c;
+      alone[c] = this.trie.longestMatch(bytes.subarray(0, 1), 0, () => true) === 1 ? 1 : 0;
+      for (let next = 0; next < 128; next++) {
+        bytes[1] = next;
+        pairs[c * 128 + next] = this.trie.hasPrefix(bytes, 2) ? 1 : 0;
+      }
+    }
+    this.asciiPairMayRewrite = pairs;
+    this.asciiAloneRewrites = alone;
     return table;
   }
+
+  /** Per ASCII pair (128·first + second): 1 when some rule starts with the two characters. */
+  private asciiPairMayRewrite = new Uint8Array(0);
+  /** Per ASCII character: 1 when it alone is a rule. */
+  private asciiAloneRewrites = new Uint8Array(0);
 
   /**
    * The normalized text, as `changes` gives it, without building a change per character: runs of
@@ -172,6 +192,7 @@ export class Precompiled implements Normalizer {
    */
   normalizeAligned(text: string, align: Alignments | null): string {
     const table = this.rewriteTable();
+    const pairs = this.asciiPairMayRewrite;
     let bytes: Uint8Array | undefined;
     let out = "";
     let copyFrom = 0;
@@ -186,7 +207,11 @@ export class Precompiled implements Normalizer {
       const units = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
       const width = c < 0x80 ? 1 : c < 0x800 ? 2 : units === 2 ? 4 : 3;
       let matched = 0;
-      if (table[c] !== 0) {
+      // An ASCII character that is no rule alone, followed by the end or by an ASCII character no
+      // rule continues with, starts no match: skip the trie walk.
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : -1;
+      const noMatch = c < 0x80 && next < 0x80 && this.asciiAloneRewrites[c] === 0 && (next < 0 || pairs[c * 128 + next] === 0);
+      if (table[c] !== 0 && !noMatch) {
         bytes ??= encoder.encode(text);
         matched = this.trie.longestMatch(bytes, b, atCharStart);
       }
