@@ -16,57 +16,94 @@
  */
 import type { PieceTrie } from "./trie.js";
 
-interface CachedWord {
-  /** The word's spans relative to its start. */
-  spans: Int32Array;
-  /** The smallest gap between two compared candidates in the word's exact (double) Viterbi. */
-  margin: number;
-  /** Per span, the score libsentencepiece adds to the running score (the float32 unknown score for an unknown character). */
-  steps: Float64Array;
-}
-
 /**
  * Words of a sentence → their cached segmentation, looked up by a hash of text[start, end) computed
  * while scanning for the word's end, so that a hit allocates nothing (a `Map` keyed by
  * `text.slice(start, end)` must make and hash a fresh string per word: a fifth of the encode time).
- * Open addressing with linear probing at load ≤ 0.4; when full it is emptied (a cache, not a record).
+ * Everything lives in flat typed arrays — per slot the hash, the word's place in the key pool, its
+ * spans' place in the span pools and its margin — because chasing a per-word object and its arrays
+ * through the heap cost more than the Viterbi it saves. Open addressing with linear probing at load
+ * ≤ 0.4; when full it is emptied (a cache, not a record).
  */
 class WordTable {
   private static readonly slots = 1 << 17;
   private static readonly maxEntries = 50_000;
-  private keys: (string | undefined)[] = new Array<string | undefined>(WordTable.slots);
   private readonly hashes = new Int32Array(WordTable.slots);
-  private values: (CachedWord | undefined)[] = new Array<CachedWord | undefined>(WordTable.slots);
+  /** Per slot: 1 + the word's start in `keys`, 0 when empty. */
+  private readonly keyStart = new Int32Array(WordTable.slots);
+  private readonly keyLength = new Int32Array(WordTable.slots);
+  /** Per slot: the first span's index in `steps` (its triple is at 3× that in `spans`). */
+  readonly spanStart = new Int32Array(WordTable.slots);
+  readonly spanCount = new Int32Array(WordTable.slots);
+  /** Per slot: the smallest gap between two compared candidates in the word's exact (double) Viterbi. */
+  readonly margin = new Float64Array(WordTable.slots);
+  private keys = new Uint16Array(1 << 16);
+  private keysUsed = 0;
+  /** The cached words' spans relative to the word's start, (start, end, id) triples. */
+  spans = new Int32Array(3 << 14);
+  /** Per span, the score libsentencepiece adds to the running score (the float32 unknown score for an unknown character). */
+  steps = new Float64Array(1 << 14);
+  private spansUsed = 0;
   private count = 0;
 
-  /** The entry of text[start, end) whose hash is `hash`, if cached. */
-  get(text: string, start: number, end: number, hash: number): CachedWord | undefined {
+  /** The slot of text[start, end) whose hash is `hash`, or -1 when it is not cached. */
+  find(text: string, start: number, end: number, hash: number): number {
     const mask = WordTable.slots - 1;
     const length = end - start;
+    const keys = this.keys;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const key = this.keys[slot];
-      if (key === undefined) return undefined;
-      if (this.hashes[slot] !== hash || key.length !== length) continue;
+      const at = this.keyStart[slot]! - 1;
+      if (at < 0) return -1;
+      if (this.hashes[slot] !== hash || this.keyLength[slot] !== length) continue;
       let k = 0;
-      while (k < length && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
-      if (k === length) return this.values[slot];
+      while (k < length && keys[at + k] === text.charCodeAt(start + k)) k++;
+      if (k === length) return slot;
     }
   }
 
-  /** Caches `value` for `word` (not already present) with hash `hash`. */
-  set(word: string, hash: number, value: CachedWord): void {
-    if (this.count >= WordTable.maxEntries) {
-      this.keys = new Array<string | undefined>(WordTable.slots);
-      this.values = new Array<CachedWord | undefined>(WordTable.slots);
-      this.count = 0;
+  /** Caches text[start, end) (not already present, hash `hash`) with its spans, steps and margin; returns its slot. */
+  add(text: string, start: number, end: number, hash: number, spans: Int32Array, steps: Float64Array, margin: number): number {
+    const length = end - start;
+    const count = steps.length;
+    const keyLimit = 1 << 24;
+    const spanLimit = 1 << 22;
+    if (this.count >= WordTable.maxEntries || this.keysUsed + length > keyLimit || this.spansUsed + count > spanLimit) this.clear();
+    while (this.keysUsed + length > this.keys.length) {
+      const grown = new Uint16Array(2 * this.keys.length);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    while (this.spansUsed + count > this.steps.length) {
+      const grownSteps = new Float64Array(2 * this.steps.length);
+      grownSteps.set(this.steps);
+      this.steps = grownSteps;
+      const grownSpans = new Int32Array(3 * grownSteps.length);
+      grownSpans.set(this.spans);
+      this.spans = grownSpans;
     }
     const mask = WordTable.slots - 1;
     let slot = hash & mask;
-    while (this.keys[slot] !== undefined) slot = (slot + 1) & mask;
-    this.keys[slot] = word;
+    while (this.keyStart[slot] !== 0) slot = (slot + 1) & mask;
+    for (let k = 0; k < length; k++) this.keys[this.keysUsed + k] = text.charCodeAt(start + k);
     this.hashes[slot] = hash;
-    this.values[slot] = value;
+    this.keyStart[slot] = this.keysUsed + 1;
+    this.keyLength[slot] = length;
+    this.keysUsed += length;
+    this.spans.set(spans, 3 * this.spansUsed);
+    this.steps.set(steps, this.spansUsed);
+    this.spanStart[slot] = this.spansUsed;
+    this.spanCount[slot] = count;
+    this.spansUsed += count;
+    this.margin[slot] = margin;
     this.count++;
+    return slot;
+  }
+
+  private clear(): void {
+    this.keyStart.fill(0);
+    this.keysUsed = 0;
+    this.spansUsed = 0;
+    this.count = 0;
   }
 }
 
@@ -215,10 +252,10 @@ export class Viterbi {
         hash = Math.imul(hash ^ text.charCodeAt(end), 0x01000193);
         end++;
       } while (end < text.length && text.charCodeAt(end) !== 0x2581);
-      let cached = this.cache.get(text, start, end, hash);
-      let word: string | undefined;
-      if (cached === undefined) {
-        word = start === 0 && end === text.length ? text : text.slice(start, end);
+      const cache = this.cache;
+      let slot = cache.find(text, start, end, hash);
+      if (slot < 0 && end - start <= 256) {
+        const word = start === 0 && end === text.length ? text : text.slice(start, end);
         const spans = this.run(word, 0, false, unkScore);
         const steps = new Float64Array(spans.length / 3);
         for (let k = 2; k < spans.length; k += 3) {
@@ -226,30 +263,33 @@ export class Viterbi {
           const isUnk = id < 0 || (id === this.unkId && !this.trieHas(word, spans[k - 2]!, spans[k - 1]!));
           steps[(k - 2) / 3] = isUnk ? unkScore : this.scores[id]!;
         }
-        cached = { spans, margin: this.margin, steps };
-        if (word.length <= 256) this.cache.set(word, hash, cached);
+        slot = cache.add(text, start, end, hash, spans, steps, this.margin);
       }
       // 2^-22·M bounds twice the float32 spacing at magnitude M.
       const length = end - start;
       const bound = 2 * (length + 1) * (Math.abs(running) + (length + 1) * this.maxAbsScore) * 2 ** -22;
       let spans: Int32Array;
-      if (cached.margin > bound) {
-        spans = cached.spans;
+      let first = 0;
+      let count: number;
+      if (slot >= 0 && cache.margin[slot]! > bound) {
+        spans = cache.spans;
+        first = cache.spanStart[slot]!;
+        count = cache.spanCount[slot]!;
         // The running score is the chain of float32 stores along the chosen path.
-        const steps = cached.steps;
-        for (let k = 0; k < steps.length; k++) running = Math.fround(running + steps[k]!);
+        const steps = cache.steps;
+        for (let k = first; k < first + count; k++) running = Math.fround(running + steps[k]!);
       } else {
-        word ??= text.slice(start, end);
-        spans = this.run(word, running, true, unkScore);
+        spans = this.run(start === 0 && end === text.length ? text : text.slice(start, end), running, true, unkScore);
+        count = spans.length / 3;
         running = this.finalScore;
       }
-      if (used + spans.length > out.length) {
-        const grown = new Int32Array(Math.max(2 * out.length, used + spans.length));
+      if (used + 3 * count > out.length) {
+        const grown = new Int32Array(Math.max(2 * out.length, used + 3 * count));
         grown.set(out.subarray(0, used));
         out = grown;
         this.sentenceSpans = out;
       }
-      for (let k = 0; k < spans.length; k += 3) {
+      for (let k = 3 * first; k < 3 * (first + count); k += 3) {
         out[used++] = spans[k]! + start;
         out[used++] = spans[k + 1]! + start;
         out[used++] = spans[k + 2]!;
@@ -258,7 +298,6 @@ export class Viterbi {
     }
     return out.slice(0, used);
   }
-
   /** Whether text[start, end) is a piece (an unknown-character span is not). */
   private trieHas(text: string, start: number, end: number): boolean {
     let node = 0;
