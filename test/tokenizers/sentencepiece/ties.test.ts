@@ -106,3 +106,16 @@ test("property: libsentencepiece's arithmetic word by word with the cache = one 
     { seed: 2024, numRuns: 300 },
   );
 });
+
+test("libsentencepiece's arithmetic word by word = one float32 pass when the word cache fills and empties mid-sentence, and for words too long to cache", () => {
+  const { Viterbi } = viterbiModule;
+  const vocab: [string, number][] = [["\u2581", -1.5], ["0", -2.1931755], ["1", -2.9243], ["00", -4.386351], ["01", -5.1], ["10", -5.1174], ["-", -3.3], ["0-", -6.0]];
+  const pieces = vocab.map(([p]) => p);
+  const scores = Float64Array.from(vocab, ([, s]) => Math.fround(s));
+  const trie = new PieceTrie(pieces.map((p, i): [string, number] => [p, i]));
+  const viterbi = new Viterbi(trie, scores, pieces, 99, -50);
+  // 70,000 distinct words (the cache holds 50,000), every 1,000th one 300 units long, and an unknown "x".
+  const words = Array.from({ length: 70_000 }, (_, k) => (k % 1000 === 999 ? "01-".repeat(100) : k % 997 === 5 ? `${k.toString(2)}x` : k.toString(2).replaceAll("11", "1-")));
+  const sentence = words.map((w) => `\u2581${w}`).join("");
+  assert.deepEqual(Array.from(viterbi.spansSentencePiece(sentence)), Array.from(viterbi.spansSentencePieceWhole(sentence)));
+});
