@@ -92,6 +92,8 @@ export class MarginalsWork {
   private nodeScore = new Float64Array(256);
   private alpha = new Float64Array(64);
   private beta = new Float64Array(64);
+  /** Viterbi: the last node of the best path to each position. */
+  private bestNode = new Int32Array(64);
 
   private grow(nodes: number): void {
     const size = Math.max(2 * this.nodeStart.length, nodes + 1);
@@ -106,8 +108,11 @@ export class MarginalsWork {
     [this.nodeStart, this.nodeEnd, this.nodeId, this.nodeScore] = [start, end, id, score];
   }
 
-  /** Adds `freq` × each piece's posterior count in `word` to `expected`; returns log Z. */
-  addMarginals(model: TrainerModel, word: string, freq: number, expected: Float64Array): number {
+  /**
+   * Fills the node arrays with `word`'s lattice (BOS and EOS left out), in order of start and, for
+   * one start, of end — the order in which `Lattice` creates them; returns the node count.
+   */
+  private buildNodes(model: TrainerModel, word: string): number {
     const length = word.length;
     const trie = model.trie;
     const scores = model.scores;
@@ -142,7 +147,44 @@ export class MarginalsWork {
     if (this.alpha.length < length + 1) {
       this.alpha = new Float64Array(2 * (length + 1));
       this.beta = new Float64Array(2 * (length + 1));
+      this.bestNode = new Int32Array(2 * (length + 1));
     }
+    return n;
+  }
+
+  /**
+   * Calls `found(id)` for each piece of `word`'s Viterbi segmentation, right to left, unknown
+   * characters left out — `Lattice.viterbi` without building a Lattice. Since a node's best score is
+   * that of its start position plus its own, the search runs over positions: in node order (by start),
+   * best(end) = max(best(end), best(start) + score), a strict > keeping the first node on ties as
+   * `Lattice.forwardBest` does (nodes ending at one position come in the same order in both).
+   */
+  viterbiIds(model: TrainerModel, word: string, found: (id: number) => void): void {
+    const length = word.length;
+    const n = this.buildNodes(model, word);
+    const { alpha: best, bestNode, nodeStart, nodeEnd, nodeId, nodeScore } = this;
+    best.fill(-Infinity, 0, length + 1);
+    best[0] = 0;
+    for (let k = 0; k < n; k++) {
+      const end = nodeEnd[k]!;
+      const candidate = best[nodeStart[k]!]! + nodeScore[k]!;
+      if (candidate > best[end]!) {
+        best[end] = candidate;
+        bestNode[end] = k;
+      }
+    }
+    for (let pos = length; pos > 0; ) {
+      const k = bestNode[pos]!;
+      const id = nodeId[k]!;
+      if (id >= 0) found(id);
+      pos = nodeStart[k]!;
+    }
+  }
+
+  /** Adds `freq` × each piece's posterior count in `word` to `expected`; returns log Z. */
+  addMarginals(model: TrainerModel, word: string, freq: number, expected: Float64Array): number {
+    const length = word.length;
+    const n = this.buildNodes(model, word);
     const { alpha, beta, nodeStart, nodeEnd, nodeId, nodeScore } = this;
     alpha.fill(-Infinity, 0, length + 1);
     beta.fill(-Infinity, 0, length + 1);
@@ -203,15 +245,13 @@ export function prune(
   const freq = new Float64Array(size);
   const inverted: number[][] = Array.from({ length: size }, () => []);
   let vsum = 0;
+  const work = new MarginalsWork();
   words.forEach(([word, count], w) => {
     vsum += count;
-    const lattice = model.lattice(word);
-    for (const node of lattice.viterbi().nodes) {
-      const id = lattice.id[node]!;
-      if (id < 0) continue;
+    work.viterbiIds(model, word, (id) => {
       freq[id]! += count;
       inverted[id]!.push(w);
-    }
+    });
   });
   let sum = 0;
   for (const f of freq) sum += f;
