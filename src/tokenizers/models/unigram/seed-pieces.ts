@@ -7,6 +7,7 @@
  * characters, so the substrings are counted here directly, and the node condition is checked on the
  * counts of their one-character extensions.
  */
+import { PieceTrie } from "./trie.js";
 
 const SCRIPTS = [
   "Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali",
@@ -74,7 +75,10 @@ export function seedPieces(
   // endCount[n] those at a word end (the boundary counts as one more kind of extension); ext[n] the
   // most occurrences of any one-character extension. charParent[n] is the node one character
   // shorter, chars[n] the length in characters (0 for a node inside a surrogate pair).
-  const children = new Map<number, number>();
+  // The edges (node, code unit) → child live in a PieceTrie's typed-array hash table, whose nodes
+  // are numbered in order of creation like the arrays below (a Map keyed by node·65536 + unit cost
+  // most of the counting time).
+  const edges = new PieceTrie();
   let size = 1;
   let count: Int32Array = new Int32Array(1024);
   let endCount: Int32Array = new Int32Array(1024);
@@ -99,12 +103,11 @@ export function seedPieces(
     unitOf = u;
   };
   const childOf = (node: number, unit: number): number => {
-    const key = node * 65536 + unit;
-    let c = children.get(key);
-    if (c === undefined) {
+    const c = edges.childOrAdd(node, unit);
+    if (c === size) {
+      // A new node.
       if (size === count.length) grow();
-      c = size++;
-      children.set(key, c);
+      size++;
       parent[c] = node;
       unitOf[c] = unit;
     }

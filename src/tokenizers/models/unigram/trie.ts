@@ -79,28 +79,37 @@ export class PieceTrie {
     return node;
   }
 
+  /** Number of nodes, the root included; nodes are numbered 0, 1, … in order of creation. */
+  get size(): number {
+    return this.nodeCount;
+  }
+
+  /** The child of `node` along `unit`, created (numbered `size`) if it is not there yet. */
+  childOrAdd(node: number, unit: number): number {
+    if (node === 0) {
+      let next = this.rootChild[unit]!;
+      if (next === 0) {
+        next = this.newNode();
+        this.rootChild[unit] = next;
+      }
+      return next;
+    }
+    // Keep the table at most half full, so probes stay short.
+    if (2 * (this.slotsUsed + 1) > this.slotParent.length) this.grow();
+    const h = this.slot(node, unit);
+    if (this.slotParent[h] !== -1) return this.slotChild[h]!;
+    const next = this.newNode();
+    this.slotParent[h] = node;
+    this.slotUnit[h] = unit;
+    this.slotChild[h] = next;
+    this.slotsUsed++;
+    return next;
+  }
+
   /** Adds `piece` with `id`; a piece inserted twice keeps its first id, as a Map built in order would. */
   insert(piece: string, id: number): void {
     let node = 0;
-    for (let i = 0; i < piece.length; i++) {
-      const unit = piece.charCodeAt(i);
-      let next = this.child(node, unit);
-      if (next === -1) {
-        next = this.newNode();
-        if (node === 0) {
-          this.rootChild[unit] = next;
-        } else {
-          // Keep the table at most half full, so probes stay short.
-          if (2 * (this.slotsUsed + 1) > this.slotParent.length) this.grow();
-          const h = this.slot(node, unit);
-          this.slotParent[h] = node;
-          this.slotUnit[h] = unit;
-          this.slotChild[h] = next;
-          this.slotsUsed++;
-        }
-      }
-      node = next;
-    }
+    for (let i = 0; i < piece.length; i++) node = this.childOrAdd(node, piece.charCodeAt(i));
     if (piece.length > 0 && this.value[node] === -1) this.value[node] = id;
   }
 
