@@ -181,6 +181,39 @@ export class MarginalsWork {
     }
   }
 
+  /**
+   * The best segmentation of `piece` other than the piece as one node, for pruning: its ids (-1 for
+   * an unknown character) and score, or null when there is none (a one-character piece). Returns
+   * "tie" when some position's best is reached two ways with the same score, since then which of the
+   * tied paths `Lattice.nbest` ranks second depends on its A* order; the caller asks the Lattice.
+   */
+  bestAlternative(model: TrainerModel, piece: string): { ids: number[]; score: number } | "tie" | null {
+    const length = piece.length;
+    const n = this.buildNodes(model, piece);
+    const { alpha: best, bestNode, nodeStart, nodeEnd, nodeId, nodeScore } = this;
+    best.fill(-Infinity, 0, length + 1);
+    best[0] = 0;
+    for (let k = 0; k < n; k++) {
+      const start = nodeStart[k]!;
+      const end = nodeEnd[k]!;
+      if (start === 0 && end === length) continue; // the piece itself
+      const candidate = best[start]! + nodeScore[k]!;
+      if (candidate === best[end]!) return "tie";
+      if (candidate > best[end]!) {
+        best[end] = candidate;
+        bestNode[end] = k;
+      }
+    }
+    if (best[length] === -Infinity) return null;
+    const ids: number[] = [];
+    for (let pos = length; pos > 0; ) {
+      const k = bestNode[pos]!;
+      ids.push(nodeId[k]!);
+      pos = nodeStart[k]!;
+    }
+    return { ids: ids.reverse(), score: best[length]! };
+  }
+
   /** Adds `freq` × each piece's posterior count in `word` to `expected`; returns log Z. */
   addMarginals(model: TrainerModel, word: string, freq: number, expected: Float64Array): number {
     const length = word.length;
@@ -229,7 +262,22 @@ export function prune(
   const size = model.size;
   const alwaysKeep = new Uint8Array(size).fill(1);
   const alternatives: number[][] = Array.from({ length: size }, () => []);
+  const work = new MarginalsWork();
   for (let i = 0; i < size; i++) {
+    // Flat search first; the Lattice's A* only where its order could matter (ties, near-equal scores).
+    const alternative = work.bestAlternative(model, model.pieces[i]!);
+    if (alternative === null) continue; // no other segmentation: always keep
+    if (alternative !== "tie") {
+      const own = model.scores[i]!;
+      if (Math.abs(alternative.score - own) > 1e-9 * (1 + Math.abs(own))) {
+        if (alternative.score > own) {
+          alwaysKeep[i] = 0; // the piece is not even its own best segmentation
+        } else if (alternative.ids.every((id) => id >= 0)) {
+          alternatives[i] = alternative.ids;
+        }
+        continue;
+      }
+    }
     const lattice = model.lattice(model.pieces[i]!);
     const nbest = lattice.nbest(2);
     if (nbest.length === 1) continue; // no other segmentation: always keep
@@ -245,7 +293,6 @@ export function prune(
   const freq = new Float64Array(size);
   const inverted: number[][] = Array.from({ length: size }, () => []);
   let vsum = 0;
-  const work = new MarginalsWork();
   words.forEach(([word, count], w) => {
     vsum += count;
     work.viterbiIds(model, word, (id) => {
