@@ -153,3 +153,54 @@ test("E-step over flat arrays (MarginalsWork) = the Lattice's forward–backward
     viaLattice.forEach((v, i) => assert.ok(Math.abs(v - flat[i]!) < 1e-12 * Math.max(1, v), `${word} piece ${i}: ${v} vs ${flat[i]}`));
   }
 });
+
+test("flat Viterbi (MarginalsWork.viterbiIds) = Lattice.viterbi; bestAlternative = the second of Lattice.nbest(2)", () => {
+  const text = "the cat sat on the mat with the hat that the rat had and the bat that sat 😀 at a flat 😀a mat";
+  const counts = new Map<string, number>();
+  for (const w of text.split(" ")) counts.set("▁" + w, (counts.get("▁" + w) ?? 0) + 1);
+  const words = [...counts];
+  // Every substring of up to 5 units (whole code points) as a piece, with seeded pseudo-random scores.
+  const substrings = new Set<string>();
+  for (const [w] of words) {
+    const chars = Array.from(w);
+    for (let i = 0; i < chars.length; i++) for (let j = i + 1; j <= Math.min(chars.length, i + 5); j++) substrings.add(chars.slice(i, j).join(""));
+  }
+  let seed = 12345;
+  const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const model = new TrainerModel([...substrings].sort().map((p): [string, number] => [p, -1 - 3 * Array.from(p).length * random()]));
+  const work = new MarginalsWork();
+  let compared = 0;
+  for (const word of [...words.map(([w]) => w), "▁zebra", "▁thecatsat"]) {
+    const lattice = model.lattice(word);
+    const expected = lattice.viterbi().nodes.map((n) => lattice.id[n]!).filter((id) => id >= 0);
+    const ids: number[] = [];
+    work.viterbiIds(model, word, (id) => ids.push(id));
+    assert.deepEqual(ids.reverse(), expected, word);
+  }
+  for (let i = 0; i < model.size; i++) {
+    const piece = model.pieces[i]!;
+    const lattice = model.lattice(piece);
+    const nbest = lattice.nbest(2);
+    const alternative = work.bestAlternative(model, piece);
+    if (alternative === "tie") continue;
+    if (alternative === null) {
+      assert.equal(nbest.length, 1, piece);
+      continue;
+    }
+    const own = model.scores[i]!;
+    const ids = (k: number): number[] => nbest[k]!.nodes.map((n) => lattice.id[n]!);
+    if (alternative.score > own) {
+      // The piece is not its own best segmentation (what pruning needs to know); the second path may be another alternative.
+      assert.deepEqual(ids(0), alternative.ids, piece);
+    } else {
+      assert.deepEqual(ids(0), [i], piece);
+      assert.deepEqual(ids(1), alternative.ids, piece);
+    }
+    compared++;
+  }
+  assert.ok(compared > 50, `compared ${compared}`);
+  // Equal scores reached two ways ("a"+"b" = "ab" inside "abc"): the caller must ask the Lattice.
+  const tied = new TrainerModel([["a", -1], ["b", -1], ["ab", -2], ["c", -1], ["abc", -3.5]]);
+  assert.equal(work.bestAlternative(tied, "abc"), "tie");
+  assert.equal(work.bestAlternative(tied, "a"), null);
+});
