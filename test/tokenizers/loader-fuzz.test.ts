@@ -3,11 +3,13 @@
  * replaced anywhere in its tree) or of a valid SentencePiece `.model` either loads — and then encodes
  * and decodes text without an internal error — or fails with one of loom's named errors. Never a
  * TypeError, RangeError, SyntaxError or other internal error, and never a hang (the whole suite runs
- * under a time limit). Seeded, so a failure reproduces.
+ * under a time limit), and the process's peak memory stays bounded (checked last: node --test runs each
+ * file in its own process, so the peak covers every case above). Seeded, so a failure reproduces.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { resourceUsage } from "node:process";
 import { join } from "node:path";
 import fc from "fast-check";
 import { LoomError } from "../../src/errors.js";
@@ -117,4 +119,12 @@ test("SentencePiece .model: byte mutations give a named error or a working token
     }),
     { seed: 1719, numRuns: 400 },
   );
+});
+
+/** Peak resident memory allowed to this fuzz process, in MiB: a memory bomb in a loader passes it by far. */
+const MEMORY_LIMIT_MIB = 512;
+
+test("the fuzzed loaders stayed within the memory bound", () => {
+  const peakMiB = resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+  assert.ok(peakMiB <= MEMORY_LIMIT_MIB, `peak memory ${peakMiB.toFixed(0)} MiB is over ${MEMORY_LIMIT_MIB} MiB`);
 });
