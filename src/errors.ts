@@ -43,6 +43,18 @@ export class FormatError extends LoomError {
   }
 }
 
+/** A file-system operation that failed: names the path, what was being done and why, in words. */
+export class FileError extends LoomError {
+  constructor(
+    readonly path: string,
+    readonly action: string,
+    readonly code: string | undefined,
+    reason: string,
+  ) {
+    super(`${path}: cannot ${action}: ${reason}`);
+  }
+}
+
 /** Formats a shape the way messages show it: `[2,3]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;

@@ -6,19 +6,11 @@
  */
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { LoomError } from "../errors.js";
+import { FileError, LoomError } from "../errors.js";
 
-/** A file-system operation that failed: names the path, what was being done and why, in words. */
-export class FileError extends LoomError {
-  constructor(
-    readonly path: string,
-    readonly action: string,
-    readonly code: string | undefined,
-    reason: string,
-  ) {
-    super(`${path}: cannot ${action}: ${reason}`);
-  }
-}
+// FileError lives with the other named errors (errors.ts, exported from the package root); re-exported
+// here because this module is where file operations raise it.
+export { FileError };
 
 const REASONS: Record<string, string> = {
   ENOENT: "no such file or folder",
