@@ -7,6 +7,7 @@ import { registerTrainCommand } from "./commands/train.js";
 import { registerGenerateCommand } from "./commands/generate.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerChatCommand } from "./commands/chat.js";
+import { registerBertCommands } from "./commands/bert.js";
 import { INTERRUPTED_EXIT_CODE, printError } from "./errors.js";
 
 /** The `loom` program. Commander's own messages (unknown option, missing argument) print as `loom: …`. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerEvalCommand(program);
   registerChatCommand(program);
+  registerBertCommands(program);
   return program;
 }
 

@@ -5,6 +5,7 @@
  * sentences at `.`, `!` or `?` followed by space and a capital, digit or opening quote (not after a
  * single capital letter or a common title abbreviation such as "Mr.").
  */
+import { ValueError } from "../../errors.js";
 import type { Tokenizer } from "../../tokenizers/tokenizer.js";
 
 /** A document's sentences as token ids (no special tokens). */
@@ -35,15 +36,18 @@ export function splitSentences(text: string): string[] {
 
 /**
  * Each text as a segmented document: sentences encoded without special tokens; empty sentences and
- * empty documents are dropped, as Google's script drops them.
+ * empty documents are dropped, as Google's script drops them. A sentence of more than
+ * `maxSegmentTokens` tokens is cut into pieces of that length (the last shorter): Google's script
+ * would make it a one-segment pack, which always gets a random B and so tilts NSP's 50/50.
  */
-export function segmentDocuments(tokenizer: Tokenizer, texts: Iterable<string>): SegmentedDocument[] {
+export function segmentDocuments(tokenizer: Tokenizer, texts: Iterable<string>, maxSegmentTokens = Infinity): SegmentedDocument[] {
+  if (!(maxSegmentTokens >= 1)) throw new ValueError(`segmentDocuments: maxSegmentTokens must be ≥ 1, got ${maxSegmentTokens}`);
   const docs: SegmentedDocument[] = [];
   for (const text of texts) {
     const doc: SegmentedDocument = [];
     for (const sentence of splitSentences(text)) {
-      const ids = tokenizer.encodeIds(sentence, { addSpecialTokens: false });
-      if (ids.length > 0) doc.push(Int32Array.from(ids));
+      const ids = Int32Array.from(tokenizer.encodeIds(sentence, { addSpecialTokens: false }));
+      for (let start = 0; start < ids.length; start += maxSegmentTokens) doc.push(ids.subarray(start, Math.min(ids.length, start + maxSegmentTokens)));
     }
     if (doc.length > 0) docs.push(doc);
   }
