@@ -24,7 +24,8 @@ export {
 } from "./objectives/span-corruption.js";
 export { prefixLmSplit, prefixLmSplitAt, type PrefixLmOptions, type PrefixLmExample } from "./objectives/prefix-lm.js";
 export {
-  TaskMixture, mixingRates, textPairTask, spanCorruptionTask, prefixLmTask, chunkTokens,
+  TaskMixture, mixingRates, textPairTask, spanCorruptionTask, prefixLmTask, chunkTokens, collateTextToText,
+  type TextToTextBatch, type CollateOptions,
   type MixtureTask, type MixtureOptions, type MixtureExample, type TextExample, type IdExample, type IdEncoder,
 } from "./objectives/task-mixture.js";
 export {

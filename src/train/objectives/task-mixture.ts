@@ -15,6 +15,7 @@
  */
 import { ValueError } from "../../errors.js";
 import { Generator } from "../../tensor/rng.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { type PrefixLmOptions, prefixLmSplit } from "./prefix-lm.js";
 import { type SentinelSource, type SpanCorruptionOptions, spanCorrupt } from "./span-corruption.js";
 
@@ -208,4 +209,58 @@ export function chunkTokens(tokens: readonly number[], length: number, minLength
     if (chunk.length === length || chunk.length >= minLength) out.push(chunk);
   }
   return out;
+}
+
+/** A padded text-to-text batch, as `T5ForConditionalGeneration.forward` / `Transformer.forward` take it. */
+export interface TextToTextBatch {
+  /** [B, S] int32 encoder ids, right-padded with padId. */
+  inputIds: Tensor;
+  /** [B, S] int32, 1 = real token. */
+  attentionMask: Tensor;
+  /** [B, T] int32 targets, right-padded with −100 (ignored by the loss). */
+  labels: Tensor;
+  /** Real (non-padding) target tokens in the batch. */
+  targetTokens: number;
+}
+
+/** Options of {@link collateTextToText}. */
+export interface CollateOptions {
+  padId: number;
+  /** Longer inputs are cut to this length, their last token (EOS) kept last. */
+  maxInputLength?: number;
+  /** Longer targets are cut to this length, their last token (EOS) kept last. */
+  maxTargetLength?: number;
+}
+
+/** `ids` cut to `max` tokens with the original last token (EOS) kept as the last. */
+function truncateKeepingLast(ids: readonly number[], max: number | undefined): readonly number[] {
+  if (max === undefined || ids.length <= max) return ids;
+  return [...ids.slice(0, max - 1), ids.at(-1) as number];
+}
+
+/** Pads a list of examples into one batch: inputs with padId and a mask, labels with −100. */
+export function collateTextToText(examples: readonly { inputs: readonly number[]; targets: readonly number[] }[], options: CollateOptions): TextToTextBatch {
+  if (examples.length === 0) throw new ValueError("collateTextToText: no examples");
+  for (const [key, max] of [["maxInputLength", options.maxInputLength], ["maxTargetLength", options.maxTargetLength]] as const) {
+    if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new ValueError(`collateTextToText: ${key} must be a positive integer, got ${max}`);
+  }
+  const inputs = examples.map((e) => truncateKeepingLast(e.inputs, options.maxInputLength));
+  const targets = examples.map((e) => truncateKeepingLast(e.targets, options.maxTargetLength));
+  const B = examples.length;
+  const S = Math.max(...inputs.map((r) => r.length));
+  const T = Math.max(...targets.map((r) => r.length));
+  if (S === 0 || T === 0) throw new ValueError("collateTextToText: every batch needs a non-empty input and target");
+  const ids = new Int32Array(B * S).fill(options.padId);
+  const mask = new Int32Array(B * S);
+  const labels = new Int32Array(B * T).fill(-100);
+  let targetTokens = 0;
+  for (let b = 0; b < B; b++) {
+    const x = inputs[b] as readonly number[];
+    const y = targets[b] as readonly number[];
+    ids.set(x, b * S);
+    mask.fill(1, b * S, b * S + x.length);
+    labels.set(y, b * T);
+    targetTokens += y.length;
+  }
+  return { inputIds: new Tensor(ids, [B, S]), attentionMask: new Tensor(mask, [B, S]), labels: new Tensor(labels, [B, T]), targetTokens };
 }

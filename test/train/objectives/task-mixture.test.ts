@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Generator, ValueError } from "../../../src/index.js";
 import { prefixLmSplit, prefixLmSplitAt } from "../../../src/train/objectives/prefix-lm.js";
 import {
-  TaskMixture, chunkTokens, mixingRates, prefixLmTask, spanCorruptionTask, textPairTask, type MixtureTask,
+  TaskMixture, chunkTokens, collateTextToText, mixingRates, prefixLmTask, spanCorruptionTask, textPairTask, type MixtureTask,
 } from "../../../src/train/objectives/task-mixture.js";
 import { reconstructFromSpans } from "../../../src/train/objectives/span-corruption.js";
 import { addSentinelTokens, sentinelIds, sentinelSource, sentinelToken, trainT5Tokenizer } from "../../../src/train/objectives/sentinels.js";
@@ -115,4 +115,17 @@ test("T5 vocabulary: a Unigram tokenizer with <pad> </s> <unk> first and 100 sen
   // A configurable count.
   const small = trainT5Tokenizer(texts, { vocabSize: 60, extraIds: 3 });
   assert.deepEqual(sentinelIds(small), [small.getVocabSize() - 1, small.getVocabSize() - 2, small.getVocabSize() - 3]);
+});
+
+test("collateTextToText: pads inputs with the pad id and a mask, labels with −100; truncation keeps EOS last", () => {
+  const batch = collateTextToText([{ inputs: [5, 6, 1], targets: [7, 1] }, { inputs: [8, 1], targets: [9, 10, 11, 1] }], { padId: 0 });
+  assert.deepEqual(batch.inputIds.toArray(), [[5, 6, 1], [8, 1, 0]]);
+  assert.deepEqual(batch.attentionMask.toArray(), [[1, 1, 1], [1, 1, 0]]);
+  assert.deepEqual(batch.labels.toArray(), [[7, 1, -100, -100], [9, 10, 11, 1]]);
+  assert.equal(batch.targetTokens, 6);
+  const cut = collateTextToText([{ inputs: [5, 6, 7, 8, 1], targets: [9, 10, 11, 1] }], { padId: 0, maxInputLength: 3, maxTargetLength: 2 });
+  assert.deepEqual(cut.inputIds.toArray(), [[5, 6, 1]]);
+  assert.deepEqual(cut.labels.toArray(), [[9, 1]]);
+  assert.throws(() => collateTextToText([], { padId: 0 }), ValueError);
+  assert.throws(() => collateTextToText([{ inputs: [1], targets: [1] }], { padId: 0, maxInputLength: 0 }), /maxInputLength/);
 });
