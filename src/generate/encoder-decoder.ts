@@ -1,5 +1,5 @@
 /**
- * Decoding an encoder–decoder model (Seq2Seq, later T5) through the one decoder-step interface: the
+ * Decoding an encoder–decoder model (Seq2Seq, T5, the Transformer) through the one decoder-step interface: the
  * model encodes a source batch once and hands back its decoder step; greedy decoding, sampling and beam
  * search are the same code that decodes GPT.
  *
