@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Generator, ValueError } from "../../../src/index.js";
+import { Tokenizer } from "../../../src/tokenizers/index.js";
 import { prefixLmSplit, prefixLmSplitAt } from "../../../src/train/objectives/prefix-lm.js";
 import {
   TaskMixture, chunkTokens, collateTextToText, mixingRates, prefixLmTask, spanCorruptionTask, textPairTask, type MixtureTask,
@@ -112,6 +113,10 @@ test("T5 vocabulary: a Unigram tokenizer with <pad> </s> <unk> first and 100 sen
   assert.deepEqual(sentinelSource(tok), { sentinelIds: ids, eosId: 1 });
   assert.throws(() => addSentinelTokens(tok, 5), (e: unknown) => e instanceof ValueError && /already has <extra_id_0>/.test(e.message));
   assert.equal(sentinelToken(7), "<extra_id_7>");
+  // tokenizer.json keeps them: the same ids after a save and load.
+  const reloaded = Tokenizer.fromString(tok.toString());
+  assert.deepEqual(sentinelIds(reloaded), ids);
+  assert.deepEqual(reloaded.encodeIds("the <extra_id_0> is strong"), enc);
   // A configurable count.
   const small = trainT5Tokenizer(texts, { vocabSize: 60, extraIds: 3 });
   assert.deepEqual(sentinelIds(small), [small.getVocabSize() - 1, small.getVocabSize() - 2, small.getVocabSize() - 3]);
