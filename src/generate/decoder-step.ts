@@ -2,7 +2,7 @@
  * The one decoding interface: a decoder step with a state that can be reordered. Greedy decoding,
  * sampling, beam search and streaming all drive a `DecoderStep`, whether it wraps a decoder-only
  * model (GPT, the recurrent LM: `causalLanguageModelStep`) or the decoder of an encoder–decoder model
- * over one encoded source (Seq2Seq's `decoderStep`, later T5's).
+ * over one encoded source (Seq2Seq's, T5's and the Transformer's `decoderStep`).
  *
  * Shapes: n rows (a batch, or the live beams), V vocabulary, S source length.
  */

@@ -1,5 +1,5 @@
 /**
- * Decoding an encoder–decoder model (Seq2Seq, later T5) through the one decoder-step interface: the
+ * Decoding an encoder–decoder model (Seq2Seq, T5, the Transformer) through the one decoder-step interface: the
  * model encodes a source batch once and hands back its decoder step; greedy decoding, sampling and beam
  * search are the same code that decodes GPT.
  *
@@ -16,8 +16,12 @@ import type { GenerateOptions } from "./options.js";
 
 /** What decoding calls on an encoder–decoder model (Seq2Seq fits). */
 export interface EncoderDecoderModel {
-  /** Encodes src [B, S] once; the decoder step over its B rows. */
-  decoderStep(src: Tensor, srcLengths: readonly number[]): DecoderStep;
+  /**
+   * Encodes src [B, S] once; the decoder step over its B rows. `useCache` false asks a transformer
+   * decoder to recompute every past position each step (the reference the cached path must equal); a
+   * recurrent decoder, whose state is its only form, may ignore it.
+   */
+  decoderStep(src: Tensor, srcLengths: readonly number[], options?: { useCache?: boolean }): DecoderStep;
   /** The decoder start token, the end token (a stop id) and the target vocabulary size. */
   readonly decoding: { startId: number; endId: number; vocabSize: number };
   training?: boolean;
@@ -30,7 +34,8 @@ export interface EncoderDecoderModel {
  * up to numBeams for beam search), each with its tokens (ending with the end token when it was
  * produced), log-probability and source attention per step. Greedy/sampling run the batch as one;
  * beam search runs one source row at a time. Defaults: greedy (temperature 0), maxNewTokens 2·S + 10,
- * stop at the model's end token, no length normalisation for beams (lengthPenalty 0).
+ * stop at the model's end token, no length normalisation for beams (lengthPenalty 0). `useCache`
+ * (default true) is passed on to the model's decoder step.
  */
 export function decodeSources(model: EncoderDecoderModel, src: Tensor, srcLengths: readonly number[], options: GenerateOptions = {}): DecodeResult[][] {
   const { startId, endId, vocabSize } = model.decoding;
@@ -45,13 +50,14 @@ export function decodeSources(model: EncoderDecoderModel, src: Tensor, srcLength
     earlyStopping: "never",
     ...options,
   };
+  const stepOptions = { useCache: o.useCache ?? true };
   return inEvalMode(model, () => noGrad(() => {
     if ((o.numBeams ?? 1) <= 1) {
-      return decode(model.decoderStep(src, srcLengths), srcLengths.map(() => [startId]), vocabSize, o).map((r) => [r]);
+      return decode(model.decoderStep(src, srcLengths, stepOptions), srcLengths.map(() => [startId]), vocabSize, o).map((r) => [r]);
     }
     return srcLengths.map((length, row) => {
       const one = narrow(narrow(src, 0, row, 1), 1, 0, length); // [1, length]
-      return decode(model.decoderStep(one, [length]), [[startId]], vocabSize, o);
+      return decode(model.decoderStep(one, [length], stepOptions), [[startId]], vocabSize, o);
     });
   }));
 }

@@ -5,9 +5,11 @@ import { registerModelFamily } from "./registry.js";
 import { recurrentLMFamily } from "./rnnlm/family.js";
 import { seq2seqFamily } from "./seq2seq/family.js";
 import { t5Family } from "./t5/family.js";
+import { transformerFamily } from "./transformer/family.js";
 
 registerModelFamily(gptFamily);
 registerModelFamily(recurrentLMFamily);
 registerModelFamily(seq2seqFamily);
 registerModelFamily(t5Family);
+registerModelFamily(transformerFamily);
 registerModelFamily(bertFamily);

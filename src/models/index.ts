@@ -16,6 +16,11 @@ export { RecurrentLM } from "./rnnlm/index.js";
 /** T5 (encoder-decoder, relative position bias) with Hugging Face's names: `T5ForConditionalGeneration`, its config and decoder step. */
 export * as t5 from "./t5/index.js";
 export { T5ForConditionalGeneration } from "./t5/index.js";
+/** The original Transformer (post-norm, sinusoidal positions, shared embeddings; torch.nn.Transformer's names). */
+export * as transformer from "./transformer/index.js";
+export { Transformer } from "./transformer/index.js";
+/** What the transformer encoder–decoders share: the decoder step over an encoded source, label shifting, masks. */
+export { EncoderDecoderStep, shiftTokensRight, type EncoderMemory, type CachedDecoder } from "./encoder-decoder.js";
 export {
   registerModelFamily, familyOfModel, familyOfConfig, modelTypes, type ModelFamily, type RegisteredModel,
 } from "./registry.js";

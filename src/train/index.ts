@@ -17,3 +17,17 @@ export { createProgress, formatDuration, type ProgressDisplay, type ProgressFiel
 export { PRESETS, getPreset, type Preset } from "./presets.js";
 export { resolveSettings, runTraining, type RunSettings, type RunOutcome, type RunHooks, type ModelKind } from "./run.js";
 export { buildTokenizer, END_OF_TEXT, TRAINED_SPECIAL_TOKENS } from "./tokenizer-setup.js";
+export {
+  spanCorrupt, corruptWithMask, reconstructFromSpans, randomSpansNoiseMask, randomSegmentation, noiseCounts, corruptedLengths,
+  randomSpansHelper, tokensLengthForTargets, topOfVocabularySentinels, roundHalfToEven, defaultSpanCorruptionOptions,
+  type SpanCorruptionOptions, type SentinelSource, type SpanCorruptionExample, type NoiseCounts, type CorruptedLengths, type SpanLengthPlan,
+} from "./objectives/span-corruption.js";
+export { prefixLmSplit, prefixLmSplitAt, type PrefixLmOptions, type PrefixLmExample } from "./objectives/prefix-lm.js";
+export {
+  TaskMixture, mixingRates, textPairTask, spanCorruptionTask, prefixLmTask, chunkTokens, collateTextToText,
+  type TextToTextBatch, type CollateOptions,
+  type MixtureTask, type MixtureOptions, type MixtureExample, type TextExample, type IdExample, type IdEncoder,
+} from "./objectives/task-mixture.js";
+export {
+  trainT5Tokenizer, addSentinelTokens, sentinelIds, sentinelSource, sentinelToken, T5_SPECIAL_TOKENS, DEFAULT_EXTRA_IDS, type T5TokenizerOptions,
+} from "./objectives/sentinels.js";

@@ -1,5 +1,5 @@
 export {
-  T5ForConditionalGeneration, T5DecoderStep, T5Stack, T5Block, T5Attention, T5LayerSelfAttention, T5LayerCrossAttention, T5LayerFF,
+  T5ForConditionalGeneration, type T5DecoderStep, T5Stack, T5Block, T5Attention, T5LayerSelfAttention, T5LayerCrossAttention, T5LayerFF,
   T5DenseActDense, type T5Output, type T5ForwardOptions, type EncoderMemory,
 } from "./model.js";
 export {

@@ -15,9 +15,8 @@
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
 import { crossEntropy } from "../../losses/index.js";
-import { add, indexSelect, matmul, mul, reshape, transpose } from "../../ops/index.js";
+import { add, matmul, mul, reshape, transpose } from "../../ops/index.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { tensor } from "../../tensor/factory.js";
 import { dropout } from "../../nn/functional/index.js";
 import { multiHeadAttention } from "../../nn/attention/attention.js";
 import { KVCache, type LayerKVCache } from "../../nn/attention/kv-cache.js";
@@ -30,6 +29,7 @@ import { RMSNorm } from "../../nn/layers/rms-norm.js";
 import { normal } from "../../nn/init.js";
 import { Module } from "../../nn/module.js";
 import type { LoadStateDictOptions, LoadStateDictResult, StateDict } from "../../nn/module.js";
+import { EncoderDecoderStep, type EncoderMemory, booleanMask, checkIds, lengthsMask, shiftTokensRight } from "../encoder-decoder.js";
 import { T5_MODEL_TYPE, type T5Config, decoderLayers, feedForwardActivation, t5Config } from "./config.js";
 
 /** T5's layer norm: x / √(mean(x²) + ε) · weight (RMS norm: no mean subtracted, no bias). */
@@ -216,13 +216,6 @@ export class T5Block extends Module {
   }
 }
 
-/** What the decoder stack reads from the encoder. */
-export interface EncoderMemory {
-  /** [B, S, C] */
-  hiddenStates: Tensor;
-  /** [B, S] boolean, true = a real source token; null = all real. */
-  mask: Tensor | null;
-}
 
 /** The encoder or decoder stack; its token embedding is the model's `shared` (not a submodule, so named once). */
 export class T5Stack extends Module {
@@ -296,24 +289,6 @@ export interface T5Output {
   decoderLastHiddenState: Tensor;
 }
 
-/** A [B, L] mask as boolean "attend"; int or float 1 = real. */
-function booleanMask(mask: Tensor | undefined, ids: Tensor, name: string): Tensor | null {
-  if (mask === undefined) return null;
-  if (mask.ndim !== 2 || mask.shape[0] !== ids.shape[0] || mask.shape[1] !== ids.shape[1]) {
-    throw new ShapeError(`T5.forward: ${name} ${formatShape(mask.shape)} does not match the ids ${formatShape(ids.shape)}`);
-  }
-  return mask.dtype === "bool" ? mask : mask.ne(0);
-}
-
-function checkIds(ids: Tensor, vocab: number, name: string): void {
-  if (ids.ndim !== 2 || ids.dtype !== "int32") throw new ShapeError(`T5.forward: ${name} must be int32 [B, L], got ${ids.dtype} ${formatShape(ids.shape)}`);
-  if ((ids.shape[1] as number) === 0) throw new ShapeError(`T5.forward: ${name} is empty ${formatShape(ids.shape)}`);
-  const data = ids.toTypedArray();
-  for (const id of data) {
-    if (id < 0 || id >= vocab) throw new ValueError(`T5.forward: ${name} holds ${id}, outside the vocabulary [0, ${vocab})`);
-  }
-}
-
 export class T5ForConditionalGeneration extends Module {
   /** config.json's model_type: how the model registry finds this family. */
   readonly modelType = T5_MODEL_TYPE;
@@ -337,23 +312,13 @@ export class T5ForConditionalGeneration extends Module {
 
   /** labels [B, T] → decoder inputs [start, labels[:, :-1]] with −100 replaced by pad_token_id. */
   shiftRight(labels: Tensor): Tensor {
-    const [B, T] = labels.shape as [number, number];
-    const src = labels.toTypedArray();
-    const out = new Int32Array(B * T);
-    for (let b = 0; b < B; b++) {
-      out[b * T] = this.config.decoder_start_token_id;
-      for (let t = 1; t < T; t++) {
-        const y = src[b * T + t - 1] as number;
-        out[b * T + t] = y === -100 ? this.config.pad_token_id : y;
-      }
-    }
-    return new Tensor(out, [B, T]);
+    return shiftTokensRight(labels, this.config.decoder_start_token_id, this.config.pad_token_id);
   }
 
   /** The encoder's output over ids [B, S] with an optional [B, S] mask. */
   encode(inputIds: Tensor, attentionMask?: Tensor): EncoderMemory {
-    checkIds(inputIds, this.config.vocab_size, "inputIds");
-    const mask = booleanMask(attentionMask, inputIds, "attentionMask");
+    checkIds(inputIds, this.config.vocab_size, "inputIds", "T5.forward");
+    const mask = booleanMask(attentionMask, inputIds, "attentionMask", "T5.forward");
     return { hiddenStates: this.encoder.forward(inputIds, mask), mask };
   }
 
@@ -365,11 +330,11 @@ export class T5ForConditionalGeneration extends Module {
 
   /** The decoder over an encoder output: decoder ids [B, T] → hidden states and logits [B, T, V]. */
   decodeWith(memory: EncoderMemory, decoderIds: Tensor, options: { decoderAttentionMask?: Tensor; cache?: KVCache } = {}): { hidden: Tensor; logits: Tensor } {
-    checkIds(decoderIds, this.config.vocab_size, "decoderInputIds");
+    checkIds(decoderIds, this.config.vocab_size, "decoderInputIds", "T5.forward");
     if (decoderIds.shape[0] !== memory.hiddenStates.shape[0]) {
       throw new ShapeError(`T5.forward: decoderInputIds ${formatShape(decoderIds.shape)} and the encoder batch ${formatShape(memory.hiddenStates.shape)} differ`);
     }
-    const decoderMask = booleanMask(options.decoderAttentionMask, decoderIds, "decoderAttentionMask");
+    const decoderMask = booleanMask(options.decoderAttentionMask, decoderIds, "decoderAttentionMask", "T5.forward");
     const hidden = this.decoder.forward(decoderIds, decoderMask, memory, options.cache);
     return { hidden, logits: this.project(hidden) };
   }
@@ -427,17 +392,8 @@ export class T5ForConditionalGeneration extends Module {
 
   /** Encodes src [B, S] (rows of the given lengths, right-padded) once; the decoder step over its rows. */
   decoderStep(src: Tensor, srcLengths: readonly number[], options: { useCache?: boolean } = {}): T5DecoderStep {
-    if (src.ndim !== 2 || srcLengths.length !== src.shape[0]) {
-      throw new ShapeError(`T5.decoderStep: expected src [B, S] and B lengths, got ${formatShape(src.shape)} and ${srcLengths.length}`);
-    }
-    const [B, S] = src.shape as [number, number];
-    const mask = new Int32Array(B * S);
-    srcLengths.forEach((n, b) => {
-      if (!Number.isInteger(n) || n < 1 || n > S) throw new ValueError(`T5.decoderStep: source length ${n} of row ${b} is outside [1, ${S}]`);
-      mask.fill(1, b * S, b * S + n);
-    });
-    const memory = this.encode(src, new Tensor(mask, [B, S]));
-    return new T5DecoderStep(this, memory, options.useCache ?? true);
+    const memory = this.encode(src, lengthsMask(src, srcLengths, "T5.decoderStep"));
+    return new EncoderDecoderStep(this, memory, options.useCache ?? true);
   }
 
   /** What decoding needs to know: the decoder start id, the end id and the vocabulary. */
@@ -447,40 +403,7 @@ export class T5ForConditionalGeneration extends Module {
   }
 }
 
-/**
- * T5's decoder step (the one decoding interface): the encoder ran once (in decoderStep); with the cache,
- * cross-attention K/V are computed at the first step and read after, and self-attention K/V grow in
- * place, so each step feeds one token per row. Without it, every step reruns the decoder over the whole
- * rows (the reference the cached path must equal).
- */
-export class T5DecoderStep {
-  private cache: KVCache | null;
+export type { EncoderMemory } from "../encoder-decoder.js";
 
-  constructor(private readonly model: T5ForConditionalGeneration, private memory: EncoderMemory, readonly useCache: boolean) {
-    this.cache = useCache ? model.newCache() : null;
-  }
-
-  next(rows: readonly (readonly number[])[]): { logits: Float32Array[] } {
-    const T = rows[0]?.length ?? 0;
-    if (T === 0) throw new ValueError("T5DecoderStep: rows must hold at least the decoder start token");
-    const cache = this.cache;
-    const feed = cache !== null && cache.length > 0 ? rows.map((r) => [r.at(-1) as number]) : rows;
-    const L = feed[0]?.length ?? 0;
-    const ids = new Int32Array(feed.length * L);
-    feed.forEach((r, b) => ids.set(r, b * L));
-    const { logits } = this.model.decodeWith(this.memory, new Tensor(ids, [feed.length, L]), cache ? { cache } : {});
-    const V = logits.shape[2] as number;
-    const flat = logits.toTypedArray() as Float32Array;
-    return { logits: feed.map((_, b) => Float32Array.from(flat.subarray((b * L + L - 1) * V, (b * L + L) * V))) };
-  }
-
-  /** Keeps rows `from` in that order: the cache's rows and the encoder output's (beam search). */
-  reorder(from: readonly number[]): void {
-    const index = tensor(Int32Array.from(from), { dtype: "int32" });
-    this.cache?.reorder(from);
-    this.memory = {
-      hiddenStates: indexSelect(this.memory.hiddenStates, 0, index),
-      mask: this.memory.mask === null ? null : indexSelect(this.memory.mask, 0, index),
-    };
-  }
-}
+/** T5's decoder step: the shared encoder–decoder step (models/encoder-decoder.ts) over T5's decoder. */
+export type T5DecoderStep = EncoderDecoderStep;
