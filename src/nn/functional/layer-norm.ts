@@ -6,6 +6,7 @@
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
 import { allocate, allocateUninitialized } from "../../tensor/dtype.js";
+import { anyHalf, inFloat32 } from "../../ops/half.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
 
@@ -19,6 +20,8 @@ export function layerNorm(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
+  // Half input (or affine): float32 statistics and arithmetic, the output in the input's dtype.
+  if (anyHalf(x, weight, bias)) return inFloat32([x, weight, bias], x.dtype, (xw, ww, bw) => layerNorm(xw as Tensor, normalizedShape, ww, bw, eps));
   const shape = normalizedShapeOf(normalizedShape);
   const { rows, cols } = rowsAndCols(x, shape, "layerNorm");
   checkAffine(weight, shape, x, "layerNorm weight");
