@@ -8,6 +8,7 @@ import { DTypeError } from "../errors.js";
 import { type DType, type HalfDType, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { to } from "./cast.js";
+import { autocastCache, autocastDType, withoutAutocast } from "../autograd/autocast.js";
 
 /** Whether any of the tensors is float16 or bfloat16. */
 export function anyHalf(...xs: readonly (Tensor | null | undefined)[]): boolean {
@@ -28,7 +29,7 @@ export function halfDTypeOf(...xs: readonly (Tensor | null | undefined)[]): Half
  */
 export function inFloat32<const T extends readonly (Tensor | null)[]>(inputs: T, outDtype: DType, fn: (...xs: T) => Tensor): Tensor {
   const wide = inputs.map((x) => (x && isHalf(x.dtype) ? to(x, "float32") : x)) as unknown as T;
-  const y = fn(...wide);
+  const y = withoutAutocast(() => fn(...wide));
   return isFloatingPoint(y.dtype) && y.dtype !== outDtype ? to(y, outDtype) : y;
 }
 
@@ -65,4 +66,32 @@ export function promoteOperands(a: Tensor, b: Tensor): DType {
   if (isHalf(a.dtype) && a.ndim > 0 && b.ndim === 0 && isFloatingPoint(b.dtype)) return a.dtype;
   if (isHalf(b.dtype) && b.ndim > 0 && a.ndim === 0 && isFloatingPoint(a.dtype)) return b.dtype;
   return promoteTypes(a.dtype, b.dtype);
+}
+
+/**
+ * Inside an autocast scope, a float32 operand of a matrix product cast to the scope's half dtype (a leaf
+ * that requires grad, i.e. a parameter, is cast once per scope and the copy reused); outside, or for
+ * other dtypes, `x` itself.
+ */
+export function autocastOperand(x: Tensor): Tensor {
+  const dtype = autocastDType();
+  if (dtype === null || x.dtype !== "float32") return x;
+  if (!(x.isLeaf && x.requiresGrad)) return to(x, dtype);
+  const cache = autocastCache() as Map<Tensor, Tensor>;
+  let cast = cache.get(x);
+  if (cast === undefined || cast.dtype !== dtype) {
+    cast = to(x, dtype);
+    cache.set(x, cast);
+  }
+  return cast;
+}
+
+/** Inside an autocast scope, a half input of a float32-only op (norms, softmax, reductions, losses) cast to float32. */
+export function autocastFloat32(x: Tensor): Tensor {
+  return autocastDType() !== null && isHalf(x.dtype) ? to(x, "float32") : x;
+}
+
+/** Whether an autocast scope is active. */
+export function autocasting(): boolean {
+  return autocastDType() !== null;
 }

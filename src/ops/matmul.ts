@@ -7,7 +7,7 @@
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
 import { type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
-import { checkSameHalf, inFloat32 } from "./half.js";
+import { autocastOperand, autocasting, checkSameHalf, inFloat32 } from "./half.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -97,6 +97,10 @@ function rowStrides(a: Operand, b: Operand): { ldA?: number; ldB?: number } {
  * ```
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (autocasting()) {
+    const [ca, cb] = [autocastOperand(a), autocastOperand(b)];
+    if (ca !== a || cb !== b) return matmul(ca, cb);
+  }
   if (!isFloatingPoint(a.dtype) || !isFloatingPoint(b.dtype)) {
     throw new DTypeError(`matmul: expected floating-point tensors, got ${a.dtype} and ${b.dtype}`);
   }
@@ -176,6 +180,10 @@ function weightGradient(a: Tensor, g: Tensor, bShape: readonly number[]): Tensor
  * dx = G·Wᵀ, dW = xᵀ·G, dbias = 1ᵀ·G.
  */
 export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
+  if (autocasting()) {
+    const [cbias, cx, cw] = [autocastOperand(bias), autocastOperand(x), autocastOperand(w)];
+    if (cbias !== bias || cx !== x || cw !== w) return addmm(cbias, cx, cw);
+  }
   if (w.ndim !== 2 || bias.ndim !== 1 || x.ndim < 1) {
     throw new ShapeError(`addmm: expected bias [N], x [..., K] and W [K, N], got ${formatShape(bias.shape)}, ${formatShape(x.shape)} and ${formatShape(w.shape)}`);
   }
@@ -257,6 +265,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
 
 /** y = x·Wᵀ + b with W of shape [out, in] (PyTorch's Linear layout; Wᵀ costs no copy). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (autocasting()) {
+    // The weight is cast before it is transposed, so the scope's cache holds the parameter's one copy.
+    const [cx, cw, cb] = [autocastOperand(x), autocastOperand(weight), bias ? autocastOperand(bias) : bias];
+    if (cx !== x || cw !== weight || cb !== bias) return linear(cx, cw, cb);
+  }
   if (bias && weight.ndim === 2 && bias.ndim === 1 && x.ndim >= 1 && x.dtype === weight.dtype && x.dtype === bias.dtype) {
     return addmm(bias, x, transpose(weight, 0, 1));
   }

@@ -5,7 +5,7 @@
  */
 import { IndexError, ValueError, formatShape } from "../errors.js";
 import { type DType, type Storage, allocate, isFloating, isHalf } from "../tensor/dtype.js";
-import { inFloat32 } from "./half.js";
+import { autocastFloat32, autocasting, inFloat32 } from "./half.js";
 import { normalizeDims } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -69,7 +69,7 @@ export type Dims = number | readonly number[];
  * ```
  */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => sum(w, dim, keepdim));
+  if (isHalf(x.dtype)) return autocasting() ? sum(autocastFloat32(x), dim, keepdim) : inFloat32([x], x.dtype, (w) => sum(w, dim, keepdim));
   const dims = normalizeDims(dim, x.ndim, "sum");
   const r = toRows(x, dims, "sum");
   const dtype: DType = isFloating(x.dtype) ? x.dtype : "int32";
@@ -85,7 +85,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 
 /** Mean of all elements, or along `dim`. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => mean(w, dim, keepdim));
+  if (isHalf(x.dtype)) return autocasting() ? mean(autocastFloat32(x), dim, keepdim) : inFloat32([x], x.dtype, (w) => mean(w, dim, keepdim));
   const dims = normalizeDims(dim, x.ndim, "mean");
   const count = dims.reduce((p, d) => p * (x.shape[d] ?? 1), 1);
   const src = isFloating(x.dtype) ? x : new Tensor(Float32Array.from(x.toTypedArray()), x.shape);
@@ -101,7 +101,7 @@ export interface VarOptions {
 
 /** Variance Σ(x−x̄)²/(N−correction). */
 export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => variance(w, dim, options));
+  if (isHalf(x.dtype)) return autocasting() ? variance(autocastFloat32(x), dim, options) : inFloat32([x], x.dtype, (w) => variance(w, dim, options));
   const dims = normalizeDims(dim, x.ndim, "var");
   const correction = options.correction ?? 1;
   const count = dims.reduce((p, d) => p * (x.shape[d] ?? 1), 1);
@@ -245,7 +245,7 @@ function eqMask(x: Tensor, m: Tensor): Tensor {
 
 /** log Σ exp(x) over dims, computed as m + log Σ exp(x − m) with m the max, so it cannot overflow. */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
-  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => logsumexp(w, dim, keepdim));
+  if (isHalf(x.dtype)) return autocasting() ? logsumexp(autocastFloat32(x), dim, keepdim) : inFloat32([x], x.dtype, (w) => logsumexp(w, dim, keepdim));
   const dims = normalizeDims(dim, x.ndim, "logsumexp");
   if (!isFloating(x.dtype)) throw new ValueError(`logsumexp: expected a floating-point tensor, got ${x.dtype}`);
   const r = toRows(x, dims, "logsumexp");

@@ -2,7 +2,7 @@
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError } from "../errors.js";
 import { allocateUninitialized, isFloating, isHalf } from "../tensor/dtype.js";
-import { inFloat32 } from "./half.js";
+import { autocastFloat32, autocasting, inFloat32 } from "./half.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -11,7 +11,10 @@ import { transpose } from "./views.js";
 
 function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
   const name = log ? "logSoftmax" : "softmax";
-  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => rowwise(w, dim, log));
+  if (isHalf(x.dtype)) {
+    if (autocasting()) return rowwise(autocastFloat32(x), dim, log); // autocast: softmax is a float32 op
+    return inFloat32([x], x.dtype, (w) => rowwise(w, dim, log));
+  }
   if (!isFloating(x.dtype)) throw new DTypeError(`${name}: expected a floating-point tensor, got ${x.dtype}`);
   const d = normalizeDim(dim, x.ndim, name);
   if (x.ndim > 0 && d !== x.ndim - 1) {

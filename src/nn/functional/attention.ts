@@ -27,7 +27,7 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
 import { allocate, allocateUninitialized, isFloating } from "../../tensor/dtype.js";
-import { anyHalf, checkSameHalf, inFloat32 } from "../../ops/half.js";
+import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
@@ -137,6 +137,10 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: ScaledDotProductAttentionOptions): Tensor;
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor | AttentionWithWeights {
   const op = "scaledDotProductAttention";
+  if (autocasting()) {
+    const [cq, ck, cv] = [autocastOperand(q), autocastOperand(k), autocastOperand(v)];
+    if (cq !== q || ck !== k || cv !== v) return scaledDotProductAttention(cq, ck, cv, options);
+  }
   if (anyHalf(q, k, v)) {
     // Half q, k, v (all one dtype, as PyTorch requires): the fused kernel runs on float32 copies and the
     // output (and weights) are rounded back.

@@ -6,7 +6,8 @@
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
 import { type DType, allocate } from "../../tensor/dtype.js";
-import { anyHalf, inFloat32 } from "../../ops/half.js";
+import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../../ops/half.js";
+import { isHalf } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
 
@@ -18,6 +19,7 @@ export function machineEpsilon(dtype: DType): number {
 
 /** ε defaults to the machine epsilon of x's dtype, as PyTorch's `eps=None`. */
 export function rmsNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Tensor | null = null, eps?: number): Tensor {
+  if (autocasting() && isHalf(x.dtype)) return rmsNorm(autocastFloat32(x), normalizedShape, weight, eps); // autocast: float32 op
   // Half input: float32 inside with the input's own epsilon (PyTorch's default for eps = None), output in x's dtype.
   if (anyHalf(x, weight)) return inFloat32([x, weight], x.dtype, (xw, ww) => rmsNorm(xw as Tensor, normalizedShape, ww, eps ?? machineEpsilon(x.dtype)));
   const shape = normalizedShapeOf(normalizedShape);
