@@ -7,8 +7,8 @@ import "./ops/methods.js";
 export { version } from "./version.js";
 export * from "./errors.js";
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
-export type { DType, FloatDType, Storage } from "./tensor/dtype.js";
-export { MAX_TENSOR_ELEMENTS } from "./tensor/dtype.js";
+export type { DType, FloatDType, HalfDType, Storage } from "./tensor/dtype.js";
+export { MAX_TENSOR_ELEMENTS, Float16Storage, BFloat16Storage } from "./tensor/dtype.js";
 export { setPrintOptions, getPrintOptions, DEFAULT_PRINT_OPTIONS, type PrintOptions } from "./tensor/print.js";
 export {
   tensor, scalar, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
@@ -18,6 +18,7 @@ export { manualSeed, getRngState, setRngState, Generator, defaultGenerator, type
 /** float32 ↔ float16 / bfloat16 conversions on Uint16Array storage, bit-exact with PyTorch. */
 export * as half from "./io/half.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad-mode.js";
+export { autocast, type AutocastDType, type AutocastOptions } from "./autograd/autocast.js";
 /** Autograd internals and checks: `gradcheck` (finite differences in float64), backward options, graph nodes. */
 export * as autograd from "./autograd/index.js";
 /** The differentiable ops as functions (`ops.add(a, b)`, `ops.matmul`, reductions, views, indexing); each is also a Tensor method. */

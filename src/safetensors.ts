@@ -6,28 +6,39 @@
 import { ValueError } from "./errors.js";
 import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type SafetensorsArray } from "./io/safetensors.js";
 import { Tensor } from "./tensor/tensor.js";
+import { BFloat16Storage, Float16Storage, type Storage } from "./tensor/dtype.js";
 
 /** Tensors by name: a `Map` (as `stateDict()` returns) or a plain object. */
 export type NamedTensors = ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>;
 
-function entries(tensors: NamedTensors): [string, { shape: readonly number[]; data: SafetensorsArray; dtype?: "BOOL" }][] {
+const STORED_DTYPE = { bool: "BOOL", float16: "F16", bfloat16: "BF16" } as const;
+
+function entries(tensors: NamedTensors): [string, { shape: readonly number[]; data: SafetensorsArray; dtype?: "BOOL" | "F16" | "BF16" }][] {
   const list = tensors instanceof Map ? [...tensors] : Object.entries(tensors as Record<string, Tensor>);
   return list.map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new ValueError(`safetensors.save: "${name}" is not a Tensor`);
-    // Row-major copy of the values (views are laid out contiguously); bool tensors are written as BOOL.
-    return [name, { shape: t.shape, data: t.toTypedArray(), ...(t.dtype === "bool" ? { dtype: "BOOL" as const } : {}) }];
+    // Row-major copy of the values (views are laid out contiguously); bool tensors are written as BOOL,
+    // float16/bfloat16 ones as F16/BF16 (their bits, unchanged).
+    const stored = t.dtype === "bool" || t.dtype === "float16" || t.dtype === "bfloat16" ? { dtype: STORED_DTYPE[t.dtype] } : {};
+    return [name, { shape: t.shape, data: t.toTypedArray(), ...stored }];
   });
 }
 
-function toTensors(file: { tensors: Map<string, { shape: number[]; data: SafetensorsArray }> }): Map<string, Tensor> {
+function toTensors(file: { tensors: Map<string, { dtype: string; shape: number[]; data: SafetensorsArray }> }): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  for (const [name, entry] of file.tensors) out.set(name, new Tensor(entry.data, entry.shape));
+  for (const [name, entry] of file.tensors) out.set(name, new Tensor(storageOf(entry.dtype, entry.data), entry.shape));
   return out;
+}
+
+/** A decoded array as tensor storage: F16/BF16 bits (read with `keepHalf`) tagged with their format. */
+function storageOf(dtype: string, data: SafetensorsArray): Storage {
+  if (!(data instanceof Uint16Array)) return data;
+  return dtype === "F16" ? new Float16Storage(data.buffer as ArrayBuffer, data.byteOffset, data.length) : new BFloat16Storage(data.buffer as ArrayBuffer, data.byteOffset, data.length);
 }
 
 /**
  * Writes tensors to a `.safetensors` file (atomically: a crash leaves the old file), with optional
- * string metadata. float32/float64/int32/bool tensors keep their dtype.
+ * string metadata. Every dtype is kept (float16/bfloat16 as F16/BF16).
  * @example
  * ```ts
  * import { join } from "node:path";
@@ -44,11 +55,11 @@ export function save(tensors: NamedTensors, path: string, metadata: Record<strin
 }
 
 /**
- * Reads every tensor of a `.safetensors` file, by name. float16/bfloat16 become float32, 8/16/64-bit
+ * Reads every tensor of a `.safetensors` file, by name. F16/BF16 become float16/bfloat16 tensors, 8/16/64-bit
  * integers int32 (64-bit values must fit), U8/BOOL bool.
  */
 export function load(path: string): Map<string, Tensor> {
-  return toTensors(loadSafetensors(path));
+  return toTensors(loadSafetensors(path, { keepHalf: true }));
 }
 
 /** The metadata (`__metadata__`) of a `.safetensors` file, e.g. `{ format: "pt" }`. */
@@ -70,5 +81,5 @@ export function serialize(tensors: NamedTensors, metadata: Record<string, string
 
 /** Safetensors bytes to tensors, by name. */
 export function deserialize(bytes: Uint8Array): Map<string, Tensor> {
-  return toTensors(decodeSafetensors(bytes));
+  return toTensors(decodeSafetensors(bytes, "<safetensors>", { keepHalf: true }));
 }

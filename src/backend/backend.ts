@@ -63,6 +63,13 @@ export interface MatmulLayout {
 /** The kernels behind the tensor ops. The reference (TypeScript) and WebAssembly backends implement it; `setBackend` chooses. */
 export interface Backend {
   readonly name: string;
+  /**
+   * Whether `matmulBf16` exists and runs here (the native backend on a CPU with AVX-512 BF16 or AMX);
+   * absent means no. Half-precision matmuls read bfloat16 operands directly where it holds.
+   */
+  readonly hasBf16Matmul?: boolean;
+  /** out[m,n] (+ out with `accumulate`) = A[m,k]·op(B) on bfloat16 bit patterns, float32 sums; B is [k,n], or [n,k] with transB. */
+  matmulBf16?(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB?: boolean, accumulate?: boolean): void;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
 

@@ -132,10 +132,13 @@ export function float16ToFloat32(src: Uint16Array, out: Float32Array = new Float
 /** Rounds every element of `src` to bfloat16 bits, into `out` (allocated when not given). */
 export function float32ToBFloat16(src: Float32Array, out: Uint16Array = new Uint16Array(src.length)): Uint16Array {
   checkLengths("float32ToBFloat16", src.length, out.length);
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = 0; i < bits.length; i++) {
+  // Signed 32-bit views keep the loop in small-integer arithmetic. For every non-NaN pattern the sum
+  // below stays under 2³² as an unsigned value, so `>>> 16` (which reads it modulo 2³²) is exact.
+  const bits = new Int32Array(src.buffer, src.byteOffset, src.length);
+  const n = bits.length;
+  for (let i = 0; i < n; i++) {
     const b = bits[i]!;
-    out[i] = (b & 0x7fffffff) > 0x7f800000 ? 0xffff : ((b + 0x7fff + ((b >>> 16) & 1)) / 65536) & 0xffff;
+    out[i] = (b & 0x7fffffff) > 0x7f800000 ? 0xffff : (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
   }
   return out;
 }
@@ -143,7 +146,8 @@ export function float32ToBFloat16(src: Float32Array, out: Uint16Array = new Uint
 /** Widens bfloat16 bits to float32 (exact), into `out` (allocated when not given). */
 export function bfloat16ToFloat32(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
   checkLengths("bfloat16ToFloat32", src.length, out.length);
-  const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
-  for (let i = 0; i < src.length; i++) bits[i] = src[i]! << 16;
+  const bits = new Int32Array(out.buffer, out.byteOffset, out.length);
+  const n = src.length;
+  for (let i = 0; i < n; i++) bits[i] = src[i]! << 16;
   return out;
 }

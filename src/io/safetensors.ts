@@ -4,8 +4,10 @@
  * (padded with spaces to a multiple of 8), then the raw little-endian data; offsets are relative to
  * the start of the data. This layer is independent of tensors: it moves typed arrays.
  *
- * Half precision: F16 and BF16 tensors load as Float32Array (exact widening) until loom's tensors have
- * float16/bfloat16 dtypes; saving can round float32 tensors to F16 or BF16 (`SafetensorsWriteOptions`).
+ * Half precision: F16 and BF16 tensors load as Float32Array (exact widening) by default, or as their raw
+ * bits in a Uint16Array with `{ keepHalf: true }` (for float16/bfloat16 tensors); a Uint16Array given
+ * "F16" or "BF16" is written as is, and float32 tensors can be rounded to F16 or BF16 on the way out
+ * (`SafetensorsWriteOptions`).
  * Both directions use ../tensor/half.ts, which imports nothing but the error classes, so this layer
  * stays free of tensors; conversions are bit-exact with PyTorch's.
  */
@@ -18,10 +20,17 @@ import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat1
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
 /**
- * In-memory arrays: F32, F16 and BF16 decode to Float32Array (half tensors load as float32 until half
- * dtypes land in loom's tensors), F64 to Float64Array, integer types to Int32Array, U8/BOOL to Uint8Array.
+ * In-memory arrays: F32 decodes to Float32Array, F16 and BF16 to Float32Array (widened) or, with
+ * `keepHalf`, to a Uint16Array of their bits; F64 to Float64Array, integer types to Int32Array, U8/BOOL
+ * to Uint8Array.
  */
-export type SafetensorsArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type SafetensorsArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array;
+
+/** Options for reading safetensors. */
+export interface SafetensorsReadOptions {
+  /** Keep F16/BF16 data as its 16-bit patterns (a Uint16Array) instead of widening it to float32 (default false). */
+  keepHalf?: boolean;
+}
 
 /** One tensor of a safetensors file, as a typed array with its shape and stored dtype. */
 export interface SafetensorsEntry {
@@ -47,7 +56,8 @@ export interface SafetensorsInput {
   data: SafetensorsArray;
   /**
    * The stored dtype; by default the array's own (F32, F64, I32, U8). A Float32Array may also be given
-   * "F16" or "BF16": it is rounded to nearest even on the way out. A Uint8Array may be "BOOL".
+   * "F16" or "BF16": it is rounded to nearest even on the way out. A Uint8Array may be "BOOL". A
+   * Uint16Array (half bits) must be given "F16" or "BF16".
    */
   dtype?: SafetensorsDType;
 }
@@ -71,6 +81,7 @@ function dtypeForArray(a: SafetensorsArray): SafetensorsDType {
   if (a instanceof Float32Array) return "F32";
   if (a instanceof Float64Array) return "F64";
   if (a instanceof Int32Array) return "I32";
+  if (a instanceof Uint16Array) throw new ValueError('encodeSafetensors: a Uint16Array holds half bits and needs dtype "F16" or "BF16"');
   return "U8";
 }
 
@@ -90,7 +101,8 @@ export function encodeSafetensors(
   let offset = 0;
   for (const [name, t] of tensors) {
     if (name === "__metadata__") throw new FormatError("<safetensors>", name, "reserved tensor name");
-    const natural = dtypeForArray(t.data);
+    const halfBits = t.data instanceof Uint16Array && (t.dtype === "F16" || t.dtype === "BF16");
+    const natural = halfBits ? (t.dtype as SafetensorsDType) : dtypeForArray(t.data);
     const dtype = t.dtype ?? (natural === "F32" && (options.select?.(name) ?? true) ? floatDType : natural);
     const halfOfFloat32 = (dtype === "F16" || dtype === "BF16") && natural === "F32";
     if (dtype !== natural && !halfOfFloat32 && !(dtype === "BOOL" && t.data instanceof Uint8Array)) {
@@ -133,7 +145,7 @@ export function saveSafetensors(
 }
 
 /** Reads and validates a safetensors file; a missing or unreadable file is a FormatError naming it. */
-export function loadSafetensors(path: string): SafetensorsFile {
+export function loadSafetensors(path: string, options: SafetensorsReadOptions = {}): SafetensorsFile {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -142,11 +154,11 @@ export function loadSafetensors(path: string): SafetensorsFile {
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (e as Error).message})`;
     throw new FormatError(path, "(file)", why);
   }
-  return decodeSafetensors(bytes, path);
+  return decodeSafetensors(bytes, path, options);
 }
 
 /** Parses safetensors bytes, validating the header against the file size and dtypes. */
-export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>"): SafetensorsFile {
+export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>", options: SafetensorsReadOptions = {}): SafetensorsFile {
   if (bytes.length < 8) throw new FormatError(file, "header length", `file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
@@ -194,7 +206,7 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<safetensors>"): Sa
     }
     // An empty tensor occupies no bytes, so it cannot overlap anything wherever its offsets point.
     if (end > begin) ranges.push([begin, end, name]);
-    tensors.set(name, { dtype, shape: shape as number[], data: decodeData(bytes.subarray(dataStart + begin, dataStart + end), dtype, count, file, name) });
+    tensors.set(name, { dtype, shape: shape as number[], data: decodeData(bytes.subarray(dataStart + begin, dataStart + end), dtype, count, file, name, options.keepHalf ?? false) });
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
@@ -225,7 +237,7 @@ function readMetadata(raw: unknown, file: string): Record<string, string> {
   return out;
 }
 
-function decodeData(raw: Uint8Array, dtype: SafetensorsDType, count: number, file: string, name: string): SafetensorsArray {
+function decodeData(raw: Uint8Array, dtype: SafetensorsDType, count: number, file: string, name: string, keepHalf: boolean): SafetensorsArray {
   // Copy into an aligned buffer first: tensor data need not be aligned within the file.
   const buf = new Uint8Array(raw.length);
   buf.set(raw);
@@ -254,10 +266,10 @@ function decodeData(raw: Uint8Array, dtype: SafetensorsDType, count: number, fil
       return out;
     }
     case "F16":
-      // Widened exactly to float32 (NaNs as torch's `.float()`), until loom has float16 tensors.
-      return float16ToFloat32(new Uint16Array(buf.buffer, 0, count));
+      // Widened exactly to float32 (NaNs as torch's `.float()`) unless the caller keeps half tensors.
+      return keepHalf ? new Uint16Array(buf.buffer, 0, count) : float16ToFloat32(new Uint16Array(buf.buffer, 0, count));
     case "BF16":
-      return bfloat16ToFloat32(new Uint16Array(buf.buffer, 0, count));
+      return keepHalf ? new Uint16Array(buf.buffer, 0, count) : bfloat16ToFloat32(new Uint16Array(buf.buffer, 0, count));
   }
 }
 

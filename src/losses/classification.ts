@@ -8,7 +8,8 @@ import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../
 import {
   add, clampMinLog, exp as expOf, logSoftmax, maximum, mul, neg, permute, pow, record, reshape, rsub, sigmoid, softplus, sub, sum, abs, div,
 } from "./ops.js";
-import { allocate, allocateUninitialized, isFloating } from "../tensor/dtype.js";
+import { allocate, allocateUninitialized, isFloating, isHalf } from "../tensor/dtype.js";
+import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../ops/half.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkSameShape } from "./check.js";
@@ -69,6 +70,11 @@ function checkProbabilityTarget(op: string, input: Tensor, target: Tensor): void
  * or class probabilities of the input's shape.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  // Half logits (or probabilities): float32 log-softmax and sums, the loss rounded to the logits' dtype.
+  if (autocasting() && isHalf(input.dtype)) return crossEntropy(autocastFloat32(input), autocastFloat32(target), options); // autocast: losses in float32
+  if (anyHalf(input, target, options.weight)) {
+    return inFloat32([input, isHalf(target.dtype) ? target : null, options.weight ?? null], input.dtype, (x, t, w) => crossEntropy(x as Tensor, t ?? target, { ...options, ...(w ? { weight: w } : {}) }));
+  }
   if (!isFloating(input.dtype)) throw new DTypeError(`crossEntropy: logits must be floating point, got ${input.dtype}`);
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
@@ -153,6 +159,8 @@ export interface NllOptions extends ReductionOptions {
 
 /** Negative log-likelihood of log-probabilities [N, C] (or [N, C, d1, …]) at int32 class indices. */
 export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+  if (autocasting() && isHalf(input.dtype)) return nllLoss(autocastFloat32(input), target, options);
+  if (anyHalf(input, options.weight)) return inFloat32([input, options.weight ?? null], input.dtype, (x, w) => nllLoss(x as Tensor, target, { ...options, ...(w ? { weight: w } : {}) }));
   checkIndexTarget("nllLoss", input, target);
   const classes = input.ndim === 1 ? (input.shape[0] ?? 0) : (input.shape[1] ?? 0);
   const x2d = input.ndim === 1 ? reshape(input, [1, classes]) : classesLast(input);

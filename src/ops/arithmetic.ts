@@ -4,7 +4,8 @@
  */
 import { BinaryOp, type BinaryOpCode, binaryContiguous, binaryIndexed, binaryRows, binaryScalar } from "../backend/reference/elementwise.js";
 import { getBackend } from "../backend/index.js";
-import { type DType, type Storage, allocateUninitialized, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { type DType, type Storage, allocateUninitialized, isFloatingPoint, isHalf } from "../tensor/dtype.js";
+import { narrowValues, promoteOperands, widenValues } from "./half.js";
 import { broadcastShapes, broadcastStrides, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { asTensor, record, type TensorOrScalar } from "./record.js";
@@ -15,7 +16,12 @@ import { where } from "./where.js";
 /** Computes `a op b` with broadcasting into a fresh tensor of dtype `outType`. No graph recording. */
 export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: string, outType?: DType): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
-  const dtype = outType ?? promoteTypes(a.dtype, b.dtype);
+  const dtype = outType ?? promoteOperands(a, b);
+  if (isHalf(a.dtype) || isHalf(b.dtype) || isHalf(dtype)) {
+    // Half operands compute in float32 and the result is rounded once (PyTorch's CPU kernels do the same).
+    const wide = binaryForward(op, widenValues(a), widenValues(b), name, isHalf(dtype) ? "float32" : dtype);
+    return narrowValues(wide, dtype);
+  }
   const n = shape.reduce((p, d) => p * d, 1);
   const out = allocateUninitialized(dtype, n); // every branch below writes all of it
   const aFull = shapesEqual(a.shape, shape);
@@ -61,7 +67,7 @@ function isTrailingBlock(small: readonly number[], shape: readonly number[]): bo
 }
 
 function arithmeticType(a: Tensor, b: Tensor): DType {
-  const t = promoteTypes(a.dtype, b.dtype);
+  const t = promoteOperands(a, b);
   return t === "bool" ? "int32" : t;
 }
 
@@ -105,8 +111,8 @@ export function mul(a: Tensor, b: TensorOrScalar): Tensor {
 /** True division (integer operands give float32, as in PyTorch). */
 export function div(a: Tensor, b: TensorOrScalar): Tensor {
   const bt = asTensor(b, a);
-  let t = promoteTypes(a.dtype, bt.dtype);
-  if (!isFloating(t)) t = "float32";
+  let t = promoteOperands(a, bt);
+  if (!isFloatingPoint(t)) t = "float32";
   const out = binaryForward(BinaryOp.div, a, bt, "div", t);
   return record(out, "div", [a, bt], (g) => [
     a.requiresGrad ? sumToShape(div(g, bt), a.shape) : null,
@@ -121,6 +127,10 @@ export function neg(a: Tensor): Tensor {
 }
 
 function mulNoPromote(a: Tensor, k: number, name: string): Tensor {
+  if (isHalf(a.dtype)) {
+    const out = narrowValues(mulNoPromote(widenValues(a), k, name), a.dtype);
+    return record(out, name, [a], (g) => [mulNoPromote(g, k, name)]);
+  }
   const dtype = a.dtype === "bool" ? "int32" : a.dtype;
   const out = allocateUninitialized(dtype, a.size);
   const values: Storage = a.contiguousValues();
@@ -132,7 +142,7 @@ function mulNoPromote(a: Tensor, k: number, name: string): Tensor {
 /** a ** b elementwise. */
 export function pow(a: Tensor, b: TensorOrScalar): Tensor {
   const bt = asTensor(b, a);
-  let t = promoteTypes(a.dtype, bt.dtype);
+  let t = promoteOperands(a, bt);
   if (t === "bool") t = "int32";
   const out = binaryForward(BinaryOp.pow, a, bt, "pow", t);
   return record(out, "pow", [a, bt], (g) => [

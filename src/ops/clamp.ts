@@ -3,12 +3,14 @@
  * min ≤ x ≤ max (bounds included) and 0 outside; when min > max every element becomes max.
  */
 import { ValueError } from "../errors.js";
-import { type DType, allocate, isFloating } from "../tensor/dtype.js";
+import { type DType, allocate, isFloating, isHalf } from "../tensor/dtype.js";
+import { inFloat32 } from "./half.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
 /** Values limited to [min, max] (either bound optional); the gradient is 0 where a bound applied. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => clamp(w, min, max));
   if (min === undefined && max === undefined) throw new ValueError("clamp: at least one of min and max must be given");
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;

@@ -9,7 +9,8 @@
  *   indexSelect (dim 1): out[i][j][k] = x[i][index[j]][k]
  */
 import { DTypeError, IndexError, ShapeError, formatShape } from "../errors.js";
-import { type Storage, allocate } from "../tensor/dtype.js";
+import { type Storage, allocate, isHalf } from "../tensor/dtype.js";
+import { anyHalf, inFloat32 } from "./half.js";
 import { contiguousStrides, normalizeDim, numel, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -51,6 +52,7 @@ function indexValues(op: string, index: Tensor, size: number, dim: number): Int3
 
 /** Gathers values along dim: out has index's shape. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => gather(w, dim, index));
   const d = normalizeDim(dim, x.ndim, "gather");
   checkIndexDType("gather", index);
   checkFits("gather", index, x, "input", d, true);
@@ -115,6 +117,7 @@ function scatterKernel(out: Storage, shape: readonly number[], d: number, index:
  * unspecified). Gradients: x gets g with the written positions zeroed, src gets gather(g).
  */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
+  if (anyHalf(x, typeof src === "number" ? null : src)) return inFloat32([x, typeof src === "number" ? null : src], x.dtype, (w, s) => scatter(w as Tensor, dim, index, s ?? (src as number)));
   const d = normalizeDim(dim, x.ndim, "scatter");
   const out = scatterInto("scatter", x, d, index, src, false);
   const inputs = typeof src === "number" ? [x] : [x, src];
@@ -126,6 +129,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
 
 /** Out-of-place scatter-add: a copy of x plus src's values summed into the indexed positions along dim. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  if (anyHalf(x, src)) return inFloat32([x, src], x.dtype, (w, s) => scatterAdd(w, dim, index, s));
   const d = normalizeDim(dim, x.ndim, "scatterAdd");
   const out = scatterInto("scatterAdd", x, d, index, src, true);
   return record(out, "scatterAdd", [x, src], (g) => [x.requiresGrad ? g : null, src.requiresGrad ? srcGrad(g, d, index, src) : null]);
@@ -144,6 +148,7 @@ function around(shape: readonly number[], d: number): { outer: number; inner: nu
 
 /** Selects entries `index` along dim (repeats allowed); out.shape[dim] = index.size. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => indexSelect(w, dim, index));
   checkVectorIndex("indexSelect", x, index);
   const d = normalizeDim(dim, x.ndim, "indexSelect");
   const size = x.shape[d] ?? 1;
@@ -191,6 +196,7 @@ function addSlices(out: Storage, size: number, outer: number, inner: number, idx
  * indexSelect(g).
  */
 export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  if (anyHalf(x, src)) return inFloat32([x, src], x.dtype, (w, s) => indexAdd(w, dim, index, s));
   checkVectorIndex("indexAdd", x, index);
   const d = normalizeDim(dim, x.ndim, "indexAdd");
   const size = x.shape[d] ?? 1;

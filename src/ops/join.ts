@@ -4,7 +4,8 @@
  * narrow views, so their gradients come from the slice rule in views.ts.
  */
 import { ShapeError, ValueError, formatShape } from "../errors.js";
-import { type DType, allocate, promoteTypes } from "../tensor/dtype.js";
+import { type DType, allocate, isHalf, promoteTypes } from "../tensor/dtype.js";
+import { to } from "./cast.js";
 import { normalizeDim, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -26,6 +27,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     dtype = promoteTypes(dtype, t.dtype);
     total += t.shape[d] ?? 0;
   }
+  // Elements are copied as stored, so a half tensor meets only its own dtype.
+  if (tensors.some((t) => t.dtype !== dtype && (isHalf(t.dtype) || isHalf(dtype)))) return cat(tensors.map((t) => to(t, dtype)), dim);
   const shape = [...first.shape];
   shape[d] = total;
   // View every tensor as [outer, size_d·inner] rows and copy each row into its place in the output.

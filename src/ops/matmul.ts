@@ -6,7 +6,8 @@
  */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
-import { allocateUninitialized, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
+import { autocastOperand, autocasting, checkSameHalf, inFloat32 } from "./half.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -96,7 +97,11 @@ function rowStrides(a: Operand, b: Operand): { ldA?: number; ldB?: number } {
  * ```
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
+  if (autocasting()) {
+    const [ca, cb] = [autocastOperand(a), autocastOperand(b)];
+    if (ca !== a || cb !== b) return matmul(ca, cb);
+  }
+  if (!isFloatingPoint(a.dtype) || !isFloatingPoint(b.dtype)) {
     throw new DTypeError(`matmul: expected floating-point tensors, got ${a.dtype} and ${b.dtype}`);
   }
   if (a.ndim === 0 || b.ndim === 0) {
@@ -107,9 +112,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const innerB = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
   if (inner !== innerB) throw new ShapeError(`matmul: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}`);
   if (a.dtype !== b.dtype) {
+    checkSameHalf("matmul", a, b);
     const t = promoteTypes(a.dtype, b.dtype);
     return matmul(to(a, t), to(b, t));
   }
+  // Half operands: float32 products and sums, the result rounded once; bfloat16 ones are read directly
+  // by a bf16 GEMM where the backend has one, else computed on float32 copies.
+  if (isHalf(a.dtype) && !bf16Gemm(a.dtype)) return inFloat32([a, b], a.dtype, matmul);
   // 1-D operands: prepend/append a dim, then drop it from the result (PyTorch semantics).
   if (a.ndim === 1 && b.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), [0, 1]);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
@@ -126,9 +135,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const be = noGrad(() => expand(b, [...batchShape, k, n]));
   const oa = operand(ae, batchShape);
   const ob = operand(be, batchShape);
-  const out = allocateUninitialized(a.dtype, batch * m * n) as FloatArray; // accumulate: false writes it all
   // x[B, T, K]·W[K, N] with one W for every batch row: a single [B·T, K]·[K, N] product.
   const fold = batch > 1 && ob.batchStride === 0 && !oa.trans && oa.batchStride === m * k;
+  if (isHalf(a.dtype)) {
+    const product = bf16Product(ae, be, oa, ob, batchShape, { batch, m, n, k }, null);
+    return record(new Tensor(product, [...batchShape, m, n]), "matmul", [a, b], (g) => [
+      a.requiresGrad ? sumToShape(matmul(g, transpose(b, -1, -2)), a.shape) : null,
+      b.requiresGrad ? weightGradient(a, g, b.shape) : null,
+    ]);
+  }
+  const out = allocateUninitialized(a.dtype, batch * m * n) as FloatArray; // accumulate: false writes it all
   getBackend().matmul(out, oa.data, ob.data, {
     batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k,
     transA: oa.trans, transB: ob.trans,
@@ -164,6 +180,10 @@ function weightGradient(a: Tensor, g: Tensor, bShape: readonly number[]): Tensor
  * dx = G·Wᵀ, dW = xᵀ·G, dbias = 1ᵀ·G.
  */
 export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
+  if (autocasting()) {
+    const [cbias, cx, cw] = [autocastOperand(bias), autocastOperand(x), autocastOperand(w)];
+    if (cbias !== bias || cx !== x || cw !== w) return addmm(cbias, cx, cw);
+  }
   if (w.ndim !== 2 || bias.ndim !== 1 || x.ndim < 1) {
     throw new ShapeError(`addmm: expected bias [N], x [..., K] and W [K, N], got ${formatShape(bias.shape)}, ${formatShape(x.shape)} and ${formatShape(w.shape)}`);
   }
@@ -171,19 +191,24 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   if (x.shape[x.ndim - 1] !== K || bias.shape[0] !== N) {
     throw new ShapeError(`addmm: cannot add ${formatShape(bias.shape)} to ${formatShape(x.shape)}·${formatShape(w.shape)}`);
   }
-  if (!isFloating(x.dtype) || x.dtype !== w.dtype || x.dtype !== bias.dtype) {
+  if (!isFloatingPoint(x.dtype) || x.dtype !== w.dtype || x.dtype !== bias.dtype) {
     throw new DTypeError(`addmm: expected one floating-point dtype, got ${bias.dtype}, ${x.dtype} and ${w.dtype}`);
   }
+  if (isHalf(x.dtype) && !bf16Gemm(x.dtype)) return inFloat32([bias, x, w], x.dtype, addmm);
   const rows = x.size / K;
   const x2 = noGrad(() => reshape(x, [rows, K]));
   const ox = operand(x2, []);
   const ow = operand(w, []);
-  const out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
-  getBackend().matmul(out, ox.data, ow.data, {
-    batch: 1, m: rows, n: N, k: K, transA: ox.trans, transB: ow.trans, strideA: 0, strideB: 0,
-    offsetA: ox.offset, offsetB: ow.offset, accumulate: false, bias: bias.contiguousValues() as FloatArray,
-    ...rowStrides(ox, ow),
-  });
+  let out: Storage;
+  if (isHalf(x.dtype)) out = bf16Product(x2, w, ox, ow, [], { batch: 1, m: rows, n: N, k: K }, bias);
+  else {
+    out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
+    getBackend().matmul(out, ox.data, ow.data, {
+      batch: 1, m: rows, n: N, k: K, transA: ox.trans, transB: ow.trans, strideA: 0, strideB: 0,
+      offsetA: ox.offset, offsetB: ow.offset, accumulate: false, bias: bias.contiguousValues() as FloatArray,
+      ...rowStrides(ox, ow),
+    });
+  }
   const outShape = [...x.shape.slice(0, -1), N];
   return record(new Tensor(out, outShape), "addmm", [bias, x, w], (g) => {
     const g2 = reshape(g, [rows, N]);
@@ -193,6 +218,41 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
       w.requiresGrad ? matmul(transpose(x2, 0, 1), g2) : null,
     ];
   });
+}
+
+/** Whether half operands of `dtype` multiply on the backend's bf16 GEMM (bfloat16 on a backend that has one). */
+function bf16Gemm(dtype: string): boolean {
+  return dtype === "bfloat16" && getBackend().hasBf16Matmul === true;
+}
+
+/**
+ * [batch, m, n] bfloat16 products of bfloat16 operands on the backend's bf16 GEMM, reading the operands'
+ * bits in place (an operand is copied, still as bf16, only where the GEMM cannot read its layout: a
+ * transposed A or a row stride); sums in float32 from the bias rows when given, rounded to bf16 once.
+ */
+function bf16Product(
+  x: Tensor, y: Tensor, ox: Operand, oy: Operand, batchShape: readonly number[],
+  size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null,
+): Storage {
+  const { batch, m, n, k } = size;
+  const be = getBackend();
+  const out32 = allocateUninitialized("float32", batch * m * n) as Float32Array;
+  if (bias) {
+    const b32 = convertStorage(bias.contiguousValues(), bias.dtype, "float32") as Float32Array;
+    for (let r = 0; r < batch * m; r++) out32.set(b32, r * n);
+  } else out32.fill(0);
+  if (batch * m * n > 0 && k > 0) {
+    // The GEMM reads A row-major [m, k] and B as [k, n] or [n, k]: other layouts become bf16 copies.
+    const a = ox.trans || ox.ld !== undefined ? operand(new Tensor(x.toTypedArray(), x.shape), batchShape) : ox;
+    const b = oy.ld !== undefined ? operand(new Tensor(y.toTypedArray(), y.shape), batchShape) : oy;
+    const ad = a.data as unknown as Uint16Array;
+    const bd = b.data as unknown as Uint16Array;
+    const gemm = (o: Float32Array, offA: number, offB: number, rows: number): void =>
+      be.matmulBf16?.(o, ad.subarray(offA, offA + rows * k), bd.subarray(offB, offB + k * n), rows, n, k, b.trans, true);
+    if (b.batchStride === 0 && a.batchStride === m * k) gemm(out32, a.offset, b.offset, batch * m);
+    else for (let i = 0; i < batch; i++) gemm(out32.subarray(i * m * n, (i + 1) * m * n), a.offset + i * a.batchStride, b.offset + i * b.batchStride, m);
+  }
+  return convertStorage(out32, "float32", "bfloat16");
 }
 
 /** Batched matrix product of two 3-D tensors [B,n,m]·[B,m,p] (torch.bmm). */
@@ -205,6 +265,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
 
 /** y = x·Wᵀ + b with W of shape [out, in] (PyTorch's Linear layout; Wᵀ costs no copy). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (autocasting()) {
+    // The weight is cast before it is transposed, so the scope's cache holds the parameter's one copy.
+    const [cx, cw, cb] = [autocastOperand(x), autocastOperand(weight), bias ? autocastOperand(bias) : bias];
+    if (cx !== x || cw !== weight || cb !== bias) return linear(cx, cw, cb);
+  }
   if (bias && weight.ndim === 2 && bias.ndim === 1 && x.ndim >= 1 && x.dtype === weight.dtype && x.dtype === bias.dtype) {
     return addmm(bias, x, transpose(weight, 0, 1));
   }

@@ -1,7 +1,7 @@
 /** Shared plumbing of differentiable ops: graph recording and scalar operands. */
 import { isGradEnabled, noteUnrecorded } from "../autograd/grad-mode.js";
 import { Node, type BackwardRule } from "../autograd/node.js";
-import { type DType, allocate, isFloating } from "../tensor/dtype.js";
+import { type DType, allocate, isFloating, isHalf } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** Whether an op on these inputs must record a backward rule. */
@@ -20,9 +20,13 @@ export function record(out: Tensor, name: string, inputs: Tensor[], rule: Backwa
   return out;
 }
 
-/** A scalar operand as a 0-d tensor: takes the tensor's dtype, or float32 when a fraction meets an integer tensor. */
+/**
+ * A scalar operand as a 0-d tensor: takes the tensor's dtype, or float32 when a fraction meets an
+ * integer tensor or when the tensor is half (the number keeps float32 precision, and a 0-d operand does
+ * not widen a half tensor's result: ops/half.ts `promoteOperands`).
+ */
 export function scalarLike(value: number, like: Tensor): Tensor {
-  const dtype: DType = isFloating(like.dtype) || Number.isInteger(value) ? (like.dtype === "bool" ? "int32" : like.dtype) : "float32";
+  const dtype: DType = isHalf(like.dtype) ? "float32" : isFloating(like.dtype) || Number.isInteger(value) ? (like.dtype === "bool" ? "int32" : like.dtype) : "float32";
   const storage = allocate(dtype, 1);
   storage[0] = value;
   return new Tensor(storage, []);

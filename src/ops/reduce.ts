@@ -4,7 +4,8 @@
  * dims to the end, makes that contiguous, and reduces rows of length `inner`.
  */
 import { IndexError, ValueError, formatShape } from "../errors.js";
-import { type DType, type Storage, allocate, isFloating } from "../tensor/dtype.js";
+import { type DType, type Storage, allocate, isFloating, isHalf } from "../tensor/dtype.js";
+import { autocastFloat32, autocasting, inFloat32 } from "./half.js";
 import { normalizeDims } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
@@ -68,6 +69,7 @@ export type Dims = number | readonly number[];
  * ```
  */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (isHalf(x.dtype)) return autocasting() ? sum(autocastFloat32(x), dim, keepdim) : inFloat32([x], x.dtype, (w) => sum(w, dim, keepdim));
   const dims = normalizeDims(dim, x.ndim, "sum");
   const r = toRows(x, dims, "sum");
   const dtype: DType = isFloating(x.dtype) ? x.dtype : "int32";
@@ -83,6 +85,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 
 /** Mean of all elements, or along `dim`. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (isHalf(x.dtype)) return autocasting() ? mean(autocastFloat32(x), dim, keepdim) : inFloat32([x], x.dtype, (w) => mean(w, dim, keepdim));
   const dims = normalizeDims(dim, x.ndim, "mean");
   const count = dims.reduce((p, d) => p * (x.shape[d] ?? 1), 1);
   const src = isFloating(x.dtype) ? x : new Tensor(Float32Array.from(x.toTypedArray()), x.shape);
@@ -98,6 +101,7 @@ export interface VarOptions {
 
 /** Variance Σ(x−x̄)²/(N−correction). */
 export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+  if (isHalf(x.dtype)) return autocasting() ? variance(autocastFloat32(x), dim, options) : inFloat32([x], x.dtype, (w) => variance(w, dim, options));
   const dims = normalizeDims(dim, x.ndim, "var");
   const correction = options.correction ?? 1;
   const count = dims.reduce((p, d) => p * (x.shape[d] ?? 1), 1);
@@ -118,6 +122,16 @@ export interface ValuesIndices {
 }
 
 function extremum(x: Tensor, dim: number, keepdim: boolean, isMax: boolean, name: string): ValuesIndices {
+  if (isHalf(x.dtype)) {
+    // Values are exact in half (a max picks an element), so widening and rounding back loses nothing.
+    let indices: Tensor | null = null;
+    const values = inFloat32([x], x.dtype, (w) => {
+      const r = extremum(w, dim, keepdim, isMax, name);
+      indices = r.indices;
+      return r.values;
+    });
+    return { values, indices: indices as unknown as Tensor };
+  }
   const dims = normalizeDims(dim, x.ndim, name);
   const r = toRows(x, dims, name);
   const values = allocate(x.dtype, r.outer);
@@ -197,6 +211,7 @@ export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 }
 
 function amaxmin(x: Tensor, dim: Dims | undefined, keepdim: boolean, isMax: boolean): Tensor {
+  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => amaxmin(w, dim, keepdim, isMax));
   const name = isMax ? "amax" : "amin";
   const dims = normalizeDims(dim, x.ndim, name);
   const r = toRows(x, dims, name);
@@ -230,6 +245,7 @@ function eqMask(x: Tensor, m: Tensor): Tensor {
 
 /** log Σ exp(x) over dims, computed as m + log Σ exp(x − m) with m the max, so it cannot overflow. */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  if (isHalf(x.dtype)) return autocasting() ? logsumexp(autocastFloat32(x), dim, keepdim) : inFloat32([x], x.dtype, (w) => logsumexp(w, dim, keepdim));
   const dims = normalizeDims(dim, x.ndim, "logsumexp");
   if (!isFloating(x.dtype)) throw new ValueError(`logsumexp: expected a floating-point tensor, got ${x.dtype}`);
   const r = toRows(x, dims, "logsumexp");

@@ -1,7 +1,8 @@
 /** softmax and logSoftmax along a dim, as fused row kernels of the active backend (see backend/reference/softmax.ts). */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError } from "../errors.js";
-import { allocateUninitialized, isFloating } from "../tensor/dtype.js";
+import { allocateUninitialized, isFloating, isHalf } from "../tensor/dtype.js";
+import { autocastFloat32, autocasting, inFloat32 } from "./half.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -10,6 +11,10 @@ import { transpose } from "./views.js";
 
 function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
   const name = log ? "logSoftmax" : "softmax";
+  if (isHalf(x.dtype)) {
+    if (autocasting()) return rowwise(autocastFloat32(x), dim, log); // autocast: softmax is a float32 op
+    return inFloat32([x], x.dtype, (w) => rowwise(w, dim, log));
+  }
   if (!isFloating(x.dtype)) throw new DTypeError(`${name}: expected a floating-point tensor, got ${x.dtype}`);
   const d = normalizeDim(dim, x.ndim, name);
   if (x.ndim > 0 && d !== x.ndim - 1) {

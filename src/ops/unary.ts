@@ -1,7 +1,8 @@
 /** Unary elementwise ops and activations, each with its derivative (see backend/reference/unary.ts). */
 import { UnaryOp, type UnaryOpCode, unaryBackward, unaryForward } from "../backend/reference/unary.js";
 import { getBackend, type FloatArray } from "../backend/index.js";
-import { allocateUninitialized, isFloating, type DType } from "../tensor/dtype.js";
+import { allocateUninitialized, isFloating, isHalf, type DType } from "../tensor/dtype.js";
+import { inFloat32 } from "./half.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
@@ -9,6 +10,7 @@ import { record } from "./record.js";
 const KEEPS_INT = new Set<UnaryOpCode>([UnaryOp.abs, UnaryOp.sign, UnaryOp.neg, UnaryOp.relu, UnaryOp.square, UnaryOp.floor, UnaryOp.ceil, UnaryOp.round, UnaryOp.trunc]);
 
 function unary(op: UnaryOpCode, name: string, x: Tensor, p = 0): Tensor {
+  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => unary(op, name, w, p));
   let dtype: DType = x.dtype;
   if (!isFloating(dtype)) dtype = KEEPS_INT.has(op) ? "int32" : "float32";
   const xs = x.contiguousValues();
@@ -83,6 +85,7 @@ export interface GeluOptions {
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate === "tanh" ? "tanh" : "none";
+  if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => gelu(w, options));
   if (!isFloating(x.dtype)) return unary(approximate === "tanh" ? UnaryOp.geluTanh : UnaryOp.gelu, "gelu", x);
   const xs = (x.isContiguous() && x.offset === 0 && x.storage.length === x.size ? x.storage : x.toTypedArray()) as FloatArray;
   const out = allocateUninitialized(x.dtype, x.size) as FloatArray;

@@ -3,7 +3,8 @@
  * impossible (reshape of a non-contiguous tensor), the op copies, as PyTorch's reshape does.
  */
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
-import { allocate } from "../tensor/dtype.js";
+import { allocate, isHalf } from "../tensor/dtype.js";
+import { narrowValues, widenValues } from "./half.js";
 import { getBackend } from "../backend/index.js";
 import { sumColumns } from "../backend/reference/elementwise.js";
 import { contiguousStrides, normalizeDim, numel, shapesEqual, stridedOffsets } from "../tensor/shape.js";
@@ -186,6 +187,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  // Half gradients are summed in float32 and rounded once (the loops below add stored values).
+  if (isHalf(g.dtype)) return narrowValues(sumToShape(widenValues(g), shape), g.dtype);
   const lead = g.ndim - shape.length;
   if (lead < 0) throw new ShapeError(`sumToShape: cannot reduce ${formatShape(g.shape)} to ${formatShape(shape)}`);
   const fast = sumLeadingRows(g, shape);

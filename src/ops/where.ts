@@ -3,7 +3,9 @@
  * PyTorch does. The gradient flows to whichever operand was chosen at each position.
  */
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
-import { type DType, allocate, promoteTypes } from "../tensor/dtype.js";
+import { type DType, allocate, convertStorage, isHalf } from "../tensor/dtype.js";
+import { promoteOperands } from "./half.js";
+import { to } from "./cast.js";
 import { broadcastShapes, broadcastStrides, numel, shapesEqual, stridedOffsets } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { asTensor, record, type TensorOrScalar } from "./record.js";
@@ -31,6 +33,7 @@ function select(cond: Tensor, a: Tensor, b: Tensor, dtype: DType, shape: readonl
 }
 
 function scalarOf(value: number, dtype: DType): Tensor {
+  if (isHalf(dtype)) return new Tensor(convertStorage(Float32Array.of(value), "float32", dtype), []);
   const s = allocate(dtype, 1);
   s[0] = value;
   return new Tensor(s, []);
@@ -55,7 +58,10 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
     at = a;
     bt = asTensor(b, a);
   }
-  const dtype = promoteTypes(at.dtype, bt.dtype);
+  const dtype = promoteOperands(at, bt);
+  // select() copies elements as they are stored, so half operands meet only their own dtype.
+  if (at.dtype !== dtype && (isHalf(at.dtype) || isHalf(dtype))) at = to(at, dtype);
+  if (bt.dtype !== dtype && (isHalf(bt.dtype) || isHalf(dtype))) bt = to(bt, dtype);
   let shape: number[];
   try {
     shape = broadcastShapes(broadcastShapes(cond.shape, at.shape, "where"), bt.shape, "where");

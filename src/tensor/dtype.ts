@@ -1,17 +1,30 @@
 /**
  * Element types. Storage is a plain typed array owned by the tensor (DESIGN.md decision 2); "bool" is
- * the result type of comparisons and is stored as bytes (0 or 1).
+ * the result type of comparisons and is stored as bytes (0 or 1). float16 and bfloat16 hold their bit
+ * patterns in a `Uint16Array` (Node 20 has no `Float16Array`); the two are told apart by a subclass
+ * each (`Float16Storage`, `BFloat16Storage`), so a storage still names its dtype and `slice`/`subarray`
+ * keep it (they build the result with the array's own constructor).
  */
 import { AllocationError, DTypeError, ValueError, formatShape } from "../errors.js";
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16 } from "../io/half.js";
 
 /** The element types of tensors. */
-export type DType = "float32" | "float64" | "int32" | "bool";
-/** The floating-point element types. */
+export type DType = "float32" | "float64" | "int32" | "bool" | "float16" | "bfloat16";
+/** The floating-point element types the kernels compute in (float32 and float64). */
 export type FloatDType = "float32" | "float64";
-/** The typed arrays that hold tensor elements (Uint8Array for bool). */
-export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
+/** The 16-bit floating-point storage types: ops on them compute in float32 and round the result back. */
+export type HalfDType = "float16" | "bfloat16";
 
-export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+/** Storage of a float16 tensor: IEEE 754 binary16 bit patterns. */
+export class Float16Storage extends Uint16Array {}
+/** Storage of a bfloat16 tensor: the upper 16 bits of float32 patterns. */
+export class BFloat16Storage extends Uint16Array {}
+
+/** The typed arrays that hold tensor elements (Uint8Array for bool, a Uint16Array subclass for half). */
+export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array | Float16Storage | BFloat16Storage;
+
+/** Every dtype, in the order messages list them. */
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool", "float16", "bfloat16"];
 
 /**
  * The most elements one tensor may hold: 2³¹ − 1. Kernels address storage with int32 offsets (see
@@ -64,6 +77,10 @@ export function allocate(dtype: DType, length: number, op = "allocate", shape?: 
         return new Int32Array(length);
       case "bool":
         return new Uint8Array(length);
+      case "float16":
+        return new Float16Storage(length);
+      case "bfloat16":
+        return new BFloat16Storage(length);
     }
   } catch (e) {
     if (e instanceof RangeError) {
@@ -113,11 +130,16 @@ export function allocateUninitialized(dtype: DType, length: number, op = "alloca
     }
   }
   out ??= allocate(dtype, length, op, shape);
-  if (poisonUninitialized) out.fill(dtype === "bool" ? 0xff : dtype === "int32" ? 0x7fffffff : NaN);
+  if (poisonUninitialized) out.fill(dtype === "bool" ? 0xff : dtype === "int32" ? 0x7fffffff : isHalf(dtype) ? 0x7fff : NaN);
   return out;
 }
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1, float16: 2, bfloat16: 2 };
+
+/** Bytes per element of `dtype`. */
+export function bytesPerElement(dtype: DType): number {
+  return BYTES[dtype];
+}
 
 function viewAs(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, length: number): Storage {
   switch (dtype) {
@@ -129,28 +151,75 @@ function viewAs(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, lengt
       return new Int32Array(buffer, byteOffset, length);
     case "bool":
       return new Uint8Array(buffer, byteOffset, length);
+    case "float16":
+      return new Float16Storage(buffer as ArrayBuffer, byteOffset, length);
+    case "bfloat16":
+      return new BFloat16Storage(buffer as ArrayBuffer, byteOffset, length);
   }
 }
 
+/** The dtype a storage array holds (a plain Uint16Array is not a storage: it names no half format). */
 export function dtypeOf(storage: Storage): DType {
   if (storage instanceof Float32Array) return "float32";
   if (storage instanceof Float64Array) return "float64";
   if (storage instanceof Int32Array) return "int32";
-  return "bool";
+  if (storage instanceof BFloat16Storage) return "bfloat16";
+  if (storage instanceof Float16Storage) return "float16";
+  if (storage instanceof Uint8Array) return "bool";
+  throw new DTypeError(`dtypeOf: a ${(storage as object).constructor.name} is no tensor storage (wrap half bits in Float16Storage or BFloat16Storage)`);
 }
 
+/** Whether kernels compute on `dtype` directly: float32 and float64 (half tensors are widened first). */
 export function isFloating(dtype: DType): dtype is FloatDType {
   return dtype === "float32" || dtype === "float64";
 }
 
+/** Whether `dtype` is float16 or bfloat16. */
+export function isHalf(dtype: DType): dtype is HalfDType {
+  return dtype === "float16" || dtype === "bfloat16";
+}
+
+/** PyTorch's `is_floating_point`: float16, bfloat16, float32 and float64. */
+export function isFloatingPoint(dtype: DType): dtype is FloatDType | HalfDType {
+  return isFloating(dtype) || isHalf(dtype);
+}
+
+/** `dtype` as a known dtype, or a DTypeError naming `op` and the dtypes there are. */
 export function checkDType(dtype: string, op: string): DType {
   if ((DTYPES as readonly string[]).includes(dtype)) return dtype as DType;
   throw new DTypeError(`${op}: unknown dtype "${dtype}" (expected one of ${DTYPES.join(", ")})`);
 }
 
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float16: 2, bfloat16: 2, float32: 3, float64: 4 };
 
-/** PyTorch's promotion between two tensors: bool < int32 < float32 < float64. */
+/**
+ * PyTorch's promotion between two tensors: bool < int32 < float16, bfloat16 < float32 < float64, and
+ * float16 with bfloat16 gives float32 (neither holds the other's values).
+ */
 export function promoteTypes(a: DType, b: DType): DType {
+  if (a !== b && isHalf(a) && isHalf(b)) return "float32";
   return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * The elements of a contiguous `src` of dtype `from` as a new storage of dtype `to`: float → half rounds
+ * to nearest even (bit-exact with PyTorch, see io/half.ts; float64 and int32 go through float32 first,
+ * as PyTorch's conversions do), half → float is exact, → int32 truncates toward zero, → bool tests ≠ 0.
+ */
+export function convertStorage(src: Storage, from: DType, to: DType, op = "to"): Storage {
+  if (from === to) return src.slice();
+  if (isHalf(from)) {
+    const wide = from === "float16" ? float16ToFloat32(src as Uint16Array) : bfloat16ToFloat32(src as Uint16Array);
+    return to === "float32" ? wide : convertStorage(wide, "float32", to, op);
+  }
+  if (isHalf(to)) {
+    const f32 = src instanceof Float32Array ? src : Float32Array.from(src);
+    const out = allocateUninitialized(to, src.length, op) as Uint16Array;
+    return (to === "float16" ? float32ToFloat16(f32, out) : float32ToBFloat16(f32, out)) as Storage;
+  }
+  const out = allocateUninitialized(to, src.length, op);
+  if (to === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
+  else if (to === "int32") for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i] ?? 0);
+  else for (let i = 0; i < src.length; i++) out[i] = src[i] ?? 0;
+  return out;
 }

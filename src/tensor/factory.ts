@@ -1,6 +1,6 @@
 /** Tensor factory functions: tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, … */
 import { DTypeError, ValueError, formatShape } from "../errors.js";
-import { type DType, type Storage, allocate, checkDType } from "./dtype.js";
+import { type DType, type Storage, allocate as allocateStorage, BFloat16Storage, Float16Storage, checkDType, convertStorage, dtypeOf, isHalf } from "./dtype.js";
 import { Generator, defaultGenerator } from "./rng.js";
 import { checkShape, numel } from "./shape.js";
 import { Tensor, type NestedArray } from "./tensor.js";
@@ -20,6 +20,20 @@ export interface RandomOptions extends TensorOptions {
 function finish(t: Tensor, options: TensorOptions): Tensor {
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
+}
+
+/**
+ * Factories write numbers into their storage; a float16/bfloat16 one is filled as float32 first and
+ * rounded to half by `halfAware` (one rounding, to nearest even, as PyTorch's factories do).
+ */
+function allocate(dtype: DType, length: number, op: string, shape?: readonly number[]): Storage {
+  return allocateStorage(isHalf(dtype) ? "float32" : dtype, length, op, shape);
+}
+
+/** `t` (filled as float32 when `dtype` is half) stored as `dtype`. */
+function halfAware(t: Tensor, dtype: DType | undefined): Tensor {
+  if (dtype === undefined || !isHalf(dtype)) return t;
+  return new Tensor(convertStorage(t.storage, "float32", dtype), t.shape);
 }
 
 /** What `tensor()` accepts: a number or boolean, nested arrays of them, or a typed array (small integer types become int32). */
@@ -72,13 +86,19 @@ function dtypeOfTypedArray(data: ArrayBufferView, op: string): DType {
  */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const op = "tensor";
+  if (data instanceof Float16Storage || data instanceof BFloat16Storage) {
+    // Half bits: copied as they are, or converted by value when another dtype is asked for.
+    const own = dtypeOf(data);
+    const dtype = options.dtype ? checkDType(options.dtype, op) : own;
+    return finish(new Tensor(convertStorage(data, own, dtype, op), [data.length]), options);
+  }
   if (ArrayBuffer.isView(data)) {
     const own = dtypeOfTypedArray(data, op);
     const dtype = options.dtype ? checkDType(options.dtype, op) : own;
     const values = data as ArrayLike<number>;
     const storage = allocate(dtype, values.length, op, [values.length]);
     for (let i = 0; i < values.length; i++) storage[i] = values[i] ?? 0;
-    return finish(new Tensor(storage, [values.length]), options);
+    return finish(halfAware(new Tensor(storage, [values.length]), options.dtype), options);
   }
   if (!Array.isArray(data) && typeof data !== "number" && typeof data !== "boolean") {
     throw new ValueError(`${op}: data is ${describeValue(data)}; expected a number, a boolean, nested arrays of them, or a typed array`);
@@ -113,7 +133,7 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
     const v = flat[i];
     storage[i] = typeof v === "boolean" ? (v ? 1 : 0) : (v ?? 0);
   }
-  return finish(new Tensor(storage, shape), options);
+  return finish(halfAware(new Tensor(storage, shape), options.dtype), options);
 }
 
 /** A 0-dimensional tensor holding one number. */
@@ -121,7 +141,7 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
   checkFillValue(value, "scalar");
   const storage = allocate(options.dtype ?? "float32", 1, "scalar", []);
   storage[0] = value;
-  return finish(new Tensor(storage, []), options);
+  return finish(halfAware(new Tensor(storage, []), options.dtype), options);
 }
 
 function checkFillValue(value: unknown, op: string): void {
@@ -134,7 +154,7 @@ function filled(op: string, shape: readonly number[], value: number, options: Te
   checkFillValue(value, op);
   const storage = allocate(options.dtype ?? "float32", numel(s), op, s);
   if (value !== 0) storage.fill(value);
-  return finish(new Tensor(storage, s), options);
+  return finish(halfAware(new Tensor(storage, s), options.dtype), options);
 }
 
 /** A tensor of `shape` with every element `value`. */
@@ -189,7 +209,7 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   const allInts = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const storage = allocate(options.dtype ?? (allInts ? "int32" : "float32"), n, op, [n]);
   for (let i = 0; i < n; i++) storage[i] = start + i * step;
-  return finish(new Tensor(storage, [n]), options);
+  return finish(halfAware(new Tensor(storage, [n]), options.dtype), options);
 }
 
 function describeNumber(v: unknown): string {
@@ -203,7 +223,7 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   const storage = allocate(options.dtype ?? "float32", steps, op, [steps]);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) storage[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
-  return finish(new Tensor(storage, [steps]), options);
+  return finish(halfAware(new Tensor(storage, [steps]), options.dtype), options);
 }
 
 /** The n×m identity matrix. */
@@ -211,7 +231,7 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   const shape = checkShape([n, m], "eye");
   const storage = allocate(options.dtype ?? "float32", n * m, "eye", shape);
   for (let i = 0; i < Math.min(n, m); i++) storage[i * m + i] = 1;
-  return finish(new Tensor(storage, shape), options);
+  return finish(halfAware(new Tensor(storage, shape), options.dtype), options);
 }
 
 /** Uniform samples in [0, 1). */
@@ -220,7 +240,7 @@ export function rand(shape: readonly number[], options: RandomOptions = {}): Ten
   const gen = options.generator ?? defaultGenerator;
   const storage = allocate(options.dtype ?? "float32", numel(s), "rand", s);
   for (let i = 0; i < storage.length; i++) storage[i] = gen.random();
-  return finish(new Tensor(storage, s), options);
+  return finish(halfAware(new Tensor(storage, s), options.dtype), options);
 }
 
 /** Standard normal samples. */
@@ -229,7 +249,7 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
   const gen = options.generator ?? defaultGenerator;
   const storage = allocate(options.dtype ?? "float32", numel(s), "randn", s);
   for (let i = 0; i < storage.length; i++) storage[i] = gen.normal();
-  return finish(new Tensor(storage, s), options);
+  return finish(halfAware(new Tensor(storage, s), options.dtype), options);
 }
 
 /** Uniform integers in [low, high), int32 by default. */
@@ -239,7 +259,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   const gen = options.generator ?? defaultGenerator;
   const storage = allocate(options.dtype ?? "int32", numel(s), "randint", s);
   for (let i = 0; i < storage.length; i++) storage[i] = gen.randint(low, high);
-  return finish(new Tensor(storage, s), options);
+  return finish(halfAware(new Tensor(storage, s), options.dtype), options);
 }
 
 /** A random permutation of 0..n-1 (Fisher–Yates), int32. */
@@ -253,5 +273,5 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
     storage[i] = storage[j] ?? 0;
     storage[j] = tmp;
   }
-  return finish(new Tensor(storage, [n]), options);
+  return finish(halfAware(new Tensor(storage, [n]), options.dtype), options);
 }

@@ -11,6 +11,7 @@
  * names (`grad_fn=<AddBackward>`).
  */
 import type { DType } from "./dtype.js";
+import { fromBFloat16Bits, fromFloat16Bits } from "../io/half.js";
 
 /** Settings of tensor printing, as `torch.set_printoptions`. */
 export interface PrintOptions {
@@ -116,7 +117,7 @@ function shownIndices(size: number, summarize: boolean, edgeItems: number): (num
 function formatData(t: PrintableTensor, indent: number, options: PrintOptions): string {
   const size = t.shape.reduce((a, b) => a * b, 1);
   const summarize = size > options.threshold;
-  const read = (at: number): number => t.storage[at] ?? 0;
+  const read = (at: number): number => (t.dtype === "float16" ? fromFloat16Bits(t.storage[at] ?? 0) : t.dtype === "bfloat16" ? fromBFloat16Bits(t.storage[at] ?? 0) : (t.storage[at] ?? 0));
   // The formatter sees exactly the values that will be printed (torch's get_summarized_data).
   const shown: number[] = [];
   const collect = (dim: number, base: number): void => {

@@ -6,7 +6,7 @@
 import { AutogradError, DTypeError, ValueError, formatShape } from "../errors.js";
 import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
 import type { Node } from "../autograd/node.js";
-import { type DType, type Storage, allocateUninitialized, dtypeOf, isFloating } from "./dtype.js";
+import { type DType, type Storage, allocateUninitialized, convertStorage, dtypeOf, isFloatingPoint, isHalf } from "./dtype.js";
 import { contiguousStrides, numel, type Shape } from "./shape.js";
 import { copyStrided } from "./strided.js";
 import { formatTensor } from "./print.js";
@@ -52,7 +52,7 @@ export class Tensor {
     this.offset = offset;
   }
 
-  /** The element type: float32, float64, int32 or bool. */
+  /** The element type: float32, float64, int32, bool, float16 or bfloat16. */
   get dtype(): DType {
     return dtypeOf(this.storage);
   }
@@ -79,7 +79,7 @@ export class Tensor {
 
   /** Marks a leaf tensor as needing gradients (as PyTorch's `requires_grad_`). */
   set requiresGrad(value: boolean) {
-    if (value && !isFloating(this.dtype)) {
+    if (value && !isFloatingPoint(this.dtype)) {
       throw new DTypeError(`requiresGrad: only floating-point tensors can require gradients, got ${this.dtype}`);
     }
     if (!value && this.gradFn !== null) {
@@ -147,9 +147,18 @@ export class Tensor {
     return this.offset === 0 && s.length === this.size ? s : s.subarray(this.offset, this.offset + this.size);
   }
 
-  /** The elements as nested JavaScript arrays (booleans for "bool" tensors), like `tolist()`. */
-  toArray(): NestedArray {
+  /**
+   * The elements in row-major order as numbers: `toTypedArray()`, except that float16/bfloat16 bit
+   * patterns are widened (exactly) to a Float32Array.
+   */
+  toNumbers(): Exclude<Storage, Uint16Array> {
     const flat = this.toTypedArray();
+    return (isHalf(this.dtype) ? convertStorage(flat, this.dtype, "float32") : flat) as Exclude<Storage, Uint16Array>;
+  }
+
+  /** The elements as nested JavaScript arrays (booleans for "bool" tensors, numbers for half ones), like `tolist()`. */
+  toArray(): NestedArray {
+    const flat = this.toNumbers();
     const isBool = this.dtype === "bool";
     const value = (i: number): number | boolean => (isBool ? flat[i] !== 0 : (flat[i] ?? 0));
     if (this.shape.length === 0) return value(0);
@@ -172,6 +181,7 @@ export class Tensor {
     if (this.size !== 1) {
       throw new ValueError(`item: only one-element tensors can be converted to a number, got shape ${formatShape(this.shape)}`);
     }
+    if (isHalf(this.dtype)) return convertStorage(this.storage.subarray(this.offset, this.offset + 1), this.dtype, "float32")[0] ?? 0;
     return this.storage[this.offset] ?? 0;
   }
 

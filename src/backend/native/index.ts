@@ -45,6 +45,8 @@ export class NativeBackend extends WasmBackend {
   private readonly minWork: number;
   /** Whether matmulBf16 runs on AMX tiles. */
   readonly amx: boolean;
+  /** Whether matmulBf16 can run: AMX tiles or AVX-512 BF16 dot products. */
+  readonly hasBf16Matmul: boolean;
 
   constructor(options: NativeBackendOptions = {}) {
     const native = loadNativeModule();
@@ -58,6 +60,7 @@ export class NativeBackend extends WasmBackend {
     this.minWork = options.parallelMinWork ?? NATIVE_PARALLEL_MIN_WORK;
     if (options.amx === true && !features.amxbf16) throw new ValueError("native backend: this CPU (or OS) offers no AMX-BF16 tiles");
     this.amx = options.amx ?? features.amxbf16;
+    this.hasBf16Matmul = this.amx || features.avx512bf16;
   }
 
   /** Threads for a job of `work` flops: all of them above the threshold, else the calling thread. */

@@ -27,6 +27,8 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
 import { allocate, allocateUninitialized, isFloating } from "../../tensor/dtype.js";
+import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
+import { to } from "../../ops/cast.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -135,6 +137,26 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: ScaledDotProductAttentionOptions): Tensor;
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor | AttentionWithWeights {
   const op = "scaledDotProductAttention";
+  if (autocasting()) {
+    const [cq, ck, cv] = [autocastOperand(q), autocastOperand(k), autocastOperand(v)];
+    if (cq !== q || ck !== k || cv !== v) return scaledDotProductAttention(cq, ck, cv, options);
+  }
+  if (anyHalf(q, k, v)) {
+    // Half q, k, v (all one dtype, as PyTorch requires): the fused kernel runs on float32 copies and the
+    // output (and weights) are rounded back.
+    checkSameHalf(op, q, k, v);
+    const dtype = q.dtype;
+    if (options.returnWeights) {
+      let weights: Tensor | null = null;
+      const output = inFloat32([q, k, v], dtype, (qw, kw, vw) => {
+        const r = scaledDotProductAttention(qw, kw, vw, { ...options, returnWeights: true });
+        weights = r.weights;
+        return r.output;
+      });
+      return { output, weights: to(weights as unknown as Tensor, dtype) };
+    }
+    return inFloat32([q, k, v], dtype, (qw, kw, vw) => scaledDotProductAttention(qw, kw, vw, { ...options, returnWeights: false }));
+  }
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
     if (!isFloating(x.dtype)) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
     if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);

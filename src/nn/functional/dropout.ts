@@ -6,7 +6,8 @@
  */
 import { DTypeError, ValueError } from "../../errors.js";
 import { record } from "../../ops/index.js";
-import { allocate, isFloating } from "../../tensor/dtype.js";
+import { allocate, isFloating, isHalf } from "../../tensor/dtype.js";
+import { inFloat32 } from "../../ops/half.js";
 import { type Generator, defaultGenerator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { floatData } from "./rows.js";
@@ -19,6 +20,7 @@ export interface DropoutOptions {
 /** Returns x itself when not training or p = 0 (as PyTorch). */
 export function dropout(x: Tensor, p = 0.5, training = true, options: DropoutOptions = {}): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability must be in [0, 1], got ${p}`);
+  if (isHalf(x.dtype)) return training && p !== 0 ? inFloat32([x], x.dtype, (w) => dropout(w as Tensor, p, training, options)) : x;
   if (!isFloating(x.dtype)) throw new DTypeError(`dropout: expected a floating-point tensor, got ${x.dtype}`);
   if (!training || p === 0) return x;
   const gen = options.generator ?? defaultGenerator;

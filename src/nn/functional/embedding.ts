@@ -8,7 +8,8 @@
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { DTypeError, IndexError, ValueError, formatShape } from "../../errors.js";
 import { record } from "../../ops/index.js";
-import { allocate, isFloating } from "../../tensor/dtype.js";
+import { allocate, isFloating, isHalf } from "../../tensor/dtype.js";
+import { inFloat32 } from "../../ops/half.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { floatData } from "./rows.js";
 
@@ -33,6 +34,7 @@ export function normalizePaddingIdx(paddingIdx: number | null | undefined, num: 
  */
 export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   if (ids.dtype === "bool") throw new DTypeError("embedding: ids must be integers, got bool");
+  if (isHalf(weight.dtype)) return inFloat32([weight], weight.dtype, (w) => embedding(ids, w as Tensor, options));
   if (weight.ndim !== 2 || !isFloating(weight.dtype)) {
     throw new DTypeError(`embedding: weight must be a 2-D floating-point tensor, got ${weight.dtype} ${formatShape(weight.shape)}`);
   }

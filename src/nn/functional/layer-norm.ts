@@ -6,6 +6,8 @@
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
 import { allocate, allocateUninitialized } from "../../tensor/dtype.js";
+import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../../ops/half.js";
+import { isHalf } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
 
@@ -19,6 +21,9 @@ export function layerNorm(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
+  if (autocasting() && isHalf(x.dtype)) return layerNorm(autocastFloat32(x), normalizedShape, weight, bias, eps); // autocast: float32 op
+  // Half input (or affine): float32 statistics and arithmetic, the output in the input's dtype.
+  if (anyHalf(x, weight, bias)) return inFloat32([x, weight, bias], x.dtype, (xw, ww, bw) => layerNorm(xw as Tensor, normalizedShape, ww, bw, eps));
   const shape = normalizedShapeOf(normalizedShape);
   const { rows, cols } = rowsAndCols(x, shape, "layerNorm");
   checkAffine(weight, shape, x, "layerNorm weight");

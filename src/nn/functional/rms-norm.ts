@@ -5,21 +5,27 @@
  */
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { record } from "../../ops/index.js";
-import { allocate, type FloatDType } from "../../tensor/dtype.js";
+import { type DType, allocate } from "../../tensor/dtype.js";
+import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../../ops/half.js";
+import { isHalf } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
 
 /** Machine epsilon of a float dtype: PyTorch's RMSNorm default ε (`torch.finfo(dtype).eps`). */
-export function machineEpsilon(dtype: FloatDType): number {
-  return dtype === "float32" ? 2 ** -23 : Number.EPSILON;
+export function machineEpsilon(dtype: DType): number {
+  const eps: Partial<Record<DType, number>> = { float32: 2 ** -23, float16: 2 ** -10, bfloat16: 2 ** -7 };
+  return eps[dtype] ?? Number.EPSILON;
 }
 
 /** ε defaults to the machine epsilon of x's dtype, as PyTorch's `eps=None`. */
 export function rmsNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Tensor | null = null, eps?: number): Tensor {
+  if (autocasting() && isHalf(x.dtype)) return rmsNorm(autocastFloat32(x), normalizedShape, weight, eps); // autocast: float32 op
+  // Half input: float32 inside with the input's own epsilon (PyTorch's default for eps = None), output in x's dtype.
+  if (anyHalf(x, weight)) return inFloat32([x, weight], x.dtype, (xw, ww) => rmsNorm(xw as Tensor, normalizedShape, ww, eps ?? machineEpsilon(x.dtype)));
   const shape = normalizedShapeOf(normalizedShape);
   const { rows, cols } = rowsAndCols(x, shape, "rmsNorm");
   checkAffine(weight, shape, x, "rmsNorm weight");
-  const e = eps ?? machineEpsilon(x.dtype as FloatDType);
+  const e = eps ?? machineEpsilon(x.dtype);
   const xs = floatData(x);
   const ws = weight ? floatData(weight) : null;
   const out = allocate(x.dtype, x.size) as FloatArray;

@@ -1,0 +1,97 @@
+/**
+ * float16/bfloat16 inputs of ops. Kernels compute in float32 and float64 only; as PyTorch does on the
+ * CPU, an op on half tensors computes in float32 and rounds its result back to half. `inFloat32` does
+ * that for a whole differentiable op through `to` (so the backward runs in float32 too and the input
+ * gradients come back as half); the native bf16 GEMM (ops/matmul.ts) reads bf16 operands directly.
+ */
+import { DTypeError } from "../errors.js";
+import { type DType, type HalfDType, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { to } from "./cast.js";
+import { autocastCache, autocastDType, withoutAutocast } from "../autograd/autocast.js";
+
+/** Whether any of the tensors is float16 or bfloat16. */
+export function anyHalf(...xs: readonly (Tensor | null | undefined)[]): boolean {
+  for (const x of xs) if (x && isHalf(x.dtype)) return true;
+  return false;
+}
+
+/** The half dtype among the tensors (the first found), or null. */
+export function halfDTypeOf(...xs: readonly (Tensor | null | undefined)[]): HalfDType | null {
+  for (const x of xs) if (x && isHalf(x.dtype)) return x.dtype;
+  return null;
+}
+
+/**
+ * Runs `fn` with every half input cast to float32 and rounds its result to `outDtype` (a no-op cast
+ * where it already has it). Casts are recorded, so gradients flow back as PyTorch's: float32 inside,
+ * half at the inputs.
+ */
+export function inFloat32<const T extends readonly (Tensor | null)[]>(inputs: T, outDtype: DType, fn: (...xs: T) => Tensor): Tensor {
+  const wide = inputs.map((x) => (x && isHalf(x.dtype) ? to(x, "float32") : x)) as unknown as T;
+  const y = withoutAutocast(() => fn(...wide));
+  return isFloatingPoint(y.dtype) && y.dtype !== outDtype ? to(y, outDtype) : y;
+}
+
+/** A half tensor's values as a float32 tensor of the same shape, not recorded (for forward-only kernels). */
+export function widenValues(x: Tensor): Tensor {
+  return isHalf(x.dtype) ? new Tensor(convertStorage(x.contiguousValues(), x.dtype, "float32"), x.shape) : x;
+}
+
+/** Rounds a float32 result to `dtype` when that is half, not recorded. */
+export function narrowValues(y: Tensor, dtype: DType): Tensor {
+  return isHalf(dtype) && y.dtype !== dtype ? new Tensor(convertStorage(y.contiguousValues(), y.dtype, dtype), y.shape) : y;
+}
+
+/**
+ * For ops whose operands must share one dtype once half precision is involved (matmul, linear,
+ * attention; PyTorch raises "expected both to have the same dtype" there): a DTypeError naming `op`
+ * and the dtypes when a half operand meets another dtype.
+ */
+export function checkSameHalf(op: string, ...xs: readonly (Tensor | null | undefined)[]): void {
+  const half = halfDTypeOf(...xs);
+  if (half === null) return;
+  const dtypes = xs.filter((x): x is Tensor => x !== null && x !== undefined).map((x) => x.dtype);
+  if (dtypes.some((d) => d !== half)) {
+    throw new DTypeError(`${op}: expected operands of one dtype, got ${dtypes.join(", ")} (cast with to(), or run inside autocast())`);
+  }
+}
+
+/**
+ * PyTorch's result dtype of a binary op on two tensors: `promoteTypes`, except that a 0-d floating
+ * operand (a number, say) does not widen a dimensioned half tensor: `x_bf16 · 0.5` stays bfloat16 (the
+ * 0-d value itself is used at float32 precision, as torch's opmath does).
+ */
+export function promoteOperands(a: Tensor, b: Tensor): DType {
+  if (isHalf(a.dtype) && a.ndim > 0 && b.ndim === 0 && isFloatingPoint(b.dtype)) return a.dtype;
+  if (isHalf(b.dtype) && b.ndim > 0 && a.ndim === 0 && isFloatingPoint(a.dtype)) return b.dtype;
+  return promoteTypes(a.dtype, b.dtype);
+}
+
+/**
+ * Inside an autocast scope, a float32 operand of a matrix product cast to the scope's half dtype (a leaf
+ * that requires grad, i.e. a parameter, is cast once per scope and the copy reused); outside, or for
+ * other dtypes, `x` itself.
+ */
+export function autocastOperand(x: Tensor): Tensor {
+  const dtype = autocastDType();
+  if (dtype === null || x.dtype !== "float32") return x;
+  if (!(x.isLeaf && x.requiresGrad)) return to(x, dtype);
+  const cache = autocastCache() as Map<Tensor, Tensor>;
+  let cast = cache.get(x);
+  if (cast === undefined || cast.dtype !== dtype) {
+    cast = to(x, dtype);
+    cache.set(x, cast);
+  }
+  return cast;
+}
+
+/** Inside an autocast scope, a half input of a float32-only op (norms, softmax, reductions, losses) cast to float32. */
+export function autocastFloat32(x: Tensor): Tensor {
+  return autocastDType() !== null && isHalf(x.dtype) ? to(x, "float32") : x;
+}
+
+/** Whether an autocast scope is active. */
+export function autocasting(): boolean {
+  return autocastDType() !== null;
+}

@@ -1,0 +1,89 @@
+/**
+ * autocast (torch.autocast semantics): matrix products run in the scope's half dtype on casts of their
+ * float32 operands, float32-only ops (norms, softmax, reductions, losses) cast half inputs up, gradients
+ * reach the float32 parameters in float32, and a parameter is cast once per scope.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Tensor, ValueError, autocast, manualSeed, nn, ops, randn, randint } from "../../src/index.js";
+import { layerNorm } from "../../src/nn/functional/layer-norm.js";
+import { crossEntropy } from "../../src/losses/classification.js";
+import { GPT } from "../../src/models/gpt/model.js";
+
+function bits(t: Tensor): number[] {
+  return [...t.contiguousValues()];
+}
+
+for (const dtype of ["bfloat16", "float16"] as const) {
+  test(`Linear under autocast(${dtype}) equals the product of half casts; gradients float32 on the masters`, () => {
+    manualSeed(1);
+    const layer = new nn.Linear(6, 4);
+    const x = randn([3, 6]);
+    const y = autocast(dtype, () => layer.forward(x));
+    assert.equal(y.dtype, dtype);
+    const w = layer.weight.detach().requiresGrad_();
+    const b = layer.bias!.detach().requiresGrad_();
+    const manual = ops.linear(ops.to(x, dtype), ops.to(w, dtype), ops.to(b, dtype));
+    assert.deepEqual(bits(y), bits(manual));
+    const g = ops.to(randn([3, 4]), dtype);
+    y.backward(g);
+    manual.backward(g);
+    assert.equal(layer.weight.grad?.dtype, "float32");
+    assert.deepEqual(bits(layer.weight.grad!), bits(w.grad!));
+    assert.deepEqual(bits(layer.bias!.grad!), bits(b.grad!));
+  });
+}
+
+test("float32 ops under autocast: softmax, layerNorm, sum and crossEntropy of half inputs give float32", () => {
+  manualSeed(2);
+  const h = ops.to(randn([4, 5]), "bfloat16");
+  autocast("bfloat16", () => {
+    assert.equal(ops.softmax(h, -1).dtype, "float32");
+    assert.equal(layerNorm(h, [5]).dtype, "float32");
+    assert.equal(ops.sum(h).dtype, "float32");
+    assert.equal(crossEntropy(h, randint(0, 5, [4])).dtype, "float32");
+    assert.deepEqual(bits(ops.softmax(h, -1)), bits(ops.softmax(ops.to(h, "float32"), -1)));
+    // Elementwise ops follow promotion: half + float32 is float32.
+    assert.equal(ops.add(h, randn([4, 5])).dtype, "float32");
+  });
+  // Outside a scope the same ops keep half.
+  assert.equal(ops.softmax(h, -1).dtype, "bfloat16");
+});
+
+test("a parameter used twice in one scope is cast once (the scope's cast cache); nested enabled:false runs float32", () => {
+  manualSeed(3);
+  const layer = new nn.Linear(4, 4, { bias: false });
+  const x = randn([2, 4]);
+  const y = autocast("bfloat16", () => layer.forward(layer.forward(x)));
+  // Walk the graph: every cast node reading the weight.
+  const seen = new Set<unknown>();
+  let weightCasts = 0;
+  const stack: Tensor[] = [y];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    const node = t.gradFn;
+    if (!node || seen.has(node)) continue;
+    seen.add(node);
+    if (node.name === "to" && node.inputs[0] === layer.weight) weightCasts++;
+    stack.push(...node.inputs);
+  }
+  assert.equal(weightCasts, 1);
+  const inner = autocast("bfloat16", () => autocast("bfloat16", () => layer.forward(x), { enabled: false }));
+  assert.equal(inner.dtype, "float32");
+  assert.throws(() => autocast("float64" as never, () => 0), ValueError);
+});
+
+test("a GPT step under autocast(bfloat16): float32 loss near the float32 one, float32 gradients on every parameter", () => {
+  manualSeed(4);
+  const model = new GPT({ vocab_size: 32, n_positions: 16, n_embd: 16, n_layer: 2, n_head: 2 });
+  const ids = randint(0, 32, [2, 8]);
+  const ref = model.forward(ids, { targets: ids }).loss!;
+  const { loss } = autocast("bfloat16", () => model.forward(ids, { targets: ids }));
+  assert.equal(loss!.dtype, "float32");
+  assert.ok(Math.abs(loss!.item() - ref.item()) < 0.02, `${loss!.item()} vs ${ref.item()}`);
+  loss!.backward();
+  for (const [name, p] of model.namedParameters()) {
+    assert.equal(p.grad?.dtype, "float32", name);
+    assert.ok([...p.grad!.contiguousValues()].every(Number.isFinite), name);
+  }
+});
