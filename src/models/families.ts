@@ -2,6 +2,7 @@
 import { bertFamily } from "./bert/family.js";
 import { gptFamily } from "./gpt/family.js";
 import { registerModelFamily } from "./registry.js";
+import { robertaFamily } from "./roberta/family.js";
 import { recurrentLMFamily } from "./rnnlm/family.js";
 import { seq2seqFamily } from "./seq2seq/family.js";
 import { t5Family } from "./t5/family.js";
@@ -11,3 +12,4 @@ registerModelFamily(recurrentLMFamily);
 registerModelFamily(seq2seqFamily);
 registerModelFamily(t5Family);
 registerModelFamily(bertFamily);
+registerModelFamily(robertaFamily);

@@ -10,6 +10,11 @@ export * as bert from "./bert/index.js";
 export {
   BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering,
 } from "./bert/index.js";
+/** RoBERTa (BERT's encoder, padding-aware positions, HF names under `roberta.`) and its masked-LM and classification heads. */
+export * as roberta from "./roberta/index.js";
+export {
+  RobertaModel, RobertaForMaskedLM, RobertaForSequenceClassification, RobertaForTokenClassification, RobertaForQuestionAnswering,
+} from "./roberta/index.js";
 /** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
