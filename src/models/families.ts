@@ -1,4 +1,5 @@
 /** Registers the model families loom ships with (importing this module is what makes them known). */
+import { albertFamily } from "./albert/family.js";
 import { bertFamily } from "./bert/family.js";
 import { gptFamily } from "./gpt/family.js";
 import { registerModelFamily } from "./registry.js";
@@ -13,3 +14,4 @@ registerModelFamily(seq2seqFamily);
 registerModelFamily(t5Family);
 registerModelFamily(bertFamily);
 registerModelFamily(robertaFamily);
+registerModelFamily(albertFamily);

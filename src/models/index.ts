@@ -15,6 +15,9 @@ export * as roberta from "./roberta/index.js";
 export {
   RobertaModel, RobertaForMaskedLM, RobertaForSequenceClassification, RobertaForTokenClassification, RobertaForQuestionAnswering,
 } from "./roberta/index.js";
+/** ALBERT (factorised embeddings, cross-layer parameter sharing, sentence-order prediction; HF names under `albert.`). */
+export * as albert from "./albert/index.js";
+export { AlbertModel, AlbertForPreTraining, AlbertForMaskedLM, AlbertForSequenceClassification } from "./albert/index.js";
 /** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";

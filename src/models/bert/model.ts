@@ -49,7 +49,7 @@ export interface BertModelOutput {
 }
 
 /** HF's _init_weights: Linear N(0, initializer_range) with zero bias. */
-export function initLinear(layer: Linear, config: BertConfig): Linear {
+export function initLinear(layer: Linear, config: Pick<BertConfig, "initializer_range">): Linear {
   normal(layer.weight, 0, config.initializer_range);
   if (layer.bias) fillZeros(layer.bias);
   return layer;
@@ -67,6 +67,10 @@ export interface BertEmbeddingsOptions {
   positionPaddingIdx?: number | null;
 }
 
+/** The config fields the embeddings read (ALBERT's config has them too). */
+export type BertEmbeddingsConfig = Pick<BertConfig,
+  "vocab_size" | "hidden_size" | "max_position_embeddings" | "type_vocab_size" | "initializer_range" | "pad_token_id" | "layer_norm_eps" | "hidden_dropout_prob">;
+
 /** word + position + token-type embeddings → LayerNorm → dropout (HF's BertEmbeddings; RoBERTa's and ALBERT's too). */
 export class BertEmbeddings extends Module {
   word_embeddings: Embedding;
@@ -74,7 +78,7 @@ export class BertEmbeddings extends Module {
   token_type_embeddings: Embedding;
   LayerNorm: LayerNorm;
 
-  constructor(private readonly cfg: BertConfig, options: BertEmbeddingsOptions = {}) {
+  constructor(private readonly cfg: BertEmbeddingsConfig, options: BertEmbeddingsOptions = {}) {
     super();
     const E = options.width ?? cfg.hidden_size;
     const positionPad = options.positionPaddingIdx ?? null;
@@ -221,7 +225,7 @@ export function keyMaskOf(attentionMask: Tensor | undefined, ids: Tensor, op: st
  * Checks inputIds and tokenTypeIds against the config; returns the token types (zeros by default).
  * `maxLength` is the longest sequence the position table serves (RoBERTa's is shorter than its table).
  */
-export function checkEncoderInputs(ids: Tensor, tokenTypeIds: Tensor | undefined, cfg: BertConfig, op: string, maxLength: { value: number; why: string }): Tensor {
+export function checkEncoderInputs(ids: Tensor, tokenTypeIds: Tensor | undefined, cfg: Pick<BertConfig, "type_vocab_size">, op: string, maxLength: { value: number; why: string }): Tensor {
   if (ids.ndim !== 2) throw new ShapeError(`${op}: inputIds must be [B, T], got ${formatShape(ids.shape)}`);
   const T = ids.shape[1] as number;
   if (T > maxLength.value) throw new ShapeError(`${op}: a sequence of ${T} tokens exceeds ${maxLength.why}`);
