@@ -1,6 +1,7 @@
 /** Registers the model families loom ships with (importing this module is what makes them known). */
 import { albertFamily } from "./albert/family.js";
 import { bertFamily } from "./bert/family.js";
+import { distilBertFamily } from "./distilbert/family.js";
 import { gptFamily } from "./gpt/family.js";
 import { registerModelFamily } from "./registry.js";
 import { robertaFamily } from "./roberta/family.js";
@@ -15,3 +16,4 @@ registerModelFamily(t5Family);
 registerModelFamily(bertFamily);
 registerModelFamily(robertaFamily);
 registerModelFamily(albertFamily);
+registerModelFamily(distilBertFamily);

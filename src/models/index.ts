@@ -18,6 +18,12 @@ export {
 /** ALBERT (factorised embeddings, cross-layer parameter sharing, sentence-order prediction; HF names under `albert.`). */
 export * as albert from "./albert/index.js";
 export { AlbertModel, AlbertForPreTraining, AlbertForMaskedLM, AlbertForSequenceClassification } from "./albert/index.js";
+/** DistilBERT (HF names under `distilbert.`, no token types or pooler), its heads and a student initialised from a BERT teacher. */
+export * as distilbert from "./distilbert/index.js";
+export {
+  DistilBertModel, DistilBertForMaskedLM, DistilBertForSequenceClassification, DistilBertForTokenClassification, DistilBertForQuestionAnswering,
+  distilbertFromTeacher,
+} from "./distilbert/index.js";
 /** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
