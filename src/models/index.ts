@@ -34,6 +34,6 @@ export {
   registerModelFamily, familyOfModel, familyOfConfig, modelTypes, type ModelFamily, type RegisteredModel,
 } from "./registry.js";
 export {
-  fromPretrained, savePretrained, pretrainedFiles, modelFromConfigFile, type SavePretrainedOptions, type FromPretrainedOptions, type PretrainedFile,
+  fromPretrained, savePretrained, pretrainedFiles, modelFromConfigFile, type SavePretrainedOptions, type FromPretrainedOptions, type PretrainedFile, type PretrainedModel,
 } from "./pretrained.js";
 export { nearestName, type FieldRule, type FieldRules } from "./config-fields.js";
