@@ -5,3 +5,4 @@ export {
   type CrossEntropyOptions, type NllOptions, type BceOptions, type BceWithLogitsOptions, type FocalOptions,
 } from "./classification.js";
 export type { Reduction, ReductionOptions } from "./reduction.js";
+export { distillationLoss, type DistillationInputs, type DistillationOptions, type DistillationLoss } from "./distillation.js";

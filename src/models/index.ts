@@ -10,6 +10,20 @@ export * as bert from "./bert/index.js";
 export {
   BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering,
 } from "./bert/index.js";
+/** RoBERTa (BERT's encoder, padding-aware positions, HF names under `roberta.`) and its masked-LM and classification heads. */
+export * as roberta from "./roberta/index.js";
+export {
+  RobertaModel, RobertaForMaskedLM, RobertaForSequenceClassification, RobertaForTokenClassification, RobertaForQuestionAnswering,
+} from "./roberta/index.js";
+/** ALBERT (factorised embeddings, cross-layer parameter sharing, sentence-order prediction; HF names under `albert.`). */
+export * as albert from "./albert/index.js";
+export { AlbertModel, AlbertForPreTraining, AlbertForMaskedLM, AlbertForSequenceClassification } from "./albert/index.js";
+/** DistilBERT (HF names under `distilbert.`, no token types or pooler), its heads and a student initialised from a BERT teacher. */
+export * as distilbert from "./distilbert/index.js";
+export {
+  DistilBertModel, DistilBertForMaskedLM, DistilBertForSequenceClassification, DistilBertForTokenClassification, DistilBertForQuestionAnswering,
+  distilbertFromTeacher,
+} from "./distilbert/index.js";
 /** A recurrent language model (embedding → stacked LSTM/GRU/RNN → linear), trained by `loom train --model lstm`. */
 export * as rnnlm from "./rnnlm/index.js";
 export { RecurrentLM } from "./rnnlm/index.js";
@@ -25,6 +39,6 @@ export {
   registerModelFamily, familyOfModel, familyOfConfig, modelTypes, type ModelFamily, type RegisteredModel,
 } from "./registry.js";
 export {
-  fromPretrained, savePretrained, pretrainedFiles, modelFromConfigFile, type SavePretrainedOptions, type FromPretrainedOptions, type PretrainedFile,
+  fromPretrained, savePretrained, pretrainedFiles, modelFromConfigFile, type SavePretrainedOptions, type FromPretrainedOptions, type PretrainedFile, type PretrainedModel,
 } from "./pretrained.js";
 export { nearestName, type FieldRule, type FieldRules } from "./config-fields.js";

@@ -87,17 +87,34 @@ export function familyOfConfig(raw: unknown, file: string): ModelFamily {
 }
 
 /**
- * Maps a checkpoint's tensor names onto the model's: adds the family's prefix where the model expects
- * it, drops tied aliases and ignored buffers. Returns [model name, checkpoint name] pairs.
+ * The model name a checkpoint name stands for: Hugging Face's legacy LayerNorm names (`gamma`/`beta`,
+ * from TensorFlow-era checkpoints) become `weight`/`bias`, and the family's prefix is added or removed
+ * where the model expects it (a base model's file into a head model, and the reverse, as transformers).
+ */
+function modelNameOf(raw: string, expected: ReadonlySet<string>, prefix: string | undefined): string {
+  const candidates = [raw];
+  const legacy = raw.replace(/\.gamma$/, ".weight").replace(/\.beta$/, ".bias");
+  if (legacy !== raw) candidates.push(legacy);
+  for (const name of candidates) {
+    if (expected.has(name)) return name;
+    if (prefix === undefined) continue;
+    if (expected.has(prefix + name)) return prefix + name;
+    if (name.startsWith(prefix) && expected.has(name.slice(prefix.length))) return name.slice(prefix.length);
+  }
+  return raw;
+}
+
+/**
+ * Maps a checkpoint's tensor names onto the model's: legacy `gamma`/`beta` names, the family's prefix
+ * added or removed where the model expects it, tied aliases and ignored buffers dropped. Returns
+ * [model name, checkpoint name] pairs.
  */
 export function checkpointNames(model: RegisteredModel, names: Iterable<string>, expected: ReadonlySet<string>): [string, string][] {
   const family = familyOfModel(model);
   const tied = new Set(family.tiedWeights?.(model) ?? []);
   const out: [string, string][] = [];
   for (const raw of names) {
-    let name = raw;
-    const prefix = family.weightPrefix;
-    if (prefix !== undefined && !expected.has(name) && expected.has(prefix + name)) name = prefix + name;
+    const name = modelNameOf(raw, expected, family.weightPrefix);
     if (tied.has(name)) continue;
     if (family.ignoredWeights?.some((r) => r.test(name))) continue;
     out.push([name, raw]);

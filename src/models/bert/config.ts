@@ -113,11 +113,14 @@ export function validateBertConfig(config: BertConfig, file: string): void {
   checkParameterBudget(bertParameterCount(config), BERT_PARAMETER_LIMIT, file, layers >= config.vocab_size * config.hidden_size ? "num_hidden_layers" : "vocab_size");
 }
 
-/** Defaults + overrides, validated; an override key that is not a field is a ValueError naming the nearest. */
-export function bertConfig(overrides: Partial<BertConfig> = {}): BertConfig {
-  rejectUnknownKeys(overrides, BERT_CONFIG_FIELDS, "BERT config");
-  const config = { ...defaultBertConfig, ...overrides };
-  validateBertConfig(config, "BERT config");
+/**
+ * Defaults + overrides, validated; an override key that is not a field is a ValueError naming the
+ * nearest. RoBERTa passes its own defaults and name (its config has BERT's fields).
+ */
+export function bertConfig(overrides: Partial<BertConfig> = {}, defaults: BertConfig = defaultBertConfig, where = "BERT config"): BertConfig {
+  rejectUnknownKeys(overrides, BERT_CONFIG_FIELDS, where);
+  const config = { ...defaults, ...overrides };
+  validateBertConfig(config, where);
   return config;
 }
 
@@ -127,10 +130,11 @@ const REQUIRED_FIELDS = ["vocab_size", "hidden_size", "num_hidden_layers", "num_
 /**
  * Reads a config.json object. num_labels comes from `num_labels` or, as transformers writes it, from
  * the length of `id2label`. Fields transformers writes that change BERT's computation in ways loom does
- * not implement (relative position embeddings, a decoder) are refused by name.
+ * not implement (relative position embeddings, a decoder) are refused by name. `defaults` fill the
+ * fields the file leaves out (RoBERTa's differ).
  */
-export function bertConfigFromJSON(raw: unknown, file: string): BertConfig {
-  const config = readFields(raw, defaultBertConfig, file, REQUIRED_FIELDS);
+export function bertConfigFromJSON(raw: unknown, file: string, defaults: BertConfig = defaultBertConfig): BertConfig {
+  const config = readFields(raw, defaults, file, REQUIRED_FIELDS);
   const obj = raw as Record<string, unknown>;
   if (!("num_labels" in obj) && "id2label" in obj) {
     const labels = obj.id2label;
@@ -145,8 +149,8 @@ export function bertConfigFromJSON(raw: unknown, file: string): BertConfig {
   return config;
 }
 
-/** The config.json object (transformers reads it: id2label/label2id carry num_labels). */
-export function bertConfigToJSON(config: BertConfig, architecture: string): Record<string, unknown> {
+/** The config.json object (transformers reads it: id2label/label2id carry num_labels); `modelType` is "roberta" for RoBERTa. */
+export function bertConfigToJSON(config: BertConfig, architecture: string, modelType: string = BERT_MODEL_TYPE): Record<string, unknown> {
   const { num_labels: numLabels, ...rest } = config;
   const id2label: Record<string, string> = {};
   const label2id: Record<string, number> = {};
@@ -154,5 +158,5 @@ export function bertConfigToJSON(config: BertConfig, architecture: string): Reco
     id2label[String(i)] = `LABEL_${i}`;
     label2id[`LABEL_${i}`] = i;
   }
-  return { architectures: [architecture], model_type: BERT_MODEL_TYPE, ...rest, position_embedding_type: "absolute", id2label, label2id };
+  return { architectures: [architecture], model_type: modelType, ...rest, position_embedding_type: "absolute", id2label, label2id };
 }

@@ -9,9 +9,9 @@
  * Losses follow transformers: token labels −100 are ignored; the pretraining loss is MLM + NSP.
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
-import { crossEntropy, mseLoss } from "../../losses/index.js";
-import { add, linear, mul, reshape, select, squeeze } from "../../ops/index.js";
-import { ones, tensor, zeros } from "../../tensor/factory.js";
+import { crossEntropy } from "../../losses/index.js";
+import { add, linear, select } from "../../ops/index.js";
+import { ones, zeros } from "../../tensor/factory.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, maskedMeanPool } from "../../nn/functional/index.js";
 import { activationFunction } from "../../nn/layers/activation.js";
@@ -21,6 +21,7 @@ import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
 import { BERT_MODEL_TYPE, type BertConfig, bertConfig } from "./config.js";
 import { type BertForwardOptions, BertModel, initLinear } from "./model.js";
+import { checkClassLabels, questionAnsweringLoss, sequenceClassificationLoss, tokenLoss, type QuestionAnsweringPositions } from "./head-losses.js";
 
 export class BertPredictionHeadTransform extends Module {
   dense: Linear;
@@ -93,26 +94,6 @@ export interface BertHeadOutput {
   loss: Tensor | null;
   hiddenStates: Tensor[] | null;
   attentions: Tensor[] | null;
-}
-
-/** Mean cross-entropy of token logits [B, T, V] against labels [B, T] (−100 ignored); labels out of range are named. */
-function tokenLoss(logits: Tensor, labels: Tensor, op: string): Tensor {
-  const [B, T, V] = logits.shape as [number, number, number];
-  if (labels.ndim !== 2 || labels.shape[0] !== B || labels.shape[1] !== T) {
-    throw new ShapeError(`${op}: labels ${formatShape(labels.shape)} must be [B, T] = [${B}, ${T}]`);
-  }
-  checkClassLabels(labels, V, op, "labels");
-  return crossEntropy(reshape(logits, [B * T, V]), reshape(labels, [B * T])); // [B·T, V] against [B·T]
-}
-
-/** Each label must be −100 (ignored) or a class in [0, classes). */
-function checkClassLabels(labels: Tensor, classes: number, op: string, field: string): void {
-  if (labels.dtype !== "int32") throw new ValueError(`${op}: ${field} must be int32 class ids, got ${labels.dtype}`);
-  const values = labels.toTypedArray();
-  for (let i = 0; i < values.length; i++) {
-    const y = values[i] as number;
-    if (y !== -100 && (y < 0 || y >= classes)) throw new ValueError(`${op}: ${field}[${i}] = ${y} is outside [0, ${classes}) (and is not −100, the ignored label)`);
-  }
 }
 
 export class BertForMaskedLM extends Module {
@@ -198,19 +179,7 @@ export class BertForSequenceClassification extends Module {
     const out = this.bert.forward(inputIds, options, op);
     const p = this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
     const logits = this.classifier.forward(dropout(out.poolerOutput as Tensor, p, this.training));
-    const labels = options.labels;
-    let loss: Tensor | null = null;
-    if (labels !== undefined) {
-      const B = inputIds.shape[0] as number;
-      if (labels.ndim !== 1 || labels.shape[0] !== B) throw new ShapeError(`${op}: labels ${formatShape(labels.shape)} must be [B] = [${B}]`);
-      if (this.config.num_labels === 1) {
-        if (labels.dtype !== "float32" && labels.dtype !== "float64") throw new ValueError(`${op}: num_labels = 1 is regression; labels must be floating point, got ${labels.dtype}`);
-        loss = mseLoss(squeeze(logits, 1), labels.to(logits.dtype));
-      } else {
-        checkClassLabels(labels, this.config.num_labels, op, "labels");
-        loss = crossEntropy(logits, labels);
-      }
-    }
+    const loss = options.labels === undefined ? null : sequenceClassificationLoss(logits, options.labels, this.config.num_labels, op);
     return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
   }
 }
@@ -241,18 +210,7 @@ export class BertForTokenClassification extends Module {
 }
 
 /** Options of `BertForQuestionAnswering.forward`: start and end positions for the loss. */
-export interface BertQuestionAnsweringOptions extends BertForwardOptions {
-  /** [B] int32: the answer's first and last token; positions outside [0, T) are clamped to T and ignored, as transformers. */
-  startPositions?: Tensor;
-  endPositions?: Tensor;
-}
-
-/** Positions [B] clamped to [0, T] (T then means "no answer here" and is the ignored class). */
-function clampPositions(positions: Tensor, B: number, T: number, op: string, field: string): Tensor {
-  if (positions.ndim !== 1 || positions.shape[0] !== B) throw new ShapeError(`${op}: ${field} ${formatShape(positions.shape)} must be [B] = [${B}]`);
-  if (positions.dtype !== "int32") throw new ValueError(`${op}: ${field} must be int32 token positions, got ${positions.dtype}`);
-  return tensor([...positions.toTypedArray()].map((p) => Math.min(Math.max(p as number, 0), T)), { dtype: "int32" });
-}
+export interface BertQuestionAnsweringOptions extends BertForwardOptions, QuestionAnsweringPositions {}
 
 export class BertForQuestionAnswering extends Module {
   readonly modelType = BERT_MODEL_TYPE;
@@ -279,16 +237,7 @@ export class BertForQuestionAnswering extends Module {
     const logits = this.qa_outputs.forward(out.lastHiddenState); // [B, T, 2]
     const startLogits = select(logits, 2, 0); // [B, T]
     const endLogits = select(logits, 2, 1); // [B, T]
-    const { startPositions, endPositions } = options;
-    if ((startPositions === undefined) !== (endPositions === undefined)) throw new ValueError(`${op}: give both startPositions and endPositions, or neither`);
-    let loss: Tensor | null = null;
-    if (startPositions !== undefined && endPositions !== undefined) {
-      const [B, T] = inputIds.shape as [number, number];
-      const ignoreIndex = T;
-      const start = crossEntropy(startLogits, clampPositions(startPositions, B, T, op, "startPositions"), { ignoreIndex });
-      const end = crossEntropy(endLogits, clampPositions(endPositions, B, T, op, "endPositions"), { ignoreIndex });
-      loss = mul(add(start, end), 0.5);
-    }
+    const loss = questionAnsweringLoss(startLogits, endLogits, options, op);
     return { loss, startLogits, endLogits, hiddenStates: out.hiddenStates, attentions: out.attentions };
   }
 }

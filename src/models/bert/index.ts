@@ -1,4 +1,4 @@
-export { BertModel, BertEmbeddings, BertSelfAttention, BertAttention, BertIntermediate, BertLayer, BertEncoder, BertPooler, BertResidualOutput, type BertForwardOptions, type BertModelOutput } from "./model.js";
+export { BertModel, BertEmbeddings, checkEncoderInputs, keyMaskOf, initLinear, type BertEmbeddingsConfig, type BertEmbeddingsOptions, BertSelfAttention, BertAttention, BertIntermediate, BertLayer, BertEncoder, BertPooler, BertResidualOutput, type BertForwardOptions, type BertModelOutput } from "./model.js";
 export {
   BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering,
   bertSentenceEmbeddings, BertLMPredictionHead, BertPredictionHeadTransform,

@@ -49,7 +49,7 @@ export interface BertModelOutput {
 }
 
 /** HF's _init_weights: Linear N(0, initializer_range) with zero bias. */
-export function initLinear(layer: Linear, config: BertConfig): Linear {
+export function initLinear(layer: Linear, config: Pick<BertConfig, "initializer_range">): Linear {
   normal(layer.weight, 0, config.initializer_range);
   if (layer.bias) fillZeros(layer.bias);
   return layer;
@@ -59,28 +59,43 @@ function linear(inFeatures: number, outFeatures: number, config: BertConfig): Li
   return initLinear(new Linear(inFeatures, outFeatures), config);
 }
 
+/** Options of BertEmbeddings: ALBERT's narrower width and RoBERTa's padded position row. */
+export interface BertEmbeddingsOptions {
+  /** Width of the three tables and the LayerNorm (ALBERT's embedding_size); default hidden_size. */
+  width?: number;
+  /** Row of position_embeddings kept at zero with no gradient (RoBERTa's padding_idx = pad_token_id); default none. */
+  positionPaddingIdx?: number | null;
+}
+
+/** The config fields the embeddings read (ALBERT's config has them too). */
+export type BertEmbeddingsConfig = Pick<BertConfig,
+  "vocab_size" | "hidden_size" | "max_position_embeddings" | "type_vocab_size" | "initializer_range" | "pad_token_id" | "layer_norm_eps" | "hidden_dropout_prob">;
+
+/** word + position + token-type embeddings → LayerNorm → dropout (HF's BertEmbeddings; RoBERTa's and ALBERT's too). */
 export class BertEmbeddings extends Module {
   word_embeddings: Embedding;
   position_embeddings: Embedding;
   token_type_embeddings: Embedding;
   LayerNorm: LayerNorm;
 
-  constructor(private readonly cfg: BertConfig) {
+  constructor(private readonly cfg: BertEmbeddingsConfig, options: BertEmbeddingsOptions = {}) {
     super();
-    const C = cfg.hidden_size;
-    this.word_embeddings = new Embedding(cfg.vocab_size, C, { paddingIdx: cfg.pad_token_id });
-    this.position_embeddings = new Embedding(cfg.max_position_embeddings, C);
-    this.token_type_embeddings = new Embedding(cfg.type_vocab_size, C);
+    const E = options.width ?? cfg.hidden_size;
+    const positionPad = options.positionPaddingIdx ?? null;
+    this.word_embeddings = new Embedding(cfg.vocab_size, E, { paddingIdx: cfg.pad_token_id });
+    this.position_embeddings = new Embedding(cfg.max_position_embeddings, E, { paddingIdx: positionPad });
+    this.token_type_embeddings = new Embedding(cfg.type_vocab_size, E);
     for (const e of [this.word_embeddings, this.position_embeddings, this.token_type_embeddings]) normal(e.weight, 0, cfg.initializer_range);
     noGrad(() => fillZeros(select(this.word_embeddings.weight, 0, cfg.pad_token_id)));
-    this.LayerNorm = new LayerNorm(C, { eps: cfg.layer_norm_eps });
+    if (positionPad !== null) noGrad(() => fillZeros(select(this.position_embeddings.weight, 0, positionPad)));
+    this.LayerNorm = new LayerNorm(E, { eps: cfg.layer_norm_eps });
   }
 
-  /** ids [B, T], tokenTypeIds [B, T] → [B, T, C] */
-  forward(ids: Tensor, tokenTypeIds: Tensor): Tensor {
+  /** ids [B, T], tokenTypeIds [B, T], positionIds [B, T] (default 0…T−1 for every row) → [B, T, E] */
+  forward(ids: Tensor, tokenTypeIds: Tensor, positionIds?: Tensor): Tensor {
     const T = ids.shape[1] as number;
     let x = add(this.word_embeddings.forward(ids), this.token_type_embeddings.forward(tokenTypeIds));
-    x = add(x, this.position_embeddings.forward(arange(0, T, 1, { dtype: "int32" }))); // + [T, C]
+    x = add(x, this.position_embeddings.forward(positionIds ?? arange(0, T, 1, { dtype: "int32" }))); // + [B, T, E] or [T, E]
     return dropout(this.LayerNorm.forward(x), this.cfg.hidden_dropout_prob, this.training);
   }
 }
@@ -206,13 +221,14 @@ export function keyMaskOf(attentionMask: Tensor | undefined, ids: Tensor, op: st
   return attentionMask.dtype === "bool" ? attentionMask : ne(attentionMask, 0);
 }
 
-/** Checks inputIds and tokenTypeIds against the config; returns the token types (zeros by default). */
-function checkInputs(ids: Tensor, tokenTypeIds: Tensor | undefined, cfg: BertConfig, op: string): Tensor {
+/**
+ * Checks inputIds and tokenTypeIds against the config; returns the token types (zeros by default).
+ * `maxLength` is the longest sequence the position table serves (RoBERTa's is shorter than its table).
+ */
+export function checkEncoderInputs(ids: Tensor, tokenTypeIds: Tensor | undefined, cfg: Pick<BertConfig, "type_vocab_size">, op: string, maxLength: { value: number; why: string }): Tensor {
   if (ids.ndim !== 2) throw new ShapeError(`${op}: inputIds must be [B, T], got ${formatShape(ids.shape)}`);
   const T = ids.shape[1] as number;
-  if (T > cfg.max_position_embeddings) {
-    throw new ShapeError(`${op}: a sequence of ${T} tokens exceeds max_position_embeddings = ${cfg.max_position_embeddings}`);
-  }
+  if (T > maxLength.value) throw new ShapeError(`${op}: a sequence of ${T} tokens exceeds ${maxLength.why}`);
   if (tokenTypeIds === undefined) return zeros(ids.shape, { dtype: "int32" });
   if (tokenTypeIds.ndim !== 2 || tokenTypeIds.shape[0] !== ids.shape[0] || tokenTypeIds.shape[1] !== T) {
     throw new ShapeError(`${op}: tokenTypeIds ${formatShape(tokenTypeIds.shape)} must match inputIds ${formatShape(ids.shape)}`);
@@ -228,7 +244,7 @@ function checkInputs(ids: Tensor, tokenTypeIds: Tensor | undefined, cfg: BertCon
 
 export class BertModel extends Module {
   /** config.json's model_type: how the model registry finds this family. */
-  readonly modelType = BERT_MODEL_TYPE;
+  readonly modelType: string = BERT_MODEL_TYPE;
   /** The HF class this module stands for (config.json's architectures). */
   readonly architecture: string = "BertModel";
   readonly config: BertConfig;
@@ -240,16 +256,31 @@ export class BertModel extends Module {
   constructor(config: Partial<BertConfig> = {}, options: { addPoolingLayer?: boolean } = {}) {
     super();
     this.config = bertConfig(config);
-    this.embeddings = new BertEmbeddings(this.config);
+    this.embeddings = new BertEmbeddings(this.config, this.embeddingsOptions());
     this.encoder = new BertEncoder(this.config);
     this.pooler = (options.addPoolingLayer ?? true) ? new BertPooler(this.config) : null;
   }
 
+  /** Options of the embeddings (RoBERTa's padded position row). */
+  protected embeddingsOptions(): BertEmbeddingsOptions {
+    return {};
+  }
+
+  /** The longest input and why (BERT: the position table's size). */
+  protected maxSequenceLength(): { value: number; why: string } {
+    return { value: this.config.max_position_embeddings, why: `max_position_embeddings = ${this.config.max_position_embeddings}` };
+  }
+
+  /** Position ids [B, T], or undefined for 0…T−1 in every row (BERT's absolute positions). */
+  protected positionIds(_inputIds: Tensor): Tensor | undefined {
+    return undefined;
+  }
+
   /** inputIds [B, T] (int32) → lastHiddenState [B, T, C], poolerOutput [B, C]. */
-  forward(inputIds: Tensor, options: BertForwardOptions = {}, op = "BertModel.forward"): BertModelOutput {
-    const tokenTypes = checkInputs(inputIds, options.tokenTypeIds, this.config, op);
+  forward(inputIds: Tensor, options: BertForwardOptions = {}, op = `${this.architecture}.forward`): BertModelOutput {
+    const tokenTypes = checkEncoderInputs(inputIds, options.tokenTypeIds, this.config, op, this.maxSequenceLength());
     const keyMask = keyMaskOf(options.attentionMask, inputIds, op);
-    let x = this.embeddings.forward(inputIds, tokenTypes);
+    let x = this.embeddings.forward(inputIds, tokenTypes, this.positionIds(inputIds));
     const hiddenStates = options.outputHiddenStates ? [x] : null;
     const attentions: Tensor[] | null = options.outputAttentions ? [] : null;
     for (const layer of this.encoder.layer) {
