@@ -2,14 +2,17 @@
  * DistilBERT's wiring: Hugging Face's names (no token types, no pooler), the parameter count formula,
  * config errors naming file and field, a student initialised from a BERT teacher (embeddings equal for
  * segment-A input; copying every teacher layer reproduces the teacher's MLM logits exactly; the default
- * copies layers 0, 2, 4, …), and an HF-layout folder round trip through the registry.
+ * copies layers 0, 2, 4, …), distillation lowering the loss of such a student, and an HF-layout folder
+ * round trip through the registry.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FormatError, ShapeError, ValueError, manualSeed, tensor, type Tensor } from "../../../src/index.js";
+import { FormatError, ShapeError, ValueError, manualSeed, noGrad, tensor, type Tensor } from "../../../src/index.js";
+import { distillationLoss } from "../../../src/losses/index.js";
+import { AdamW } from "../../../src/optim/index.js";
 import { fromPretrained, savePretrained } from "../../../src/models/index.js";
 import { encodeSafetensors } from "../../../src/io/safetensors.js";
 import { BertForMaskedLM, BertModel, type BertConfig } from "../../../src/models/bert/index.js";
@@ -123,4 +126,29 @@ test("DistilBERT savePretrained / fromPretrained: each class round-trips as mode
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("distillation trains: a 2-layer student of a 4-layer teacher lowers its T²·KL + MLM + cosine loss on a fixed batch", () => {
+  manualSeed(5);
+  const teacher = new BertForMaskedLM(teacherConfig).eval();
+  const student = distilbertFromTeacher(teacher);
+  const opt = new AdamW(student.parameters(), { lr: 1e-2, weightDecay: 0 });
+  const ids = int([[2, 5, 7, 9, 11, 0], [3, 4, 8, 13, 0, 0]]);
+  const attentionMask = int([[1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0]]);
+  const labels = int([[-100, 5, -100, 9, -100, -100], [-100, 4, -100, -100, -100, -100]]);
+  const t = noGrad(() => teacher.forward(ids, { attentionMask, outputHiddenStates: true }));
+  const losses: number[] = [];
+  for (let step = 0; step < 25; step++) {
+    const s = student.forward(ids, { attentionMask, outputHiddenStates: true });
+    const { loss } = distillationLoss({
+      studentLogits: s.logits, teacherLogits: t.logits, labels, studentHidden: s.hiddenStates?.at(-1) as Tensor,
+      teacherHidden: t.hiddenStates?.at(-1) as Tensor, mask: attentionMask,
+    });
+    losses.push(loss.item());
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }
+  // From about 6.0 to about 2.4 in 25 steps (seeded); the bound asks for half.
+  assert.ok((losses.at(-1) as number) < 0.5 * (losses[0] as number), `loss ${losses[0]} → ${losses.at(-1)}`);
 });
