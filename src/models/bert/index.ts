@@ -9,3 +9,4 @@ export {
   BERT_MODEL_TYPE, BERT_SIZE_LIMITS, BERT_PARAMETER_LIMIT, BERT_CONFIG_FIELDS, type BertConfig,
 } from "./config.js";
 export { bertFamily, BERT_ARCHITECTURES, type BertFamilyModel } from "./family.js";
+export { tokenLoss, checkClassLabels, sequenceClassificationLoss, questionAnsweringLoss, type QuestionAnsweringPositions } from "./head-losses.js";

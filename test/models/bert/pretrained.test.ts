@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FormatError, manualSeed, tensor, type Tensor } from "../../../src/index.js";
-import { fromPretrained, savePretrained, type RegisteredModel } from "../../../src/models/index.js";
+import { familyOfConfig, fromPretrained, modelTypes, savePretrained, type RegisteredModel } from "../../../src/models/index.js";
 import { encodeSafetensors } from "../../../src/io/safetensors.js";
 import { Tokenizer } from "../../../src/tokenizers/tokenizer.js";
 import { BertForPreTraining, BertForSequenceClassification, BertModel } from "../../../src/models/bert/index.js";
@@ -127,3 +127,10 @@ test("strict loads name the file, the tensor and both shapes (non-strict too: a 
   writeTensors(dir, entries(model).filter(([n]) => n !== "bert.pooler.dense.bias"));
   assert.throws(() => fromPretrained(dir), (e: Error) => e instanceof FormatError && e.file === file && e.field === "bert.pooler.dense.bias" && /missing keys: bert\.pooler\.dense\.bias/.test(e.message));
 }));
+
+test("the registry knows the four encoder families by model_type and, without one, by an architectures entry", () => {
+  assert.deepEqual(["bert", "roberta", "albert", "distilbert"].filter((t) => modelTypes().includes(t)), ["bert", "roberta", "albert", "distilbert"]);
+  for (const [architecture, modelType] of [["BertForPreTraining", "bert"], ["RobertaForMaskedLM", "roberta"], ["AlbertForPreTraining", "albert"], ["DistilBertForMaskedLM", "distilbert"]]) {
+    assert.equal(familyOfConfig({ architectures: [architecture] }, "config.json").modelType, modelType);
+  }
+});
