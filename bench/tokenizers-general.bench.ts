@@ -5,7 +5,8 @@
  *     loom beside libsentencepiece (Debian's python3-sentencepiece, run as a child process; the row
  *     says so when it is absent) and Hugging Face's tokenizers.js on the same tokenizer.json;
  *   - WordPiece in BERT's uncased pipeline (BertNormalizer, BertPreTokenizer, [CLS]/[SEP] template;
- *     vocabulary 8,000 trained by loom on the same text), loom beside tokenizers.js.
+ *     vocabulary 8,000 trained by loom on the same text), loom beside tokenizers.js, and the sentence
+ *     segmentation + encoding that `loom bert pretrain` runs over its corpus.
  * loom's ids are checked equal to libsentencepiece's (all texts) before timing; whether tokenizers.js
  * agrees is printed, not required. Times are the best of 3 rounds (this runs on shared machines).
  */
@@ -17,6 +18,7 @@ import { brotliDecompressSync } from "node:zlib";
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { tokenizerForTraining } from "../src/cli/commands/tokenizer-train.js";
 import { Tokenizer } from "../src/tokenizers/tokenizer.js";
+import { segmentDocuments } from "../src/train/objectives/segments.js";
 import { printTable } from "./table.js";
 
 const TARGET_BYTES = 3e6;
@@ -106,6 +108,8 @@ export async function run(): Promise<void> {
     rows.push(["WordPiece (BERT uncased)", "loom encode (full Encoding, [CLS]/[SEP])", mb / bestSeconds(() => texts.forEach((t) => bert.encode(t))), ""]);
     rows.push(["WordPiece (BERT uncased)", "loom encodeIds (no special tokens)", mb / bestSeconds(() => texts.forEach((t) => bert.encodeIds(t, { addSpecialTokens: false }))), ""]);
     rows.push(["WordPiece (BERT uncased)", "@huggingface/tokenizers (JS)", mb / bestSeconds(() => texts.forEach((t) => hfBert.encode(t))), hfAgrees ? "ids = loom's" : "ids differ from loom's"]);
+    // What `loom bert pretrain` does with the corpus: sentences cut out, each encoded without special tokens.
+    rows.push(["WordPiece (BERT uncased)", "loom segmentDocuments (sentences → ids, as bert pretrain)", mb / bestSeconds(() => segmentDocuments(bert, texts)), ""]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -31,3 +31,22 @@ export {
 export {
   trainT5Tokenizer, addSentinelTokens, sentinelIds, sentinelSource, sentinelToken, T5_SPECIAL_TOKENS, DEFAULT_EXTRA_IDS, type T5TokenizerOptions,
 } from "./objectives/sentinels.js";
+export { maskingVocabulary, type MaskingVocabulary } from "./objectives/vocabulary.js";
+export {
+  IGNORE_INDEX, maskTokensHf, maskTokensGoogle, maskingCandidates, googlePredictionCount, sampleNgramLength,
+  type MaskedSequence, type HfMaskingOptions, type GoogleMaskingOptions, type ReplacementOptions,
+} from "./objectives/masking.js";
+export {
+  createPairInstances, createPairInstancesFromDocument, createSingleInstances, truncateSeqPair,
+  type PairObjective, type PretrainingInstance, type InstanceOptions,
+} from "./objectives/pairs.js";
+export { splitSentences, segmentDocuments, type SegmentedDocument } from "./objectives/segments.js";
+export { sequenceLayout, assemble, addedTokenCount, type SequenceLayout, type LayoutPart, type AssembledSequence } from "./objectives/layout.js";
+export { collatePretrainingBatch, maskSequence, type MaskingStyle, type BatchMaskingOptions, type PretrainingBatch } from "./objectives/batch.js";
+export { trainWordPieceTokenizer, BERT_SPECIAL_TOKENS, type WordPieceSetupOptions } from "./objectives/wordpiece-setup.js";
+export { pretrainingLoss, evaluatePretraining, type PretrainingModel, type PretrainingLoss, type PretrainEvaluation } from "./objectives/pretrain-loss.js";
+export {
+  BERT_SIZES, PRETRAIN_OBJECTIVES, defaultPretrainSettings, resolvePretrainSettings, pretrainModelConfig,
+  type BertPretrainSettings, type BertPretrainOverrides, type PretrainObjective,
+} from "./objectives/pretrain-settings.js";
+export { runBertPretraining, resumeBertPretraining, type PretrainHooks, type PretrainOutcome, type PretrainResumeChanges } from "./objectives/pretrain.js";

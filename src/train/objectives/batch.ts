@@ -34,9 +34,21 @@ export interface PretrainingBatch {
   nextSentenceLabel?: Tensor;
 }
 
-/** Masks one assembled sequence the chosen way (its inserted special tokens are never chosen). */
+/** HF's DataCollatorForWholeWordMask predicts at most this many tokens per sequence (its max_predictions). */
+const HF_WHOLE_WORD_MAX_PREDICTIONS = 512;
+
+/**
+ * Masks one assembled sequence the chosen way (its inserted special tokens are never chosen). HF with
+ * whole words is HF's DataCollatorForWholeWordMask, which selects as Google's script does
+ * (round(p·n) positions in shuffled whole words, at most 512).
+ */
 export function maskSequence(ids: Int32Array, specialMask: Uint8Array, vocab: MaskingVocabulary, options: BatchMaskingOptions, rng: Generator): MaskedSequence {
-  return options.masking === "google" ? maskTokensGoogle(ids, vocab, rng, options, specialMask) : maskTokensHf(ids, vocab, rng, options, specialMask);
+  if (options.masking === "google") return maskTokensGoogle(ids, vocab, rng, options, specialMask);
+  if (options.wholeWord) {
+    const p = options.mlmProbability ?? 0.15;
+    return maskTokensGoogle(ids, vocab, rng, { ...options, maskedLmProb: p, maxPredictions: HF_WHOLE_WORD_MAX_PREDICTIONS, maxNgram: 1 }, specialMask);
+  }
+  return maskTokensHf(ids, vocab, rng, options, specialMask);
 }
 
 /**

@@ -5,9 +5,9 @@
  *   with probability p (0.15); a chosen token becomes `[MASK]` with probability 0.8, a random id with
  *   0.1, and stays itself with 0.1. Labels are the original id at chosen positions and −100 elsewhere.
  * - Google's `create_pretraining_data.py` (`create_masked_lm_predictions`): exactly
- *   min(max_predictions, max(1, round(p·n))) predictions per sequence of n tokens (Python's round, half
- *   to even), taken from a shuffled list of candidates; with whole-word masking a candidate is a word
- *   (a token and its `##` continuations), chosen whole or not at all. ALBERT's n-gram masking
+ *   min(max_predictions, max(1, round(p·n))) predictions per sequence of n tokens (Python's round,
+ *   half to even: roundHalfToEven), taken from a shuffled list of candidates; with whole-word masking
+ *   a candidate is a word (a token and its `##` continuations), chosen whole or not at all. ALBERT's n-gram masking
  *   (its `create_pretraining_data.py`) makes a candidate n consecutive words, n ≤ maxNgram drawn with
  *   p(n) ∝ 1/n, trying shorter n-grams when the longer one would pass the prediction budget.
  *
@@ -17,6 +17,7 @@
  */
 import { ValueError } from "../../errors.js";
 import type { Generator } from "../../tensor/rng.js";
+import { roundHalfToEven } from "./span-corruption.js";
 import type { MaskingVocabulary } from "./vocabulary.js";
 
 /** The label of a position that is not predicted (PyTorch's cross-entropy ignore_index). */
@@ -114,18 +115,9 @@ export function maskTokensHf(
   return { inputIds, labels };
 }
 
-/** Python 3's round(): halves go to the even neighbour (round(4.5) = 4), as Google's script counts. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
 /** Google's prediction count for a sequence of n tokens: min(maxPredictions, max(1, round(p·n))). */
 export function googlePredictionCount(n: number, maskedLmProb = 0.15, maxPredictions = 20): number {
-  return Math.min(maxPredictions, Math.max(1, roundHalfEven(n * maskedLmProb)));
+  return Math.min(maxPredictions, Math.max(1, roundHalfToEven(n * maskedLmProb)));
 }
 
 /** Fisher–Yates shuffle in place (Python's random.shuffle draws the same way, from the end). */

@@ -7,6 +7,7 @@ import { addedTokenCount, assemble, sequenceLayout } from "../../../src/train/ob
 import { IGNORE_INDEX } from "../../../src/train/objectives/masking.js";
 import { createPairInstances, createSingleInstances } from "../../../src/train/objectives/pairs.js";
 import { segmentDocuments } from "../../../src/train/objectives/segments.js";
+import { validationBatches } from "../../../src/train/objectives/pretrain-loop.js";
 import { maskingVocabulary } from "../../../src/train/objectives/vocabulary.js";
 import { BERT_SPECIAL_TOKENS, trainWordPieceTokenizer } from "../../../src/train/objectives/wordpiece-setup.js";
 import { RobertaProcessing } from "../../../src/tokenizers/processors/bert.js";
@@ -83,4 +84,36 @@ test("a collated batch: [CLS]/[SEP] and padding never masked, labels −100 ther
   const batch = collatePretrainingBatch(singles.slice(0, 4), layout, vocab, 0, { masking: "hf" }, rng);
   assert.equal(batch.nextSentenceLabel, undefined);
   assert.throws(() => collatePretrainingBatch([singles[0]!, instances[0]!], layout, vocab, 0, { masking: "hf" }, rng), /mixes sentence pairs/);
+});
+
+test("masks are drawn afresh for every batch (dynamic), validation batches are fixed; HF whole-word masking keeps words whole", () => {
+  const docs = segmentDocuments(tokenizer, texts);
+  const layout = sequenceLayout(tokenizer);
+  const vocab = maskingVocabulary(tokenizer);
+  const instances = createPairInstances(docs, "sop", { maxNumTokens: 61 }, new Generator(41));
+  const rng = new Generator(42);
+  const one = collatePretrainingBatch(instances.slice(0, 8), layout, vocab, 0, { masking: "hf" }, rng);
+  const two = collatePretrainingBatch(instances.slice(0, 8), layout, vocab, 0, { masking: "hf" }, rng);
+  assert.notDeepEqual([...one.labels.toTypedArray()], [...two.labels.toTypedArray()], "the same sequences, masked again");
+  const data = { train: instances, validation: instances.slice(0, 20), layout, vocab, padTokenId: 0, masking: { masking: "hf" as const }, validationSeed: 7 };
+  const first = validationBatches(data, 20, 8).map((b) => [...b.labels.toTypedArray()]);
+  const again = validationBatches(data, 20, 8).map((b) => [...b.labels.toTypedArray()]);
+  assert.equal(first.length, 3);
+  assert.deepEqual(first, again);
+  // Whole words with HF masking (DataCollatorForWholeWordMask): a ## piece is predicted exactly when its word start is.
+  for (let k = 0; 8 * k < instances.length; k++) {
+    const batch = collatePretrainingBatch(instances.slice(8 * k, 8 * k + 8), layout, vocab, 0, { masking: "hf", wholeWord: true }, rng);
+    const ids = batch.inputIds.toTypedArray();
+    const labels = batch.labels.toTypedArray();
+    const T = batch.inputIds.shape[1] as number;
+    const original = (i: number) => (labels[i] !== IGNORE_INDEX ? (labels[i] as number) : (ids[i] as number));
+    for (let i = 0; i < labels.length; i++) {
+      if (vocab.continuation[original(i)] !== 1) continue;
+      // The word's previous piece: the nearest earlier token of the row that is not [CLS]/[SEP]/[PAD] (as
+      // Google's loop, a piece cut loose at B's start by truncation joins A's last word).
+      let j = i - 1;
+      while (j >= Math.floor(i / T) * T && vocab.special[original(j)] === 1) j--;
+      if (j >= Math.floor(i / T) * T) assert.equal(labels[i] !== IGNORE_INDEX, labels[j] !== IGNORE_INDEX, `piece at ${i}`);
+    }
+  }
 });

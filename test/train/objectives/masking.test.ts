@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator } from "../../../src/tensor/rng.js";
 import {
-  IGNORE_INDEX, googlePredictionCount, maskTokensGoogle, maskTokensHf, maskingCandidates, roundHalfEven, sampleNgramLength,
+  IGNORE_INDEX, googlePredictionCount, maskTokensGoogle, maskTokensHf, maskingCandidates, sampleNgramLength,
 } from "../../../src/train/objectives/masking.js";
+import { roundHalfToEven } from "../../../src/train/objectives/span-corruption.js";
 import { CLS, MASK, PAD, SEP, VOCAB_SIZE, syntheticVocabulary, withinBinomial } from "./helpers.js";
 
 const vocab = syntheticVocabulary();
@@ -71,8 +72,8 @@ test("HF masking: the same seed masks the same way; a specialMask of the wrong l
   assert.throws(() => maskTokensHf(ids, vocab, new Generator(5), { mlmProbability: 1.5 }), /mlmProbability must be a probability/);
 });
 
-test("roundHalfEven is Python's round; Google's count is min(max, max(1, round(0.15·n)))", () => {
-  assert.deepEqual([0.5, 1.5, 2.5, 4.5, 4.4, 4.6, 7].map(roundHalfEven), [0, 2, 2, 4, 4, 5, 7]);
+test("roundHalfToEven is Python's round; Google's count is min(max, max(1, round(0.15·n)))", () => {
+  assert.deepEqual([0.5, 1.5, 2.5, 4.5, 4.4, 4.6, 7].map(roundHalfToEven), [0, 2, 2, 4, 4, 5, 7]);
   assert.equal(googlePredictionCount(30), 4); // 4.5 → 4, as Python
   assert.equal(googlePredictionCount(10), 2); // 1.5 → 2
   assert.equal(googlePredictionCount(3), 1); // at least one
