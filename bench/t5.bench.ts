@@ -8,8 +8,9 @@
  *  - generation: greedy decoding of 64 new tokens for a batch of 4 sources of 64 tokens through the one
  *    decoding interface, with the KV cache (one token per step, cross-attention K/V computed once) and
  *    without (the whole prefix rerun each step); tokens/s counts generated tokens (4 · 64).
- * Warm-up steps are excluded; figures are medians. The machine may be shared: the CPU time per training
- * step is printed beside the wall time (a wall time far above it means the step waited for a core).
+ * Warm-up steps are excluded; wall figures are medians. The machine may be shared: the process's CPU
+ * time (all threads) per timed step or run is printed beside the wall time, for loom and PyTorch (a wall
+ * time far above it means the process waited for a core; with T threads, CPU ≈ T × wall when it did not).
  * `LOOM_BACKEND=js|wasm|native` runs that loom backend only.
  */
 import { spawnSync } from "node:child_process";
@@ -86,8 +87,19 @@ function generation(label: string): Row[] {
     const run = () => noGrad(() => decode(model.decoderStep(src, lengths, { useCache }), lengths.map(() => [0]), MODEL.vocab_size as number, {
       maxNewTokens: GEN_TOKENS, stopIds: [], temperature: 0,
     }));
-    const seconds = timeIt(run, 3, 1);
-    rows.push([`loom ${label}: greedy generation, ${useCache ? "KV cache" : "no cache"}`, (GEN_BATCH * GEN_TOKENS) / seconds, seconds * 1000, "—", "1 + 3"]);
+    let calls = 0;
+    let cpuMicros = 0;
+    const timedRun = () => {
+      const timed = calls++ >= 1;
+      const cpu0 = process.cpuUsage();
+      run();
+      if (timed) {
+        const cpu = process.cpuUsage(cpu0);
+        cpuMicros += cpu.user + cpu.system;
+      }
+    };
+    const seconds = timeIt(timedRun, 3, 1);
+    rows.push([`loom ${label}: greedy generation, ${useCache ? "KV cache" : "no cache"}`, (GEN_BATCH * GEN_TOKENS) / seconds, seconds * 1000, cpuMicros / 1000 / 3, "1 + 3"]);
   }
   return rows;
 }
@@ -106,10 +118,10 @@ function pytorch(threads: number): Row {
     const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
     return [`PyTorch: not measured (${why.slice(0, 120)})`, "—", "—", "—", "—"];
   }
-  const res = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { torch: string; params: number; tok_s_median: number; step_ms_median: number; n_steps: number };
+  const res = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { torch: string; params: number; tok_s_median: number; step_ms_median: number; cpu_ms_per_step: number; n_steps: number };
   const ours = t5ParameterCount(t5Config(MODEL));
   const note = res.params === ours ? "" : ` (${res.params} parameters vs loom's ${ours})`;
-  return [`PyTorch ${res.torch}: training step${note}`, res.tok_s_median, res.step_ms_median, "—", `${WARMUP} + ${res.n_steps}`];
+  return [`PyTorch ${res.torch}: training step${note}`, res.tok_s_median, res.step_ms_median, res.cpu_ms_per_step, `${WARMUP} + ${res.n_steps}`];
 }
 
 export async function run(): Promise<void> {
@@ -133,6 +145,6 @@ export async function run(): Promise<void> {
     setBackend(previous);
   }
   rows.push(pytorch(threads));
-  printTable(["T5 (d_model 256, 4+4 layers, B 16, 64/64 tokens)", "tokens/s", "ms/step or ms/run", "CPU ms/step", "warm-up + timed"], rows);
+  printTable(["T5 (d_model 256, 4+4 layers, B 16, 64/64 tokens)", "tokens/s", "ms/step or ms/run", "CPU ms/step or run", "warm-up + timed"], rows);
   await Promise.resolve();
 }

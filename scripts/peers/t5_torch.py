@@ -9,7 +9,8 @@ AdamW lr 1e-3, dropout 0, random ids (throughput only).
 
   /usr/bin/python3 scripts/peers/t5_torch.py --threads 2 --steps 8 --warmup 2
 
-Prints per-step times and one JSON line at the end (tokens counted: encoder + decoder tokens per step).
+Prints per-step times and one JSON line at the end (tokens counted: encoder + decoder tokens per step;
+the process's CPU time per timed step too, all threads, since the machine may be shared).
 """
 import argparse
 import json
@@ -164,9 +165,10 @@ labels = torch.randint(2, a.vocab, (a.batch, a.tgt_len), generator=g)
 dec = torch.cat([torch.zeros(a.batch, 1, dtype=torch.long), labels[:, :-1]], 1)
 opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
 model.train()
-times, losses = [], []
+times, cpu_times, losses = [], [], []
 for i in range(a.warmup + a.steps):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     loss = model(src, dec, labels)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -175,6 +177,7 @@ for i in range(a.warmup + a.steps):
     dt = time.perf_counter() - t0
     if i >= a.warmup:
         times.append(dt)
+        cpu_times.append(time.process_time() - c0)
 tokens = a.batch * (a.src_len + a.tgt_len)
 med = statistics.median(times)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -182,4 +185,4 @@ print(f"torch {torch.__version__} T5 params={n_params} B={a.batch} S={a.src_len}
 print("step ms: " + " ".join(f"{t * 1000:.1f}" for t in times))
 print(f"loss first {losses[0]:.4f} last {losses[-1]:.4f}")
 print(json.dumps({"torch": torch.__version__, "params": n_params, "tok_s_median": tokens / med, "step_ms_median": med * 1000,
-                  "n_steps": len(times), "ru_maxrss_mib": rss}))
+                  "cpu_ms_per_step": statistics.mean(cpu_times) * 1000, "n_steps": len(times), "ru_maxrss_mib": rss}))

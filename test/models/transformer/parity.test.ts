@@ -3,8 +3,9 @@
  * transformer_original.py: float64 on the saved float32 weights): one shared embedding tied to the
  * output, and separate source/target embeddings with an untied generator; padding in the encoder
  * (row 1) and in the decoder (labels −100, the shifted inputs' pad masked by decoderAttentionMask);
- * label-smoothed loss (ε = 0.1). loom's folder load gives the same logits, loss and gradient of the
- * loss for EVERY parameter, by torch's names. Tolerance: |Δ| ≤ 1e-4 · max(1, |expected|) (loom
+ * label-smoothed loss (ε = 0.1); and the config's other options, pre-norm (norm_first) with GELU.
+ * loom's folder load gives the same logits, loss and gradient of the loss for EVERY parameter, by
+ * torch's names. Tolerance: |Δ| ≤ 1e-4 · max(1, |expected|) (loom
  * computes in float32).
  */
 import { test } from "node:test";
@@ -40,7 +41,7 @@ function assertClose(actual: ArrayLike<number>, expected: readonly number[], wha
   assert.ok(worst <= TOLERANCE, `${what}: worst relative difference ${worst.toExponential(2)} at ${worstAt} (expected ${expected[worstAt]}, got ${actual[worstAt]})`);
 }
 
-for (const name of ["shared-tied", "separate-untied"]) {
+for (const name of ["shared-tied", "separate-untied", "prenorm-gelu"]) {
   test(`Transformer ${name}: logits, label-smoothed loss and every parameter's gradient match torch.nn.Transformer`, () => {
     const dir = join(FIXTURES, name);
     const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Expected;
