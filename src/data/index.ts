@@ -9,3 +9,11 @@ export {
   ArrayDataset, TokenBlockDataset, DataLoader, collateTokenBlocks,
   type Dataset, type TokenBlock, type DataLoaderOptions,
 } from "./loader.js";
+export {
+  readLabelledFile, parseLabelledJsonl, parseLabelledCsv, parseCsvRecords, stratifiedSplit, labelCounts, MAX_LABELS,
+  type LabelledText, type LabelledDataset,
+} from "./labelled-text.js";
+export {
+  readSpamAssassin, spamAssassinSplit, spamAssassinDataDir, messageBody, spamLabelOfGroup, SPAM_ASSASSIN_LABELS, SPAM_ASSASSIN_TEST_PREFIXES,
+  type SpamAssassinRecord, type SpamAssassinExample,
+} from "./spam-assassin.js";
