@@ -3,7 +3,7 @@
  * training and validation documents, and batching — random blocks for language-model training, fixed
  * evaluation blocks, and a PyTorch-style `Dataset`/`DataLoader`. Independent of tensors.
  */
-export { readCorpus, splitDocuments, bundledCorpusDir, type Document, type CorpusSplit } from "./corpus.js";
+export { readCorpus, splitDocuments, bundledCorpusDir, NAMED_CORPORA, SPAM_ASSASSIN_CORPUS, type Document, type CorpusSplit } from "./corpus.js";
 export { sampleBatch, evaluationBatches, type TokenBatch, type RandomSource } from "./batches.js";
 export {
   ArrayDataset, TokenBlockDataset, DataLoader, collateTokenBlocks,

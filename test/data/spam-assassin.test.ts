@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { messageBody, readSpamAssassin, spamAssassinSplit, spamLabelOfGroup } from "../../src/data/spam-assassin.js";
+import { readCorpus } from "../../src/data/corpus.js";
 import { FormatError } from "../../src/errors.js";
 
 test("the fixed split: test = checksums starting 0, 1 or 2 (1,134 messages, 362 spam), train the other 4,912 (1,534 spam)", () => {
@@ -47,4 +48,13 @@ test("a damaged record is a FormatError naming the file and the field", () => {
   writeFileSync(file, JSON.stringify({ id: "00001", group: "spam-1", checksum: { type: "MD5", value: "0123456789abcdef0123456789abcdef" }, text: 7 }));
   assert.throws(() => readSpamAssassin(dir), (e: unknown) => e instanceof FormatError && /text: expected a string/.test(e.message));
   assert.throws(() => readSpamAssassin(join(dir, "nope")), /does not exist/);
+});
+
+test('readCorpus("spam-assassin"): the training split\'s bodies only (for pretraining), never a test message', () => {
+  const docs = readCorpus("spam-assassin");
+  assert.equal(docs.length, 4912);
+  const { train, test: held } = spamAssassinSplit();
+  assert.deepEqual(docs.map((d) => d.text), train.map((e) => e.text));
+  const testNames = new Set(held.map((e) => `${e.group}/${e.id}`));
+  assert.ok(docs.every((d) => !testNames.has(d.name)));
 });
