@@ -1,11 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ValueError } from "../../../src/errors.js";
+import { FormatError, ValueError } from "../../../src/errors.js";
+import { BertForMaskedLM } from "../../../src/models/bert/index.js";
+import { savePretrained } from "../../../src/models/pretrained.js";
 import { loadSafetensors } from "../../../src/io/safetensors.js";
-import { loadClassifier } from "../../../src/train/classification/classifier.js";
+import { classifierFromEncoder, loadClassifier } from "../../../src/train/classification/classifier.js";
 import { predictProbabilities } from "../../../src/train/classification/evaluate.js";
 import { epochOrder, linearWarmupDecay, stepCounts } from "../../../src/train/classification/finetune.js";
 import { encodeClassificationInputs } from "../../../src/train/classification/inputs.js";
@@ -82,4 +84,28 @@ test("a run stopped part-way (as Ctrl-C) keeps a checkpoint, and --resume ends w
   const w = loadSafetensors(join(whole, "model.safetensors")).tensors;
   const p = loadSafetensors(join(parts, "model.safetensors")).tensors;
   for (const [name, entry] of w) assert.deepEqual(p.get(name)?.data, entry.data, name);
+});
+
+test("classifierFromEncoder: a masked-LM folder's encoder weights go into a new classifier; the head is new, cls.* unused", () => {
+  const pre = join(dir, "pretrained");
+  mkdirSync(pre);
+  const mlm = new BertForMaskedLM({ vocab_size: 50, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24 });
+  savePretrained(mlm, pre);
+  const { model, newWeights, unusedWeights } = classifierFromEncoder(pre, 3);
+  assert.equal(model.architecture, "BertForSequenceClassification");
+  assert.equal(model.config.num_labels, 3);
+  assert.deepEqual(newWeights.sort(), ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"]);
+  assert.ok(unusedWeights.length > 0 && unusedWeights.every((n) => n.startsWith("cls.predictions.")), unusedWeights.join(", "));
+  const own = model.stateDict();
+  for (const [name, t] of mlm.stateDict()) {
+    if (name.startsWith("cls.")) continue;
+    assert.deepEqual(own.get(name)?.toTypedArray(), t.toTypedArray(), name);
+  }
+  // A folder of another shape is refused by the tensor's name, not loaded half-way.
+  const other = join(dir, "other");
+  mkdirSync(other);
+  savePretrained(new BertForMaskedLM({ vocab_size: 50, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24 }), other);
+  const config = JSON.parse(readFileSync(join(other, "config.json"), "utf8")) as Record<string, unknown>;
+  writeFileSync(join(other, "config.json"), JSON.stringify({ ...config, intermediate_size: 48 }));
+  assert.throws(() => classifierFromEncoder(other, 2), (e: unknown) => e instanceof FormatError && /bert\.encoder\.layer\.0\.intermediate\.dense\.weight: shape \[32, 16\] does not fit the classifier's \[48, 16\]/.test(e.message));
 });
