@@ -9,10 +9,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FormatError } from "../../errors.js";
-import { loadSafetensors } from "../../io/safetensors.js";
 import { fromPretrained, pretrainedFiles } from "../../models/pretrained.js";
-import { checkpointNames, familyOfConfig, type RegisteredModel } from "../../models/registry.js";
-import { Tensor } from "../../tensor/tensor.js";
+import { familyOfConfig, type RegisteredModel } from "../../models/registry.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import { Tokenizer } from "../../tokenizers/tokenizer.js";
 import type { RunFile } from "../run-folder.js";
 import { checkFiniteWeights } from "../weights-check.js";
@@ -123,37 +122,18 @@ export interface EncoderInitialisation {
 
 /**
  * A `…ForSequenceClassification` with `numLabels` classes built from a pretrained folder's config.json
- * (any class of the same family) and initialised from its model.safetensors wherever a tensor's name
- * and shape match; the rest (the classification head) keeps its fresh initialisation.
+ * (any class of the same family) and initialised from its model.safetensors by name (fromPretrained's
+ * non-strict load: a tensor of another shape is an error; the classification head keeps its fresh
+ * initialisation), as transformers' `…ForSequenceClassification.from_pretrained` on a pretraining
+ * checkpoint.
  */
 export function classifierFromEncoder(dir: string, numLabels: number): EncoderInitialisation {
   const configFile = join(dir, "config.json");
-  const raw = readJsonObject(configFile);
-  const family = familyOfConfig(raw, configFile);
+  const family = familyOfConfig(readJsonObject(configFile), configFile);
   const architecture = family.architectures.find((a) => a.endsWith(CLASSIFIER_SUFFIX));
   if (architecture === undefined) throw new FormatError(configFile, "model_type", `the ${family.modelType} family has no sequence classifier in loom`);
-  const { num_labels: _n, id2label: _i, label2id: _l, ...rest } = raw;
-  const model = asSequenceClassifier(family.fromConfig({ ...rest, architectures: [architecture], num_labels: numLabels }, configFile), configFile);
-  const file = join(dir, "model.safetensors");
-  const st = loadSafetensors(file);
-  checkFiniteWeights(file, st.tensors);
-  const own = model.stateDict();
-  const sd = new Map<string, Tensor>();
-  const unusedWeights: string[] = [];
-  for (const [name, rawName] of checkpointNames(model, st.tensors.keys(), new Set(own.keys()))) {
-    const entry = st.tensors.get(rawName);
-    const target = own.get(name);
-    if (entry === undefined || target === undefined) {
-      unusedWeights.push(rawName);
-      continue;
-    }
-    if (!(entry.data instanceof Float32Array || entry.data instanceof Float64Array)) throw new FormatError(file, rawName, `expected floating-point weights, got ${entry.dtype}`);
-    if (entry.shape.length !== target.shape.length || entry.shape.some((d, i) => d !== target.shape[i])) {
-      throw new FormatError(file, rawName, `shape [${entry.shape.join(", ")}] does not fit the classifier's [${target.shape.join(", ")}]`);
-    }
-    sd.set(name, new Tensor(entry.data, entry.shape));
-  }
-  if (sd.size === 0) throw new FormatError(file, "(tensors)", `no tensor matches a weight of ${architecture}: is this a ${family.modelType} checkpoint?`);
-  model.loadStateDict(sd, { strict: false });
-  return { model, newWeights: [...own.keys()].filter((k) => !sd.has(k)), unusedWeights };
+  const loaded = fromPretrained(dir, { architecture, config: { num_labels: numLabels }, strict: false, validate: checkFiniteWeights });
+  const model = asSequenceClassifier(loaded.model, configFile);
+  if (loaded.missingKeys.length === model.stateDict().size) throw new FormatError(join(dir, "model.safetensors"), "(tensors)", `no tensor matches a weight of ${architecture}: is this a ${family.modelType} checkpoint?`);
+  return { model, newWeights: loaded.missingKeys, unusedWeights: loaded.unexpectedKeys };
 }

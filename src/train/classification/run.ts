@@ -17,7 +17,7 @@ import type { BertConfig } from "../../models/bert/config.js";
 import { fromPretrained } from "../../models/pretrained.js";
 import { Generator, manualSeed } from "../../tensor/rng.js";
 import { Tokenizer } from "../../tokenizers/tokenizer.js";
-import { trainBertWordPiece } from "../bert-tokenizer.js";
+import { trainWordPieceTokenizer } from "../objectives/wordpiece-setup.js";
 import { loadTrainingState, readTrainerState } from "../checkpoint.js";
 import { isEmptyFolder, latestCheckpoint, lockRunFolder, repairRunFolder, replaceFile } from "../run-folder.js";
 import { publishRunFolder } from "../run-publish.js";
@@ -161,7 +161,8 @@ function runTokenizer(settings: FineTuneSettings, texts: readonly string[], log:
   const m = /^wordpiece:(\d+)$/.exec(settings.tokenizer);
   if (m) {
     let shown = 0;
-    return trainBertWordPiece(texts, Number(m[1]), {
+    return trainWordPieceTokenizer(texts, {
+      vocabSize: Number(m[1]),
       lowercase: settings.lowercase,
       onProgress: (p) => {
         if (performance.now() - shown > 5000) {
