@@ -33,6 +33,7 @@ interface FinetuneFlags {
   data?: string;
   test?: string;
   init?: string;
+  distilbert?: boolean;
   tokenizer?: string;
   cased?: boolean;
   layers?: number;
@@ -67,6 +68,7 @@ function settingsFromFlags(flags: FinetuneFlags): FineTuneSettings {
   if (flags.task !== undefined && flags.task !== "spam") throw new UsageError(`--task: unknown task "${flags.task}" (available: spam)`, "or give your own labelled data with --data FILE (.jsonl or .csv)");
   if (flags.task !== undefined && flags.data !== undefined) throw new UsageError("--task and --data: give one (a built-in task, or your own labelled data)");
   if (flags.test !== undefined && flags.data === undefined) throw new UsageError("--test needs --data (the spam task has its own test split)");
+  if (flags.distilbert && flags.init === undefined) throw new UsageError("--distilbert needs --init DIR: the BERT teacher the student is initialised from");
   if (flags.init !== undefined && flags.tokenizer !== undefined) throw new UsageError("--init and --tokenizer: give one (a pretrained folder brings its tokenizer)");
   const byInit = ["layers", "hiddenSize", "heads", "intermediateSize"] as const;
   const sized = byInit.filter((k) => flags[k] !== undefined);
@@ -91,6 +93,7 @@ function settingsFromFlags(flags: FinetuneFlags): FineTuneSettings {
     data: flags.data ?? null,
     test: flags.test ?? null,
     init: flags.init ?? null,
+    distilbert: flags.distilbert === true,
     tokenizer: flags.tokenizer ?? defaultFineTuneSettings.tokenizer,
     lowercase: flags.cased !== true,
     model,
@@ -104,7 +107,7 @@ function settingsFromFlags(flags: FinetuneFlags): FineTuneSettings {
 }
 
 /** The flags --resume refuses (the run keeps its own settings; only --epochs may extend it). */
-const RESUME_FIXED = ["task", "data", "test", "init", "tokenizer", "cased", "layers", "hiddenSize", "heads", "intermediateSize", "dropout", "maxLength", "headTokens", "batchSize", "lr", "warmup", "weightDecay", "gradClip", "validationFraction", "seed", "overwrite"] as const;
+const RESUME_FIXED = ["task", "data", "test", "init", "distilbert", "tokenizer", "cased", "layers", "hiddenSize", "heads", "intermediateSize", "dropout", "maxLength", "headTokens", "batchSize", "lr", "warmup", "weightDecay", "gradClip", "validationFraction", "seed", "overwrite"] as const;
 
 function printOutcome(outcome: FineTuneOutcome, started: number): void {
   const r = outcome.result;
@@ -128,6 +131,7 @@ export function registerBertFinetuneCommand(bert: Command): void {
     .option("--data <file>", "labelled data: .jsonl ({\"text\", \"label\"} per line) or .csv (text and label columns)")
     .option("--test <file>", "with --data: labelled test data scored once at the end")
     .option("--init <dir>", "start from a pretrained folder (loom bert pretrain's run folder): its tokenizer and encoder")
+    .option("--distilbert", "with --init: fine-tune a DistilBERT student initialised from that BERT (every other layer) instead")
     .option("--tokenizer <spec>", "without --init: wordpiece:N (trained on the training texts; default wordpiece:8000) or a tokenizer.json")
     .option("--cased", "keep case (default: lowercase, an uncased tokenizer)")
     .option("--layers <n>", "new model: encoder layers (default 2)", parsePositiveInt)
@@ -166,7 +170,7 @@ export function registerBertFinetuneCommand(bert: Command): void {
         const settings = settingsFromFlags(flags);
         const backend = chooseBackend(flags.backend);
         const source = settings.task === "spam" ? "task spam (SpamAssassin)" : `data ${settings.data}`;
-        console.log(`loom bert finetune: ${source}, ${settings.init !== null ? `init ${settings.init}` : "a new BERT"}, backend ${backend}, run folder ${settings.out}`);
+        console.log(`loom bert finetune: ${source}, ${settings.init !== null ? `${settings.distilbert ? "DistilBERT from " : ""}init ${settings.init}` : "a new BERT"}, backend ${backend}, run folder ${settings.out}`);
         run = () => startFineTuneRun(settings, {}, { overwrite: flags.overwrite === true });
       }
       // A stopped run (FineTuneStopped: the loss went non-finite) is a LoomError: one `loom:` line naming the checkpoint kept.

@@ -13,7 +13,11 @@ import { SPAM_ASSASSIN_LABELS, spamAssassinSplit } from "../../data/spam-assassi
 import { ValueError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { BertForSequenceClassification } from "../../models/bert/heads.js";
-import type { BertConfig } from "../../models/bert/config.js";
+import { BERT_MODEL_TYPE, type BertConfig } from "../../models/bert/config.js";
+import type { BertForMaskedLM, BertForPreTraining } from "../../models/bert/heads.js";
+import type { BertModel } from "../../models/bert/model.js";
+import { DistilBertForSequenceClassification } from "../../models/distilbert/heads.js";
+import { distilbertFromTeacher } from "../../models/distilbert/teacher.js";
 import { fromPretrained } from "../../models/pretrained.js";
 import { Generator, manualSeed } from "../../tensor/rng.js";
 import { Tokenizer } from "../../tokenizers/tokenizer.js";
@@ -45,6 +49,11 @@ export interface FineTuneSettings {
   tokenizer: string;
   /** Lowercase the text (an uncased WordPiece tokenizer). */
   lowercase: boolean;
+  /**
+   * With `init` (a BERT): fine-tune a DistilBERT student initialised from it instead (every other layer,
+   * Sanh et al. 2019 §3), to compare the smaller model's accuracy and speed with its teacher's.
+   */
+  distilbert: boolean;
   /** Without `init`: the new BERT's sizes and dropouts (vocab_size, positions and labels are set from the data). */
   model: Partial<BertConfig>;
   /** Tokens per sequence, [CLS] and [SEP] included. */
@@ -67,6 +76,7 @@ export const defaultFineTuneSettings: FineTuneSettings = {
   data: null,
   test: null,
   init: null,
+  distilbert: false,
   tokenizer: "wordpiece:8000",
   lowercase: true,
   model: { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 512 },
@@ -178,6 +188,7 @@ function runTokenizer(settings: FineTuneSettings, texts: readonly string[], log:
 
 /** The model of a new run: the init folder's encoder with a new head, or a new BERT. */
 function runModel(settings: FineTuneSettings, tokenizer: Tokenizer, numLabels: number, padId: number, log: (line: string) => void): SequenceClassifier {
+  if (settings.init !== null && settings.distilbert) return distilbertStudent(settings.init, numLabels, log);
   if (settings.init !== null) {
     const { model, newWeights, unusedWeights } = classifierFromEncoder(settings.init, numLabels);
     log(`model: ${model.architecture} from ${settings.init}; new: ${newWeights.join(", ") || "nothing"}; unused: ${unusedWeights.length} tensors${unusedWeights.length > 0 ? ` (${[...new Set(unusedWeights.map((n) => n.split(".").slice(0, 2).join(".")))].join(", ")})` : ""}`);
@@ -189,10 +200,27 @@ function runModel(settings: FineTuneSettings, tokenizer: Tokenizer, numLabels: n
   return new BertForSequenceClassification({ ...settings.model, vocab_size: vocabSize, max_position_embeddings: settings.maxLength, pad_token_id: padId, num_labels: numLabels });
 }
 
+/** A DistilBertForSequenceClassification whose encoder is distilbertFromTeacher's copy of the BERT in `dir`. */
+function distilbertStudent(dir: string, numLabels: number, log: (line: string) => void): SequenceClassifier {
+  const file = join(dir, "config.json");
+  const { model: teacher } = fromPretrained(dir, { validate: checkFiniteWeights });
+  const architecture = (teacher as { architecture?: string }).architecture;
+  if (teacher.modelType !== BERT_MODEL_TYPE || !(architecture === "BertModel" || architecture === "BertForMaskedLM" || architecture === "BertForPreTraining")) {
+    throw new ValueError(`--distilbert: ${file} holds a ${teacher.modelType} ${architecture ?? ""}; the teacher must be a BERT encoder (BertModel, BertForMaskedLM or BertForPreTraining)`);
+  }
+  const student = distilbertFromTeacher(teacher as BertModel | BertForMaskedLM | BertForPreTraining);
+  const classifier = new DistilBertForSequenceClassification({ ...student.config, num_labels: numLabels });
+  const weights = new Map([...student.stateDict()].filter(([name]) => name.startsWith("distilbert.")));
+  const { missingKeys } = classifier.loadStateDict(weights, { strict: false });
+  log(`model: DistilBertForSequenceClassification, ${student.config.n_layers} of the teacher's ${(teacher as BertModel).config.num_hidden_layers} layers (${dir}); new: ${missingKeys.join(", ")}`);
+  return classifier;
+}
+
 function describe(model: SequenceClassifier): string {
-  const c = model.config as Partial<BertConfig> & { num_labels: number };
+  // BERT's config names, or DistilBERT's (n_layers, dim, n_heads).
+  const c = model.config as Partial<BertConfig> & { n_layers?: number; dim?: number; n_heads?: number };
   const params = model.parameters().reduce((n, p) => n + p.size, 0);
-  return `${model.architecture}: ${c.num_hidden_layers ?? "?"} layers, width ${c.hidden_size ?? "?"}, ${c.num_attention_heads ?? "?"} heads, ${(params / 1e6).toFixed(2)}M parameters`;
+  return `${model.architecture}: ${c.num_hidden_layers ?? c.n_layers} layers, width ${c.hidden_size ?? c.dim}, ${c.num_attention_heads ?? c.n_heads} heads, ${(params / 1e6).toFixed(2)}M parameters`;
 }
 
 /** Scores the test split and writes test_results.json into the run folder. */

@@ -70,6 +70,7 @@ const mistakes: [string[], RegExp][] = [
   [["bert", "finetune", "--data", "train.jsonl", "--init", "empty"], /empty\/config\.json|empty\/tokenizer\.json/],
   [["bert", "finetune", "--data", "train.jsonl", "--tokenizer", "bpe:100"], /--tokenizer: expected wordpiece:N or a path to tokenizer\.json, got "bpe:100"/],
   [["bert", "finetune", "--resume"], /--resume needs --out DIR/],
+  [["bert", "finetune", "--distilbert"], /--distilbert needs --init DIR/],
   [["bert", "finetune", "--resume", "--out", "empty", "--lr", "1"], /--resume continues the run with its own settings; leave out --lr/],
   [["bert", "finetune", "--resume", "--out", "empty"], /empty holds no checkpoint to resume/],
   [["classify", "--run", "runs/nope", "hi"], /runs\/nope: no such run folder/],

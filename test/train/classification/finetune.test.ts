@@ -12,6 +12,7 @@ import { predictProbabilities } from "../../../src/train/classification/evaluate
 import { epochOrder, linearWarmupDecay, stepCounts } from "../../../src/train/classification/finetune.js";
 import { encodeClassificationInputs } from "../../../src/train/classification/inputs.js";
 import { resumeFineTuneRun, startFineTuneRun } from "../../../src/train/classification/run.js";
+import { trainWordPieceTokenizer } from "../../../src/train/objectives/wordpiece-setup.js";
 import { quiet, syntheticExamples, tinySettings, writeJsonl } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "loom-finetune-"));
@@ -108,4 +109,20 @@ test("classifierFromEncoder: a masked-LM folder's encoder weights go into a new 
   const config = JSON.parse(readFileSync(join(other, "config.json"), "utf8")) as Record<string, unknown>;
   writeFileSync(join(other, "config.json"), JSON.stringify({ ...config, intermediate_size: 48 }));
   assert.throws(() => classifierFromEncoder(other, 2), (e: unknown) => e instanceof FormatError && /bert\.encoder\.layer\.0\.intermediate\.dense\.weight \(module \[48, ?16\], state dict \[32, ?16\]\)/.test(e.message));
+});
+
+test("--distilbert: a DistilBERT student initialised from a BERT folder (every other layer) fine-tunes and reloads", async () => {
+  const teacherDir = join(dir, "teacher");
+  mkdirSync(teacherDir);
+  const tokenizer = trainWordPieceTokenizer(syntheticExamples(200, 3).map((e) => e.text), { vocabSize: 120 });
+  const teacher = new BertForMaskedLM({ vocab_size: tokenizer.getVocabSize(), hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 16 });
+  savePretrained(teacher, teacherDir);
+  tokenizer.save(join(teacherDir, "tokenizer.json"));
+  const out = join(dir, "student");
+  const outcome = await startFineTuneRun({ ...tinySettings(data, null, out, 1), init: teacherDir, distilbert: true }, quiet);
+  assert.equal(outcome.model.architecture, "DistilBertForSequenceClassification");
+  assert.equal((outcome.model.config as { n_layers?: number }).n_layers, 1);
+  const loaded = loadClassifier(out);
+  assert.equal(loaded.model.architecture, "DistilBertForSequenceClassification");
+  assert.deepEqual(loaded.labels, ["neg", "pos"]);
 });
