@@ -80,7 +80,7 @@ export const defaultFineTuneSettings: FineTuneSettings = {
   tokenizer: "wordpiece:8000",
   lowercase: true,
   model: { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 512 },
-  maxLength: 256,
+  maxLength: 128,
   headTokens: null,
   validationFraction: 0.1,
   splitSeed: 0,
