@@ -8,6 +8,7 @@ import { registerGenerateCommand } from "./commands/generate.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerChatCommand } from "./commands/chat.js";
 import { registerBertCommands } from "./commands/bert.js";
+import { registerClassifyCommand } from "./commands/classify.js";
 import { INTERRUPTED_EXIT_CODE, printError } from "./errors.js";
 
 /** The `loom` program. Commander's own messages (unknown option, missing argument) print as `loom: …`. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerChatCommand(program);
   registerBertCommands(program);
+  registerClassifyCommand(program);
   return program;
 }
 

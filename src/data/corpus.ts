@@ -7,6 +7,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { ValueError } from "../errors.js";
+import { spamAssassinSplit } from "./spam-assassin.js";
+
+/** The corpus name of the SpamAssassin training split's message bodies (for pretraining on the task's own text). */
+export const SPAM_ASSASSIN_CORPUS = "spam-assassin";
+
+/** Corpora named instead of given by path. */
+export const NAMED_CORPORA: readonly string[] = ["sotu", SPAM_ASSASSIN_CORPUS];
 
 export interface Document {
   /** File name (without folder), e.g. "2021_joseph_r_biden_d.txt". */
@@ -33,10 +40,12 @@ export function bundledCorpusDir(): string {
 }
 
 /**
- * Reads a corpus: "sotu" (or undefined) for the bundled one, a `.txt` file (one document), or a folder
- * (every `.txt` inside, recursively, in name order).
+ * Reads a corpus: "sotu" (or undefined) for the bundled one, "spam-assassin" for the message bodies of
+ * the SpamAssassin training split (never its test split; see spam-assassin.ts), a `.txt` file (one
+ * document), or a folder (every `.txt` inside, recursively, in name order).
  */
 export function readCorpus(source?: string): Document[] {
+  if (source === SPAM_ASSASSIN_CORPUS) return spamAssassinSplit().train.map((e) => ({ name: `${e.group}/${e.id}`, text: e.text }));
   const path = source === undefined || source === "sotu" ? bundledCorpusDir() : source;
   if (!existsSync(path)) throw new ValueError(`readCorpus: ${path} does not exist (expected "sotu", a text file, or a folder of .txt files)`);
   if (statSync(path).isFile()) return [{ name: basename(path), text: readFileSync(path, "utf8") }];

@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { asFileError } from "../io/atomic.js";
-import { readCorpus, type Document } from "../data/corpus.js";
+import { NAMED_CORPORA, readCorpus, type Document } from "../data/corpus.js";
 import { ValueError } from "../errors.js";
 import { readChatDocuments } from "./chat-data.js";
 
@@ -68,7 +68,7 @@ function corpusFiles(path: string): string[] {
 export function readTrainingDocuments(data: string, chat: boolean, warn: (line: string) => void): Document[] {
   let docs: Document[];
   try {
-    if (data !== "sotu") {
+    if (!NAMED_CORPORA.includes(data)) {
       for (const file of chat ? [data] : corpusFiles(data)) {
         const w = textWarning(file, readFileSync(file));
         if (w) warn(w);
