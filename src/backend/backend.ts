@@ -140,6 +140,12 @@ export interface Backend {
   geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void;
   /** dx[i] = dy[i]·gelu'(x[i]) (written); see reference/gelu.ts `geluBackward`. */
   geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void;
+  /**
+   * out[i] = x[i]·z_i for i < n with the counter-based dropout mask of `seed` (kept with probability
+   * 1 − p, scaled by 1/(1 − p)); see reference/dropout.ts `dropoutApply`. The same call on a gradient
+   * is the backward. `out` may be `x`.
+   */
+  dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void;
   /** One Adam/AdamW step in place; see reference/adamw.ts `adamwUpdate`. */
   adamwUpdate(
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,

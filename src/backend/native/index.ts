@@ -236,6 +236,11 @@ export class NativeBackend extends WasmBackend {
     else super.geluBackward(dx, dy, x, n, approximate);
   }
 
+  override dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void {
+    if (isF32(out) && isF32(x)) this.call(() => this.k.dropout(out, x, n, p, seed[0] >>> 0, seed[1] >>> 0, this.threadsFor(n * ROW_ELEMENT_WORK)));
+    else super.dropout(out, x, n, p, seed);
+  }
+
   override adamwUpdate(
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,
     h: AdamWHyperparameters,

@@ -53,6 +53,7 @@ export interface NativeKernels {
   rnnBackward(dPre: Float32Array, dh: Float32Array, h: Float32Array, relu: boolean, n: number): void;
   geluForward(out: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
   geluBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
+  dropout(out: Float32Array, x: Float32Array, n: number, p: number, seed0: number, seed1: number, threads: number): void;
   layerNormForward(
     out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, b: Float32Array | null,
     rows: number, cols: number, eps: number, threads: number,

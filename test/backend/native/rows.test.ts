@@ -156,6 +156,28 @@ for (const [label, make] of nativeBackends()) {
       }
     });
 
+    test("dropout: bit-identical to the reference's counter-based mask (odd sizes, p at 0, 0.1, 0.5, 1, in place)", () => {
+      const be = make();
+      const rand = seededRandom(17);
+      for (const n of [1, 7, 16, 17, 200, 5003]) {
+        const x = randomFloat32(rand, n).map((v) => 5 * v);
+        if (n > 4) x.set([Infinity, -Infinity, NaN, -0], 0);
+        for (const p of [0, 0.1, 0.5, 0.999, 1]) {
+          const seed: [number, number] = [(rand() * 4294967296) >>> 0, (rand() * 4294967296) >>> 0];
+          const e = new Float32Array(n);
+          reference.dropout(e, x, n, p, seed);
+          const a = new Float32Array(n);
+          be.dropout(a, x, n, p, seed);
+          const inPlace = x.slice();
+          be.dropout(inPlace, inPlace, n, p, seed);
+          for (let i = 0; i < n; i++) {
+            assert.ok(Object.is(a[i], e[i]), `n=${n} p=${p} element ${i}: native ${a[i]}, reference ${e[i]}`);
+            assert.ok(Object.is(inPlace[i], e[i]), `n=${n} p=${p} in place, element ${i}`);
+          }
+        }
+      }
+    });
+
     test("AdamW: five steps match the reference for AdamW, Adam (L2), amsgrad and maximize", () => {
       const be = make();
       const variants: Partial<AdamWHyperparameters>[] = [{}, { decoupledWeightDecay: false }, { maximize: true, weightDecay: 0 }];

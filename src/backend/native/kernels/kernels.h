@@ -24,6 +24,8 @@ void rnn_forward(float* h, const float* xg, const float* hg, bool relu, long n);
 void rnn_backward(float* d_pre, const float* dh, const float* h, bool relu, long n);
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads);
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads);
+/** out[i] = x[i]·z_i with the counter-based dropout mask of (seed0, seed1) (reference/dropout.ts). */
+void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads);
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,
                        float eps, int threads);
 void layernorm_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* mean, const float* rstd,

@@ -33,6 +33,7 @@ struct Table {
   void (*rnn_backward)(float*, const float*, const float*, bool, long);
   void (*gelu_forward)(float*, const float*, long, bool, int);
   void (*gelu_backward)(float*, const float*, const float*, long, bool, int);
+  void (*dropout)(float*, const float*, long, double, uint32_t, uint32_t, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
   void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long);
   void (*rmsnorm_forward)(float*, float*, const float*, const float*, long, long, float, int);
@@ -55,7 +56,7 @@ struct Table {
 
 #define LOOM_TABLE(ns)                                                                                                       \
   Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::lstm_forward, ns::lstm_backward, ns::gru_forward,    \
-        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::dropout, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
         ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
         ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
         ns::embedding_forward, ns::embedding_backward}
@@ -231,6 +232,20 @@ napi_value GeluBackward(napi_env env, napi_callback_info info) {
   int threads = static_cast<int>(a.integer(5));
   if (a.failed()) return nullptr;
   a.table().gelu_backward(dx, dy, x, n, t, threads);
+  return undefined(env);
+}
+
+// dropout(out, x, n, p, seed0, seed1, threads): out may be x (the kernel reads each element before writing it)
+napi_value Dropout(napi_env env, napi_callback_info info) {
+  Args a(env, info, "dropout");
+  long n = a.integer(2);
+  float* out = a.f32(0, n, "out");
+  const float* x = a.f32(1, n, "x");
+  double p = a.number(3);
+  uint32_t seed0 = static_cast<uint32_t>(a.number(4)), seed1 = static_cast<uint32_t>(a.number(5));
+  int threads = static_cast<int>(a.integer(6));
+  if (a.failed()) return nullptr;
+  a.table().dropout(out, x, n, p, seed0, seed1, threads);
   return undefined(env);
 }
 
@@ -680,7 +695,7 @@ napi_value make_table(napi_env env, Table* table) {
   } fns[] = {
       {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward},
       {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
-      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
+      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropout", Dropout}, {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
       {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},

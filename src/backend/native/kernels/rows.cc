@@ -54,6 +54,16 @@ void parallel_rows(long rows, int threads, Body body) {
   }, &ctx);
 }
 
+/** MurmurHash3's finaliser, as reference/attention.ts fmix32. */
+inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
 inline float row_max(const float* x, long cols) {
   float m = -INFINITY;
   for (long c = 0; c < cols; c++) m = x[c] > m ? x[c] : m;
@@ -357,6 +367,33 @@ void sum_columns(float* out, const float* x, long rows, long cols) {
     const float* xr = x + r * cols;
     for (long c = 0; c < cols; c++) out[c] += xr[c];
   }
+}
+
+// reference/dropout.ts dropoutApply. Keep iff h/2^32 >= p, i.e. h >= ceil(p·2^32) (p·2^32 is exact in
+// double, h an integer), so the loop compares integers; the product is formed in double and rounded
+// once to float, as the reference's store into a Float32Array.
+void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads) {
+  const double scale = p < 1 ? 1.0 / (1.0 - p) : 0.0;
+  const double threshold = std::ceil(p * 4294967296.0);
+  const bool none_kept = !(threshold <= 4294967295.0);
+  const uint32_t thr = none_kept ? 0u : static_cast<uint32_t>(threshold);
+  parallel_ranges(n, threads, [&](long b, long e) {
+    // The index's high word enters the hash as (hi + 1)·0x9e3779b1; it is constant over each 2^32 block.
+    for (long i = b; i < e;) {
+      const uint64_t hi = static_cast<uint64_t>(i) >> 32;
+      const long stop = std::min<long>(e, static_cast<long>((hi + 1) << 32));
+      const uint32_t mix = (static_cast<uint32_t>(hi) + 1u) * 0x9e3779b1u ^ seed1;
+      if (none_kept) {
+        for (long j = i; j < stop; j++) out[j] = static_cast<float>(static_cast<double>(x[j]) * 0.0);
+      } else {
+        for (long j = i; j < stop; j++) {
+          const uint32_t h = fmix32(fmix32(static_cast<uint32_t>(j) ^ seed0) ^ mix);
+          out[j] = static_cast<float>(static_cast<double>(x[j]) * (h >= thr ? scale : 0.0));
+        }
+      }
+      i = stop;
+    }
+  });
 }
 
 // reference/embedding.ts (ids already checked to lie in [0, num))
