@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <immintrin.h>
 
 #include "kernels.h"
 #include "pool.h"
@@ -370,27 +371,90 @@ void sum_columns(float* out, const float* x, long rows, long cols) {
 }
 
 // reference/dropout.ts dropoutApply. Keep iff h/2^32 >= p, i.e. h >= ceil(p·2^32) (p·2^32 is exact in
-// double, h an integer), so the loop compares integers; the product is formed in double and rounded
-// once to float, as the reference's store into a Float32Array.
+// double, h an integer), so the lanes compare integers; the product is formed in double and rounded
+// once to float, as the reference's store into a Float32Array (x·0 keeps its sign, NaN and ±∞ give NaN).
+// GCC does not vectorise the 32-bit hash feeding 64-bit products, hence the intrinsics.
+namespace {
+
+inline uint32_t dropout_hash(uint32_t lo, uint32_t seed0, uint32_t mix) { return fmix32(fmix32(lo ^ seed0) ^ mix); }
+
+#if defined(__AVX512F__)
+inline __m512i fmix32_v(__m512i h) {
+  h = _mm512_xor_si512(h, _mm512_srli_epi32(h, 16));
+  h = _mm512_mullo_epi32(h, _mm512_set1_epi32(static_cast<int>(0x85ebca6bu)));
+  h = _mm512_xor_si512(h, _mm512_srli_epi32(h, 13));
+  h = _mm512_mullo_epi32(h, _mm512_set1_epi32(static_cast<int>(0xc2b2ae35u)));
+  return _mm512_xor_si512(h, _mm512_srli_epi32(h, 16));
+}
+#elif defined(__AVX2__)
+inline __m256i fmix32_v(__m256i h) {
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(static_cast<int>(0x85ebca6bu)));
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 13));
+  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(static_cast<int>(0xc2b2ae35u)));
+  return _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+}
+#endif
+
+/** out[j] = x[j]·z_j for j in [b, e), all indices sharing the high word whose hash term is `mix`. */
+void dropout_span(float* out, const float* x, long b, long e, double scale, uint32_t thr, uint32_t seed0, uint32_t mix) {
+  long j = b;
+#if defined(__AVX512F__)
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i vseed0 = _mm512_set1_epi32(static_cast<int>(seed0)), vmix = _mm512_set1_epi32(static_cast<int>(mix));
+  const __m512i vthr = _mm512_set1_epi32(static_cast<int>(thr));
+  const __m512d vscale = _mm512_set1_pd(scale), zero = _mm512_setzero_pd();
+  for (; j + 16 <= e; j += 16) {
+    __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(j))), lane);
+    __m512i h = fmix32_v(_mm512_xor_si512(fmix32_v(_mm512_xor_si512(idx, vseed0)), vmix));
+    __mmask16 keep = _mm512_cmpge_epu32_mask(h, vthr);
+    __m512 xv = _mm512_loadu_ps(x + j);
+    __m512d lo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(xv)), _mm512_mask_blend_pd(static_cast<__mmask8>(keep), zero, vscale));
+    __m512d hi = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(xv), 1))),
+                               _mm512_mask_blend_pd(static_cast<__mmask8>(keep >> 8), zero, vscale));
+    __m256 lo_f = _mm512_cvtpd_ps(lo), hi_f = _mm512_cvtpd_ps(hi);
+    _mm512_storeu_ps(out + j, _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo_f)), _mm256_castps_pd(hi_f), 1)));
+  }
+#elif defined(__AVX2__)
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i vseed0 = _mm256_set1_epi32(static_cast<int>(seed0)), vmix = _mm256_set1_epi32(static_cast<int>(mix));
+  const __m256i vthr = _mm256_set1_epi32(static_cast<int>(thr));
+  const __m256d vscale = _mm256_set1_pd(scale), zero = _mm256_setzero_pd();
+  for (; j + 8 <= e; j += 8) {
+    __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(j))), lane);
+    __m256i h = fmix32_v(_mm256_xor_si256(fmix32_v(_mm256_xor_si256(idx, vseed0)), vmix));
+    __m256i keep = _mm256_cmpeq_epi32(_mm256_max_epu32(h, vthr), h);  // h >= thr, unsigned
+    __m256d keep_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(keep)));
+    __m256d keep_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(keep, 1)));
+    __m256 xv = _mm256_loadu_ps(x + j);
+    __m256d lo = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(xv)), _mm256_blendv_pd(zero, vscale, keep_lo));
+    __m256d hi = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(xv, 1)), _mm256_blendv_pd(zero, vscale, keep_hi));
+    _mm256_storeu_ps(out + j, _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)));
+  }
+#endif
+  for (; j < e; j++) {
+    const uint32_t h = dropout_hash(static_cast<uint32_t>(j), seed0, mix);
+    out[j] = static_cast<float>(static_cast<double>(x[j]) * (h >= thr ? scale : 0.0));
+  }
+}
+
+}  // namespace
+
 void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads) {
   const double scale = p < 1 ? 1.0 / (1.0 - p) : 0.0;
   const double threshold = std::ceil(p * 4294967296.0);
   const bool none_kept = !(threshold <= 4294967295.0);
   const uint32_t thr = none_kept ? 0u : static_cast<uint32_t>(threshold);
   parallel_ranges(n, threads, [&](long b, long e) {
-    // The index's high word enters the hash as (hi + 1)·0x9e3779b1; it is constant over each 2^32 block.
+    if (none_kept) {
+      for (long j = b; j < e; j++) out[j] = static_cast<float>(static_cast<double>(x[j]) * 0.0);
+      return;
+    }
+    // The index's high word enters the hash as (hi + 1)·0x9e3779b1, constant over each 2^32 block.
     for (long i = b; i < e;) {
       const uint64_t hi = static_cast<uint64_t>(i) >> 32;
       const long stop = std::min<long>(e, static_cast<long>((hi + 1) << 32));
-      const uint32_t mix = (static_cast<uint32_t>(hi) + 1u) * 0x9e3779b1u ^ seed1;
-      if (none_kept) {
-        for (long j = i; j < stop; j++) out[j] = static_cast<float>(static_cast<double>(x[j]) * 0.0);
-      } else {
-        for (long j = i; j < stop; j++) {
-          const uint32_t h = fmix32(fmix32(static_cast<uint32_t>(j) ^ seed0) ^ mix);
-          out[j] = static_cast<float>(static_cast<double>(x[j]) * (h >= thr ? scale : 0.0));
-        }
-      }
+      dropout_span(out, x, i, stop, scale, thr, seed0, (static_cast<uint32_t>(hi) + 1u) * 0x9e3779b1u ^ seed1);
       i = stop;
     }
   });
