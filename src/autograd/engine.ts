@@ -44,7 +44,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     seed = toDense(gradient, root);
   }
 
-  const order = topologicalOrder(root, captured);
+  const order: (Tensor | null)[] = topologicalOrder(root, captured);
   // Gradients flowing to each tensor. A rule's output is kept as is (no copy) until a second
   // contribution arrives; only then is a fresh, engine-owned sum made — rules may return the same
   // tensor for several inputs (add) or views of saved values, so those are never written in place.
@@ -52,7 +52,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   const owned = new Set<Tensor>([seed]);
   const previous = setGradEnabled(false);
   try {
-    for (const t of order) {
+    for (let index = 0; index < order.length; index++) {
+      const t = order[index] as Tensor;
+      // Dropped from the walk's list once reached, so a consumed activation is garbage as soon as its
+      // node is released (nothing else in the engine holds it).
+      order[index] = null;
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
