@@ -7,6 +7,7 @@
  */
 import { AllocationError, DTypeError, ValueError, formatShape } from "../errors.js";
 import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16 } from "../io/half.js";
+import { noteAllocated, takePooledBuffer } from "./storage-pool.js";
 
 /** The element types of tensors. */
 export type DType = "float32" | "float64" | "int32" | "bool" | "float16" | "bfloat16";
@@ -122,8 +123,10 @@ export function allocateUninitialized(dtype: DType, length: number, op = "alloca
   let out: Storage | null = null;
   if (NodeBuffer !== undefined && bytes >= UNINITIALIZED_MIN_BYTES) {
     try {
-      const raw = NodeBuffer.allocUnsafeSlow(bytes);
-      out = viewAs(dtype, raw.buffer, raw.byteOffset, length);
+      // A buffer the autograd engine has finished with (storage-pool.ts), else a new one.
+      const buffer = takePooledBuffer(bytes) ?? NodeBuffer.allocUnsafeSlow(bytes).buffer;
+      noteAllocated(buffer);
+      out = viewAs(dtype, buffer, 0, length);
     } catch (e) {
       // Past Buffer's own size limit (4 GiB in Node 20) a typed array may still be had, zero-filled.
       if (!(e instanceof RangeError)) throw e;
