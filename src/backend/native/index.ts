@@ -236,6 +236,18 @@ export class NativeBackend extends WasmBackend {
     else super.geluBackward(dx, dy, x, n, approximate);
   }
 
+  /** bfloat16 bits of x (bit-identical to io/half.ts `float32ToBFloat16`), on the pool above the threshold. */
+  float32ToBFloat16(out: Uint16Array, x: Float32Array): void {
+    if (out.length < x.length) throw new ShapeError(`float32ToBFloat16: out has ${out.length} elements for ${x.length}`);
+    this.k.toBf16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
+  }
+
+  /** float32 values of bfloat16 bits (exact). */
+  bfloat16ToFloat32(out: Float32Array, x: Uint16Array): void {
+    if (out.length < x.length) throw new ShapeError(`bfloat16ToFloat32: out has ${out.length} elements for ${x.length}`);
+    this.k.fromBf16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
+  }
+
   override dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void {
     if (isF32(out) && isF32(x)) this.call(() => this.k.dropout(out, x, n, p, seed[0] >>> 0, seed[1] >>> 0, this.threadsFor(n * ROW_ELEMENT_WORK)));
     else super.dropout(out, x, n, p, seed);

@@ -53,6 +53,8 @@ export interface NativeKernels {
   rnnBackward(dPre: Float32Array, dh: Float32Array, h: Float32Array, relu: boolean, n: number): void;
   geluForward(out: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
   geluBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
+  toBf16(out: Uint16Array, x: Float32Array, n: number, threads: number): void;
+  fromBf16(out: Float32Array, x: Uint16Array, n: number, threads: number): void;
   dropout(out: Float32Array, x: Float32Array, n: number, p: number, seed0: number, seed1: number, threads: number): void;
   layerNormForward(
     out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, b: Float32Array | null,

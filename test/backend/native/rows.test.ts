@@ -4,6 +4,7 @@ import type { AdamWHyperparameters, Backend } from "../../../src/backend/backend
 import { BinaryOp } from "../../../src/backend/reference/elementwise.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { IndexError } from "../../../src/errors.js";
+import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, nativeBackends, skip } from "./native.js";
 
@@ -175,6 +176,24 @@ for (const [label, make] of nativeBackends()) {
             assert.ok(Object.is(inPlace[i], e[i]), `n=${n} p=${p} in place, element ${i}`);
           }
         }
+      }
+    });
+
+    test("float32 ↔ bfloat16 conversions bit-identical to io/half.ts (every kind of pattern, odd sizes)", () => {
+      const be = make();
+      const rand = seededRandom(18);
+      for (const n of [1, 15, 16, 17, 1000, 70001]) {
+        const bits = Uint32Array.from({ length: n }, () => (rand() * 4294967296) >>> 0);
+        const special = [0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x7f7fffff, 0x00000001, 0x80000000, 0x3f808000, 0x3f818000, 0x7f7f8000];
+        bits.set(special.slice(0, Math.min(n, special.length)), 0);
+        const x = new Float32Array(bits.buffer);
+        const expected = float32ToBFloat16(x);
+        const actual = new Uint16Array(n);
+        be.float32ToBFloat16(actual, x);
+        assert.deepEqual(actual, expected, `n=${n} to bf16`);
+        const wide = new Float32Array(n);
+        be.bfloat16ToFloat32(wide, expected);
+        assert.deepEqual(new Uint32Array(wide.buffer), new Uint32Array(bfloat16ToFloat32(expected).buffer), `n=${n} from bf16`);
       }
     });
 

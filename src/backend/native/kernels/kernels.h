@@ -24,6 +24,10 @@ void rnn_forward(float* h, const float* xg, const float* hg, bool relu, long n);
 void rnn_backward(float* d_pre, const float* dh, const float* h, bool relu, long n);
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads);
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads);
+/** bfloat16 bits of x rounded to nearest even, NaN as 0xffff (io/half.ts float32ToBFloat16). */
+void to_bf16(uint16_t* out, const float* x, long n, int threads);
+/** float32 of bfloat16 bits (exact). */
+void from_bf16(float* out, const uint16_t* x, long n, int threads);
 /** out[i] = x[i]·z_i with the counter-based dropout mask of (seed0, seed1) (reference/dropout.ts). */
 void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads);
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,

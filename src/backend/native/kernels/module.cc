@@ -34,6 +34,8 @@ struct Table {
   void (*gelu_forward)(float*, const float*, long, bool, int);
   void (*gelu_backward)(float*, const float*, const float*, long, bool, int);
   void (*dropout)(float*, const float*, long, double, uint32_t, uint32_t, int);
+  void (*to_bf16)(uint16_t*, const float*, long, int);
+  void (*from_bf16)(float*, const uint16_t*, long, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
   void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long);
   void (*rmsnorm_forward)(float*, float*, const float*, const float*, long, long, float, int);
@@ -56,7 +58,7 @@ struct Table {
 
 #define LOOM_TABLE(ns)                                                                                                       \
   Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::lstm_forward, ns::lstm_backward, ns::gru_forward,    \
-        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::dropout, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::dropout, ns::to_bf16, ns::from_bf16, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
         ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
         ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
         ns::embedding_forward, ns::embedding_backward}
@@ -246,6 +248,29 @@ napi_value Dropout(napi_env env, napi_callback_info info) {
   int threads = static_cast<int>(a.integer(6));
   if (a.failed()) return nullptr;
   a.table().dropout(out, x, n, p, seed0, seed1, threads);
+  return undefined(env);
+}
+
+// toBf16(out u16, x f32, n, threads) / fromBf16(out f32, x u16, n, threads)
+napi_value ToBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "toBf16");
+  long n = a.integer(2);
+  uint16_t* out = a.u16(0, n, "out");
+  const float* x = a.f32(1, n, "x");
+  int threads = static_cast<int>(a.integer(3));
+  if (a.failed()) return nullptr;
+  a.table().to_bf16(out, x, n, threads);
+  return undefined(env);
+}
+
+napi_value FromBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "fromBf16");
+  long n = a.integer(2);
+  float* out = a.f32(0, n, "out");
+  const uint16_t* x = a.u16(1, n, "x");
+  int threads = static_cast<int>(a.integer(3));
+  if (a.failed()) return nullptr;
+  a.table().from_bf16(out, x, n, threads);
   return undefined(env);
 }
 
@@ -695,7 +720,7 @@ napi_value make_table(napi_env env, Table* table) {
   } fns[] = {
       {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward},
       {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
-      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropout", Dropout}, {"layerNormForward", LayerNormForward},
+      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropout", Dropout}, {"toBf16", ToBf16}, {"fromBf16", FromBf16}, {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
       {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},

@@ -460,6 +460,27 @@ void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint3
   });
 }
 
+// io/half.ts float32ToBFloat16 / bfloat16ToFloat32, bit for bit: round to nearest even on the bits
+// (u + 0x7fff + lsb) >> 16, every NaN to 0xffff; widening is a shift.
+void to_bf16(uint16_t* out, const float* x, long n, int threads) {
+  parallel_ranges(n, threads, [&](long b, long e) {
+    for (long i = b; i < e; i++) {
+      uint32_t u;
+      std::memcpy(&u, x + i, sizeof u);
+      out[i] = (u & 0x7fffffffu) > 0x7f800000u ? 0xffffu : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    }
+  });
+}
+
+void from_bf16(float* out, const uint16_t* x, long n, int threads) {
+  parallel_ranges(n, threads, [&](long b, long e) {
+    for (long i = b; i < e; i++) {
+      uint32_t u = static_cast<uint32_t>(x[i]) << 16;
+      std::memcpy(out + i, &u, sizeof u);
+    }
+  });
+}
+
 // reference/embedding.ts (ids already checked to lie in [0, num))
 void embedding_forward(float* out, const float* weight, const int32_t* ids, long n, long dim) {
   for (long i = 0; i < n; i++) std::memcpy(out + i * dim, weight + static_cast<long>(ids[i]) * dim, dim * sizeof(float));
