@@ -111,7 +111,7 @@ export class NativeBackend extends WasmBackend {
 
   override binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void {
     if (isArithmetic(op) && isF32(out) && isF32(a) && isF32(b) && a.length >= out.length && b.length >= out.length) {
-      this.k.binary(op, out, a, b, out.length);
+      this.k.binary(op, out, a, b, out.length, this.threadsFor(out.length * ROW_ELEMENT_WORK));
     } else super.binary(op, out, a, b);
   }
 

@@ -86,7 +86,7 @@ export interface NativeKernels {
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, biasCorrection2Sqrt: number,
     decoupled: boolean, maximize: boolean,
   ): void;
-  binary(op: number, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+  binary(op: number, out: Float32Array, a: Float32Array, b: Float32Array, n: number, threads: number): void;
   binaryScalar(op: number, out: Float32Array, a: Float32Array, y: number, n: number): void;
   binaryRows(op: number, out: Float32Array, full: Float32Array, block: Float32Array, rows: number, cols: number, swapped: boolean): void;
   sum(x: Float32Array, n: number): number;

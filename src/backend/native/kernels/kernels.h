@@ -44,7 +44,7 @@ void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* 
                             const double* g_nll, const double* g_smooth, long rows, long classes, int32_t ignore_index, int threads);
 void adamw_update(float* param, const float* grad, float* m, float* v, float* vmax, long n, const AdamWArgs& h);
 /** op: 0 add, 1 sub, 2 mul, 3 div (reference/elementwise.ts BinaryOp order for those four). */
-void binary(int op, float* out, const float* a, const float* b, long n);
+void binary(int op, float* out, const float* a, const float* b, long n, int threads);
 void binary_scalar(int op, float* out, const float* a, float y, long n);
 void binary_rows(int op, float* out, const float* full, const float* block, long rows, long cols, bool swapped);
 double sum(const float* x, long n);

@@ -46,7 +46,7 @@ struct Table {
   void (*cross_entropy_backward)(float*, const float*, const int32_t*, const float*, const double*, const double*, const double*, long,
                                  long, int32_t, int);
   void (*adamw_update)(float*, const float*, float*, float*, float*, long, const AdamWArgs&);
-  void (*binary)(int, float*, const float*, const float*, long);
+  void (*binary)(int, float*, const float*, const float*, long, int);
   void (*binary_scalar)(int, float*, const float*, float, long);
   void (*binary_rows)(int, float*, const float*, const float*, long, long, bool);
   double (*sum)(const float*, long);
@@ -419,7 +419,7 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// binary(op, out, a, b, n) / binaryScalar(op, out, a, y, n) / binaryRows(op, out, full, block, rows, cols, swapped)
+// binary(op, out, a, b, n, threads) / binaryScalar(op, out, a, y, n) / binaryRows(op, out, full, block, rows, cols, swapped)
 napi_value Binary(napi_env env, napi_callback_info info) {
   Args a(env, info, "binary");
   int op = static_cast<int>(a.integer(0));
@@ -427,8 +427,9 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   float* out = a.f32(1, n, "out");
   const float* x = a.f32(2, n, "a");
   const float* y = a.f32(3, n, "b");
+  int threads = static_cast<int>(a.integer(5));
   if (a.failed()) return nullptr;
-  a.table().binary(op, out, x, y, n);
+  a.table().binary(op, out, x, y, n, threads);
   return undefined(env);
 }
 

@@ -313,13 +313,16 @@ void adamw_update(float* param, const float* grad, float* m, float* v, float* vm
 }
 
 // reference/elementwise.ts (add, sub, mul, div)
-void binary(int op, float* out, const float* a, const float* b, long n) {
-  switch (op) {
-    case 0: for (long i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
-    case 1: for (long i = 0; i < n; i++) out[i] = a[i] - b[i]; break;
-    case 2: for (long i = 0; i < n; i++) out[i] = a[i] * b[i]; break;
-    default: for (long i = 0; i < n; i++) out[i] = a[i] / b[i]; break;
-  }
+void binary(int op, float* out, const float* a, const float* b, long n, int threads) {
+  // Each piece reads and writes only its own range, so out may be a or b.
+  parallel_ranges(n, threads, [&](long lo, long hi) {
+    switch (op) {
+      case 0: for (long i = lo; i < hi; i++) out[i] = a[i] + b[i]; break;
+      case 1: for (long i = lo; i < hi; i++) out[i] = a[i] - b[i]; break;
+      case 2: for (long i = lo; i < hi; i++) out[i] = a[i] * b[i]; break;
+      default: for (long i = lo; i < hi; i++) out[i] = a[i] / b[i]; break;
+    }
+  });
 }
 
 void binary_scalar(int op, float* out, const float* a, float y, long n) {
@@ -343,7 +346,7 @@ void binary_rows(int op, float* out, const float* full, const float* block, long
         default: for (long c = 0; c < cols; c++) o[c] = block[c] / f[c]; break;
       }
     } else {
-      binary(op, o, f, block, cols);
+      binary(op, o, f, block, cols, 1);
     }
   }
 }
