@@ -137,7 +137,7 @@ export class NativeBackend extends WasmBackend {
   }
 
   override sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-    if (isF32(out) && isF32(x)) this.k.sumColumns(out, x, rows, cols);
+    if (isF32(out) && isF32(x)) this.k.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
     else super.sumColumns(out, x, rows, cols);
   }
 
@@ -155,7 +155,7 @@ export class NativeBackend extends WasmBackend {
     mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
   ): void {
     if (isF32OrNull(dx) && isF32OrNull(dw) && isF32OrNull(db) && isF32(dy) && isF32(x) && isF32(mean) && isF32(rstd) && isF32OrNull(w)) {
-      this.k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+      this.k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
     } else super.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
   }
 

@@ -62,7 +62,7 @@ export interface NativeKernels {
   ): void;
   layerNormBackward(
     dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Float32Array, x: Float32Array,
-    mean: Float32Array, rstd: Float32Array, w: Float32Array | null, rows: number, cols: number,
+    mean: Float32Array, rstd: Float32Array, w: Float32Array | null, rows: number, cols: number, threads: number,
   ): void;
   rmsNormForward(
     out: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, rows: number, cols: number, eps: number, threads: number,
@@ -91,7 +91,7 @@ export interface NativeKernels {
   binaryRows(op: number, out: Float32Array, full: Float32Array, block: Float32Array, rows: number, cols: number, swapped: boolean): void;
   sum(x: Float32Array, n: number): number;
   sumRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
-  sumColumns(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  sumColumns(out: Float32Array, x: Float32Array, rows: number, cols: number, threads: number): void;
   embeddingForward(out: Float32Array, weight: Float32Array, ids: Int32Array, n: number, dim: number, num: number): void;
   embeddingBackward(dWeight: Float32Array, dOut: Float32Array, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number): void;
 }

@@ -7,6 +7,7 @@ import { IndexError } from "../../../src/errors.js";
 import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, nativeBackends, skip } from "./native.js";
+import { createNativeBackend } from "../../../src/backend/native/index.js";
 
 const reference = new ReferenceBackend();
 /** Row widths around the 8- and 16-lane vector widths and the 16-lane sum blocks, plus wide ones. */
@@ -153,6 +154,37 @@ for (const [label, make] of nativeBackends()) {
           const a = run(be);
           assertClose(a.y, e.y, 3e-6, `n=${n} ${approximate} y`);
           assertClose(a.dx, e.dx, 3e-6, `n=${n} ${approximate} dx`);
+        }
+      }
+    });
+
+    test("column reductions over many rows (LayerNorm dw/db, sumColumns): match the reference and do not depend on the thread count", () => {
+      const be = make();
+      const single = createNativeBackend({ isa: be.isa, threads: 1 });
+      const rand = seededRandom(19);
+      for (const [rows, cols] of [[64, 5], [65, 33], [200, 17], [1000, 128]] as const) {
+        const x = randomFloat32(rand, rows * cols).map((v) => 2 * v + 1);
+        const w = randomFloat32(rand, cols);
+        const dy = randomFloat32(rand, rows * cols);
+        const run = (k: Backend) => {
+          const out = new Float32Array(rows * cols);
+          const mean = new Float32Array(rows);
+          const rstd = new Float32Array(rows);
+          k.layerNormForward(out, mean, rstd, x, w, null, rows, cols, 1e-5);
+          const dx = new Float32Array(rows * cols);
+          const dw = Float32Array.from({ length: cols }, (_, i) => i); // accumulated into
+          const db = new Float32Array(cols);
+          k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+          const sums = new Float32Array(cols);
+          k.sumColumns(sums, dy, rows, cols);
+          return { dx, dw, db, sums };
+        };
+        const e = run(reference);
+        const a = run(be);
+        const one = run(single);
+        for (const key of ["dx", "dw", "db", "sums"] as const) {
+          assertClose(a[key], e[key], 1e-4, `rows=${rows} cols=${cols} ${key}`);
+          assert.deepEqual(a[key], one[key], `rows=${rows} cols=${cols} ${key}: same bits on 1 thread`);
         }
       }
     });

@@ -33,7 +33,7 @@ void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint3
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,
                        float eps, int threads);
 void layernorm_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* mean, const float* rstd,
-                        const float* w, long rows, long cols);
+                        const float* w, long rows, long cols, int threads);
 void rmsnorm_forward(float* out, float* rstd, const float* x, const float* w, long rows, long cols, float eps, int threads);
 void rmsnorm_backward(float* dx, float* dw, const float* dy, const float* x, const float* rstd, const float* w, long rows, long cols);
 void softmax_forward(float* out, const float* x, long rows, long cols, bool log, int threads);
@@ -49,7 +49,7 @@ void binary_scalar(int op, float* out, const float* a, float y, long n);
 void binary_rows(int op, float* out, const float* full, const float* block, long rows, long cols, bool swapped);
 double sum(const float* x, long n);
 void sum_rows(float* out, const float* x, long rows, long cols);
-void sum_columns(float* out, const float* x, long rows, long cols);
+void sum_columns(float* out, const float* x, long rows, long cols, int threads);
 void embedding_forward(float* out, const float* weight, const int32_t* ids, long n, long dim);
 void embedding_backward(float* dweight, const float* dout, const int32_t* ids, long n, long dim, long padding_idx);
 

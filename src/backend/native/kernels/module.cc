@@ -37,7 +37,7 @@ struct Table {
   void (*to_bf16)(uint16_t*, const float*, long, int);
   void (*from_bf16)(float*, const uint16_t*, long, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
-  void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long);
+  void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long, int);
   void (*rmsnorm_forward)(float*, float*, const float*, const float*, long, long, float, int);
   void (*rmsnorm_backward)(float*, float*, const float*, const float*, const float*, const float*, long, long);
   void (*softmax_forward)(float*, const float*, long, long, bool, int);
@@ -51,7 +51,7 @@ struct Table {
   void (*binary_rows)(int, float*, const float*, const float*, long, long, bool);
   double (*sum)(const float*, long);
   void (*sum_rows)(float*, const float*, long, long);
-  void (*sum_columns)(float*, const float*, long, long);
+  void (*sum_columns)(float*, const float*, long, long, int);
   void (*embedding_forward)(float*, const float*, const int32_t*, long, long);
   void (*embedding_backward)(float*, const float*, const int32_t*, long, long, long);
 };
@@ -303,8 +303,9 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   const float* mean = a.f32(5, rows, "mean");
   const float* rstd = a.f32(6, rows, "rstd");
   const float* w = a.f32(7, cols, "w", true);
+  int threads = static_cast<int>(a.integer(10));
   if (a.failed()) return nullptr;
-  a.table().layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+  a.table().layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, rows, cols, threads);
   return undefined(env);
 }
 
@@ -484,8 +485,9 @@ napi_value SumColumns(napi_env env, napi_callback_info info) {
   long rows = a.integer(2), cols = a.integer(3);
   float* out = a.f32(0, cols, "out");
   const float* x = a.f32(1, rows * cols, "x");
+  int threads = static_cast<int>(a.integer(4));
   if (a.failed()) return nullptr;
-  a.table().sum_columns(out, x, rows, cols);
+  a.table().sum_columns(out, x, rows, cols, threads);
   return undefined(env);
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <immintrin.h>
+#include <vector>
 
 #include "kernels.h"
 #include "pool.h"
@@ -53,6 +54,15 @@ void parallel_rows(long rows, int threads, Body body) {
     long begin = t * c.chunk;
     (*c.body)(begin, std::min(c.rows, begin + c.chunk));
   }, &ctx);
+}
+
+/** Rows per partial sum of the column reductions (LayerNorm's dw/db, sum_columns). */
+constexpr long REDUCE_CHUNK_ROWS = 64;
+
+/** Runs body(task) for task in [0, tasks) on the pool. */
+template <typename Body>
+void parallel_tasks(long tasks, int threads, Body body) {
+  parallel_for(threads, static_cast<int>(tasks), [](void* p, int t) { (*static_cast<Body*>(p))(t); }, &body);
 }
 
 /** MurmurHash3's finaliser, as reference/attention.ts fmix32. */
@@ -141,31 +151,44 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* x, con
 }
 
 void layernorm_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* mean, const float* rstd,
-                        const float* w, long rows, long cols) {
-  for (long r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    const float* g = dy + r * cols;
-    float m = mean[r];
-    float rs = rstd[r];
-    float sum_g, sum_gx;
-    if (w) {
-      sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c]; }));
-      sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c] * ((xr[c] - m) * rs); }));
-    } else {
-      sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c]; }));
-      sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * ((xr[c] - m) * rs); }));
+                        const float* w, long rows, long cols, int threads) {
+  // dw and db sum over rows: each fixed chunk of rows sums into its own partial, and the partials are
+  // added in chunk order afterwards, so the result does not depend on the thread count.
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
+  std::vector<float> part_w(dw ? chunks * cols : 0, 0.0f), part_b(db ? chunks * cols : 0, 0.0f);
+  parallel_tasks(chunks, threads, [&](long chunk) {
+    float* pw = dw ? part_w.data() + chunk * cols : nullptr;
+    float* pb = db ? part_b.data() + chunk * cols : nullptr;
+    const long r1 = std::min(rows, (chunk + 1) * REDUCE_CHUNK_ROWS);
+    for (long r = chunk * REDUCE_CHUNK_ROWS; r < r1; r++) {
+      const float* xr = x + r * cols;
+      const float* g = dy + r * cols;
+      float m = mean[r];
+      float rs = rstd[r];
+      if (pw) for (long c = 0; c < cols; c++) pw[c] += g[c] * ((xr[c] - m) * rs);
+      if (pb) for (long c = 0; c < cols; c++) pb[c] += g[c];
+      if (!dx) continue;
+      float sum_g, sum_gx;
+      if (w) {
+        sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c]; }));
+        sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c] * ((xr[c] - m) * rs); }));
+      } else {
+        sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c]; }));
+        sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * ((xr[c] - m) * rs); }));
+      }
+      float mean_g = sum_g / cols;
+      float mean_gx = sum_gx / cols;
+      float* d = dx + r * cols;
+      for (long c = 0; c < cols; c++) {
+        float xh = (xr[c] - m) * rs;
+        float gc = g[c] * (w ? w[c] : 1.0f);
+        d[c] = rs * (gc - mean_g - xh * mean_gx);
+      }
     }
-    if (dw) for (long c = 0; c < cols; c++) dw[c] += g[c] * ((xr[c] - m) * rs);
-    if (db) for (long c = 0; c < cols; c++) db[c] += g[c];
-    if (!dx) continue;
-    float mean_g = sum_g / cols;
-    float mean_gx = sum_gx / cols;
-    float* d = dx + r * cols;
-    for (long c = 0; c < cols; c++) {
-      float xh = (xr[c] - m) * rs;
-      float gc = g[c] * (w ? w[c] : 1.0f);
-      d[c] = rs * (gc - mean_g - xh * mean_gx);
-    }
+  });
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    if (dw) for (long c = 0; c < cols; c++) dw[c] += part_w[chunk * cols + c];
+    if (db) for (long c = 0; c < cols; c++) db[c] += part_b[chunk * cols + c];
   }
 }
 
@@ -365,11 +388,22 @@ void sum_rows(float* out, const float* x, long rows, long cols) {
   for (long r = 0; r < rows; r++) out[r] = static_cast<float>(sum(x + r * cols, cols));
 }
 
-void sum_columns(float* out, const float* x, long rows, long cols) {
+void sum_columns(float* out, const float* x, long rows, long cols, int threads) {
+  // As layernorm_backward's dw: per-chunk partials added in chunk order (independent of the thread count).
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
+  std::vector<float> part(chunks * cols, 0.0f);
+  parallel_tasks(chunks, threads, [&](long chunk) {
+    float* p = part.data() + chunk * cols;
+    const long r1 = std::min(rows, (chunk + 1) * REDUCE_CHUNK_ROWS);
+    for (long r = chunk * REDUCE_CHUNK_ROWS; r < r1; r++) {
+      const float* xr = x + r * cols;
+      for (long c = 0; c < cols; c++) p[c] += xr[c];
+    }
+  });
   std::memset(out, 0, cols * sizeof(float));
-  for (long r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    for (long c = 0; c < cols; c++) out[c] += xr[c];
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    const float* p = part.data() + chunk * cols;
+    for (long c = 0; c < cols; c++) out[c] += p[c];
   }
 }
 
