@@ -6,7 +6,9 @@
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
  *   SMALL: 6 layers, 6 heads, n_embd 384, block 256, batch 8,  vocab 96  (2,048 tokens/step)
- * and TINY again with dropout 0.1 (loom only: the issue's "within 10% of dropout 0").
+ * and TINY again with dropout 0.1 (loom only: the issue's "within 10% of dropout 0"), and TINY and SMALL
+ * with bf16 mixed precision: loom's forward inside `autocast("bfloat16", …)` (native backend only: its
+ * bf16 GEMM) against `gpt_torch.py --bf16` (torch.autocast on the CPU around the forward).
  *
  * Warm-up steps are excluded; the loom figure is the median wall-clock step time of the timed steps,
  * and PyTorch's is the median of scripts/peers/gpt_torch.py (nanoGPT-style, same configs, AdamW),
@@ -18,7 +20,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { manualSeed, randint, setBackend, getBackend, type Backend } from "../src/index.js";
+import { autocast, manualSeed, randint, setBackend, getBackend, type Backend } from "../src/index.js";
 import { createNativeBackend, createWasmBackend, referenceBackend } from "../src/backend/index.js";
 import { defaultThreadCount } from "../src/backend/wasm/index.js";
 import { GPT, type GPTConfig } from "../src/models/gpt/index.js";
@@ -32,6 +34,8 @@ interface BenchConfig {
   block: number;
   warmup: number;
   timed: number;
+  /** Forward under autocast("bfloat16") (PyTorch: --bf16). */
+  bf16?: boolean;
 }
 
 const NO_DROPOUT = { embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 };
@@ -54,6 +58,16 @@ const CONFIGS: BenchConfig[] = [
     name: "SMALL",
     model: { vocab_size: 96, n_positions: 256, n_embd: 384, n_layer: 6, n_head: 6, ...NO_DROPOUT },
     batch: 8, block: 256, warmup: 1, timed: 3,
+  },
+  {
+    name: "TINY bf16",
+    model: { vocab_size: 96, n_positions: 128, n_embd: 128, n_layer: 4, n_head: 4, ...NO_DROPOUT },
+    batch: 16, block: 128, warmup: 2, timed: 7, bf16: true,
+  },
+  {
+    name: "SMALL bf16",
+    model: { vocab_size: 96, n_positions: 256, n_embd: 384, n_layer: 6, n_head: 6, ...NO_DROPOUT },
+    batch: 8, block: 256, warmup: 1, timed: 3, bf16: true,
   },
 ];
 
@@ -84,7 +98,8 @@ function measure(c: BenchConfig, label: string): Row {
     const cpu0 = process.cpuUsage();
     const ids = randint(0, V, [c.batch, c.block], { dtype: "int32" });
     const targets = randint(0, V, [c.batch, c.block], { dtype: "int32" });
-    const { loss } = model.forward(ids, { targets });
+    const forward = () => model.forward(ids, { targets });
+    const { loss } = c.bf16 ? autocast("bfloat16", forward) : forward();
     loss?.backward();
     optimizer.step();
     optimizer.zeroGrad();
@@ -106,10 +121,13 @@ function pytorch(c: BenchConfig, threads: number): Row {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const steps = c.name === "SMALL" ? 4 : 15;
+  const small = c.name.startsWith("SMALL");
+  const steps = small ? 4 : 15;
   // Debian's python3 (where apt put torch) before whatever python3 PATH finds first.
   const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const r = spawnSync(python, [script, "--config", c.name.toLowerCase(), "--threads", String(threads), "--steps", String(steps), "--warmup", "2"], {
+  const r = spawnSync(python, [
+    script, "--config", small ? "small" : "tiny", "--threads", String(threads), "--steps", String(steps), "--warmup", "2", ...(c.bf16 ? ["--bf16"] : []),
+  ], {
     env, encoding: "utf8", timeout: 600_000,
   });
   if (r.error || r.status !== 0) {
@@ -137,6 +155,7 @@ export async function run(): Promise<void> {
   try {
     for (const c of CONFIGS) {
       for (const [name, backend] of made) {
+        if (c.bf16 && name !== "native") continue; // only the native backend has a bf16 GEMM
         setBackend(backend);
         rows.push(measure(c, name));
       }

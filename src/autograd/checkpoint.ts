@@ -24,6 +24,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { backward } from "./engine.js";
 import { isGradEnabled, observeUnrecorded, setGradEnabled } from "./grad-mode.js";
 import { Node } from "./node.js";
+import { noteEscaped } from "../tensor/storage-pool.js";
 
 /**
  * Runs `fn(...inputs)` keeping only its inputs, and recomputes it during backward
@@ -89,6 +90,7 @@ export function checkpoint<A extends unknown[], R>(fn: (...args: A) => R, ...inp
     const out = new Tensor(t.storage, t.shape, t.strides, t.offset);
     out.setGradFn(new Node("CheckpointOutputBackward", [anchor], (g) => {
       slots[k] = g;
+      noteEscaped(g.storage.buffer); // kept past this rule: the engine must not recycle it
       return [zero];
     }));
     wired.set(t, out);

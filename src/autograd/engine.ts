@@ -11,6 +11,7 @@ import { shapesEqual } from "../tensor/shape.js";
 import { addStrided, copyStrided, sumStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
 import { setGradEnabled } from "./grad-mode.js";
+import { isRecyclable, noteEscaped, recycleBuffer, withRecycling } from "../tensor/storage-pool.js";
 
 /** Options of `Tensor.backward()` and `autograd.backward()`. */
 export interface BackwardOptions {
@@ -44,58 +45,103 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     seed = toDense(gradient, root);
   }
 
-  const order = topologicalOrder(root, captured);
+  const order: (Tensor | null)[] = topologicalOrder(root, captured);
   // Gradients flowing to each tensor. A rule's output is kept as is (no copy) until a second
   // contribution arrives; only then is a fresh, engine-owned sum made — rules may return the same
   // tensor for several inputs (add) or views of saved values, so those are never written in place.
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const owned = new Set<Tensor>([seed]);
+  // Buffers of the gradients still waiting in `grads`, counted per view: a gradient the walk has
+  // finished with goes back to the storage pool only when no waiting gradient views its buffer and it
+  // was allocated inside this backward (tensor/storage-pool.ts), so nothing outside can hold it.
+  const waiting = new Map<ArrayBufferLike, number>();
+  const hold = (x: Tensor): void => {
+    const b = x.storage.buffer;
+    waiting.set(b, (waiting.get(b) ?? 0) + 1);
+  };
+  const unhold = (x: Tensor): void => {
+    const b = x.storage.buffer;
+    const n = (waiting.get(b) ?? 1) - 1;
+    if (n > 0) waiting.set(b, n);
+    else waiting.delete(b);
+  };
+  const finished: Tensor[] = [];
+  const recycleFinished = (): void => {
+    for (const x of finished) {
+      const b = x.storage.buffer;
+      if (!waiting.has(b) && isRecyclable(b)) recycleBuffer(b);
+    }
+    finished.length = 0;
+  };
+  hold(seed);
   const previous = setGradEnabled(false);
   try {
-    for (const t of order) {
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      if (captured?.has(t)) {
-        captured.set(t, g);
-        continue;
-      }
-      const node = t.gradFn;
-      if (node === null) {
-        accumulateInto(t, g);
-        continue;
-      }
-      if (t.retainsGrad) accumulateInto(t, g);
-      const inputGrads = node.apply(g);
-      if (inputGrads === null) {
-        throw new AutogradError(
-          `backward: trying to backward through the graph a second time (through ${node.name}); ` +
-            "its saved values were freed after the first backward — pass { retainGraph: true } to the first call",
-        );
-      }
-      node.inputs.forEach((input, i) => {
-        const ig = inputGrads[i];
-        if (ig === null || ig === undefined || !input.requiresGrad) return;
-        if (!shapesEqual(ig.shape, input.shape)) {
-          throw new ShapeError(
-            `backward of ${node.name}: gradient shape ${formatShape(ig.shape)} does not match input shape ${formatShape(input.shape)}`,
+    withRecycling(() => {
+      for (let index = 0; index < order.length; index++) {
+        const t = order[index] as Tensor;
+        // Dropped from the walk's list once reached, so a consumed activation is garbage as soon as its
+        // node is released (nothing else in the engine holds it).
+        order[index] = null;
+        const g = grads.get(t);
+        if (g === undefined) continue;
+        grads.delete(t);
+        unhold(g);
+        if (captured?.has(t)) {
+          captured.set(t, g);
+          noteEscaped(g.storage.buffer);
+          continue;
+        }
+        finished.push(g);
+        const node = t.gradFn;
+        if (node === null) {
+          accumulateInto(t, g);
+          recycleFinished();
+          continue;
+        }
+        if (t.retainsGrad) accumulateInto(t, g);
+        const inputGrads = node.apply(g);
+        if (inputGrads === null) {
+          throw new AutogradError(
+            `backward: trying to backward through the graph a second time (through ${node.name}); ` +
+              "its saved values were freed after the first backward — pass { retainGraph: true } to the first call",
           );
         }
-        const existing = grads.get(input);
-        if (existing === undefined) {
-          grads.set(input, ig.dtype === input.dtype ? ig : toDense(ig, input));
-        } else if (owned.has(existing)) {
-          addDense(existing, ig);
-        } else {
-          const sum = existing.isContiguous() && existing.dtype === input.dtype
-            ? sumDense(existing, ig, input)
-            : addDense(toDense(existing, input), ig);
-          owned.add(sum);
-          grads.set(input, sum);
-        }
-      });
-      if (!options.retainGraph) node.release();
-    }
+        node.inputs.forEach((input, i) => {
+          const ig = inputGrads[i];
+          if (ig === null || ig === undefined) return;
+          if (!input.requiresGrad) {
+            finished.push(ig);
+            return;
+          }
+          if (!shapesEqual(ig.shape, input.shape)) {
+            throw new ShapeError(
+              `backward of ${node.name}: gradient shape ${formatShape(ig.shape)} does not match input shape ${formatShape(input.shape)}`,
+            );
+          }
+          const existing = grads.get(input);
+          if (existing === undefined) {
+            const dense = ig.dtype === input.dtype ? ig : toDense(ig, input);
+            if (dense !== ig) finished.push(ig);
+            grads.set(input, dense);
+            hold(dense);
+          } else if (owned.has(existing)) {
+            addDense(existing, ig);
+            finished.push(ig);
+          } else {
+            const sum = existing.isContiguous() && existing.dtype === input.dtype
+              ? sumDense(existing, ig, input)
+              : addDense(toDense(existing, input), ig);
+            owned.add(sum);
+            grads.set(input, sum);
+            unhold(existing);
+            hold(sum);
+            finished.push(existing, ig);
+          }
+        });
+        if (!options.retainGraph) node.release();
+        recycleFinished();
+      }
+    });
   } finally {
     setGradEnabled(previous);
   }
@@ -167,6 +213,7 @@ function sumDense(a: Tensor, g: Tensor, like: Tensor): Tensor {
 function accumulateInto(t: Tensor, g: Tensor): void {
   if (t.grad === null || !t.grad.isContiguous() || t.grad.dtype !== t.dtype) {
     t.grad = t.grad === null ? toDense(g, t) : addDense(toDense(t.grad, t), g);
+    noteEscaped(t.grad.storage.buffer); // the user's now: never recycled
   } else {
     addDense(t.grad, g);
   }

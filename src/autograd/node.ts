@@ -1,7 +1,8 @@
 /**
  * A node of the autograd graph: the op that made a tensor, its inputs, and its backward rule. The rule
- * closes over what the forward saved; `release()` drops it after a backward without `retainGraph`, so
- * a second backward through the same graph fails clearly instead of silently using stale values.
+ * closes over what the forward saved; `release()` drops it and the inputs after a backward without
+ * `retainGraph`, so the activations die as the backward consumes them (not when the loss is dropped), and a
+ * second backward through the same graph fails clearly instead of silently using stale values.
  */
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -11,13 +12,20 @@ export type BackwardRule = (gradOutput: Tensor) => readonly (Tensor | null)[];
 /** A node of the autograd graph: the op that made a tensor, its inputs and its backward rule. */
 export class Node {
   private rule: BackwardRule | null;
+  private inputList: readonly Tensor[];
 
   constructor(
     readonly name: string,
-    readonly inputs: readonly Tensor[],
+    inputs: readonly Tensor[],
     rule: BackwardRule,
   ) {
     this.rule = rule;
+    this.inputList = inputs;
+  }
+
+  /** The op's inputs; empty once released, so a consumed graph keeps none of its activations alive. */
+  get inputs(): readonly Tensor[] {
+    return this.inputList;
   }
 
   get released(): boolean {
@@ -30,5 +38,6 @@ export class Node {
 
   release(): void {
     this.rule = null;
+    this.inputList = [];
   }
 }

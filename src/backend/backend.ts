@@ -70,6 +70,10 @@ export interface Backend {
   readonly hasBf16Matmul?: boolean;
   /** out[m,n] (+ out with `accumulate`) = A[m,k]·op(B) on bfloat16 bit patterns, float32 sums; B is [k,n], or [n,k] with transB. */
   matmulBf16?(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB?: boolean, accumulate?: boolean): void;
+  /** bfloat16 bits of x[i] (round to nearest even, NaN as 0xffff: io/half.ts `float32ToBFloat16`); absent where no faster kernel exists. */
+  float32ToBFloat16?(out: Uint16Array, x: Float32Array): void;
+  /** float32 values of bfloat16 bits (io/half.ts `bfloat16ToFloat32`); absent where no faster kernel exists. */
+  bfloat16ToFloat32?(out: Float32Array, x: Uint16Array): void;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
 
@@ -140,6 +144,12 @@ export interface Backend {
   geluForward(out: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void;
   /** dx[i] = dy[i]·gelu'(x[i]) (written); see reference/gelu.ts `geluBackward`. */
   geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void;
+  /**
+   * out[i] = x[i]·z_i for i < n with the counter-based dropout mask of `seed` (kept with probability
+   * 1 − p, scaled by 1/(1 − p)); see reference/dropout.ts `dropoutApply`. The same call on a gradient
+   * is the backward. `out` may be `x`.
+   */
+  dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void;
   /** One Adam/AdamW step in place; see reference/adamw.ts `adamwUpdate`. */
   adamwUpdate(
     param: FloatArray, grad: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null,

@@ -2,6 +2,7 @@
 import { isGradEnabled, noteUnrecorded } from "../autograd/grad-mode.js";
 import { Node, type BackwardRule } from "../autograd/node.js";
 import { type DType, allocate, isFloating, isHalf } from "../tensor/dtype.js";
+import { noteEscaped } from "../tensor/storage-pool.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** Whether an op on these inputs must record a backward rule. */
@@ -16,7 +17,10 @@ export function needsGrad(...inputs: Tensor[]): boolean {
 
 /** Attaches `rule` to `out` when any input requires grad and recording is on; returns `out`. */
 export function record(out: Tensor, name: string, inputs: Tensor[], rule: BackwardRule): Tensor {
-  if (needsGrad(...inputs)) out.setGradFn(new Node(name, inputs, rule));
+  if (needsGrad(...inputs)) {
+    out.setGradFn(new Node(name, inputs, rule));
+    noteEscaped(out.storage.buffer); // a node may save it: never recycled by a backward in progress
+  }
   return out;
 }
 

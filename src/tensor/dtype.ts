@@ -7,6 +7,8 @@
  */
 import { AllocationError, DTypeError, ValueError, formatShape } from "../errors.js";
 import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16 } from "../io/half.js";
+import { getBackend } from "../backend/index.js";
+import { noteAllocated, takePooledBuffer } from "./storage-pool.js";
 
 /** The element types of tensors. */
 export type DType = "float32" | "float64" | "int32" | "bool" | "float16" | "bfloat16";
@@ -122,8 +124,10 @@ export function allocateUninitialized(dtype: DType, length: number, op = "alloca
   let out: Storage | null = null;
   if (NodeBuffer !== undefined && bytes >= UNINITIALIZED_MIN_BYTES) {
     try {
-      const raw = NodeBuffer.allocUnsafeSlow(bytes);
-      out = viewAs(dtype, raw.buffer, raw.byteOffset, length);
+      // A buffer the autograd engine has finished with (storage-pool.ts), else a new one.
+      const buffer = takePooledBuffer(bytes) ?? NodeBuffer.allocUnsafeSlow(bytes).buffer;
+      noteAllocated(buffer);
+      out = viewAs(dtype, buffer, 0, length);
     } catch (e) {
       // Past Buffer's own size limit (4 GiB in Node 20) a typed array may still be had, zero-filled.
       if (!(e instanceof RangeError)) throw e;
@@ -208,13 +212,22 @@ export function promoteTypes(a: DType, b: DType): DType {
  */
 export function convertStorage(src: Storage, from: DType, to: DType, op = "to"): Storage {
   if (from === to) return src.slice();
+  const backend = getBackend();
   if (isHalf(from)) {
-    const wide = from === "float16" ? float16ToFloat32(src as Uint16Array) : bfloat16ToFloat32(src as Uint16Array);
+    let wide: Float32Array;
+    if (from === "bfloat16" && backend.bfloat16ToFloat32) {
+      wide = allocateUninitialized("float32", src.length, op) as Float32Array;
+      backend.bfloat16ToFloat32(wide, src as Uint16Array);
+    } else wide = from === "float16" ? float16ToFloat32(src as Uint16Array) : bfloat16ToFloat32(src as Uint16Array);
     return to === "float32" ? wide : convertStorage(wide, "float32", to, op);
   }
   if (isHalf(to)) {
     const f32 = src instanceof Float32Array ? src : Float32Array.from(src);
     const out = allocateUninitialized(to, src.length, op) as Uint16Array;
+    if (to === "bfloat16" && backend.float32ToBFloat16) {
+      backend.float32ToBFloat16(out, f32);
+      return out as Storage;
+    }
     return (to === "float16" ? float32ToFloat16(f32, out) : float32ToBFloat16(f32, out)) as Storage;
   }
   const out = allocateUninitialized(to, src.length, op);

@@ -51,6 +51,23 @@ describe("backward semantics (PyTorch's)", () => {
     assertClose(gradOf(x2), [2 * Math.E, 2 * Math.exp(2)], 1e-15);
   });
 
+  test("a freed graph keeps none of its tensors (the activations die during the backward); a shared part throws on reuse", () => {
+    const x = f64([1, 2]);
+    const h = x.exp();
+    const y = h.mul(h).sum();
+    const z = h.sum();
+    assert.equal(y.gradFn?.inputs.length, 1);
+    y.backward();
+    assert.equal(y.gradFn?.inputs.length, 0);
+    assert.equal(h.gradFn?.inputs.length, 0);
+    // z's own node still holds h, but h's node was consumed by y's backward.
+    assert.throws(() => z.backward(), /second time \(through exp/);
+    const x2 = f64([1, 2]);
+    const y2 = x2.exp().sum();
+    y2.backward(undefined, { retainGraph: true });
+    assert.equal(y2.gradFn?.inputs.length, 1);
+  });
+
   test("non-scalar outputs need an explicit gradient of their shape", () => {
     const x = f64([1, 2]);
     const y = x.mul(2);

@@ -111,7 +111,7 @@ export class NativeBackend extends WasmBackend {
 
   override binary(op: BinaryOpCode, out: FloatArray, a: FloatArray, b: FloatArray): void {
     if (isArithmetic(op) && isF32(out) && isF32(a) && isF32(b) && a.length >= out.length && b.length >= out.length) {
-      this.k.binary(op, out, a, b, out.length);
+      this.k.binary(op, out, a, b, out.length, this.threadsFor(out.length * ROW_ELEMENT_WORK));
     } else super.binary(op, out, a, b);
   }
 
@@ -137,7 +137,7 @@ export class NativeBackend extends WasmBackend {
   }
 
   override sumColumns(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-    if (isF32(out) && isF32(x)) this.k.sumColumns(out, x, rows, cols);
+    if (isF32(out) && isF32(x)) this.k.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
     else super.sumColumns(out, x, rows, cols);
   }
 
@@ -155,7 +155,7 @@ export class NativeBackend extends WasmBackend {
     mean: FloatArray, rstd: FloatArray, w: FloatArray | null, rows: number, cols: number,
   ): void {
     if (isF32OrNull(dx) && isF32OrNull(dw) && isF32OrNull(db) && isF32(dy) && isF32(x) && isF32(mean) && isF32(rstd) && isF32OrNull(w)) {
-      this.k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+      this.k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK));
     } else super.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
   }
 
@@ -234,6 +234,23 @@ export class NativeBackend extends WasmBackend {
   override geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
     if (isF32(dx) && isF32(dy) && isF32(x)) this.k.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK));
     else super.geluBackward(dx, dy, x, n, approximate);
+  }
+
+  /** bfloat16 bits of x (bit-identical to io/half.ts `float32ToBFloat16`), on the pool above the threshold. */
+  float32ToBFloat16(out: Uint16Array, x: Float32Array): void {
+    if (out.length < x.length) throw new ShapeError(`float32ToBFloat16: out has ${out.length} elements for ${x.length}`);
+    this.k.toBf16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
+  }
+
+  /** float32 values of bfloat16 bits (exact). */
+  bfloat16ToFloat32(out: Float32Array, x: Uint16Array): void {
+    if (out.length < x.length) throw new ShapeError(`bfloat16ToFloat32: out has ${out.length} elements for ${x.length}`);
+    this.k.fromBf16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
+  }
+
+  override dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void {
+    if (isF32(out) && isF32(x)) this.call(() => this.k.dropout(out, x, n, p, seed[0] >>> 0, seed[1] >>> 0, this.threadsFor(n * ROW_ELEMENT_WORK)));
+    else super.dropout(out, x, n, p, seed);
   }
 
   override adamwUpdate(

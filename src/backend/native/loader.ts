@@ -53,13 +53,16 @@ export interface NativeKernels {
   rnnBackward(dPre: Float32Array, dh: Float32Array, h: Float32Array, relu: boolean, n: number): void;
   geluForward(out: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
   geluBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
+  toBf16(out: Uint16Array, x: Float32Array, n: number, threads: number): void;
+  fromBf16(out: Float32Array, x: Uint16Array, n: number, threads: number): void;
+  dropout(out: Float32Array, x: Float32Array, n: number, p: number, seed0: number, seed1: number, threads: number): void;
   layerNormForward(
     out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, b: Float32Array | null,
     rows: number, cols: number, eps: number, threads: number,
   ): void;
   layerNormBackward(
     dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Float32Array, x: Float32Array,
-    mean: Float32Array, rstd: Float32Array, w: Float32Array | null, rows: number, cols: number,
+    mean: Float32Array, rstd: Float32Array, w: Float32Array | null, rows: number, cols: number, threads: number,
   ): void;
   rmsNormForward(
     out: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, rows: number, cols: number, eps: number, threads: number,
@@ -83,12 +86,12 @@ export interface NativeKernels {
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, biasCorrection2Sqrt: number,
     decoupled: boolean, maximize: boolean,
   ): void;
-  binary(op: number, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+  binary(op: number, out: Float32Array, a: Float32Array, b: Float32Array, n: number, threads: number): void;
   binaryScalar(op: number, out: Float32Array, a: Float32Array, y: number, n: number): void;
   binaryRows(op: number, out: Float32Array, full: Float32Array, block: Float32Array, rows: number, cols: number, swapped: boolean): void;
   sum(x: Float32Array, n: number): number;
   sumRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
-  sumColumns(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  sumColumns(out: Float32Array, x: Float32Array, rows: number, cols: number, threads: number): void;
   embeddingForward(out: Float32Array, weight: Float32Array, ids: Int32Array, n: number, dim: number, num: number): void;
   embeddingBackward(dWeight: Float32Array, dOut: Float32Array, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number): void;
 }

@@ -2,6 +2,7 @@
 import type { Backend, FloatArray, MatmulLayout } from "../backend.js";
 import { adamwUpdate, type AdamWHyperparameters } from "./adamw.js";
 import { crossEntropyBackward, crossEntropyForward, type CrossEntropyRows } from "./crossentropy.js";
+import { dropoutApply } from "./dropout.js";
 import { geluBackward, geluForward, type GeluApproximation } from "./gelu.js";
 import {
   binaryContiguous, binaryRows, binaryScalar, sumAll, sumColumns, sumRows, type BinaryOpCode,
@@ -119,6 +120,10 @@ export class ReferenceBackend implements Backend {
 
   geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, n: number, approximate: GeluApproximation): void {
     geluBackward(dx, dy, x, n, approximate);
+  }
+
+  dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void {
+    dropoutApply(out, x, n, p, seed);
   }
 
   adamwUpdate(

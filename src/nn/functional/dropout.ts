@@ -1,12 +1,15 @@
 /**
  * Inverted dropout: each element is zeroed with probability p and the survivors are scaled by
- * 1/(1 − p), so the expected value is unchanged and evaluation needs no rescaling. The mask is drawn
- * from the seeded default generator (or the one given), one uniform draw per element in row-major
- * order, so a seeded run reproduces its masks.
+ * 1/(1 − p), so the expected value is unchanged and evaluation needs no rescaling. The mask is
+ * counter-based: two 32-bit words drawn from the seeded default generator (or the one given) seed a
+ * hash of each element's row-major index (backend/reference/dropout.ts), so a seeded run reproduces
+ * its masks, the backward regenerates the mask from the seed instead of keeping one per element, and
+ * a fast backend draws it inside its kernel.
  */
+import { getBackend, type FloatArray } from "../../backend/index.js";
 import { DTypeError, ValueError } from "../../errors.js";
 import { record } from "../../ops/index.js";
-import { allocate, isFloating, isHalf } from "../../tensor/dtype.js";
+import { allocateUninitialized, isFloating, isHalf } from "../../tensor/dtype.js";
 import { inFloat32 } from "../../ops/half.js";
 import { type Generator, defaultGenerator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -24,17 +27,13 @@ export function dropout(x: Tensor, p = 0.5, training = true, options: DropoutOpt
   if (!isFloating(x.dtype)) throw new DTypeError(`dropout: expected a floating-point tensor, got ${x.dtype}`);
   if (!training || p === 0) return x;
   const gen = options.generator ?? defaultGenerator;
-  const scale = p === 1 ? 0 : 1 / (1 - p);
+  const seed: [number, number] = [gen.nextUint32(), gen.nextUint32()];
   const n = x.size;
-  const mask = allocate(x.dtype, n);
-  for (let i = 0; i < n; i++) mask[i] = gen.random() < p ? 0 : scale;
-  const xs = floatData(x);
-  const out = allocate(x.dtype, n);
-  for (let i = 0; i < n; i++) out[i] = (xs[i] as number) * (mask[i] as number);
+  const out = allocateUninitialized(x.dtype, n, "dropout", x.shape) as FloatArray;
+  getBackend().dropout(out, floatData(x), n, p, seed);
   return record(new Tensor(out, x.shape), "dropout", [x], (g) => {
-    const gs = floatData(g);
-    const gx = allocate(x.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = (gs[i] as number) * (mask[i] as number);
+    const gx = allocateUninitialized(x.dtype, n, "dropout backward", x.shape) as FloatArray;
+    getBackend().dropout(gx, floatData(g), n, p, seed);
     return [new Tensor(gx, x.shape)];
   });
 }

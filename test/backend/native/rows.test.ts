@@ -4,8 +4,10 @@ import type { AdamWHyperparameters, Backend } from "../../../src/backend/backend
 import { BinaryOp } from "../../../src/backend/reference/elementwise.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { IndexError } from "../../../src/errors.js";
+import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, nativeBackends, skip } from "./native.js";
+import { createNativeBackend } from "../../../src/backend/native/index.js";
 
 const reference = new ReferenceBackend();
 /** Row widths around the 8- and 16-lane vector widths and the 16-lane sum blocks, plus wide ones. */
@@ -153,6 +155,77 @@ for (const [label, make] of nativeBackends()) {
           assertClose(a.y, e.y, 3e-6, `n=${n} ${approximate} y`);
           assertClose(a.dx, e.dx, 3e-6, `n=${n} ${approximate} dx`);
         }
+      }
+    });
+
+    test("column reductions over many rows (LayerNorm dw/db, sumColumns): match the reference and do not depend on the thread count", () => {
+      const be = make();
+      const single = createNativeBackend({ isa: be.isa, threads: 1 });
+      const rand = seededRandom(19);
+      for (const [rows, cols] of [[64, 5], [65, 33], [200, 17], [1000, 128]] as const) {
+        const x = randomFloat32(rand, rows * cols).map((v) => 2 * v + 1);
+        const w = randomFloat32(rand, cols);
+        const dy = randomFloat32(rand, rows * cols);
+        const run = (k: Backend) => {
+          const out = new Float32Array(rows * cols);
+          const mean = new Float32Array(rows);
+          const rstd = new Float32Array(rows);
+          k.layerNormForward(out, mean, rstd, x, w, null, rows, cols, 1e-5);
+          const dx = new Float32Array(rows * cols);
+          const dw = Float32Array.from({ length: cols }, (_, i) => i); // accumulated into
+          const db = new Float32Array(cols);
+          k.layerNormBackward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+          const sums = new Float32Array(cols);
+          k.sumColumns(sums, dy, rows, cols);
+          return { dx, dw, db, sums };
+        };
+        const e = run(reference);
+        const a = run(be);
+        const one = run(single);
+        for (const key of ["dx", "dw", "db", "sums"] as const) {
+          assertClose(a[key], e[key], 1e-4, `rows=${rows} cols=${cols} ${key}`);
+          assert.deepEqual(a[key], one[key], `rows=${rows} cols=${cols} ${key}: same bits on 1 thread`);
+        }
+      }
+    });
+
+    test("dropout: bit-identical to the reference's counter-based mask (odd sizes, p at 0, 0.1, 0.5, 1, in place)", () => {
+      const be = make();
+      const rand = seededRandom(17);
+      for (const n of [1, 7, 16, 17, 200, 5003]) {
+        const x = randomFloat32(rand, n).map((v) => 5 * v);
+        if (n > 4) x.set([Infinity, -Infinity, NaN, -0], 0);
+        for (const p of [0, 0.1, 0.5, 0.999, 1]) {
+          const seed: [number, number] = [(rand() * 4294967296) >>> 0, (rand() * 4294967296) >>> 0];
+          const e = new Float32Array(n);
+          reference.dropout(e, x, n, p, seed);
+          const a = new Float32Array(n);
+          be.dropout(a, x, n, p, seed);
+          const inPlace = x.slice();
+          be.dropout(inPlace, inPlace, n, p, seed);
+          for (let i = 0; i < n; i++) {
+            assert.ok(Object.is(a[i], e[i]), `n=${n} p=${p} element ${i}: native ${a[i]}, reference ${e[i]}`);
+            assert.ok(Object.is(inPlace[i], e[i]), `n=${n} p=${p} in place, element ${i}`);
+          }
+        }
+      }
+    });
+
+    test("float32 ↔ bfloat16 conversions bit-identical to io/half.ts (every kind of pattern, odd sizes)", () => {
+      const be = make();
+      const rand = seededRandom(18);
+      for (const n of [1, 15, 16, 17, 1000, 70001]) {
+        const bits = Uint32Array.from({ length: n }, () => (rand() * 4294967296) >>> 0);
+        const special = [0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x7f7fffff, 0x00000001, 0x80000000, 0x3f808000, 0x3f818000, 0x7f7f8000];
+        bits.set(special.slice(0, Math.min(n, special.length)), 0);
+        const x = new Float32Array(bits.buffer);
+        const expected = float32ToBFloat16(x);
+        const actual = new Uint16Array(n);
+        be.float32ToBFloat16(actual, x);
+        assert.deepEqual(actual, expected, `n=${n} to bf16`);
+        const wide = new Float32Array(n);
+        be.bfloat16ToFloat32(wide, expected);
+        assert.deepEqual(new Uint32Array(wide.buffer), new Uint32Array(bfloat16ToFloat32(expected).buffer), `n=${n} from bf16`);
       }
     });
 

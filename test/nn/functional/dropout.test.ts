@@ -2,6 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, ValueError, autograd, manualSeed, nn, ones, randn } from "../../../src/index.js";
+import { attentionDropoutKeep } from "../../../src/backend/reference/attention.js";
 
 const { dropout } = nn.functional;
 
@@ -18,11 +19,29 @@ describe("nn.functional.dropout", () => {
     assert.ok(Math.abs(zerosSeen - 3000) < 200, `zeros ${zerosSeen}`);
   });
 
-  test("the mask is element i zeroed iff the i-th uniform draw is < p", () => {
+  test("the mask is element i zeroed iff its hash under the two seed words drawn from the generator is < p", () => {
     const g = new Generator(9);
-    const draws = Array.from({ length: 20 }, () => g.random());
-    const y = dropout(ones([20], { dtype: "float64" }), 0.5, true, { generator: new Generator(9) }).toTypedArray();
-    draws.forEach((u, i) => assert.equal(y[i], u < 0.5 ? 0 : 2));
+    const seed: [number, number] = [g.nextUint32(), g.nextUint32()];
+    const y = dropout(ones([40], { dtype: "float64" }), 0.5, true, { generator: new Generator(9) }).toTypedArray();
+    let dropped = 0;
+    for (let i = 0; i < 40; i++) {
+      const keep = attentionDropoutKeep(seed, i, 0.5);
+      assert.equal(y[i], keep ? 2 : 0);
+      if (!keep) dropped++;
+    }
+    assert.ok(dropped > 5 && dropped < 35, `dropped ${dropped} of 40`); // the mask is not all one way
+  });
+
+  test("the backward multiplies the gradient by the forward's mask (regenerated from the seed)", () => {
+    const x = randn([3, 70], { generator: new Generator(3) }).requiresGrad_();
+    const y = dropout(x, 0.3, true, { generator: new Generator(4) });
+    const g = randn([3, 70], { generator: new Generator(5) });
+    y.backward(g);
+    const ys = y.toTypedArray(), xs = x.toTypedArray(), gs = g.toTypedArray(), dx = x.grad!.toTypedArray();
+    for (let i = 0; i < ys.length; i++) {
+      const z = ys[i] === 0 && xs[i] !== 0 ? 0 : 1 / 0.7;
+      assert.ok(Math.abs((dx[i] as number) - (gs[i] as number) * z) < 1e-6, `element ${i}`);
+    }
   });
 
   test("gradcheck with a fixed mask (fresh seeded generator per call)", () => {

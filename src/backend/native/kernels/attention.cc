@@ -44,9 +44,10 @@ inline long key_end(const AttentionArgs& a, long i) {
 }
 
 struct Scratch {
-  std::vector<float> s1, s2, rows_t, rows_s;
+  std::vector<float> s1, s2, rows_t, rows_s, z;
   void fit(const AttentionArgs& a) {
     long w = a.d > a.dv ? a.d : a.dv;
+    z.resize(a.s);
     s1.resize(a.t * a.s);
     s2.resize(a.t * a.s);
     rows_t.resize(a.t * w);
@@ -109,11 +110,32 @@ float finish_scores(const AttentionArgs& a, long n, long i, long end, float* row
   return lanes_max(row, end);
 }
 
-/** Multiplies P row i (in place) by the dropout multipliers z_ij. */
-void apply_dropout(const AttentionArgs& a, long r, long end, float* row) {
-  const float keep_scale = 1.0f / (1.0f - a.dropout);
-  const uint64_t base = static_cast<uint64_t>(r) * a.s;
-  for (long j = 0; j < end; j++) row[j] *= dropout_scale(a, base + j, keep_scale);
+/**
+ * z[j] = the dropout multiplier of element base + j for j < end, as dropout_scale. Where the indices
+ * fit 32 bits (the high word's hash term then is the constant 0x9e3779b1), the keep test is the
+ * integer h >= ceil(p·2^32) (the same as h/2^32 >= p, p·2^32 being exact in double), which GCC
+ * vectorises; larger indices take dropout_scale per element.
+ */
+void dropout_row(const AttentionArgs& a, uint64_t base, long end, float keep_scale, float* z) {
+  const double threshold = std::ceil(static_cast<double>(a.dropout) * 4294967296.0);
+  if (!(threshold <= 4294967295.0)) {
+    for (long j = 0; j < end; j++) z[j] = 0.0f;
+  } else if (base + static_cast<uint64_t>(end) <= 4294967296ull) {
+    const uint32_t thr = static_cast<uint32_t>(threshold), seed0 = a.seed0, mix = 0x9e3779b1u ^ a.seed1;
+    const uint32_t b = static_cast<uint32_t>(base);
+    for (long j = 0; j < end; j++) {
+      const uint32_t h = fmix32(fmix32((b + static_cast<uint32_t>(j)) ^ seed0) ^ mix);
+      z[j] = h >= thr ? keep_scale : 0.0f;
+    }
+  } else {
+    for (long j = 0; j < end; j++) z[j] = dropout_scale(a, base + j, keep_scale);
+  }
+}
+
+/** Multiplies P row r (in place) by the dropout multipliers z_rj. */
+void apply_dropout(const AttentionArgs& a, long r, long end, float* row, float* z) {
+  dropout_row(a, static_cast<uint64_t>(r) * a.s, end, 1.0f / (1.0f - a.dropout), z);
+  for (long j = 0; j < end; j++) row[j] *= z[j];
 }
 
 // Per block: S = Q·Kᵀ by the GEMM (all keys; causal rows then use [0, end) only), softmax rows into P
@@ -140,7 +162,7 @@ void forward_block(const AttentionArgs& a, long n) {
     const float lf = static_cast<float>(l);
     for (long j = 0; j < end; j++) row[j] = exp_f(row[j] - lf);
     for (long j = end; j < S; j++) row[j] = 0.0f;
-    if (a.dropout > 0) apply_dropout(a, r, end, row);
+    if (a.dropout > 0) apply_dropout(a, r, end, row, sc.z.data());
   }
   float* o = sc.rows_t.data();
   product(o, p, S, false, block_row0(a.v, n), a.v.stride, false, T, Dv, S);
@@ -173,11 +195,11 @@ void backward_block(const AttentionArgs& a, long n) {
       const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
       const float scale = a.scale;
       if (a.dropout > 0) {
-        const uint64_t base = static_cast<uint64_t>(r) * S;
+        float* z = sc.z.data();
+        dropout_row(a, static_cast<uint64_t>(r) * S, end, keep_scale, z);
         for (long j = 0; j < end; j++) {
-          const float z = dropout_scale(a, base + j, keep_scale);
-          drow[j] = prow[j] * (drow[j] * z - di) * scale;
-          prow[j] *= z;
+          drow[j] = prow[j] * (drow[j] * z[j] - di) * scale;
+          prow[j] *= z[j];
         }
       } else {
         for (long j = 0; j < end; j++) drow[j] = prow[j] * (drow[j] - di) * scale;

@@ -24,10 +24,16 @@ void rnn_forward(float* h, const float* xg, const float* hg, bool relu, long n);
 void rnn_backward(float* d_pre, const float* dh, const float* h, bool relu, long n);
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads);
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads);
+/** bfloat16 bits of x rounded to nearest even, NaN as 0xffff (io/half.ts float32ToBFloat16). */
+void to_bf16(uint16_t* out, const float* x, long n, int threads);
+/** float32 of bfloat16 bits (exact). */
+void from_bf16(float* out, const uint16_t* x, long n, int threads);
+/** out[i] = x[i]·z_i with the counter-based dropout mask of (seed0, seed1) (reference/dropout.ts). */
+void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads);
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,
                        float eps, int threads);
 void layernorm_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* mean, const float* rstd,
-                        const float* w, long rows, long cols);
+                        const float* w, long rows, long cols, int threads);
 void rmsnorm_forward(float* out, float* rstd, const float* x, const float* w, long rows, long cols, float eps, int threads);
 void rmsnorm_backward(float* dx, float* dw, const float* dy, const float* x, const float* rstd, const float* w, long rows, long cols);
 void softmax_forward(float* out, const float* x, long rows, long cols, bool log, int threads);
@@ -38,12 +44,12 @@ void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* 
                             const double* g_nll, const double* g_smooth, long rows, long classes, int32_t ignore_index, int threads);
 void adamw_update(float* param, const float* grad, float* m, float* v, float* vmax, long n, const AdamWArgs& h);
 /** op: 0 add, 1 sub, 2 mul, 3 div (reference/elementwise.ts BinaryOp order for those four). */
-void binary(int op, float* out, const float* a, const float* b, long n);
+void binary(int op, float* out, const float* a, const float* b, long n, int threads);
 void binary_scalar(int op, float* out, const float* a, float y, long n);
 void binary_rows(int op, float* out, const float* full, const float* block, long rows, long cols, bool swapped);
 double sum(const float* x, long n);
 void sum_rows(float* out, const float* x, long rows, long cols);
-void sum_columns(float* out, const float* x, long rows, long cols);
+void sum_columns(float* out, const float* x, long rows, long cols, int threads);
 void embedding_forward(float* out, const float* weight, const int32_t* ids, long n, long dim);
 void embedding_backward(float* dweight, const float* dout, const int32_t* ids, long n, long dim, long padding_idx);
 

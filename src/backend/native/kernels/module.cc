@@ -33,8 +33,11 @@ struct Table {
   void (*rnn_backward)(float*, const float*, const float*, bool, long);
   void (*gelu_forward)(float*, const float*, long, bool, int);
   void (*gelu_backward)(float*, const float*, const float*, long, bool, int);
+  void (*dropout)(float*, const float*, long, double, uint32_t, uint32_t, int);
+  void (*to_bf16)(uint16_t*, const float*, long, int);
+  void (*from_bf16)(float*, const uint16_t*, long, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
-  void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long);
+  void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long, int);
   void (*rmsnorm_forward)(float*, float*, const float*, const float*, long, long, float, int);
   void (*rmsnorm_backward)(float*, float*, const float*, const float*, const float*, const float*, long, long);
   void (*softmax_forward)(float*, const float*, long, long, bool, int);
@@ -43,19 +46,19 @@ struct Table {
   void (*cross_entropy_backward)(float*, const float*, const int32_t*, const float*, const double*, const double*, const double*, long,
                                  long, int32_t, int);
   void (*adamw_update)(float*, const float*, float*, float*, float*, long, const AdamWArgs&);
-  void (*binary)(int, float*, const float*, const float*, long);
+  void (*binary)(int, float*, const float*, const float*, long, int);
   void (*binary_scalar)(int, float*, const float*, float, long);
   void (*binary_rows)(int, float*, const float*, const float*, long, long, bool);
   double (*sum)(const float*, long);
   void (*sum_rows)(float*, const float*, long, long);
-  void (*sum_columns)(float*, const float*, long, long);
+  void (*sum_columns)(float*, const float*, long, long, int);
   void (*embedding_forward)(float*, const float*, const int32_t*, long, long);
   void (*embedding_backward)(float*, const float*, const int32_t*, long, long, long);
 };
 
 #define LOOM_TABLE(ns)                                                                                                       \
   Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::lstm_forward, ns::lstm_backward, ns::gru_forward,    \
-        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::dropout, ns::to_bf16, ns::from_bf16, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
         ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
         ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
         ns::embedding_forward, ns::embedding_backward}
@@ -234,6 +237,43 @@ napi_value GeluBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// dropout(out, x, n, p, seed0, seed1, threads): out may be x (the kernel reads each element before writing it)
+napi_value Dropout(napi_env env, napi_callback_info info) {
+  Args a(env, info, "dropout");
+  long n = a.integer(2);
+  float* out = a.f32(0, n, "out");
+  const float* x = a.f32(1, n, "x");
+  double p = a.number(3);
+  uint32_t seed0 = static_cast<uint32_t>(a.number(4)), seed1 = static_cast<uint32_t>(a.number(5));
+  int threads = static_cast<int>(a.integer(6));
+  if (a.failed()) return nullptr;
+  a.table().dropout(out, x, n, p, seed0, seed1, threads);
+  return undefined(env);
+}
+
+// toBf16(out u16, x f32, n, threads) / fromBf16(out f32, x u16, n, threads)
+napi_value ToBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "toBf16");
+  long n = a.integer(2);
+  uint16_t* out = a.u16(0, n, "out");
+  const float* x = a.f32(1, n, "x");
+  int threads = static_cast<int>(a.integer(3));
+  if (a.failed()) return nullptr;
+  a.table().to_bf16(out, x, n, threads);
+  return undefined(env);
+}
+
+napi_value FromBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "fromBf16");
+  long n = a.integer(2);
+  float* out = a.f32(0, n, "out");
+  const uint16_t* x = a.u16(1, n, "x");
+  int threads = static_cast<int>(a.integer(3));
+  if (a.failed()) return nullptr;
+  a.table().from_bf16(out, x, n, threads);
+  return undefined(env);
+}
+
 // layerNormForward(out, mean, rstd, x, w, b, rows, cols, eps, threads)
 napi_value LayerNormForward(napi_env env, napi_callback_info info) {
   Args a(env, info, "layerNormForward");
@@ -263,8 +303,9 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   const float* mean = a.f32(5, rows, "mean");
   const float* rstd = a.f32(6, rows, "rstd");
   const float* w = a.f32(7, cols, "w", true);
+  int threads = static_cast<int>(a.integer(10));
   if (a.failed()) return nullptr;
-  a.table().layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, rows, cols);
+  a.table().layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, rows, cols, threads);
   return undefined(env);
 }
 
@@ -379,7 +420,7 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// binary(op, out, a, b, n) / binaryScalar(op, out, a, y, n) / binaryRows(op, out, full, block, rows, cols, swapped)
+// binary(op, out, a, b, n, threads) / binaryScalar(op, out, a, y, n) / binaryRows(op, out, full, block, rows, cols, swapped)
 napi_value Binary(napi_env env, napi_callback_info info) {
   Args a(env, info, "binary");
   int op = static_cast<int>(a.integer(0));
@@ -387,8 +428,9 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   float* out = a.f32(1, n, "out");
   const float* x = a.f32(2, n, "a");
   const float* y = a.f32(3, n, "b");
+  int threads = static_cast<int>(a.integer(5));
   if (a.failed()) return nullptr;
-  a.table().binary(op, out, x, y, n);
+  a.table().binary(op, out, x, y, n, threads);
   return undefined(env);
 }
 
@@ -443,8 +485,9 @@ napi_value SumColumns(napi_env env, napi_callback_info info) {
   long rows = a.integer(2), cols = a.integer(3);
   float* out = a.f32(0, cols, "out");
   const float* x = a.f32(1, rows * cols, "x");
+  int threads = static_cast<int>(a.integer(4));
   if (a.failed()) return nullptr;
-  a.table().sum_columns(out, x, rows, cols);
+  a.table().sum_columns(out, x, rows, cols, threads);
   return undefined(env);
 }
 
@@ -680,7 +723,7 @@ napi_value make_table(napi_env env, Table* table) {
   } fns[] = {
       {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward},
       {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
-      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"layerNormForward", LayerNormForward},
+      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropout", Dropout}, {"toBf16", ToBf16}, {"fromBf16", FromBf16}, {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
       {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <immintrin.h>
+#include <vector>
 
 #include "kernels.h"
 #include "pool.h"
@@ -52,6 +54,25 @@ void parallel_rows(long rows, int threads, Body body) {
     long begin = t * c.chunk;
     (*c.body)(begin, std::min(c.rows, begin + c.chunk));
   }, &ctx);
+}
+
+/** Rows per partial sum of the column reductions (LayerNorm's dw/db, sum_columns). */
+constexpr long REDUCE_CHUNK_ROWS = 64;
+
+/** Runs body(task) for task in [0, tasks) on the pool. */
+template <typename Body>
+void parallel_tasks(long tasks, int threads, Body body) {
+  parallel_for(threads, static_cast<int>(tasks), [](void* p, int t) { (*static_cast<Body*>(p))(t); }, &body);
+}
+
+/** MurmurHash3's finaliser, as reference/attention.ts fmix32. */
+inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
 }
 
 inline float row_max(const float* x, long cols) {
@@ -130,31 +151,44 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* x, con
 }
 
 void layernorm_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* mean, const float* rstd,
-                        const float* w, long rows, long cols) {
-  for (long r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    const float* g = dy + r * cols;
-    float m = mean[r];
-    float rs = rstd[r];
-    float sum_g, sum_gx;
-    if (w) {
-      sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c]; }));
-      sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c] * ((xr[c] - m) * rs); }));
-    } else {
-      sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c]; }));
-      sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * ((xr[c] - m) * rs); }));
+                        const float* w, long rows, long cols, int threads) {
+  // dw and db sum over rows: each fixed chunk of rows sums into its own partial, and the partials are
+  // added in chunk order afterwards, so the result does not depend on the thread count.
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
+  std::vector<float> part_w(dw ? chunks * cols : 0, 0.0f), part_b(db ? chunks * cols : 0, 0.0f);
+  parallel_tasks(chunks, threads, [&](long chunk) {
+    float* pw = dw ? part_w.data() + chunk * cols : nullptr;
+    float* pb = db ? part_b.data() + chunk * cols : nullptr;
+    const long r1 = std::min(rows, (chunk + 1) * REDUCE_CHUNK_ROWS);
+    for (long r = chunk * REDUCE_CHUNK_ROWS; r < r1; r++) {
+      const float* xr = x + r * cols;
+      const float* g = dy + r * cols;
+      float m = mean[r];
+      float rs = rstd[r];
+      if (pw) for (long c = 0; c < cols; c++) pw[c] += g[c] * ((xr[c] - m) * rs);
+      if (pb) for (long c = 0; c < cols; c++) pb[c] += g[c];
+      if (!dx) continue;
+      float sum_g, sum_gx;
+      if (w) {
+        sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c]; }));
+        sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * w[c] * ((xr[c] - m) * rs); }));
+      } else {
+        sum_g = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c]; }));
+        sum_gx = static_cast<float>(lanes_sum(cols, [&](long c) { return g[c] * ((xr[c] - m) * rs); }));
+      }
+      float mean_g = sum_g / cols;
+      float mean_gx = sum_gx / cols;
+      float* d = dx + r * cols;
+      for (long c = 0; c < cols; c++) {
+        float xh = (xr[c] - m) * rs;
+        float gc = g[c] * (w ? w[c] : 1.0f);
+        d[c] = rs * (gc - mean_g - xh * mean_gx);
+      }
     }
-    if (dw) for (long c = 0; c < cols; c++) dw[c] += g[c] * ((xr[c] - m) * rs);
-    if (db) for (long c = 0; c < cols; c++) db[c] += g[c];
-    if (!dx) continue;
-    float mean_g = sum_g / cols;
-    float mean_gx = sum_gx / cols;
-    float* d = dx + r * cols;
-    for (long c = 0; c < cols; c++) {
-      float xh = (xr[c] - m) * rs;
-      float gc = g[c] * (w ? w[c] : 1.0f);
-      d[c] = rs * (gc - mean_g - xh * mean_gx);
-    }
+  });
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    if (dw) for (long c = 0; c < cols; c++) dw[c] += part_w[chunk * cols + c];
+    if (db) for (long c = 0; c < cols; c++) db[c] += part_b[chunk * cols + c];
   }
 }
 
@@ -302,13 +336,16 @@ void adamw_update(float* param, const float* grad, float* m, float* v, float* vm
 }
 
 // reference/elementwise.ts (add, sub, mul, div)
-void binary(int op, float* out, const float* a, const float* b, long n) {
-  switch (op) {
-    case 0: for (long i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
-    case 1: for (long i = 0; i < n; i++) out[i] = a[i] - b[i]; break;
-    case 2: for (long i = 0; i < n; i++) out[i] = a[i] * b[i]; break;
-    default: for (long i = 0; i < n; i++) out[i] = a[i] / b[i]; break;
-  }
+void binary(int op, float* out, const float* a, const float* b, long n, int threads) {
+  // Each piece reads and writes only its own range, so out may be a or b.
+  parallel_ranges(n, threads, [&](long lo, long hi) {
+    switch (op) {
+      case 0: for (long i = lo; i < hi; i++) out[i] = a[i] + b[i]; break;
+      case 1: for (long i = lo; i < hi; i++) out[i] = a[i] - b[i]; break;
+      case 2: for (long i = lo; i < hi; i++) out[i] = a[i] * b[i]; break;
+      default: for (long i = lo; i < hi; i++) out[i] = a[i] / b[i]; break;
+    }
+  });
 }
 
 void binary_scalar(int op, float* out, const float* a, float y, long n) {
@@ -332,7 +369,7 @@ void binary_rows(int op, float* out, const float* full, const float* block, long
         default: for (long c = 0; c < cols; c++) o[c] = block[c] / f[c]; break;
       }
     } else {
-      binary(op, o, f, block, cols);
+      binary(op, o, f, block, cols, 1);
     }
   }
 }
@@ -351,12 +388,134 @@ void sum_rows(float* out, const float* x, long rows, long cols) {
   for (long r = 0; r < rows; r++) out[r] = static_cast<float>(sum(x + r * cols, cols));
 }
 
-void sum_columns(float* out, const float* x, long rows, long cols) {
+void sum_columns(float* out, const float* x, long rows, long cols, int threads) {
+  // As layernorm_backward's dw: per-chunk partials added in chunk order (independent of the thread count).
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
+  std::vector<float> part(chunks * cols, 0.0f);
+  parallel_tasks(chunks, threads, [&](long chunk) {
+    float* p = part.data() + chunk * cols;
+    const long r1 = std::min(rows, (chunk + 1) * REDUCE_CHUNK_ROWS);
+    for (long r = chunk * REDUCE_CHUNK_ROWS; r < r1; r++) {
+      const float* xr = x + r * cols;
+      for (long c = 0; c < cols; c++) p[c] += xr[c];
+    }
+  });
   std::memset(out, 0, cols * sizeof(float));
-  for (long r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    for (long c = 0; c < cols; c++) out[c] += xr[c];
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    const float* p = part.data() + chunk * cols;
+    for (long c = 0; c < cols; c++) out[c] += p[c];
   }
+}
+
+// reference/dropout.ts dropoutApply. Keep iff h/2^32 >= p, i.e. h >= ceil(p·2^32) (p·2^32 is exact in
+// double, h an integer), so the lanes compare integers; the product is formed in double and rounded
+// once to float, as the reference's store into a Float32Array (x·0 keeps its sign, NaN and ±∞ give NaN).
+// GCC does not vectorise the 32-bit hash feeding 64-bit products, hence the intrinsics.
+namespace {
+
+inline uint32_t dropout_hash(uint32_t lo, uint32_t seed0, uint32_t mix) { return fmix32(fmix32(lo ^ seed0) ^ mix); }
+
+#if defined(__AVX512F__)
+inline __m512i fmix32_v(__m512i h) {
+  h = _mm512_xor_si512(h, _mm512_srli_epi32(h, 16));
+  h = _mm512_mullo_epi32(h, _mm512_set1_epi32(static_cast<int>(0x85ebca6bu)));
+  h = _mm512_xor_si512(h, _mm512_srli_epi32(h, 13));
+  h = _mm512_mullo_epi32(h, _mm512_set1_epi32(static_cast<int>(0xc2b2ae35u)));
+  return _mm512_xor_si512(h, _mm512_srli_epi32(h, 16));
+}
+#elif defined(__AVX2__)
+inline __m256i fmix32_v(__m256i h) {
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(static_cast<int>(0x85ebca6bu)));
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 13));
+  h = _mm256_mullo_epi32(h, _mm256_set1_epi32(static_cast<int>(0xc2b2ae35u)));
+  return _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+}
+#endif
+
+/** out[j] = x[j]·z_j for j in [b, e), all indices sharing the high word whose hash term is `mix`. */
+void dropout_span(float* out, const float* x, long b, long e, double scale, uint32_t thr, uint32_t seed0, uint32_t mix) {
+  long j = b;
+#if defined(__AVX512F__)
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i vseed0 = _mm512_set1_epi32(static_cast<int>(seed0)), vmix = _mm512_set1_epi32(static_cast<int>(mix));
+  const __m512i vthr = _mm512_set1_epi32(static_cast<int>(thr));
+  const __m512d vscale = _mm512_set1_pd(scale), zero = _mm512_setzero_pd();
+  for (; j + 16 <= e; j += 16) {
+    __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(j))), lane);
+    __m512i h = fmix32_v(_mm512_xor_si512(fmix32_v(_mm512_xor_si512(idx, vseed0)), vmix));
+    __mmask16 keep = _mm512_cmpge_epu32_mask(h, vthr);
+    __m512 xv = _mm512_loadu_ps(x + j);
+    __m512d lo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(xv)), _mm512_mask_blend_pd(static_cast<__mmask8>(keep), zero, vscale));
+    __m512d hi = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(xv), 1))),
+                               _mm512_mask_blend_pd(static_cast<__mmask8>(keep >> 8), zero, vscale));
+    __m256 lo_f = _mm512_cvtpd_ps(lo), hi_f = _mm512_cvtpd_ps(hi);
+    _mm512_storeu_ps(out + j, _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo_f)), _mm256_castps_pd(hi_f), 1)));
+  }
+#elif defined(__AVX2__)
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i vseed0 = _mm256_set1_epi32(static_cast<int>(seed0)), vmix = _mm256_set1_epi32(static_cast<int>(mix));
+  const __m256i vthr = _mm256_set1_epi32(static_cast<int>(thr));
+  const __m256d vscale = _mm256_set1_pd(scale), zero = _mm256_setzero_pd();
+  for (; j + 8 <= e; j += 8) {
+    __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(j))), lane);
+    __m256i h = fmix32_v(_mm256_xor_si256(fmix32_v(_mm256_xor_si256(idx, vseed0)), vmix));
+    __m256i keep = _mm256_cmpeq_epi32(_mm256_max_epu32(h, vthr), h);  // h >= thr, unsigned
+    __m256d keep_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(keep)));
+    __m256d keep_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(keep, 1)));
+    __m256 xv = _mm256_loadu_ps(x + j);
+    __m256d lo = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(xv)), _mm256_blendv_pd(zero, vscale, keep_lo));
+    __m256d hi = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(xv, 1)), _mm256_blendv_pd(zero, vscale, keep_hi));
+    _mm256_storeu_ps(out + j, _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)));
+  }
+#endif
+  for (; j < e; j++) {
+    const uint32_t h = dropout_hash(static_cast<uint32_t>(j), seed0, mix);
+    out[j] = static_cast<float>(static_cast<double>(x[j]) * (h >= thr ? scale : 0.0));
+  }
+}
+
+}  // namespace
+
+void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads) {
+  const double scale = p < 1 ? 1.0 / (1.0 - p) : 0.0;
+  const double threshold = std::ceil(p * 4294967296.0);
+  const bool none_kept = !(threshold <= 4294967295.0);
+  const uint32_t thr = none_kept ? 0u : static_cast<uint32_t>(threshold);
+  parallel_ranges(n, threads, [&](long b, long e) {
+    if (none_kept) {
+      for (long j = b; j < e; j++) out[j] = static_cast<float>(static_cast<double>(x[j]) * 0.0);
+      return;
+    }
+    // The index's high word enters the hash as (hi + 1)·0x9e3779b1, constant over each 2^32 block.
+    for (long i = b; i < e;) {
+      const uint64_t hi = static_cast<uint64_t>(i) >> 32;
+      const long stop = std::min<long>(e, static_cast<long>((hi + 1) << 32));
+      dropout_span(out, x, i, stop, scale, thr, seed0, (static_cast<uint32_t>(hi) + 1u) * 0x9e3779b1u ^ seed1);
+      i = stop;
+    }
+  });
+}
+
+// io/half.ts float32ToBFloat16 / bfloat16ToFloat32, bit for bit: round to nearest even on the bits
+// (u + 0x7fff + lsb) >> 16, every NaN to 0xffff; widening is a shift.
+void to_bf16(uint16_t* out, const float* x, long n, int threads) {
+  parallel_ranges(n, threads, [&](long b, long e) {
+    for (long i = b; i < e; i++) {
+      uint32_t u;
+      std::memcpy(&u, x + i, sizeof u);
+      out[i] = (u & 0x7fffffffu) > 0x7f800000u ? 0xffffu : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    }
+  });
+}
+
+void from_bf16(float* out, const uint16_t* x, long n, int threads) {
+  parallel_ranges(n, threads, [&](long b, long e) {
+    for (long i = b; i < e; i++) {
+      uint32_t u = static_cast<uint32_t>(x[i]) << 16;
+      std::memcpy(out + i, &u, sizeof u);
+    }
+  });
 }
 
 // reference/embedding.ts (ids already checked to lie in [0, num))
