@@ -9,3 +9,7 @@ export {
   ArrayDataset, TokenBlockDataset, DataLoader, collateTokenBlocks,
   type Dataset, type TokenBlock, type DataLoaderOptions,
 } from "./loader.js";
+export {
+  readCmudict, parseCmudict, splitCmudict, bundledCmudictPath, CMUDICT_PHONEMES,
+  type PronunciationEntry, type CmudictSplit,
+} from "./cmudict.js";

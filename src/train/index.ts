@@ -31,3 +31,5 @@ export {
 export {
   trainT5Tokenizer, addSentinelTokens, sentinelIds, sentinelSource, sentinelToken, T5_SPECIAL_TOKENS, DEFAULT_EXTRA_IDS, type T5TokenizerOptions,
 } from "./objectives/sentinels.js";
+/** Sequence-to-sequence tasks (CMUdict grapheme-to-phoneme): data, vocabulary, models, training loop and runs. */
+export * as seq2seq from "./seq2seq/index.js";
