@@ -156,7 +156,7 @@ export interface Seq2SeqTrainResult {
 }
 
 /** Sources decoded by beam search when timing it at an evaluation (one decoding batch). */
-const BEAM_TIMING_EXAMPLES = 256;
+const BEAM_TIMING_EXAMPLES = 128;
 
 /** Trains to the budget, evaluating on validation as it goes, then scores the test set greedy and with beams. */
 export async function trainSeq2Seq(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> {
@@ -184,7 +184,9 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
   // Seconds per example of greedy and beam decoding, from the latest evaluation.
   let greedyCost = 0;
   let beamCost = 0;
-  const testReserve = () => 1.15 * run.test.length * (greedyCost + beamCost) + 5;
+  let measured = false;
+  // Until an evaluation has timed the decoding, a fifth of the budget is kept for the test set.
+  const testReserve = () => (measured ? 1.15 * run.test.length * (greedyCost + beamCost) + 5 : 0.2 * (o.timeSeconds ?? 0));
   const trainSeconds = () => (o.timeSeconds ?? Infinity) - testReserve();
 
   let step = 0;
@@ -210,6 +212,7 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
     const beam = scoreExamples(model, vocab, beamSet, { numBeams: o.numBeams });
     greedyCost = greedy.seconds / evalSet.length;
     beamCost = beam.seconds / beamSet.length;
+    measured = true;
     validation = { rates: greedy.rates, seconds: greedy.seconds, step };
     appendLine(metricsFile, JSON.stringify({
       step, val_wer: greedy.rates.wordErrorRate, val_per: greedy.rates.tokenErrorRate, val_examples: evalSet.length,
@@ -225,7 +228,6 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
   };
   process.once("SIGINT", onSigint);
   model.train();
-  if (o.timeSeconds !== undefined) evaluateValidation(); // times the decoding before the first step
   const loopStart = performance.now();
   let tokens = 0;
   try {
