@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { beamSearch, beamSearchBatch, decodeSources, resolveGenerateOptions, type DecoderStep } from "../../src/generate/index.js";
 import { Seq2Seq, T5ForConditionalGeneration } from "../../src/models/index.js";
+import { Transformer } from "../../src/models/transformer/model.js";
 import { Generator, manualSeed } from "../../src/tensor/rng.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 
@@ -71,12 +72,14 @@ function sources(): { src: Tensor; lengths: number[] } {
   return { src: new Tensor(ids, [lengths.length, S]), lengths };
 }
 
-for (const kind of ["rnn", "t5"] as const) {
+for (const kind of ["rnn", "t5", "transformer"] as const) {
   test(`beamSearchBatch over an encoded ${kind} batch equals decodeSources' per-row beam search`, () => {
     manualSeed(11);
     const model = kind === "rnn"
       ? new Seq2Seq({ srcVocab: 12, tgtVocab: 12, embedDim: 8, hiddenSize: 12, cell: "lstm" })
-      : new T5ForConditionalGeneration({ vocab_size: 12, d_model: 16, d_kv: 8, num_heads: 2, d_ff: 32, num_layers: 1, dropout_rate: 0 });
+      : kind === "t5"
+        ? new T5ForConditionalGeneration({ vocab_size: 12, d_model: 16, d_kv: 8, num_heads: 2, d_ff: 32, num_layers: 1, dropout_rate: 0 })
+        : new Transformer({ src_vocab_size: 12, tgt_vocab_size: 12, d_model: 16, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 1, dim_feedforward: 32, dropout: 0 });
     model.eval();
     const { src, lengths } = sources();
     const settings = { numBeams: 3, maxNewTokens: 7, stopIds: [model.decoding.endId], lengthPenalty: 0, earlyStopping: "never" as const };

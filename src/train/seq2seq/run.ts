@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { defaultGenerator, manualSeed } from "../../tensor/rng.js";
 import type { Seq2Seq } from "../../models/seq2seq/model.js";
 import type { T5ForConditionalGeneration } from "../../models/t5/model.js";
+import type { Transformer } from "../../models/transformer/model.js";
 import { isEmptyFolder, lockRunFolder, replaceFile, saveCheckpoint } from "../run-folder.js";
 import { publishRunFolder } from "../run-publish.js";
 import type { ProgressDisplay } from "../progress.js";
@@ -70,6 +71,10 @@ export function describeTaskModel(kind: Seq2SeqModelKind, model: TaskModel): str
   if (kind === "t5") {
     const c = (model as T5ForConditionalGeneration).config;
     return `T5 ${c.num_layers}+${c.num_decoder_layers ?? c.num_layers} layers, d_model ${c.d_model}, ${c.num_heads} heads, d_ff ${c.d_ff} (${c.feed_forward_proj}), ${millions}`;
+  }
+  if (kind === "transformer") {
+    const c = (model as Transformer).config;
+    return `Transformer ${c.num_encoder_layers}+${c.num_decoder_layers} layers, d_model ${c.d_model}, ${c.nhead} heads, d_ff ${c.dim_feedforward}, label smoothing ${c.label_smoothing}, ${millions}`;
   }
   const c = (model as Seq2Seq).config;
   return `RNN Seq2Seq ${c.cell.toUpperCase()} ${c.encoderLayers} layer(s), hidden ${c.hiddenSize}, embedding ${c.embedDim}, ${c.attention} attention, ${millions}`;

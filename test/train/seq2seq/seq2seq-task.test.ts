@@ -13,6 +13,9 @@ import { fromPretrained } from "../../../src/models/pretrained.js";
 import { manualSeed } from "../../../src/tensor/rng.js";
 import { Tensor } from "../../../src/tensor/tensor.js";
 import { reshape } from "../../../src/ops/index.js";
+import type { Seq2Seq } from "../../../src/models/seq2seq/model.js";
+import type { T5ForConditionalGeneration } from "../../../src/models/t5/model.js";
+import type { Transformer } from "../../../src/models/transformer/model.js";
 import {
   PairVocabulary, batchLoss, buildTaskModel, defaultSeq2SeqTrainOptions, epochBatches, loadSeq2SeqTask, predictTargets, runSeq2SeqTask,
   scoreExamples, taskModelKind, trainingPairs, type TaskModel,
@@ -77,12 +80,13 @@ function directLoss(model: TaskModel, vocab: PairVocabulary, pairs: { source: nu
     const src = new Tensor(Int32Array.from(p.source), [1, p.source.length]);
     const target = [...p.target, vocab.eosId];
     let logits: Tensor;
-    if (taskModelKind(model) === "t5") {
-      const t5 = model as Extract<TaskModel, { shared: unknown }>;
-      logits = t5.forward(src, { decoderInputIds: new Tensor(Int32Array.from([vocab.padId, ...p.target]), [1, target.length]) }).logits;
+    const kind = taskModelKind(model);
+    if (kind === "rnn") {
+      logits = (model as Seq2Seq).forward(src, [p.source.length], new Tensor(Int32Array.from([vocab.bosId, ...p.target]), [1, target.length])).logits;
     } else {
-      const rnn = model as Exclude<TaskModel, { shared: unknown }>;
-      logits = rnn.forward(src, [p.source.length], new Tensor(Int32Array.from([vocab.bosId, ...p.target]), [1, target.length])).logits;
+      const start = kind === "t5" ? vocab.padId : vocab.bosId;
+      const decoderInputIds = new Tensor(Int32Array.from([start, ...p.target]), [1, target.length]);
+      logits = (model as T5ForConditionalGeneration | Transformer).forward(src, { decoderInputIds }).logits;
     }
     const l = crossEntropy(reshape(logits, [target.length, -1]), new Tensor(Int32Array.from(target), [target.length]));
     sum += l.item() * target.length;
@@ -91,11 +95,12 @@ function directLoss(model: TaskModel, vocab: PairVocabulary, pairs: { source: nu
   return sum / count;
 }
 
-for (const kind of ["rnn", "t5"] as const) {
+for (const kind of ["rnn", "t5", "transformer"] as const) {
   test(`batchLoss (${kind}): padded batch = token-weighted mean of each pair's own loss`, () => {
     const vocab = PairVocabulary.fromPairs([{ source: ["A", "B", "C"], target: ["X", "Y", "Z"] }]);
     manualSeed(2);
-    const model = buildTaskModel(kind, vocab, { width: 16, layers: 1, heads: 2, embedDim: 8 });
+    // No label smoothing for the Transformer: the reference here is plain cross-entropy.
+    const model = buildTaskModel(kind, vocab, { width: 16, layers: 1, heads: 2, embedDim: 8, labelSmoothing: 0 });
     model.eval();
     const pairs = [
       { source: [4, 5, 6, 4], target: [7, 8] },
