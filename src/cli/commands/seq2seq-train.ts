@@ -10,7 +10,6 @@ import { FEED_FORWARD_PROJ_VALUES, type FeedForwardProj } from "../../models/t5/
 import type { AttentionKind, RecurrentCellKind } from "../../models/seq2seq/config.js";
 import { formatDuration } from "../../train/progress.js";
 import { TrainingStopped } from "../../train/trainer.js";
-import { formatRates } from "../../train/seq2seq/evaluate.js";
 import { SEQ2SEQ_MODEL_KINDS, type Seq2SeqModelKind, type TaskModelSizes } from "../../train/seq2seq/models.js";
 import { runSeq2SeqTask } from "../../train/seq2seq/run.js";
 import { SEQ2SEQ_TASKS, type Seq2SeqTaskName } from "../../train/seq2seq/task.js";
@@ -140,7 +139,7 @@ export function registerSeq2SeqCommand(program: Command): void {
         console.log(`done: ${r.steps} steps (${r.epochs.toFixed(2)} epochs of ${counts.trainPairs} pairs), ${formatDuration(r.trainingSeconds)} training, ${formatDuration(r.wallSeconds)} wall clock, final loss ${r.finalLoss.toFixed(4)}`);
         if (r.test) {
           const t = r.test;
-          console.log(`test (${counts.test} words): greedy ${formatRates(t.greedy.rates)} (${t.greedy.seconds.toFixed(0)}s) | beam ${t.numBeams} ${formatRates(t.beam.rates)} (${t.beam.seconds.toFixed(0)}s)`);
+          console.log(`test (${counts.test} words): greedy ${t.greedy.summary} (${t.greedy.seconds.toFixed(0)}s) | beam ${t.numBeams} ${t.beam.summary} (${t.beam.seconds.toFixed(0)}s)`);
         }
         const held = readdirSync(out, { withFileTypes: true }).filter((e) => !e.name.startsWith(".")).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
         console.log(`saved: ${out}/{${held.sort().join(", ")}}${task === "g2p" ? `; try \`loom pronounce --run ${out} hello world\`` : ""}`);

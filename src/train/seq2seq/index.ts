@@ -13,6 +13,7 @@ export {
 export { scoreExamples, formatRates, type TaskScore } from "./evaluate.js";
 export {
   trainSeq2Seq, defaultSeq2SeqTrainOptions, validateSeq2SeqTrainOptions, makeSeq2SeqOptimizer, seq2seqCheckpointFiles,
-  type Seq2SeqTrainOptions, type Seq2SeqTrainResult, type Seq2SeqTrainerRun, type SplitScore,
+  type Seq2SeqTrainOptions, type Seq2SeqTrainResult, type Seq2SeqTrainerRun,
 } from "./trainer.js";
+export { PairTrainingTask, type TrainingTask, type TaskEvaluation } from "./training-task.js";
 export { runSeq2SeqTask, describeTaskModel, type Seq2SeqRunSettings, type Seq2SeqRunOutcome, type Seq2SeqRunHooks, type Seq2SeqNewRunOptions } from "./run.js";

@@ -25,6 +25,7 @@ import {
   makeSeq2SeqOptimizer, seq2seqCheckpointFiles, trainSeq2Seq, validateSeq2SeqTrainOptions,
   type Seq2SeqTrainOptions, type Seq2SeqTrainResult,
 } from "./trainer.js";
+import { PairTrainingTask } from "./training-task.js";
 import { PairVocabulary } from "./vocabulary.js";
 
 /** The settings of a seq2seq task run. */
@@ -113,8 +114,9 @@ export async function runSeq2SeqTask(settings: Seq2SeqRunSettings, hooks: Seq2Se
       step: 0, totalSteps: settings.train.steps ?? 0, warmupEndSeconds: null, elapsedSeconds: 0, rng: defaultGenerator.getState(), options: runOptions,
     }));
   }, options.overwrite === true, log);
+  const trainingTask = new PairTrainingTask(vocab, train, { validation: task.validation, test: task.test }, settings.train.batchSize, settings.train.seed);
   const result = await trainSeq2Seq({
-    model, vocab, optimizer, train, validation: task.validation, test: task.test, outDir: out, options: settings.train, runOptions, startedAt, log,
+    model, task: trainingTask, optimizer, outDir: out, options: settings.train, runOptions, startedAt, log,
     ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
   });
   if (result.test !== null) {
@@ -123,8 +125,8 @@ export async function runSeq2SeqTask(settings: Seq2SeqRunSettings, hooks: Seq2Se
       task: settings.task, model: settings.modelKind, parameters: model.numParameters(), steps: result.steps, epochs: +result.epochs.toFixed(3),
       training_seconds: +result.trainingSeconds.toFixed(1), wall_seconds: +result.wallSeconds.toFixed(1),
       test_examples: task.test.length,
-      test_greedy: { wer: t.greedy.rates.wordErrorRate, per: t.greedy.rates.tokenErrorRate, seconds: +t.greedy.seconds.toFixed(1) },
-      test_beam: { beams: t.numBeams, wer: t.beam.rates.wordErrorRate, per: t.beam.rates.tokenErrorRate, seconds: +t.beam.seconds.toFixed(1) },
+      test_greedy: { ...t.greedy.metrics, seconds: +t.greedy.seconds.toFixed(1) },
+      test_beam: { beams: t.numBeams, ...t.beam.metrics, seconds: +t.beam.seconds.toFixed(1) },
     }, null, 2) + "\n");
   }
   return { settings, model, vocab, result, counts: { trainPairs: train.length, validation: task.validation.length, test: task.test.length } };

@@ -2,9 +2,9 @@
  * The training loop of a sequence-to-sequence task, on the language-model trainer's machinery: AdamW
  * with decay/no-decay groups, linear warmup + cosine decay, gradient clipping, checkpoints saved as
  * units into the run folder (run-folder.ts), metrics.jsonl and loss.svg, the live progress display,
- * Ctrl-C that saves and stops, and a NaN guard. What differs is the data (batches of similar-length
- * pairs, batches.ts) and the evaluation: word and token error rates of decoded validation examples
- * during training, and of the test set, greedy and beam search, at the end.
+ * Ctrl-C that saves and stops, and a NaN guard. What differs is the data and the evaluation, which a
+ * TrainingTask supplies (training-task.ts): the loss of each step's batch, and figures of decoded
+ * validation examples during training and of the test set, greedy and beam search, at the end.
  *
  * A time budget covers training and the final test evaluation together: training stops when the time
  * left is what the test decoding is estimated to take (timed on the validation subset at each
@@ -17,17 +17,13 @@ import { clipGradNorm } from "../../optim/clip-grad.js";
 import type { Parameter } from "../../nn/parameter.js";
 import { defaultGenerator } from "../../tensor/rng.js";
 import { pretrainedFiles } from "../../models/pretrained.js";
-import type { SequenceErrorRates } from "../../metrics/sequence-error-rates.js";
 import { trainingStateFiles, type TrainerState } from "../checkpoint.js";
 import { lossPlotSvg } from "../plot.js";
 import { createProgress, type ProgressDisplay } from "../progress.js";
 import { appendLine, lockRunFolder, replaceFile, saveCheckpoint, unlockRunFolder } from "../run-folder.js";
 import { TrainingStopped } from "../trainer.js";
-import { batchesPerEpoch, epochBatches, type EncodedPair } from "./batches.js";
-import { formatRates, scoreExamples, type TaskScore } from "./evaluate.js";
-import { batchLoss, type TaskModel } from "./models.js";
-import type { Seq2SeqExample } from "./task.js";
-import type { PairVocabulary } from "./vocabulary.js";
+import type { TaskModel } from "./models.js";
+import type { TaskEvaluation, TrainingTask } from "./training-task.js";
 
 /** Settings of a seq2seq training run. */
 export interface Seq2SeqTrainOptions {
@@ -55,7 +51,7 @@ export interface Seq2SeqTrainOptions {
   logInterval: number;
   /** Beams of the beam-search evaluation (the test set at the end). */
   numBeams: number;
-  /** Seeds the batch order (batches.ts). */
+  /** Seeds the batch order (batches.ts) or the mixture's draws. */
   seed: number;
 }
 
@@ -112,14 +108,11 @@ export function seq2seqCheckpointFiles(model: TaskModel, optimizer: AdamW, state
   return [...pretrainedFiles(model, { metadata: { loom_step: String(state.step) } }), ...trainingStateFiles(optimizer, state).files];
 }
 
-/** What {@link trainSeq2Seq} needs: the model, vocabulary, data, run folder (already published with checkpoint 0) and options. */
+/** What {@link trainSeq2Seq} needs: the model, the task, the run folder (already published with checkpoint 0) and options. */
 export interface Seq2SeqTrainerRun {
   model: TaskModel;
-  vocab: PairVocabulary;
+  task: TrainingTask;
   optimizer: AdamW;
-  train: readonly EncodedPair[];
-  validation: readonly Seq2SeqExample[];
-  test: readonly Seq2SeqExample[];
   outDir: string;
   options: Seq2SeqTrainOptions;
   /** Stored in each checkpoint's trainer_state.json. */
@@ -132,12 +125,6 @@ export interface Seq2SeqTrainerRun {
   onStep?: (step: number, loss: number) => boolean | void;
 }
 
-/** The figures of one decoding of a split. */
-export interface SplitScore {
-  rates: SequenceErrorRates;
-  seconds: number;
-}
-
 /** What a seq2seq run achieved. */
 export interface Seq2SeqTrainResult {
   steps: number;
@@ -145,14 +132,19 @@ export interface Seq2SeqTrainResult {
   epochs: number;
   finalLoss: number;
   /** The last validation evaluation (greedy, on the validation subset). */
-  validation: (SplitScore & { step: number }) | null;
+  validation: (TaskEvaluation & { step: number }) | null;
   /** Test set, greedy and beam search; null when the run was interrupted. */
-  test: { greedy: SplitScore; beam: SplitScore; numBeams: number } | null;
+  test: { greedy: TaskEvaluation; beam: TaskEvaluation; numBeams: number } | null;
   /** Seconds spent in optimiser steps. */
   trainingSeconds: number;
   /** Seconds from startedAt to the end of the test evaluation. */
   wallSeconds: number;
   interrupted: boolean;
+}
+
+/** `metrics` with each name prefixed (metrics.jsonl's val_wer, test_beam_per, …). */
+function prefixed(prefix: string, metrics: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [prefix + k, v]));
 }
 
 /** Sources decoded by beam search when timing it at an evaluation (one decoding batch). */
@@ -170,15 +162,13 @@ export async function trainSeq2Seq(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrain
 }
 
 async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> {
-  const { model, vocab, optimizer, options: o, outDir } = run;
+  const { model, task, optimizer, options: o, outDir } = run;
   const startedAt = run.startedAt ?? performance.now();
   const log = run.log ?? ((line: string) => console.log(line));
   const progress = run.progress ?? createProgress();
   const metricsFile = join(outDir, "metrics.jsonl");
-  const perEpoch = batchesPerEpoch(run.train.length, o.batchSize);
+  const perEpoch = task.batchesPerEpoch;
   if (perEpoch === 0) throw new ValueError("seq2seq train: no training pairs");
-  const evalSet = run.validation.slice(0, o.evalExamples);
-  const beamSet = evalSet.slice(0, BEAM_TIMING_EXAMPLES);
   const seconds = () => (performance.now() - startedAt) / 1000;
 
   // Seconds per example of greedy and beam decoding, from the latest evaluation.
@@ -186,7 +176,7 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
   let beamCost = 0;
   let measured = false;
   // Until an evaluation has timed the decoding, a fifth of the budget is kept for the test set.
-  const testReserve = () => (measured ? 1.15 * run.test.length * (greedyCost + beamCost) + 5 : 0.2 * (o.timeSeconds ?? 0));
+  const testReserve = () => (measured ? 1.15 * task.testSize * (greedyCost + beamCost) + 5 : 0.2 * (o.timeSeconds ?? 0));
   const trainSeconds = () => (o.timeSeconds ?? Infinity) - testReserve();
 
   let step = 0;
@@ -196,8 +186,6 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
   let lastLoss = NaN;
   let validation = null as Seq2SeqTrainResult["validation"];
   const trainCurve: [number, number][] = [];
-  let batches: EncodedPair[][] = [];
-  let epoch = -1;
 
   const plot = () => replaceFile(join(outDir, "loss.svg"), lossPlotSvg([{ name: "train", color: "#1f77b4", points: trainCurve }], "loom seq2seq training loss"));
   const checkpoint = () => {
@@ -208,17 +196,16 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
     if (trainCurve.length > 0) plot();
   };
   const evaluateValidation = () => {
-    const greedy = scoreExamples(model, vocab, evalSet);
-    const beam = scoreExamples(model, vocab, beamSet, { numBeams: o.numBeams });
-    greedyCost = greedy.seconds / evalSet.length;
-    beamCost = beam.seconds / beamSet.length;
+    const greedy = task.evaluate(model, "validation", { numBeams: 1, limit: o.evalExamples });
+    const beam = task.evaluate(model, "validation", { numBeams: o.numBeams, limit: Math.min(o.evalExamples, BEAM_TIMING_EXAMPLES) });
+    greedyCost = greedy.seconds / Math.max(1, greedy.examples);
+    beamCost = beam.seconds / Math.max(1, beam.examples);
     measured = true;
-    validation = { rates: greedy.rates, seconds: greedy.seconds, step };
+    validation = { ...greedy, step };
     appendLine(metricsFile, JSON.stringify({
-      step, val_wer: greedy.rates.wordErrorRate, val_per: greedy.rates.tokenErrorRate, val_examples: evalSet.length,
-      val_beam_wer: beam.rates.wordErrorRate, val_beam_per: beam.rates.tokenErrorRate, val_beam_examples: beamSet.length,
+      step, ...prefixed("val_", greedy.metrics), val_examples: greedy.examples, ...prefixed("val_beam_", beam.metrics), val_beam_examples: beam.examples,
     }));
-    progress.log(`step ${step}: validation (${evalSet.length} words) greedy ${formatRates(greedy.rates)} | beam ${o.numBeams} (${beamSet.length} words) ${formatRates(beam.rates)} | ${(greedy.seconds + beam.seconds).toFixed(1)}s`);
+    progress.log(`step ${step}: validation (${greedy.examples} examples) greedy ${greedy.summary} | beam ${o.numBeams} (${beam.examples}) ${beam.summary} | ${(greedy.seconds + beam.seconds).toFixed(1)}s`);
   };
   const budgetReached = () => (o.steps !== undefined && step >= o.steps) || (o.timeSeconds !== undefined && seconds() >= trainSeconds());
 
@@ -235,19 +222,13 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
       await new Promise<void>((resolve) => setImmediate(resolve)); // lets Ctrl-C in between steps
       if (interrupted) break;
       const t0 = performance.now();
-      const e = Math.floor(step / perEpoch);
-      if (e !== epoch) {
-        epoch = e;
-        batches = epochBatches(run.train, o.batchSize, o.seed, epoch);
-      }
-      const batch = batches[step % perEpoch] as EncodedPair[];
       const byTime = o.timeSeconds !== undefined && o.steps === undefined;
       const progressSoFar = byTime
         ? warmupEndSeconds === null ? 0 : (seconds() - warmupEndSeconds) / Math.max(1e-9, trainSeconds() - warmupEndSeconds)
         : (step - o.warmupSteps) / Math.max(1, (o.steps ?? 0) - o.warmupSteps);
       const lr = scheduledLr(step, progressSoFar, o);
       for (const g of optimizer.paramGroups) g.lr = lr;
-      const loss = batchLoss(model, batch, vocab);
+      const { loss, tokens: batchTokens } = task.batch(model, step);
       const value = loss.item();
       if (!Number.isFinite(value)) {
         throw new TrainingStopped(`training stopped: the loss is ${value} at step ${step + 1} (lr ${lr.toExponential(2)}; try a lower --lr); ${outDir} keeps checkpoint ${lastSavedStep}`);
@@ -258,7 +239,7 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
       optimizer.zeroGrad();
       step++;
       lastLoss = value;
-      for (const p of batch) tokens += p.source.length + p.target.length + 1;
+      tokens += batchTokens;
       elapsed += (performance.now() - t0) / 1000;
       if (warmupEndSeconds === null && step >= o.warmupSteps) warmupEndSeconds = seconds();
       trainCurve.push([step, value]);
@@ -286,13 +267,10 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
     log(`interrupted at step ${step}: checkpoint saved in ${outDir} (no test evaluation)`);
     return { steps: step, epochs: step / perEpoch, finalLoss: lastLoss, validation, test: null, trainingSeconds: elapsed, wallSeconds: seconds(), interrupted };
   }
-  log(`test: decoding ${run.test.length} examples, greedy and beam ${o.numBeams} …`);
-  const greedy = scoreExamples(model, vocab, run.test);
-  const beam: TaskScore = scoreExamples(model, vocab, run.test, { numBeams: o.numBeams });
-  const test = { greedy: { rates: greedy.rates, seconds: greedy.seconds }, beam: { rates: beam.rates, seconds: beam.seconds }, numBeams: o.numBeams };
-  appendLine(metricsFile, JSON.stringify({
-    step, test_wer: greedy.rates.wordErrorRate, test_per: greedy.rates.tokenErrorRate,
-    test_beam_wer: beam.rates.wordErrorRate, test_beam_per: beam.rates.tokenErrorRate, test_examples: run.test.length,
-  }));
+  log(`test: decoding ${task.testSize} examples, greedy and beam ${o.numBeams} …`);
+  const greedy = task.evaluate(model, "test", { numBeams: 1 });
+  const beam = task.evaluate(model, "test", { numBeams: o.numBeams });
+  const test = { greedy, beam, numBeams: o.numBeams };
+  appendLine(metricsFile, JSON.stringify({ step, ...prefixed("test_", greedy.metrics), ...prefixed("test_beam_", beam.metrics), test_examples: greedy.examples }));
   return { steps: step, epochs: step / perEpoch, finalLoss: lastLoss, validation, test, trainingSeconds: elapsed, wallSeconds: seconds(), interrupted };
 }

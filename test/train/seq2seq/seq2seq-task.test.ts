@@ -119,12 +119,12 @@ test("a g2p run on the toy dictionary learns it, writes a run folder that loads,
   assert.equal(result.steps, 150);
   assert.ok(result.test !== null);
   // The toy mapping is one phoneme per letter: well learnt in 150 steps.
-  assert.ok(result.test.greedy.rates.wordErrorRate < 0.3, `test WER ${result.test.greedy.rates.wordErrorRate}`);
-  assert.ok(result.test.beam.rates.tokenErrorRate < 0.1, `test PER ${result.test.beam.rates.tokenErrorRate}`);
+  assert.ok(result.test.greedy.metrics.wer < 0.3, `test WER ${result.test.greedy.metrics.wer}`);
+  assert.ok(result.test.beam.metrics.per < 0.1, `test PER ${result.test.beam.metrics.per}`);
   for (const f of ["config.json", "model.safetensors", "vocab.json", "task.json", "results.json", "metrics.jsonl", "loss.svg", "checkpoint-150"]) assert.ok(existsSync(join(out, f)), f);
   const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { steps: number; test_greedy: { wer: number }; test_beam: { beams: number } };
   assert.equal(results.steps, 150);
-  assert.equal(results.test_greedy.wer, result.test.greedy.rates.wordErrorRate);
+  assert.equal(results.test_greedy.wer, result.test.greedy.metrics.wer);
   assert.equal(results.test_beam.beams, 3);
   // The folder loads back through the model registry and predicts the same.
   const loaded = fromPretrained(out).model as TaskModel;
@@ -132,7 +132,7 @@ test("a g2p run on the toy dictionary learns it, writes a run folder that loads,
   const sources = ["BAT", "STOKE"].map((w) => vocab.encodeSource([...w]));
   assert.deepEqual(predictTargets(loaded, sources, { numBeams: 3 }), predictTargets(model, sources, { numBeams: 3 }));
   const task = loadSeq2SeqTask("g2p", dict);
-  assert.equal(scoreExamples(loaded, loadedVocab, task.test).rates.wordErrorRate, result.test.greedy.rates.wordErrorRate);
+  assert.equal(scoreExamples(loaded, loadedVocab, task.test).rates.wordErrorRate, result.test.greedy.metrics.wer);
   // A second run into the same folder is refused and leaves the first untouched.
   const before = readFileSync(join(out, "model.safetensors"));
   await assert.rejects(
