@@ -9,6 +9,8 @@ import { registerEvalCommand } from "./commands/eval.js";
 import { registerChatCommand } from "./commands/chat.js";
 import { registerBertCommands } from "./commands/bert.js";
 import { registerClassifyCommand } from "./commands/classify.js";
+import { registerSeq2SeqCommand } from "./commands/seq2seq-train.js";
+import { registerPronounceCommand } from "./commands/pronounce.js";
 import { INTERRUPTED_EXIT_CODE, printError } from "./errors.js";
 
 /** The `loom` program. Commander's own messages (unknown option, missing argument) print as `loom: …`. */
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerChatCommand(program);
   registerBertCommands(program);
   registerClassifyCommand(program);
+  registerSeq2SeqCommand(program);
+  registerPronounceCommand(program);
   return program;
 }
 

@@ -17,3 +17,6 @@ export {
   readSpamAssassin, spamAssassinSplit, spamAssassinDataDir, messageBody, spamLabelOfGroup, SPAM_ASSASSIN_LABELS, SPAM_ASSASSIN_TEST_PREFIXES,
   type SpamAssassinRecord, type SpamAssassinExample,
 } from "./spam-assassin.js";
+  readCmudict, parseCmudict, splitCmudict, bundledCmudictPath, CMUDICT_PHONEMES,
+  type PronunciationEntry, type CmudictSplit,
+} from "./cmudict.js";

@@ -29,13 +29,14 @@ export interface BeamHypothesis {
   attention: number[][];
 }
 
-interface Beam {
+/** A running beam: its tokens and their source attention rows. */
+export interface Beam {
   tokens: number[];
   attention: number[][];
 }
 
-/** The best numBeams finished hypotheses (HF's BeamHypotheses). */
-class Hypotheses {
+/** The best numBeams finished hypotheses (HF's BeamHypotheses); shared with beam-search-batch.ts. */
+export class Hypotheses {
   readonly items: BeamHypothesis[] = [];
 
   constructor(readonly numBeams: number, readonly o: ResolvedGenerateOptions) {}
@@ -75,14 +76,15 @@ class Hypotheses {
   }
 }
 
-interface Candidate {
+/** One continuation of a beam by a token, with its summed log-probability. */
+export interface Candidate {
   beam: number;
   token: number;
   score: number;
 }
 
 /** The `count` best (beam, token) continuations, best first (ties: lower beam, then lower token). */
-function topCandidates(scores: readonly Float64Array[], count: number): Candidate[] {
+export function topCandidates(scores: readonly Float64Array[], count: number): Candidate[] {
   const best: Candidate[] = [];
   scores.forEach((row, beam) => {
     for (let token = 0; token < row.length; token++) {

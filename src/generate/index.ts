@@ -14,6 +14,7 @@ export {
 } from "./processors.js";
 export { chooseNextToken, type SamplingSettings } from "./next-token.js";
 export { beamSearch, type BeamHypothesis } from "./beam-search.js";
+export { beamSearchBatch } from "./beam-search-batch.js";
 export { sampleSteps, FINISHED, type SampledStep } from "./sampling.js";
 export { lengthPenalty, type LengthPenaltyKind } from "./length-penalty.js";
 export { findStopSequence, pendingStopPrefix } from "./stop-sequences.js";

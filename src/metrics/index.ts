@@ -26,3 +26,5 @@ export { ConfusionMatrixAccumulator } from "./streaming/confusion-matrix.js";
 export { MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError, R2Score } from "./streaming/regression.js";
 export { AucRoc } from "./streaming/auc-roc.js";
 export { Perplexity } from "./streaming/perplexity.js";
+export { editDistance } from "./edit-distance.js";
+export { sequenceErrorRates, closestReference, type SequenceErrorRates } from "./sequence-error-rates.js";

@@ -50,3 +50,5 @@ export {
   type BertPretrainSettings, type BertPretrainOverrides, type PretrainObjective,
 } from "./objectives/pretrain-settings.js";
 export { runBertPretraining, resumeBertPretraining, type PretrainHooks, type PretrainOutcome, type PretrainResumeChanges } from "./objectives/pretrain.js";
+/** Sequence-to-sequence tasks (CMUdict grapheme-to-phoneme): data, vocabulary, models, training loop and runs. */
+export * as seq2seq from "./seq2seq/index.js";
