@@ -8,6 +8,8 @@ import { registerGenerateCommand } from "./commands/generate.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerChatCommand } from "./commands/chat.js";
 import { registerBertCommands } from "./commands/bert.js";
+import { registerAttentionCommand } from "./commands/attention.js";
+import { registerAnalyzeCommand } from "./commands/analyze.js";
 import { INTERRUPTED_EXIT_CODE, printError } from "./errors.js";
 
 /** The `loom` program. Commander's own messages (unknown option, missing argument) print as `loom: …`. */
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerChatCommand(program);
   registerBertCommands(program);
+  registerAttentionCommand(program);
+  registerAnalyzeCommand(program);
   return program;
 }
 
