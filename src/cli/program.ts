@@ -10,6 +10,7 @@ import { registerChatCommand } from "./commands/chat.js";
 import { registerBertCommands } from "./commands/bert.js";
 import { registerAttentionCommand } from "./commands/attention.js";
 import { registerAnalyzeCommand } from "./commands/analyze.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { INTERRUPTED_EXIT_CODE, printError } from "./errors.js";
 
 /** The `loom` program. Commander's own messages (unknown option, missing argument) print as `loom: …`. */
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerBertCommands(program);
   registerAttentionCommand(program);
   registerAnalyzeCommand(program);
+  registerServeCommand(program);
   return program;
 }
 
