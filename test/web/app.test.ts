@@ -19,6 +19,7 @@ import { END_OF_TEXT } from "../../src/generate/text.js";
 import type { CausalLanguageModel } from "../../src/generate/language-model.js";
 import { getBackend, setBackend, WasmBackend } from "../../src/backend/index.js";
 import type { KernelVariant } from "../../src/backend/wasm/index.js";
+import { bertFolder, t5Folder } from "./model-folders.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const CHROMIUM_PATHS = [process.env.LOOM_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].filter((p): p is string => !!p);
@@ -59,7 +60,7 @@ describe("web app in Chromium", { skip }, () => {
     run = join(dir, "sotu-gpt");
     live = join(dir, "live-run");
     await train(run, data, 120, 1, 4);
-    server = createLoomServer({ runs: [run, live] });
+    server = createLoomServer({ runs: [run, live, bertFolder(join(dir, "bert-tiny")), t5Folder(join(dir, "t5-tiny"))] });
     base = await listen(server, 0, "127.0.0.1");
     mkdirSync(shots, { recursive: true });
     browser = await chromium.launch({
@@ -144,8 +145,35 @@ describe("web app in Chromium", { skip }, () => {
     await page.screenshot({ path: join(shots, "attention.png") });
   });
 
+  test("attention explorer: BERT's encoder with [CLS]/[SEP], T5's encoder, decoder and cross-attention", async () => {
+    await page.goto(`${base}?run=bert-tiny#attention`);
+    await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 30_000 });
+    await page.fill('[data-testid="attention-text"]', "the quick brown fox jumps over the lazy dog.");
+    await page.click('[data-testid="analyze"]');
+    await page.waitForSelector('[data-testid="attention-status"][data-ready="true"]', { timeout: 30_000 });
+    assert.deepEqual(await page.locator('[data-testid="stack"] option').allTextContents(), ["encoder"]);
+    assert.equal(await page.locator('[data-testid="head-grid"] canvas').count(), 2 * 2);
+    const labels = await page.locator('[data-testid="head-view"] text').allTextContents();
+    assert.ok(labels.includes("[CLS]") && labels.includes("[SEP]"), labels.join(" "));
+
+    await page.goto(`${base}?run=t5-tiny#attention`);
+    await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 30_000 });
+    await page.fill('[data-testid="attention-text"]', "the cat sat on the mat");
+    await page.fill('[data-testid="attention-target"]', "le chat");
+    await page.click('[data-testid="analyze"]');
+    await page.waitForSelector('[data-testid="attention-status"][data-ready="true"]', { timeout: 30_000 });
+    assert.deepEqual(await page.locator('[data-testid="stack"] option').allTextContents(), ["encoder", "decoder", "cross"]);
+    await page.selectOption('[data-testid="stack"]', "cross");
+    assert.equal(await page.locator('[data-testid="head-grid"] canvas').count(), 3 * 2);
+    assert.equal(await page.locator('[data-testid="head-stats"] tr').count(), 1 + 3 * 2);
+    const cross = await page.locator('[data-testid="head-view"] text').allTextContents();
+    assert.ok(cross.includes("le") && cross.includes("mat"), cross.join(" ")); // decoder queries, encoder keys
+    assert.equal(await page.isDisabled('option[value="rollout"]'), true); // no rollout across two sequences
+  });
+
   test("tokenizer view: the run's segmentation with counts", async () => {
     await page.goto(`${base}?run=sotu-gpt#tokenizer`);
+    await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 30_000 });
     await page.fill('[data-testid="tokenizer-text"]', "We the People");
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="tokenizer-counts"]')?.textContent?.includes("13 characters"));
     const count = Number(await page.getAttribute('[data-testid="tokenizer-counts"]', "data-count"));

@@ -51,7 +51,8 @@ async function start(): Promise<void> {
       const m = await worker.load(run.name);
       modelStatus.textContent = `${m.modelType}, ${formatNumber(m.parameters)} parameters, in this browser (${m.backend} ${m.variant}, ${m.sharedMemory && m.crossOriginIsolated ? "shared memory" : "not isolated"}), ${(m.loadMs / 1000).toFixed(1)} s`;
       modelStatus.dataset.state = "ready";
-      route();
+      // Views that use the model show it now; the dashboard and tokenizer view are left as they are.
+      if (main.dataset.view === "playground" || main.dataset.view === "attention") route();
     } catch (e) {
       modelStatus.textContent = `cannot load ${run.name}: ${(e as Error).message}`;
       modelStatus.dataset.state = "error";

@@ -20,8 +20,13 @@ import { softmaxRow } from "../../generate/processors.js";
 import { END_OF_TEXT } from "../../generate/text.js";
 import type { CausalLanguageModel } from "../../generate/language-model.js";
 import { Tokenizer } from "../../tokenizers/tokenizer.js";
+import { GPT_MODEL_TYPE } from "../../models/gpt/config.js";
+import { RNNLM_MODEL_TYPE } from "../../models/rnnlm/config.js";
 import type { LoadedModel, SamplingSettings, StackPayload, TokenInfo, WorkerReply, WorkerRequest } from "../protocol.js";
 import { loadModelFromBytes, type BrowserModel } from "./load-model.js";
+
+/** Registry model types that are causal language models (what the playground generates with). */
+const CAUSAL_MODEL_TYPES = new Set([GPT_MODEL_TYPE, RNNLM_MODEL_TYPE]);
 
 interface WorkerScope {
   postMessage(message: WorkerReply, transfer?: Transferable[]): void;
@@ -74,7 +79,7 @@ async function load(run: string): Promise<LoadedModel> {
   const info: LoadedModel = {
     run,
     modelType: model.modelType,
-    causal: typeof cfg.n_positions === "number" && typeof (model as { newCache?: unknown }).newCache === "function",
+    causal: CAUSAL_MODEL_TYPES.has(model.modelType),
     parameters: model.numParameters(),
     vocabSize: cfg.vocab_size ?? tokenizer.getVocabSize(),
     maxPositions: cfg.n_positions ?? cfg.max_position_embeddings ?? Infinity,
