@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,7 +68,7 @@ describe("web app in Chromium", { skip }, () => {
       headless: true,
       args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run", "--disable-extensions", "--metrics-recording-only", "--disable-dev-shm-usage", "--mute-audio"],
     });
-    page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
+    page = await browser.newPage({ viewport: { width: 1180, height: 820 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => {
@@ -142,6 +142,9 @@ describe("web app in Chromium", { skip }, () => {
     await page.selectOption("select:not([data-testid])", "rollout");
     assert.equal(await page.getAttribute('[data-testid="heatmap"]', "data-title"), "rollout through layer 1");
     await page.selectOption("select:not([data-testid])", "head");
+    const [heatmapPng] = await Promise.all([page.waitForEvent("download"), page.click('button:text("PNG") >> nth=0')]);
+    assert.equal(heatmapPng.suggestedFilename(), "attention-L1-H2.png");
+    assert.deepEqual([...readFileSync((await heatmapPng.path())!).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     await page.screenshot({ path: join(shots, "attention.png") });
   });
 
@@ -198,6 +201,13 @@ describe("web app in Chromium", { skip }, () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-chart="loss"] path.series').length === 4);
     assert.equal(await page.locator("figure.chart").count(), 5);
     for (const chart of ["bpb", "lr", "tps", "grad"]) assert.equal(await page.locator(`[data-chart="${chart}"] path.series`).count(), 2, chart);
+    // Export: a chart as SVG and as PNG.
+    const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.click('[data-chart="loss"] button:text("SVG")')]);
+    assert.equal(svgDownload.suggestedFilename(), "loss.svg");
+    assert.match(readFileSync((await svgDownload.path())!, "utf8"), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*class="series"/);
+    const [pngDownload] = await Promise.all([page.waitForEvent("download"), page.click('[data-chart="loss"] button:text("PNG")')]);
+    assert.equal(pngDownload.suggestedFilename(), "loss.png");
+    assert.deepEqual([...readFileSync((await pngDownload.path())!).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     await page.screenshot({ path: join(shots, "dashboard.png") });
     assert.deepEqual((page as unknown as { loomErrors: string[] }).loomErrors, []);
   });
