@@ -82,7 +82,7 @@ test("loom attention and loom analyze on a trained run", async () => {
     assert.match(r.err, /already exists/);
     r = await loom(["analyze", "--run", run, "--data", data, "--samples", "3", "--out", join(dir, "an2")]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /sample: 3 sentences of the last 10%/);
+    assert.match(r.out, /sample: 3 sentences of the validation split of/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,10 @@
 /**
  * `loom analyze`: an attention report over a sample of a model folder's validation set (the
- * `validation.tokens` a `loom train` run caches, or the held-out tail of `--data`), per head and
+ * `validation.tokens` a `loom train` run caches, or sentences of `--data`'s validation split), per head and
  * aggregated per layer, with plots: for each attention stack `report-<stack>.json`, `report-<stack>.md`,
  * `depth-<stack>.svg` (statistics against depth) and `grid-<stack>.svg` (every head on the first input).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { AttentionMaps } from "../../analysis/attention-maps.js";
@@ -15,7 +15,7 @@ import { attentionGridSvg } from "../../analysis/render.js";
 import { analyzeAttentionPatterns, attentionReportToJson } from "../../analysis/report.js";
 import { evenlySpacedWindows } from "../../analysis/sample.js";
 import { tokenLabels } from "../../analysis/token-labels.js";
-import { splitDocuments } from "../../data/corpus.js";
+import { readCorpus, splitDocuments } from "../../data/corpus.js";
 import { writeFileAtomic, writeNewFile } from "../../io/atomic.js";
 import { loadTokenStream } from "../../train/dataset.js";
 import type { Tokenizer } from "../../tokenizers/tokenizer.js";
@@ -42,21 +42,23 @@ function maxPositions(config: object): number {
   return n;
 }
 
-/** Id sequences to analyse: windows of the cached validation tokens, or encoded sentences of --data's held-out tail. */
+/** Id sequences to analyse: windows of the cached validation tokens, or encoded sentences of --data's validation split. */
 function sampleIds(flags: AnalyzeFlags, tokenizer: Tokenizer, length: number): { inputs: number[][]; source: string } {
   if (flags.data !== undefined) {
-    if (!existsSync(flags.data)) throw new UsageError(`--data ${flags.data}: no such file`);
-    const { validation } = splitDocuments([{ name: flags.data, text: readFileSync(flags.data, "utf8") }]);
+    if (flags.data !== "sotu" && !existsSync(flags.data)) throw new UsageError(`--data ${flags.data}: no such file or folder`, "give \"sotu\" (the bundled corpus), a .txt file or a folder of .txt files");
+    // The validation split `loom train --data` makes of the same corpus: the last 10% of the documents
+    // (of the text, for a single file).
+    const { validation } = splitDocuments(readCorpus(flags.data));
     // Sentences (or lines) of the held-out text, each encoded on its own (BERT's [CLS] … [SEP] around each).
     const lines = validation.flatMap((d) => d.text.split(/\n+|(?<=[.!?])\s+/)).map((l) => l.trim()).filter((l) => l.length > 0);
-    if (lines.length === 0) throw new UsageError(`--data ${flags.data}: the held-out tail has no text`);
+    if (lines.length === 0) throw new UsageError(`--data ${flags.data}: the validation split has no text`);
     const picks = evenlySpacedWindows(lines.map((_, i) => i), flags.samples, 1).map(([i]) => lines[i!]!);
     const inputs = picks.map((line) => tokenizer.encodeIds(line).slice(0, length)).filter((ids) => ids.length > 1);
-    return { inputs, source: `${inputs.length} sentences of the last 10% of ${flags.data}` };
+    return { inputs, source: `${inputs.length} sentences of the validation split of ${flags.data} (${validation.length} document${validation.length === 1 ? "" : "s"})` };
   }
   const stream = loadTokenStream(flags.run, "validation");
   if (stream === null) {
-    throw new UsageError(`${flags.run} has no validation.tokens`, "give --data FILE (a text file; its last 10% is the sample), or analyse a `loom train` run folder");
+    throw new UsageError(`${flags.run} has no validation.tokens`, "give --data sotu (or a .txt file or folder): sentences of its validation split are the sample");
   }
   const inputs = evenlySpacedWindows(stream.tokens, flags.samples, length);
   return { inputs, source: `${inputs.length} windows of ${length} tokens from ${flags.run}/validation.tokens (${stream.tokens.length} tokens)` };
@@ -68,7 +70,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .command("analyze")
     .description("attention report over a sample of the validation set: statistics per head and layer, head classes, plots")
     .requiredOption("--run <dir>", "model folder (a loom run, BERT or T5 folder)")
-    .option("--data <file>", "text file whose held-out last 10% is the sample (default: the run's validation.tokens)")
+    .option("--data <corpus>", "sample sentences of this corpus' validation split, as loom train splits it: \"sotu\", a .txt file or a folder (default: the run's validation.tokens)")
     .option("--samples <n>", "inputs in the sample", parsePositiveInt, 16)
     .option("--length <n>", "tokens per input (default: 64, at most the model's positions)", parsePositiveInt)
     .option("--out <dir>", "folder for the report (default: RUN/attention-analysis)")
