@@ -63,7 +63,11 @@ export interface HeadSummary {
   readonly entropy: number;
   readonly normalizedEntropy: number;
   readonly meanDistance: number;
+  /** Share within ±2 positions. */
+  readonly withinWindow: number;
   readonly previous: number;
+  /** NaN under a causal mask. */
+  readonly next: number;
   readonly self: number;
   readonly first: number;
   readonly special: number;

@@ -86,7 +86,7 @@ export class AttentionExplorer {
           el("button", { onclick: () => this.headViewSvgElement() && void downloadSvgPng(this.headViewSvgElement()!, `head-view-L${this.layer}.png`) }, "PNG")),
         this.headView),
       el("section", { class: "panel wide" }, el("h2", {}, "Statistics per head"),
-        el("p", { class: "hint" }, "Entropy in nats (smoothed as Clark et al. 2019) and against log n; E|i−j| in positions; shares of attention to the previous token, itself, the first token, special tokens and punctuation. Classes: previous-token / positional (≥ 90% of rows' arg-max at one offset), delimiter/sink (≥ 50% on first, special or punctuation keys), broad (entropy ≥ 0.8 log n)."),
+        el("p", { class: "hint" }, "Entropy in nats (smoothed as Clark et al. 2019) and against log n; E|i−j| in positions; shares of attention within ±2 positions, to the previous token, itself, the next token, the first token, special tokens and punctuation. Classes: previous-token / positional (≥ 90% of rows' arg-max at one offset), delimiter/sink (≥ 50% on first, special or punctuation keys), broad (entropy ≥ 0.8 log n)."),
         this.stats),
     );
     if (this.stacks.length > 0) this.select(this.layer, this.head);
@@ -251,11 +251,11 @@ export class AttentionExplorer {
   private drawStats(stack: StackPayload): void {
     const f = (x: number): string => formatNumber(x);
     this.stats.replaceChildren(
-      el("tr", {}, ...["layer", "head", "class", "entropy", "/ log n", "E|i−j|", "previous", "self", "first", "special", "punct."].map((t) => el("th", {}, t))),
+      el("tr", {}, ...["layer", "head", "class", "entropy", "/ log n", "E|i−j|", "±2", "previous", "self", "next", "first", "special", "punct."].map((t) => el("th", {}, t))),
       ...stack.heads_.map((s) => el("tr", { class: s.layer === this.layer && s.head === this.head ? "selected" : "", "data-class": s.class, onclick: () => this.select(s.layer, s.head) },
         el("td", {}, String(s.layer)), el("td", {}, String(s.head)), el("td", {}, s.class),
-        el("td", {}, f(s.entropy)), el("td", {}, f(s.normalizedEntropy)), el("td", {}, f(s.meanDistance)), el("td", {}, f(s.previous)),
-        el("td", {}, f(s.self)), el("td", {}, f(s.first)), el("td", {}, f(s.special)), el("td", {}, f(s.punctuation)))),
+        el("td", {}, f(s.entropy)), el("td", {}, f(s.normalizedEntropy)), el("td", {}, f(s.meanDistance)), el("td", {}, f(s.withinWindow)), el("td", {}, f(s.previous)),
+        el("td", {}, f(s.self)), el("td", {}, f(s.next)), el("td", {}, f(s.first)), el("td", {}, f(s.special)), el("td", {}, f(s.punctuation)))),
     );
   }
 }

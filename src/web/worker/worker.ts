@@ -139,7 +139,7 @@ function stackPayload(stack: AttentionStack): StackPayload {
       const s = headStatistics(maps, l, h);
       heads.push({
         layer: l, head: h, class: classifyHead(s), entropy: s.entropy, normalizedEntropy: s.normalizedEntropy, meanDistance: s.meanDistance,
-        previous: s.previous, self: s.self, first: s.first, special: s.special, punctuation: s.punctuation,
+        withinWindow: s.withinWindow, previous: s.previous, next: s.next, self: s.self, first: s.first, special: s.special, punctuation: s.punctuation,
       });
     }
   }
