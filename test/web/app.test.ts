@@ -1,14 +1,15 @@
 // The web app in a real browser: Debian's Chromium driven by playwright-core, against `loom serve`'s
 // server over a freshly trained run. Skipped, with a message, only where no Chromium can be found
 // (CI installs it: .ci/run). Screenshots go to docs/images/ when LOOM_SCREENSHOTS=docs, else to a
-// temporary folder (so an ordinary test run leaves the repository as it was).
+// temporary folder (so an ordinary test run leaves the repository as it was). LOOM_WEB_RUN=DIR uses
+// an existing GPT run folder (e.g. `npm start`'s runs/sotu) instead of training a small one.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { readCorpus } from "../../src/data/corpus.js";
 import { resolveSettings, runTraining } from "../../src/train/run.js";
@@ -42,6 +43,9 @@ function train(out: string, data: string, steps: number, seed: number, heads: nu
 describe("web app in Chromium", { skip }, () => {
   let dir = "";
   let run = "";
+  let runName = "";
+  let layers = 0;
+  let heads = 0;
   let live = "";
   let data = "";
   let server: Server;
@@ -57,9 +61,15 @@ describe("web app in Chromium", { skip }, () => {
     dir = mkdtempSync(join(tmpdir(), "loom-web-"));
     data = join(dir, "text.txt");
     writeFileSync(data, readCorpus().slice(0, 3).map((d) => d.text).join("\n"));
-    run = join(dir, "sotu-gpt");
     live = join(dir, "live-run");
-    await train(run, data, 120, 1, 4);
+    if (process.env.LOOM_WEB_RUN) {
+      run = process.env.LOOM_WEB_RUN;
+    } else {
+      run = join(dir, "sotu-gpt");
+      await train(run, data, 120, 1, 4);
+    }
+    runName = basename(run);
+    ({ n_layer: layers, n_head: heads } = JSON.parse(readFileSync(join(run, "config.json"), "utf8")) as { n_layer: number; n_head: number });
     server = createLoomServer({ runs: [run, live, bertFolder(join(dir, "bert-tiny")), t5Folder(join(dir, "t5-tiny"))] });
     base = await listen(server, 0, "127.0.0.1");
     mkdirSync(shots, { recursive: true });
@@ -86,7 +96,7 @@ describe("web app in Chromium", { skip }, () => {
   });
 
   test("the page is cross-origin isolated and loads the model into the worker (wasm, shared memory)", async () => {
-    await page.goto(`${base}?run=sotu-gpt#playground`);
+    await page.goto(`${base}?run=${runName}#playground`);
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
     await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 30_000 });
     assert.match(await page.textContent('[data-testid="model-status"]') ?? "", /gpt2, .* parameters, in this browser \(wasm .*shared memory/);
@@ -120,12 +130,12 @@ describe("web app in Chromium", { skip }, () => {
   });
 
   test("attention explorer: grid, heatmap, head view and statistics render", async () => {
-    await page.goto(`${base}?run=sotu-gpt#attention`);
+    await page.goto(`${base}?run=${runName}#attention`);
     await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 30_000 });
     await page.click('[data-testid="analyze"]');
     await page.waitForSelector('[data-testid="attention-status"][data-ready="true"]', { timeout: 30_000 });
-    assert.equal(await page.locator('[data-testid="head-grid"] canvas').count(), 2 * 4);
-    assert.equal(await page.locator('[data-testid="head-stats"] tr').count(), 1 + 2 * 4);
+    assert.equal(await page.locator('[data-testid="head-grid"] canvas').count(), layers * heads);
+    assert.equal(await page.locator('[data-testid="head-stats"] tr').count(), 1 + layers * heads);
     const inked = await page.evaluate(() => {
       const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap"]')!;
       const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -138,12 +148,12 @@ describe("web app in Chromium", { skip }, () => {
     assert.ok(inked.coloured > inked.total * 0.2, `heatmap has ${inked.coloured} of ${inked.total} pixels in the weight colours`);
     assert.ok(Number(await page.getAttribute('[data-testid="head-view"]', "data-lines")) > 0);
     // Another head and the rollout view redraw without error.
-    await page.click('[data-testid="head-grid"] canvas[data-layer="1"][data-head="2"]');
+    await page.click(`[data-testid="head-grid"] canvas[data-layer="${layers - 1}"][data-head="${heads - 1}"]`);
     await page.selectOption("select:not([data-testid])", "rollout");
-    assert.equal(await page.getAttribute('[data-testid="heatmap"]', "data-title"), "rollout through layer 1");
+    assert.equal(await page.getAttribute('[data-testid="heatmap"]', "data-title"), `rollout through layer ${layers - 1}`);
     await page.selectOption("select:not([data-testid])", "head");
     const [heatmapPng] = await Promise.all([page.waitForEvent("download"), page.click('button:text("PNG") >> nth=0')]);
-    assert.equal(heatmapPng.suggestedFilename(), "attention-L1-H2.png");
+    assert.equal(heatmapPng.suggestedFilename(), `attention-L${layers - 1}-H${heads - 1}.png`);
     assert.deepEqual([...readFileSync((await heatmapPng.path())!).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     await page.screenshot({ path: join(shots, "attention.png") });
   });
@@ -175,7 +185,7 @@ describe("web app in Chromium", { skip }, () => {
   });
 
   test("tokenizer view: the run's segmentation with counts", async () => {
-    await page.goto(`${base}?run=sotu-gpt#tokenizer`);
+    await page.goto(`${base}?run=${runName}#tokenizer`);
     await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 30_000 });
     await page.fill('[data-testid="tokenizer-text"]', "We the People");
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="tokenizer-counts"]')?.textContent?.includes("13 characters"));
@@ -197,7 +207,7 @@ describe("web app in Chromium", { skip }, () => {
     await training;
     await page.waitForFunction((total) => Number(document.querySelector<HTMLElement>('[data-testid="dashboard-status"]')?.dataset.lastStep) === total, steps, { timeout: 10_000 });
     // Both runs compared: five charts, each with a line per run (loss: train + validation per run).
-    await page.check('input[data-run="sotu-gpt"]');
+    await page.check(`input[data-run="${runName}"]`);
     await page.waitForFunction(() => document.querySelectorAll('[data-chart="loss"] path.series').length === 4);
     assert.equal(await page.locator("figure.chart").count(), 5);
     for (const chart of ["bpb", "lr", "tps", "grad"]) assert.equal(await page.locator(`[data-chart="${chart}"] path.series`).count(), 2, chart);
