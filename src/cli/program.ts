@@ -11,6 +11,9 @@ import { registerBertCommands } from "./commands/bert.js";
 import { registerClassifyCommand } from "./commands/classify.js";
 import { registerSeq2SeqCommand } from "./commands/seq2seq-train.js";
 import { registerPronounceCommand } from "./commands/pronounce.js";
+import { registerAttentionCommand } from "./commands/attention.js";
+import { registerAnalyzeCommand } from "./commands/analyze.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { INTERRUPTED_EXIT_CODE, printError } from "./errors.js";
 
 /** The `loom` program. Commander's own messages (unknown option, missing argument) print as `loom: …`. */
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerClassifyCommand(program);
   registerSeq2SeqCommand(program);
   registerPronounceCommand(program);
+  registerAttentionCommand(program);
+  registerAnalyzeCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

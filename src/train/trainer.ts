@@ -289,7 +289,8 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
         lossSum += value;
         (options.gradAccumulation > 1 ? l.div(options.gradAccumulation) : l).backward();
       }
-      if (options.gradClip > 0) clipGradNorm(model.parameters(), options.gradClip);
+      // The global norm before clipping, logged for the dashboard (only computed where clipping needs it anyway).
+      const gradNorm = options.gradClip > 0 ? clipGradNorm(model.parameters(), options.gradClip) : null;
       optimizer.step();
       optimizer.zeroGrad();
       step++;
@@ -305,7 +306,7 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
       // For a time budget, the step count is an estimate from the speed so far.
       const expectedTotal = byTime ? step + Math.max(0, Math.round(remaining / (wall / runSteps))) : totalSteps;
       if (step % options.logInterval === 0 || step === 1) {
-        appendLine(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2) }));
+        appendLine(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2), ...(gradNorm === null ? {} : { grad_norm: gradNorm }) }));
       }
       progress.update({ step, total: Math.max(expectedTotal, step), loss: lastLoss, tokensPerSecond, etaSeconds: remaining, lr });
       // The last step evaluates and saves here, so the same step is never saved twice.

@@ -30,6 +30,7 @@ function describeSettings(s: RunSettings): string {
   return `preset ${s.preset}, ${s.modelKind}, tokenizer ${s.tokenizer}, budget ${budget}, lr ${t.lr}, batch ${t.batchSize} × block ${t.blockSize}`;
 }
 import { printSamples } from "./samples.js";
+import { startServer } from "./serve.js";
 
 interface TrainFlags {
   preset: string;
@@ -66,6 +67,7 @@ interface TrainFlags {
   samples: number;
   maxTokens: number;
   backend?: string;
+  serve?: number | true;
 }
 
 function defined<T extends object>(o: T): Partial<T> {
@@ -110,6 +112,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--samples <n>", "samples to print at the end", parseNonNegativeInt, 3)
     .option("--max-tokens <n>", "tokens per sample", parsePositiveInt, 100)
     .option("--backend <name>", "kernels: native (default where built), wasm or js")
+    .option("--serve [port]", "show the run live in the web app (loom serve) while it trains; port default 5173", parseNonNegativeInt)
     .action(async (flags: TrainFlags, command: Command) => {
       const backend = chooseBackend(flags.backend);
       const explicit = (name: string) => command.getOptionValueSource(name) !== "default";
@@ -162,6 +165,7 @@ export function registerTrainCommand(program: Command): void {
         const s = settings;
         run = () => runTraining(s, {}, { overwrite: flags.overwrite === true });
       }
+      const server = flags.serve === undefined ? null : await startServer({ runs: [settings.out] }, flags.serve === true ? 5173 : flags.serve, "127.0.0.1", console.log);
       try {
         const outcome = await run();
         const r = outcome.result;
@@ -182,6 +186,11 @@ export function registerTrainCommand(program: Command): void {
           return;
         }
         throw e;
+      } finally {
+        if (server) {
+          server.closeAllConnections();
+          server.close();
+        }
       }
     });
 }

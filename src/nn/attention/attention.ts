@@ -58,6 +58,38 @@ export interface AttentionResult {
   weights: Tensor | null;
 }
 
+/** One attention call's probabilities, as {@link captureAttention} records them. */
+export interface CapturedAttention {
+  /** "self" (keys from the queries' own sequence) or "cross" (keys from an encoder's output). */
+  readonly kind: "self" | "cross";
+  /** Whether a causal mask applied (a decoder's self-attention). */
+  readonly causal: boolean;
+  /** [B, H, T, S], detached, before dropout. */
+  readonly weights: Tensor;
+}
+
+/**
+ * The open capture scopes' record lists (innermost last). Empty almost always, so an ordinary forward
+ * pays one length test per attention call and never computes weights it does not need.
+ */
+const captureScopes: CapturedAttention[][] = [];
+
+/**
+ * Runs `fn` and records the attention probabilities of every attention call made inside it, in call
+ * order: for GPT and BERT one per layer; for T5 the encoder's layers, then per decoder layer its self-
+ * and its cross-attention. Models need no option of their own for this; scopes nest (the inner one
+ * sees the calls made inside it, and so does every outer one).
+ */
+export function captureAttention<R>(fn: () => R): { result: R; attentions: CapturedAttention[] } {
+  const records: CapturedAttention[] = [];
+  captureScopes.push(records);
+  try {
+    return { result: fn(), attentions: records };
+  } finally {
+    captureScopes.splice(captureScopes.lastIndexOf(records), 1);
+  }
+}
+
 /** [B, L, H·D] → [B, H, L, D] (a view when the strides allow). */
 export function splitHeads(x: Tensor, numHeads: number): Tensor {
   const [B, L, C] = x.shape as [number, number, number];
@@ -117,9 +149,13 @@ export function multiHeadAttention(q: Tensor, kv: KeyValueSource, options: Atten
     ...(options.scale === undefined ? {} : { scale: options.scale }),
     ...(options.alibiSlopes ? { alibiSlopes: options.alibiSlopes, alibiOffset: S - T } : {}),
   };
-  if (options.needWeights) {
+  if (options.needWeights || captureScopes.length > 0) {
     const { output, weights } = scaledDotProductAttention(qh, keys, values, { ...sdpa, returnWeights: true });
-    return { output: mergeHeads(output), weights };
+    if (captureScopes.length > 0) {
+      const record: CapturedAttention = { kind: options.cross ? "cross" : "self", causal: options.isCausal ?? false, weights: weights.detach() };
+      for (const scope of captureScopes) scope.push(record);
+    }
+    return { output: mergeHeads(output), weights: options.needWeights ? weights : null };
   }
   return { output: mergeHeads(scaledDotProductAttention(qh, keys, values, sdpa)), weights: null };
 }

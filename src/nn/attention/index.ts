@@ -1,5 +1,7 @@
 /** The one attention path, its KV cache, attention layers and position encodings. */
-export { multiHeadAttention, splitHeads, mergeHeads, type AttentionOptions, type AttentionResult, type KeyValueSource } from "./attention.js";
+export {
+  multiHeadAttention, splitHeads, mergeHeads, captureAttention, type AttentionOptions, type AttentionResult, type CapturedAttention, type KeyValueSource,
+} from "./attention.js";
 export {
   MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionForwardOptions, type MultiHeadAttentionOutput,
   type PositionalKind,
