@@ -17,6 +17,7 @@ export {
   readSpamAssassin, spamAssassinSplit, spamAssassinDataDir, messageBody, spamLabelOfGroup, SPAM_ASSASSIN_LABELS, SPAM_ASSASSIN_TEST_PREFIXES,
   type SpamAssassinRecord, type SpamAssassinExample,
 } from "./spam-assassin.js";
+export {
   readCmudict, parseCmudict, splitCmudict, bundledCmudictPath, CMUDICT_PHONEMES,
   type PronunciationEntry, type CmudictSplit,
 } from "./cmudict.js";
