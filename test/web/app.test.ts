@@ -218,7 +218,7 @@ describe("web app in Chromium", { skip }, () => {
     const [pngDownload] = await Promise.all([page.waitForEvent("download"), page.click('[data-chart="loss"] button:text("PNG")')]);
     assert.equal(pngDownload.suggestedFilename(), "loss.png");
     assert.deepEqual([...readFileSync((await pngDownload.path())!).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-    await page.screenshot({ path: join(shots, "dashboard.png") });
+    await page.screenshot({ path: join(shots, "dashboard.png"), fullPage: true });
     assert.deepEqual((page as unknown as { loomErrors: string[] }).loomErrors, []);
   });
 });

@@ -31,8 +31,8 @@ function escape(text: string): string {
 
 /** The chart as an `<svg>` element: one `path.series` per series with points, a `text.empty` when no series has any. */
 export function lineChart(spec: ChartSpec): SVGSVGElement {
-  const W = spec.width ?? 460;
-  const H = spec.height ?? 260;
+  const W = spec.width ?? 400;
+  const H = spec.height ?? 250;
   const m = { l: 56, r: 12, t: 28, b: 66 };
   const fy = spec.logY ? (y: number) => Math.log10(y) : (y: number) => y;
   const visible = spec.series.map((s) => ({ ...s, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!spec.logY || y > 0)) }));
@@ -77,9 +77,9 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
       parts.push(`<circle cx="${sx(lx).toFixed(1)}" cy="${sy(ly).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${escape(`${s.name} at step ${lx}: ${formatNumber(ly)}`)}</title></circle>`);
     }
     // Legend: three columns, rows below the axis label.
-    const lx = m.l + 4 + (k % 3) * 130;
+    const lx = m.l + 4 + (k % 3) * 112;
     const ly = H - 20 + Math.floor(k / 3) * 13;
-    parts.push(`<g class="legend"><line x1="${lx}" y1="${ly - 4}" x2="${lx + 14}" y2="${ly - 4}" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 2"' : ""}/><text x="${lx + 18}" y="${ly}">${escape(s.name.length > 20 ? s.name.slice(0, 19) + "…" : s.name)}</text></g>`);
+    parts.push(`<g class="legend"><line x1="${lx}" y1="${ly - 4}" x2="${lx + 14}" y2="${ly - 4}" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 2"' : ""}/><text x="${lx + 18}" y="${ly}">${escape(s.name.length > 17 ? s.name.slice(0, 16) + "…" : s.name)}</text></g>`);
   });
   parts.push("</svg>");
   return parse(parts.join(""));
