@@ -58,7 +58,7 @@ test("loom attention and loom analyze on a trained run", async () => {
     // Mistakes get one clear line and nothing is overwritten.
     r = await loom(["attention", "--run", run, "--text", text, "--out", json]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /already exists/);
+    assert.match(r.err, /already exists\nhint: give --overwrite to replace it/);
     r = await loom(["attention", "--run", run, "--text", text, "--out", join(dir, "x.txt")]);
     assert.match(r.err, /unknown format "\.txt"/);
     r = await loom(["attention", "--run", run, "--text", text, "--layer", "2", "--out", join(dir, "y.svg")]);

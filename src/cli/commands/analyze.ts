@@ -16,13 +16,13 @@ import { analyzeAttentionPatterns, attentionReportToJson } from "../../analysis/
 import { evenlySpacedWindows } from "../../analysis/sample.js";
 import { tokenLabels } from "../../analysis/token-labels.js";
 import { readCorpus, splitDocuments } from "../../data/corpus.js";
-import { writeFileAtomic, writeNewFile } from "../../io/atomic.js";
 import { loadTokenStream } from "../../train/dataset.js";
 import type { Tokenizer } from "../../tokenizers/tokenizer.js";
 import { chooseBackend } from "../backend-choice.js";
 import { UsageError } from "../errors.js";
 import { parsePositiveInt } from "../options.js";
 import { checkRunFolder } from "../run-folder.js";
+import { writeOutput } from "./attention.js";
 
 interface AnalyzeFlags {
   run: string;
@@ -94,7 +94,7 @@ export function registerAnalyzeCommand(program: Command): void {
       if (byStack.size === 0) throw new UsageError(`${flags.run}: the model made no attention calls`, "attention needs a transformer (GPT, BERT, T5), not an LSTM");
       const out = flags.out ?? join(flags.run, "attention-analysis");
       mkdirSync(out, { recursive: true });
-      const write = (name: string, data: string): void => (flags.overwrite ? writeFileAtomic : writeNewFile)(join(out, name), data);
+      const write = (name: string, data: string): void => writeOutput(join(out, name), data, flags.overwrite ?? false);
       console.log(`sample: ${source}`);
       for (const [kind, samples] of byStack) {
         const report = analyzeAttentionPatterns(samples, { similarity: flags.similarity ?? false });

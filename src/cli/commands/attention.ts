@@ -13,6 +13,7 @@ import { headStatistics } from "../../analysis/statistics.js";
 import { classifyHead } from "../../analysis/classify.js";
 import { openModelFolder } from "../../analysis/model-folder.js";
 import { tokenLabels } from "../../analysis/token-labels.js";
+import { FileError } from "../../errors.js";
 import { writeFileAtomic, writeNewFile } from "../../io/atomic.js";
 import { chooseBackend } from "../backend-choice.js";
 import { UsageError } from "../errors.js";
@@ -29,6 +30,23 @@ interface AttentionFlags {
   out: string;
   overwrite?: boolean;
   backend?: string;
+}
+
+/**
+ * Writes an output file: a new file, or with `overwrite` a replacement; an existing file without it is
+ * a usage error that names the flag (nothing the user has is overwritten silently).
+ */
+export function writeOutput(path: string, data: string | Uint8Array, overwrite: boolean): void {
+  if (overwrite) {
+    writeFileAtomic(path, data);
+    return;
+  }
+  try {
+    writeNewFile(path, data);
+  } catch (e) {
+    if (e instanceof FileError && e.code === "EEXIST") throw new UsageError(`${path} already exists`, "give --overwrite to replace it, or another --out");
+    throw e;
+  }
 }
 
 /** Pixels a PNG may have at most (a 4096 × 4096 picture); larger requests get a smaller cell. */
@@ -122,8 +140,7 @@ export function registerAttentionCommand(program: Command): void {
         const cellSize = Math.max(1, Math.min(16, Math.floor(Math.sqrt(MAX_PNG_PIXELS / (tiles * perTile)))));
         data = encodePng(attentionHeatmapImage(stack.maps, flags.layer, flags.head, { cellSize }), (b) => deflateSync(b));
       }
-      if (flags.overwrite) writeFileAtomic(flags.out, data);
-      else writeNewFile(flags.out, data);
+      writeOutput(flags.out, data, flags.overwrite ?? false);
       const what = flags.layer === undefined ? "every layer" : flags.head === undefined ? `layer ${flags.layer}` : `layer ${flags.layer}, head ${flags.head}`;
       console.log(`${stack.kind} attention (${stack.maps.layers} layers × ${stack.maps.heads} heads, ${stack.maps.queries} × ${stack.maps.keys} tokens), ${what} → ${flags.out}`);
     });
