@@ -117,3 +117,12 @@ test("masks are drawn afresh for every batch (dynamic), validation batches are f
     }
   }
 });
+
+test("segmentDocuments: a sentence longer than maxSegmentTokens is cut into pieces of at most that many tokens, in order", () => {
+  const whole = segmentDocuments(tokenizer, texts.slice(0, 1));
+  const cut = segmentDocuments(tokenizer, texts.slice(0, 1), 7);
+  assert.ok(cut[0]!.every((s) => s.length >= 1 && s.length <= 7));
+  assert.ok(cut[0]!.length > whole[0]!.length);
+  assert.deepEqual(cut[0]!.flatMap((s) => [...s]), whole[0]!.flatMap((s) => [...s]));
+  assert.throws(() => segmentDocuments(tokenizer, texts, 0), /maxSegmentTokens must be ≥ 1, got 0/);
+});
