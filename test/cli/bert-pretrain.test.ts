@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,4 +52,32 @@ test("loom bert pretrain: bad settings are named errors, not stack traces", () =
   const seq = loom(["bert", "pretrain", "--max-seq-length", "3", "--steps", "1"]);
   assert.equal(seq.code, 1);
   assert.match(seq.out, /^loom: --max-seq-length: expected an integer from 5 to 65536, got 3/m);
+});
+
+test("loom bert pretrain: Ctrl-C saves a checkpoint and exits with 130; --resume continues from it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "loom-bert-cli-"));
+  const data = join(dir, "text.txt");
+  writeFileSync(data, readCorpus().slice(0, 2).map((d) => d.text).join("\n\n"));
+  const out = join(dir, "run");
+  const child = spawn(process.execPath, ["--import", "tsx", main, "bert", "pretrain", "--data", data, "--out", out, "--steps", "100000", ...small], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const sawStep = new Promise<void>((resolve) => {
+    const look = (d: Buffer) => {
+      output += d.toString();
+      if (/step 10\//.test(output)) resolve();
+    };
+    child.stdout.on("data", look);
+    child.stderr.on("data", look);
+  });
+  await sawStep;
+  child.kill("SIGINT");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 130, output);
+  const step = Number(/interrupted at step (\d+): checkpoint saved/.exec(output)?.[1]);
+  assert.ok(step >= 10, output);
+  const state = JSON.parse(readFileSync(join(out, `checkpoint-${step}`, "trainer_state.json"), "utf8")) as { step: number };
+  assert.equal(state.step, step);
+  const resumed = loom(["bert", "pretrain", "--out", out, "--resume", "--steps", "2"]);
+  assert.equal(resumed.code, 0, resumed.out);
+  assert.match(resumed.out, new RegExp(`resuming .* at step ${step}[^]*done: ${step + 2} steps`));
 });
