@@ -30,7 +30,7 @@ import { loadInstances, saveInstances } from "./instance-file.js";
 import { addedTokenCount, sequenceLayout } from "./layout.js";
 import { createPairInstances, createSingleInstances, type PretrainingInstance } from "./pairs.js";
 import { pretrainCheckpointFiles, pretrainLoop, type PretrainingData, type PretrainResult } from "./pretrain-loop.js";
-import { hasPairHead, type PretrainingModel } from "./pretrain-loss.js";
+import type { PretrainingModel } from "./pretrain-loss.js";
 import { pretrainModelConfig, resolvePretrainSettings, validatePretrainSettings, type BertPretrainSettings } from "./pretrain-settings.js";
 import { segmentDocuments } from "./segments.js";
 import { maskingVocabulary } from "./vocabulary.js";
@@ -227,7 +227,6 @@ export async function resumeBertPretraining(out: string, changes: PretrainResume
     const model = loaded as unknown as PretrainingModel;
     const expected = settings.objective === "mlm" ? "BertForMaskedLM" : "BertForPreTraining";
     if (model.architecture !== expected) throw new FormatError(join(latest.dir, "config.json"), "architectures", `expected ${expected} for --objective ${settings.objective}, found ${model.architecture}`);
-    if (hasPairHead(model) !== (settings.objective !== "mlm")) throw new FormatError(join(latest.dir, "config.json"), "architectures", `does not fit --objective ${settings.objective}`);
     const optimizer = pretrainOptimizer(model, settings.train);
     const state = loadTrainingState(latest.dir, optimizer, Number(metadata.loom_step ?? 0));
     log(`resuming ${out} at step ${state.step}`);
