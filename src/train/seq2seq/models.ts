@@ -60,8 +60,16 @@ export interface TaskModelSizes {
 /** Longest source or target (in tokens, end token included) a transformer here accepts: CMUdict's longest is 34. */
 const POSITIONS = 128;
 
-/** Builds a fresh model of `kind` for `vocab`. */
-export function buildTaskModel(kind: Seq2SeqModelKind, vocab: PairVocabulary, sizes: TaskModelSizes = {}): TaskModel {
+/** The ids a model is built around: the vocabulary size, padding, end, and the RNN's/Transformer's decoder start. */
+export interface TaskIds {
+  size: number;
+  padId: number;
+  eosId: number;
+  bosId: number;
+}
+
+/** Builds a fresh model of `kind` for a vocabulary (a PairVocabulary, or a tokenizer's ids). */
+export function buildTaskModel(kind: Seq2SeqModelKind, vocab: TaskIds, sizes: TaskModelSizes = {}): TaskModel {
   const dropout = sizes.dropout ?? 0;
   if (kind === "t5") {
     const width = sizes.width ?? 256;
@@ -107,6 +115,15 @@ export function sourceBatch(sources: readonly (readonly number[])[], padId: numb
   return { src: new Tensor(ids, [sources.length, S]), lengths: sources.map((s) => s.length) };
 }
 
+/**
+ * The loss of a T5 or Transformer on padded ids: inputIds [B, S] with attentionMask [B, S] (1 = real),
+ * labels [B, T] ending with the end token, −100 after it; the model shifts the labels right itself.
+ */
+export function encoderDecoderLoss(model: TaskModel, inputIds: Tensor, attentionMask: Tensor, labels: Tensor): Tensor {
+  if (taskModelKind(model) === "rnn") throw new ValueError("encoderDecoderLoss: the RNN Seq2Seq takes <s>-first targets (batchLoss), not labels");
+  return (model as T5ForConditionalGeneration | Transformer).forward(inputIds, { attentionMask, labels }).loss as Tensor;
+}
+
 /** Mean cross-entropy per target token (end token included, padding excluded) of a batch. */
 export function batchLoss(model: TaskModel, batch: readonly EncodedPair[], vocab: PairVocabulary): Tensor {
   const { src, lengths } = sourceBatch(batch.map((p) => p.source), vocab.padId);
@@ -114,8 +131,6 @@ export function batchLoss(model: TaskModel, batch: readonly EncodedPair[], vocab
   const T = Math.max(...batch.map((p) => p.target.length)) + 1; // + end token
   const kind = taskModelKind(model);
   if (kind === "t5" || kind === "transformer") {
-    // Both take HF's forward(inputIds, { attentionMask, labels }) and shift the labels right themselves.
-    const t5 = model as T5ForConditionalGeneration | Transformer;
     const S = src.shape[1] as number;
     const mask = new Int32Array(B * S);
     lengths.forEach((n, b) => mask.fill(1, b * S, b * S + n));
@@ -125,7 +140,7 @@ export function batchLoss(model: TaskModel, batch: readonly EncodedPair[], vocab
       labels.set(p.target, b * T);
       labels[b * T + p.target.length] = vocab.eosId;
     });
-    return t5.forward(src, { attentionMask: new Tensor(mask, [B, S]), labels: new Tensor(labels, [B, T]) }).loss as Tensor;
+    return encoderDecoderLoss(model, src, new Tensor(mask, [B, S]), new Tensor(labels, [B, T]));
   }
   // tgt [B, T + 1]: <s> y₁ … y_n </s>, then <pad> (ignored by the loss).
   const tgt = new Int32Array(B * (T + 1)).fill(vocab.padId);

@@ -25,12 +25,20 @@ import {
   makeSeq2SeqOptimizer, seq2seqCheckpointFiles, trainSeq2Seq, validateSeq2SeqTrainOptions,
   type Seq2SeqTrainOptions, type Seq2SeqTrainResult,
 } from "./trainer.js";
-import { PairTrainingTask } from "./training-task.js";
+import { PairTrainingTask, type TrainingTask } from "./training-task.js";
+import {
+  TEXT_TO_TEXT_RATES, TextToTextTask, buildTextToTextTokenizer, defaultTextToTextOptions, textToTextCorpus, type TextToTextOptions,
+} from "./text-to-text.js";
 import { PairVocabulary } from "./vocabulary.js";
 
 /** The settings of a seq2seq task run. */
 export interface Seq2SeqRunSettings {
-  task: Seq2SeqTaskName;
+  /** A pair task, or "t2t": one T5 on the g2p + p2g + span-corruption mixture (text-to-text.ts). */
+  task: Seq2SeqTaskName | "t2t";
+  /** t2t: the corpus span corruption reads ("sotu", the default, or a text file or folder). */
+  corpus?: string;
+  /** t2t: tokenizer and mixture settings (defaultTextToTextOptions otherwise). */
+  textToText?: Partial<Omit<TextToTextOptions, "seed">>;
   /** A CMUdict dict.txt instead of the bundled one. */
   dataPath?: string;
   modelKind: Seq2SeqModelKind;
@@ -46,7 +54,6 @@ export interface Seq2SeqRunSettings {
 export interface Seq2SeqRunOutcome {
   settings: Seq2SeqRunSettings;
   model: TaskModel;
-  vocab: PairVocabulary;
   result: Seq2SeqTrainResult;
   /** Training pairs, and validation and test examples. */
   counts: { trainPairs: number; validation: number; test: number };
@@ -95,26 +102,18 @@ export async function runSeq2SeqTask(settings: Seq2SeqRunSettings, hooks: Seq2Se
     if (!options.overwrite) throw new ValueError(`${out} already holds a run: replace it with --overwrite, or choose another --out`);
     lockRunFolder(out); // not while another process trains in it
   }
-  const task = loadSeq2SeqTask(settings.task, settings.dataPath);
-  const pairs = trainingPairs(task.train);
-  const vocab = PairVocabulary.fromPairs(pairs);
-  const train: EncodedPair[] = pairs.map((p) => ({ source: vocab.encodeSource(p.source), target: vocab.encodeTarget(p.target) }));
-  if (task.validation.length === 0 || task.test.length === 0) throw new ValueError(`seq2seq ${settings.task}: the validation or test split is empty`);
-  log(`data: ${settings.task}, ${task.train.length} train examples (${train.length} pairs), ${task.validation.length} validation, ${task.test.length} test; vocabulary ${vocab.source.length} source + ${vocab.target.length} target tokens`);
-  manualSeed(settings.seed);
-  const model = buildTaskModel(settings.modelKind, vocab, settings.sizes);
-  log(`model: ${describeTaskModel(settings.modelKind, model)}`);
+  const prepared = settings.task === "t2t" ? prepareTextToText(settings, log) : preparePairs(settings, log);
+  const { model, trainingTask, counts } = prepared;
   const optimizer = makeSeq2SeqOptimizer(model, settings.train);
   const runOptions = settings as unknown as Record<string, unknown>;
   publishRunFolder(out, (dir) => {
     lockRunFolder(dir);
-    writeFileAtomic(join(dir, "vocab.json"), JSON.stringify(vocab.toJSON(), null, 2) + "\n");
+    prepared.writeVocabulary(dir);
     writeFileAtomic(join(dir, "task.json"), JSON.stringify({ task: settings.task, model: settings.modelKind, sizes: settings.sizes, seed: settings.seed, train: settings.train }, null, 2) + "\n");
     saveCheckpoint(dir, 0, seq2seqCheckpointFiles(model, optimizer, {
       step: 0, totalSteps: settings.train.steps ?? 0, warmupEndSeconds: null, elapsedSeconds: 0, rng: defaultGenerator.getState(), options: runOptions,
     }));
   }, options.overwrite === true, log);
-  const trainingTask = new PairTrainingTask(vocab, train, { validation: task.validation, test: task.test }, settings.train.batchSize, settings.train.seed);
   const result = await trainSeq2Seq({
     model, task: trainingTask, optimizer, outDir: out, options: settings.train, runOptions, startedAt, log,
     ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
@@ -124,10 +123,59 @@ export async function runSeq2SeqTask(settings: Seq2SeqRunSettings, hooks: Seq2Se
     replaceFile(join(out, "results.json"), JSON.stringify({
       task: settings.task, model: settings.modelKind, parameters: model.numParameters(), steps: result.steps, epochs: +result.epochs.toFixed(3),
       training_seconds: +result.trainingSeconds.toFixed(1), wall_seconds: +result.wallSeconds.toFixed(1),
-      test_examples: task.test.length,
+      test_examples: counts.test,
       test_greedy: { ...t.greedy.metrics, seconds: +t.greedy.seconds.toFixed(1) },
       test_beam: { beams: t.numBeams, ...t.beam.metrics, seconds: +t.beam.seconds.toFixed(1) },
     }, null, 2) + "\n");
   }
-  return { settings, model, vocab, result, counts: { trainPairs: train.length, validation: task.validation.length, test: task.test.length } };
+  return { settings, model, result, counts };
+}
+
+/** A run's model, task and vocabulary file, made before the run folder exists. */
+interface PreparedRun {
+  model: TaskModel;
+  trainingTask: TrainingTask;
+  counts: Seq2SeqRunOutcome["counts"];
+  /** Writes the vocabulary (vocab.json, or tokenizer.json for text-to-text) into the new run folder. */
+  writeVocabulary(dir: string): void;
+}
+
+function preparePairs(settings: Seq2SeqRunSettings, log: (line: string) => void): PreparedRun {
+  const task = loadSeq2SeqTask(settings.task, settings.dataPath);
+  const pairs = trainingPairs(task.train);
+  const vocab = PairVocabulary.fromPairs(pairs);
+  const train: EncodedPair[] = pairs.map((p) => ({ source: vocab.encodeSource(p.source), target: vocab.encodeTarget(p.target) }));
+  if (task.validation.length === 0 || task.test.length === 0) throw new ValueError(`seq2seq ${settings.task}: the validation or test split is empty`);
+  log(`data: ${settings.task}, ${task.train.length} train examples (${train.length} pairs), ${task.validation.length} validation, ${task.test.length} test; vocabulary ${vocab.source.length} source + ${vocab.target.length} target tokens`);
+  manualSeed(settings.seed);
+  const model = buildTaskModel(settings.modelKind, vocab, settings.sizes);
+  log(`model: ${describeTaskModel(settings.modelKind, model)}`);
+  return {
+    model,
+    trainingTask: new PairTrainingTask(vocab, train, { validation: task.validation, test: task.test }, settings.train.batchSize, settings.train.seed),
+    counts: { trainPairs: train.length, validation: task.validation.length, test: task.test.length },
+    writeVocabulary: (dir) => writeFileAtomic(join(dir, "vocab.json"), JSON.stringify(vocab.toJSON(), null, 2) + "\n"),
+  };
+}
+
+function prepareTextToText(settings: Seq2SeqRunSettings, log: (line: string) => void): PreparedRun {
+  if (settings.modelKind === "rnn") throw new ValueError("seq2seq t2t: the text-to-text mixture trains --model t5 or transformer (one vocabulary for both sides)");
+  const t2t = { ...defaultTextToTextOptions, ...settings.textToText, seed: settings.train.seed };
+  const g2p = loadSeq2SeqTask("g2p", settings.dataPath);
+  const p2g = loadSeq2SeqTask("p2g", settings.dataPath);
+  const corpus = textToTextCorpus(t2t, settings.corpus);
+  const t0 = performance.now();
+  const tokenizer = buildTextToTextTokenizer(g2p, corpus, t2t.vocabSize);
+  log(`tokenizer: T5 Unigram, ${tokenizer.getVocabSize()} tokens with sentinels (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
+  const task = new TextToTextTask(tokenizer, g2p, p2g, corpus, settings.train.batchSize, t2t);
+  log(`data: g2p + p2g (${g2p.train.length} words, ${task.mixture.tasks[0]?.size ?? 0} pairs each way) and span corruption (${task.mixture.tasks[2]?.size ?? 0} chunks of ${t2t.chunkLength} tokens), rates ${TEXT_TO_TEXT_RATES.g2p}:${TEXT_TO_TEXT_RATES.p2g}:${TEXT_TO_TEXT_RATES.fill}; test ${g2p.test.length} words, ${p2g.test.length} pronunciations`);
+  manualSeed(settings.seed);
+  const model = buildTaskModel(settings.modelKind, { size: tokenizer.getVocabSize(), padId: 0, eosId: 1, bosId: 0 }, settings.sizes);
+  log(`model: ${describeTaskModel(settings.modelKind, model)}`);
+  return {
+    model,
+    trainingTask: task,
+    counts: { trainPairs: task.mixture.tasks.reduce((n, t) => n + t.size, 0), validation: g2p.validation.length + p2g.validation.length, test: task.testSize },
+    writeVocabulary: (dir) => writeFileAtomic(join(dir, "tokenizer.json"), tokenizer.toString(true)),
+  };
 }

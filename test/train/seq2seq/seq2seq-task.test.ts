@@ -115,7 +115,7 @@ for (const kind of ["rnn", "t5", "transformer"] as const) {
 test("a g2p run on the toy dictionary learns it, writes a run folder that loads, and never writes over a run", async () => {
   const out = join(dir, "run");
   const train = { ...defaultSeq2SeqTrainOptions, steps: 150, batchSize: 32, lr: 1e-2, minLr: 1e-3, warmupSteps: 10, evalInterval: 75, evalExamples: 20, numBeams: 3 };
-  const { result, model, vocab } = await runSeq2SeqTask({ task: "g2p", dataPath: dict, modelKind: "rnn", sizes: { width: 32, embedDim: 16 }, out, seed: 4, train }, quiet);
+  const { result, model } = await runSeq2SeqTask({ task: "g2p", dataPath: dict, modelKind: "rnn", sizes: { width: 32, embedDim: 16 }, out, seed: 4, train }, quiet);
   assert.equal(result.steps, 150);
   assert.ok(result.test !== null);
   // The toy mapping is one phoneme per letter: well learnt in 150 steps.
@@ -129,7 +129,7 @@ test("a g2p run on the toy dictionary learns it, writes a run folder that loads,
   // The folder loads back through the model registry and predicts the same.
   const loaded = fromPretrained(out).model as TaskModel;
   const loadedVocab = PairVocabulary.load(out);
-  const sources = ["BAT", "STOKE"].map((w) => vocab.encodeSource([...w]));
+  const sources = ["BAT", "STOKE"].map((w) => loadedVocab.encodeSource([...w]));
   assert.deepEqual(predictTargets(loaded, sources, { numBeams: 3 }), predictTargets(model, sources, { numBeams: 3 }));
   const task = loadSeq2SeqTask("g2p", dict);
   assert.equal(scoreExamples(loaded, loadedVocab, task.test).rates.wordErrorRate, result.test.greedy.metrics.wer);
