@@ -54,7 +54,7 @@ test("loom seq2seq train writes a run folder; loom pronounce prints a line of ph
 
 const mistakes: [string[], RegExp][] = [
   [["seq2seq", "train", "--model", "cnn"], /^loom: --model: expected rnn \| t5 \| transformer, got "cnn"\n$/],
-  [["seq2seq", "train", "--task", "spell"], /^loom: --task: expected g2p \| p2g, got "spell"\n$/],
+  [["seq2seq", "train", "--task", "spell"], /^loom: --task: expected g2p \| p2g \| t2t, got "spell"\n$/],
   [["seq2seq", "train", "--minutes", "1", "--steps", "3"], /^loom: --minutes and --steps: give one budget\n$/],
   [["seq2seq", "train", "--cell", "rnn", "--steps", "3"], /^loom: --cell: expected lstm \| gru, got "rnn"\n$/],
   [["seq2seq", "train", "--model", "t5", "--width", "30", "--heads", "4", "--steps", "1", "--data", "DICT", "--out", "w"], /^loom: seq2seq t5: the width 30 must be a multiple of the heads 4/],
