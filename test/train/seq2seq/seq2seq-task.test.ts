@@ -141,3 +141,21 @@ test("a g2p run on the toy dictionary learns it, writes a run folder that loads,
   );
   assert.deepEqual(readFileSync(join(out, "model.safetensors")), before);
 });
+
+test("a run stopped part-way (as Ctrl-C stops it) keeps a whole checkpoint of that step and skips the test decoding", async () => {
+  const out = join(dir, "stopped");
+  const train = { ...defaultSeq2SeqTrainOptions, steps: 50, batchSize: 16, evalInterval: 0, evalExamples: 5, numBeams: 2 };
+  const { result } = await runSeq2SeqTask(
+    { task: "g2p", dataPath: dict, modelKind: "rnn", sizes: { width: 16, embedDim: 8 }, out, seed: 4, train },
+    { ...quiet, onStep: (step) => step === 7 },
+  );
+  assert.equal(result.steps, 7);
+  assert.equal(result.interrupted, true);
+  assert.equal(result.test, null);
+  assert.ok(existsSync(join(out, "checkpoint-7", "model.safetensors")));
+  assert.ok(existsSync(join(out, "checkpoint-7", "optimizer.safetensors")));
+  assert.ok(!existsSync(join(out, "checkpoint-0")), "the older checkpoint is gone");
+  assert.ok(!existsSync(join(out, "results.json")));
+  assert.ok(!existsSync(join(out, ".loom-train.lock")), "the folder is unlocked");
+  assert.equal(fromPretrained(out).metadata.loom_step, "7");
+});
