@@ -2,7 +2,7 @@
 // pronounce then reads, and the mistakes a user can make, each one `loom:` line with a non-zero exit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,6 +50,29 @@ test("loom seq2seq train writes a run folder; loom pronounce prints a line of ph
   const bad = loom(["pronounce", "--run", "run", "b4t"]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^loom: "b4t": the model knows no "4"\nhint: words are spelled with the letters it was trained on: /);
+});
+
+test("Ctrl-C during loom seq2seq train saves a checkpoint of the step reached and exits 130", async () => {
+  const child = spawn(process.execPath, ["--import", tsx, main, "seq2seq", "train", "--data", dict, "--model", "rnn", "--width", "16", "--embed-dim", "8",
+    "--steps", "100000", "--batch-size", "8", "--eval-interval", "0", "--out", "stopped"], { cwd: dir });
+  let stdout = "";
+  const sent = new Promise<void>((resolve) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/step 20\//.test(stdout) && !child.killed) {
+        child.kill("SIGINT");
+        resolve();
+      }
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  await sent;
+  assert.equal(code, 130, stdout);
+  assert.match(stdout, /interrupted at step (\d+): checkpoint saved/);
+  const step = Number(/interrupted at step (\d+)/.exec(stdout)?.[1]);
+  assert.ok(step >= 20);
+  assert.ok(existsSync(join(dir, "stopped", `checkpoint-${step}`, "model.safetensors")));
+  assert.ok(!existsSync(join(dir, "stopped", "results.json")));
 });
 
 const mistakes: [string[], RegExp][] = [
