@@ -16,11 +16,12 @@ import { SEQ2SEQ_TASKS, type Seq2SeqTaskName } from "../../train/seq2seq/task.js
 import { defaultSeq2SeqTrainOptions, type Seq2SeqTrainOptions } from "../../train/seq2seq/trainer.js";
 import { defaultTextToTextOptions } from "../../train/seq2seq/text-to-text.js";
 
-/** The tasks of --task: the pair tasks and the text-to-text mixture. */
-const TASKS = [...SEQ2SEQ_TASKS, "t2t"] as const;
 import { chooseBackend } from "../backend-choice.js";
 import { UsageError } from "../errors.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
+
+/** The tasks of --task: the pair tasks and the text-to-text mixture. */
+const TASKS = [...SEQ2SEQ_TASKS, "t2t"] as const;
 
 interface Seq2SeqTrainFlags {
   task: string;
