@@ -15,7 +15,6 @@ import { runSeq2SeqTask } from "../../train/seq2seq/run.js";
 import { SEQ2SEQ_TASKS, type Seq2SeqTaskName } from "../../train/seq2seq/task.js";
 import { defaultSeq2SeqTrainOptions, type Seq2SeqTrainOptions } from "../../train/seq2seq/trainer.js";
 import { defaultTextToTextOptions } from "../../train/seq2seq/text-to-text.js";
-
 import { chooseBackend } from "../backend-choice.js";
 import { UsageError } from "../errors.js";
 import { parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
