@@ -23,7 +23,7 @@ function loom(args: string[], input?: string): { status: number | null; stdout: 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const TINY = ["--tokenizer", "wordpiece:120", "--layers", "1", "--hidden-size", "32", "--heads", "2", "--max-length", "16", "--epochs", "10", "--lr", "3e-3", "--validation-fraction", "0.2", "--seed", "7"];
+const TINY = ["--tokenizer", "wordpiece:120", "--batch-size", "16", "--layers", "1", "--hidden-size", "32", "--heads", "2", "--max-length", "16", "--epochs", "10", "--lr", "3e-3", "--validation-fraction", "0.2", "--seed", "7"];
 
 test("loom bert finetune --data … trains, reports validation and test figures with a confusion matrix; loom classify uses the folder", () => {
   const r = loom(["bert", "finetune", "--data", "train.jsonl", "--test", "test.jsonl", "--out", "runs/cls", ...TINY]);
