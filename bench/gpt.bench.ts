@@ -13,8 +13,9 @@
  * Warm-up steps are excluded; the loom figure is the median wall-clock step time of the timed steps,
  * and PyTorch's is the median of scripts/peers/gpt_torch.py (nanoGPT-style, same configs, AdamW),
  * run as a child process with Debian's python3 (a row says why where it cannot run). The machine may be
- * shared, so the CPU time of the whole process per timed step (main thread and kernel threads) is
- * printed beside it: a wall time far above it means the step waited for a core. Peak RSS is the
+ * shared, so the CPU time of the whole process per timed step (main thread and kernel threads; PyTorch's
+ * by time.process_time, its median) is printed beside it: a wall time far above it means the step
+ * waited for a core, and on one thread the CPU times compare the two even on a loaded machine. Peak RSS is the
  * process's maximum so far, so only the first loom backend's figure is its own.
  */
 import { spawnSync } from "node:child_process";
@@ -135,8 +136,10 @@ function pytorch(c: BenchConfig, threads: number): Row {
     return [`${label}: not measured (${why.slice(0, 120)})`, "—", "—", "—", "—", "—"];
   }
   const last = r.stdout.trim().split("\n").pop() ?? "{}";
-  const res = JSON.parse(last) as { torch: string; tok_s_median: number; step_ms_median: number; ru_maxrss_mib: number; n_steps: number };
-  return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, "—", `2 + ${res.n_steps}`, res.ru_maxrss_mib];
+  const res = JSON.parse(last) as {
+    torch: string; tok_s_median: number; step_ms_median: number; cpu_ms_median?: number; ru_maxrss_mib: number; n_steps: number;
+  };
+  return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, res.cpu_ms_median ?? "—", `2 + ${res.n_steps}`, res.ru_maxrss_mib];
 }
 
 export async function run(): Promise<void> {

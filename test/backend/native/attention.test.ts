@@ -92,6 +92,10 @@ const cases: Case[] = [
   { n: 2, t: 9, s: 11, d: 6, dv: 5, causalOffset: null, mask: "padding", dropout: 0.1, broadcastKv: true },
   { n: 2, t: 4, s: 6, d: 3, dv: 3, causalOffset: -3, mask: "none" },
   { n: 2, t: 64, s: 64, d: 32, dv: 32, causalOffset: 0, mask: "none", permuted: true, dropout: 0.1 },
+  // Several causal row blocks (the kernel's products skip the keys a block cannot see), ragged last block.
+  { n: 2, t: 100, s: 100, d: 9, dv: 7, causalOffset: 0, mask: "additive", dropout: 0.2 },
+  { n: 1, t: 70, s: 90, d: 8, dv: 8, causalOffset: 20, mask: "padding", broadcastKv: true },
+  { n: 2, t: 75, s: 40, d: 5, dv: 6, causalOffset: -40, mask: "none", permuted: true },
 ];
 
 for (const [label, make] of nativeBackends()) {

@@ -8,6 +8,7 @@
 // a triangular one would be after its extra bookkeeping).
 // Dropout keeps are regenerated from the seed by the reference's hash (attentionDropoutKeep), so the
 // backward needs no saved mask and training with attention dropout stays on this path.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -44,7 +45,7 @@ inline long key_end(const AttentionArgs& a, long i) {
 }
 
 struct Scratch {
-  std::vector<float> s1, s2, rows_t, rows_s, z;
+  std::vector<float> s1, s2, rows_t, rows_s, rows_s2, z;
   void fit(const AttentionArgs& a) {
     long w = a.d > a.dv ? a.d : a.dv;
     z.resize(a.s);
@@ -52,22 +53,40 @@ struct Scratch {
     s2.resize(a.t * a.s);
     rows_t.resize(a.t * w);
     rows_s.resize(a.s * w);
+    rows_s2.resize(a.s * w);
   }
 };
+
+/**
+ * Query rows per block under a causal mask: a block's rows see keys [0, key_end(last row)) only, so
+ * its products skip the keys past that (for T = S = 128 in four blocks, 5/8 of the full products).
+ * Without a causal mask every row sees every key and the whole block is one product.
+ */
+constexpr long CAUSAL_ROW_BLOCK = 32;
 
 Scratch& scratch() {
   static thread_local Scratch s;
   return s;
 }
 
-/** c[m, n] (contiguous) = op(A)·op(B) on the calling thread, A and B rows lda/ldb apart (gemm.cc). */
-void product(float* c, const float* a, long lda, bool trans_a, const float* b, long ldb, bool trans_b, long m, long n, long k) {
+/** c[m, n] (contiguous) = op(A)·op(B) (+ c with accumulate) on the calling thread, A and B rows lda/ldb apart (gemm.cc). */
+void product(float* c, const float* a, long lda, bool trans_a, const float* b, long ldb, bool trans_b, long m, long n, long k,
+             bool accumulate = false) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) std::memset(c, 0, m * n * sizeof(float));
+    return;
+  }
   GemmArgs g{};
   g.a = a, g.b = b, g.c = c, g.bias = nullptr;
   g.batch = 1, g.m = m, g.n = n, g.k = k;
-  g.lda = lda, g.ldb = ldb, g.trans_a = trans_a, g.trans_b = trans_b, g.accumulate = false;
+  g.lda = lda, g.ldb = ldb, g.trans_a = trans_a, g.trans_b = trans_b, g.accumulate = accumulate;
   gemm_f32(g, 1);
 }
+
+/** Rows per block and the keys row block [i0, i1) needs (the last row's key_end; all S without a causal mask). */
+inline long row_block(const AttentionArgs& a) { return a.causal ? CAUSAL_ROW_BLOCK : (a.t > 0 ? a.t : 1); }
+inline long block_keys(const AttentionArgs& a, long i1) { return a.causal ? key_end(a, i1 - 1) : a.s; }
 
 inline const float* block_row0(const RowsRef& r, long n) { return r.data + r.offsets[n]; }
 
@@ -138,89 +157,94 @@ void apply_dropout(const AttentionArgs& a, long r, long end, float* row, float* 
   for (long j = 0; j < end; j++) row[j] *= z[j];
 }
 
-// Per block: S = Q·Kᵀ by the GEMM (all keys; causal rows then use [0, end) only), softmax rows into P
-// (zero past end), O = P̃·V by the GEMM.
+// Per block n, in row blocks [i0, i1) that see keys [0, e): S = Q·Kᵀ by the GEMM (rows × e, rows e
+// apart), softmax rows into P (zero past each row's end), O = P̃·V by the GEMM.
 void forward_block(const AttentionArgs& a, long n) {
   Scratch& sc = scratch();
   sc.fit(a);
-  const long T = a.t, S = a.s, Dv = a.dv;
-  float* p = sc.s1.data();
-  product(p, block_row0(a.q, n), a.q.stride, false, block_row0(a.k, n), a.k.stride, true, T, S, a.d);
-  for (long i = 0; i < T; i++) {
-    const long r = n * T + i;
-    float* row = p + i * S;
-    const long end = key_end(a, i);
-    const float mx = end > 0 ? finish_scores(a, n, i, end, row) : -INFINITY;
-    if (mx == -INFINITY) {
-      a.lse[r] = -INFINITY;
-      std::memset(row, 0, S * sizeof(float));
-      continue;
-    }
-    const double sum = lanes_sum(end, [&](long j) { return exp_f(row[j] - mx); });
-    const double l = mx + std::log(sum);
-    a.lse[r] = l;
-    const float lf = static_cast<float>(l);
-    for (long j = 0; j < end; j++) row[j] = exp_f(row[j] - lf);
-    for (long j = end; j < S; j++) row[j] = 0.0f;
-    if (a.dropout > 0) apply_dropout(a, r, end, row, sc.z.data());
-  }
+  const long T = a.t, Dv = a.dv, RB = row_block(a);
   float* o = sc.rows_t.data();
-  product(o, p, S, false, block_row0(a.v, n), a.v.stride, false, T, Dv, S);
+  for (long i0 = 0; i0 < T; i0 += RB) {
+    const long i1 = std::min(T, i0 + RB), rows = i1 - i0, e = block_keys(a, i1);
+    float* p = sc.s1.data();
+    product(p, block_row0(a.q, n) + i0 * a.q.stride, a.q.stride, false, block_row0(a.k, n), a.k.stride, true, rows, e, a.d);
+    for (long i = i0; i < i1; i++) {
+      const long r = n * T + i;
+      float* row = p + (i - i0) * e;
+      const long end = key_end(a, i);
+      const float mx = end > 0 ? finish_scores(a, n, i, end, row) : -INFINITY;
+      if (mx == -INFINITY) {
+        a.lse[r] = -INFINITY;
+        std::memset(row, 0, e * sizeof(float));
+        continue;
+      }
+      const double sum = lanes_sum(end, [&](long j) { return exp_f(row[j] - mx); });
+      const double l = mx + std::log(sum);
+      a.lse[r] = l;
+      const float lf = static_cast<float>(l);
+      for (long j = 0; j < end; j++) row[j] = exp_f(row[j] - lf);
+      for (long j = end; j < e; j++) row[j] = 0.0f;
+      if (a.dropout > 0) apply_dropout(a, r, end, row, sc.z.data());
+    }
+    product(o + i0 * Dv, p, e, false, block_row0(a.v, n), a.v.stride, false, rows, Dv, e);
+  }
   store_rows(a.out, n, o, T, Dv);
 }
 
-// Per block, from the saved logsumexp: P recomputed as in the forward, dP̃ = dO·Vᵀ, dV = P̃ᵀ·dO,
-// dS = P ⊙ (z ⊙ dP̃ − D)·scale, dQ = dS·K, dK = dSᵀ·Q — five GEMMs.
+// Per block n, from the saved logsumexp, in row blocks [i0, i1) that see keys [0, e): P recomputed as in
+// the forward, dP̃ = dO·Vᵀ, dV += P̃ᵀ·dO, dS = P ⊙ (z ⊙ dP̃ − D)·scale, dQ = dS·K, dK += dSᵀ·Q — five GEMMs.
 void backward_block(const AttentionArgs& a, long n) {
   Scratch& sc = scratch();
   sc.fit(a);
-  const long T = a.t, S = a.s, D = a.d, Dv = a.dv;
-  float* p = sc.s1.data();   // P, then P̃ = P ⊙ z
-  float* dp = sc.s2.data();  // dP̃, then dS
-  product(p, block_row0(a.q, n), a.q.stride, false, block_row0(a.k, n), a.k.stride, true, T, S, D);
-  product(dp, block_row0(a.d_out, n), a.d_out.stride, false, block_row0(a.v, n), a.v.stride, true, T, S, Dv);
+  const long T = a.t, S = a.s, D = a.d, Dv = a.dv, RB = row_block(a);
+  float* dv_acc = sc.rows_s.data();   // [S, Dv]
+  float* dk_acc = sc.rows_s2.data();  // [S, D]
+  float* dq_rows = sc.rows_t.data();  // [T, D]
+  if (a.dv_grad.data) std::memset(dv_acc, 0, S * Dv * sizeof(float));
+  if (a.dk.data) std::memset(dk_acc, 0, S * D * sizeof(float));
   const float keep_scale = a.dropout > 0 ? 1.0f / (1.0f - a.dropout) : 1.0f;
-  for (long i = 0; i < T; i++) {
-    const long r = n * T + i;
-    float* prow = p + i * S;
-    float* drow = dp + i * S;
-    const double l = a.lse[r];
-    const long end = l == -INFINITY ? 0 : key_end(a, i);
-    if (end > 0) {
-      finish_scores(a, n, i, end, prow);
-      const float lf = static_cast<float>(l);
-      for (long j = 0; j < end; j++) prow[j] = exp_f(prow[j] - lf);
-      const float* g = a.d_out.data + a.d_out.offsets[n] + i * a.d_out.stride;
-      const float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
-      const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
-      const float scale = a.scale;
-      if (a.dropout > 0) {
-        float* z = sc.z.data();
-        dropout_row(a, static_cast<uint64_t>(r) * S, end, keep_scale, z);
-        for (long j = 0; j < end; j++) {
-          drow[j] = prow[j] * (drow[j] * z[j] - di) * scale;
-          prow[j] *= z[j];
+  for (long i0 = 0; i0 < T; i0 += RB) {
+    const long i1 = std::min(T, i0 + RB), rows = i1 - i0, e = block_keys(a, i1);
+    float* p = sc.s1.data();   // P, then P̃ = P ⊙ z   (rows × e)
+    float* dp = sc.s2.data();  // dP̃, then dS
+    const float* q0 = block_row0(a.q, n) + i0 * a.q.stride;
+    const float* g0 = block_row0(a.d_out, n) + i0 * a.d_out.stride;
+    product(p, q0, a.q.stride, false, block_row0(a.k, n), a.k.stride, true, rows, e, D);
+    product(dp, g0, a.d_out.stride, false, block_row0(a.v, n), a.v.stride, true, rows, e, Dv);
+    for (long i = i0; i < i1; i++) {
+      const long r = n * T + i;
+      float* prow = p + (i - i0) * e;
+      float* drow = dp + (i - i0) * e;
+      const double l = a.lse[r];
+      const long end = l == -INFINITY ? 0 : key_end(a, i);
+      if (end > 0) {
+        finish_scores(a, n, i, end, prow);
+        const float lf = static_cast<float>(l);
+        for (long j = 0; j < end; j++) prow[j] = exp_f(prow[j] - lf);
+        const float* g = a.d_out.data + a.d_out.offsets[n] + i * a.d_out.stride;
+        const float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
+        const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
+        const float scale = a.scale;
+        if (a.dropout > 0) {
+          float* z = sc.z.data();
+          dropout_row(a, static_cast<uint64_t>(r) * S, end, keep_scale, z);
+          for (long j = 0; j < end; j++) {
+            drow[j] = prow[j] * (drow[j] * z[j] - di) * scale;
+            prow[j] *= z[j];
+          }
+        } else {
+          for (long j = 0; j < end; j++) drow[j] = prow[j] * (drow[j] - di) * scale;
         }
-      } else {
-        for (long j = 0; j < end; j++) drow[j] = prow[j] * (drow[j] - di) * scale;
       }
+      for (long j = end; j < e; j++) prow[j] = drow[j] = 0.0f;
     }
-    for (long j = end; j < S; j++) prow[j] = drow[j] = 0.0f;
+    if (a.dv_grad.data) product(dv_acc, p, e, true, g0, a.d_out.stride, false, e, Dv, rows, true);
+    if (a.dq.data) product(dq_rows + i0 * D, dp, e, false, block_row0(a.k, n), a.k.stride, false, rows, D, e);
+    if (a.dk.data) product(dk_acc, dp, e, true, q0, a.q.stride, false, e, D, rows, true);
   }
-  float* rows_s = sc.rows_s.data();
-  float* rows_t = sc.rows_t.data();
-  if (a.dv_grad.data) {
-    product(rows_s, p, S, true, block_row0(a.d_out, n), a.d_out.stride, false, S, Dv, T);
-    store_rows(a.dv_grad, n, rows_s, S, Dv);
-  }
-  if (a.dq.data) {
-    product(rows_t, dp, S, false, block_row0(a.k, n), a.k.stride, false, T, D, S);
-    store_rows(a.dq, n, rows_t, T, D);
-  }
-  if (a.dk.data) {
-    product(rows_s, dp, S, true, block_row0(a.q, n), a.q.stride, false, S, D, T);
-    store_rows(a.dk, n, rows_s, S, D);
-  }
+  if (a.dv_grad.data) store_rows(a.dv_grad, n, dv_acc, S, Dv);
+  if (a.dq.data) store_rows(a.dq, n, dq_rows, T, D);
+  if (a.dk.data) store_rows(a.dk, n, dk_acc, S, D);
 }
 
 }  // namespace
