@@ -17,7 +17,8 @@
  * flow in the same order as without checkpointing, which is what makes them bit-identical.
  */
 import { AutogradError, formatShape } from "../errors.js";
-import { allocate, isFloating } from "../tensor/dtype.js";
+import { allocate, isFloatingPoint } from "../tensor/dtype.js";
+import { type AutocastDType, autocast, autocastDType, withoutAutocast } from "./autocast.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { getRngState, setRngState } from "../tensor/rng.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -49,8 +50,10 @@ import { noteEscaped } from "../tensor/storage-pool.js";
 export function checkpoint<A extends unknown[], R>(fn: (...args: A) => R, ...inputs: A): R {
   if (!isGradEnabled()) return fn(...inputs);
 
-  // Forward without recording, noting every tensor requiring grad that an op reads.
+  // Forward without recording, noting every tensor requiring grad that an op reads. The recomputation
+  // replays the generator and the autocast state of this moment (as torch.utils.checkpoint does).
   const rngState = getRngState();
+  const autocastState = autocastDType();
   const reads: Tensor[] = [];
   const seen = new Set<unknown>();
   const note = (t: unknown): void => {
@@ -77,13 +80,18 @@ export function checkpoint<A extends unknown[], R>(fn: (...args: A) => R, ...inp
 
   const slots: (Tensor | null)[] = made.map(() => null);
   const anchor = new Tensor(allocate("float32", 1), []);
-  anchor.setGradFn(new Node("CheckpointBackward", reads, () => {
+  const node = new Node("CheckpointBackward", reads, () => {
     try {
-      return recompute(fn, inputs, rngState, made, slots, reads);
+      // Each read's contributions come back separately, in the order the recomputed backward made them,
+      // so the outer engine sums them exactly as it would have without checkpointing.
+      const contributions = recompute(fn, inputs, rngState, autocastState, made, slots, reads);
+      node.gradInputs = contributions.map(([t]) => t);
+      return contributions.map(([, g]) => g);
     } finally {
       slots.fill(null);
     }
-  }));
+  });
+  anchor.setGradFn(node);
   const zero = new Tensor(allocate("float32", 1), []);
   const wired = new Map<Tensor, Tensor>();
   made.forEach((t, k) => {
@@ -100,15 +108,15 @@ export function checkpoint<A extends unknown[], R>(fn: (...args: A) => R, ...inp
 
 /** The backward of CheckpointBackward: runs fn again with recording on, then backward from its outputs. */
 function recompute<A extends unknown[], R>(
-  fn: (...args: A) => R, inputs: A, rngState: ReturnType<typeof getRngState>, made: readonly Tensor[],
+  fn: (...args: A) => R, inputs: A, rngState: ReturnType<typeof getRngState>, autocastState: AutocastDType | null, made: readonly Tensor[],
   slots: readonly (Tensor | null)[], reads: readonly Tensor[],
-): (Tensor | null)[] {
+): [Tensor, Tensor][] {
   const current = getRngState();
   setRngState(rngState);
   const previousGrad = setGradEnabled(true);
   let again: R;
   try {
-    again = fn(...inputs);
+    again = autocastState === null ? withoutAutocast(() => fn(...inputs)) : autocast(autocastState, () => fn(...inputs));
   } finally {
     setGradEnabled(previousGrad);
     setRngState(current);
@@ -125,13 +133,15 @@ function recompute<A extends unknown[], R>(
   });
   // One backward from all outputs together, through a root whose rule hands each output its gradient.
   const live = outputs.map((t, k) => (t.requiresGrad && slots[k] !== null ? k : -1)).filter((k) => k >= 0);
-  const captured = new Map<Tensor, Tensor | null>(reads.map((t) => [t, null]));
+  const captured = new Map<Tensor, Tensor[]>(reads.map((t) => [t, []]));
+  const order: [Tensor, Tensor][] = [];
   if (live.length > 0) {
     const root = new Tensor(allocate("float32", 1), []);
     root.setGradFn(new Node("CheckpointRecomputed", live.map((k) => outputs[k]!), () => live.map((k) => slots[k]!)));
     backward(root, undefined, {}, captured);
   }
-  return reads.map((t) => captured.get(t) ?? null);
+  for (const t of reads) for (const g of captured.get(t)!) order.push([t, g]);
+  return order;
 }
 
 /**
@@ -141,7 +151,7 @@ function recompute<A extends unknown[], R>(
 function madeTensors(result: unknown, read: ReadonlySet<unknown>, inputs: readonly unknown[]): Tensor[] {
   const made = new Set<Tensor>();
   collectTensors(result, (t) => {
-    if (!read.has(t) && !inputs.includes(t) && isFloating(t.dtype)) made.add(t);
+    if (!read.has(t) && !inputs.includes(t) && isFloatingPoint(t.dtype)) made.add(t);
   });
   return [...made];
 }

@@ -21,10 +21,10 @@ export interface BackwardOptions {
 
 /**
  * Runs backward from `root`. With `captured` (used by `checkpoint`), the tensors that are its keys are
- * boundaries: the walk does not go past them, and the gradient reaching each is stored in the map (left
- * null where none arrives) instead of being accumulated or propagated further.
+ * boundaries: the walk does not go past them, and each gradient contribution reaching one is appended
+ * to its list, in arrival order, instead of being accumulated or propagated further.
  */
-export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions, captured?: Map<Tensor, Tensor | null>): void {
+export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions, captured?: Map<Tensor, Tensor[]>): void {
   if (!root.requiresGrad) {
     throw new AutogradError("backward: tensor does not require grad and has no gradFn");
   }
@@ -87,7 +87,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         grads.delete(t);
         unhold(g);
         if (captured?.has(t)) {
-          captured.set(t, g);
+          captured.get(t)!.push(g);
           noteEscaped(g.storage.buffer);
           continue;
         }
@@ -106,7 +106,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
               "its saved values were freed after the first backward — pass { retainGraph: true } to the first call",
           );
         }
-        node.inputs.forEach((input, i) => {
+        (node.gradInputs ?? node.inputs).forEach((input, i) => {
           const ig = inputGrads[i];
           if (ig === null || ig === undefined) return;
           if (!input.requiresGrad) {
@@ -117,6 +117,12 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
             throw new ShapeError(
               `backward of ${node.name}: gradient shape ${formatShape(ig.shape)} does not match input shape ${formatShape(input.shape)}`,
             );
+          }
+          if (captured?.has(input)) {
+            const dense = ig.dtype === input.dtype ? ig : toDense(ig, input);
+            captured.get(input)!.push(dense);
+            noteEscaped(dense.storage.buffer);
+            return;
           }
           const existing = grads.get(input);
           if (existing === undefined) {

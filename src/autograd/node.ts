@@ -13,6 +13,12 @@ export type BackwardRule = (gradOutput: Tensor) => readonly (Tensor | null)[];
 export class Node {
   private rule: BackwardRule | null;
   private inputList: readonly Tensor[];
+  /**
+   * Where the entries of the rule's last result go, when not one per input: set by a rule that hands
+   * back several separate contributions for one input (checkpoint does, so that they are summed in the
+   * order they would have arrived without it). Null: the result lines up with `inputs`.
+   */
+  gradInputs: readonly Tensor[] | null = null;
 
   constructor(
     readonly name: string,
@@ -39,5 +45,6 @@ export class Node {
   release(): void {
     this.rule = null;
     this.inputList = [];
+    this.gradInputs = null;
   }
 }

@@ -21,6 +21,8 @@ export interface SavePretrainedOptions {
   metadata?: Record<string, string>;
   /** Written as tokenizer.json, so the folder is complete for transformers' AutoTokenizer and loom. */
   tokenizer?: Tokenizer;
+  /** How float32 weights are stored: "F32" (default), or rounded to "F16"/"BF16" (half the size; loads widened to float32). */
+  floatDType?: "F32" | "F16" | "BF16";
 }
 
 /** A file of a model folder, encoded: its name and its text or bytes (in chunks, as encodeSafetensors gives them). */
@@ -37,9 +39,12 @@ export interface PretrainedFile {
 export function pretrainedFiles(model: RegisteredModel, options: SavePretrainedOptions = {}): PretrainedFile[] {
   const family = familyOfModel(model);
   const entries: [string, { shape: readonly number[]; data: SafetensorsArray }][] = [];
-  for (const [name, t] of model.stateDict()) entries.push([name, { shape: t.shape, data: t.toTypedArray() as SafetensorsArray }]);
+  for (const [name, t] of model.stateDict()) {
+    const half = t.dtype === "float16" ? "F16" : t.dtype === "bfloat16" ? "BF16" : null;
+    entries.push([name, { shape: t.shape, data: t.toTypedArray() as SafetensorsArray, ...(half ? { dtype: half } : {}) }]);
+  }
   return [
-    { name: "model.safetensors", data: encodeSafetensors(entries, { format: "pt", ...options.metadata }) },
+    { name: "model.safetensors", data: encodeSafetensors(entries, { format: "pt", ...options.metadata }, { floatDType: options.floatDType ?? "F32" }) },
     { name: "config.json", data: JSON.stringify(family.toConfig(model), null, 2) + "\n" },
     ...(options.tokenizer === undefined ? [] : [{ name: "tokenizer.json", data: options.tokenizer.toString(true) + "\n" }]),
   ];

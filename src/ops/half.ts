@@ -9,6 +9,7 @@ import { type DType, type HalfDType, convertStorage, isFloatingPoint, isHalf, pr
 import { Tensor } from "../tensor/tensor.js";
 import { to } from "./cast.js";
 import { autocastCache, autocastDType, withoutAutocast } from "../autograd/autocast.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 
 /** Whether any of the tensors is float16 or bfloat16. */
 export function anyHalf(...xs: readonly (Tensor | null | undefined)[]): boolean {
@@ -79,9 +80,11 @@ export function autocastOperand(x: Tensor): Tensor {
   if (!(x.isLeaf && x.requiresGrad)) return to(x, dtype);
   const cache = autocastCache() as Map<Tensor, Tensor>;
   let cast = cache.get(x);
-  if (cast === undefined || cast.dtype !== dtype) {
+  // A copy made without recording (under noGrad, or in a checkpoint's forward) carries no graph: it is
+  // not handed to a recording op, nor kept for one.
+  if (cast === undefined || cast.dtype !== dtype || (isGradEnabled() && cast.gradFn === null)) {
     cast = to(x, dtype);
-    cache.set(x, cast);
+    if (isGradEnabled()) cache.set(x, cast);
   }
   return cast;
 }

@@ -19,6 +19,7 @@ import { fromPretrained, modelFromConfigFile, pretrainedFiles } from "../models/
 import type { Optimizer } from "../optim/optimizer.js";
 import type { OptimizerStateDict, StateBuffer } from "../optim/state-dict.js";
 import type { GeneratorState } from "../tensor/rng.js";
+import type { GradScalerState } from "../optim/grad-scaler.js";
 import { Tokenizer } from "../tokenizers/tokenizer.js";
 import { checkFiniteWeights } from "./weights-check.js";
 import { parseTrainerState } from "./trainer-state.js";
@@ -43,6 +44,8 @@ export interface TrainerState {
   options: Record<string, unknown>;
   /** Latest validation figures. */
   validation?: { loss: number; perplexity: number; bitsPerByte: number; step: number };
+  /** The loss scaler's state of an fp16 run (scale, factors, interval, growth tracker). */
+  gradScaler?: GradScalerState;
 }
 
 /** The models a run folder can hold: a GPT (config.json model_type "gpt2") or a recurrent LM ("loom-rnnlm"). */

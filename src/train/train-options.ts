@@ -22,7 +22,7 @@ interface Range {
   describe: string;
 }
 
-const RANGES: Record<keyof TrainOptions, Range> = {
+const RANGES: Record<Exclude<keyof TrainOptions, "precision">, Range> = {
   batchSize: { integer: true, min: 1, minIncluded: true, max: MAX_BATCH_SIZE, describe: `an integer from 1 to ${MAX_BATCH_SIZE}` },
   blockSize: { integer: true, min: 1, minIncluded: true, max: MAX_BLOCK_SIZE, describe: `an integer from 1 to ${MAX_BLOCK_SIZE}` },
   steps: { integer: true, min: 1, minIncluded: true, describe: "a positive integer" },
@@ -47,7 +47,7 @@ export type OptionNamer = (option: keyof TrainOptions) => string;
 const FLAGS: Partial<Record<keyof TrainOptions, string>> = {
   batchSize: "--batch-size", blockSize: "--block-size", steps: "--steps", timeSeconds: "--time", lr: "--lr", minLr: "--min-lr",
   warmupSteps: "--warmup", weightDecay: "--weight-decay", gradClip: "--grad-clip", gradAccumulation: "--grad-accum",
-  evalInterval: "--eval-interval", evalBlocks: "--eval-blocks", checkpointInterval: "--checkpoint-interval",
+  evalInterval: "--eval-interval", evalBlocks: "--eval-blocks", checkpointInterval: "--checkpoint-interval", precision: "--precision",
 };
 
 /** Names options as `loom train`'s flags (or the option's own name where there is no flag). */
@@ -55,7 +55,7 @@ export const flagName: OptionNamer = (option) => FLAGS[option] ?? option;
 
 /** Checks every option against its range; `name` says how to call the option in the message. */
 export function validateTrainOptions(options: Partial<Record<keyof TrainOptions, unknown>>, name: OptionNamer = (o) => o): void {
-  for (const key of Object.keys(RANGES) as (keyof TrainOptions)[]) {
+  for (const key of Object.keys(RANGES) as (keyof typeof RANGES)[]) {
     const value = options[key];
     if (value === undefined && (key === "steps" || key === "timeSeconds")) continue;
     const r = RANGES[key];
@@ -70,6 +70,10 @@ export function validateTrainOptions(options: Partial<Record<keyof TrainOptions,
     throw new ValueError(
       `${name("batchSize")} × ${name("blockSize")}: ${batch} × ${block} = ${batch * block} tokens per micro-batch, more than the limit of ${MAX_TOKENS_PER_BATCH}`,
     );
+  }
+  const precision = options.precision;
+  if (precision !== undefined && precision !== "fp32" && precision !== "bf16" && precision !== "fp16") {
+    throw new ValueError(`${name("precision")}: expected "fp32", "bf16" or "fp16", got ${JSON.stringify(precision)}`);
   }
   if (options.steps === undefined && options.timeSeconds === undefined) throw new ValueError(`${name("steps")} or ${name("timeSeconds")}: a budget is needed`);
 }

@@ -58,5 +58,9 @@ export function parseTrainerState(text: string, file: string): TrainerState {
   if (v !== undefined && (!isObject(v) || !["loss", "perplexity", "bitsPerByte", "step"].every((k) => typeof v[k] === "number"))) {
     throw new FormatError(file, "validation", `expected { loss, perplexity, bitsPerByte, step } numbers, got ${show(v)}`);
   }
+  const gs = raw.gradScaler;
+  if (gs !== undefined && (!isObject(gs) || !["scale", "growthFactor", "backoffFactor", "growthInterval", "growthTracker"].every((k) => typeof gs[k] === "number"))) {
+    throw new FormatError(file, "gradScaler", `expected { scale, growthFactor, backoffFactor, growthInterval, growthTracker } numbers, got ${show(gs)}`);
+  }
   return raw as unknown as TrainerState;
 }

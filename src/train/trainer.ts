@@ -13,6 +13,8 @@ import { LoomError, ValueError } from "../errors.js";
 import type { LanguageModel } from "./checkpoint.js";
 import { AdamW } from "../optim/adamw.js";
 import { clipGradNorm } from "../optim/clip-grad.js";
+import { GradScaler, type GradScalerState } from "../optim/grad-scaler.js";
+import { autocast, type AutocastDType } from "../autograd/autocast.js";
 import type { Parameter } from "../nn/parameter.js";
 import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator } from "../tensor/rng.js";
@@ -49,6 +51,26 @@ export interface TrainOptions {
   logInterval: number;
   /** Save a checkpoint every this many steps (0: only at the end). */
   checkpointInterval: number;
+  /**
+   * "fp32" (default); "bf16" or "fp16": mixed precision, the forward (and evaluation) under
+   * `autocast` with float32 master weights and optimiser state; fp16 scales the loss with a GradScaler
+   * (PyTorch's defaults) whose state is saved in every checkpoint.
+   */
+  precision?: Precision;
+}
+
+/** Training precisions: float32, or bf16/fp16 mixed precision (see `TrainOptions.precision`). */
+export type Precision = "fp32" | "bf16" | "fp16";
+
+/** The autocast dtype of a precision (null for fp32). */
+export function autocastDTypeOf(precision: Precision | undefined): AutocastDType | null {
+  return precision === "bf16" ? "bfloat16" : precision === "fp16" ? "float16" : null;
+}
+
+/** Runs `fn` under autocast for a mixed precision, or as it is for fp32. */
+function inPrecision<T>(precision: Precision | undefined, fn: () => T): T {
+  const dtype = autocastDTypeOf(precision);
+  return dtype === null ? fn() : autocast(dtype, fn);
 }
 
 export class TrainingStopped extends LoomError {}
@@ -64,7 +86,7 @@ export interface EvalResult {
  * Mean cross-entropy over fixed validation blocks, with perplexity e^loss and bits per byte
  * loss·(tokens/bytes)/ln 2 (tokens/bytes of the whole validation stream).
  */
-export function evaluate(model: LanguageModel, batches: readonly TokenBatch[], tokensPerByte: number): EvalResult {
+export function evaluate(model: LanguageModel, batches: readonly TokenBatch[], tokensPerByte: number, precision?: Precision): EvalResult {
   const wasTraining = model.training;
   model.eval();
   let sum = 0;
@@ -73,7 +95,7 @@ export function evaluate(model: LanguageModel, batches: readonly TokenBatch[], t
     for (const b of batches) {
       const x = new Tensor(b.x, [b.batchSize, b.blockSize]);
       const y = new Tensor(b.y, [b.batchSize, b.blockSize]);
-      const loss = model.forward(x, { targets: y }).loss as Tensor;
+      const loss = inPrecision(precision, () => model.forward(x, { targets: y }).loss as Tensor);
       sum += loss.item() * b.batchSize * b.blockSize;
       count += b.batchSize * b.blockSize;
     }
@@ -124,6 +146,11 @@ export interface TrainerRun {
   runOptions: Record<string, unknown>;
   /** Present when resuming. */
   resume?: { state: TrainerState; optimizer: AdamW };
+  /**
+   * Called after each backward, before unscaling, clipping and the step (tests inject an fp16 overflow
+   * into a gradient here).
+   */
+  afterBackward?: (step: number) => void;
   progress?: ProgressDisplay;
   /** Called after every step; returning true stops the run as Ctrl-C does (checkpoint, then return). */
   onStep?: (step: number, loss: number) => boolean | void;
@@ -147,6 +174,8 @@ interface CheckpointContext {
   elapsedSeconds: number;
   runOptions: Record<string, unknown>;
   validation: (EvalResult & { step: number }) | null;
+  /** The loss scaler of an fp16 run. */
+  scaler?: GradScaler | null;
 }
 
 /** Saves one checkpoint of `outDir` as a unit (run-folder.ts) and returns the state it holds. */
@@ -159,6 +188,7 @@ function saveTrainingCheckpoint(outDir: string, model: LanguageModel, optimizer:
     rng: defaultGenerator.getState(),
     options: c.runOptions,
     ...(c.validation ? { validation: c.validation } : {}),
+    ...(c.scaler ? { gradScaler: c.scaler.stateDict() as GradScalerState } : {}),
   });
   saveCheckpoint(outDir, c.step, [...modelFiles(model, c.step), ...files]);
   return state;
@@ -170,6 +200,7 @@ function saveTrainingCheckpoint(outDir: string, model: LanguageModel, optimizer:
  */
 export function saveInitialCheckpoint(outDir: string, model: LanguageModel, optimizer: AdamW, options: TrainOptions, runOptions: Record<string, unknown>): TrainerState {
   return saveTrainingCheckpoint(outDir, model, optimizer, {
+    scaler: makeScaler(options),
     step: 0,
     totalSteps: options.steps ?? 0,
     warmupEndSeconds: options.warmupSteps === 0 ? 0 : null,
@@ -177,6 +208,11 @@ export function saveInitialCheckpoint(outDir: string, model: LanguageModel, opti
     runOptions,
     validation: null,
   });
+}
+
+/** The loss scaler of an fp16 run (PyTorch's defaults), else null. */
+function makeScaler(options: TrainOptions): GradScaler | null {
+  return options.precision === "fp16" ? new GradScaler() : null;
 }
 
 function describeCheckpoint(step: number, outDir: string): string {
@@ -228,6 +264,9 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
   defaultGenerator.setState(saved.rng);
   let validation: (EvalResult & { step: number }) | null = saved.validation ?? null;
   let lastLoss = NaN;
+  const scaler = makeScaler(options);
+  if (scaler && saved.gradScaler) scaler.loadStateDict(saved.gradScaler);
+  const precision = options.precision;
   // The log up to the checkpoint: rows a crashed or interrupted run wrote after it are written again.
   const rows = readMetrics(metricsFile, step);
   writeMetrics(metricsFile, rows);
@@ -242,12 +281,12 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
   // The plot of the log as it stands at the checkpoint (a crash may have cut it off earlier or later).
   if (step > 0) plot();
   const checkpoint = () => {
-    saveTrainingCheckpoint(outDir, model, optimizer, { step, totalSteps, warmupEndSeconds, elapsedSeconds: elapsed, runOptions: run.runOptions, validation });
+    saveTrainingCheckpoint(outDir, model, optimizer, { step, totalSteps, warmupEndSeconds, elapsedSeconds: elapsed, runOptions: run.runOptions, validation, scaler });
     lastSavedStep = step;
     plot();
   };
   const doEval = () => {
-    const v = evaluate(model, evalSet, tokensPerByte);
+    const v = evaluate(model, evalSet, tokensPerByte, precision);
     validation = { ...v, step };
     valCurve.push([step, v.loss]);
     appendLine(metricsFile, JSON.stringify({ step, val_loss: v.loss, val_perplexity: v.perplexity, val_bpb: v.bitsPerByte }));
@@ -278,7 +317,8 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
       let lossSum = 0;
       for (let micro = 0; micro < options.gradAccumulation; micro++) {
         const b = sampleBatch(run.train.tokens, options.batchSize, options.blockSize, defaultGenerator);
-        const { loss } = model.forward(new Tensor(b.x, [b.batchSize, b.blockSize]), { targets: new Tensor(b.y, [b.batchSize, b.blockSize]) });
+        const { loss } = inPrecision(precision, () =>
+          model.forward(new Tensor(b.x, [b.batchSize, b.blockSize]), { targets: new Tensor(b.y, [b.batchSize, b.blockSize]) }));
         const l = loss as Tensor;
         const value = l.item();
         if (!Number.isFinite(value)) {
@@ -287,11 +327,19 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
           );
         }
         lossSum += value;
-        (options.gradAccumulation > 1 ? l.div(options.gradAccumulation) : l).backward();
+        const term = options.gradAccumulation > 1 ? l.div(options.gradAccumulation) : l;
+        (scaler ? scaler.scale(term) : term).backward();
       }
+      run.afterBackward?.(step);
+      // fp16: gradients are unscaled before clipping (so the threshold means what it says), and the
+      // step is skipped when the scaled backward overflowed (GradScaler's rule).
+      if (scaler) scaler.unscale_(optimizer);
       // The global norm before clipping, logged for the dashboard (only computed where clipping needs it anyway).
       const gradNorm = options.gradClip > 0 ? clipGradNorm(model.parameters(), options.gradClip) : null;
-      optimizer.step();
+      if (scaler) {
+        scaler.step(optimizer);
+        scaler.update();
+      } else optimizer.step();
       optimizer.zeroGrad();
       step++;
       runSteps++;

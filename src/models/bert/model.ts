@@ -20,6 +20,7 @@ import { ModuleList } from "../../nn/layers/containers.js";
 import { Embedding } from "../../nn/layers/embedding.js";
 import { LayerNorm } from "../../nn/layers/layer-norm.js";
 import { Linear } from "../../nn/layers/linear.js";
+import { checkCheckpointEvery, checkpointBlock } from "../../nn/checkpointing.js";
 import { Module } from "../../nn/module.js";
 import { normal, zeros as fillZeros } from "../../nn/init.js";
 import { BERT_MODEL_TYPE, type BertConfig, bertConfig } from "./config.js";
@@ -251,6 +252,8 @@ export class BertModel extends Module {
   embeddings: BertEmbeddings;
   encoder: BertEncoder;
   pooler: BertPooler | null;
+  /** Gradient checkpointing of the encoder layers in training: 0 off, k every k-th layer (nn/checkpointing.ts). */
+  gradientCheckpointing = 0;
 
   /** `addPoolingLayer: false` leaves out pooler.dense, as HF's heads that never read it (masked LM, tokens, QA). */
   constructor(config: Partial<BertConfig> = {}, options: { addPoolingLayer?: boolean } = {}) {
@@ -283,8 +286,11 @@ export class BertModel extends Module {
     let x = this.embeddings.forward(inputIds, tokenTypes, this.positionIds(inputIds));
     const hiddenStates = options.outputHiddenStates ? [x] : null;
     const attentions: Tensor[] | null = options.outputAttentions ? [] : null;
+    const every = checkCheckpointEvery(this.gradientCheckpointing, op);
+    let index = 0;
     for (const layer of this.encoder.layer) {
-      const { output, weights } = layer.forward(x, keyMask, options.outputAttentions ?? false);
+      const run = (h: Tensor) => layer.forward(h, keyMask, options.outputAttentions ?? false);
+      const { output, weights } = checkpointBlock(every, index++, this.training, run, x);
       x = output;
       hiddenStates?.push(x);
       if (weights !== null) attentions?.push(weights);

@@ -18,6 +18,7 @@ import { Module } from "../../nn/module.js";
 import { normal } from "../../nn/init.js";
 import { type DecodingCache, KVCache } from "../../nn/attention/kv-cache.js";
 import { Block, type Norm, makeNorm } from "./block.js";
+import { checkCheckpointEvery, checkpointBlock } from "../../nn/checkpointing.js";
 import { GPT_MODEL_TYPE, type GPTConfig, gptConfig } from "./config.js";
 
 /** What `GPT.forward` returns: logits [B, T, V], the loss when targets were given, and the updated cache. */
@@ -66,6 +67,8 @@ export class GPT extends Module {
   transformer: Transformer;
   /** Untied output projection [V, C], or null when tied to wte. */
   lm_head: Embedding | null;
+  /** Gradient checkpointing of the blocks in training: 0 off, k every k-th block (nn/checkpointing.ts). */
+  gradientCheckpointing = 0;
 
   constructor(config: Partial<GPTConfig> = {}) {
     super();
@@ -98,8 +101,15 @@ export class GPT extends Module {
     x = dropout(x, cfg.embd_pdrop, this.training);
     const cache = options.cache;
     if (cache !== undefined && !(cache instanceof KVCache)) throw new ValueError("GPT.forward: cache must be a KVCache made by newCache()");
+    const every = checkCheckpointEvery(this.gradientCheckpointing, "GPT.forward");
+    const checkpointing = this.training && every > 0;
+    // A recomputed forward would append to the cache a second time: no KV cache under checkpointing.
+    if (checkpointing && cache !== undefined) throw new ValueError("GPT.forward: a KV cache cannot be used with gradient checkpointing in training mode; call eval() or set gradientCheckpointing = 0");
     let i = 0;
-    for (const block of this.transformer.h) x = block.forward(x, cache?.layer(i++));
+    for (const block of this.transformer.h) {
+      const layer = cache?.layer(i);
+      x = checkpointBlock(every, i++, checkpointing, (h: Tensor) => block.forward(h, layer), x);
+    }
     x = this.transformer.ln_f.forward(x);
     if (options.lastOnly) x = x.slice(1, T - 1, T); // [B, 1, C]
     const logits = matmul(x, transpose(this.outputWeight, 0, 1)); // [B, T, V]

@@ -27,6 +27,7 @@ import { Linear } from "../../nn/layers/linear.js";
 import { ModuleList } from "../../nn/layers/containers.js";
 import { RMSNorm } from "../../nn/layers/rms-norm.js";
 import { normal } from "../../nn/init.js";
+import { checkCheckpointEvery, checkpointBlock } from "../../nn/checkpointing.js";
 import { Module } from "../../nn/module.js";
 import type { LoadStateDictOptions, LoadStateDictResult, StateDict } from "../../nn/module.js";
 import { EncoderDecoderStep, type EncoderMemory, booleanMask, checkIds, lengthsMask, shiftTokensRight } from "../encoder-decoder.js";
@@ -221,6 +222,8 @@ export class T5Block extends Module {
 export class T5Stack extends Module {
   block: ModuleList<T5Block>;
   final_layer_norm: RMSNorm;
+  /** Gradient checkpointing of the blocks in training: 0 off, k every k-th block (nn/checkpointing.ts); no cache with it. */
+  gradientCheckpointing = 0;
 
   constructor(readonly config: T5Config, readonly isDecoder: boolean, private readonly embedTokens: () => Embedding) {
     super();
@@ -254,7 +257,8 @@ export class T5Stack extends Module {
         positionBias: null,
         ...(cache ? { cache: cache.crossLayer(i) } : {}),
       };
-      x = block.forward(x, self, cross);
+      const every = checkCheckpointEvery(this.gradientCheckpointing, "T5Stack.forward");
+      x = checkpointBlock(every, i, this.training && cache === undefined, (h: Tensor) => block.forward(h, self, cross), x);
       i++;
     }
     return dropout(this.final_layer_norm.forward(x), c.dropout_rate, this.training);
