@@ -86,6 +86,8 @@ export interface RunHooks {
   log?: (line: string) => void;
   progress?: ProgressDisplay;
   onStep?: (step: number, loss: number) => boolean | void;
+  /** Called after each step's backward, before unscaling, clipping and the optimiser step (see TrainerRun). */
+  afterBackward?: (step: number, model: LanguageModel) => void;
 }
 
 /** The data of a new run, read, tokenized and encoded before any file is written. */
@@ -169,6 +171,7 @@ export async function runTraining(settings: RunSettings, hooks: RunHooks = {}, o
   const result = await trainModel({
     model, train, validation, outDir: out, options: settings.train, runOptions, resume: { state, optimizer },
     ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+    ...(hooks.afterBackward ? { afterBackward: hooks.afterBackward } : {}),
   });
   return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
 }
@@ -192,6 +195,7 @@ export async function resumeTraining(plan: ResumePlan, hooks: RunHooks = {}): Pr
   const result = await trainModel({
     model, train, validation, outDir: out, options: settings.train, runOptions: settings as unknown as Record<string, unknown>,
     resume: { state, optimizer }, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+    ...(hooks.afterBackward ? { afterBackward: hooks.afterBackward } : {}),
   });
   return { settings, model, tokenizer, result, trainTokens: train.tokens.length, validationTokens: validation.tokens.length };
 }

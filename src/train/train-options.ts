@@ -22,7 +22,7 @@ interface Range {
   describe: string;
 }
 
-const RANGES: Record<Exclude<keyof TrainOptions, "precision">, Range> = {
+const RANGES: Record<Exclude<keyof TrainOptions, "precision" | "saveDtype" | "gradCheckpointing">, Range> = {
   batchSize: { integer: true, min: 1, minIncluded: true, max: MAX_BATCH_SIZE, describe: `an integer from 1 to ${MAX_BATCH_SIZE}` },
   blockSize: { integer: true, min: 1, minIncluded: true, max: MAX_BLOCK_SIZE, describe: `an integer from 1 to ${MAX_BLOCK_SIZE}` },
   steps: { integer: true, min: 1, minIncluded: true, describe: "a positive integer" },
@@ -48,6 +48,7 @@ const FLAGS: Partial<Record<keyof TrainOptions, string>> = {
   batchSize: "--batch-size", blockSize: "--block-size", steps: "--steps", timeSeconds: "--time", lr: "--lr", minLr: "--min-lr",
   warmupSteps: "--warmup", weightDecay: "--weight-decay", gradClip: "--grad-clip", gradAccumulation: "--grad-accum",
   evalInterval: "--eval-interval", evalBlocks: "--eval-blocks", checkpointInterval: "--checkpoint-interval", precision: "--precision",
+  saveDtype: "--save-dtype", gradCheckpointing: "--grad-checkpointing",
 };
 
 /** Names options as `loom train`'s flags (or the option's own name where there is no flag). */
@@ -71,9 +72,15 @@ export function validateTrainOptions(options: Partial<Record<keyof TrainOptions,
       `${name("batchSize")} × ${name("blockSize")}: ${batch} × ${block} = ${batch * block} tokens per micro-batch, more than the limit of ${MAX_TOKENS_PER_BATCH}`,
     );
   }
-  const precision = options.precision;
-  if (precision !== undefined && precision !== "fp32" && precision !== "bf16" && precision !== "fp16") {
-    throw new ValueError(`${name("precision")}: expected "fp32", "bf16" or "fp16", got ${JSON.stringify(precision)}`);
+  for (const key of ["precision", "saveDtype"] as const) {
+    const value = options[key];
+    if (value !== undefined && value !== "fp32" && value !== "bf16" && value !== "fp16") {
+      throw new ValueError(`${name(key)}: expected "fp32", "bf16" or "fp16", got ${JSON.stringify(value)}`);
+    }
+  }
+  const every = options.gradCheckpointing;
+  if (every !== undefined && (typeof every !== "number" || !Number.isInteger(every) || every < 0)) {
+    throw new ValueError(`${name("gradCheckpointing")}: expected an integer ≥ 0 (0: off, k: every k-th block), got ${JSON.stringify(every)}`);
   }
   if (options.steps === undefined && options.timeSeconds === undefined) throw new ValueError(`${name("steps")} or ${name("timeSeconds")}: a budget is needed`);
 }

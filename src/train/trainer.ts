@@ -19,6 +19,9 @@ import type { Parameter } from "../nn/parameter.js";
 import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator } from "../tensor/rng.js";
 import { modelFiles, trainingStateFiles, type TrainerState } from "./checkpoint.js";
+import { pretrainedFiles } from "../models/pretrained.js";
+import { GPT_MODEL_TYPE } from "../models/gpt/config.js";
+import type { GPT } from "../models/gpt/model.js";
 import { fileOp } from "../io/atomic.js";
 import { appendLine, isEmptyFolder, latestCheckpoint, lockRunFolder, unlockRunFolder, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "./run-folder.js";
 import { validateTrainOptions } from "./train-options.js";
@@ -57,6 +60,13 @@ export interface TrainOptions {
    * (PyTorch's defaults) whose state is saved in every checkpoint.
    */
   precision?: Precision;
+  /** Gradient checkpointing of a GPT's blocks: 0 (default) off, k every k-th block (`GPT.gradientCheckpointing`). */
+  gradCheckpointing?: number;
+  /**
+   * The dtype of the run folder's top-level model.safetensors after training: "fp32" (default), or
+   * "bf16"/"fp16" (half the size; checkpoints keep float32 so that --resume stays exact).
+   */
+  saveDtype?: Precision;
 }
 
 /** Training precisions: float32, or bf16/fp16 mixed precision (see `TrainOptions.precision`). */
@@ -150,7 +160,7 @@ export interface TrainerRun {
    * Called after each backward, before unscaling, clipping and the step (tests inject an fp16 overflow
    * into a gradient here).
    */
-  afterBackward?: (step: number) => void;
+  afterBackward?: (step: number, model: LanguageModel) => void;
   progress?: ProgressDisplay;
   /** Called after every step; returning true stops the run as Ctrl-C does (checkpoint, then return). */
   onStep?: (step: number, loss: number) => boolean | void;
@@ -267,6 +277,10 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
   const scaler = makeScaler(options);
   if (scaler && saved.gradScaler) scaler.loadStateDict(saved.gradScaler);
   const precision = options.precision;
+  if ((options.gradCheckpointing ?? 0) > 0) {
+    if (model.modelType !== GPT_MODEL_TYPE) throw new ValueError("--grad-checkpointing: only GPT models checkpoint their blocks");
+    (model as GPT).gradientCheckpointing = options.gradCheckpointing as number;
+  }
   // The log up to the checkpoint: rows a crashed or interrupted run wrote after it are written again.
   const rows = readMetrics(metricsFile, step);
   writeMetrics(metricsFile, rows);
@@ -330,7 +344,7 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
         const term = options.gradAccumulation > 1 ? l.div(options.gradAccumulation) : l;
         (scaler ? scaler.scale(term) : term).backward();
       }
-      run.afterBackward?.(step);
+      run.afterBackward?.(step, model);
       // fp16: gradients are unscaled before clipping (so the threshold means what it says), and the
       // step is skipped when the scaled backward overflowed (GradScaler's rule).
       if (scaler) scaler.unscale_(optimizer);
@@ -354,7 +368,8 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
       // For a time budget, the step count is an estimate from the speed so far.
       const expectedTotal = byTime ? step + Math.max(0, Math.round(remaining / (wall / runSteps))) : totalSteps;
       if (step % options.logInterval === 0 || step === 1) {
-        appendLine(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2), ...(gradNorm === null ? {} : { grad_norm: gradNorm }) }));
+        const scale = scaler ? { loss_scale: scaler.getScale() } : {};
+        appendLine(metricsFile, JSON.stringify({ step, loss: lastLoss, lr, tokens_per_second: Math.round(tokensPerSecond), elapsed_seconds: +elapsed.toFixed(2), ...(gradNorm === null ? {} : { grad_norm: gradNorm }), ...scale }));
       }
       progress.update({ step, total: Math.max(expectedTotal, step), loss: lastLoss, tokensPerSecond, etaSeconds: remaining, lr });
       // The last step evaluates and saves here, so the same step is never saved twice.
@@ -364,6 +379,11 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
       if (run.onStep?.(step, lastLoss) === true) interrupted = true;
     }
     if (lastSavedStep !== step) checkpoint();
+    if (options.saveDtype === "bf16" || options.saveDtype === "fp16") {
+      // The top-level model in half precision; the checkpoint behind it keeps the float32 masters.
+      const floatDType = options.saveDtype === "bf16" ? "BF16" : "F16";
+      for (const f of pretrainedFiles(model, { metadata: { loom_step: String(step) }, floatDType })) replaceFile(join(outDir, f.name), f.data);
+    }
     if (interrupted) progress.log(`interrupted at step ${step}: checkpoint saved in ${outDir}; resume with --resume`);
   } finally {
     process.removeListener("SIGINT", onSigint);

@@ -7,7 +7,7 @@ import { planResume } from "../../train/resume.js";
 import { formatDuration } from "../../train/progress.js";
 import { TrainingStopped } from "../../train/trainer.js";
 import type { GPTConfig, GPTActivation, PositionEncoding } from "../../models/gpt/config.js";
-import type { TrainOptions } from "../../train/trainer.js";
+import type { Precision, TrainOptions } from "../../train/trainer.js";
 import { chooseBackend } from "../backend-choice.js";
 import { parseDuration, parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
 
@@ -64,6 +64,9 @@ interface TrainFlags {
   evalInterval?: number;
   evalBlocks?: number;
   checkpointInterval?: number;
+  precision?: Precision;
+  saveDtype?: Precision;
+  gradCheckpointing?: number | true;
   samples: number;
   maxTokens: number;
   backend?: string;
@@ -109,6 +112,9 @@ export function registerTrainCommand(program: Command): void {
     .option("--eval-interval <n>", "evaluate every n steps (0: at the end only)", parseNonNegativeInt)
     .option("--eval-blocks <n>", "validation blocks per evaluation", parsePositiveInt)
     .option("--checkpoint-interval <n>", "save every n steps", parseNonNegativeInt)
+    .option("--precision <p>", "fp32 (default) | bf16 | fp16: mixed precision with float32 master weights (fp16 scales the loss)")
+    .option("--save-dtype <p>", "fp32 (default) | bf16 | fp16: dtype of the final top-level model.safetensors")
+    .option("--grad-checkpointing [k]", "recompute GPT blocks in backward to save memory: every block, or every k-th", parseNonNegativeInt)
     .option("--samples <n>", "samples to print at the end", parseNonNegativeInt, 3)
     .option("--max-tokens <n>", "tokens per sample", parsePositiveInt, 100)
     .option("--backend <name>", "kernels: native (default where built), wasm or js")
@@ -142,6 +148,9 @@ export function registerTrainCommand(program: Command): void {
         evalInterval: flags.evalInterval,
         evalBlocks: flags.evalBlocks,
         checkpointInterval: flags.checkpointInterval,
+        precision: flags.precision,
+        saveDtype: flags.saveDtype,
+        gradCheckpointing: flags.gradCheckpointing === true ? 1 : flags.gradCheckpointing,
       });
       if (!["gpt", "lstm", "gru", "rnn"].includes(flags.model)) throw new InvalidArgumentError(`--model: expected gpt, lstm, gru or rnn, got "${flags.model}"`);
       const modelKind = flags.model as ModelKind;
