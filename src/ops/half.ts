@@ -10,6 +10,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { to } from "./cast.js";
 import { autocastCache, autocastDType, withoutAutocast } from "../autograd/autocast.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
+import { checkpoint } from "../autograd/checkpoint.js";
 
 /** Whether any of the tensors is float16 or bfloat16. */
 export function anyHalf(...xs: readonly (Tensor | null | undefined)[]): boolean {
@@ -26,12 +27,18 @@ export function halfDTypeOf(...xs: readonly (Tensor | null | undefined)[]): Half
 /**
  * Runs `fn` with every half input cast to float32 and rounds its result to `outDtype` (a no-op cast
  * where it already has it). Casts are recorded, so gradients flow back as PyTorch's: float32 inside,
- * half at the inputs.
+ * half at the inputs. When gradients are recorded the whole is a `checkpoint`: only the half inputs are
+ * kept for the backward, which widens them again and recomputes the float32 op, so a half activation
+ * costs half the memory of a float32 one (as PyTorch's bf16 kernels, which save their half inputs);
+ * values and gradients are the same bits either way.
  */
 export function inFloat32<const T extends readonly (Tensor | null)[]>(inputs: T, outDtype: DType, fn: (...xs: T) => Tensor): Tensor {
-  const wide = inputs.map((x) => (x && isHalf(x.dtype) ? to(x, "float32") : x)) as unknown as T;
-  const y = withoutAutocast(() => fn(...wide));
-  return isFloatingPoint(y.dtype) && y.dtype !== outDtype ? to(y, outDtype) : y;
+  const run = (...xs: (Tensor | null)[]): Tensor => {
+    const wide = xs.map((x) => (x && isHalf(x.dtype) ? to(x, "float32") : x)) as unknown as T;
+    const y = withoutAutocast(() => fn(...wide));
+    return isFloatingPoint(y.dtype) && y.dtype !== outDtype ? to(y, outDtype) : y;
+  };
+  return isGradEnabled() && inputs.some((x) => x?.requiresGrad) ? checkpoint(run, ...inputs) : run(...inputs);
 }
 
 /** A half tensor's values as a float32 tensor of the same shape, not recorded (for forward-only kernels). */
