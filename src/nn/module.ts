@@ -21,7 +21,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { ShapeError, ValueError, formatShape } from "../errors.js";
 import { copyInto, to } from "../ops/index.js";
-import { type DType, isFloating } from "../tensor/dtype.js";
+import { type DType, isFloatingPoint } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Parameter } from "./parameter.js";
 
@@ -281,12 +281,12 @@ export class Module {
    * building an optimiser.
    */
   to(dtype: DType): this {
-    if (!isFloating(dtype)) throw new ValueError(`Module.to: expected a floating dtype, got ${dtype}`);
+    if (!isFloatingPoint(dtype)) throw new ValueError(`Module.to: expected a floating dtype, got ${dtype}`);
     const converted = new Map<Parameter, Parameter>();
     for (const m of this.modules()) {
       const fields = m as unknown as Fields;
       for (const [name, p] of m.own<Parameter>("parameter")) {
-        if (p.dtype === dtype || !isFloating(p.dtype)) continue;
+        if (p.dtype === dtype || !isFloatingPoint(p.dtype)) continue;
         let q = converted.get(p);
         if (q === undefined) {
           q = new Parameter(noGrad(() => to(p.detach(), dtype)), p.requiresGrad);
@@ -295,7 +295,7 @@ export class Module {
         fields[name] = q;
       }
       for (const [name, b] of m.own<Tensor>("buffer")) {
-        if (isFloating(b.dtype) && b.dtype !== dtype) fields[name] = noGrad(() => to(b, dtype));
+        if (isFloatingPoint(b.dtype) && b.dtype !== dtype) fields[name] = noGrad(() => to(b, dtype));
       }
     }
     return this;

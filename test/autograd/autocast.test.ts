@@ -87,3 +87,17 @@ test("a GPT step under autocast(bfloat16): float32 loss near the float32 one, fl
     assert.ok([...p.grad!.contiguousValues()].every(Number.isFinite), name);
   }
 });
+
+test("Module.to(bfloat16) makes a pure half model (PyTorch's model.bfloat16()): half logits near the float32 ones", () => {
+  manualSeed(5);
+  const model = new GPT({ vocab_size: 32, n_positions: 16, n_embd: 16, n_layer: 1, n_head: 2, embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 });
+  const ids = randint(0, 32, [1, 6]);
+  const ref = model.forward(ids).logits;
+  model.to("bfloat16");
+  for (const p of model.parameters()) assert.equal(p.dtype, "bfloat16");
+  const logits = model.forward(ids).logits;
+  assert.equal(logits.dtype, "bfloat16");
+  const a = ops.to(logits, "float32").contiguousValues();
+  const b = ref.contiguousValues();
+  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 0.05, `${a[i]} vs ${b[i]}`);
+});
