@@ -6,7 +6,7 @@
 import { AutogradError, ShapeError, formatShape } from "../errors.js";
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { BinaryOp } from "../backend/reference/elementwise.js";
-import { type DType, allocate, allocateUninitialized, isFloating } from "../tensor/dtype.js";
+import { type DType, allocate, allocateUninitialized, convertStorage, isFloating, isHalf } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { addStrided, copyStrided, sumStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -36,7 +36,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
       );
     }
     const one = allocate(root.dtype, 1);
-    one[0] = 1;
+    // 1.0, as bits for the half dtypes (bfloat16 0x3F80, float16 0x3C00).
+    one[0] = root.dtype === "bfloat16" ? 0x3f80 : root.dtype === "float16" ? 0x3c00 : 1;
     seed = new Tensor(one, root.shape);
   } else {
     if (!shapesEqual(gradient.shape, root.shape)) {
@@ -183,6 +184,11 @@ function topologicalOrder(root: Tensor, boundaries?: ReadonlyMap<Tensor, unknown
 
 /** A fresh contiguous tensor with the values of `g` in the dtype of `like`. */
 function toDense(g: Tensor, like: Tensor): Tensor {
+  // A half gradient, or one for a half tensor, is converted by value (rounded to nearest even), never
+  // copied as raw elements: storage holds bit patterns there.
+  if (g.dtype !== like.dtype && (isHalf(g.dtype) || isHalf(like.dtype))) {
+    return new Tensor(convertStorage(g.contiguousValues(), g.dtype, like.dtype), like.shape);
+  }
   const out = allocateUninitialized(like.dtype, g.size);
   copyStrided(out, 0, g.storage, g.shape, g.strides, g.offset);
   return new Tensor(out, like.shape);
@@ -199,6 +205,12 @@ function floatView(t: Tensor, dtype: DType): FloatArray | null {
 
 /** dense += g, in place on dense's own (contiguous, engine-owned) storage. */
 function addDense(dense: Tensor, g: Tensor): Tensor {
+  if (isHalf(dense.dtype) || isHalf(g.dtype)) {
+    // Half sums are taken in float32 and rounded once, as PyTorch accumulates half gradients.
+    const sum = halfSum(dense, g);
+    dense.storage.set(convertStorage(sum, "float32", dense.dtype), dense.offset);
+    return dense;
+  }
   const d = floatView(dense, dense.dtype);
   const gv = floatView(g, dense.dtype);
   if (d && gv) getBackend().binary(BinaryOp.add, d, d, gv);
@@ -208,12 +220,21 @@ function addDense(dense: Tensor, g: Tensor): Tensor {
 
 /** A fresh contiguous tensor a + g (a contiguous) in a's dtype: one pass instead of copy-then-add. */
 function sumDense(a: Tensor, g: Tensor, like: Tensor): Tensor {
+  if (isHalf(like.dtype) || isHalf(g.dtype) || isHalf(a.dtype)) return new Tensor(convertStorage(halfSum(a, g), "float32", like.dtype), like.shape);
   const out = allocateUninitialized(like.dtype, a.size);
   const av = a.storage.subarray(a.offset, a.offset + a.size);
   const gv = floatView(g, like.dtype);
   if (gv && isFloating(like.dtype)) getBackend().binary(BinaryOp.add, out as FloatArray, av as FloatArray, gv);
   else sumStrided(out, av, g.storage, g.shape, g.strides, g.offset);
   return new Tensor(out, like.shape);
+}
+
+/** a + g elementwise (a contiguous, g any layout of a's shape) in float32, for half operands. */
+function halfSum(a: Tensor, g: Tensor): Float32Array {
+  const out = convertStorage(a.contiguousValues(), a.dtype, "float32") as Float32Array;
+  const gv = convertStorage(g.contiguousValues(), g.dtype, "float32") as Float32Array;
+  for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]! + gv[i]!);
+  return out;
 }
 
 function accumulateInto(t: Tensor, g: Tensor): void {

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Tensor, ValueError, autocast, manualSeed, nn, ops, randn, randint } from "../../src/index.js";
+import { Tensor, ValueError, autocast, manualSeed, nn, ops, randn, randint, tensor } from "../../src/index.js";
 import { layerNorm } from "../../src/nn/functional/layer-norm.js";
 import { crossEntropy } from "../../src/losses/classification.js";
 import { GPT } from "../../src/models/gpt/model.js";
@@ -75,17 +75,37 @@ test("a parameter used twice in one scope is cast once (the scope's cast cache);
 
 test("a GPT step under autocast(bfloat16): float32 loss near the float32 one, float32 gradients on every parameter", () => {
   manualSeed(4);
-  const model = new GPT({ vocab_size: 32, n_positions: 16, n_embd: 16, n_layer: 2, n_head: 2 });
+  const model = new GPT({ vocab_size: 32, n_positions: 16, n_embd: 16, n_layer: 2, n_head: 2, embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 });
   const ids = randint(0, 32, [2, 8]);
   const ref = model.forward(ids, { targets: ids }).loss!;
   const { loss } = autocast("bfloat16", () => model.forward(ids, { targets: ids }));
   assert.equal(loss!.dtype, "float32");
   assert.ok(Math.abs(loss!.item() - ref.item()) < 0.02, `${loss!.item()} vs ${ref.item()}`);
+  const ref32 = new Map([...model.namedParameters()].map(([n]) => [n, [] as number[]]));
+  ref.backward();
+  for (const [name, p] of model.namedParameters()) ref32.set(name, [...p.grad!.contiguousValues()]);
+  model.zeroGrad();
   loss!.backward();
   for (const [name, p] of model.namedParameters()) {
     assert.equal(p.grad?.dtype, "float32", name);
-    assert.ok([...p.grad!.contiguousValues()].every(Number.isFinite), name);
+    // Gradients through bf16 products point where the float32 ones do (cosine > 0.99).
+    const a = [...p.grad!.contiguousValues()];
+    const b = ref32.get(name)!;
+    const dot = a.reduce((s, x, i) => s + x * b[i]!, 0);
+    const cos = dot / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
+    assert.ok(cos > 0.99, `${name}: cosine ${cos}`);
   }
+});
+
+test("gradients into half tensors from float32 ops, half accumulation and a half root are converted by value", () => {
+  const h = tensor([0.5, -1.25, 3], { dtype: "bfloat16", requiresGrad: true });
+  // add(float32, bfloat16) is float32: h's gradient arrives as float32 and is rounded to bfloat16.
+  ops.sum(ops.mul(ops.add(tensor([1, 2, 3]), h), tensor([0.1, 0.2, 0.3]))).backward();
+  assert.equal(h.grad?.dtype, "bfloat16");
+  assert.deepEqual(h.grad?.toArray(), ops.to(tensor([0.1, 0.2, 0.3]), "bfloat16").toArray());
+  const k = tensor([1, 2], { dtype: "float16", requiresGrad: true });
+  ops.sum(ops.add(ops.mul(k, 3), ops.mul(k, 0.5))).backward(); // a half root, two half contributions
+  assert.deepEqual(k.grad?.toArray(), [3.5, 3.5]);
 });
 
 test("Module.to(bfloat16) makes a pure half model (PyTorch's model.bfloat16()): half logits near the float32 ones", () => {
