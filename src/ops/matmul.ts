@@ -240,7 +240,7 @@ function bf16Product(
   if (bias) {
     const b32 = convertStorage(bias.contiguousValues(), bias.dtype, "float32") as Float32Array;
     for (let r = 0; r < batch * m; r++) out32.set(b32, r * n);
-  } else out32.fill(0);
+  } else if (k === 0) out32.fill(0);
   if (batch * m * n > 0 && k > 0) {
     // The GEMM reads A row-major [m, k] and B as [k, n] or [n, k]: other layouts become bf16 copies.
     const a = ox.trans || ox.ld !== undefined ? operand(new Tensor(x.toTypedArray(), x.shape), batchShape) : ox;
@@ -248,7 +248,7 @@ function bf16Product(
     const ad = a.data as unknown as Uint16Array;
     const bd = b.data as unknown as Uint16Array;
     const gemm = (o: Float32Array, offA: number, offB: number, rows: number): void =>
-      be.matmulBf16?.(o, ad.subarray(offA, offA + rows * k), bd.subarray(offB, offB + k * n), rows, n, k, b.trans, true);
+      be.matmulBf16?.(o, ad.subarray(offA, offA + rows * k), bd.subarray(offB, offB + k * n), rows, n, k, b.trans, bias !== null);
     if (b.batchStride === 0 && a.batchStride === m * k) gemm(out32, a.offset, b.offset, batch * m);
     else for (let i = 0; i < batch; i++) gemm(out32.subarray(i * m * n, (i + 1) * m * n), a.offset + i * a.batchStride, b.offset + i * b.batchStride, m);
   }
