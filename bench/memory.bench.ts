@@ -6,7 +6,7 @@
  * for its backward are the difference. Time is the median seconds per AdamW step after the first.
  *
  * Env: MEMORY_BENCH_BATCH (8), MEMORY_BENCH_BLOCK (1024), MEMORY_BENCH_STEPS (3),
- * MEMORY_BENCH_CONFIGS (default "fp32:0,fp32:1,bf16:0,bf16:1": precision:checkpoint-every).
+ * MEMORY_BENCH_CONFIGS (default "fp32:0,fp32:1,bf16:0,bf16:1,fp16:0": precision:checkpoint-every).
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,7 @@ export async function run(): Promise<void> {
   const batch = process.env.MEMORY_BENCH_BATCH ?? "8";
   const block = process.env.MEMORY_BENCH_BLOCK ?? "1024";
   const steps = process.env.MEMORY_BENCH_STEPS ?? "3";
-  const configs = (process.env.MEMORY_BENCH_CONFIGS ?? "fp32:0,fp32:1,bf16:0,bf16:1").split(",").map((c) => c.split(":") as [string, string]);
+  const configs = (process.env.MEMORY_BENCH_CONFIGS ?? "fp32:0,fp32:1,bf16:0,bf16:1,fp16:0").split(",").map((c) => c.split(":") as [string, string]);
   const script = fileURLToPath(new URL("./memory-step.ts", import.meta.url));
   const results: StepResult[] = [];
   for (const [precision, every] of configs) {
