@@ -115,8 +115,14 @@ export function evaluate(model: LanguageModel, batches: readonly TokenBatch[], t
   return { loss, perplexity: Math.exp(loss), bitsPerByte: (loss * tokensPerByte) / Math.LN2 };
 }
 
-/** AdamW groups as nanoGPT: weight decay on ≥2-D weights (matrices, embeddings), none on biases and norms. */
-export function makeOptimizer(model: LanguageModel, options: TrainOptions): AdamW {
+/** The AdamW settings every loom trainer takes (the LM trainer, BERT pretraining, fine-tuning, seq2seq tasks). */
+export type AdamWSettings = Pick<TrainOptions, "lr" | "beta1" | "beta2" | "weightDecay">;
+
+/**
+ * AdamW groups as nanoGPT: weight decay on ≥2-D weights (matrices, embeddings), none on biases and norms
+ * (BERT's optimiser excludes the same). Shared by every trainer in `train/`.
+ */
+export function makeOptimizer(model: { parameters(): Parameter[] }, options: AdamWSettings): AdamW {
   const decay: Parameter[] = [];
   const noDecay: Parameter[] = [];
   for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
@@ -135,11 +141,26 @@ export function makeOptimizer(model: LanguageModel, options: TrainOptions): Adam
  * post-warmup steps for a step budget, of the post-warmup time for a wall-clock budget (whose step
  * count is not known in advance).
  */
-export function learningRate(step: number, progress: number, options: TrainOptions): number {
+export function learningRate(step: number, progress: number, options: Pick<TrainOptions, "lr" | "minLr" | "warmupSteps">): number {
   const { lr, minLr, warmupSteps } = options;
   if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
   const p = Math.min(1, Math.max(0, progress));
   return minLr + ((lr - minLr) * (1 + Math.cos(Math.PI * p))) / 2;
+}
+
+/**
+ * How far the cosine decay has run, in [0, 1) before clamping: the fraction of the post-warmup time when
+ * the budget is wall-clock seconds only (`budgetSeconds`, with `warmupEndSeconds` null until warmup has
+ * ended), else the fraction of the post-warmup steps out of `totalSteps`.
+ */
+export function decayProgress(
+  step: number, totalSteps: number, warmupSteps: number,
+  time: { elapsedSeconds: number; budgetSeconds: number; warmupEndSeconds: number | null } | null,
+): number {
+  if (time !== null) {
+    return time.warmupEndSeconds === null ? 0 : (time.elapsedSeconds - time.warmupEndSeconds) / Math.max(1e-9, time.budgetSeconds - time.warmupEndSeconds);
+  }
+  return (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
 }
 
 /**
@@ -323,9 +344,9 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (interrupted) break;
       const t0 = performance.now();
-      const progressSoFar = options.timeSeconds !== undefined && options.steps === undefined
-        ? warmupEndSeconds === null ? 0 : (elapsed - warmupEndSeconds) / Math.max(1e-9, options.timeSeconds - warmupEndSeconds)
-        : (step - options.warmupSteps) / Math.max(1, totalSteps - options.warmupSteps);
+      const progressSoFar = decayProgress(step, totalSteps, options.warmupSteps,
+        options.timeSeconds !== undefined && options.steps === undefined
+          ? { elapsedSeconds: elapsed, budgetSeconds: options.timeSeconds, warmupEndSeconds } : null);
       const lr = learningRate(step, progressSoFar, options);
       for (const g of optimizer.paramGroups) g.lr = lr;
       let lossSum = 0;

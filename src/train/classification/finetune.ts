@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { LoomError, ValueError } from "../../errors.js";
 import { AdamW } from "../../optim/adamw.js";
 import { clipGradNorm } from "../../optim/clip-grad.js";
-import type { Parameter } from "../../nn/parameter.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Generator, defaultGenerator } from "../../tensor/rng.js";
 import { trainingStateFiles, type TrainerState } from "../checkpoint.js";
+import { makeOptimizer } from "../trainer.js";
 import { appendLine, latestCheckpoint, lockRunFolder, readMetrics, saveCheckpoint, unlockRunFolder, writeMetrics } from "../run-folder.js";
 import { createProgress, type ProgressDisplay } from "../progress.js";
 import { classifierFiles, type SequenceClassifier } from "./classifier.js";
@@ -118,10 +118,7 @@ export function linearWarmupDecay(step: number, total: number, warmup: number, l
 
 /** AdamW with weight decay on ≥2-D weights only (BERT excludes biases and LayerNorm, as nanoGPT). */
 export function classifierOptimizer(model: SequenceClassifier, options: FineTuneOptions): AdamW {
-  const decay: Parameter[] = [];
-  const noDecay: Parameter[] = [];
-  for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
-  return new AdamW([{ params: decay, weightDecay: options.weightDecay }, { params: noDecay, weightDecay: 0 }], { lr: options.lr, betas: [options.beta1, options.beta2], eps: 1e-8 });
+  return makeOptimizer(model, options);
 }
 
 /** Checks the options' ranges (a named error per option). */

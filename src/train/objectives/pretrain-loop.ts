@@ -15,7 +15,7 @@ import { trainingStateFiles, type TrainerState } from "../checkpoint.js";
 import { lossPlotSvg } from "../plot.js";
 import type { ProgressDisplay } from "../progress.js";
 import { appendLine, readMetrics, replaceFile, saveCheckpoint, writeMetrics } from "../run-folder.js";
-import { learningRate, TrainingStopped, type TrainOptions } from "../trainer.js";
+import { decayProgress, learningRate, TrainingStopped, type TrainOptions } from "../trainer.js";
 import { collatePretrainingBatch, type BatchMaskingOptions, type PretrainingBatch } from "./batch.js";
 import type { SequenceLayout } from "./layout.js";
 import type { PretrainingInstance } from "./pairs.js";
@@ -151,9 +151,8 @@ export async function pretrainLoop(run: PretrainLoopRun): Promise<PretrainResult
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (interrupted) break;
       const t0 = performance.now();
-      const progressSoFar = byTime
-        ? warmupEndSeconds === null ? 0 : (elapsed - warmupEndSeconds) / Math.max(1e-9, (options.timeSeconds as number) - warmupEndSeconds)
-        : (step - options.warmupSteps) / Math.max(1, totalSteps - options.warmupSteps);
+      const progressSoFar = decayProgress(step, totalSteps, options.warmupSteps,
+        byTime ? { elapsedSeconds: elapsed, budgetSeconds: options.timeSeconds as number, warmupEndSeconds } : null);
       const lr = learningRate(step, progressSoFar, options);
       for (const g of optimizer.paramGroups) g.lr = lr;
       let lossSum = 0;

@@ -13,7 +13,6 @@ import { splitDocuments } from "../../data/corpus.js";
 import { FormatError, ValueError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { BertForMaskedLM, BertForPreTraining } from "../../models/bert/heads.js";
-import type { Parameter } from "../../nn/parameter.js";
 import { AdamW } from "../../optim/adamw.js";
 import { fromPretrained } from "../../models/pretrained.js";
 import { defaultGenerator, Generator, manualSeed } from "../../tensor/rng.js";
@@ -23,7 +22,7 @@ import { createProgress, type ProgressDisplay } from "../progress.js";
 import { isEmptyFolder, latestCheckpoint, lockRunFolder, repairRunFolder, saveCheckpoint, unlockRunFolder } from "../run-folder.js";
 import { publishRunFolder, removePublishLeftovers } from "../run-publish.js";
 import { readTrainingDocuments } from "../training-data.js";
-import type { TrainOptions } from "../trainer.js";
+import { makeOptimizer, type TrainOptions } from "../trainer.js";
 import { checkFiniteWeights } from "../weights-check.js";
 import type { BatchMaskingOptions } from "./batch.js";
 import { loadInstances, saveInstances } from "./instance-file.js";
@@ -86,16 +85,7 @@ function makeInstances(s: BertPretrainSettings, tokenizer: Tokenizer, texts: str
 
 /** AdamW with the LM trainer's groups: decay on ≥2-D weights, none on biases and LayerNorms (as BERT's optimiser). */
 export function pretrainOptimizer(model: PretrainingModel, options: TrainOptions): AdamW {
-  const decay: Parameter[] = [];
-  const noDecay: Parameter[] = [];
-  for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
-  return new AdamW(
-    [
-      { params: decay, weightDecay: options.weightDecay },
-      { params: noDecay, weightDecay: 0 },
-    ],
-    { lr: options.lr, betas: [options.beta1, options.beta2], eps: 1e-8 },
-  );
+  return makeOptimizer(model, options);
 }
 
 function buildModel(s: BertPretrainSettings, tokenizer: Tokenizer): PretrainingModel {

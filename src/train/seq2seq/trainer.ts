@@ -14,14 +14,13 @@ import { join } from "node:path";
 import { ValueError } from "../../errors.js";
 import { AdamW } from "../../optim/adamw.js";
 import { clipGradNorm } from "../../optim/clip-grad.js";
-import type { Parameter } from "../../nn/parameter.js";
 import { defaultGenerator } from "../../tensor/rng.js";
 import { pretrainedFiles } from "../../models/pretrained.js";
 import { trainingStateFiles, type TrainerState } from "../checkpoint.js";
 import { lossPlotSvg } from "../plot.js";
 import { createProgress, type ProgressDisplay } from "../progress.js";
 import { appendLine, lockRunFolder, replaceFile, saveCheckpoint, unlockRunFolder } from "../run-folder.js";
-import { TrainingStopped } from "../trainer.js";
+import { decayProgress, learningRate, makeOptimizer, TrainingStopped } from "../trainer.js";
 import type { TaskModel } from "./models.js";
 import type { TaskEvaluation, TrainingTask } from "./training-task.js";
 
@@ -88,19 +87,9 @@ export function validateSeq2SeqTrainOptions(o: Seq2SeqTrainOptions): void {
   for (const k of ["beta1", "beta2"] as const) if (!(o[k] >= 0 && o[k] < 1)) throw bad(k, o[k], "in [0, 1)");
 }
 
-/** Linear warmup to lr, then cosine decay to minLr over `progress` ∈ [0, 1] (as train/trainer.ts's learningRate). */
-function scheduledLr(step: number, progress: number, o: Seq2SeqTrainOptions): number {
-  if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
-  const p = Math.min(1, Math.max(0, progress));
-  return o.minLr + ((o.lr - o.minLr) * (1 + Math.cos(Math.PI * p))) / 2;
-}
-
 /** AdamW with weight decay on ≥2-D weights only (nanoGPT's groups, as the language-model trainer). */
 export function makeSeq2SeqOptimizer(model: TaskModel, o: Seq2SeqTrainOptions): AdamW {
-  const decay: Parameter[] = [];
-  const noDecay: Parameter[] = [];
-  for (const p of model.parameters()) (p.ndim >= 2 ? decay : noDecay).push(p);
-  return new AdamW([{ params: decay, weightDecay: o.weightDecay }, { params: noDecay, weightDecay: 0 }], { lr: o.lr, betas: [o.beta1, o.beta2], eps: 1e-8 });
+  return makeOptimizer(model, o);
 }
 
 /** One checkpoint's files: the model folder (config.json, model.safetensors) and the optimiser and trainer state. */
@@ -223,10 +212,9 @@ async function trainLocked(run: Seq2SeqTrainerRun): Promise<Seq2SeqTrainResult> 
       if (interrupted) break;
       const t0 = performance.now();
       const byTime = o.timeSeconds !== undefined && o.steps === undefined;
-      const progressSoFar = byTime
-        ? warmupEndSeconds === null ? 0 : (seconds() - warmupEndSeconds) / Math.max(1e-9, trainSeconds() - warmupEndSeconds)
-        : (step - o.warmupSteps) / Math.max(1, (o.steps ?? 0) - o.warmupSteps);
-      const lr = scheduledLr(step, progressSoFar, o);
+      const progressSoFar = decayProgress(step, o.steps ?? 0, o.warmupSteps,
+        byTime ? { elapsedSeconds: seconds(), budgetSeconds: trainSeconds(), warmupEndSeconds } : null);
+      const lr = learningRate(step, progressSoFar, o);
       for (const g of optimizer.paramGroups) g.lr = lr;
       const { loss, tokens: batchTokens } = task.batch(model, step);
       const value = loss.item();
