@@ -1,5 +1,5 @@
 export {
-  DistilBertModel, DistilBertEmbeddings, DistilBertSelfAttention, DistilBertFFN, DistilBertLayer, DistilBertTransformer, sinusoidalPositionTable,
+  DistilBertModel, DistilBertEmbeddings, DistilBertSelfAttention, DistilBertFFN, DistilBertLayer, DistilBertTransformer,
   type DistilBertForwardOptions, type DistilBertModelOutput,
 } from "./model.js";
 export {

@@ -11,11 +11,12 @@
  */
 import { ShapeError, formatShape } from "../../errors.js";
 import { add, copyInto, select } from "../../ops/index.js";
-import { arange, tensor } from "../../tensor/factory.js";
+import { arange } from "../../tensor/factory.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { dropout } from "../../nn/functional/index.js";
 import { multiHeadAttention } from "../../nn/attention/attention.js";
+import { sinusoidalTable } from "../../nn/attention/sinusoidal.js";
 import { activationFunction } from "../../nn/layers/activation.js";
 import { ModuleList } from "../../nn/layers/containers.js";
 import { Embedding } from "../../nn/layers/embedding.js";
@@ -46,18 +47,6 @@ export interface DistilBertModelOutput {
   attentions: Tensor[] | null;
 }
 
-/** The [P, C] sine/cosine table of transformers' create_sinusoidal_embeddings. */
-export function sinusoidalPositionTable(positions: number, dim: number): Float64Array {
-  const out = new Float64Array(positions * dim);
-  for (let p = 0; p < positions; p++) {
-    for (let j = 0; j < dim; j++) {
-      const angle = p / Math.pow(10000, (2 * Math.floor(j / 2)) / dim);
-      out[p * dim + j] = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
-    }
-  }
-  return out;
-}
-
 /** word + position embeddings → LayerNorm → dropout. */
 export class DistilBertEmbeddings extends Module {
   word_embeddings: Embedding;
@@ -72,7 +61,8 @@ export class DistilBertEmbeddings extends Module {
     for (const e of [this.word_embeddings, this.position_embeddings]) normal(e.weight, 0, cfg.initializer_range);
     noGrad(() => fillZeros(select(this.word_embeddings.weight, 0, cfg.pad_token_id)));
     if (cfg.sinusoidal_pos_embds) {
-      const table = tensor(sinusoidalPositionTable(cfg.max_position_embeddings, C), { dtype: "float64" }).reshape([cfg.max_position_embeddings, C]);
+      // transformers' create_sinusoidal_embeddings is Vaswani's interleaved table, nn's sinusoidalTable.
+      const table = sinusoidalTable(cfg.max_position_embeddings, C);
       noGrad(() => copyInto(this.position_embeddings.weight, table.to(this.position_embeddings.weight.dtype)));
       this.position_embeddings.weight.requiresGrad = false;
     }
