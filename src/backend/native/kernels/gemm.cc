@@ -102,12 +102,62 @@ void edge_tile(long kc, const float* pa, const float* pb, float* c, long ldc, bo
   }
 }
 
+#ifdef __AVX512F__
+/**
+ * Transposes a 16-row block: rows[r][p0 + q] for q < cols (≤ 16; the rest read as 0) becomes, for each
+ * q, one vector of the 16 rows' values, whose first `lanes` floats are stored at dst + q·step. Three
+ * shuffle stages (pairs of floats, pairs of doubles, then 128-bit lanes), so a packed panel costs about
+ * a third of a shuffle per element instead of one scalar load and store each.
+ */
+inline void transpose_16(const float* const* rows, long p0, long cols, float* dst, long step, __mmask16 lanes) {
+  const __mmask16 load = cols >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << cols) - 1);
+  __m512 r[16], t[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i++) r[i] = _mm512_maskz_loadu_ps(load, rows[i] + p0);
+  // In each 128-bit lane: unpacklo(a, b) = a0 b0 a1 b1, unpackhi = a2 b2 a3 b3.
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  // Per group of four rows g: u[g + c] holds, in 128-bit lane L, column 4L + c of those four rows.
+#pragma GCC unroll 4
+  for (int g = 0; g < 16; g += 4) {
+    __m512d a = _mm512_castps_pd(t[g]), b = _mm512_castps_pd(t[g + 1]), c = _mm512_castps_pd(t[g + 2]), d = _mm512_castps_pd(t[g + 3]);
+    r[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    r[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    r[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    r[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  // Column 4L + c = lane L of r[c], r[4 + c], r[8 + c], r[12 + c].
+#pragma GCC unroll 4
+  for (int c = 0; c < 4; c++) {
+    __m512 lo01 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44), hi01 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xee);
+    __m512 lo23 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44), hi23 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xee);
+    const __m512 col[4] = {_mm512_shuffle_f32x4(lo01, lo23, 0x88), _mm512_shuffle_f32x4(lo01, lo23, 0xdd),
+                           _mm512_shuffle_f32x4(hi01, hi23, 0x88), _mm512_shuffle_f32x4(hi01, hi23, 0xdd)};
+#pragma GCC unroll 4
+    for (int L = 0; L < 4; L++) {
+      long q = 4 * L + c;
+      if (q < cols) _mm512_mask_storeu_ps(dst + q * step, lanes, col[L]);
+    }
+  }
+}
+#endif
+
 /** Packs op(A)[i0 : i0+mc, p0 : p0+kc] as MR-tall panels (p-major inside a panel), zero-padding the last panel. */
 void pack_a(float* __restrict dst, const float* a, long lda, bool trans, long i0, long mc, long p0, long kc) {
   for (long ib = 0; ib < mc; ib += MR) {
     long mr = std::min<long>(MR, mc - ib);
     if (trans) {
       // A stored [k, m]: the MR values of one p are contiguous.
+#ifdef __AVX512F__
+      const __mmask16 valid = static_cast<__mmask16>((1u << mr) - 1);
+      for (long p = 0; p < kc; p++) {
+        const float* src = a + (p0 + p) * lda + i0 + ib;
+        _mm512_mask_storeu_ps(dst + p * MR, static_cast<__mmask16>((1u << MR) - 1), _mm512_maskz_loadu_ps(valid, src));
+      }
+#else
       for (long p = 0; p < kc; p++) {
         const float* src = a + (p0 + p) * lda + i0 + ib;
         float* d = dst + p * MR;
@@ -115,8 +165,22 @@ void pack_a(float* __restrict dst, const float* a, long lda, bool trans, long i0
         for (; i < mr; i++) d[i] = src[i];
         for (; i < MR; i++) d[i] = 0.0f;
       }
+#endif
     } else {
       // A stored [m, k]: walk MR rows side by side.
+#ifdef __AVX512F__
+      // 16 rows at a time through a transpose; rows past the panel (and past mr) repeat its last row
+      // and only the MR lanes are stored, the lanes past mr zeroed.
+      const float* rows[16];
+      for (long i = 0; i < 16; i++) rows[i] = a + (i0 + ib + std::min(i, mr - 1)) * lda + p0;
+      const __mmask16 lanes = static_cast<__mmask16>((1u << MR) - 1);
+      if (mr < MR) {
+        for (long p = 0; p < kc; p++) _mm512_mask_storeu_ps(dst + p * MR, lanes, _mm512_setzero_ps());
+        for (long p = 0; p < kc; p += 16) transpose_16(rows, p, std::min<long>(16, kc - p), dst + p * MR, MR, static_cast<__mmask16>((1u << mr) - 1));
+      } else {
+        for (long p = 0; p < kc; p += 16) transpose_16(rows, p, std::min<long>(16, kc - p), dst + p * MR, MR, lanes);
+      }
+#else
       const float* rows[MR];
       for (long i = 0; i < MR; i++) rows[i] = a + (i0 + ib + std::min(i, mr - 1)) * lda + p0;
       for (long p = 0; p < kc; p++) {
@@ -125,6 +189,7 @@ void pack_a(float* __restrict dst, const float* a, long lda, bool trans, long i0
         for (long i = 0; i < MR; i++) d[i] = rows[i][p];
         for (long i = mr; i < MR; i++) d[i] = 0.0f;
       }
+#endif
     }
     dst += MR * kc;
   }
@@ -138,15 +203,43 @@ void pack_b(float* __restrict dst, const float* b, long ldb, bool trans, long p0
       for (long p = 0; p < kc; p++) {
         const float* src = b + (p0 + p) * ldb + j0 + jb;
         float* d = dst + p * NR;
+#ifdef __AVX512F__
+        if (nr == NR) {
+          _mm512_store_ps(d, _mm512_loadu_ps(src));
+          _mm512_store_ps(d + 16, _mm512_loadu_ps(src + 16));
+        } else {
+          const __mmask16 lo = static_cast<__mmask16>(nr >= 16 ? 0xffff : (1u << nr) - 1);
+          const __mmask16 hi = static_cast<__mmask16>(nr <= 16 ? 0 : (1u << (nr - 16)) - 1);
+          _mm512_store_ps(d, _mm512_maskz_loadu_ps(lo, src));
+          _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(hi, src + 16));
+        }
+#else
         if (nr == NR) std::memcpy(d, src, NR * sizeof(float));
         else {
           long j = 0;
           for (; j < nr; j++) d[j] = src[j];
           for (; j < NR; j++) d[j] = 0.0f;
         }
+#endif
       }
     } else {
       // B stored [n, k]: NR rows of B side by side (a transpose of an NR × kc block).
+#ifdef __AVX512F__
+      // Two 16-row transposes per panel; rows past nr repeat the last row, their lanes zeroed.
+      for (int half = 0; half < 2; half++) {
+        long base = half * 16;
+        long valid = std::max<long>(0, std::min<long>(16, nr - base));
+        if (valid == 0) {
+          for (long p = 0; p < kc; p++) _mm512_store_ps(dst + p * NR + base, _mm512_setzero_ps());
+          continue;
+        }
+        const float* rows[16];
+        for (long j = 0; j < 16; j++) rows[j] = b + (j0 + jb + base + std::min(j, valid - 1)) * ldb + p0;
+        const __mmask16 lanes = static_cast<__mmask16>(valid >= 16 ? 0xffff : (1u << valid) - 1);
+        if (valid < 16) for (long p = 0; p < kc; p++) _mm512_store_ps(dst + p * NR + base, _mm512_setzero_ps());
+        for (long p = 0; p < kc; p += 16) transpose_16(rows, p, std::min<long>(16, kc - p), dst + p * NR + base, NR, lanes);
+      }
+#else
       const float* rows[NR];
       for (long j = 0; j < NR; j++) rows[j] = b + (j0 + jb + std::min(j, nr - 1)) * ldb + p0;
       for (long p = 0; p < kc; p++) {
@@ -155,6 +248,7 @@ void pack_b(float* __restrict dst, const float* b, long ldb, bool trans, long p0
         for (long j = 0; j < NR; j++) d[j] = rows[j][p];
         for (long j = nr; j < NR; j++) d[j] = 0.0f;
       }
+#endif
     }
     dst += NR * kc;
   }
