@@ -29,25 +29,37 @@ constexpr long MC = MR * 12;
 constexpr long NC = 1024;
 
 /**
- * c[MR×NR] (rows ldc apart) = (load_c ? c : bias row or 0) + Σ_p pa[p·MR + i]·pb[p·NR + j].
- * pa and pb are packed panels of kc steps.
+ * c[MR×NR] (rows ldc apart) = (load_c ? c : bias row or 0) + Σ_p a(i, p)·pb[p·NR + j], pb a packed
+ * panel of kc steps. Packed A (Direct false): a(i, p) = pa[p·MR + i]. Direct A: a(i, p) = pa[i·lda + p],
+ * MR rows of a row-major A read in place — no packing pass, which for TINY's k = 128 products cost
+ * about a quarter of the multiply itself. The rows are reached from MR/3 pointers that step along k,
+ * each with row offsets 0, lda and 2·lda (x86 addressing scales 1, 4 and 8 of one index register).
  */
-inline void micro_kernel(long kc, const float* __restrict pa, const float* __restrict pb, float* __restrict c, long ldc,
+template <bool Direct>
+inline void micro_kernel(long kc, const float* __restrict pa, long lda, const float* __restrict pb, float* __restrict c, long ldc,
                          bool load_c, const float* bias) {
 #ifdef __AVX512F__
   __m512 acc[MR][2];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  const float* base[MR / 3];
+#pragma GCC unroll 4
+  for (int q = 0; q < MR / 3; q++) base[q] = pa + (Direct ? 3 * q * lda : 0);
   for (long p = 0; p < kc; p++) {
     __m512 b0 = _mm512_load_ps(pb);
     __m512 b1 = _mm512_load_ps(pb + 16);
 #pragma GCC unroll 12
     for (int i = 0; i < MR; i++) {
-      __m512 a = _mm512_set1_ps(pa[i]);
+      __m512 a = Direct ? _mm512_set1_ps(base[i / 3][(i % 3) * lda]) : _mm512_set1_ps(pa[i]);
       acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
     }
-    pa += MR;
+    if (Direct) {
+#pragma GCC unroll 4
+      for (int q = 0; q < MR / 3; q++) base[q]++;
+    } else {
+      pa += MR;
+    }
     pb += NR;
   }
   __m512 start0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
@@ -64,16 +76,24 @@ inline void micro_kernel(long kc, const float* __restrict pa, const float* __res
   __m256 acc[MR][2];
 #pragma GCC unroll 6
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  const float* base[MR / 3];
+#pragma GCC unroll 2
+  for (int q = 0; q < MR / 3; q++) base[q] = pa + (Direct ? 3 * q * lda : 0);
   for (long p = 0; p < kc; p++) {
     __m256 b0 = _mm256_load_ps(pb);
     __m256 b1 = _mm256_load_ps(pb + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < MR; i++) {
-      __m256 a = _mm256_broadcast_ss(pa + i);
+      __m256 a = Direct ? _mm256_broadcast_ss(base[i / 3] + (i % 3) * lda) : _mm256_broadcast_ss(pa + i);
       acc[i][0] = _mm256_fmadd_ps(a, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
     }
-    pa += MR;
+    if (Direct) {
+#pragma GCC unroll 2
+      for (int q = 0; q < MR / 3; q++) base[q]++;
+    } else {
+      pa += MR;
+    }
     pb += NR;
   }
   __m256 start0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
@@ -90,9 +110,10 @@ inline void micro_kernel(long kc, const float* __restrict pa, const float* __res
 }
 
 /** A tile cut by the matrix edge: the full kernel into a scratch tile, then the valid mr×nr part merged. */
-void edge_tile(long kc, const float* pa, const float* pb, float* c, long ldc, bool load_c, const float* bias, long mr, long nr) {
+template <bool Direct>
+void edge_tile(long kc, const float* pa, long lda, const float* pb, float* c, long ldc, bool load_c, const float* bias, long mr, long nr) {
   alignas(64) float tile[MR * NR];
-  micro_kernel(kc, pa, pb, tile, NR, false, nullptr);
+  micro_kernel<Direct>(kc, pa, lda, pb, tile, NR, false, nullptr);
   for (long i = 0; i < mr; i++) {
     float* row = c + i * ldc;
     const float* t = tile + i * NR;
@@ -286,7 +307,10 @@ void gemm_block(const GemmArgs& g, long bi, long i_begin, long i_end, long j_beg
       pack_b(s.b, b, g.ldb, g.trans_b, pc, kc, jc, nc);
       for (long ic = i_begin; ic < i_end; ic += MC) {
         long mc = std::min(MC, i_end - ic);
-        pack_a(s.a, a, g.lda, g.trans_a, ic, mc, pc, kc);
+        // A row-major ([m, k]) is read in place, whole panels of MR rows; a last partial panel is packed
+        // (its missing rows as zeros). Aᵀ is packed whole.
+        const long full = g.trans_a ? 0 : mc / MR * MR;
+        if (full < mc) pack_a(s.a + full * kc, a, g.lda, g.trans_a, ic + full, mc - full, pc, kc);
         for (long jr = 0; jr < nc; jr += NR) {
           long nr = std::min<long>(NR, nc - jr);
           const float* pb = s.b + jr * kc;
@@ -294,9 +318,15 @@ void gemm_block(const GemmArgs& g, long bi, long i_begin, long i_end, long j_beg
           for (long ir = 0; ir < mc; ir += MR) {
             long mr = std::min<long>(MR, mc - ir);
             float* ct = c + (ic + ir) * n + jc + jr;
-            const float* pa = s.a + ir * kc;
-            if (mr == MR && nr == NR) micro_kernel(kc, pa, pb, ct, n, load_c, bias_j);
-            else edge_tile(kc, pa, pb, ct, n, load_c, bias_j, mr, nr);
+            if (ir < full) {
+              const float* ad = a + (ic + ir) * g.lda + pc;
+              if (nr == NR) micro_kernel<true>(kc, ad, g.lda, pb, ct, n, load_c, bias_j);
+              else edge_tile<true>(kc, ad, g.lda, pb, ct, n, load_c, bias_j, mr, nr);
+            } else {
+              const float* pa = s.a + ir * kc;
+              if (mr == MR && nr == NR) micro_kernel<false>(kc, pa, 0, pb, ct, n, load_c, bias_j);
+              else edge_tile<false>(kc, pa, 0, pb, ct, n, load_c, bias_j, mr, nr);
+            }
           }
         }
       }
