@@ -96,6 +96,8 @@ const cases: Case[] = [
   { n: 2, t: 100, s: 100, d: 9, dv: 7, causalOffset: 0, mask: "additive", dropout: 0.2 },
   { n: 1, t: 70, s: 90, d: 8, dv: 8, causalOffset: 20, mask: "padding", broadcastKv: true },
   { n: 2, t: 75, s: 40, d: 5, dv: 6, causalOffset: -40, mask: "none", permuted: true },
+  // TINY GPT's shape (T = S = 128, head dim 32): causal rows padded to whole 16-key vectors in every block.
+  { n: 2, t: 128, s: 128, d: 32, dv: 32, causalOffset: 0, mask: "none", permuted: true },
 ];
 
 for (const [label, make] of nativeBackends()) {

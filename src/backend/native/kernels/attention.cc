@@ -111,12 +111,24 @@ inline float lanes_max(const float* x, long n) {
 }
 
 /**
- * Turns raw score row i (Q_i·K_jᵀ, all S keys) into scale·s + mask in [0, end) — −∞ where masked —
- * and returns the max over [0, end).
+ * A causal row's key count `end` rounded up to whole 16-lane vectors, at most the `e` keys its block's
+ * product computed: the row loops then run without a scalar tail (which, with `end` = i + 1 different on
+ * every row, took most of the softmax's time), the keys in [end, padded) reading as −∞ and so as
+ * probability 0.
  */
-float finish_scores(const AttentionArgs& a, long n, long i, long end, float* row) {
+inline long padded_end(long end, long e) {
+  const long p = (end + 15) / 16 * 16;
+  return p < e ? p : e;
+}
+
+/**
+ * Turns raw score row i (Q_i·K_jᵀ, all S keys) into scale·s + mask in [0, end) — −∞ where masked — and
+ * −∞ in [end, pe); returns the max over [0, pe).
+ */
+float finish_scores(const AttentionArgs& a, long n, long i, long end, long pe, float* row) {
   const float scale = a.scale;
-  for (long j = 0; j < end; j++) row[j] *= scale;
+  for (long j = 0; j < pe; j++) row[j] *= scale;
+  for (long j = end; j < pe; j++) row[j] = -INFINITY;
   if (a.mask_bool) {
     const uint8_t* m = a.mask_bool + a.mask_offsets[n] + i * a.mask_stride_t;
     const long ms = a.mask_stride_s;
@@ -126,7 +138,7 @@ float finish_scores(const AttentionArgs& a, long n, long i, long end, float* row
     const long ms = a.mask_stride_s;
     for (long j = 0; j < end; j++) row[j] += m[j * ms];
   }
-  return lanes_max(row, end);
+  return lanes_max(row, pe);
 }
 
 /**
@@ -171,19 +183,19 @@ void forward_block(const AttentionArgs& a, long n) {
     for (long i = i0; i < i1; i++) {
       const long r = n * T + i;
       float* row = p + (i - i0) * e;
-      const long end = key_end(a, i);
-      const float mx = end > 0 ? finish_scores(a, n, i, end, row) : -INFINITY;
+      const long end = key_end(a, i), pe = padded_end(end, e);
+      const float mx = end > 0 ? finish_scores(a, n, i, end, pe, row) : -INFINITY;
       if (mx == -INFINITY) {
         a.lse[r] = -INFINITY;
         std::memset(row, 0, e * sizeof(float));
         continue;
       }
-      const double sum = lanes_sum(end, [&](long j) { return exp_f(row[j] - mx); });
+      const double sum = lanes_sum(pe, [&](long j) { return exp_f(row[j] - mx); });
       const double l = mx + std::log(sum);
       a.lse[r] = l;
       const float lf = static_cast<float>(l);
-      for (long j = 0; j < end; j++) row[j] = exp_f(row[j] - lf);
-      for (long j = end; j < e; j++) row[j] = 0.0f;
+      for (long j = 0; j < pe; j++) row[j] = exp_f(row[j] - lf);
+      for (long j = pe; j < e; j++) row[j] = 0.0f;
       if (a.dropout > 0) apply_dropout(a, r, end, row, sc.z.data());
     }
     product(o + i0 * Dv, p, e, false, block_row0(a.v, n), a.v.stride, false, rows, Dv, e);
@@ -216,11 +228,11 @@ void backward_block(const AttentionArgs& a, long n) {
       float* prow = p + (i - i0) * e;
       float* drow = dp + (i - i0) * e;
       const double l = a.lse[r];
-      const long end = l == -INFINITY ? 0 : key_end(a, i);
+      const long end = l == -INFINITY ? 0 : key_end(a, i), pe = padded_end(end, e);
       if (end > 0) {
-        finish_scores(a, n, i, end, prow);
+        finish_scores(a, n, i, end, pe, prow);
         const float lf = static_cast<float>(l);
-        for (long j = 0; j < end; j++) prow[j] = exp_f(prow[j] - lf);
+        for (long j = 0; j < pe; j++) prow[j] = exp_f(prow[j] - lf);
         const float* g = a.d_out.data + a.d_out.offsets[n] + i * a.d_out.stride;
         const float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
         const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
@@ -233,7 +245,7 @@ void backward_block(const AttentionArgs& a, long n) {
             prow[j] *= z[j];
           }
         } else {
-          for (long j = 0; j < end; j++) drow[j] = prow[j] * (drow[j] - di) * scale;
+          for (long j = 0; j < pe; j++) drow[j] = prow[j] * (drow[j] - di) * scale;
         }
       }
       for (long j = end; j < e; j++) prow[j] = drow[j] = 0.0f;

@@ -65,14 +65,18 @@ inline float erf_with(float x, float exp_minus_x2) {
 /**
  * Σ_{i<n} term(i) in 16 float lanes (the loop over lanes vectorises without reassociation flags, which
  * would also let the compiler fold exp_f's Cody–Waite split), the lanes added at the end in double.
+ * The 16 terms are computed by a loop of their own before they are added: unrolled into the sum as one
+ * straight block, GCC turned exp_f's clamps into branches and ran it lane by lane (scalar).
  */
 template <typename Term>
 inline double lanes_sum(long n, Term term) {
   float acc[16] = {};
   long i = 0;
   for (; i + 16 <= n; i += 16) {
+    float t[16];
+    for (int l = 0; l < 16; l++) t[l] = term(i + l);
 #pragma GCC unroll 16
-    for (int l = 0; l < 16; l++) acc[l] += term(i + l);
+    for (int l = 0; l < 16; l++) acc[l] += t[l];
   }
   double total = 0;
   for (; i < n; i++) total += term(i);
