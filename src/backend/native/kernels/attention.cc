@@ -96,20 +96,6 @@ void store_rows(const RowsRef& dst, long n, const float* src, long rows, long co
   for (long r = 0; r < rows; r++) std::memcpy(base + r * dst.stride, src + r * cols, cols * sizeof(float));
 }
 
-inline float lanes_max(const float* x, long n) {
-  float acc[16];
-  for (int l = 0; l < 16; l++) acc[l] = -INFINITY;
-  long j = 0;
-  for (; j + 16 <= n; j += 16) {
-#pragma GCC unroll 16
-    for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
-  }
-  float m = -INFINITY;
-  for (; j < n; j++) m = x[j] > m ? x[j] : m;
-  for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
-  return m;
-}
-
 /**
  * A causal row's key count `end` rounded up to whole 16-lane vectors, at most the `e` keys its block's
  * product computed: the row loops then run without a scalar tail (which, with `end` = i + 1 different on

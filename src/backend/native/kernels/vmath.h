@@ -2,6 +2,7 @@
 // rows.cc call these per element and compile to 16- or 8-lane code. No libm calls, which would stop
 // vectorisation.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -60,6 +61,24 @@ inline float erf_with(float x, float exp_minus_x2) {
   float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
   float e = 1.0f - poly * exp_minus_x2;
   return x < 0 ? -e : e;
+}
+
+/**
+ * max_{i<n} x[i] (−∞ for n = 0) in 16 lanes: a one-accumulator max is a chain of dependent compares
+ * that GCC does not vectorise without -ffast-math. A NaN is skipped, as in the scalar loop it replaces.
+ */
+inline float lanes_max(const float* x, long n) {
+  float acc[16];
+  for (int l = 0; l < 16; l++) acc[l] = -INFINITY;
+  long j = 0;
+  for (; j + 16 <= n; j += 16) {
+#pragma GCC unroll 16
+    for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  }
+  float m = -INFINITY;
+  for (; j < n; j++) m = x[j] > m ? x[j] : m;
+  for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+  return m;
 }
 
 /**
