@@ -111,10 +111,13 @@ inline void sigmoid2(__m512 u, __m512& s, __m512& one_minus_s) {
   one_minus_s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(u, zero, _CMP_GE_OQ), _mm512_sub_ps(one, s), _mm512_mul_ps(e, s));
 }
 
+/** √(2/π), the tanh GELU's scale. */
+constexpr float GELU_TANH_SCALE = 0.7978845608028654f;
+
 /** u = √(2/π)·(v + 0.044715·v³), the tanh GELU's argument. */
 inline __m512 gelu_tanh_arg(__m512 v) {
   __m512 v2 = _mm512_mul_ps(v, v);
-  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(SQRT_2_OVER_PI), v), _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), v2, _mm512_set1_ps(1.0f)));
+  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(GELU_TANH_SCALE), v), _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), v2, _mm512_set1_ps(1.0f)));
 }
 
 /** Runs body(mask, i) over [b, e) in 16-lane steps, the last one masked. */
@@ -173,7 +176,7 @@ void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh
       masked_lanes(b, e, [&](__mmask16 m, long i) {
         __m512 v = _mm512_maskz_loadu_ps(m, x + i), s, oms;
         sigmoid2(gelu_tanh_arg(v), s, oms);
-        __m512 du = _mm512_mul_ps(_mm512_set1_ps(SQRT_2_OVER_PI), _mm512_fmadd_ps(_mm512_set1_ps(3.0f * 0.044715f), _mm512_mul_ps(v, v), _mm512_set1_ps(1.0f)));
+        __m512 du = _mm512_mul_ps(_mm512_set1_ps(GELU_TANH_SCALE), _mm512_fmadd_ps(_mm512_set1_ps(3.0f * 0.044715f), _mm512_mul_ps(v, v), _mm512_set1_ps(1.0f)));
         __m512 slope = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(2.0f), v), _mm512_mul_ps(s, oms)), du, s);
         _mm512_mask_storeu_ps(dx + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dy + i), slope));
       });

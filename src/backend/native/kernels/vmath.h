@@ -64,24 +64,6 @@ inline float erf_with(float x, float exp_minus_x2) {
 }
 
 /**
- * max_{i<n} x[i] (−∞ for n = 0) in 16 lanes: a one-accumulator max is a chain of dependent compares
- * that GCC does not vectorise without -ffast-math. A NaN is skipped, as in the scalar loop it replaces.
- */
-inline float lanes_max(const float* x, long n) {
-  float acc[16];
-  for (int l = 0; l < 16; l++) acc[l] = -INFINITY;
-  long j = 0;
-  for (; j + 16 <= n; j += 16) {
-#pragma GCC unroll 16
-    for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
-  }
-  float m = -INFINITY;
-  for (; j < n; j++) m = x[j] > m ? x[j] : m;
-  for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
-  return m;
-}
-
-/**
  * Σ_{i<n} term(i) in 16 float lanes (the loop over lanes vectorises without reassociation flags, which
  * would also let the compiler fold exp_f's Cody–Waite split), the lanes added at the end in double.
  * The 16 terms are computed by a loop of their own before they are added: unrolled into the sum as one
@@ -101,6 +83,24 @@ inline double lanes_sum(long n, Term term) {
   for (; i < n; i++) total += term(i);
   for (int l = 0; l < 16; l++) total += acc[l];
   return total;
+}
+
+/**
+ * max_{i<n} x[i] (−∞ for n = 0) in 16 lanes: a one-accumulator max is a chain of dependent compares
+ * that GCC does not vectorise without -ffast-math. A NaN is skipped, as in the scalar loop it replaces.
+ */
+inline float lanes_max(const float* x, long n) {
+  float acc[16];
+  for (int l = 0; l < 16; l++) acc[l] = -INFINITY;
+  long j = 0;
+  for (; j + 16 <= n; j += 16) {
+#pragma GCC unroll 16
+    for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  }
+  float m = -INFINITY;
+  for (; j < n; j++) m = x[j] > m ? x[j] : m;
+  for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+  return m;
 }
 
 }  // namespace loom
