@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { MatmulLayout } from "../../../src/backend/backend.js";
-import type { NativeBackend } from "../../../src/backend/native/index.js";
+import { createNativeBackend, type NativeBackend } from "../../../src/backend/native/index.js";
 import { matmulReference } from "../../../src/backend/reference/matmul.js";
 import { ShapeError, ValueError } from "../../../src/errors.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
@@ -104,6 +104,30 @@ for (const [label, make] of nativeBackends()) {
         checkParity(be, 9, 7, 13, ta, tb, rand, { padA: 5, padB: 3 });
         checkParity(be, 4, 10, 6, ta, tb, rand, { batch: 3, padA: 2, strideB: "zero", padB: 4, offsetA: 4, bias: true });
         checkParity(be, 40, 50, 270, ta, tb, rand, { padB: 17 });
+      }
+    });
+
+    test("the same bits as on one thread: row-major A read in place and packed panels, every layout, bias and accumulate", () => {
+      const be = make();
+      const single = createNativeBackend({ isa: be.isa, threads: 1 });
+      const rand = seededRandom(7);
+      for (const [m, n, k] of [[145, 70, 300], [2048 / 16, 96, 40], [37, 33, 129]] as const) {
+        for (const [transA, transB] of layouts) {
+          const a = randomFloat32(rand, m * k + 5);
+          const b = randomFloat32(rand, k * n + 5);
+          const bias = randomFloat32(rand, n);
+          for (const o of [{ bias }, { accumulate: true }] as const) {
+            const layout: MatmulLayout = {
+              batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0, offsetA: 1, offsetB: 2, accumulate: false, ...o,
+            };
+            const start = randomFloat32(rand, m * n);
+            const mine = start.slice();
+            const one = start.slice();
+            be.matmul(mine, a, b, layout);
+            single.matmul(one, a, b, layout);
+            assert.deepEqual(mine, one, `[${m}×${n}×${k}] transA=${transA} transB=${transB} ${Object.keys(o)[0]}`);
+          }
+        }
       }
     });
 
