@@ -134,6 +134,13 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
           } else if (owned.has(existing)) {
             addDense(existing, ig);
             finished.push(ig);
+          } else if (summableInPlace(existing, ig, input, waiting)) {
+            // The only waiting view of a buffer made inside this backward (a residual stream's first
+            // contribution): nothing else can read it, so the second one is added into it instead of
+            // into a fresh buffer (the same a + g per element, so the same bits).
+            addDense(existing, ig);
+            owned.add(existing);
+            finished.push(ig);
           } else {
             const sum = existing.isContiguous() && existing.dtype === input.dtype
               ? sumDense(existing, ig, input)
@@ -201,6 +208,17 @@ function toDense(g: Tensor, like: Tensor): Tensor {
 function floatView(t: Tensor, dtype: DType): FloatArray | null {
   if (t.dtype !== dtype || !isFloating(dtype) || !t.isContiguous()) return null;
   return t.storage.subarray(t.offset, t.offset + t.size) as FloatArray;
+}
+
+/**
+ * Whether `existing` (a rule's output waiting in the engine) may take g's contribution in place: float
+ * (not half) and contiguous in the input's dtype, on a buffer allocated inside this backward that no
+ * graph node holds (isRecyclable) and that no other waiting gradient views, and not sharing g's buffer.
+ */
+function summableInPlace(existing: Tensor, g: Tensor, input: Tensor, waiting: ReadonlyMap<ArrayBufferLike, number>): boolean {
+  const buffer = existing.storage.buffer;
+  return existing.dtype === input.dtype && !isHalf(input.dtype) && isFloating(input.dtype) && existing.isContiguous() &&
+    waiting.get(buffer) === 1 && g.storage.buffer !== buffer && isRecyclable(buffer);
 }
 
 /** dense += g, in place on dense's own (contiguous, engine-owned) storage. */

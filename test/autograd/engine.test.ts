@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { AutogradError, ShapeError, noGrad, tensor, type Tensor } from "../../src/index.js";
+import { AutogradError, ShapeError, manualSeed, noGrad, randn, tensor, type Tensor } from "../../src/index.js";
 import { assertClose, gradOf, leaf } from "../ops/helpers.js";
 
 const f64 = (xs: number[], requiresGrad = true): Tensor => tensor(xs, { dtype: "float64", requiresGrad });
@@ -24,6 +24,26 @@ describe("backward semantics (PyTorch's)", () => {
     const z = y.mul(2);
     z.add(z.mul(z)).sum().backward(); // d/dy (2y + 4y²) = 2 + 8y
     assert.deepEqual(gradOf(y).toArray(), [18]);
+  });
+
+  test("contributions summed into a buffer made in the backward (pooled sizes): right sums, retained gradients intact", () => {
+    manualSeed(3);
+    const x = randn([32, 64]).requiresGrad_(); // 8 KiB: buffers the engine may sum into in place
+    const w = randn([32, 64]);
+    const y = x.mul(3).retainGrad();
+    // y's contributions come back as fresh buffers (w·e^y, 2w, w·cos y): the later ones are summed into the first.
+    y.exp().add(y.mul(2)).add(y.sin()).mul(w).sum().backward();
+    const yv = y.toTypedArray();
+    const wv = w.toTypedArray();
+    const dy = Array.from(yv, (v, i) => (wv[i] as number) * (Math.exp(v) + 2 + Math.cos(v)));
+    assertClose(Array.from((y.grad as Tensor).toTypedArray()), dy, 1e-5, "y.grad");
+    assertClose(Array.from(gradOf(x).toTypedArray()), dy.map((g) => 3 * g), 1e-5, "x.grad");
+    // y + y hands one gradient tensor back for both operands: it is never summed into itself.
+    x.grad = null;
+    const y2 = x.mul(3);
+    y2.add(y2).mul(w).add(y2.exp()).sum().backward();
+    const dy2 = Array.from(yv, (v, i) => 2 * (wv[i] as number) + Math.exp(v));
+    assertClose(Array.from(gradOf(x).toTypedArray()), dy2.map((g) => 3 * g), 1e-5, "x.grad of y + y");
   });
 
   test(".grad only on leaves unless retainGrad()", () => {
