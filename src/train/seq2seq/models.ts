@@ -35,9 +35,9 @@ export type TaskModel = Seq2Seq | T5ForConditionalGeneration | Transformer;
 
 /** Size settings of the task models (each kind reads its own; unset → the kind's default here). */
 export interface TaskModelSizes {
-  /** t5, transformer: d_model (default 256); rnn: hidden size (default 256). */
+  /** t5: d_model (default 256); transformer: d_model (default 192); rnn: hidden size (default 256). */
   width?: number;
-  /** t5, transformer: encoder and decoder blocks each (default 3); rnn: stacked layers (default 1). */
+  /** t5: encoder and decoder blocks each (default 3); transformer: (default 2); rnn: stacked layers (default 1). */
   layers?: number;
   /** t5, transformer: attention heads (default 4; d_kv = width / heads). */
   heads?: number;
@@ -82,12 +82,15 @@ export function buildTaskModel(kind: Seq2SeqModelKind, vocab: TaskIds, sizes: Ta
     });
   }
   if (kind === "transformer") {
-    const width = sizes.width ?? 256;
+    // 2+2 blocks of width 192: the size measured to train well within loom seq2seq train's default 20-minute
+    // budget on 2 cores (docs/g2p.md); the 3+3 × 256 default of T5 gets a fifth of the steps there.
+    const layers = sizes.layers ?? 2;
+    const width = sizes.width ?? 192;
     const heads = sizes.heads ?? 4;
     if (width % heads !== 0) throw new ValueError(`seq2seq transformer: the width ${width} must be a multiple of the heads ${heads}`);
     return new Transformer({
-      src_vocab_size: vocab.size, tgt_vocab_size: vocab.size, d_model: width, nhead: heads, num_encoder_layers: sizes.layers ?? 3,
-      num_decoder_layers: sizes.layers ?? 3, dim_feedforward: sizes.ffWidth ?? 4 * width, dropout, max_position_embeddings: POSITIONS,
+      src_vocab_size: vocab.size, tgt_vocab_size: vocab.size, d_model: width, nhead: heads, num_encoder_layers: layers,
+      num_decoder_layers: layers, dim_feedforward: sizes.ffWidth ?? 4 * width, dropout, max_position_embeddings: POSITIONS,
       share_embeddings: true, tie_word_embeddings: true, label_smoothing: sizes.labelSmoothing ?? 0.1,
       pad_token_id: vocab.padId, decoder_start_token_id: vocab.bosId, eos_token_id: vocab.eosId,
     });
