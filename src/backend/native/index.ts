@@ -388,6 +388,43 @@ export class NativeBackend extends WasmBackend {
     }
     this.call(() => this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k), this.amx));
   }
+  /**
+   * The bf16 product over a whole MatmulLayout (backend.ts `matmulBf16Layout`): operands read in place
+   * through their transposes, row strides and batch strides; float32 `out`, or bf16 `out` rounded once
+   * in the kernel (no float32 result array). AMX tiles where `amx`, else AVX-512 BF16 dot products.
+   */
+  matmulBf16Layout(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void {
+    if (!this.hasBf16Matmul) throw new ValueError("matmulBf16Layout: this CPU has no AVX-512 BF16 instructions or AMX tiles");
+    const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+    const bias = layout.bias ?? null;
+    if (bias !== null && !(bias instanceof Float32Array)) throw new ValueError("matmulBf16Layout: the bias must be a Float32Array");
+    const outBf16 = out instanceof Uint16Array;
+    if (outBf16 && accumulate) throw new ValueError("matmulBf16Layout: a bfloat16 out cannot accumulate");
+    for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16Layout: ${name} must be a non-negative integer, got ${v}`);
+    }
+    checkBias(bias, accumulate, n);
+    const ldA = layout.ldA ?? (transA ? m : k);
+    const ldB = layout.ldB ?? (transB ? k : n);
+    for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16Layout: ${name} must be a non-negative integer, got ${v}`);
+    }
+    // The glue checks the row lengths against ldA/ldB and every operand's span against its length.
+    this.call(() => this.native.gemmBf16Layout(
+      out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
+      this.threadsFor(2 * batch * m * n * k), this.amx, outBf16,
+    ));
+  }
+
+  /** bf16 GELU on bfloat16 bits (kernels/half.cc), bit-identical to geluForward on the widened values, rounded. */
+  geluForwardBf16(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
+    this.call(() => this.native.half.geluForward(out, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
+  }
+
+  /** bf16 GELU gradient on bfloat16 bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */
+  geluBackwardBf16(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
+    this.call(() => this.native.half.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
+  }
 }
 
 /** Whether the native attention kernel computes this call (float32 operands, no ALiBi, a mask it reads). */
