@@ -8,6 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DTypeError, Tensor, manualSeed, ops, randn, randint, tensor } from "../../src/index.js";
+import { Generator } from "../../src/tensor/rng.js";
 import { getBackend } from "../../src/backend/index.js";
 import type { HalfDType } from "../../src/tensor/dtype.js";
 import { layerNorm } from "../../src/nn/functional/layer-norm.js";
@@ -73,6 +74,20 @@ for (const dtype of HALVES) {
     checkOp("rmsNorm", [[4, 8], [8]], (x, w) => rmsNorm(x!, [8], w!, 1e-6), dtype);
     checkOp("matmul", [[2, 3, 8], [8, 5]], (a, b) => ops.matmul(a!, b!), dtype);
     checkOp("attention", [[2, 5, 4], [2, 5, 4], [2, 5, 4]], (q, k, v) => scaledDotProductAttention(q!, k!, v!, { isCausal: true }), dtype);
+    checkOp("gelu exact", [[3, 37]], (a) => ops.gelu(a!), dtype);
+    // bfloat16's own attention path: the heads of one fused [B, T, 3·H·D] projection, as GPT's
+    // attention sees them — q, k and v permuted views of one buffer, which the path widens once and
+    // reads in place — with a boolean padding mask and dropout (a fresh generator per call, so both
+    // runs draw one mask).
+    const keep = ops.gt(randn([2, 1, 1, 5]), -1);
+    if (dtype === "bfloat16") {
+      checkOp("attention on head views, mask, dropout", [[2, 5, 24]], (x) => {
+        const heads = ops.permute(ops.reshape(x!, [2, 5, 3, 2, 4]), [2, 0, 3, 1, 4]); // [3, B, H, T, D]
+        const [q, k, v] = [0, 1, 2].map((i) => ops.select(heads, 0, i));
+        const out = scaledDotProductAttention(q!, k!, v!, { isCausal: true, mask: keep, dropout: 0.2, generator: new Generator(3) });
+        return ops.reshape(ops.permute(out, [0, 2, 1, 3]), [2, 5, 8]); // [B, T, H·D]
+      }, dtype);
+    }
     checkOp("transpose + reshape + cat", [[3, 4], [3, 4]], (a, b) => ops.reshape(ops.cat([ops.transpose(a!, 0, 1), ops.transpose(b!, 0, 1)], 0), [-1]), dtype);
     const ids = randint(0, 10, [2, 3]);
     checkOp("embedding", [[10, 4]], (w) => embedding(ids, w!), dtype);

@@ -26,7 +26,7 @@ import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
-import { allocate, allocateUninitialized, isFloating } from "../../tensor/dtype.js";
+import { type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
@@ -107,6 +107,22 @@ function stridesLike(x: Tensor, lead: readonly number[], rows: number, cols: num
   return strides;
 }
 
+/**
+ * A bfloat16 tensor's values as a float32 tensor with the same shape, strides and offset, over a
+ * widened copy of its whole storage (made once per storage through `cache`); a view that reaches only
+ * a small part of its storage is widened alone instead.
+ */
+function widenedView(x: Tensor, cache: Map<Storage, Float32Array>): Tensor {
+  if (x.dtype !== "bfloat16") return x;
+  if (x.storage.length > 2 * x.size) return new Tensor(convertStorage(x.contiguousValues(), x.dtype, "float32"), x.shape);
+  let wide = cache.get(x.storage);
+  if (wide === undefined) {
+    wide = convertStorage(x.storage, x.dtype, "float32") as Float32Array;
+    cache.set(x.storage, wide);
+  }
+  return new Tensor(wide, x.shape, x.strides, x.offset);
+}
+
 /** The kernel's row layout of a [...lead, rows, cols] tensor with these strides and offset. */
 function rowLayout(lead: readonly number[], strides: readonly number[], offset: number): AttentionRowLayout {
   return { offsets: stridedOffsets(lead, strides.slice(0, lead.length), offset), strideRow: strides[lead.length] as number };
@@ -146,6 +162,9 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     // output (and weights) are rounded back.
     checkSameHalf(op, q, k, v);
     const dtype = q.dtype;
+    if (dtype === "bfloat16" && !options.returnWeights && (options.mask === undefined || options.mask === null || options.mask.dtype === "bool")) {
+      return fusedAttention(q, k, v, options, new Map());
+    }
     if (options.returnWeights) {
       let weights: Tensor | null = null;
       const output = inFloat32([q, k, v], dtype, (qw, kw, vw) => {
@@ -157,10 +176,28 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     }
     return inFloat32([q, k, v], dtype, (qw, kw, vw) => scaledDotProductAttention(qw, kw, vw, { ...options, returnWeights: false }));
   }
+  return fusedAttention(q, k, v, options, null);
+}
+
+/**
+ * The fused op. With `widened` (bfloat16 q, k, v and at most a boolean mask) the kernels run in float32
+ * on widened copies of the operands' storages, read through the operands' own strides (one conversion
+ * per storage, shared by q, k and v when they view one buffer), and the output and gradients are
+ * rounded to bfloat16 once, in the layouts the float32 op gives them: the same bits as the op on
+ * float32 casts (`inFloat32`), without recomputing the forward in the backward — the float32 output the
+ * backward needs is kept instead.
+ */
+function fusedAttention(
+  q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, widened: Map<Storage, Float32Array> | null,
+): Tensor | AttentionWithWeights {
+  const op = "scaledDotProductAttention";
+  const half = widened !== null;
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
-    if (!isFloating(x.dtype)) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
+    if (!(half ? x.dtype === "bfloat16" : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
     if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);
   }
+  // The dtype the kernels compute and store their float results in.
+  const compute = half ? "float32" : q.dtype;
   if (k.dtype !== q.dtype || v.dtype !== q.dtype) throw new DTypeError(`${op}: q, k, v dtypes differ (${q.dtype}, ${k.dtype}, ${v.dtype})`);
   const T = q.shape[q.ndim - 2] as number;
   const D = q.shape[q.ndim - 1] as number;
@@ -205,9 +242,9 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed, alibi,
     causalOffset: options.isCausal ? causalOffset : null,
   };
-  const qo = operand(q, lead);
-  const ko = operand(k, lead);
-  const vo = operand(v, lead);
+  const qo = operand(half ? widenedView(q, widened) : q, lead);
+  const ko = operand(half ? widenedView(k, widened) : k, lead);
+  const vo = operand(half ? widenedView(v, widened) : v, lead);
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
   // The output (and each gradient) takes its input's memory order when that is a permuted view.
   const outStrides = stridesLike(q, lead, T, Dv);
@@ -219,36 +256,39 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (dqStrides) layouts.dq = rowLayout(lead, dqStrides, 0);
   if (dkStrides) layouts.dk = rowLayout(lead, dkStrides, 0);
   if (dvStrides) layouts.dv = rowLayout(lead, dvStrides, 0);
-  const out = allocateUninitialized(q.dtype, N * T * Dv) as FloatArray; // every row is written
+  const out = allocateUninitialized(compute, N * T * Dv) as FloatArray; // every row is written
   const lse = new Float64Array(N * T);
-  const weights = options.returnWeights ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
+  const weights = options.returnWeights ? (allocate(compute, N * T * S) as FloatArray) : null;
   getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes, { ...(layouts.out ? { out: layouts.out } : {}) });
 
   const inputs = [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
   if (maskNeedsGrad) inputs.push(mask);
   const outShape = [...lead, T, Dv];
-  const output = record(new Tensor(out, outShape, outStrides ?? undefined), op, inputs, (g) => {
+  // A bf16 result rounds the whole float32 buffer: the layout covers it all.
+  const stored = half ? convertStorage(out, "float32", q.dtype) : out;
+  const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
+    const g = half ? widenedView(grad, new Map()) : grad;
     // The incoming gradient is read in place through its strides (a transposed view included) when
     // its rows are contiguous; otherwise it is copied once.
-    const inPlace = g.dtype === q.dtype && (Dv === 1 || g.strides[g.ndim - 1] === 1);
-    const dOut = (inPlace ? g.storage : noGrad(() => g.toTypedArray())) as FloatArray;
+    const inPlace = g.dtype === compute && (Dv === 1 || g.strides[g.ndim - 1] === 1);
+    const dOut = (inPlace ? g.storage : noGrad(() => (g.dtype === compute ? g : to(g, compute)).toTypedArray())) as FloatArray;
     const gradLayouts: AttentionLayouts = { ...layouts };
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
-    const dq = q.requiresGrad ? (allocateUninitialized(q.dtype, N * T * D) as FloatArray) : null;
-    const dk = k.requiresGrad ? (allocateUninitialized(q.dtype, N * S * D) as FloatArray) : null;
-    const dv = v.requiresGrad ? (allocateUninitialized(q.dtype, N * S * Dv) as FloatArray) : null;
-    const dm = maskNeedsGrad ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
+    const dq = q.requiresGrad ? (allocateUninitialized(compute, N * T * D) as FloatArray) : null;
+    const dk = k.requiresGrad ? (allocateUninitialized(compute, N * S * D) as FloatArray) : null;
+    const dv = v.requiresGrad ? (allocateUninitialized(compute, N * S * Dv) as FloatArray) : null;
+    const dm = maskNeedsGrad ? (allocate(compute, N * T * S) as FloatArray) : null;
     getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes, gradLayouts);
-    const grad = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, to: readonly number[]): Tensor | null =>
-      d ? sumToShape(new Tensor(d, shape, strides ?? undefined), to) : null;
+    const gradient = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
+      d ? sumToShape(new Tensor(half ? convertStorage(d, "float32", q.dtype) : d, shape, strides ?? undefined), target) : null;
     const grads = [
-      grad(dq, [...lead, T, D], dqStrides, q.shape),
-      grad(dk, [...lead, S, D], dkStrides, k.shape),
-      grad(dv, [...lead, S, Dv], dvStrides, v.shape),
+      gradient(dq, [...lead, T, D], dqStrides, q.shape),
+      gradient(dk, [...lead, S, D], dkStrides, k.shape),
+      gradient(dv, [...lead, S, Dv], dvStrides, v.shape),
     ];
-    if (mask && maskNeedsGrad) grads.push(grad(dm, [...lead, T, S], null, mask.shape));
+    if (mask && maskNeedsGrad) grads.push(gradient(dm, [...lead, T, S], null, mask.shape));
     return grads;
   });
   if (weights) return { output, weights: new Tensor(weights, [...lead, T, S]) };
