@@ -81,6 +81,14 @@ export interface Backend {
   geluForwardBf16?(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
   /** bf16 dx[i] = dy[i]·gelu'(x[i]) on bfloat16 bits, rounded once (reference/gelu.ts `geluBackward`); absent where no such kernel exists. */
   geluBackwardBf16?(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
+  /**
+   * float32 out[i] = a[i] op b[i] (b[i] op a[i] when `swapped`) for i < out.length, b holding bfloat16
+   * bits: `binary` on a widened b, without the widened copy. Returns false, writing nothing, for ops it
+   * has no kernel for (then widen b). Absent where no such kernel exists.
+   */
+  binaryMixedBf16?(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean;
+  /** float32 out[j] = Σ_r x[r·cols + j] of bfloat16 bits: `sumColumns` on a widened x, same bits, no copy; absent where no such kernel exists. */
+  sumColumnsBf16?(out: Float32Array, x: Uint16Array, rows: number, cols: number): void;
   /** bfloat16 bits of x[i] (round to nearest even, NaN as 0xffff: io/half.ts `float32ToBFloat16`); absent where no faster kernel exists. */
   float32ToBFloat16?(out: Uint16Array, x: Float32Array): void;
   /** float32 values of bfloat16 bits (io/half.ts `bfloat16ToFloat32`); absent where no faster kernel exists. */

@@ -96,6 +96,28 @@ for (const dtype of HALVES) {
   });
 }
 
+test("float32 ⊕ bfloat16 of one shape (a residual stream plus a bf16 branch) equals the op on the widened operand, value and gradients", () => {
+  manualSeed(12);
+  for (const [name, op] of [["add", ops.add], ["sub", ops.sub], ["mul", ops.mul], ["div", ops.div]] as const) {
+    for (const halfFirst of [false, true]) {
+      const wide = randn([6, 33]).requiresGrad_();
+      const half = ops.to(randn([6, 33]), "bfloat16").requiresGrad_();
+      const widened = ops.to(half.detach(), "float32").requiresGrad_();
+      const y = halfFirst ? op(half, wide) : op(wide, half);
+      const wideCopy = wide.detach().requiresGrad_();
+      const expected = halfFirst ? op(widened, wideCopy) : op(wideCopy, widened);
+      assert.equal(y.dtype, "float32");
+      assert.deepEqual(bits(y), bits(expected), `${name} (bf16 first: ${halfFirst})`);
+      const g = randn([6, 33]);
+      y.backward(g);
+      expected.backward(g);
+      assert.deepEqual(bits(wide.grad!), bits(wideCopy.grad!), `${name}: float32 operand's gradient`);
+      assert.equal(half.grad?.dtype, "bfloat16");
+      assert.deepEqual(bits(half.grad!), bits(ops.to(widened.grad!, "bfloat16")), `${name}: bf16 operand's gradient`);
+    }
+  }
+});
+
 test("promotion as PyTorch: half ⊕ float32 → float32, half ⊕ number stays half, float16 ⊕ bfloat16 → float32", () => {
   const b = tensor([1, 2, 3], { dtype: "bfloat16" });
   const h = tensor([1, 2, 3], { dtype: "float16" });

@@ -421,6 +421,22 @@ export class NativeBackend extends WasmBackend {
     this.call(() => this.native.half.geluForward(out, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
   }
 
+  /**
+   * float32 a op b with b in bfloat16 bits (kernels/half.cc), the same bits as `binary` on a widened b;
+   * false (nothing written) for ops other than the four arithmetic ones, which the caller then runs on
+   * a widened copy.
+   */
+  binaryMixedBf16(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean {
+    if (!isArithmetic(op)) return false;
+    this.call(() => this.native.half.binaryMixed(op, out, a, b, out.length, swapped, this.threadsFor(out.length * ROW_ELEMENT_WORK)));
+    return true;
+  }
+
+  /** Column sums of bfloat16 bits into float32 (kernels/half.cc), the same bits as `sumColumns` on a widened copy. */
+  sumColumnsBf16(out: Float32Array, x: Uint16Array, rows: number, cols: number): void {
+    this.call(() => this.native.half.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK)));
+  }
+
   /** bf16 GELU gradient on bfloat16 bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */
   geluBackwardBf16(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
     this.call(() => this.native.half.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));

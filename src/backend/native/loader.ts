@@ -109,6 +109,8 @@ export interface CpuFeatures {
 export interface NativeHalfKernels {
   geluForward(out: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
   geluBackward(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
+  binaryMixed(op: number, out: Float32Array, a: Float32Array, b: Uint16Array, n: number, swapped: boolean, threads: number): void;
+  sumColumns(out: Float32Array, x: Uint16Array, rows: number, cols: number, threads: number): void;
 }
 
 export interface NativeModule {

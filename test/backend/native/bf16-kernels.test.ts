@@ -3,11 +3,13 @@
  * MatmulLayout (transposed, row-strided, batched and broadcast operands, offsets, bias, accumulate,
  * float32 or bf16 output) against the reference backend's float32 matmul on the widened values, and
  * the bf16 GELU kernels against the float32 kernels' results rounded once (bit for bit) and against
- * the reference. AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes.
+ * the reference; the float32 ⊕ bf16 elementwise kernels and bf16 column sums against the float32
+ * kernels on widened copies (bit for bit). AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { MatmulLayout } from "../../../src/backend/backend.js";
+import { BinaryOp } from "../../../src/backend/reference/elementwise.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { createNativeBackend } from "../../../src/backend/native/index.js";
 import { loadNativeModule } from "../../../src/backend/native/loader.js";
@@ -149,8 +151,44 @@ describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
     });
   }
 
+  for (const threads of [1, 2, 3]) {
+    test(`float32 ⊕ bfloat16 elementwise and bfloat16 column sums equal the float32 kernels on widened copies (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      const be = createNativeBackend({ threads, parallelMinWork: 0 });
+      const rand = seededRandom(9);
+      for (const n of [1, 15, 17, 64, 1000, 4099]) {
+        const a = randomFloat32(rand, n);
+        const b = bf16Values(rand, n);
+        for (const op of [BinaryOp.add, BinaryOp.sub, BinaryOp.mul, BinaryOp.div]) {
+          for (const swapped of [false, true]) {
+            const got = new Float32Array(n);
+            assert.equal(be.binaryMixedBf16(op, got, a, b.bits, swapped), true);
+            const want = new Float32Array(n);
+            if (swapped) reference.binary(op, want, b.wide, a);
+            else reference.binary(op, want, a, b.wide);
+            assert.deepEqual(got, want, `n=${n} op=${op} swapped=${swapped}`);
+          }
+        }
+        assert.equal(be.binaryMixedBf16(BinaryOp.pow, new Float32Array(n), a, b.bits, false), false, "ops without a kernel are declined");
+      }
+      for (const [rows, cols] of [[1, 1], [3, 17], [64, 5], [65, 33], [200, 128], [130, 1]] as const) {
+        const x = bf16Values(rand, rows * cols);
+        const got = new Float32Array(cols).fill(NaN);
+        be.sumColumnsBf16(got, x.bits, rows, cols);
+        const want = new Float32Array(cols);
+        be.sumColumns(want, x.wide, rows, cols);
+        assert.deepEqual(got, want, `[${rows}, ${cols}] bit for bit as the float32 kernel`);
+        const ref = new Float32Array(cols);
+        reference.sumColumns(ref, x.wide, rows, cols);
+        const problem = closeTo(got, ref, 1e-5 * rows, `[${rows}, ${cols}] vs reference`);
+        if (problem) assert.fail(problem);
+      }
+    });
+  }
+
   test("short arrays are errors", () => {
     const be = createNativeBackend({ threads: 1 });
+    assert.throws(() => be.binaryMixedBf16(BinaryOp.add, new Float32Array(4), new Float32Array(4), new Uint16Array(3), false), ShapeError);
+    assert.throws(() => be.sumColumnsBf16(new Float32Array(2), new Uint16Array(5), 3, 2), ShapeError);
     assert.throws(() => be.geluForwardBf16(new Uint16Array(3), new Uint16Array(4), 4, "none"), ShapeError);
     assert.throws(() => be.geluBackwardBf16(new Uint16Array(4), new Uint16Array(3), new Uint16Array(4), 4, "tanh"), ShapeError);
   });

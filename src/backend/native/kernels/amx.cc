@@ -52,7 +52,11 @@ struct Job {
   long col_blocks;
 };
 
-void block_task(void* ctx, int task) {
+// The product's functions also use AVX-512 (every AMX CPU has it), so that the packing and the rounding
+// stores vectorise; amx_supported() stays free of it, as it runs on any CPU.
+#define LOOM_AMX_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+
+LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
   const Job& job = *static_cast<const Job*>(ctx);
   const Bf16GemmArgs& g = *job.g;
   static thread_local bool configured = false;
@@ -117,7 +121,7 @@ bool amx_supported() {
   return ok;
 }
 
-void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
+LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   if (g.k == 0) {
     gemm_bf16_layout(g, threads);  // no products: the bias (or zeros) only, as the vdpbf16ps path writes it

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "bf16.h"
 #include "pool.h"
@@ -54,6 +55,54 @@ void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, lon
     if (tanh_approx) for (long i = b; i < e; i++) dx[i] = round_to_bf16(widen(dy[i]) * gelu_tanh_grad_f(widen(x[i])));
     else for (long i = b; i < e; i++) dx[i] = round_to_bf16(widen(dy[i]) * gelu_erf_grad_f(widen(x[i])));
   });
+}
+
+void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads) {
+  // Each piece reads and writes only its own range, so out may be a.
+  parallel_spans(n, threads, [&](long lo, long hi) {
+    if (swapped) {
+      switch (op) {
+        case 0: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) + a[i]; break;
+        case 1: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) - a[i]; break;
+        case 2: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) * a[i]; break;
+        default: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) / a[i]; break;
+      }
+    } else {
+      switch (op) {
+        case 0: for (long i = lo; i < hi; i++) out[i] = a[i] + widen(b[i]); break;
+        case 1: for (long i = lo; i < hi; i++) out[i] = a[i] - widen(b[i]); break;
+        case 2: for (long i = lo; i < hi; i++) out[i] = a[i] * widen(b[i]); break;
+        default: for (long i = lo; i < hi; i++) out[i] = a[i] / widen(b[i]); break;
+      }
+    }
+  });
+}
+
+void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int threads) {
+  // rows.cc sum_columns' order exactly (64-row partials added in chunk order), on widened values.
+  constexpr long CHUNK = 64;
+  const long chunks = (rows + CHUNK - 1) / CHUNK;
+  std::vector<float> part(chunks * cols, 0.0f);
+  struct Ctx {
+    float* part;
+    const uint16_t* x;
+    long rows, cols;
+  };
+  Ctx ctx{part.data(), x, rows, cols};
+  parallel_for(threads, static_cast<int>(chunks), [](void* p, int chunk) {
+    const Ctx& c = *static_cast<const Ctx*>(p);
+    float* dst = c.part + chunk * c.cols;
+    const long r1 = std::min(c.rows, (chunk + 1) * CHUNK);
+    for (long r = chunk * CHUNK; r < r1; r++) {
+      const uint16_t* xr = c.x + r * c.cols;
+      for (long j = 0; j < c.cols; j++) dst[j] += widen(xr[j]);
+    }
+  }, &ctx);
+  std::memset(out, 0, cols * sizeof(float));
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    const float* p = part.data() + chunk * cols;
+    for (long j = 0; j < cols; j++) out[j] += p[j];
+  }
 }
 
 }  // namespace loom

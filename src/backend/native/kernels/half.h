@@ -9,4 +9,9 @@ void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_appro
 /** dx[i] = bf16(dy[i]·gelu'(x[i])) (reference/gelu.ts geluBackward on the widened values, rounded). */
 void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads);
 
+/** out[i] = a[i] op widen(b[i]) (or widen(b[i]) op a[i] when swapped), op 0 add, 1 sub, 2 mul, 3 div: rows.cc binary on a widened b. */
+void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads);
+/** out[j] = Σ_r widen(x[r·cols + j]) in rows.cc sum_columns' order (so the same bits as summing a widened copy). */
+void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int threads);
+
 }  // namespace loom

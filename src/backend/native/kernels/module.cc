@@ -614,11 +614,39 @@ napi_value GeluBackwardBf16(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// half.binaryMixed(op, out f32, a f32, b u16, n, swapped, threads): out = a op widen(b) (b op a when swapped)
+napi_value BinaryMixedBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binary (float32 with bfloat16)");
+  int op = static_cast<int>(a.integer(0));
+  long n = a.integer(4);
+  float* out = a.f32(1, n, "out");
+  const float* x = a.f32(2, n, "a");
+  const uint16_t* y = a.u16(3, n, "b");
+  bool swapped = a.boolean(5);
+  int threads = static_cast<int>(a.integer(6));
+  if (a.failed()) return nullptr;
+  binary_mixed_bf16(op, out, x, y, n, swapped, threads);
+  return undefined(env);
+}
+
+// half.sumColumns(out f32, x u16, rows, cols, threads): out[j] = Σ_r x[r, j] (overwrites out)
+napi_value SumColumnsBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumColumns (bfloat16)");
+  long rows = a.integer(2), cols = a.integer(3);
+  float* out = a.f32(0, cols, "out");
+  const uint16_t* x = a.u16(1, rows * cols, "x");
+  int threads = static_cast<int>(a.integer(4));
+  if (a.failed()) return nullptr;
+  sum_columns_bf16(out, x, rows, cols, threads);
+  return undefined(env);
+}
+
 /** The `half` object: bfloat16 row kernels (half.cc). */
 napi_value make_half_table(napi_env env) {
   napi_value obj;
   napi_create_object(env, &obj);
-  const std::pair<const char*, napi_callback> fns[] = {{"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}};
+  const std::pair<const char*, napi_callback> fns[] = {
+      {"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}, {"binaryMixed", BinaryMixedBf16}, {"sumColumns", SumColumnsBf16}};
   for (const auto& [name, fn] : fns) {
     napi_value f;
     napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
