@@ -29,6 +29,7 @@ import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
 import { type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
+import { bfloat16ToFloat32 } from "../../io/half.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -108,19 +109,42 @@ function stridesLike(x: Tensor, lead: readonly number[], rows: number, cols: num
 }
 
 /**
- * A bfloat16 tensor's values as a float32 tensor with the same shape, strides and offset, over a
- * widened copy of its whole storage (made once per storage through `cache`); a view that reaches only
- * a small part of its storage is widened alone instead.
+ * float32 buffers the bfloat16 path widens operands into and takes float32 gradients from, reused
+ * across calls: each call is done with them when it returns (the forward keeps only its float32 output,
+ * and the backward widens q, k and v again), so a bf16 attention allocates no float32 copies and keeps
+ * none alive between its forward and backward.
  */
-function widenedView(x: Tensor, cache: Map<Storage, Float32Array>): Tensor {
-  if (x.dtype !== "bfloat16") return x;
-  if (x.storage.length > 2 * x.size) return new Tensor(convertStorage(x.contiguousValues(), x.dtype, "float32"), x.shape);
-  let wide = cache.get(x.storage);
-  if (wide === undefined) {
-    wide = convertStorage(x.storage, x.dtype, "float32") as Float32Array;
-    cache.set(x.storage, wide);
+const halfScratch: Float32Array[] = [];
+
+/** Scratch buffer `slot` with `size` elements (grown when too small; contents undefined). */
+function scratch(slot: number, size: number): Float32Array {
+  let buffer = halfScratch[slot];
+  if (buffer === undefined || buffer.length < size) {
+    buffer = new Float32Array(size);
+    halfScratch[slot] = buffer;
   }
-  return new Tensor(wide, x.shape, x.strides, x.offset);
+  return buffer.length === size ? buffer : buffer.subarray(0, size);
+}
+
+/**
+ * A bfloat16 tensor's values as a float32 tensor with the same shape, strides and offset, over its
+ * whole storage widened into scratch `slot` (tensors viewing one storage share one widening through
+ * `widened`); a view that reaches only a small part of its storage is widened alone instead.
+ */
+function widenedView(x: Tensor, slot: number, widened: Map<Storage, Float32Array>): Tensor {
+  if (x.dtype !== "bfloat16") return x;
+  const whole = x.storage.length <= 2 * x.size;
+  const stored = whole ? x.storage : x.contiguousValues();
+  const src = stored as Uint16Array;
+  let wide = widened.get(stored);
+  if (wide === undefined) {
+    wide = scratch(slot, src.length);
+    const be = getBackend();
+    if (be.bfloat16ToFloat32) be.bfloat16ToFloat32(wide, src);
+    else wide.set(bfloat16ToFloat32(src));
+    widened.set(stored, wide);
+  }
+  return whole ? new Tensor(wide, x.shape, x.strides, x.offset) : new Tensor(wide, x.shape);
 }
 
 /** The kernel's row layout of a [...lead, rows, cols] tensor with these strides and offset. */
@@ -163,7 +187,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     checkSameHalf(op, q, k, v);
     const dtype = q.dtype;
     if (dtype === "bfloat16" && !options.returnWeights && (options.mask === undefined || options.mask === null || options.mask.dtype === "bool")) {
-      return fusedAttention(q, k, v, options, new Map());
+      return fusedAttention(q, k, v, options, true);
     }
     if (options.returnWeights) {
       let weights: Tensor | null = null;
@@ -176,22 +200,19 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     }
     return inFloat32([q, k, v], dtype, (qw, kw, vw) => scaledDotProductAttention(qw, kw, vw, { ...options, returnWeights: false }));
   }
-  return fusedAttention(q, k, v, options, null);
+  return fusedAttention(q, k, v, options, false);
 }
 
 /**
- * The fused op. With `widened` (bfloat16 q, k, v and at most a boolean mask) the kernels run in float32
- * on widened copies of the operands' storages, read through the operands' own strides (one conversion
- * per storage, shared by q, k and v when they view one buffer), and the output and gradients are
- * rounded to bfloat16 once, in the layouts the float32 op gives them: the same bits as the op on
- * float32 casts (`inFloat32`), without recomputing the forward in the backward — the float32 output the
- * backward needs is kept instead.
+ * The fused op. With `half` (bfloat16 q, k, v and at most a boolean mask) the kernels run in float32
+ * on widenings of the operands' storages into reused scratch, read through the operands' own strides
+ * (one conversion per storage, shared by q, k and v when they view one buffer), and the output and
+ * gradients are rounded to bfloat16 once, in the layouts the float32 op gives them: the same bits as
+ * the op on float32 casts (`inFloat32`), without recomputing the forward in the backward — the float32
+ * output the backward needs is kept instead, and q, k, v are widened again.
  */
-function fusedAttention(
-  q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, widened: Map<Storage, Float32Array> | null,
-): Tensor | AttentionWithWeights {
+function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, half: boolean): Tensor | AttentionWithWeights {
   const op = "scaledDotProductAttention";
-  const half = widened !== null;
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
     if (!(half ? x.dtype === "bfloat16" : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
     if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);
@@ -242,9 +263,13 @@ function fusedAttention(
     n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed, alibi,
     causalOffset: options.isCausal ? causalOffset : null,
   };
-  const qo = operand(half ? widenedView(q, widened) : q, lead);
-  const ko = operand(half ? widenedView(k, widened) : k, lead);
-  const vo = operand(half ? widenedView(v, widened) : v, lead);
+  // q, k, v as the kernels read them: bf16 ones widened into scratch, again for the backward.
+  const operands = (): [AttentionOperand, AttentionOperand, AttentionOperand] => {
+    if (!half) return [operand(q, lead), operand(k, lead), operand(v, lead)];
+    const views = new Map<Storage, Float32Array>();
+    return [operand(widenedView(q, 0, views), lead), operand(widenedView(k, 1, views), lead), operand(widenedView(v, 2, views), lead)];
+  };
+  const [qo, ko, vo] = operands();
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
   // The output (and each gradient) takes its input's memory order when that is a permuted view.
   const outStrides = stridesLike(q, lead, T, Dv);
@@ -268,7 +293,8 @@ function fusedAttention(
   // A bf16 result rounds the whole float32 buffer: the layout covers it all.
   const stored = half ? convertStorage(out, "float32", q.dtype) : out;
   const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
-    const g = half ? widenedView(grad, new Map()) : grad;
+    const [qb, kb, vb] = half ? operands() : [qo, ko, vo];
+    const g = half ? widenedView(grad, 3, new Map()) : grad;
     // The incoming gradient is read in place through its strides (a transposed view included) when
     // its rows are contiguous; otherwise it is copied once.
     const inPlace = g.dtype === compute && (Dv === 1 || g.strides[g.ndim - 1] === 1);
@@ -276,11 +302,13 @@ function fusedAttention(
     const gradLayouts: AttentionLayouts = { ...layouts };
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
-    const dq = q.requiresGrad ? (allocateUninitialized(compute, N * T * D) as FloatArray) : null;
-    const dk = k.requiresGrad ? (allocateUninitialized(compute, N * S * D) as FloatArray) : null;
-    const dv = v.requiresGrad ? (allocateUninitialized(compute, N * S * Dv) as FloatArray) : null;
+    // float32 gradients of a bf16 op go to scratch, rounded into fresh bf16 storage below.
+    const gradBuffer = (size: number, slot: number): FloatArray => (half ? scratch(slot, size) : (allocateUninitialized(compute, size) as FloatArray));
+    const dq = q.requiresGrad ? gradBuffer(N * T * D, 4) : null;
+    const dk = k.requiresGrad ? gradBuffer(N * S * D, 5) : null;
+    const dv = v.requiresGrad ? gradBuffer(N * S * Dv, 6) : null;
     const dm = maskNeedsGrad ? (allocate(compute, N * T * S) as FloatArray) : null;
-    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes, gradLayouts);
+    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qb, kb, vb, mo, sizes, gradLayouts);
     const gradient = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
       d ? sumToShape(new Tensor(half ? convertStorage(d, "float32", q.dtype) : d, shape, strides ?? undefined), target) : null;
     const grads = [

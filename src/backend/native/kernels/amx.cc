@@ -121,45 +121,75 @@ bool amx_supported() {
   return ok;
 }
 
+/** Operands of one batch matrix and their packed buffers. */
+struct Pack {
+  const Bf16GemmArgs* g;
+  const uint16_t* a;
+  const uint16_t* b;
+  uint16_t* pa;
+  uint32_t* pb;
+  long k_pad, row_blocks;
+};
+
+/**
+ * Task t < row_blocks packs A's 32-row block t, [k_pad / 32][32 rows][32], A(i, p) at (p / 32)·1024 +
+ * (i % 32)·32 + p % 32; the others pack B's 32-column block t − row_blocks, [k_pad / 2][32] pairs.
+ * Each writes its whole block, the zero padding included.
+ */
+LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
+  const Pack& pk = *static_cast<const Pack*>(ctx);
+  const Bf16GemmArgs& g = *pk.g;
+  const long k = g.k, k_pad = pk.k_pad;
+  if (t < pk.row_blocks) {
+    const long i0 = static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
+    uint16_t* block = pk.pa + i0 * k_pad;
+    std::memset(block, 0, 32 * k_pad * sizeof(uint16_t));
+    if (!g.trans_a) {
+      for (long i = 0; i < rows; i++) {
+        const uint16_t* src = pk.a + (i0 + i) * g.lda;
+        for (long c = 0; c < k; c += 32) std::memcpy(block + c * 32 + i * 32, src + c, std::min<long>(32, k - c) * sizeof(uint16_t));
+      }
+    } else {
+      for (long p = 0; p < k; p++) {
+        const uint16_t* src = pk.a + p * g.lda + i0;  // stored row p of Aᵀ: A(i0.., p)
+        uint16_t* chunk = block + (p / 32) * 32 * 32 + (p % 32);
+        for (long i = 0; i < rows; i++) chunk[i * 32] = src[i];
+      }
+    }
+    return;
+  }
+  const long j0 = (t - pk.row_blocks) * 32L, cols = std::min<long>(32, g.n - j0);
+  uint32_t* block = pk.pb + j0 * (k_pad / 2);
+  std::memset(block, 0, (k_pad / 2) * 32 * sizeof(uint32_t));
+  for (long q = 0; q < (k + 1) / 2; q++) {
+    const long p = 2 * q;
+    const bool second = p + 1 < k;
+    uint32_t* dst = block + q * 32;
+    for (long j = 0; j < cols; j++) {
+      const long col = j0 + j;
+      const uint16_t lo = g.trans_b ? pk.b[col * g.ldb + p] : pk.b[p * g.ldb + col];
+      const uint16_t hi = second ? (g.trans_b ? pk.b[col * g.ldb + p + 1] : pk.b[(p + 1) * g.ldb + col]) : 0;
+      dst[j] = lo | (static_cast<uint32_t>(hi) << 16);
+    }
+  }
+}
+
 LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   if (g.k == 0) {
     gemm_bf16_layout(g, threads);  // no products: the bias (or zeros) only, as the vdpbf16ps path writes it
     return;
   }
-  const long m = g.m, n = g.n, k = g.k;
-  const long m_pad = (m + 31) / 32 * 32, k_pad = (k + 31) / 32 * 32, n_pad = (n + 31) / 32 * 32;
-  // Reused per thread: zero-filled buffers of fresh pages per call would cost more than the product.
+  const long m_pad = (g.m + 31) / 32 * 32, k_pad = (g.k + 31) / 32 * 32, n_pad = (g.n + 31) / 32 * 32;
+  // Reused per calling thread (the pool's threads fill them too): fresh zeroed pages per call would
+  // cost more than the product; each packing task writes its whole block, padding included.
   static thread_local std::vector<uint16_t> pa;
   static thread_local std::vector<uint32_t> pb;
+  if (static_cast<long>(pa.size()) < m_pad * k_pad) pa.resize(m_pad * k_pad);
+  if (static_cast<long>(pb.size()) < k_pad / 2 * n_pad) pb.resize(k_pad / 2 * n_pad);
   for (long bi = 0; bi < g.batch; bi++) {
-    const uint16_t* a = g.a + bi * g.stride_a;
-    const uint16_t* b = g.b + bi * g.stride_b;
-    pa.assign(m_pad * k_pad, 0);
-    pb.assign(k_pad / 2 * n_pad, 0);
-    // A(i, p) goes to [i / 32][p / 32][i % 32][p % 32].
-    if (!g.trans_a) {
-      for (long i = 0; i < m; i++) {
-        const uint16_t* src = a + i * g.lda;
-        uint16_t* block = pa.data() + (i / 32) * 32 * k_pad + (i % 32) * 32;
-        for (long c = 0; c < k; c += 32) std::memcpy(block + c * 32, src + c, std::min<long>(32, k - c) * sizeof(uint16_t));
-      }
-    } else {
-      for (long p = 0; p < k; p++) {
-        const uint16_t* src = a + p * g.lda;  // stored row p of Aᵀ: A(·, p)
-        uint16_t* chunk = pa.data() + (p / 32) * 32 * 32 + (p % 32);
-        for (long i = 0; i < m; i++) chunk[(i / 32) * 32 * k_pad + (i % 32) * 32] = src[i];
-      }
-    }
-    for (long q = 0; q < (k + 1) / 2; q++) {
-      const long p = 2 * q;
-      const bool second = p + 1 < k;
-      for (long j = 0; j < n; j++) {
-        const uint16_t lo = g.trans_b ? b[j * g.ldb + p] : b[p * g.ldb + j];
-        const uint16_t hi = second ? (g.trans_b ? b[j * g.ldb + p + 1] : b[(p + 1) * g.ldb + j]) : 0;
-        pb[(j / 32) * (k_pad / 2) * 32 + q * 32 + (j % 32)] = lo | (static_cast<uint32_t>(hi) << 16);
-      }
-    }
+    Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, m_pad / 32};
+    parallel_for(threads, static_cast<int>(m_pad / 32 + n_pad / 32), pack_task, &pk);
     Job job{&g, bi, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
     parallel_for(threads, static_cast<int>(m_pad / 32 * job.col_blocks), block_task, &job);
   }
