@@ -89,6 +89,15 @@ export interface Backend {
   binaryMixedBf16?(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean;
   /** float32 out[j] = Σ_r x[r·cols + j] of bfloat16 bits: `sumColumns` on a widened x, same bits, no copy; absent where no such kernel exists. */
   sumColumnsBf16?(out: Float32Array, x: Uint16Array, rows: number, cols: number): void;
+  /** `crossEntropyForward` on bfloat16 logits, widened as read (the same bits as on a widened copy); absent where no such kernel exists. */
+  crossEntropyForwardBf16?(
+    logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows;
+  /** `crossEntropyBackward` on bfloat16 logits, each float32 gradient rounded once into bfloat16 dlogits; absent where no such kernel exists. */
+  crossEntropyBackwardBf16?(
+    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void;
   /** bfloat16 bits of x[i] (round to nearest even, NaN as 0xffff: io/half.ts `float32ToBFloat16`); absent where no faster kernel exists. */
   float32ToBFloat16?(out: Uint16Array, x: Float32Array): void;
   /** float32 values of bfloat16 bits (io/half.ts `bfloat16ToFloat32`); absent where no faster kernel exists. */

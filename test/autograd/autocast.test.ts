@@ -73,6 +73,24 @@ test("a parameter used twice in one scope is cast once (the scope's cast cache);
   assert.throws(() => autocast("float64" as never, () => 0), ValueError);
 });
 
+test("crossEntropy of bfloat16 logits under autocast: the float32 loss of the widened logits, the gradient rounded to bf16", () => {
+  manualSeed(6);
+  for (const weighted of [false, true]) {
+    const logits = ops.to(randn([9, 13]), "bfloat16").requiresGrad_();
+    const widened = ops.to(logits.detach(), "float32").requiresGrad_();
+    const target = tensor([0, 3, 12, 5, -100, 7, 1, 1, 2], { dtype: "int32" });
+    const options = { ignoreIndex: -100, ...(weighted ? { weight: ops.add(randn([13]), 3) } : {}) };
+    const loss = autocast("bfloat16", () => crossEntropy(logits, target, options));
+    const expected = crossEntropy(widened, target, options);
+    assert.equal(loss.dtype, "float32");
+    assert.deepEqual(bits(loss), bits(expected));
+    loss.backward();
+    expected.backward();
+    assert.equal(logits.grad?.dtype, "bfloat16");
+    assert.deepEqual(bits(logits.grad!), bits(ops.to(widened.grad!, "bfloat16")));
+  }
+});
+
 test("an activation read by several products is converted once but cast per use, each use's gradient widened on its own", () => {
   manualSeed(5);
   const a = new nn.Linear(6, 5);

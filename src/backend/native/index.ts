@@ -437,6 +437,31 @@ export class NativeBackend extends WasmBackend {
     this.call(() => this.native.half.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK)));
   }
 
+  /** Cross-entropy rows of bfloat16 logits (kernels/half.cc), the same bits as crossEntropyForward on a widened copy. */
+  crossEntropyForwardBf16(
+    logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows {
+    checkTargets(targets, rows, classes, ignoreIndex);
+    const lse = new Float64Array(rows);
+    const nll = new Float64Array(rows);
+    const smooth = new Float64Array(rows);
+    this.call(() => this.native.half.crossEntropyForward(
+      lse, nll, smooth, logits, targets, weight, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+    ));
+    return { lse, nll, smooth };
+  }
+
+  /** bfloat16 dlogits of bfloat16 logits (kernels/half.cc): crossEntropyBackward on a widened copy, rounded once. */
+  crossEntropyBackwardBf16(
+    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void {
+    checkTargets(targets, rows, classes, ignoreIndex);
+    this.call(() => this.native.half.crossEntropyBackward(
+      dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+    ));
+  }
+
   /** bf16 GELU gradient on bfloat16 bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */
   geluBackwardBf16(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
     this.call(() => this.native.half.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));

@@ -111,6 +111,14 @@ export interface NativeHalfKernels {
   geluBackward(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
   binaryMixed(op: number, out: Float32Array, a: Float32Array, b: Uint16Array, n: number, swapped: boolean, threads: number): void;
   sumColumns(out: Float32Array, x: Uint16Array, rows: number, cols: number, threads: number): void;
+  crossEntropyForward(
+    lse: Float64Array, nll: Float64Array, smooth: Float64Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null,
+    rows: number, classes: number, ignoreIndex: number, threads: number,
+  ): void;
+  crossEntropyBackward(
+    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number, threads: number,
+  ): void;
 }
 
 export interface NativeModule {

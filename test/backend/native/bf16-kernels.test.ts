@@ -4,7 +4,7 @@
  * float32 or bf16 output) against the reference backend's float32 matmul on the widened values, and
  * the bf16 GELU kernels against the float32 kernels' results rounded once (bit for bit) and against
  * the reference; the float32 ⊕ bf16 elementwise kernels and bf16 column sums against the float32
- * kernels on widened copies (bit for bit). AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes.
+ * kernels on widened copies (bit for bit), and cross-entropy on bf16 logits likewise. AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import { BinaryOp } from "../../../src/backend/reference/elementwise.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { createNativeBackend } from "../../../src/backend/native/index.js";
 import { loadNativeModule } from "../../../src/backend/native/loader.js";
-import { ShapeError, ValueError } from "../../../src/errors.js";
+import { IndexError, ShapeError, ValueError } from "../../../src/errors.js";
 import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, skip } from "./native.js";
@@ -185,8 +185,36 @@ describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
     });
   }
 
+  for (const threads of [1, 2, 3]) {
+    test(`cross-entropy on bfloat16 logits equals the float32 kernels on widened logits, the gradient rounded once (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      const be = createNativeBackend({ threads, parallelMinWork: 0 });
+      const rand = seededRandom(17);
+      for (const [rows, classes] of [[1, 1], [3, 7], [17, 96], [40, 1000]] as const) {
+        const logits = bf16Values(() => 6 * rand() - 3, rows * classes);
+        const targets = Int32Array.from({ length: rows }, (_, r) => (r % 5 === 4 ? -100 : Math.floor(rand() * classes)));
+        for (const weight of [null, Float32Array.from({ length: classes }, () => 0.5 + rand())]) {
+          const got = be.crossEntropyForwardBf16(logits.bits, targets, weight, rows, classes, -100);
+          const want = be.crossEntropyForward(logits.wide, targets, weight, rows, classes, -100);
+          assert.deepEqual(got, want, `[${rows}, ${classes}] weight=${weight !== null}: rows`);
+          const ref = reference.crossEntropyForward(logits.wide, targets, weight, rows, classes, -100);
+          const problem = closeTo(got.nll, ref.nll, 1e-5, `[${rows}, ${classes}] nll vs reference`);
+          if (problem) assert.fail(problem);
+          const gNll = Float64Array.from({ length: rows }, () => rand());
+          const gSmooth = Float64Array.from({ length: rows }, () => 0.1 * rand());
+          const dx = new Uint16Array(rows * classes).fill(0x7fc0);
+          be.crossEntropyBackwardBf16(dx, logits.bits, targets, weight, got.lse, gNll, gSmooth, rows, classes, -100);
+          const dx32 = new Float32Array(rows * classes);
+          be.crossEntropyBackward(dx32, logits.wide, targets, weight, want.lse, gNll, gSmooth, rows, classes, -100);
+          assert.deepEqual(dx, float32ToBFloat16(dx32), `[${rows}, ${classes}] weight=${weight !== null}: dlogits`);
+        }
+      }
+    });
+  }
+
   test("short arrays are errors", () => {
     const be = createNativeBackend({ threads: 1 });
+    assert.throws(() => be.crossEntropyForwardBf16(new Uint16Array(5), Int32Array.of(0, 1), null, 2, 3, -100), ShapeError);
+    assert.throws(() => be.crossEntropyForwardBf16(new Uint16Array(6), Int32Array.of(0, 3), null, 2, 3, -100), IndexError);
     assert.throws(() => be.binaryMixedBf16(BinaryOp.add, new Float32Array(4), new Float32Array(4), new Uint16Array(3), false), ShapeError);
     assert.throws(() => be.sumColumnsBf16(new Float32Array(2), new Uint16Array(5), 3, 2), ShapeError);
     assert.throws(() => be.geluForwardBf16(new Uint16Array(3), new Uint16Array(4), 4, "none"), ShapeError);

@@ -6,6 +6,7 @@
 #include "half.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -37,6 +38,23 @@ void parallel_spans(long n, int threads, Body body) {
     Ctx& c = *static_cast<Ctx*>(p);
     long begin = t * c.chunk;
     (*c.body)(begin, std::min(c.n, begin + c.chunk));
+  }, &ctx);
+}
+
+/** As parallel_spans, over whole rows: body(row_begin, row_end), one even share per thread. */
+template <typename Body>
+void parallel_rows(long rows, int threads, Body body) {
+  struct Ctx {
+    Body* body;
+    long rows, chunk;
+  };
+  long pieces = threads > 1 ? threads : 1;
+  long chunk = std::max<long>(1, (rows + pieces - 1) / pieces);
+  Ctx ctx{&body, rows, chunk};
+  parallel_for(threads, static_cast<int>((rows + chunk - 1) / chunk), [](void* p, int t) {
+    Ctx& c = *static_cast<Ctx*>(p);
+    long begin = t * c.chunk;
+    (*c.body)(begin, std::min(c.rows, begin + c.chunk));
   }, &ctx);
 }
 
@@ -103,6 +121,65 @@ void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int t
     const float* p = part.data() + chunk * cols;
     for (long j = 0; j < cols; j++) out[j] += p[j];
   }
+}
+
+void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
+                                const float* weight, long rows, long classes, int32_t ignore_index, int threads) {
+  // rows.cc cross_entropy_forward on widened logits, term for term (so the same bits).
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      int32_t y = targets[r];
+      if (y == ignore_index) continue;
+      const uint16_t* x = logits + r * classes;
+      float m = -INFINITY;
+      for (long c = 0; c < classes; c++) m = widen(x[c]) > m ? widen(x[c]) : m;
+      double l = m + std::log(lanes_sum(classes, [&](long c) { return exp_f(widen(x[c]) - m); }));
+      lse[r] = l;
+      nll[r] = -(weight ? weight[y] : 1.0) * (widen(x[y]) - l);
+      float lf = static_cast<float>(l);
+      smooth[r] = weight ? -lanes_sum(classes, [&](long c) { return weight[c] * (widen(x[c]) - lf); })
+                         : -lanes_sum(classes, [&](long c) { return widen(x[c]) - lf; });
+    }
+  });
+}
+
+void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
+                                 const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
+                                 int32_t ignore_index, int threads) {
+  double w_sum = classes;
+  if (weight) {
+    w_sum = 0;
+    for (long c = 0; c < classes; c++) w_sum += weight[c];
+  }
+  // rows.cc cross_entropy_backward on widened logits, each row's float32 gradient rounded once.
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    static thread_local std::vector<float> row;
+    row.resize(classes);
+    float* d = row.data();
+    for (long r = r0; r < r1; r++) {
+      uint16_t* out = dlogits + r * classes;
+      int32_t y = targets[r];
+      if (y == ignore_index) {
+        std::memset(out, 0, classes * sizeof(uint16_t));
+        continue;
+      }
+      const uint16_t* x = logits + r * classes;
+      float a = static_cast<float>(g_nll[r] * (weight ? weight[y] : 1.0));
+      float b = static_cast<float>(g_smooth[r]);
+      float l = static_cast<float>(lse[r]);
+      float ws = static_cast<float>(w_sum);
+      if (weight) for (long c = 0; c < classes; c++) {
+        float p = exp_f(widen(x[c]) - l);
+        d[c] = a * p + b * (ws * p - weight[c]);
+      }
+      else for (long c = 0; c < classes; c++) {
+        float p = exp_f(widen(x[c]) - l);
+        d[c] = a * p + b * (ws * p - 1.0f);
+      }
+      d[y] -= a;
+      for (long c = 0; c < classes; c++) out[c] = round_to_bf16(d[c]);
+    }
+  });
 }
 
 }  // namespace loom

@@ -14,4 +14,12 @@ void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, lo
 /** out[j] = Σ_r widen(x[r·cols + j]) in rows.cc sum_columns' order (so the same bits as summing a widened copy). */
 void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int threads);
 
+/** rows.cc cross_entropy_forward on bfloat16 logits (widened as read; the same bits as on a widened copy). */
+void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
+                                const float* weight, long rows, long classes, int32_t ignore_index, int threads);
+/** rows.cc cross_entropy_backward on bfloat16 logits, each float32 gradient rounded once into bf16 dlogits. */
+void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
+                                 const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
+                                 int32_t ignore_index, int threads);
+
 }  // namespace loom

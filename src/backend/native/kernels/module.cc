@@ -641,12 +641,48 @@ napi_value SumColumnsBf16(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// half.crossEntropyForward(lse, nll, smooth, logits u16, targets, weight|null, rows, classes, ignoreIndex, threads)
+napi_value CrossEntropyForwardBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyForward (bfloat16)");
+  long rows = a.integer(6), classes = a.integer(7);
+  double* lse = a.f64(0, rows, "lse");
+  double* nll = a.f64(1, rows, "nll");
+  double* smooth = a.f64(2, rows, "smooth");
+  const uint16_t* logits = a.u16(3, rows * classes, "logits");
+  const int32_t* targets = a.i32(4, rows, "targets");
+  const float* weight = a.f32(5, classes, "weight", true);
+  int32_t ignore = static_cast<int32_t>(a.integer(8));
+  int threads = static_cast<int>(a.integer(9));
+  if (a.failed()) return nullptr;
+  cross_entropy_forward_bf16(lse, nll, smooth, logits, targets, weight, rows, classes, ignore, threads);
+  return undefined(env);
+}
+
+// half.crossEntropyBackward(dlogits u16, logits u16, targets, weight|null, lse, gNll, gSmooth, rows, classes, ignoreIndex, threads)
+napi_value CrossEntropyBackwardBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyBackward (bfloat16)");
+  long rows = a.integer(7), classes = a.integer(8);
+  uint16_t* dlogits = a.u16(0, rows * classes, "dlogits");
+  const uint16_t* logits = a.u16(1, rows * classes, "logits");
+  const int32_t* targets = a.i32(2, rows, "targets");
+  const float* weight = a.f32(3, classes, "weight", true);
+  const double* lse = a.f64(4, rows, "lse");
+  const double* g_nll = a.f64(5, rows, "gNll");
+  const double* g_smooth = a.f64(6, rows, "gSmooth");
+  int32_t ignore = static_cast<int32_t>(a.integer(9));
+  int threads = static_cast<int>(a.integer(10));
+  if (a.failed()) return nullptr;
+  cross_entropy_backward_bf16(dlogits, logits, targets, weight, lse, g_nll, g_smooth, rows, classes, ignore, threads);
+  return undefined(env);
+}
+
 /** The `half` object: bfloat16 row kernels (half.cc). */
 napi_value make_half_table(napi_env env) {
   napi_value obj;
   napi_create_object(env, &obj);
   const std::pair<const char*, napi_callback> fns[] = {
-      {"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}, {"binaryMixed", BinaryMixedBf16}, {"sumColumns", SumColumnsBf16}};
+      {"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}, {"binaryMixed", BinaryMixedBf16}, {"sumColumns", SumColumnsBf16},
+      {"crossEntropyForward", CrossEntropyForwardBf16}, {"crossEntropyBackward", CrossEntropyBackwardBf16}};
   for (const auto& [name, fn] : fns) {
     napi_value f;
     napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
