@@ -15,6 +15,7 @@ import { layerNorm } from "../../src/nn/functional/layer-norm.js";
 import { rmsNorm } from "../../src/nn/functional/rms-norm.js";
 import { embedding } from "../../src/nn/functional/embedding.js";
 import { scaledDotProductAttention } from "../../src/nn/functional/attention.js";
+import { dropout } from "../../src/nn/functional/dropout.js";
 import { crossEntropy } from "../../src/losses/classification.js";
 
 const HALVES: HalfDType[] = ["bfloat16", "float16"];
@@ -75,6 +76,7 @@ for (const dtype of HALVES) {
     checkOp("matmul", [[2, 3, 8], [8, 5]], (a, b) => ops.matmul(a!, b!), dtype);
     checkOp("attention", [[2, 5, 4], [2, 5, 4], [2, 5, 4]], (q, k, v) => scaledDotProductAttention(q!, k!, v!, { isCausal: true }), dtype);
     checkOp("gelu exact", [[3, 37]], (a) => ops.gelu(a!), dtype);
+    checkOp("dropout", [[5, 41]], (a) => dropout(a!, 0.3, true, { generator: new Generator(8) }), dtype);
     // bfloat16's own attention path: the heads of one fused [B, T, 3·H·D] projection, as GPT's
     // attention sees them — q, k and v permuted views of one buffer, which the path widens once and
     // reads in place — with a boolean padding mask and dropout (a fresh generator per call, so both
