@@ -1,18 +1,23 @@
 // Row kernels on bfloat16 tensors: read bf16 operands (widening is a 16-bit shift), compute in float32
-// with the same per-element math as the float32 kernels (vmath.h), and write bf16 results rounded once
-// to nearest even — the bits the float32 kernel's result would round to, with no float32 copy of the
-// operands or the result. Compiled for AVX-512 (the loops vectorise) and called only where the native
-// backend has a bf16 GEMM, i.e. on CPUs with AVX-512.
+// and write bf16 results rounded once to nearest even — the bits the float32 kernel's result would
+// round to, with no float32 copy of a whole operand or result. GELU and cross-entropy widen a chunk (a
+// row) at a time into a per-thread buffer and run the AVX-512 float32 kernel itself on it, so their
+// values are those kernels' by construction; the elementwise ops and column sums are written out
+// (one IEEE operation per element; rows.cc sum_columns' order). Compiled for AVX-512 and called only
+// where the native backend has a bf16 GEMM, i.e. on CPUs with AVX-512.
 #include "half.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "bf16.h"
 #include "pool.h"
-#include "vmath.h"
+
+// The float32 kernels (rows.cc, compiled per instruction set), AVX-512's set.
+#define LOOM_ISA avx512
+#include "kernels.h"
+#undef LOOM_ISA
 
 namespace loom {
 namespace {
@@ -60,18 +65,54 @@ void parallel_rows(long rows, int threads, Body body) {
 
 }  // namespace
 
+namespace {
+
+/** Elements per chunk the GELU kernels widen at a time (16 KiB of float32: stays in L1). */
+constexpr long GELU_CHUNK = 4096;
+
+/** A per-thread float32 buffer of at least n elements (slot 0..3). */
+float* thread_buffer(int slot, long n) {
+  static thread_local std::vector<float> buffers[4];
+  std::vector<float>& b = buffers[slot];
+  if (static_cast<long>(b.size()) < n) b.resize(n);
+  return b.data();
+}
+
+void widen_span(float* out, const uint16_t* x, long n) {
+  for (long i = 0; i < n; i++) out[i] = widen(x[i]);
+}
+
+void round_span(uint16_t* out, const float* x, long n) {
+  for (long i = 0; i < n; i++) out[i] = round_to_bf16(x[i]);
+}
+
+}  // namespace
+
 void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads) {
   parallel_spans(n, threads, [&](long b, long e) {
-    // One loop per formula, so that each vectorises.
-    if (tanh_approx) for (long i = b; i < e; i++) out[i] = round_to_bf16(gelu_tanh_f(widen(x[i])));
-    else for (long i = b; i < e; i++) out[i] = round_to_bf16(gelu_erf_f(widen(x[i])));
+    float* wide = thread_buffer(0, GELU_CHUNK);
+    float* y = thread_buffer(1, GELU_CHUNK);
+    for (long c = b; c < e; c += GELU_CHUNK) {
+      const long len = std::min(GELU_CHUNK, e - c);
+      widen_span(wide, x + c, len);
+      avx512::gelu_forward(y, wide, len, tanh_approx, 1);
+      round_span(out + c, y, len);
+    }
   });
 }
 
 void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads) {
   parallel_spans(n, threads, [&](long b, long e) {
-    if (tanh_approx) for (long i = b; i < e; i++) dx[i] = round_to_bf16(widen(dy[i]) * gelu_tanh_grad_f(widen(x[i])));
-    else for (long i = b; i < e; i++) dx[i] = round_to_bf16(widen(dy[i]) * gelu_erf_grad_f(widen(x[i])));
+    float* wide = thread_buffer(0, GELU_CHUNK);
+    float* g = thread_buffer(1, GELU_CHUNK);
+    float* d = thread_buffer(2, GELU_CHUNK);
+    for (long c = b; c < e; c += GELU_CHUNK) {
+      const long len = std::min(GELU_CHUNK, e - c);
+      widen_span(wide, x + c, len);
+      widen_span(g, dy + c, len);
+      avx512::gelu_backward(d, g, wide, len, tanh_approx, 1);
+      round_span(dx + c, d, len);
+    }
   });
 }
 
@@ -125,20 +166,13 @@ void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int t
 
 void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
                                 const float* weight, long rows, long classes, int32_t ignore_index, int threads) {
-  // rows.cc cross_entropy_forward on widened logits, term for term (so the same bits).
+  // The float32 kernel row by row on the widened row: each row's results depend only on that row.
   parallel_rows(rows, threads, [&](long r0, long r1) {
+    float* wide = thread_buffer(0, classes);
     for (long r = r0; r < r1; r++) {
-      int32_t y = targets[r];
-      if (y == ignore_index) continue;
-      const uint16_t* x = logits + r * classes;
-      float m = -INFINITY;
-      for (long c = 0; c < classes; c++) m = widen(x[c]) > m ? widen(x[c]) : m;
-      double l = m + std::log(lanes_sum(classes, [&](long c) { return exp_f(widen(x[c]) - m); }));
-      lse[r] = l;
-      nll[r] = -(weight ? weight[y] : 1.0) * (widen(x[y]) - l);
-      float lf = static_cast<float>(l);
-      smooth[r] = weight ? -lanes_sum(classes, [&](long c) { return weight[c] * (widen(x[c]) - lf); })
-                         : -lanes_sum(classes, [&](long c) { return widen(x[c]) - lf; });
+      if (targets[r] == ignore_index) continue;
+      widen_span(wide, logits + r * classes, classes);
+      avx512::cross_entropy_forward(lse + r, nll + r, smooth + r, wide, targets + r, weight, 1, classes, ignore_index, 1);
     }
   });
 }
@@ -146,38 +180,13 @@ void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const 
 void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
                                  const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
                                  int32_t ignore_index, int threads) {
-  double w_sum = classes;
-  if (weight) {
-    w_sum = 0;
-    for (long c = 0; c < classes; c++) w_sum += weight[c];
-  }
-  // rows.cc cross_entropy_backward on widened logits, each row's float32 gradient rounded once.
   parallel_rows(rows, threads, [&](long r0, long r1) {
-    static thread_local std::vector<float> row;
-    row.resize(classes);
-    float* d = row.data();
+    float* wide = thread_buffer(0, classes);
+    float* d = thread_buffer(1, classes);
     for (long r = r0; r < r1; r++) {
-      uint16_t* out = dlogits + r * classes;
-      int32_t y = targets[r];
-      if (y == ignore_index) {
-        std::memset(out, 0, classes * sizeof(uint16_t));
-        continue;
-      }
-      const uint16_t* x = logits + r * classes;
-      float a = static_cast<float>(g_nll[r] * (weight ? weight[y] : 1.0));
-      float b = static_cast<float>(g_smooth[r]);
-      float l = static_cast<float>(lse[r]);
-      float ws = static_cast<float>(w_sum);
-      if (weight) for (long c = 0; c < classes; c++) {
-        float p = exp_f(widen(x[c]) - l);
-        d[c] = a * p + b * (ws * p - weight[c]);
-      }
-      else for (long c = 0; c < classes; c++) {
-        float p = exp_f(widen(x[c]) - l);
-        d[c] = a * p + b * (ws * p - 1.0f);
-      }
-      d[y] -= a;
-      for (long c = 0; c < classes; c++) out[c] = round_to_bf16(d[c]);
+      widen_span(wide, logits + r * classes, classes);
+      avx512::cross_entropy_backward(d, wide, targets + r, weight, lse + r, g_nll + r, g_smooth + r, 1, classes, ignore_index, 1);
+      round_span(dlogits + r * classes, d, classes);
     }
   });
 }

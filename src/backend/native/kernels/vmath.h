@@ -63,38 +63,6 @@ inline float erf_with(float x, float exp_minus_x2) {
   return x < 0 ? -e : e;
 }
 
-/** GELU's constants: √(2/π), 1/√2 and 1/√(2π). */
-constexpr float GELU_SQRT_2_OVER_PI = 0.7978845608028654f;
-constexpr float GELU_INV_SQRT_2 = 0.7071067811865476f;
-constexpr float GELU_INV_SQRT_2PI = 0.3989422804014327f;
-
-/** gelu(v) = v·Φ(v) = ½v(1 + erf(v/√2)) (reference/gelu.ts). */
-inline float gelu_erf_f(float v) {
-  float z = v * GELU_INV_SQRT_2;
-  return 0.5f * v * (1.0f + erf_with(z, exp_f(-z * z)));
-}
-
-/** GELU's tanh approximation ½v(1 + tanh(√(2/π)(v + 0.044715v³))) (reference/gelu.ts). */
-inline float gelu_tanh_f(float v) {
-  float u = GELU_SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
-  return 0.5f * v * (1.0f + tanh_f(u));
-}
-
-/** gelu'(v) = Φ(v) + v·φ(v) (reference/gelu.ts). */
-inline float gelu_erf_grad_f(float v) {
-  float z = v * GELU_INV_SQRT_2;
-  float ez = exp_f(-z * z);  // e^(−x²/2): erf's factor and the density's
-  return 0.5f * (1.0f + erf_with(z, ez)) + v * GELU_INV_SQRT_2PI * ez;
-}
-
-/** The derivative of the tanh approximation (reference/gelu.ts). */
-inline float gelu_tanh_grad_f(float v) {
-  float u = GELU_SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
-  float t = tanh_f(u);
-  float du = GELU_SQRT_2_OVER_PI * (1.0f + 3.0f * 0.044715f * v * v);
-  return 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du;
-}
-
 /**
  * Σ_{i<n} term(i) in 16 float lanes (the loop over lanes vectorises without reassociation flags, which
  * would also let the compiler fold exp_f's Cody–Waite split), the lanes added at the end in double.
