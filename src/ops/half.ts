@@ -2,7 +2,10 @@
  * float16/bfloat16 inputs of ops. Kernels compute in float32 and float64 only; as PyTorch does on the
  * CPU, an op on half tensors computes in float32 and rounds its result back to half. `inFloat32` does
  * that for a whole differentiable op through `to` (so the backward runs in float32 too and the input
- * gradients come back as half); the native bf16 GEMM (ops/matmul.ts) reads bf16 operands directly.
+ * gradients come back as half). The ops of a transformer's hot path skip it for bfloat16 where the
+ * backend has bf16 kernels, with the same bits and no recomputed forward: the bf16 GEMM (ops/matmul.ts),
+ * GELU (ops/unary.ts), float32 ⊕ bf16 arithmetic (ops/arithmetic.ts), bias-gradient sums
+ * (ops/views.ts), attention, dropout and autocast's cross-entropy read bf16 operands directly.
  */
 import { DTypeError } from "../errors.js";
 import { type DType, type HalfDType, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
