@@ -46,6 +46,7 @@ void configure_tiles() {
 struct Job {
   const Bf16GemmArgs* g;
   long bi;            // the batch matrix
+  long row0;          // first row of the packed panel of A
   const uint16_t* a;  // packed [m_pad / 32][k_pad / 32][32][32]
   const uint32_t* b;  // packed [n_pad / 32][k_pad / 2][32] pairs
   long k_pad, n_pad;
@@ -64,9 +65,10 @@ LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
     configure_tiles();
     configured = true;
   }
-  const long i0 = (task / job.col_blocks) * 32;
+  const long panel_i = (task / job.col_blocks) * 32;  // row block within the panel
+  const long i0 = job.row0 + panel_i;
   const long j0 = (task % job.col_blocks) * 32;
-  const uint16_t* a_block = job.a + i0 * job.k_pad;  // 32 rows × k_pad, chunk-major
+  const uint16_t* a_block = job.a + panel_i * job.k_pad;  // 32 rows × k_pad, chunk-major
   const uint32_t* b_block = job.b + j0 * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
   _tile_zero(0);
   _tile_zero(1);
@@ -128,12 +130,15 @@ struct Pack {
   const uint16_t* b;
   uint16_t* pa;
   uint32_t* pb;
-  long k_pad, row_blocks;
+  long k_pad;
+  long row0, row_blocks;  // the panel of A packed: 32-row blocks from row0
+  long col_blocks;        // B's 32-column blocks packed (0: B already packed)
 };
 
 /**
- * Task t < row_blocks packs A's 32-row block t, [k_pad / 32][32 rows][32], A(i, p) at (p / 32)·1024 +
- * (i % 32)·32 + p % 32; the others pack B's 32-column block t − row_blocks, [k_pad / 2][32] pairs.
+ * Task t < row_blocks packs the panel's 32-row block t, [k_pad / 32][32 rows][32], A(i, p) at
+ * (p / 32)·1024 + (i % 32)·32 + p % 32; the others pack B's 32-column block t − row_blocks,
+ * [k_pad / 2][32] pairs.
  * Each writes its whole block, the zero padding included.
  */
 LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
@@ -141,8 +146,8 @@ LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
   const Bf16GemmArgs& g = *pk.g;
   const long k = g.k, k_pad = pk.k_pad;
   if (t < pk.row_blocks) {
-    const long i0 = static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
-    uint16_t* block = pk.pa + i0 * k_pad;
+    const long i0 = pk.row0 + static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
+    uint16_t* block = pk.pa + static_cast<long>(t) * 32 * k_pad;
     std::memset(block, 0, 32 * k_pad * sizeof(uint16_t));
     if (!g.trans_a) {
       for (long i = 0; i < rows; i++) {
@@ -181,17 +186,25 @@ LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
     return;
   }
   const long m_pad = (g.m + 31) / 32 * 32, k_pad = (g.k + 31) / 32 * 32, n_pad = (g.n + 31) / 32 * 32;
+  // A is packed a panel of rows at a time, about PANEL_BYTES of it (at least 32 rows), so a product
+  // with a long k (a weight gradient over every token) needs no packed copy of all of A.
+  constexpr long PANEL_BYTES = 4L << 20;
+  const long panel_rows = std::min(m_pad, std::max<long>(32, PANEL_BYTES / (k_pad * 2) / 32 * 32));
   // Reused per calling thread (the pool's threads fill them too): fresh zeroed pages per call would
   // cost more than the product; each packing task writes its whole block, padding included.
   static thread_local std::vector<uint16_t> pa;
   static thread_local std::vector<uint32_t> pb;
-  if (static_cast<long>(pa.size()) < m_pad * k_pad) pa.resize(m_pad * k_pad);
+  if (static_cast<long>(pa.size()) < panel_rows * k_pad) pa.resize(panel_rows * k_pad);
   if (static_cast<long>(pb.size()) < k_pad / 2 * n_pad) pb.resize(k_pad / 2 * n_pad);
   for (long bi = 0; bi < g.batch; bi++) {
-    Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, m_pad / 32};
-    parallel_for(threads, static_cast<int>(m_pad / 32 + n_pad / 32), pack_task, &pk);
-    Job job{&g, bi, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
-    parallel_for(threads, static_cast<int>(m_pad / 32 * job.col_blocks), block_task, &job);
+    for (long row0 = 0; row0 < m_pad; row0 += panel_rows) {
+      const long row_blocks = std::min(panel_rows, m_pad - row0) / 32;
+      const long col_blocks = row0 == 0 ? n_pad / 32 : 0;  // B once per batch matrix, with the first panel
+      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks};
+      parallel_for(threads, static_cast<int>(row_blocks + col_blocks), pack_task, &pk);
+      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
+      parallel_for(threads, static_cast<int>(row_blocks * job.col_blocks), block_task, &job);
+    }
   }
 }
 
