@@ -32,6 +32,7 @@ const plainSources = [
   ["pool.cc", []],
   ["bf16.cc", ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512bf16", "-mfma"]],
   ["amx.cc", ["-mamx-tile", "-mamx-bf16"]],
+  ["half.cc", isas.avx512],
 ];
 const commonFlags = ["-std=c++17", "-O3", "-fPIC", "-fvisibility=hidden", "-fno-exceptions", "-fno-rtti", "-pthread", "-Wall", "-Wextra", "-Wno-unused-parameter"];
 

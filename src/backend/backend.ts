@@ -70,6 +70,34 @@ export interface Backend {
   readonly hasBf16Matmul?: boolean;
   /** out[m,n] (+ out with `accumulate`) = A[m,k]·op(B) on bfloat16 bit patterns, float32 sums; B is [k,n], or [n,k] with transB. */
   matmulBf16?(out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB?: boolean, accumulate?: boolean): void;
+  /**
+   * The bf16 product over a whole `MatmulLayout` (transposed, row-strided and batched operands, a float32
+   * `bias`), with A and B holding bfloat16 bit patterns, float32 products and sums: written as float32
+   * into a Float32Array `out`, or rounded once to bfloat16 into a Uint16Array `out` (which cannot
+   * accumulate). Present exactly where `hasBf16Matmul` holds.
+   */
+  matmulBf16Layout?(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void;
+  /** bf16 out[i] = gelu(x[i]) on bfloat16 bits, float32 arithmetic, rounded once (reference/gelu.ts `geluForward`); absent where no such kernel exists. */
+  geluForwardBf16?(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
+  /** bf16 dx[i] = dy[i]·gelu'(x[i]) on bfloat16 bits, rounded once (reference/gelu.ts `geluBackward`); absent where no such kernel exists. */
+  geluBackwardBf16?(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
+  /**
+   * float32 out[i] = a[i] op b[i] (b[i] op a[i] when `swapped`) for i < out.length, b holding bfloat16
+   * bits: `binary` on a widened b, without the widened copy. Returns false, writing nothing, for ops it
+   * has no kernel for (then widen b). Absent where no such kernel exists.
+   */
+  binaryMixedBf16?(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean;
+  /** float32 out[j] = Σ_r x[r·cols + j] of bfloat16 bits: `sumColumns` on a widened x, same bits, no copy; absent where no such kernel exists. */
+  sumColumnsBf16?(out: Float32Array, x: Uint16Array, rows: number, cols: number): void;
+  /** `crossEntropyForward` on bfloat16 logits, widened as read (the same bits as on a widened copy); absent where no such kernel exists. */
+  crossEntropyForwardBf16?(
+    logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows;
+  /** `crossEntropyBackward` on bfloat16 logits, each float32 gradient rounded once into bfloat16 dlogits; absent where no such kernel exists. */
+  crossEntropyBackwardBf16?(
+    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void;
   /** bfloat16 bits of x[i] (round to nearest even, NaN as 0xffff: io/half.ts `float32ToBFloat16`); absent where no faster kernel exists. */
   float32ToBFloat16?(out: Uint16Array, x: Float32Array): void;
   /** float32 values of bfloat16 bits (io/half.ts `bfloat16ToFloat32`); absent where no faster kernel exists. */

@@ -2,12 +2,16 @@
  * float16/bfloat16 inputs of ops. Kernels compute in float32 and float64 only; as PyTorch does on the
  * CPU, an op on half tensors computes in float32 and rounds its result back to half. `inFloat32` does
  * that for a whole differentiable op through `to` (so the backward runs in float32 too and the input
- * gradients come back as half); the native bf16 GEMM (ops/matmul.ts) reads bf16 operands directly.
+ * gradients come back as half). The ops of a transformer's hot path skip it for bfloat16 where the
+ * backend has bf16 kernels, with the same bits and no recomputed forward: the bf16 GEMM (ops/matmul.ts),
+ * GELU (ops/unary.ts), float32 ⊕ bf16 arithmetic (ops/arithmetic.ts), bias-gradient sums
+ * (ops/views.ts), attention, dropout and autocast's cross-entropy read bf16 operands directly.
  */
 import { DTypeError } from "../errors.js";
 import { type DType, type HalfDType, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { to } from "./cast.js";
+import { record } from "./record.js";
 import { autocastCache, autocastDType, withoutAutocast } from "../autograd/autocast.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { checkpoint } from "../autograd/checkpoint.js";
@@ -84,7 +88,7 @@ export function promoteOperands(a: Tensor, b: Tensor): DType {
 export function autocastOperand(x: Tensor): Tensor {
   const dtype = autocastDType();
   if (dtype === null || x.dtype !== "float32") return x;
-  if (!(x.isLeaf && x.requiresGrad)) return to(x, dtype);
+  if (!(x.isLeaf && x.requiresGrad)) return castSharingStorage(x, dtype);
   const cache = autocastCache() as Map<Tensor, Tensor>;
   let cast = cache.get(x);
   // A copy made without recording (under noGrad, or in a checkpoint's forward) carries no graph: it is
@@ -94,6 +98,26 @@ export function autocastOperand(x: Tensor): Tensor {
     if (isGradEnabled()) cache.set(x, cast);
   }
   return cast;
+}
+
+/** The last half cast of each activation, while it lives (an activation read by several products). */
+const activationCasts = new WeakMap<Tensor, Tensor>();
+
+/**
+ * `to(x, dtype)` for an activation, its values converted once however many products read it (the
+ * three q, k, v projections of one LayerNorm output): each use still gets its own recorded cast, as
+ * PyTorch's autocast makes (so each use's gradient comes back to float32 on its own and the float32
+ * sums are unchanged), sharing the converted storage.
+ */
+function castSharingStorage(x: Tensor, dtype: DType): Tensor {
+  const previous = activationCasts.get(x);
+  if (previous === undefined || previous.dtype !== dtype) {
+    const cast = to(x, dtype);
+    activationCasts.set(x, cast);
+    return cast;
+  }
+  const from = x.dtype;
+  return record(new Tensor(previous.storage, previous.shape, previous.strides, previous.offset), "to", [x], (g) => [to(g, from)]);
 }
 
 /** Inside an autocast scope, a half input of a float32-only op (norms, softmax, reductions, losses) cast to float32. */

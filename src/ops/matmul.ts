@@ -6,7 +6,7 @@
  */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
-import { type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
+import { type BFloat16Storage, type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
 import { autocastOperand, autocasting, checkSameHalf, inFloat32 } from "./half.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -138,7 +138,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // x[B, T, K]·W[K, N] with one W for every batch row: a single [B·T, K]·[K, N] product.
   const fold = batch > 1 && ob.batchStride === 0 && !oa.trans && oa.batchStride === m * k;
   if (isHalf(a.dtype)) {
-    const product = bf16Product(ae, be, oa, ob, batchShape, { batch, m, n, k }, null);
+    const product = bf16Product(oa, ob, { batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k }, null);
     return record(new Tensor(product, [...batchShape, m, n]), "matmul", [a, b], (g) => [
       a.requiresGrad ? sumToShape(matmul(g, transpose(b, -1, -2)), a.shape) : null,
       b.requiresGrad ? weightGradient(a, g, b.shape) : null,
@@ -200,7 +200,7 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   const ox = operand(x2, []);
   const ow = operand(w, []);
   let out: Storage;
-  if (isHalf(x.dtype)) out = bf16Product(x2, w, ox, ow, [], { batch: 1, m: rows, n: N, k: K }, bias);
+  if (isHalf(x.dtype)) out = bf16Product(ox, ow, { batch: 1, m: rows, n: N, k: K }, bias);
   else {
     out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
     getBackend().matmul(out, ox.data, ow.data, {
@@ -222,37 +222,24 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
 
 /** Whether half operands of `dtype` multiply on the backend's bf16 GEMM (bfloat16 on a backend that has one). */
 function bf16Gemm(dtype: string): boolean {
-  return dtype === "bfloat16" && getBackend().hasBf16Matmul === true;
+  const be = getBackend();
+  return dtype === "bfloat16" && be.hasBf16Matmul === true && be.matmulBf16Layout !== undefined;
 }
 
 /**
- * [batch, m, n] bfloat16 products of bfloat16 operands on the backend's bf16 GEMM, reading the operands'
- * bits in place (an operand is copied, still as bf16, only where the GEMM cannot read its layout: a
- * transposed A or a row stride); sums in float32 from the bias rows when given, rounded to bf16 once.
+ * [batch, m, n] bfloat16 products of bfloat16 operands on the backend's bf16 GEMM, which reads the
+ * operands' bits in place in any layout `operand` describes (transposed, row-strided, batched) and
+ * sums in float32 from the bias rows when given, rounding each result to bf16 once.
  */
-function bf16Product(
-  x: Tensor, y: Tensor, ox: Operand, oy: Operand, batchShape: readonly number[],
-  size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null,
-): Storage {
+function bf16Product(ox: Operand, oy: Operand, size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null): Storage {
   const { batch, m, n, k } = size;
-  const be = getBackend();
-  const out32 = allocateUninitialized("float32", batch * m * n) as Float32Array;
-  if (bias) {
-    const b32 = convertStorage(bias.contiguousValues(), bias.dtype, "float32") as Float32Array;
-    for (let r = 0; r < batch * m; r++) out32.set(b32, r * n);
-  } else if (k === 0) out32.fill(0);
-  if (batch * m * n > 0 && k > 0) {
-    // The GEMM reads A row-major [m, k] and B as [k, n] or [n, k]: other layouts become bf16 copies.
-    const a = ox.trans || ox.ld !== undefined ? operand(new Tensor(x.toTypedArray(), x.shape), batchShape) : ox;
-    const b = oy.ld !== undefined ? operand(new Tensor(y.toTypedArray(), y.shape), batchShape) : oy;
-    const ad = a.data as unknown as Uint16Array;
-    const bd = b.data as unknown as Uint16Array;
-    const gemm = (o: Float32Array, offA: number, offB: number, rows: number): void =>
-      be.matmulBf16?.(o, ad.subarray(offA, offA + rows * k), bd.subarray(offB, offB + k * n), rows, n, k, b.trans, bias !== null);
-    if (b.batchStride === 0 && a.batchStride === m * k) gemm(out32, a.offset, b.offset, batch * m);
-    else for (let i = 0; i < batch; i++) gemm(out32.subarray(i * m * n, (i + 1) * m * n), a.offset + i * a.batchStride, b.offset + i * b.batchStride, m);
-  }
-  return convertStorage(out32, "float32", "bfloat16");
+  const out = allocateUninitialized("bfloat16", batch * m * n) as BFloat16Storage; // every element is written
+  const bias32 = bias ? (convertStorage(bias.contiguousValues(), bias.dtype, "float32") as Float32Array) : null;
+  getBackend().matmulBf16Layout?.(out, ox.data as unknown as Uint16Array, oy.data as unknown as Uint16Array, {
+    batch, m, n, k, transA: ox.trans, transB: oy.trans, strideA: ox.batchStride, strideB: oy.batchStride,
+    offsetA: ox.offset, offsetB: oy.offset, accumulate: false, bias: bias32, ...rowStrides(ox, oy),
+  });
+  return out;
 }
 
 /** Batched matrix product of two 3-D tensors [B,n,m]·[B,m,p] (torch.bmm). */

@@ -188,7 +188,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   // Half gradients are summed in float32 and rounded once (the loops below add stored values).
-  if (isHalf(g.dtype)) return narrowValues(sumToShape(widenValues(g), shape), g.dtype);
+  if (isHalf(g.dtype)) return sumLeadingRowsBf16(g, shape) ?? narrowValues(sumToShape(widenValues(g), shape), g.dtype);
   const lead = g.ndim - shape.length;
   if (lead < 0) throw new ShapeError(`sumToShape: cannot reduce ${formatShape(g.shape)} to ${formatShape(shape)}`);
   const fast = sumLeadingRows(g, shape);
@@ -219,17 +219,8 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
  */
 function sumLeadingRows(g: Tensor, shape: readonly number[]): Tensor | null {
   if (!g.isContiguous()) return null;
-  let inner = 1;
-  let trailing = 0;
-  // Match shape's dims from the right against g's; stop at the first size-1 dim that g does not have.
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const gd = g.shape[g.ndim - shape.length + i] ?? 1;
-    if ((shape[i] ?? 1) !== gd) break;
-    inner *= gd;
-    trailing++;
-  }
-  // Every remaining (leading) dim of `shape` must be 1: those are summed over, like g's extra dims.
-  for (let i = 0; i < shape.length - trailing; i++) if ((shape[i] ?? 1) !== 1) return null;
+  const inner = trailingBlock(g.shape, shape);
+  if (inner === null) return null;
   const rows = inner === 0 ? 0 : g.size / inner;
   const out = allocate(g.dtype, inner);
   const values = g.contiguousValues();
@@ -239,6 +230,39 @@ function sumLeadingRows(g: Tensor, shape: readonly number[]): Tensor | null {
     getBackend().sumColumns(out, values, rows, inner);
   } else sumColumns(out, values, rows, inner);
   return new Tensor(out, shape);
+}
+
+/**
+ * The size of the block that `shape` keeps of `gShape` when every other dim of `shape` is 1 (so the
+ * sum to `shape` adds whole contiguous rows of that size), else null.
+ */
+function trailingBlock(gShape: readonly number[], shape: readonly number[]): number | null {
+  let inner = 1;
+  let trailing = 0;
+  // Match shape's dims from the right against g's; stop at the first size-1 dim that g does not have.
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const gd = gShape[gShape.length - shape.length + i] ?? 1;
+    if ((shape[i] ?? 1) !== gd) break;
+    inner *= gd;
+    trailing++;
+  }
+  // Every remaining (leading) dim of `shape` must be 1: those are summed over, like g's extra dims.
+  for (let i = 0; i < shape.length - trailing; i++) if ((shape[i] ?? 1) !== 1) return null;
+  return inner;
+}
+
+/**
+ * sumLeadingRows of a contiguous bfloat16 gradient on the backend's bf16 column sums (float32 sums of
+ * the stored bits, rounded once: the bits of widening first), or null where that does not apply.
+ */
+function sumLeadingRowsBf16(g: Tensor, shape: readonly number[]): Tensor | null {
+  const be = getBackend();
+  if (g.dtype !== "bfloat16" || !be.sumColumnsBf16 || !g.isContiguous()) return null;
+  const inner = trailingBlock(g.shape, shape);
+  if (inner === null || inner === 0) return null;
+  const out = new Float32Array(inner);
+  be.sumColumnsBf16(out, g.contiguousValues() as Uint16Array, g.size / inner, inner);
+  return narrowValues(new Tensor(out, shape), "bfloat16");
 }
 
 /** Elements start..start+length-1 along dim (a view). */

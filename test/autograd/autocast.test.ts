@@ -73,6 +73,62 @@ test("a parameter used twice in one scope is cast once (the scope's cast cache);
   assert.throws(() => autocast("float64" as never, () => 0), ValueError);
 });
 
+test("crossEntropy of bfloat16 logits under autocast: the float32 loss of the widened logits, the gradient rounded to bf16", () => {
+  manualSeed(6);
+  for (const weighted of [false, true]) {
+    const logits = ops.to(randn([9, 13]), "bfloat16").requiresGrad_();
+    const widened = ops.to(logits.detach(), "float32").requiresGrad_();
+    const target = tensor([0, 3, 12, 5, -100, 7, 1, 1, 2], { dtype: "int32" });
+    const options = { ignoreIndex: -100, ...(weighted ? { weight: ops.add(randn([13]), 3) } : {}) };
+    const loss = autocast("bfloat16", () => crossEntropy(logits, target, options));
+    const expected = crossEntropy(widened, target, options);
+    assert.equal(loss.dtype, "float32");
+    assert.deepEqual(bits(loss), bits(expected));
+    loss.backward();
+    expected.backward();
+    assert.equal(logits.grad?.dtype, "bfloat16");
+    assert.deepEqual(bits(logits.grad!), bits(ops.to(widened.grad!, "bfloat16")));
+  }
+});
+
+test("an activation read by several products is converted once but cast per use, each use's gradient widened on its own", () => {
+  manualSeed(5);
+  const a = new nn.Linear(6, 5);
+  const b = new nn.Linear(6, 3);
+  const x = randn([4, 6]).requiresGrad_();
+  const h = ops.tanh(x); // an activation (not a leaf)
+  const [ya, yb] = autocast("bfloat16", () => [a.forward(h), b.forward(h)]);
+  // The casts of h in each output's graph.
+  const castsOf = (y: Tensor): Tensor[] => {
+    const found: Tensor[] = [];
+    const stack = [y];
+    const seen = new Set<unknown>();
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (!t.gradFn || seen.has(t.gradFn)) continue;
+      seen.add(t.gradFn);
+      if (t.gradFn.name === "to" && t.gradFn.inputs[0] === h) found.push(t);
+      else stack.push(...t.gradFn.inputs);
+    }
+    return found;
+  };
+  const [ca, cb] = [castsOf(ya!), castsOf(yb!)];
+  assert.equal(ca.length, 1);
+  assert.equal(cb.length, 1);
+  assert.notEqual(ca[0]!.gradFn, cb[0]!.gradFn, "one recorded cast per use");
+  assert.equal(ca[0]!.storage, cb[0]!.storage, "sharing one converted storage");
+  ops.add(ops.sum(ya!), ops.sum(yb!)).backward();
+  // The same with an explicit cast per use.
+  const x2 = x.detach().requiresGrad_();
+  const h2 = ops.tanh(x2);
+  const wa = a.weight.detach(), ba = a.bias!.detach(), wb = b.weight.detach(), bb = b.bias!.detach();
+  const half = (t: Tensor): Tensor => ops.to(t, "bfloat16");
+  const za = ops.linear(half(h2), half(wa), half(ba));
+  const zb = ops.linear(half(h2), half(wb), half(bb));
+  ops.add(ops.sum(za), ops.sum(zb)).backward();
+  assert.deepEqual(bits(x.grad!), bits(x2.grad!));
+});
+
 test("a GPT step under autocast(bfloat16): float32 loss near the float32 one, float32 gradients on every parameter", () => {
   manualSeed(4);
   const model = new GPT({ vocab_size: 32, n_positions: 16, n_embd: 16, n_layer: 2, n_head: 2, embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 });

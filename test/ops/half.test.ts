@@ -8,12 +8,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DTypeError, Tensor, manualSeed, ops, randn, randint, tensor } from "../../src/index.js";
+import { Generator } from "../../src/tensor/rng.js";
 import { getBackend } from "../../src/backend/index.js";
 import type { HalfDType } from "../../src/tensor/dtype.js";
 import { layerNorm } from "../../src/nn/functional/layer-norm.js";
 import { rmsNorm } from "../../src/nn/functional/rms-norm.js";
 import { embedding } from "../../src/nn/functional/embedding.js";
 import { scaledDotProductAttention } from "../../src/nn/functional/attention.js";
+import { dropout } from "../../src/nn/functional/dropout.js";
 import { crossEntropy } from "../../src/losses/classification.js";
 
 const HALVES: HalfDType[] = ["bfloat16", "float16"];
@@ -73,6 +75,21 @@ for (const dtype of HALVES) {
     checkOp("rmsNorm", [[4, 8], [8]], (x, w) => rmsNorm(x!, [8], w!, 1e-6), dtype);
     checkOp("matmul", [[2, 3, 8], [8, 5]], (a, b) => ops.matmul(a!, b!), dtype);
     checkOp("attention", [[2, 5, 4], [2, 5, 4], [2, 5, 4]], (q, k, v) => scaledDotProductAttention(q!, k!, v!, { isCausal: true }), dtype);
+    checkOp("gelu exact", [[3, 37]], (a) => ops.gelu(a!), dtype);
+    checkOp("dropout", [[5, 41]], (a) => dropout(a!, 0.3, true, { generator: new Generator(8) }), dtype);
+    // bfloat16's own attention path: the heads of one fused [B, T, 3·H·D] projection, as GPT's
+    // attention sees them — q, k and v permuted views of one buffer, which the path widens once and
+    // reads in place — with a boolean padding mask and dropout (a fresh generator per call, so both
+    // runs draw one mask).
+    const keep = ops.gt(randn([2, 1, 1, 5]), -1);
+    if (dtype === "bfloat16") {
+      checkOp("attention on head views, mask, dropout", [[2, 5, 24]], (x) => {
+        const heads = ops.permute(ops.reshape(x!, [2, 5, 3, 2, 4]), [2, 0, 3, 1, 4]); // [3, B, H, T, D]
+        const [q, k, v] = [0, 1, 2].map((i) => ops.select(heads, 0, i));
+        const out = scaledDotProductAttention(q!, k!, v!, { isCausal: true, mask: keep, dropout: 0.2, generator: new Generator(3) });
+        return ops.reshape(ops.permute(out, [0, 2, 1, 3]), [2, 5, 8]); // [B, T, H·D]
+      }, dtype);
+    }
     checkOp("transpose + reshape + cat", [[3, 4], [3, 4]], (a, b) => ops.reshape(ops.cat([ops.transpose(a!, 0, 1), ops.transpose(b!, 0, 1)], 0), [-1]), dtype);
     const ids = randint(0, 10, [2, 3]);
     checkOp("embedding", [[10, 4]], (w) => embedding(ids, w!), dtype);
@@ -80,6 +97,28 @@ for (const dtype of HALVES) {
     checkOp("crossEntropy", [[5, 7]], (x) => crossEntropy(x!, target), dtype);
   });
 }
+
+test("float32 ⊕ bfloat16 of one shape (a residual stream plus a bf16 branch) equals the op on the widened operand, value and gradients", () => {
+  manualSeed(12);
+  for (const [name, op] of [["add", ops.add], ["sub", ops.sub], ["mul", ops.mul], ["div", ops.div]] as const) {
+    for (const halfFirst of [false, true]) {
+      const wide = randn([6, 33]).requiresGrad_();
+      const half = ops.to(randn([6, 33]), "bfloat16").requiresGrad_();
+      const widened = ops.to(half.detach(), "float32").requiresGrad_();
+      const y = halfFirst ? op(half, wide) : op(wide, half);
+      const wideCopy = wide.detach().requiresGrad_();
+      const expected = halfFirst ? op(widened, wideCopy) : op(wideCopy, widened);
+      assert.equal(y.dtype, "float32");
+      assert.deepEqual(bits(y), bits(expected), `${name} (bf16 first: ${halfFirst})`);
+      const g = randn([6, 33]);
+      y.backward(g);
+      expected.backward(g);
+      assert.deepEqual(bits(wide.grad!), bits(wideCopy.grad!), `${name}: float32 operand's gradient`);
+      assert.equal(half.grad?.dtype, "bfloat16");
+      assert.deepEqual(bits(half.grad!), bits(ops.to(widened.grad!, "bfloat16")), `${name}: bf16 operand's gradient`);
+    }
+  }
+});
 
 test("promotion as PyTorch: half ⊕ float32 → float32, half ⊕ number stays half, float16 ⊕ bfloat16 → float32", () => {
   const b = tensor([1, 2, 3], { dtype: "bfloat16" });

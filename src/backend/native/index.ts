@@ -388,6 +388,84 @@ export class NativeBackend extends WasmBackend {
     }
     this.call(() => this.native.gemmBf16(out, a, b, m, n, k, transB, accumulate, this.threadsFor(2 * m * n * k), this.amx));
   }
+  /**
+   * The bf16 product over a whole MatmulLayout (backend.ts `matmulBf16Layout`): operands read in place
+   * through their transposes, row strides and batch strides; float32 `out`, or bf16 `out` rounded once
+   * in the kernel (no float32 result array). AMX tiles where `amx`, else AVX-512 BF16 dot products.
+   */
+  matmulBf16Layout(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void {
+    if (!this.hasBf16Matmul) throw new ValueError("matmulBf16Layout: this CPU has no AVX-512 BF16 instructions or AMX tiles");
+    const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+    const bias = layout.bias ?? null;
+    if (bias !== null && !(bias instanceof Float32Array)) throw new ValueError("matmulBf16Layout: the bias must be a Float32Array");
+    const outBf16 = out instanceof Uint16Array;
+    if (outBf16 && accumulate) throw new ValueError("matmulBf16Layout: a bfloat16 out cannot accumulate");
+    for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16Layout: ${name} must be a non-negative integer, got ${v}`);
+    }
+    checkBias(bias, accumulate, n);
+    const ldA = layout.ldA ?? (transA ? m : k);
+    const ldB = layout.ldB ?? (transB ? k : n);
+    for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16Layout: ${name} must be a non-negative integer, got ${v}`);
+    }
+    // The glue checks the row lengths against ldA/ldB and every operand's span against its length.
+    this.call(() => this.native.gemmBf16Layout(
+      out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
+      this.threadsFor(2 * batch * m * n * k), this.amx, outBf16,
+    ));
+  }
+
+  /** bf16 GELU on bfloat16 bits (kernels/half.cc), bit-identical to geluForward on the widened values, rounded. */
+  geluForwardBf16(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
+    this.call(() => this.native.half.geluForward(out, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
+  }
+
+  /**
+   * float32 a op b with b in bfloat16 bits (kernels/half.cc), the same bits as `binary` on a widened b;
+   * false (nothing written) for ops other than the four arithmetic ones, which the caller then runs on
+   * a widened copy.
+   */
+  binaryMixedBf16(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean {
+    if (!isArithmetic(op)) return false;
+    this.call(() => this.native.half.binaryMixed(op, out, a, b, out.length, swapped, this.threadsFor(out.length * ROW_ELEMENT_WORK)));
+    return true;
+  }
+
+  /** Column sums of bfloat16 bits into float32 (kernels/half.cc), the same bits as `sumColumns` on a widened copy. */
+  sumColumnsBf16(out: Float32Array, x: Uint16Array, rows: number, cols: number): void {
+    this.call(() => this.native.half.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK)));
+  }
+
+  /** Cross-entropy rows of bfloat16 logits (kernels/half.cc), the same bits as crossEntropyForward on a widened copy. */
+  crossEntropyForwardBf16(
+    logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
+  ): CrossEntropyRows {
+    checkTargets(targets, rows, classes, ignoreIndex);
+    const lse = new Float64Array(rows);
+    const nll = new Float64Array(rows);
+    const smooth = new Float64Array(rows);
+    this.call(() => this.native.half.crossEntropyForward(
+      lse, nll, smooth, logits, targets, weight, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+    ));
+    return { lse, nll, smooth };
+  }
+
+  /** bfloat16 dlogits of bfloat16 logits (kernels/half.cc): crossEntropyBackward on a widened copy, rounded once. */
+  crossEntropyBackwardBf16(
+    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
+  ): void {
+    checkTargets(targets, rows, classes, ignoreIndex);
+    this.call(() => this.native.half.crossEntropyBackward(
+      dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+    ));
+  }
+
+  /** bf16 GELU gradient on bfloat16 bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */
+  geluBackwardBf16(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
+    this.call(() => this.native.half.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
+  }
 }
 
 /** Whether the native attention kernel computes this call (float32 operands, no ALiBi, a mask it reads). */

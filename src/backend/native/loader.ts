@@ -105,6 +105,22 @@ export interface CpuFeatures {
   avx2: boolean;
 }
 
+/** The bfloat16 row kernels (kernels/half.cc; AVX-512 only). */
+export interface NativeHalfKernels {
+  geluForward(out: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
+  geluBackward(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
+  binaryMixed(op: number, out: Float32Array, a: Float32Array, b: Uint16Array, n: number, swapped: boolean, threads: number): void;
+  sumColumns(out: Float32Array, x: Uint16Array, rows: number, cols: number, threads: number): void;
+  crossEntropyForward(
+    lse: Float64Array, nll: Float64Array, smooth: Float64Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null,
+    rows: number, classes: number, ignoreIndex: number, threads: number,
+  ): void;
+  crossEntropyBackward(
+    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number, threads: number,
+  ): void;
+}
+
 export interface NativeModule {
   features(): CpuFeatures;
   /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits: AMX tiles with `amx`, else AVX-512 BF16 dot products. */
@@ -112,6 +128,17 @@ export interface NativeModule {
     out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB: boolean, accumulate: boolean, threads: number,
     amx: boolean,
   ): void;
+  /**
+   * The bf16 product over a whole MatmulLayout (transposed and strided operands, batches, a float32
+   * bias), into float32 out or, with outBf16, rounded once into bfloat16 out.
+   */
+  gemmBf16Layout(
+    out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, bias: Float32Array | null,
+    batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
+    offsetA: number, offsetB: number, ldA: number, ldB: number, accumulate: boolean, threads: number, amx: boolean, outBf16: boolean,
+  ): void;
+  /** Half-precision row kernels (bf16 in, bf16 out), compiled for AVX-512: see kernels/half.cc. */
+  half: NativeHalfKernels;
   avx512: NativeKernels;
   avx2: NativeKernels;
 }

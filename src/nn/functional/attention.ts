@@ -26,9 +26,10 @@ import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
-import { allocate, allocateUninitialized, isFloating } from "../../tensor/dtype.js";
+import { type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
+import { bfloat16ToFloat32 } from "../../io/half.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -107,6 +108,45 @@ function stridesLike(x: Tensor, lead: readonly number[], rows: number, cols: num
   return strides;
 }
 
+/**
+ * float32 buffers the bfloat16 path widens operands into and takes float32 gradients from, reused
+ * across calls: each call is done with them when it returns (the forward keeps only its float32 output,
+ * and the backward widens q, k and v again), so a bf16 attention allocates no float32 copies and keeps
+ * none alive between its forward and backward.
+ */
+const halfScratch: Float32Array[] = [];
+
+/** Scratch buffer `slot` with `size` elements (grown when too small; contents undefined). */
+function scratch(slot: number, size: number): Float32Array {
+  let buffer = halfScratch[slot];
+  if (buffer === undefined || buffer.length < size) {
+    buffer = new Float32Array(size);
+    halfScratch[slot] = buffer;
+  }
+  return buffer.length === size ? buffer : buffer.subarray(0, size);
+}
+
+/**
+ * A bfloat16 tensor's values as a float32 tensor with the same shape, strides and offset, over its
+ * whole storage widened into scratch `slot` (tensors viewing one storage share one widening through
+ * `widened`); a view that reaches only a small part of its storage is widened alone instead.
+ */
+function widenedView(x: Tensor, slot: number, widened: Map<Storage, Float32Array>): Tensor {
+  if (x.dtype !== "bfloat16") return x;
+  const whole = x.storage.length <= 2 * x.size;
+  const stored = whole ? x.storage : x.contiguousValues();
+  const src = stored as Uint16Array;
+  let wide = widened.get(stored);
+  if (wide === undefined) {
+    wide = scratch(slot, src.length);
+    const be = getBackend();
+    if (be.bfloat16ToFloat32) be.bfloat16ToFloat32(wide, src);
+    else wide.set(bfloat16ToFloat32(src));
+    widened.set(stored, wide);
+  }
+  return whole ? new Tensor(wide, x.shape, x.strides, x.offset) : new Tensor(wide, x.shape);
+}
+
 /** The kernel's row layout of a [...lead, rows, cols] tensor with these strides and offset. */
 function rowLayout(lead: readonly number[], strides: readonly number[], offset: number): AttentionRowLayout {
   return { offsets: stridedOffsets(lead, strides.slice(0, lead.length), offset), strideRow: strides[lead.length] as number };
@@ -146,6 +186,9 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     // output (and weights) are rounded back.
     checkSameHalf(op, q, k, v);
     const dtype = q.dtype;
+    if (dtype === "bfloat16" && !options.returnWeights && (options.mask === undefined || options.mask === null || options.mask.dtype === "bool")) {
+      return fusedAttention(q, k, v, options, true);
+    }
     if (options.returnWeights) {
       let weights: Tensor | null = null;
       const output = inFloat32([q, k, v], dtype, (qw, kw, vw) => {
@@ -157,10 +200,25 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     }
     return inFloat32([q, k, v], dtype, (qw, kw, vw) => scaledDotProductAttention(qw, kw, vw, { ...options, returnWeights: false }));
   }
+  return fusedAttention(q, k, v, options, false);
+}
+
+/**
+ * The fused op. With `half` (bfloat16 q, k, v and at most a boolean mask) the kernels run in float32
+ * on widenings of the operands' storages into reused scratch, read through the operands' own strides
+ * (one conversion per storage, shared by q, k and v when they view one buffer), and the output and
+ * gradients are rounded to bfloat16 once, in the layouts the float32 op gives them: the same bits as
+ * the op on float32 casts (`inFloat32`), without recomputing the forward in the backward — the float32
+ * output the backward needs is kept instead, and q, k, v are widened again.
+ */
+function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, half: boolean): Tensor | AttentionWithWeights {
+  const op = "scaledDotProductAttention";
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
-    if (!isFloating(x.dtype)) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
+    if (!(half ? x.dtype === "bfloat16" : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
     if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);
   }
+  // The dtype the kernels compute and store their float results in.
+  const compute = half ? "float32" : q.dtype;
   if (k.dtype !== q.dtype || v.dtype !== q.dtype) throw new DTypeError(`${op}: q, k, v dtypes differ (${q.dtype}, ${k.dtype}, ${v.dtype})`);
   const T = q.shape[q.ndim - 2] as number;
   const D = q.shape[q.ndim - 1] as number;
@@ -205,9 +263,13 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed, alibi,
     causalOffset: options.isCausal ? causalOffset : null,
   };
-  const qo = operand(q, lead);
-  const ko = operand(k, lead);
-  const vo = operand(v, lead);
+  // q, k, v as the kernels read them: bf16 ones widened into scratch, again for the backward.
+  const operands = (): [AttentionOperand, AttentionOperand, AttentionOperand] => {
+    if (!half) return [operand(q, lead), operand(k, lead), operand(v, lead)];
+    const views = new Map<Storage, Float32Array>();
+    return [operand(widenedView(q, 0, views), lead), operand(widenedView(k, 1, views), lead), operand(widenedView(v, 2, views), lead)];
+  };
+  const [qo, ko, vo] = operands();
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
   // The output (and each gradient) takes its input's memory order when that is a permuted view.
   const outStrides = stridesLike(q, lead, T, Dv);
@@ -219,36 +281,42 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (dqStrides) layouts.dq = rowLayout(lead, dqStrides, 0);
   if (dkStrides) layouts.dk = rowLayout(lead, dkStrides, 0);
   if (dvStrides) layouts.dv = rowLayout(lead, dvStrides, 0);
-  const out = allocateUninitialized(q.dtype, N * T * Dv) as FloatArray; // every row is written
+  const out = allocateUninitialized(compute, N * T * Dv) as FloatArray; // every row is written
   const lse = new Float64Array(N * T);
-  const weights = options.returnWeights ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
+  const weights = options.returnWeights ? (allocate(compute, N * T * S) as FloatArray) : null;
   getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes, { ...(layouts.out ? { out: layouts.out } : {}) });
 
   const inputs = [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
   if (maskNeedsGrad) inputs.push(mask);
   const outShape = [...lead, T, Dv];
-  const output = record(new Tensor(out, outShape, outStrides ?? undefined), op, inputs, (g) => {
+  // A bf16 result rounds the whole float32 buffer: the layout covers it all.
+  const stored = half ? convertStorage(out, "float32", q.dtype) : out;
+  const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
+    const [qb, kb, vb] = half ? operands() : [qo, ko, vo];
+    const g = half ? widenedView(grad, 3, new Map()) : grad;
     // The incoming gradient is read in place through its strides (a transposed view included) when
     // its rows are contiguous; otherwise it is copied once.
-    const inPlace = g.dtype === q.dtype && (Dv === 1 || g.strides[g.ndim - 1] === 1);
-    const dOut = (inPlace ? g.storage : noGrad(() => g.toTypedArray())) as FloatArray;
+    const inPlace = g.dtype === compute && (Dv === 1 || g.strides[g.ndim - 1] === 1);
+    const dOut = (inPlace ? g.storage : noGrad(() => (g.dtype === compute ? g : to(g, compute)).toTypedArray())) as FloatArray;
     const gradLayouts: AttentionLayouts = { ...layouts };
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
-    const dq = q.requiresGrad ? (allocateUninitialized(q.dtype, N * T * D) as FloatArray) : null;
-    const dk = k.requiresGrad ? (allocateUninitialized(q.dtype, N * S * D) as FloatArray) : null;
-    const dv = v.requiresGrad ? (allocateUninitialized(q.dtype, N * S * Dv) as FloatArray) : null;
-    const dm = maskNeedsGrad ? (allocate(q.dtype, N * T * S) as FloatArray) : null;
-    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qo, ko, vo, mo, sizes, gradLayouts);
-    const grad = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, to: readonly number[]): Tensor | null =>
-      d ? sumToShape(new Tensor(d, shape, strides ?? undefined), to) : null;
+    // float32 gradients of a bf16 op go to scratch, rounded into fresh bf16 storage below.
+    const gradBuffer = (size: number, slot: number): FloatArray => (half ? scratch(slot, size) : (allocateUninitialized(compute, size) as FloatArray));
+    const dq = q.requiresGrad ? gradBuffer(N * T * D, 4) : null;
+    const dk = k.requiresGrad ? gradBuffer(N * S * D, 5) : null;
+    const dv = v.requiresGrad ? gradBuffer(N * S * Dv, 6) : null;
+    const dm = maskNeedsGrad ? (allocate(compute, N * T * S) as FloatArray) : null;
+    getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qb, kb, vb, mo, sizes, gradLayouts);
+    const gradient = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
+      d ? sumToShape(new Tensor(half ? convertStorage(d, "float32", q.dtype) : d, shape, strides ?? undefined), target) : null;
     const grads = [
-      grad(dq, [...lead, T, D], dqStrides, q.shape),
-      grad(dk, [...lead, S, D], dkStrides, k.shape),
-      grad(dv, [...lead, S, Dv], dvStrides, v.shape),
+      gradient(dq, [...lead, T, D], dqStrides, q.shape),
+      gradient(dk, [...lead, S, D], dkStrides, k.shape),
+      gradient(dv, [...lead, S, Dv], dvStrides, v.shape),
     ];
-    if (mask && maskNeedsGrad) grads.push(grad(dm, [...lead, T, S], null, mask.shape));
+    if (mask && maskNeedsGrad) grads.push(gradient(dm, [...lead, T, S], null, mask.shape));
     return grads;
   });
   if (weights) return { output, weights: new Tensor(weights, [...lead, T, S]) };

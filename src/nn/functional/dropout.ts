@@ -9,8 +9,8 @@
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { DTypeError, ValueError } from "../../errors.js";
 import { record } from "../../ops/index.js";
-import { allocateUninitialized, isFloating, isHalf } from "../../tensor/dtype.js";
-import { inFloat32 } from "../../ops/half.js";
+import { type HalfDType, allocateUninitialized, convertStorage, isFloating, isHalf } from "../../tensor/dtype.js";
+import { to } from "../../ops/cast.js";
 import { type Generator, defaultGenerator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { floatData } from "./rows.js";
@@ -23,11 +23,11 @@ export interface DropoutOptions {
 /** Returns x itself when not training or p = 0 (as PyTorch). */
 export function dropout(x: Tensor, p = 0.5, training = true, options: DropoutOptions = {}): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability must be in [0, 1], got ${p}`);
-  if (isHalf(x.dtype)) return training && p !== 0 ? inFloat32([x], x.dtype, (w) => dropout(w as Tensor, p, training, options)) : x;
-  if (!isFloating(x.dtype)) throw new DTypeError(`dropout: expected a floating-point tensor, got ${x.dtype}`);
+  if (!isFloating(x.dtype) && !isHalf(x.dtype)) throw new DTypeError(`dropout: expected a floating-point tensor, got ${x.dtype}`);
   if (!training || p === 0) return x;
   const gen = options.generator ?? defaultGenerator;
   const seed: [number, number] = [gen.nextUint32(), gen.nextUint32()];
+  if (isHalf(x.dtype)) return halfDropout(x, x.dtype, p, seed);
   const n = x.size;
   const out = allocateUninitialized(x.dtype, n, "dropout", x.shape) as FloatArray;
   getBackend().dropout(out, floatData(x), n, p, seed);
@@ -36,4 +36,19 @@ export function dropout(x: Tensor, p = 0.5, training = true, options: DropoutOpt
     getBackend().dropout(gx, floatData(g), n, p, seed);
     return [new Tensor(gx, x.shape)];
   });
+}
+
+/**
+ * Dropout of a float16/bfloat16 tensor: the float32 kernel on a widened copy, rounded back (the bits of
+ * the op on a float32 cast, as PyTorch's half kernels compute), and the same for the gradient with the
+ * mask regenerated from the seed — nothing float32 is kept between forward and backward.
+ */
+function halfDropout(x: Tensor, dtype: HalfDType, p: number, seed: readonly [number, number]): Tensor {
+  const n = x.size;
+  const apply = (t: Tensor): Tensor => {
+    const wide = convertStorage(t.contiguousValues(), t.dtype, "float32") as Float32Array;
+    getBackend().dropout(wide, wide, n, p, seed);
+    return new Tensor(convertStorage(wide, "float32", dtype), x.shape);
+  };
+  return record(apply(x), "dropout", [x], (g) => [apply(g.dtype === dtype ? g : to(g, dtype))]);
 }

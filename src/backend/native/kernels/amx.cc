@@ -44,30 +44,37 @@ void configure_tiles() {
 }
 
 struct Job {
-  float* out;
+  const Bf16GemmArgs* g;
+  long bi;            // the batch matrix
+  long row0;          // first row of the packed panel of A
   const uint16_t* a;  // packed [m_pad / 32][k_pad / 32][32][32]
   const uint32_t* b;  // packed [n_pad / 32][k_pad / 2][32] pairs
-  long m, n, k_pad, n_pad;
-  bool accumulate;
+  long k_pad, n_pad;
   long col_blocks;
 };
 
-void block_task(void* ctx, int task) {
-  const Job& g = *static_cast<const Job*>(ctx);
+// The product's functions also use AVX-512 (every AMX CPU has it), so that the packing and the rounding
+// stores vectorise; amx_supported() stays free of it, as it runs on any CPU.
+#define LOOM_AMX_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+
+LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
+  const Job& job = *static_cast<const Job*>(ctx);
+  const Bf16GemmArgs& g = *job.g;
   static thread_local bool configured = false;
   if (!configured) {
     configure_tiles();
     configured = true;
   }
-  const long i0 = (task / g.col_blocks) * 32;
-  const long j0 = (task % g.col_blocks) * 32;
-  const uint16_t* a_block = g.a + i0 * g.k_pad;  // 32 rows × k_pad, chunk-major
-  const uint32_t* b_block = g.b + j0 * (g.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
+  const long panel_i = (task / job.col_blocks) * 32;  // row block within the panel
+  const long i0 = job.row0 + panel_i;
+  const long j0 = (task % job.col_blocks) * 32;
+  const uint16_t* a_block = job.a + panel_i * job.k_pad;  // 32 rows × k_pad, chunk-major
+  const uint32_t* b_block = job.b + j0 * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
-  for (long c = 0; c < g.k_pad; c += 32) {
+  for (long c = 0; c < job.k_pad; c += 32) {
     const uint16_t* a0 = a_block + c * 32;        // chunk c: 32 rows × 32 bf16
     const uint32_t* b0 = b_block + (c / 2) * 32;  // pair rows c/2 .. c/2 + 15
     _tile_loadd(4, a0, 64);
@@ -85,11 +92,20 @@ void block_task(void* ctx, int task) {
   _tile_stored(2, tile + 16 * 32, 128);
   _tile_stored(3, tile + 16 * 32 + 16, 128);
   const long mr = std::min<long>(32, g.m - i0), nr = std::min<long>(32, g.n - j0);
+  const float* bias = g.bias ? g.bias + j0 : nullptr;
+  const long base = job.bi * g.m * g.n + i0 * g.n + j0;
   for (long i = 0; i < mr; i++) {
-    float* row = g.out + (i0 + i) * g.n + j0;
     const float* t = tile + i * 32;
-    if (g.accumulate) for (long j = 0; j < nr; j++) row[j] += t[j];
-    else for (long j = 0; j < nr; j++) row[j] = t[j];
+    if (g.out_bf16) {
+      uint16_t* row = g.out_bf16 + base + i * g.n;
+      // bias + product, the sum rounded once (as the fp32 kernel's bias rows, then one cast)
+      for (long j = 0; j < nr; j++) row[j] = round_to_bf16(bias ? bias[j] + t[j] : t[j]);
+    } else {
+      float* row = g.out_f32 + base + i * g.n;
+      if (g.accumulate) for (long j = 0; j < nr; j++) row[j] += t[j];
+      else if (bias) for (long j = 0; j < nr; j++) row[j] = bias[j] + t[j];
+      else for (long j = 0; j < nr; j++) row[j] = t[j];
+    }
   }
 }
 
@@ -107,30 +123,94 @@ bool amx_supported() {
   return ok;
 }
 
-void gemm_bf16_amx(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate,
-                   int threads) {
-  const long m_pad = (m + 31) / 32 * 32, k_pad = (k + 31) / 32 * 32, n_pad = (n + 31) / 32 * 32;
-  // Reused per thread: zero-filled buffers of fresh pages per call would cost more than the product.
-  static thread_local std::vector<uint16_t> pa;
-  static thread_local std::vector<uint32_t> pb;
-  pa.assign(m_pad * k_pad, 0);
-  pb.assign(k_pad / 2 * n_pad, 0);
-  for (long i = 0; i < m; i++) {
-    const uint16_t* src = a + i * k;
-    uint16_t* block = pa.data() + (i / 32) * 32 * k_pad + (i % 32) * 32;
-    for (long c = 0; c < k; c += 32) std::memcpy(block + c * 32, src + c, std::min<long>(32, k - c) * sizeof(uint16_t));
+/** Operands of one batch matrix and their packed buffers. */
+struct Pack {
+  const Bf16GemmArgs* g;
+  const uint16_t* a;
+  const uint16_t* b;
+  uint16_t* pa;
+  uint32_t* pb;
+  long k_pad;
+  long row0, row_blocks;  // the panel of A packed: 32-row blocks from row0
+  long col_blocks;        // B's 32-column blocks packed (0: B already packed)
+};
+
+/**
+ * Task t < row_blocks packs the panel's 32-row block t, [k_pad / 32][32 rows][32], A(i, p) at
+ * (p / 32)·1024 + (i % 32)·32 + p % 32; the others pack B's 32-column block t − row_blocks,
+ * [k_pad / 2][32] pairs.
+ * Each writes its whole block, the zero padding included.
+ */
+LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
+  const Pack& pk = *static_cast<const Pack*>(ctx);
+  const Bf16GemmArgs& g = *pk.g;
+  const long k = g.k, k_pad = pk.k_pad;
+  if (t < pk.row_blocks) {
+    const long i0 = pk.row0 + static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
+    uint16_t* block = pk.pa + static_cast<long>(t) * 32 * k_pad;
+    std::memset(block, 0, 32 * k_pad * sizeof(uint16_t));
+    if (!g.trans_a) {
+      for (long i = 0; i < rows; i++) {
+        const uint16_t* src = pk.a + (i0 + i) * g.lda;
+        for (long c = 0; c < k; c += 32) std::memcpy(block + c * 32 + i * 32, src + c, std::min<long>(32, k - c) * sizeof(uint16_t));
+      }
+    } else {
+      for (long p = 0; p < k; p++) {
+        const uint16_t* src = pk.a + p * g.lda + i0;  // stored row p of Aᵀ: A(i0.., p)
+        uint16_t* chunk = block + (p / 32) * 32 * 32 + (p % 32);
+        for (long i = 0; i < rows; i++) chunk[i * 32] = src[i];
+      }
+    }
+    return;
   }
+  const long j0 = (t - pk.row_blocks) * 32L, cols = std::min<long>(32, g.n - j0);
+  uint32_t* block = pk.pb + j0 * (k_pad / 2);
+  std::memset(block, 0, (k_pad / 2) * 32 * sizeof(uint32_t));
   for (long q = 0; q < (k + 1) / 2; q++) {
     const long p = 2 * q;
     const bool second = p + 1 < k;
-    for (long j = 0; j < n; j++) {
-      const uint16_t lo = trans_b ? b[j * k + p] : b[p * n + j];
-      const uint16_t hi = second ? (trans_b ? b[j * k + p + 1] : b[(p + 1) * n + j]) : 0;
-      pb[(j / 32) * (k_pad / 2) * 32 + q * 32 + (j % 32)] = lo | (static_cast<uint32_t>(hi) << 16);
+    uint32_t* dst = block + q * 32;
+    for (long j = 0; j < cols; j++) {
+      const long col = j0 + j;
+      const uint16_t lo = g.trans_b ? pk.b[col * g.ldb + p] : pk.b[p * g.ldb + col];
+      const uint16_t hi = second ? (g.trans_b ? pk.b[col * g.ldb + p + 1] : pk.b[(p + 1) * g.ldb + col]) : 0;
+      dst[j] = lo | (static_cast<uint32_t>(hi) << 16);
     }
   }
-  Job job{out, pa.data(), pb.data(), m, n, k_pad, n_pad, accumulate, n_pad / 32};
-  parallel_for(threads, static_cast<int>(m_pad / 32 * job.col_blocks), block_task, &job);
+}
+
+LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  if (g.k == 0) {
+    gemm_bf16_layout(g, threads);  // no products: the bias (or zeros) only, as the vdpbf16ps path writes it
+    return;
+  }
+  const long m_pad = (g.m + 31) / 32 * 32, k_pad = (g.k + 31) / 32 * 32, n_pad = (g.n + 31) / 32 * 32;
+  // A is packed a panel of rows at a time, about PANEL_BYTES of it (at least 32 rows), so a product
+  // with a long k (a weight gradient over every token) needs no packed copy of all of A.
+  constexpr long PANEL_BYTES = 4L << 20;
+  const long panel_rows = std::min(m_pad, std::max<long>(32, PANEL_BYTES / (k_pad * 2) / 32 * 32));
+  // Reused per calling thread (the pool's threads fill them too): fresh zeroed pages per call would
+  // cost more than the product; each packing task writes its whole block, padding included.
+  static thread_local std::vector<uint16_t> pa;
+  static thread_local std::vector<uint32_t> pb;
+  if (static_cast<long>(pa.size()) < panel_rows * k_pad) pa.resize(panel_rows * k_pad);
+  if (static_cast<long>(pb.size()) < k_pad / 2 * n_pad) pb.resize(k_pad / 2 * n_pad);
+  for (long bi = 0; bi < g.batch; bi++) {
+    for (long row0 = 0; row0 < m_pad; row0 += panel_rows) {
+      const long row_blocks = std::min(panel_rows, m_pad - row0) / 32;
+      const long col_blocks = row0 == 0 ? n_pad / 32 : 0;  // B once per batch matrix, with the first panel
+      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks};
+      parallel_for(threads, static_cast<int>(row_blocks + col_blocks), pack_task, &pk);
+      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
+      parallel_for(threads, static_cast<int>(row_blocks * job.col_blocks), block_task, &job);
+    }
+  }
+}
+
+void gemm_bf16_amx(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate,
+                   int threads) {
+  gemm_bf16_amx_layout(simple_bf16_gemm(out, a, b, m, n, k, trans_b, accumulate), threads);
 }
 
 }  // namespace loom

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "pool.h"
 
@@ -60,31 +61,49 @@ void micro_kernel(long kp, const uint32_t* pa, const uint32_t* pb, float* c, lon
   }
 }
 
-struct Job {
-  float* out;
-  const uint16_t* a;
-  const uint16_t* b;
-  long m, n, k;
-  bool trans_b, accumulate;
-  long rows_per_task;
+struct Task {
+  const Bf16GemmArgs* g;
+  long rows_per_task, chunks;  // row chunks per batch matrix
 };
 
-void run_rows(const Job& g, long i_begin, long i_end) {
+/** Rows [i_begin, i_end) of batch matrix `bi`. */
+void run_rows(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
   static thread_local uint32_t* pa_buf = nullptr;
   static thread_local uint32_t* pb_buf = nullptr;
+  static thread_local std::vector<float> scratch;  // fp32 sums of a bf16 result, rounded at the end
   if (!pa_buf) {
     pa_buf = static_cast<uint32_t*>(std::aligned_alloc(64, MC * KP * sizeof(uint32_t)));
     pb_buf = static_cast<uint32_t*>(std::aligned_alloc(64, KP * NC * sizeof(uint32_t)));
   }
+  const uint16_t* A = g.a + bi * g.stride_a;
+  const uint16_t* B = g.b + bi * g.stride_b;
   const long pairs = (g.k + 1) / 2;
-  const long k = g.k, n = g.n;
+  const long k = g.k, n = g.n, lda = g.lda, ldb = g.ldb;
+  // C: the output rows themselves (float32), or a scratch of the task's rows (bf16 results).
+  float* c_rows;
+  bool started = g.accumulate;
+  if (g.out_bf16) {
+    scratch.resize((i_end - i_begin) * n);
+    c_rows = scratch.data() - i_begin * n;
+    started = true;
+    for (long i = i_begin; i < i_end; i++) {
+      if (g.bias) std::memcpy(c_rows + i * n, g.bias, n * sizeof(float));
+      else std::memset(c_rows + i * n, 0, n * sizeof(float));
+    }
+  } else {
+    c_rows = g.out_f32 + bi * g.m * n;
+    if (g.bias) {
+      started = true;
+      for (long i = i_begin; i < i_end; i++) std::memcpy(c_rows + i * n, g.bias, n * sizeof(float));
+    }
+  }
   for (long jc = 0; jc < n; jc += NC) {
     long nc = std::min(NC, n - jc);
     for (long qc = 0; qc < pairs; qc += KP) {
       long kp = std::min(KP, pairs - qc);
       // Pair steps whose second product exists (the last one of an odd k pairs with a zero).
       const long full = std::min(kp, k / 2 - qc);
-      bool load_c = qc > 0 || g.accumulate;
+      bool load_c = qc > 0 || started;
       // B block: NR-wide panels of kp pair steps; columns past n are zero.
       for (long jb = 0; jb < nc; jb += NR) {
         uint32_t* d = pb_buf + jb * kp;
@@ -93,15 +112,15 @@ void run_rows(const Job& g, long i_begin, long i_end) {
         if (!g.trans_b) {
           for (long q = 0; q < kp; q++) {
             const long p = 2 * (qc + q);
-            const uint16_t* r0 = g.b + p * n + jc + jb;
-            const uint16_t* r1 = q < full ? r0 + n : nullptr;
+            const uint16_t* r0 = B + p * ldb + jc + jb;
+            const uint16_t* r1 = q < full ? r0 + ldb : nullptr;
             uint32_t* dq = d + q * NR;
             if (r1) for (long j = 0; j < nr; j++) dq[j] = pair(r0[j], r1[j]);
             else for (long j = 0; j < nr; j++) dq[j] = pair(r0[j], 0);
           }
         } else {
           for (long j = 0; j < nr; j++) {
-            const uint16_t* row = g.b + (jc + jb + j) * k + 2 * qc;
+            const uint16_t* row = B + (jc + jb + j) * ldb + 2 * qc;
             long q = 0;
             for (; q < full; q++) d[q * NR + j] = pair(row[2 * q], row[2 * q + 1]);
             for (; q < kp; q++) d[q * NR + j] = pair(row[2 * q], 0);
@@ -114,21 +133,35 @@ void run_rows(const Job& g, long i_begin, long i_end) {
           uint32_t* d = pa_buf + ib * kp;
           const long mr = std::min<long>(MR, mc - ib);
           if (mr < MR) std::memset(d, 0, kp * MR * sizeof(uint32_t));
-          for (long i = 0; i < mr; i++) {
-            const uint16_t* row = g.a + (ic + ib + i) * k + 2 * qc;
-            long q = 0;
-            for (; q < full; q++) d[q * MR + i] = pair(row[2 * q], row[2 * q + 1]);
-            for (; q < kp; q++) d[q * MR + i] = pair(row[2 * q], 0);
+          if (!g.trans_a) {
+            for (long i = 0; i < mr; i++) {
+              const uint16_t* row = A + (ic + ib + i) * lda + 2 * qc;
+              long q = 0;
+              for (; q < full; q++) d[q * MR + i] = pair(row[2 * q], row[2 * q + 1]);
+              for (; q < kp; q++) d[q * MR + i] = pair(row[2 * q], 0);
+            }
+          } else {
+            // Aᵀ stored [k, m]: element (i, p) at p·lda + i, so each pair step reads two stored rows.
+            for (long q = 0; q < kp; q++) {
+              const uint16_t* r0 = A + 2 * (qc + q) * lda + ic + ib;
+              uint32_t* dq = d + q * MR;
+              if (q < full) for (long i = 0; i < mr; i++) dq[i] = pair(r0[i], r0[lda + i]);
+              else for (long i = 0; i < mr; i++) dq[i] = pair(r0[i], 0);
+            }
           }
         }
         for (long jr = 0; jr < nc; jr += NR) {
           for (long ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kp, pa_buf + ir * kp, pb_buf + jr * kp, g.out + (ic + ir) * g.n + jc + jr, g.n, load_c,
+            micro_kernel(kp, pa_buf + ir * kp, pb_buf + jr * kp, c_rows + (ic + ir) * n + jc + jr, n, load_c,
                          std::min<long>(MR, mc - ir), std::min<long>(NR, nc - jr));
           }
         }
       }
     }
+  }
+  if (g.out_bf16) {
+    uint16_t* o = g.out_bf16 + bi * g.m * n;
+    for (long i = i_begin * n; i < i_end * n; i++) o[i] = round_to_bf16(c_rows[i]);
   }
 }
 
@@ -139,19 +172,32 @@ bool bf16_supported() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
 }
 
-void gemm_bf16(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate, int threads) {
-  if (k == 0) {
-    if (!accumulate) std::memset(out, 0, m * n * sizeof(float));
+void gemm_bf16_layout(const Bf16GemmArgs& g, int threads) {
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  if (g.k == 0) {
+    for (long r = 0; r < g.batch * g.m; r++) {
+      for (long j = 0; j < g.n; j++) {
+        float v = g.bias ? g.bias[j] : 0.0f;
+        if (g.out_bf16) g.out_bf16[r * g.n + j] = round_to_bf16(v);
+        else if (!g.accumulate) g.out_f32[r * g.n + j] = v;
+      }
+    }
     return;
   }
   int parts = std::max(1, threads);
-  long rows = ((m + parts - 1) / parts + MR - 1) / MR * MR;
-  Job job{out, a, b, m, n, k, trans_b, accumulate, rows};
-  parallel_for(threads, static_cast<int>((m + rows - 1) / rows), [](void* p, int t) {
-    const Job& g = *static_cast<const Job*>(p);
-    long i0 = t * g.rows_per_task;
-    run_rows(g, i0, std::min(g.m, i0 + g.rows_per_task));
-  }, &job);
+  // Row chunks per batch matrix: enough tasks for the threads over the whole batch, MR-aligned.
+  long per_matrix = std::max<long>(1, (parts + g.batch - 1) / g.batch);
+  long rows = ((g.m + per_matrix - 1) / per_matrix + MR - 1) / MR * MR;
+  Task task{&g, rows, (g.m + rows - 1) / rows};
+  parallel_for(threads, static_cast<int>(g.batch * task.chunks), [](void* p, int t) {
+    const Task& tk = *static_cast<const Task*>(p);
+    long bi = t / tk.chunks, i0 = (t % tk.chunks) * tk.rows_per_task;
+    run_rows(*tk.g, bi, i0, std::min(tk.g->m, i0 + tk.rows_per_task));
+  }, &task);
+}
+
+void gemm_bf16(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate, int threads) {
+  gemm_bf16_layout(simple_bf16_gemm(out, a, b, m, n, k, trans_b, accumulate), threads);
 }
 
 }  // namespace loom

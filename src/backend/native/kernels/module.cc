@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #define LOOM_ISA avx512
 #include "kernels.h"
@@ -15,6 +16,7 @@
 #include "kernels.h"
 #undef LOOM_ISA
 #include "bf16.h"
+#include "half.h"
 
 namespace loom {
 namespace {
@@ -544,6 +546,151 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// gemmBf16Layout(out f32|u16, a u16, b u16, bias f32|null, batch, m, n, k, transA, transB, strideA, strideB,
+// offsetA, offsetB, ldA, ldB, accumulate, threads, amx, outBf16): the bf16 product over a whole
+// MatmulLayout (backend.ts), written as float32 or (outBf16) rounded once to bfloat16.
+napi_value GemmBf16Layout(napi_env env, napi_callback_info info) {
+  Args a(env, info, "matmulBf16Layout");
+  Bf16GemmArgs g{};
+  g.batch = a.integer(4), g.m = a.integer(5), g.n = a.integer(6), g.k = a.integer(7);
+  g.trans_a = a.boolean(8), g.trans_b = a.boolean(9);
+  g.stride_a = a.integer(10), g.stride_b = a.integer(11);
+  long offset_a = a.integer(12), offset_b = a.integer(13);
+  g.lda = a.integer(14), g.ldb = a.integer(15);
+  g.accumulate = a.boolean(16);
+  int threads = static_cast<int>(a.integer(17));
+  bool amx = a.boolean(18), out_bf16 = a.boolean(19);
+  if (a.failed()) return nullptr;
+  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0 || g.stride_a < 0 || g.stride_b < 0 || offset_a < 0 || offset_b < 0 ||
+      g.lda < (g.trans_a ? g.m : g.k) || g.ldb < (g.trans_b ? g.k : g.n) || (out_bf16 && g.accumulate)) {
+    napi_throw_range_error(env, nullptr, "native matmulBf16Layout: sizes must be non-negative, ldA/ldB at least the row lengths, and a bf16 out cannot accumulate");
+    return nullptr;
+  }
+  long rows_a = g.trans_a ? g.k : g.m, cols_a = g.trans_a ? g.m : g.k;
+  long rows_b = g.trans_b ? g.n : g.k, cols_b = g.trans_b ? g.k : g.n;
+  long out_size = g.batch * g.m * g.n;
+  if (out_bf16) g.out_bf16 = a.u16(0, out_size, "out");
+  else g.out_f32 = a.f32(0, out_size, "out");
+  bool empty = out_size == 0 || g.k == 0;
+  const uint16_t* pa = a.u16(1, empty ? 0 : reach(offset_a, g.stride_a, g.batch, span(rows_a, cols_a, g.lda)), "A");
+  const uint16_t* pb = a.u16(2, empty ? 0 : reach(offset_b, g.stride_b, g.batch, span(rows_b, cols_b, g.ldb)), "B");
+  g.bias = a.f32(3, g.n, "bias", true);
+  if (a.failed()) return nullptr;
+  if (!bf16_supported() || (amx && !amx_supported())) {
+    napi_throw_error(env, nullptr, "native matmulBf16Layout: this CPU has no AVX-512 BF16 instructions (or AMX tiles asked for)");
+    return nullptr;
+  }
+  g.a = pa + offset_a;
+  g.b = pb + offset_b;
+  if (amx) gemm_bf16_amx_layout(g, threads);
+  else gemm_bf16_layout(g, threads);
+  return undefined(env);
+}
+
+// half.geluForward(out u16, x u16, n, tanh, threads) / half.geluBackward(dx u16, dy u16, x u16, n, tanh, threads):
+// GELU on bfloat16 bits (half.cc), AVX-512 only (the native backend calls them where it has a bf16 GEMM).
+napi_value GeluForwardBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "geluForward (bfloat16)");
+  long n = a.integer(2);
+  uint16_t* out = a.u16(0, n, "out");
+  const uint16_t* x = a.u16(1, n, "x");
+  bool t = a.boolean(3);
+  int threads = static_cast<int>(a.integer(4));
+  if (a.failed()) return nullptr;
+  gelu_forward_bf16(out, x, n, t, threads);
+  return undefined(env);
+}
+
+napi_value GeluBackwardBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "geluBackward (bfloat16)");
+  long n = a.integer(3);
+  uint16_t* dx = a.u16(0, n, "dx");
+  const uint16_t* dy = a.u16(1, n, "dy");
+  const uint16_t* x = a.u16(2, n, "x");
+  bool t = a.boolean(4);
+  int threads = static_cast<int>(a.integer(5));
+  if (a.failed()) return nullptr;
+  gelu_backward_bf16(dx, dy, x, n, t, threads);
+  return undefined(env);
+}
+
+// half.binaryMixed(op, out f32, a f32, b u16, n, swapped, threads): out = a op widen(b) (b op a when swapped)
+napi_value BinaryMixedBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binary (float32 with bfloat16)");
+  int op = static_cast<int>(a.integer(0));
+  long n = a.integer(4);
+  float* out = a.f32(1, n, "out");
+  const float* x = a.f32(2, n, "a");
+  const uint16_t* y = a.u16(3, n, "b");
+  bool swapped = a.boolean(5);
+  int threads = static_cast<int>(a.integer(6));
+  if (a.failed()) return nullptr;
+  binary_mixed_bf16(op, out, x, y, n, swapped, threads);
+  return undefined(env);
+}
+
+// half.sumColumns(out f32, x u16, rows, cols, threads): out[j] = Σ_r x[r, j] (overwrites out)
+napi_value SumColumnsBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumColumns (bfloat16)");
+  long rows = a.integer(2), cols = a.integer(3);
+  float* out = a.f32(0, cols, "out");
+  const uint16_t* x = a.u16(1, rows * cols, "x");
+  int threads = static_cast<int>(a.integer(4));
+  if (a.failed()) return nullptr;
+  sum_columns_bf16(out, x, rows, cols, threads);
+  return undefined(env);
+}
+
+// half.crossEntropyForward(lse, nll, smooth, logits u16, targets, weight|null, rows, classes, ignoreIndex, threads)
+napi_value CrossEntropyForwardBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyForward (bfloat16)");
+  long rows = a.integer(6), classes = a.integer(7);
+  double* lse = a.f64(0, rows, "lse");
+  double* nll = a.f64(1, rows, "nll");
+  double* smooth = a.f64(2, rows, "smooth");
+  const uint16_t* logits = a.u16(3, rows * classes, "logits");
+  const int32_t* targets = a.i32(4, rows, "targets");
+  const float* weight = a.f32(5, classes, "weight", true);
+  int32_t ignore = static_cast<int32_t>(a.integer(8));
+  int threads = static_cast<int>(a.integer(9));
+  if (a.failed()) return nullptr;
+  cross_entropy_forward_bf16(lse, nll, smooth, logits, targets, weight, rows, classes, ignore, threads);
+  return undefined(env);
+}
+
+// half.crossEntropyBackward(dlogits u16, logits u16, targets, weight|null, lse, gNll, gSmooth, rows, classes, ignoreIndex, threads)
+napi_value CrossEntropyBackwardBf16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyBackward (bfloat16)");
+  long rows = a.integer(7), classes = a.integer(8);
+  uint16_t* dlogits = a.u16(0, rows * classes, "dlogits");
+  const uint16_t* logits = a.u16(1, rows * classes, "logits");
+  const int32_t* targets = a.i32(2, rows, "targets");
+  const float* weight = a.f32(3, classes, "weight", true);
+  const double* lse = a.f64(4, rows, "lse");
+  const double* g_nll = a.f64(5, rows, "gNll");
+  const double* g_smooth = a.f64(6, rows, "gSmooth");
+  int32_t ignore = static_cast<int32_t>(a.integer(9));
+  int threads = static_cast<int>(a.integer(10));
+  if (a.failed()) return nullptr;
+  cross_entropy_backward_bf16(dlogits, logits, targets, weight, lse, g_nll, g_smooth, rows, classes, ignore, threads);
+  return undefined(env);
+}
+
+/** The `half` object: bfloat16 row kernels (half.cc). */
+napi_value make_half_table(napi_env env) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  const std::pair<const char*, napi_callback> fns[] = {
+      {"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}, {"binaryMixed", BinaryMixedBf16}, {"sumColumns", SumColumnsBf16},
+      {"crossEntropyForward", CrossEntropyForwardBf16}, {"crossEntropyBackward", CrossEntropyBackwardBf16}};
+  for (const auto& [name, fn] : fns) {
+    napi_value f;
+    napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
+    napi_set_named_property(env, obj, name, f);
+  }
+  return obj;
+}
+
 /**
  * Reads sizes (Float64Array [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1]) at
  * `at` and the mask (data|null, additive, offsets, strideT, strideS) at `mask_at` into `g`.
@@ -769,6 +916,10 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "features", features);
   napi_create_function(env, "gemmBf16", NAPI_AUTO_LENGTH, loom::GemmBf16, nullptr, &gemm_bf16);
   napi_set_named_property(env, exports, "gemmBf16", gemm_bf16);
+  napi_value gemm_bf16_layout;
+  napi_create_function(env, "gemmBf16Layout", NAPI_AUTO_LENGTH, loom::GemmBf16Layout, nullptr, &gemm_bf16_layout);
+  napi_set_named_property(env, exports, "gemmBf16Layout", gemm_bf16_layout);
+  napi_set_named_property(env, exports, "half", loom::make_half_table(env));
   napi_set_named_property(env, exports, "avx512", loom::make_table(env, &loom::avx512_table));
   napi_set_named_property(env, exports, "avx2", loom::make_table(env, &loom::avx2_table));
   return exports;

@@ -1,0 +1,194 @@
+// Row kernels on bfloat16 tensors: read bf16 operands (widening is a 16-bit shift), compute in float32
+// and write bf16 results rounded once to nearest even — the bits the float32 kernel's result would
+// round to, with no float32 copy of a whole operand or result. GELU and cross-entropy widen a chunk (a
+// row) at a time into a per-thread buffer and run the AVX-512 float32 kernel itself on it, so their
+// values are those kernels' by construction; the elementwise ops and column sums are written out
+// (one IEEE operation per element; rows.cc sum_columns' order). Compiled for AVX-512 and called only
+// where the native backend has a bf16 GEMM, i.e. on CPUs with AVX-512.
+#include "half.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "bf16.h"
+#include "pool.h"
+
+// The float32 kernels (rows.cc, compiled per instruction set), AVX-512's set.
+#define LOOM_ISA avx512
+#include "kernels.h"
+#undef LOOM_ISA
+
+namespace loom {
+namespace {
+
+inline float widen(uint16_t h) {
+  uint32_t u = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+/** Splits [0, n) into 64-element-aligned chunks, one per thread, and runs body(begin, end) on the pool. */
+template <typename Body>
+void parallel_spans(long n, int threads, Body body) {
+  struct Ctx {
+    Body* body;
+    long n, chunk;
+  };
+  long pieces = threads > 1 ? threads : 1;
+  long chunk = std::max<long>(64, ((n + pieces - 1) / pieces + 63) / 64 * 64);
+  Ctx ctx{&body, n, chunk};
+  parallel_for(threads, static_cast<int>((n + chunk - 1) / chunk), [](void* p, int t) {
+    Ctx& c = *static_cast<Ctx*>(p);
+    long begin = t * c.chunk;
+    (*c.body)(begin, std::min(c.n, begin + c.chunk));
+  }, &ctx);
+}
+
+/** As parallel_spans, over whole rows: body(row_begin, row_end), one even share per thread. */
+template <typename Body>
+void parallel_rows(long rows, int threads, Body body) {
+  struct Ctx {
+    Body* body;
+    long rows, chunk;
+  };
+  long pieces = threads > 1 ? threads : 1;
+  long chunk = std::max<long>(1, (rows + pieces - 1) / pieces);
+  Ctx ctx{&body, rows, chunk};
+  parallel_for(threads, static_cast<int>((rows + chunk - 1) / chunk), [](void* p, int t) {
+    Ctx& c = *static_cast<Ctx*>(p);
+    long begin = t * c.chunk;
+    (*c.body)(begin, std::min(c.rows, begin + c.chunk));
+  }, &ctx);
+}
+
+}  // namespace
+
+namespace {
+
+/** Elements per chunk the GELU kernels widen at a time (16 KiB of float32: stays in L1). */
+constexpr long GELU_CHUNK = 4096;
+
+/** A per-thread float32 buffer of at least n elements (slot 0..3). */
+float* thread_buffer(int slot, long n) {
+  static thread_local std::vector<float> buffers[4];
+  std::vector<float>& b = buffers[slot];
+  if (static_cast<long>(b.size()) < n) b.resize(n);
+  return b.data();
+}
+
+void widen_span(float* out, const uint16_t* x, long n) {
+  for (long i = 0; i < n; i++) out[i] = widen(x[i]);
+}
+
+void round_span(uint16_t* out, const float* x, long n) {
+  for (long i = 0; i < n; i++) out[i] = round_to_bf16(x[i]);
+}
+
+}  // namespace
+
+void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads) {
+  parallel_spans(n, threads, [&](long b, long e) {
+    float* wide = thread_buffer(0, GELU_CHUNK);
+    float* y = thread_buffer(1, GELU_CHUNK);
+    for (long c = b; c < e; c += GELU_CHUNK) {
+      const long len = std::min(GELU_CHUNK, e - c);
+      widen_span(wide, x + c, len);
+      avx512::gelu_forward(y, wide, len, tanh_approx, 1);
+      round_span(out + c, y, len);
+    }
+  });
+}
+
+void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads) {
+  parallel_spans(n, threads, [&](long b, long e) {
+    float* wide = thread_buffer(0, GELU_CHUNK);
+    float* g = thread_buffer(1, GELU_CHUNK);
+    float* d = thread_buffer(2, GELU_CHUNK);
+    for (long c = b; c < e; c += GELU_CHUNK) {
+      const long len = std::min(GELU_CHUNK, e - c);
+      widen_span(wide, x + c, len);
+      widen_span(g, dy + c, len);
+      avx512::gelu_backward(d, g, wide, len, tanh_approx, 1);
+      round_span(dx + c, d, len);
+    }
+  });
+}
+
+void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads) {
+  // Each piece reads and writes only its own range, so out may be a.
+  parallel_spans(n, threads, [&](long lo, long hi) {
+    if (swapped) {
+      switch (op) {
+        case 0: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) + a[i]; break;
+        case 1: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) - a[i]; break;
+        case 2: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) * a[i]; break;
+        default: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) / a[i]; break;
+      }
+    } else {
+      switch (op) {
+        case 0: for (long i = lo; i < hi; i++) out[i] = a[i] + widen(b[i]); break;
+        case 1: for (long i = lo; i < hi; i++) out[i] = a[i] - widen(b[i]); break;
+        case 2: for (long i = lo; i < hi; i++) out[i] = a[i] * widen(b[i]); break;
+        default: for (long i = lo; i < hi; i++) out[i] = a[i] / widen(b[i]); break;
+      }
+    }
+  });
+}
+
+void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int threads) {
+  // rows.cc sum_columns' order exactly (64-row partials added in chunk order), on widened values.
+  constexpr long CHUNK = 64;
+  const long chunks = (rows + CHUNK - 1) / CHUNK;
+  std::vector<float> part(chunks * cols, 0.0f);
+  struct Ctx {
+    float* part;
+    const uint16_t* x;
+    long rows, cols;
+  };
+  Ctx ctx{part.data(), x, rows, cols};
+  parallel_for(threads, static_cast<int>(chunks), [](void* p, int chunk) {
+    const Ctx& c = *static_cast<const Ctx*>(p);
+    float* dst = c.part + chunk * c.cols;
+    const long r1 = std::min(c.rows, (chunk + 1) * CHUNK);
+    for (long r = chunk * CHUNK; r < r1; r++) {
+      const uint16_t* xr = c.x + r * c.cols;
+      for (long j = 0; j < c.cols; j++) dst[j] += widen(xr[j]);
+    }
+  }, &ctx);
+  std::memset(out, 0, cols * sizeof(float));
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    const float* p = part.data() + chunk * cols;
+    for (long j = 0; j < cols; j++) out[j] += p[j];
+  }
+}
+
+void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
+                                const float* weight, long rows, long classes, int32_t ignore_index, int threads) {
+  // The float32 kernel row by row on the widened row: each row's results depend only on that row.
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    float* wide = thread_buffer(0, classes);
+    for (long r = r0; r < r1; r++) {
+      if (targets[r] == ignore_index) continue;
+      widen_span(wide, logits + r * classes, classes);
+      avx512::cross_entropy_forward(lse + r, nll + r, smooth + r, wide, targets + r, weight, 1, classes, ignore_index, 1);
+    }
+  });
+}
+
+void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
+                                 const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
+                                 int32_t ignore_index, int threads) {
+  parallel_rows(rows, threads, [&](long r0, long r1) {
+    float* wide = thread_buffer(0, classes);
+    float* d = thread_buffer(1, classes);
+    for (long r = r0; r < r1; r++) {
+      widen_span(wide, logits + r * classes, classes);
+      avx512::cross_entropy_backward(d, wide, targets + r, weight, lse + r, g_nll + r, g_smooth + r, 1, classes, ignore_index, 1);
+      round_span(dlogits + r * classes, d, classes);
+    }
+  });
+}
+
+}  // namespace loom
