@@ -16,7 +16,11 @@
  * shared, so the CPU time of the whole process per timed step (main thread and kernel threads; PyTorch's
  * by time.process_time, its median) is printed beside it: a wall time far above it means the step
  * waited for a core, and on one thread the CPU times compare the two even on a loaded machine. Peak RSS is the
- * process's maximum so far, so only the first loom backend's figure is its own.
+ * process's maximum so far, so only the first loom backend's figure is its own — and it includes the tsx
+ * loader and all of `src/`, which a user's training process does not load. TINY is therefore also
+ * trained in a process of its own (bench/gpt-train-process.mjs: plain node on the built `dist/`, with
+ * and without the full GC between steps that `loom train` does); those rows' peak RSS is the figure to
+ * quote for the issue's "peak RSS of TINY training".
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -115,6 +119,21 @@ function measure(c: BenchConfig, label: string): Row {
   return [`loom ${label} ${c.name}`, tokens / seconds, seconds * 1000, cpuMicros / 1000 / c.timed, `${c.warmup} + ${c.timed}`, maxRssMiB];
 }
 
+/** The last stdout line of a child process, parsed as JSON, or why there is none. */
+function childJson<T>(command: string, args: string[], env: NodeJS.ProcessEnv): { result: T } | { why: string } {
+  const r = spawnSync(command, args, { env, encoding: "utf8", timeout: 600_000 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
+    return { why: why.slice(0, 120) };
+  }
+  return { result: JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as T };
+}
+
+/** What scripts/peers/gpt_torch.py and bench/gpt-train-process.mjs print last. */
+interface ChildRun {
+  tok_s_median: number; step_ms_median: number; cpu_ms_median?: number; ru_maxrss_mib: number; n_steps: number;
+}
+
 /** PyTorch's row for one config: runs scripts/peers/gpt_torch.py, or says why it could not. */
 function pytorch(c: BenchConfig, threads: number): Row {
   const script = fileURLToPath(new URL("../scripts/peers/gpt_torch.py", import.meta.url));
@@ -126,20 +145,33 @@ function pytorch(c: BenchConfig, threads: number): Row {
   const steps = small ? 4 : 15;
   // Debian's python3 (where apt put torch) before whatever python3 PATH finds first.
   const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const r = spawnSync(python, [
+  const r = childJson<ChildRun & { torch: string }>(python, [
     script, "--config", small ? "small" : "tiny", "--threads", String(threads), "--steps", String(steps), "--warmup", "2", ...(c.bf16 ? ["--bf16"] : []),
-  ], {
-    env, encoding: "utf8", timeout: 600_000,
-  });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
-    return [`${label}: not measured (${why.slice(0, 120)})`, "—", "—", "—", "—", "—"];
-  }
-  const last = r.stdout.trim().split("\n").pop() ?? "{}";
-  const res = JSON.parse(last) as {
-    torch: string; tok_s_median: number; step_ms_median: number; cpu_ms_median?: number; ru_maxrss_mib: number; n_steps: number;
-  };
+  ], env);
+  if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];
+  const res = r.result;
   return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, res.cpu_ms_median ?? "—", `2 + ${res.n_steps}`, res.ru_maxrss_mib];
+}
+
+/**
+ * Loom's row for a config trained in a process of its own (bench/gpt-train-process.mjs: plain node on
+ * `dist/`, as `loom train` runs, with or without its full GC between steps), so its peak RSS is that of
+ * a user's training process rather than of this bench (which has the TypeScript loader, all of `src/`
+ * and the other configs' memory in it).
+ */
+function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: boolean): Row {
+  const label = `loom ${backend} ${c.name}, own process on dist/${stepGc ? " (as loom train: full GC between steps)" : ", no GC between steps"}`;
+  if (!existsSync(fileURLToPath(new URL("../dist/cli/step-gc.js", import.meta.url)))) {
+    return [`${label}: not measured (no dist/: run npm run build)`, "—", "—", "—", "—", "—"];
+  }
+  const script = fileURLToPath(new URL("./gpt-train-process.mjs", import.meta.url));
+  const m = c.model;
+  const args = [script, backend, String(threads), String(m.n_layer), String(m.n_embd), String(m.n_head), String(m.vocab_size),
+    String(c.batch), String(c.block), String(c.warmup), String(c.timed), ...(stepGc ? [] : ["--no-step-gc"])];
+  const r = childJson<ChildRun>(process.execPath, args, process.env);
+  if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];
+  const res = r.result;
+  return [label, res.tok_s_median, res.step_ms_median, res.cpu_ms_median ?? "—", `${c.warmup} + ${res.n_steps}`, res.ru_maxrss_mib];
 }
 
 export async function run(): Promise<void> {
@@ -161,6 +193,8 @@ export async function run(): Promise<void> {
         if (c.bf16 && name !== "native") continue; // only the native backend has a bf16 GEMM
         setBackend(backend);
         rows.push(measure(c, name));
+        // The issue's peak-RSS figure is TINY's: measured where a user's training runs.
+        if (c.name === "TINY") for (const stepGc of [true, false]) rows.push(ownProcess(c, name, threads, stepGc));
       }
       if (!c.name.includes("dropout")) rows.push(pytorch(c, threads));
     }
@@ -168,5 +202,9 @@ export async function run(): Promise<void> {
     setBackend(previous);
   }
   printTable(["GPT training step (fwd + bwd + AdamW)", "tokens/s", "ms/step", "CPU ms/step", "warm-up + timed steps", "peak RSS so far (MiB)"], rows);
+  console.log(
+    "\npeak RSS: rows without \"own process\" are this bench process's maximum so far (tsx loader, all of src/, earlier rows);\n" +
+      "\"own process on dist/\" rows are a fresh plain-node process training TINY from the built dist/ as loom train does (PyTorch's rows: its own process too).",
+  );
   await Promise.resolve();
 }

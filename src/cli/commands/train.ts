@@ -9,6 +9,7 @@ import { TrainingStopped } from "../../train/trainer.js";
 import type { GPTConfig, GPTActivation, PositionEncoding } from "../../models/gpt/config.js";
 import type { Precision, TrainOptions } from "../../train/trainer.js";
 import { chooseBackend } from "../backend-choice.js";
+import { collectBetweenSteps } from "../step-gc.js";
 import { parseDuration, parseNonNegativeInt, parseNumber, parsePositiveInt, parseProbability } from "../options.js";
 
 function parseNonNegativeNumber(value: string): number {
@@ -167,12 +168,12 @@ export function registerTrainCommand(program: Command): void {
         }));
         settings = plan.settings;
         console.log(`loom train: resuming ${settings.out} at step ${plan.step}: ${describeSettings(settings)}, backend ${backend}`);
-        run = () => resumeTraining(plan);
+        run = () => resumeTraining(plan, { onStep: collectBetweenSteps });
       } else {
         settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, modelKind, model, recurrent, train }));
         console.log(`loom train: ${describeSettings(settings)}, backend ${backend}, run folder ${settings.out}`);
         const s = settings;
-        run = () => runTraining(s, {}, { overwrite: flags.overwrite === true });
+        run = () => runTraining(s, { onStep: collectBetweenSteps }, { overwrite: flags.overwrite === true });
       }
       const server = flags.serve === undefined ? null : await startServer({ runs: [settings.out] }, flags.serve === true ? 5173 : flags.serve, "127.0.0.1", console.log);
       try {
