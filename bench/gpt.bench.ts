@@ -19,7 +19,7 @@
  * process's maximum so far, so only the first loom backend's figure is its own — and it includes the tsx
  * loader and all of `src/`, which a user's training process does not load. TINY is therefore also
  * trained in a process of its own (bench/gpt-train-process.mjs: plain node on the built `dist/`, with
- * and without the full GC between steps that `loom train` does); those rows' peak RSS is the figure to
+ * and without the full GC between steps of `loom train --gc-between-steps`); those rows' peak RSS is the figure to
  * quote for the issue's "peak RSS of TINY training".
  */
 import { spawnSync } from "node:child_process";
@@ -155,12 +155,12 @@ function pytorch(c: BenchConfig, threads: number): Row {
 
 /**
  * Loom's row for a config trained in a process of its own (bench/gpt-train-process.mjs: plain node on
- * `dist/`, as `loom train` runs, with or without its full GC between steps), so its peak RSS is that of
+ * `dist/`, as `loom train` runs, with or without `--gc-between-steps`), so its peak RSS is that of
  * a user's training process rather than of this bench (which has the TypeScript loader, all of `src/`
  * and the other configs' memory in it).
  */
 function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: boolean): Row {
-  const label = `loom ${backend} ${c.name}, own process on dist/${stepGc ? " (as loom train: full GC between steps)" : ", no GC between steps"}`;
+  const label = `loom ${backend} ${c.name}, own process on dist/${stepGc ? " (loom train --gc-between-steps: full GC between steps)" : ", no GC between steps"}`;
   if (!existsSync(fileURLToPath(new URL("../dist/cli/step-gc.js", import.meta.url)))) {
     return [`${label}: not measured (no dist/: run npm run build)`, "—", "—", "—", "—", "—"];
   }

@@ -43,7 +43,7 @@ export function fullGarbageCollector(): (() => void) | null {
 }
 
 /**
- * The `onStep` hook the CLI's training commands pass to the trainer: collects the finished step's
+ * The `onStep` hook `loom train --gc-between-steps` passes to the trainer: collects the finished step's
  * activations before the next step allocates its own (see the file comment for the measurement).
  * Never stops the run.
  */

@@ -44,6 +44,7 @@ interface TrainFlags {
   out?: string;
   resume?: boolean;
   overwrite?: boolean;
+  gcBetweenSteps?: boolean;
   seed?: number;
   nLayer?: number;
   nHead?: number;
@@ -115,6 +116,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--checkpoint-interval <n>", "save every n steps", parseNonNegativeInt)
     .option("--precision <p>", "fp32 (default) | bf16 | fp16: mixed precision with float32 master weights (fp16 scales the loss)")
     .option("--save-dtype <p>", "fp32 (default) | bf16 | fp16: dtype of the final top-level model.safetensors")
+    .option("--gc-between-steps", "a full garbage collection after every step: frees the finished step's activations before the next forward (TINY's peak RSS 230 → 190 MiB) at up to ~10% of the step time")
     .option("--grad-checkpointing [k]", "recompute GPT blocks in backward to save memory: every block, or every k-th", parseNonNegativeInt)
     .option("--samples <n>", "samples to print at the end", parseNonNegativeInt, 3)
     .option("--max-tokens <n>", "tokens per sample", parsePositiveInt, 100)
@@ -122,6 +124,8 @@ export function registerTrainCommand(program: Command): void {
     .option("--serve [port]", "show the run live in the web app (loom serve) while it trains; port default 5173", parseNonNegativeInt)
     .action(async (flags: TrainFlags, command: Command) => {
       const backend = chooseBackend(flags.backend);
+      // Off by default: the collection is synchronous (~14 ms a step), which small models feel in their speed.
+      const onStep = flags.gcBetweenSteps === true ? collectBetweenSteps : undefined;
       const explicit = (name: string) => command.getOptionValueSource(name) !== "default";
       const model: Partial<GPTConfig> = defined({
         n_layer: flags.nLayer,
@@ -168,12 +172,12 @@ export function registerTrainCommand(program: Command): void {
         }));
         settings = plan.settings;
         console.log(`loom train: resuming ${settings.out} at step ${plan.step}: ${describeSettings(settings)}, backend ${backend}`);
-        run = () => resumeTraining(plan, { onStep: collectBetweenSteps });
+        run = () => resumeTraining(plan, onStep ? { onStep } : {});
       } else {
         settings = resolveSettings(flags.preset, defined({ data: flags.data, tokenizer: flags.tokenizer, out: flags.out, seed: flags.seed, modelKind, model, recurrent, train }));
         console.log(`loom train: ${describeSettings(settings)}, backend ${backend}, run folder ${settings.out}`);
         const s = settings;
-        run = () => runTraining(s, { onStep: collectBetweenSteps }, { overwrite: flags.overwrite === true });
+        run = () => runTraining(s, onStep ? { onStep } : {}, { overwrite: flags.overwrite === true });
       }
       const server = flags.serve === undefined ? null : await startServer({ runs: [settings.out] }, flags.serve === true ? 5173 : flags.serve, "127.0.0.1", console.log);
       try {
