@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bf16.h"
+#include "parallel.h"
 #include "pool.h"
 
 // The float32 kernels (rows.cc, compiled per instruction set), AVX-512's set.
@@ -27,40 +28,6 @@ inline float widen(uint16_t h) {
   float f;
   std::memcpy(&f, &u, sizeof f);
   return f;
-}
-
-/** Splits [0, n) into 64-element-aligned chunks, one per thread, and runs body(begin, end) on the pool. */
-template <typename Body>
-void parallel_spans(long n, int threads, Body body) {
-  struct Ctx {
-    Body* body;
-    long n, chunk;
-  };
-  long pieces = threads > 1 ? threads : 1;
-  long chunk = std::max<long>(64, ((n + pieces - 1) / pieces + 63) / 64 * 64);
-  Ctx ctx{&body, n, chunk};
-  parallel_for(threads, static_cast<int>((n + chunk - 1) / chunk), [](void* p, int t) {
-    Ctx& c = *static_cast<Ctx*>(p);
-    long begin = t * c.chunk;
-    (*c.body)(begin, std::min(c.n, begin + c.chunk));
-  }, &ctx);
-}
-
-/** As parallel_spans, over whole rows: body(row_begin, row_end), one even share per thread. */
-template <typename Body>
-void parallel_rows(long rows, int threads, Body body) {
-  struct Ctx {
-    Body* body;
-    long rows, chunk;
-  };
-  long pieces = threads > 1 ? threads : 1;
-  long chunk = std::max<long>(1, (rows + pieces - 1) / pieces);
-  Ctx ctx{&body, rows, chunk};
-  parallel_for(threads, static_cast<int>((rows + chunk - 1) / chunk), [](void* p, int t) {
-    Ctx& c = *static_cast<Ctx*>(p);
-    long begin = t * c.chunk;
-    (*c.body)(begin, std::min(c.rows, begin + c.chunk));
-  }, &ctx);
 }
 
 }  // namespace
@@ -89,7 +56,7 @@ void round_span(uint16_t* out, const float* x, long n) {
 }  // namespace
 
 void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads) {
-  parallel_spans(n, threads, [&](long b, long e) {
+  parallel_ranges(n, threads, [&](long b, long e) {
     float* wide = thread_buffer(0, GELU_CHUNK);
     float* y = thread_buffer(1, GELU_CHUNK);
     for (long c = b; c < e; c += GELU_CHUNK) {
@@ -102,7 +69,7 @@ void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_appro
 }
 
 void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads) {
-  parallel_spans(n, threads, [&](long b, long e) {
+  parallel_ranges(n, threads, [&](long b, long e) {
     float* wide = thread_buffer(0, GELU_CHUNK);
     float* g = thread_buffer(1, GELU_CHUNK);
     float* d = thread_buffer(2, GELU_CHUNK);
@@ -118,7 +85,7 @@ void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, lon
 
 void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads) {
   // Each piece reads and writes only its own range, so out may be a.
-  parallel_spans(n, threads, [&](long lo, long hi) {
+  parallel_ranges(n, threads, [&](long lo, long hi) {
     if (swapped) {
       switch (op) {
         case 0: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) + a[i]; break;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "parallel.h"
 #include "pool.h"
 #include "vmath.h"
 
@@ -18,43 +19,6 @@ namespace {
 constexpr float SQRT_2_OVER_PI = 0.7978845608028654f;
 constexpr float INV_SQRT_2 = 0.7071067811865476f;
 constexpr float INV_SQRT_2PI = 0.3989422804014327f;
-
-/** Splits [0, n) into `pieces` chunks (rounded to 64 elements) and runs body(begin, end) on the pool. */
-template <typename Body>
-void parallel_ranges(long n, int threads, Body body) {
-  struct Ctx {
-    Body* body;
-    long n, chunk;
-  };
-  long pieces = threads > 1 ? threads : 1;
-  long chunk = ((n + pieces - 1) / pieces + 63) / 64 * 64;
-  if (chunk <= 0) chunk = 64;
-  Ctx ctx{&body, n, chunk};
-  int tasks = static_cast<int>((n + chunk - 1) / chunk);
-  parallel_for(threads, tasks, [](void* p, int t) {
-    Ctx& c = *static_cast<Ctx*>(p);
-    long begin = t * c.chunk;
-    (*c.body)(begin, std::min(c.n, begin + c.chunk));
-  }, &ctx);
-}
-
-/** As parallel_ranges, over whole rows: body(row_begin, row_end). */
-template <typename Body>
-void parallel_rows(long rows, int threads, Body body) {
-  struct Ctx {
-    Body* body;
-    long rows, chunk;
-  };
-  long pieces = threads > 1 ? threads : 1;
-  long chunk = std::max<long>(1, (rows + pieces - 1) / pieces);
-  Ctx ctx{&body, rows, chunk};
-  int tasks = static_cast<int>((rows + chunk - 1) / chunk);
-  parallel_for(threads, tasks, [](void* p, int t) {
-    Ctx& c = *static_cast<Ctx*>(p);
-    long begin = t * c.chunk;
-    (*c.body)(begin, std::min(c.rows, begin + c.chunk));
-  }, &ctx);
-}
 
 /** Rows per partial sum of the column reductions (LayerNorm's dw/db, sum_columns). */
 constexpr long REDUCE_CHUNK_ROWS = 64;
