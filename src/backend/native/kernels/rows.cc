@@ -39,59 +39,6 @@ inline uint32_t fmix32(uint32_t h) {
   return h;
 }
 
-#ifdef __AVX512F__
-/** exp_f on 16 lanes: the same clamps (NaN passes through them), Cody–Waite split and polynomial. */
-inline __m512 exp_v(__m512 x) {
-  const __m512 lo = _mm512_set1_ps(-87.3f);
-  __m512 xc = _mm512_max_ps(lo, _mm512_min_ps(_mm512_set1_ps(88.72f), x));  // min/max return the NaN operand x
-  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 f = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
-  f = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), f);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.0000001201e-1f));
-  __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, f), f, f), _mm512_set1_ps(1.0f));
-  __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-  __m512 r = _mm512_mul_ps(y, _mm512_castsi512_ps(bits));
-  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, lo, _CMP_NLT_UQ), r);  // 0 below −87.3, NaN kept
-}
-
-/**
- * σ(2u) = 1/(1 + e^(−2u)) and 1 − σ(2u) for the tanh GELU: 0.5·(1 + tanh u) = σ(2u), and
- * 1 − tanh²u = 4σ(1 − σ). The reciprocal is rcp14 refined by one Newton step (relative error ~2⁻²⁸, no
- * division: vdivps was the loop's bottleneck); 1 − σ is e·σ where σ ≥ ½ (no cancellation) and 1 − σ
- * below. Where e^(−2u) is +∞ σ is exactly 0 (the Newton step would make 0·∞ a NaN).
- */
-inline void sigmoid2(__m512 u, __m512& s, __m512& one_minus_s) {
-  const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
-  __m512 e = exp_v(_mm512_mul_ps(_mm512_set1_ps(-2.0f), u));
-  __m512 d = _mm512_add_ps(one, e);
-  __m512 r = _mm512_rcp14_ps(d);
-  s = _mm512_fmadd_ps(_mm512_fnmadd_ps(d, r, one), r, r);
-  s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(r, zero, _CMP_EQ_OQ), s, zero);
-  one_minus_s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(u, zero, _CMP_GE_OQ), _mm512_sub_ps(one, s), _mm512_mul_ps(e, s));
-}
-
-/** √(2/π), the tanh GELU's scale. */
-constexpr float GELU_TANH_SCALE = 0.7978845608028654f;
-
-/** u = √(2/π)·(v + 0.044715·v³), the tanh GELU's argument. */
-inline __m512 gelu_tanh_arg(__m512 v) {
-  __m512 v2 = _mm512_mul_ps(v, v);
-  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(GELU_TANH_SCALE), v), _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), v2, _mm512_set1_ps(1.0f)));
-}
-
-/** Runs body(mask, i) over [b, e) in 16-lane steps, the last one masked. */
-template <typename Body>
-inline void masked_lanes(long b, long e, Body body) {
-  long i = b;
-  for (; i + 16 <= e; i += 16) body(static_cast<__mmask16>(0xffff), i);
-  if (i < e) body(static_cast<__mmask16>((1u << (e - i)) - 1), i);
-}
-#endif
 
 inline float row_max(const float* x, long cols) { return lanes_max(x, cols); }
 
@@ -105,17 +52,6 @@ inline double row_exp_sum(const float* x, long cols, float m) {
 // reference/gelu.ts (formulas in its header)
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {
-#ifdef __AVX512F__
-    if (tanh_approx) {
-      // 0.5·v·(1 + tanh u) = v·σ(2u)
-      masked_lanes(b, e, [&](__mmask16 m, long i) {
-        __m512 v = _mm512_maskz_loadu_ps(m, x + i), s, oms;
-        sigmoid2(gelu_tanh_arg(v), s, oms);
-        _mm512_mask_storeu_ps(out + i, m, _mm512_mul_ps(v, s));
-      });
-      return;
-    }
-#endif
     if (tanh_approx) {
       for (long i = b; i < e; i++) {
         float v = x[i];
@@ -134,19 +70,6 @@ void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int thre
 
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {
-#ifdef __AVX512F__
-    if (tanh_approx) {
-      // d/dv = 0.5·(1 + t) + 0.5·v·(1 − t²)·u' = σ + 2·v·σ·(1 − σ)·u', u' = √(2/π)·(1 + 3·0.044715·v²)
-      masked_lanes(b, e, [&](__mmask16 m, long i) {
-        __m512 v = _mm512_maskz_loadu_ps(m, x + i), s, oms;
-        sigmoid2(gelu_tanh_arg(v), s, oms);
-        __m512 du = _mm512_mul_ps(_mm512_set1_ps(GELU_TANH_SCALE), _mm512_fmadd_ps(_mm512_set1_ps(3.0f * 0.044715f), _mm512_mul_ps(v, v), _mm512_set1_ps(1.0f)));
-        __m512 slope = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(2.0f), v), _mm512_mul_ps(s, oms)), du, s);
-        _mm512_mask_storeu_ps(dx + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dy + i), slope));
-      });
-      return;
-    }
-#endif
     if (tanh_approx) {
       for (long i = b; i < e; i++) {
         float v = x[i];
