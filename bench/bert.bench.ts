@@ -14,15 +14,12 @@
  * the process's CPU time per timed step is printed beside loom's rows: a wall time far above it means
  * the step waited for a core.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { getBackend, manualSeed, rand, randint, setBackend, tensor, type Backend, type Tensor } from "../src/index.js";
-import { createNativeBackend, createWasmBackend, referenceBackend } from "../src/backend/index.js";
 import { defaultThreadCount } from "../src/backend/wasm/index.js";
 import { BertForMaskedLM } from "../src/models/bert/index.js";
 import { AdamW } from "../src/optim/index.js";
 import { printTable, timeIt } from "./table.js";
+import { benchBackends, runTorchPeer } from "./harness.js";
 
 const SHAPE = { layers: 4, hidden: 256, heads: 4, vocab: 4096, seq: 128, batch: 16 };
 const WARMUP = 1;
@@ -49,18 +46,6 @@ function batch(): { ids: Tensor; attentionMask: Tensor; labels: Tensor } {
   }
   const shaped = (a: Int32Array): Tensor => tensor(a, { dtype: "int32" }).reshape([B, T]);
   return { ids: shaped(ids), attentionMask: shaped(mask), labels: shaped(labels) };
-}
-
-/** The loom backends to measure: the one LOOM_BACKEND names, else native (where it runs) and wasm. */
-function backends(threads: number): [string, () => Backend][] {
-  const named = process.env.LOOM_BACKEND;
-  const all: [string, () => Backend][] = [
-    ["native", () => createNativeBackend({ threads })],
-    ["wasm", () => createWasmBackend({ threads })],
-    ["js", () => referenceBackend],
-  ];
-  if (named) return all.filter(([name]) => name === named);
-  return all.slice(0, 2);
 }
 
 function measure(label: string): Row {
@@ -92,17 +77,11 @@ function measure(label: string): Row {
 
 /** PyTorch's row: runs scripts/peers/bert_torch.py, or says why it could not. */
 function pytorch(threads: number): Row {
-  const script = fileURLToPath(new URL("../scripts/peers/bert_torch.py", import.meta.url));
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const r = spawnSync(python, [script, "--threads", String(threads), "--steps", "5", "--warmup", "1"], { env, encoding: "utf8", timeout: 600_000 });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
-    return [`PyTorch: not measured (${why.slice(0, 120)})`, "—", "—", "—", "—", "—"];
-  }
-  const res = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { torch: string; real_tokens: number; tok_s_median: number; padded_tok_s_median: number; step_ms_median: number; n_steps: number };
+  const r = runTorchPeer<{ torch: string; real_tokens: number; tok_s_median: number; padded_tok_s_median: number; step_ms_median: number; n_steps: number }>(
+    "bert_torch.py", ["--threads", String(threads), "--steps", "5", "--warmup", "1"],
+  );
+  if ("why" in r) return [`PyTorch: not measured (${r.why})`, "—", "—", "—", "—", "—"];
+  const res = r.result;
   if (res.real_tokens !== realTokens) return [`PyTorch: not comparable (its batch has ${res.real_tokens} real tokens, loom's ${realTokens})`, "—", "—", "—", "—", "—"];
   return [`PyTorch (torch ${res.torch})`, res.tok_s_median, res.padded_tok_s_median, res.step_ms_median, "—", `1 + ${res.n_steps}`];
 }
@@ -114,7 +93,7 @@ export async function run(): Promise<void> {
   const previous = getBackend();
   const rows: Row[] = [];
   try {
-    for (const [name, make] of backends(threads)) {
+    for (const [name, make] of benchBackends(threads)) {
       let backend: Backend;
       try {
         backend = make();

@@ -22,15 +22,14 @@
  * and without the full GC between steps of `loom train --gc-between-steps`); those rows' peak RSS is the figure to
  * quote for the issue's "peak RSS of TINY training".
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { autocast, manualSeed, randint, setBackend, getBackend, type Backend } from "../src/index.js";
-import { createNativeBackend, createWasmBackend, referenceBackend } from "../src/backend/index.js";
 import { defaultThreadCount } from "../src/backend/wasm/index.js";
 import { GPT, type GPTConfig } from "../src/models/gpt/index.js";
 import { AdamW } from "../src/optim/index.js";
 import { printTable, timeIt } from "./table.js";
+import { benchBackends, childJson, runTorchPeer } from "./harness.js";
 
 interface BenchConfig {
   name: string;
@@ -78,18 +77,6 @@ const CONFIGS: BenchConfig[] = [
 
 type Row = (string | number)[];
 
-/** The loom backends to measure: the one LOOM_BACKEND names, else native (where it runs) and wasm. */
-function backends(threads: number): [string, () => Backend][] {
-  const named = process.env.LOOM_BACKEND;
-  const all: [string, () => Backend][] = [
-    ["native", () => createNativeBackend({ threads })],
-    ["wasm", () => createWasmBackend({ threads })],
-    ["js", () => referenceBackend],
-  ];
-  if (named) return all.filter(([name]) => name === named);
-  return all.slice(0, 2);
-}
-
 function measure(c: BenchConfig, label: string): Row {
   manualSeed(0);
   const model = new GPT({ ...c.model });
@@ -119,16 +106,6 @@ function measure(c: BenchConfig, label: string): Row {
   return [`loom ${label} ${c.name}`, tokens / seconds, seconds * 1000, cpuMicros / 1000 / c.timed, `${c.warmup} + ${c.timed}`, maxRssMiB];
 }
 
-/** The last stdout line of a child process, parsed as JSON, or why there is none. */
-function childJson<T>(command: string, args: string[], env: NodeJS.ProcessEnv): { result: T } | { why: string } {
-  const r = spawnSync(command, args, { env, encoding: "utf8", timeout: 600_000 });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
-    return { why: why.slice(0, 120) };
-  }
-  return { result: JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as T };
-}
-
 /** What scripts/peers/gpt_torch.py and bench/gpt-train-process.mjs print last. */
 interface ChildRun {
   tok_s_median: number; step_ms_median: number; cpu_ms_median?: number; ru_maxrss_mib: number; n_steps: number;
@@ -136,18 +113,12 @@ interface ChildRun {
 
 /** PyTorch's row for one config: runs scripts/peers/gpt_torch.py, or says why it could not. */
 function pytorch(c: BenchConfig, threads: number): Row {
-  const script = fileURLToPath(new URL("../scripts/peers/gpt_torch.py", import.meta.url));
   const label = `PyTorch ${c.name}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
   const small = c.name.startsWith("SMALL");
   const steps = small ? 4 : 15;
-  // Debian's python3 (where apt put torch) before whatever python3 PATH finds first.
-  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const r = childJson<ChildRun & { torch: string }>(python, [
-    script, "--config", small ? "small" : "tiny", "--threads", String(threads), "--steps", String(steps), "--warmup", "2", ...(c.bf16 ? ["--bf16"] : []),
-  ], env);
+  const r = runTorchPeer<ChildRun & { torch: string }>("gpt_torch.py", [
+    "--config", small ? "small" : "tiny", "--threads", String(threads), "--steps", String(steps), "--warmup", "2", ...(c.bf16 ? ["--bf16"] : []),
+  ]);
   if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];
   const res = r.result;
   return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, res.cpu_ms_median ?? "—", `2 + ${res.n_steps}`, res.ru_maxrss_mib];
@@ -180,7 +151,7 @@ export async function run(): Promise<void> {
   const previous = getBackend();
   const rows: Row[] = [];
   const made: [string, Backend][] = [];
-  for (const [name, make] of backends(threads)) {
+  for (const [name, make] of benchBackends(threads)) {
     try {
       made.push([name, make()]);
     } catch (e) {

@@ -13,16 +13,13 @@
  * time far above it means the process waited for a core; with T threads, CPU ≈ T × wall when it did not).
  * `LOOM_BACKEND=js|wasm|native` runs that loom backend only.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { manualSeed, noGrad, randint, setBackend, getBackend, type Backend } from "../src/index.js";
-import { createNativeBackend, createWasmBackend, referenceBackend } from "../src/backend/index.js";
 import { defaultThreadCount } from "../src/backend/wasm/index.js";
 import { decode } from "../src/generate/index.js";
 import { T5ForConditionalGeneration, t5ParameterCount, t5Config, type T5Config } from "../src/models/t5/index.js";
 import { AdamW } from "../src/optim/index.js";
 import { printTable, timeIt } from "./table.js";
+import { benchBackends, runTorchPeer } from "./harness.js";
 
 const MODEL: Partial<T5Config> = {
   vocab_size: 2048, d_model: 256, d_kv: 64, d_ff: 1024, num_layers: 4, num_decoder_layers: 4, num_heads: 4,
@@ -37,18 +34,6 @@ const GEN_BATCH = 4;
 const GEN_TOKENS = 64;
 
 type Row = (string | number)[];
-
-/** The loom backends to measure: the one LOOM_BACKEND names, else native (where it runs) and wasm. */
-function backends(threads: number): [string, () => Backend][] {
-  const named = process.env.LOOM_BACKEND;
-  const all: [string, () => Backend][] = [
-    ["native", () => createNativeBackend({ threads })],
-    ["wasm", () => createWasmBackend({ threads })],
-    ["js", () => referenceBackend],
-  ];
-  if (named) return all.filter(([name]) => name === named);
-  return all.slice(0, 2);
-}
 
 function training(label: string): Row {
   manualSeed(0);
@@ -106,19 +91,13 @@ function generation(label: string): Row[] {
 
 /** PyTorch's training row: runs scripts/peers/t5_torch.py, or says why it could not. */
 function pytorch(threads: number): Row {
-  const script = fileURLToPath(new URL("../scripts/peers/t5_torch.py", import.meta.url));
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const r = spawnSync(python, [script, "--threads", String(threads), "--steps", String(TIMED), "--warmup", String(WARMUP), "--batch", String(BATCH), "--src-len", String(SRC), "--tgt-len", String(TGT)], {
-    env, encoding: "utf8", timeout: 900_000,
-  });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
-    return [`PyTorch: not measured (${why.slice(0, 120)})`, "—", "—", "—", "—"];
-  }
-  const res = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { torch: string; params: number; tok_s_median: number; step_ms_median: number; cpu_ms_per_step: number; n_steps: number };
+  const r = runTorchPeer<{ torch: string; params: number; tok_s_median: number; step_ms_median: number; cpu_ms_per_step: number; n_steps: number }>(
+    "t5_torch.py",
+    ["--threads", String(threads), "--steps", String(TIMED), "--warmup", String(WARMUP), "--batch", String(BATCH), "--src-len", String(SRC), "--tgt-len", String(TGT)],
+    900_000,
+  );
+  if ("why" in r) return [`PyTorch: not measured (${r.why})`, "—", "—", "—", "—"];
+  const res = r.result;
   const ours = t5ParameterCount(t5Config(MODEL));
   const note = res.params === ours ? "" : ` (${res.params} parameters vs loom's ${ours})`;
   return [`PyTorch ${res.torch}: training step${note}`, res.tok_s_median, res.step_ms_median, res.cpu_ms_per_step, `${WARMUP} + ${res.n_steps}`];
@@ -130,7 +109,7 @@ export async function run(): Promise<void> {
   const previous = getBackend();
   const rows: Row[] = [];
   try {
-    for (const [name, make] of backends(threads)) {
+    for (const [name, make] of benchBackends(threads)) {
       let backend: Backend;
       try {
         backend = make();
