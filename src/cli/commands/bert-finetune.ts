@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import type { BertConfig } from "../../models/bert/config.js";
+import type { BertConfig, ClassifierPooling } from "../../models/bert/config.js";
 import type { FineTuneOptions } from "../../train/classification/finetune.js";
 import { defaultFineTuneSettings, resumeFineTuneRun, startFineTuneRun, type FineTuneOutcome, type FineTuneSettings } from "../../train/classification/run.js";
 import { formatDuration } from "../../train/progress.js";
@@ -20,6 +20,11 @@ function parseNonNegativeNumber(value: string): number {
   const n = parseNumber(value);
   if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
   return n;
+}
+
+function parsePooling(value: string): ClassifierPooling {
+  if (value !== "cls" && value !== "mean") throw new InvalidArgumentError(`expected cls or mean, got "${value}"`);
+  return value;
 }
 
 function parseFraction(value: string): number {
@@ -41,6 +46,7 @@ interface FinetuneFlags {
   heads?: number;
   intermediateSize?: number;
   dropout?: number;
+  pooling?: ClassifierPooling;
   maxLength?: number;
   headTokens?: number;
   epochs?: number;
@@ -97,6 +103,7 @@ function settingsFromFlags(flags: FinetuneFlags): FineTuneSettings {
     tokenizer: flags.tokenizer ?? defaultFineTuneSettings.tokenizer,
     lowercase: flags.cased !== true,
     model,
+    pooling: flags.pooling ?? defaultFineTuneSettings.pooling,
     maxLength: flags.maxLength ?? defaultFineTuneSettings.maxLength,
     headTokens: flags.headTokens ?? null,
     validationFraction: flags.validationFraction ?? defaultFineTuneSettings.validationFraction,
@@ -107,7 +114,7 @@ function settingsFromFlags(flags: FinetuneFlags): FineTuneSettings {
 }
 
 /** The flags --resume refuses (the run keeps its own settings; only --epochs may extend it). */
-const RESUME_FIXED = ["task", "data", "test", "init", "distilbert", "tokenizer", "cased", "layers", "hiddenSize", "heads", "intermediateSize", "dropout", "maxLength", "headTokens", "batchSize", "lr", "warmup", "weightDecay", "gradClip", "validationFraction", "seed", "overwrite"] as const;
+const RESUME_FIXED = ["task", "data", "test", "init", "distilbert", "tokenizer", "cased", "layers", "hiddenSize", "heads", "intermediateSize", "dropout", "pooling", "maxLength", "headTokens", "batchSize", "lr", "warmup", "weightDecay", "gradClip", "validationFraction", "seed", "overwrite"] as const;
 
 function printOutcome(outcome: FineTuneOutcome, started: number): void {
   const r = outcome.result;
@@ -139,6 +146,7 @@ export function registerBertFinetuneCommand(bert: Command): void {
     .option("--heads <n>", "new model: attention heads (default 2)", parsePositiveInt)
     .option("--intermediate-size <n>", "new model: feed-forward width (default 4 × width)", parsePositiveInt)
     .option("--dropout <p>", "new model: dropout on embeddings, attention and residuals (default 0.1)", parseProbability)
+    .option("--pooling <how>", "what the classifier reads: cls (the pooled [CLS], as transformers) or mean (the pooler over the mean of the real tokens); default cls, or the --init folder's", parsePooling)
     .option("--max-length <n>", "tokens per text, [CLS] and [SEP] included (default 128)", parsePositiveInt)
     .option("--head-tokens <n>", "of a long text, tokens kept from its start (the rest from its end; default half)", parseNonNegativeInt)
     .option("--epochs <n>", "passes over the training examples (default 3); with --resume, the new total", parsePositiveInt)

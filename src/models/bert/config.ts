@@ -30,7 +30,17 @@ export interface BertConfig {
   num_labels: number;
   /** Dropout before the classifier; null → hidden_dropout_prob. */
   classifier_dropout: number | null;
+  /**
+   * What the sequence classifier reads: "cls", transformers' pooled first token, or "mean", the same
+   * pooler (or RoBERTa's head) over the mean of the unpadded positions' final hidden states. Not a
+   * BertConfig field in transformers (ModernBERT's config has it under this name), so a "mean" folder
+   * loaded there would silently pool [CLS].
+   */
+  classifier_pooling: ClassifierPooling;
 }
+
+/** How a sequence classifier pools the final hidden states (see `BertConfig.classifier_pooling`). */
+export type ClassifierPooling = "cls" | "mean";
 
 /** bert-base-uncased's values. */
 export const defaultBertConfig: BertConfig = {
@@ -49,6 +59,7 @@ export const defaultBertConfig: BertConfig = {
   pad_token_id: 0,
   num_labels: 2,
   classifier_dropout: null,
+  classifier_pooling: "cls",
 };
 
 /** The config fields loom reads and writes, in `defaultBertConfig`'s order. */
@@ -85,6 +96,7 @@ const RULES: Omit<FieldRules<BertConfig>, "pad_token_id" | "classifier_dropout">
   initializer_range: { kind: "positive" },
   layer_norm_eps: { kind: "positive" },
   num_labels: { kind: "size", max: BERT_SIZE_LIMITS.num_labels },
+  classifier_pooling: { kind: "choice", values: ["cls", "mean"] },
 };
 
 /** Parameters of the base model (embeddings, layers, pooler), computed without building it. */

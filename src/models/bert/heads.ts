@@ -3,14 +3,15 @@
  *  - BertForMaskedLM: cls.predictions.{transform.dense, transform.LayerNorm, bias}; the decoder is the
  *    word-embedding matrix (tied; a checkpoint's cls.predictions.decoder.{weight,bias} are aliases).
  *  - BertForPreTraining: the same plus cls.seq_relationship (next-sentence prediction, 2 classes).
- *  - BertForSequenceClassification: classifier on the pooled [CLS]; mean-squared error when num_labels = 1.
+ *  - BertForSequenceClassification: classifier on the pooled [CLS] (or, with classifier_pooling "mean",
+ *    the pooler over the mean of the real tokens); mean-squared error when num_labels = 1.
  *  - BertForTokenClassification: classifier on every token; BertForQuestionAnswering: qa_outputs (start, end).
  *  - bertSentenceEmbeddings: mean-pooled last hidden states.
  * Losses follow transformers: token labels −100 are ignored; the pretraining loss is MLM + NSP.
  */
 import { ShapeError, ValueError, formatShape } from "../../errors.js";
 import { crossEntropy } from "../../losses/index.js";
-import { add, linear, select } from "../../ops/index.js";
+import { add, linear, select, tanh } from "../../ops/index.js";
 import { ones, zeros } from "../../tensor/factory.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, maskedMeanPool } from "../../nn/functional/index.js";
@@ -20,7 +21,7 @@ import { Linear } from "../../nn/layers/linear.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
 import { BERT_MODEL_TYPE, type BertConfig, bertConfig } from "./config.js";
-import { type BertForwardOptions, BertModel, initLinear } from "./model.js";
+import { type BertForwardOptions, BertModel, type BertPooler, initLinear } from "./model.js";
 import { checkClassLabels, questionAnsweringLoss, sequenceClassificationLoss, tokenLoss, type QuestionAnsweringPositions } from "./head-losses.js";
 
 export class BertPredictionHeadTransform extends Module {
@@ -178,7 +179,8 @@ export class BertForSequenceClassification extends Module {
     const op = "BertForSequenceClassification.forward";
     const out = this.bert.forward(inputIds, options, op);
     const p = this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
-    const logits = this.classifier.forward(dropout(out.poolerOutput as Tensor, p, this.training));
+    const pooled = this.config.classifier_pooling === "mean" ? tanh((this.bert.pooler as BertPooler).dense.forward(meanOfRealTokens(out.lastHiddenState, options.attentionMask))) : (out.poolerOutput as Tensor);
+    const logits = this.classifier.forward(dropout(pooled, p, this.training));
     const loss = options.labels === undefined ? null : sequenceClassificationLoss(logits, options.labels, this.config.num_labels, op);
     return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
   }
@@ -242,12 +244,16 @@ export class BertForQuestionAnswering extends Module {
   }
 }
 
+/** hidden [B, T, C] → [B, C]: the mean over the positions the attention mask keeps (every position without one). */
+export function meanOfRealTokens(hidden: Tensor, attentionMask: Tensor | undefined): Tensor {
+  return maskedMeanPool(hidden, attentionMask ?? ones(hidden.shape.slice(0, 2), { dtype: "int32" }));
+}
+
 /**
  * Sentence embeddings: the mean of the last hidden states over real tokens (sentence-transformers'
  * mean pooling), [B, C]; compare two with nn.functional.cosineSimilarity.
  */
 export function bertSentenceEmbeddings(model: BertModel, inputIds: Tensor, options: BertForwardOptions = {}): Tensor {
   const { lastHiddenState } = model.forward(inputIds, options, "bertSentenceEmbeddings");
-  const mask = options.attentionMask ?? ones(inputIds.shape, { dtype: "int32" });
-  return maskedMeanPool(lastHiddenState, mask);
+  return meanOfRealTokens(lastHiddenState, options.attentionMask);
 }

@@ -20,7 +20,7 @@ import { Linear } from "../../nn/layers/linear.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
 import { type BertForwardOptions, BertModel, type BertEmbeddingsOptions, initLinear } from "../bert/model.js";
-import type { BertHeadForwardOptions, BertHeadOutput } from "../bert/heads.js";
+import { type BertHeadForwardOptions, type BertHeadOutput, meanOfRealTokens } from "../bert/heads.js";
 import { type QuestionAnsweringPositions, questionAnsweringLoss, sequenceClassificationLoss, tokenLoss } from "../bert/head-losses.js";
 import { ROBERTA_MODEL_TYPE, type RobertaConfig, robertaConfig } from "./config.js";
 
@@ -111,7 +111,10 @@ export class RobertaForMaskedLM extends Module {
   }
 }
 
-/** classifier: out_proj(dropout(tanh(dense(dropout(h[:, 0]))))) (transformers' RobertaClassificationHead). */
+/**
+ * classifier: out_proj(dropout(tanh(dense(dropout(h[:, 0]))))) (transformers' RobertaClassificationHead);
+ * with classifier_pooling "mean", the mean of the real tokens' h in place of h[:, 0].
+ */
 export class RobertaClassificationHead extends Module {
   dense: Linear;
   out_proj: Linear;
@@ -122,10 +125,11 @@ export class RobertaClassificationHead extends Module {
     this.out_proj = initLinear(new Linear(cfg.hidden_size, cfg.num_labels), cfg);
   }
 
-  /** hidden [B, T, C] → logits [B, num_labels] */
-  forward(hidden: Tensor): Tensor {
+  /** hidden [B, T, C] → logits [B, num_labels]; the attention mask is read by mean pooling only. */
+  forward(hidden: Tensor, attentionMask?: Tensor): Tensor {
     const p = this.cfg.classifier_dropout ?? this.cfg.hidden_dropout_prob;
-    const x = dropout(select(hidden, 1, 0), p, this.training); // [B, C]: the <s> token
+    const features = this.cfg.classifier_pooling === "mean" ? meanOfRealTokens(hidden, attentionMask) : select(hidden, 1, 0); // [B, C]: the mean, or the <s> token
+    const x = dropout(features, p, this.training);
     return this.out_proj.forward(dropout(tanh(this.dense.forward(x)), p, this.training));
   }
 }
@@ -148,7 +152,7 @@ export class RobertaForSequenceClassification extends Module {
   forward(inputIds: Tensor, options: BertHeadForwardOptions = {}): BertHeadOutput & { logits: Tensor } {
     const op = "RobertaForSequenceClassification.forward";
     const out = this.roberta.forward(inputIds, options, op);
-    const logits = this.classifier.forward(out.lastHiddenState);
+    const logits = this.classifier.forward(out.lastHiddenState, options.attentionMask);
     const loss = options.labels === undefined ? null : sequenceClassificationLoss(logits, options.labels, this.config.num_labels, op);
     return { loss, logits, hiddenStates: out.hiddenStates, attentions: out.attentions };
   }

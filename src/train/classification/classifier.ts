@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FormatError } from "../../errors.js";
+import { FormatError, ValueError } from "../../errors.js";
+import type { ClassifierPooling } from "../../models/bert/config.js";
 import { fromPretrained, pretrainedFiles } from "../../models/pretrained.js";
 import { familyOfConfig, type RegisteredModel } from "../../models/registry.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -26,6 +27,9 @@ export interface SequenceClassifier extends RegisteredModel {
 }
 
 const CLASSIFIER_SUFFIX = "ForSequenceClassification";
+
+/** The families whose config has classifier_pooling (BERT's field, shared by RoBERTa). */
+const POOLING_FAMILIES: readonly string[] = ["bert", "roberta"];
 
 /** The model as a classifier, or a FormatError naming `file` when it is another head (or a regression head). */
 export function asSequenceClassifier(model: RegisteredModel, file: string): SequenceClassifier {
@@ -125,14 +129,18 @@ export interface EncoderInitialisation {
  * (any class of the same family) and initialised from its model.safetensors by name (fromPretrained's
  * non-strict load: a tensor of another shape is an error; the classification head keeps its fresh
  * initialisation), as transformers' `…ForSequenceClassification.from_pretrained` on a pretraining
- * checkpoint.
+ * checkpoint. `pooling` sets a BERT or RoBERTa classifier's classifier_pooling (else the folder's own).
  */
-export function classifierFromEncoder(dir: string, numLabels: number): EncoderInitialisation {
+export function classifierFromEncoder(dir: string, numLabels: number, pooling?: ClassifierPooling): EncoderInitialisation {
   const configFile = join(dir, "config.json");
   const family = familyOfConfig(readJsonObject(configFile), configFile);
   const architecture = family.architectures.find((a) => a.endsWith(CLASSIFIER_SUFFIX));
   if (architecture === undefined) throw new FormatError(configFile, "model_type", `the ${family.modelType} family has no sequence classifier in loom`);
-  const loaded = fromPretrained(dir, { architecture, config: { num_labels: numLabels }, strict: false, validate: checkFiniteWeights });
+  if (pooling !== undefined && !POOLING_FAMILIES.includes(family.modelType)) {
+    throw new ValueError(`pooling "${pooling}": the ${family.modelType} classifier in ${dir} reads its first token only (classifier_pooling is a BERT and RoBERTa setting)`);
+  }
+  const config = pooling === undefined ? { num_labels: numLabels } : { num_labels: numLabels, classifier_pooling: pooling };
+  const loaded = fromPretrained(dir, { architecture, config, strict: false, validate: checkFiniteWeights });
   const model = asSequenceClassifier(loaded.model, configFile);
   if (loaded.missingKeys.length === model.stateDict().size) throw new FormatError(join(dir, "model.safetensors"), "(tensors)", `no tensor matches a weight of ${architecture}: is this a ${family.modelType} checkpoint?`);
   return { model, newWeights: loaded.missingKeys, unusedWeights: loaded.unexpectedKeys };

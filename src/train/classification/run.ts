@@ -13,7 +13,7 @@ import { SPAM_ASSASSIN_LABELS, spamAssassinSplit } from "../../data/spam-assassi
 import { ValueError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { BertForSequenceClassification } from "../../models/bert/heads.js";
-import { BERT_MODEL_TYPE, type BertConfig } from "../../models/bert/config.js";
+import { BERT_MODEL_TYPE, type BertConfig, type ClassifierPooling } from "../../models/bert/config.js";
 import type { BertForMaskedLM, BertForPreTraining } from "../../models/bert/heads.js";
 import type { BertModel } from "../../models/bert/model.js";
 import { DistilBertForSequenceClassification } from "../../models/distilbert/heads.js";
@@ -56,6 +56,11 @@ export interface FineTuneSettings {
   distilbert: boolean;
   /** Without `init`: the new BERT's sizes and dropouts (vocab_size, positions and labels are set from the data). */
   model: Partial<BertConfig>;
+  /**
+   * What the classifier reads (BertConfig.classifier_pooling): "cls", the pooled first token, or "mean",
+   * the mean of the real tokens; null: "cls" for a new model, the init folder's own setting otherwise.
+   */
+  pooling: ClassifierPooling | null;
   /** Tokens per sequence, [CLS] and [SEP] included. */
   maxLength: number;
   /** Tokens from a long text's start (the rest from its end); null: half. */
@@ -80,6 +85,7 @@ export const defaultFineTuneSettings: FineTuneSettings = {
   tokenizer: "wordpiece:8000",
   lowercase: true,
   model: { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 512 },
+  pooling: null,
   maxLength: 128,
   headTokens: null,
   validationFraction: 0.1,
@@ -162,6 +168,7 @@ function inputOptions(settings: FineTuneSettings): ClassificationInputOptions {
 function checkSettings(settings: FineTuneSettings): void {
   validateFineTuneOptions(settings.train);
   if (!(settings.validationFraction > 0 && settings.validationFraction < 1)) throw new ValueError(`--validation-fraction: expected a number in (0, 1), got ${settings.validationFraction}`);
+  if (settings.pooling === "mean" && settings.distilbert) throw new ValueError("--pooling mean and --distilbert: the DistilBERT classifier reads its first token only");
   if (!Number.isInteger(settings.maxLength) || settings.maxLength < 3 || settings.maxLength > 8192) throw new ValueError(`--max-length: expected an integer from 3 to 8192, got ${settings.maxLength}`);
 }
 
@@ -190,14 +197,15 @@ function runTokenizer(settings: FineTuneSettings, texts: readonly string[], log:
 function runModel(settings: FineTuneSettings, tokenizer: Tokenizer, numLabels: number, padId: number, log: (line: string) => void): SequenceClassifier {
   if (settings.init !== null && settings.distilbert) return distilbertStudent(settings.init, numLabels, log);
   if (settings.init !== null) {
-    const { model, newWeights, unusedWeights } = classifierFromEncoder(settings.init, numLabels);
+    const { model, newWeights, unusedWeights } = classifierFromEncoder(settings.init, numLabels, settings.pooling ?? undefined);
     log(`model: ${model.architecture} from ${settings.init}; new: ${newWeights.join(", ") || "nothing"}; unused: ${unusedWeights.length} tensors${unusedWeights.length > 0 ? ` (${[...new Set(unusedWeights.map((n) => n.split(".").slice(0, 2).join(".")))].join(", ")})` : ""}`);
     return model;
   }
   const vocab = tokenizer.getVocab(true);
   let vocabSize = 0;
   for (const id of vocab.values()) vocabSize = Math.max(vocabSize, id + 1);
-  return new BertForSequenceClassification({ ...settings.model, vocab_size: vocabSize, max_position_embeddings: settings.maxLength, pad_token_id: padId, num_labels: numLabels });
+  const pooling = settings.pooling === null ? {} : { classifier_pooling: settings.pooling };
+  return new BertForSequenceClassification({ ...settings.model, ...pooling, vocab_size: vocabSize, max_position_embeddings: settings.maxLength, pad_token_id: padId, num_labels: numLabels });
 }
 
 /** A DistilBertForSequenceClassification whose encoder is distilbertFromTeacher's copy of the BERT in `dir`. */
