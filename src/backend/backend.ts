@@ -77,6 +77,13 @@ export interface Backend {
    * accumulate). Present exactly where `hasBf16Matmul` holds.
    */
   matmulBf16Layout?(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void;
+  /**
+   * The float32 product over a whole `MatmulLayout` with A and B holding float16 bit patterns, read in
+   * place and widened exactly block by block: written as float32 into a Float32Array `out`, or rounded
+   * once to float16 into a Uint16Array `out` (which cannot accumulate); the bits `matmul` gives on
+   * float32 copies of the operands. Absent where no such kernel exists.
+   */
+  matmulF16Layout?(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void;
   /** bf16 out[i] = gelu(x[i]) on bfloat16 bits, float32 arithmetic, rounded once (reference/gelu.ts `geluForward`); absent where no such kernel exists. */
   geluForwardBf16?(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
   /** bf16 dx[i] = dy[i]·gelu'(x[i]) on bfloat16 bits, rounded once (reference/gelu.ts `geluBackward`); absent where no such kernel exists. */
@@ -102,6 +109,10 @@ export interface Backend {
   float32ToBFloat16?(out: Uint16Array, x: Float32Array): void;
   /** float32 values of bfloat16 bits (io/half.ts `bfloat16ToFloat32`); absent where no faster kernel exists. */
   bfloat16ToFloat32?(out: Float32Array, x: Uint16Array): void;
+  /** float16 bits of x[i] (round to nearest even, NaN as sign | 0x7E00: io/half.ts `float32ToFloat16`); absent where no faster kernel exists. */
+  float32ToFloat16?(out: Uint16Array, x: Float32Array): void;
+  /** float32 values of float16 bits (exact: io/half.ts `float16ToFloat32`); absent where no faster kernel exists. */
+  float16ToFloat32?(out: Float32Array, x: Uint16Array): void;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
 

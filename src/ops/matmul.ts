@@ -6,7 +6,7 @@
  */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
-import { type BFloat16Storage, type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
+import { type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
 import { autocastOperand, autocasting, checkSameHalf, inFloat32 } from "./half.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -116,9 +116,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const t = promoteTypes(a.dtype, b.dtype);
     return matmul(to(a, t), to(b, t));
   }
-  // Half operands: float32 products and sums, the result rounded once; bfloat16 ones are read directly
-  // by a bf16 GEMM where the backend has one, else computed on float32 copies.
-  if (isHalf(a.dtype) && !bf16Gemm(a.dtype)) return inFloat32([a, b], a.dtype, matmul);
+  // Half operands: float32 products and sums, the result rounded once; read directly by the backend's
+  // half GEMM where it has one for the dtype, else computed on float32 copies.
+  if (isHalf(a.dtype) && !halfGemm(a.dtype)) return inFloat32([a, b], a.dtype, matmul);
   // 1-D operands: prepend/append a dim, then drop it from the result (PyTorch semantics).
   if (a.ndim === 1 && b.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), [0, 1]);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
@@ -138,7 +138,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // x[B, T, K]·W[K, N] with one W for every batch row: a single [B·T, K]·[K, N] product.
   const fold = batch > 1 && ob.batchStride === 0 && !oa.trans && oa.batchStride === m * k;
   if (isHalf(a.dtype)) {
-    const product = bf16Product(oa, ob, { batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k }, null);
+    const product = halfProduct(a.dtype as "bfloat16" | "float16", oa, ob, { batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k }, null);
     return record(new Tensor(product, [...batchShape, m, n]), "matmul", [a, b], (g) => [
       a.requiresGrad ? sumToShape(matmul(g, transpose(b, -1, -2)), a.shape) : null,
       b.requiresGrad ? weightGradient(a, g, b.shape) : null,
@@ -194,13 +194,13 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   if (!isFloatingPoint(x.dtype) || x.dtype !== w.dtype || x.dtype !== bias.dtype) {
     throw new DTypeError(`addmm: expected one floating-point dtype, got ${bias.dtype}, ${x.dtype} and ${w.dtype}`);
   }
-  if (isHalf(x.dtype) && !bf16Gemm(x.dtype)) return inFloat32([bias, x, w], x.dtype, addmm);
+  if (isHalf(x.dtype) && !halfGemm(x.dtype)) return inFloat32([bias, x, w], x.dtype, addmm);
   const rows = x.size / K;
   const x2 = noGrad(() => reshape(x, [rows, K]));
   const ox = operand(x2, []);
   const ow = operand(w, []);
   let out: Storage;
-  if (isHalf(x.dtype)) out = bf16Product(ox, ow, { batch: 1, m: rows, n: N, k: K }, bias);
+  if (isHalf(x.dtype)) out = halfProduct(x.dtype as "bfloat16" | "float16", ox, ow, { batch: 1, m: rows, n: N, k: K }, bias);
   else {
     out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
     getBackend().matmul(out, ox.data, ow.data, {
@@ -220,26 +220,34 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   });
 }
 
-/** Whether half operands of `dtype` multiply on the backend's bf16 GEMM (bfloat16 on a backend that has one). */
-function bf16Gemm(dtype: string): boolean {
+/**
+ * Whether half operands of `dtype` multiply on a backend GEMM that reads them directly: bfloat16 on a
+ * backend with a bf16 GEMM, float16 on one with `matmulF16Layout`.
+ */
+function halfGemm(dtype: string): boolean {
   const be = getBackend();
-  return dtype === "bfloat16" && be.hasBf16Matmul === true && be.matmulBf16Layout !== undefined;
+  if (dtype === "bfloat16") return be.hasBf16Matmul === true && be.matmulBf16Layout !== undefined;
+  return dtype === "float16" && be.matmulF16Layout !== undefined;
 }
 
 /**
- * [batch, m, n] bfloat16 products of bfloat16 operands on the backend's bf16 GEMM, which reads the
+ * [batch, m, n] half products of half operands of `dtype` on the backend's half GEMM, which reads the
  * operands' bits in place in any layout `operand` describes (transposed, row-strided, batched) and
- * sums in float32 from the bias rows when given, rounding each result to bf16 once.
+ * sums in float32 from the bias rows when given, rounding each result to `dtype` once.
  */
-function bf16Product(ox: Operand, oy: Operand, size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null): Storage {
+function halfProduct(
+  dtype: "bfloat16" | "float16", ox: Operand, oy: Operand, size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null,
+): Storage {
   const { batch, m, n, k } = size;
-  const out = allocateUninitialized("bfloat16", batch * m * n) as BFloat16Storage; // every element is written
+  const out = allocateUninitialized(dtype, batch * m * n) as Uint16Array; // every element is written
   const bias32 = bias ? (convertStorage(bias.contiguousValues(), bias.dtype, "float32") as Float32Array) : null;
-  getBackend().matmulBf16Layout?.(out, ox.data as unknown as Uint16Array, oy.data as unknown as Uint16Array, {
+  const be = getBackend();
+  const gemm = dtype === "bfloat16" ? be.matmulBf16Layout : be.matmulF16Layout;
+  gemm?.call(be, out, ox.data as unknown as Uint16Array, oy.data as unknown as Uint16Array, {
     batch, m, n, k, transA: ox.trans, transB: oy.trans, strideA: ox.batchStride, strideB: oy.batchStride,
     offsetA: ox.offset, offsetB: oy.offset, accumulate: false, bias: bias32, ...rowStrides(ox, oy),
   });
-  return out;
+  return out as Storage;
 }
 
 /** Batched matrix product of two 3-D tensors [B,n,m]·[B,m,p] (torch.bmm). */

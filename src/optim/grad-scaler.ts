@@ -238,7 +238,8 @@ function unscaleInPlace(g: Tensor, invScale: number): boolean {
   const s = g.storage as Float32Array | Float64Array;
   let foundInf = false;
   const offsets = g.isContiguous() ? null : stridedOffsets(g.shape, g.strides, g.offset);
-  for (let k = 0; k < g.size; k++) {
+  const n = g.size; // a getter that multiplies the shape out: read once, not per element
+  for (let k = 0; k < n; k++) {
     const i = offsets === null ? g.offset + k : offsets[k]!;
     const v = s[i]!;
     if (!Number.isFinite(v)) foundInf = true;

@@ -47,7 +47,7 @@ export function scaleInPlace(t: Tensor, factor: number): void {
 export function clampInPlace(t: Tensor, lo: number, hi: number): void {
   const s = t.storage;
   const offsets = t.isContiguous() ? null : stridedOffsets(t.shape, t.strides, t.offset);
-  for (let k = 0; k < t.size; k++) {
+  for (let k = 0, n = t.size; k < n; k++) {
     const i = offsets === null ? t.offset + k : offsets[k];
     const v = s[i];
     if (v < lo) s[i] = lo;

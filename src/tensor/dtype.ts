@@ -214,21 +214,21 @@ export function convertStorage(src: Storage, from: DType, to: DType, op = "to"):
   if (from === to) return src.slice();
   const backend = getBackend();
   if (isHalf(from)) {
-    let wide: Float32Array;
-    if (from === "bfloat16" && backend.bfloat16ToFloat32) {
-      wide = allocateUninitialized("float32", src.length, op) as Float32Array;
-      backend.bfloat16ToFloat32(wide, src as Uint16Array);
-    } else wide = from === "float16" ? float16ToFloat32(src as Uint16Array) : bfloat16ToFloat32(src as Uint16Array);
+    const wide = allocateUninitialized("float32", src.length, op) as Float32Array;
+    const widen = from === "float16" ? backend.float16ToFloat32 : backend.bfloat16ToFloat32;
+    if (widen) widen.call(backend, wide, src as Uint16Array);
+    else if (from === "float16") float16ToFloat32(src as Uint16Array, wide);
+    else bfloat16ToFloat32(src as Uint16Array, wide);
     return to === "float32" ? wide : convertStorage(wide, "float32", to, op);
   }
   if (isHalf(to)) {
     const f32 = src instanceof Float32Array ? src : Float32Array.from(src);
     const out = allocateUninitialized(to, src.length, op) as Uint16Array;
-    if (to === "bfloat16" && backend.float32ToBFloat16) {
-      backend.float32ToBFloat16(out, f32);
-      return out as Storage;
-    }
-    return (to === "float16" ? float32ToFloat16(f32, out) : float32ToBFloat16(f32, out)) as Storage;
+    const narrow = to === "float16" ? backend.float32ToFloat16 : backend.float32ToBFloat16;
+    if (narrow) narrow.call(backend, out, f32);
+    else if (to === "float16") float32ToFloat16(f32, out);
+    else float32ToBFloat16(f32, out);
+    return out as Storage;
   }
   const out = allocateUninitialized(to, src.length, op);
   if (to === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;

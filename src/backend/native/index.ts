@@ -247,6 +247,16 @@ export class NativeBackend extends WasmBackend {
     if (out.length < x.length) throw new ShapeError(`bfloat16ToFloat32: out has ${out.length} elements for ${x.length}`);
     this.k.fromBf16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
   }
+  /** float16 bits of x (bit-identical to io/half.ts `float32ToFloat16`) on the F16C conversions. */
+  float32ToFloat16(out: Uint16Array, x: Float32Array): void {
+    if (out.length < x.length) throw new ShapeError(`float32ToFloat16: out has ${out.length} elements for ${x.length}`);
+    this.k.toF16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
+  }
+  /** float32 values of float16 bits (exact). */
+  float16ToFloat32(out: Float32Array, x: Uint16Array): void {
+    if (out.length < x.length) throw new ShapeError(`float16ToFloat32: out has ${out.length} elements for ${x.length}`);
+    this.k.fromF16(out, x, x.length, this.threadsFor(x.length * ROW_ELEMENT_WORK));
+  }
 
   override dropout(out: FloatArray, x: FloatArray, n: number, p: number, seed: readonly [number, number]): void {
     if (isF32(out) && isF32(x)) this.call(() => this.k.dropout(out, x, n, p, seed[0] >>> 0, seed[1] >>> 0, this.threadsFor(n * ROW_ELEMENT_WORK)));
@@ -413,6 +423,32 @@ export class NativeBackend extends WasmBackend {
     this.call(() => this.native.gemmBf16Layout(
       out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
       this.threadsFor(2 * batch * m * n * k), this.amx, outBf16,
+    ));
+  }
+
+  /**
+   * The float16 product over a whole MatmulLayout (backend.ts `matmulF16Layout`, kernels/gemm.cc
+   * gemm_f16): operands read in place, widened a block at a time into the float32 GEMM's packing.
+   */
+  matmulF16Layout(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void {
+    const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+    const bias = layout.bias ?? null;
+    if (bias !== null && !(bias instanceof Float32Array)) throw new ValueError("matmulF16Layout: the bias must be a Float32Array");
+    const outF16 = out instanceof Uint16Array;
+    if (outF16 && accumulate) throw new ValueError("matmulF16Layout: a float16 out cannot accumulate");
+    for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulF16Layout: ${name} must be a non-negative integer, got ${v}`);
+    }
+    checkBias(bias, accumulate, n);
+    const ldA = layout.ldA ?? (transA ? m : k);
+    const ldB = layout.ldB ?? (transB ? k : n);
+    for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulF16Layout: ${name} must be a non-negative integer, got ${v}`);
+    }
+    // The glue checks the row lengths against ldA/ldB and every operand's span against its length.
+    this.call(() => this.k.gemmF16(
+      out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
+      this.threadsFor(2 * batch * m * n * k), outF16,
     ));
   }
 

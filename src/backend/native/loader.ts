@@ -18,6 +18,12 @@ export interface NativeKernels {
     transA: boolean, transB: boolean, strideA: number, strideB: number, offsetA: number, offsetB: number, ldA: number, ldB: number,
     accumulate: boolean, threads: number,
   ): void;
+  /** `gemm` on float16 operands (bits in Uint16Array); float32 out, or float16 out rounded once with outF16 (no accumulate). */
+  gemmF16(
+    out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, bias: Float32Array | null, batch: number, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, strideA: number, strideB: number, offsetA: number, offsetB: number, ldA: number, ldB: number,
+    accumulate: boolean, threads: number, outF16: boolean,
+  ): void;
   /** sizes: [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1]; mask data Uint8Array (keep ≠ 0) or additive Float32Array. */
   attentionForward(
     out: Float32Array, outOffsets: Int32Array, outStride: number, lse: Float64Array,
@@ -55,6 +61,8 @@ export interface NativeKernels {
   geluBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, n: number, tanh: boolean, threads: number): void;
   toBf16(out: Uint16Array, x: Float32Array, n: number, threads: number): void;
   fromBf16(out: Float32Array, x: Uint16Array, n: number, threads: number): void;
+  toF16(out: Uint16Array, x: Float32Array, n: number, threads: number): void;
+  fromF16(out: Float32Array, x: Uint16Array, n: number, threads: number): void;
   dropout(out: Float32Array, x: Float32Array, n: number, p: number, seed0: number, seed1: number, threads: number): void;
   layerNormForward(
     out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array | null, b: Float32Array | null,

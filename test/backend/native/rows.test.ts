@@ -4,7 +4,7 @@ import type { AdamWHyperparameters, Backend } from "../../../src/backend/backend
 import { BinaryOp } from "../../../src/backend/reference/elementwise.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { IndexError } from "../../../src/errors.js";
-import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, nativeBackends, skip } from "./native.js";
 import { createNativeBackend } from "../../../src/backend/native/index.js";
@@ -226,6 +226,27 @@ for (const [label, make] of nativeBackends()) {
         const wide = new Float32Array(n);
         be.bfloat16ToFloat32(wide, expected);
         assert.deepEqual(new Uint32Array(wide.buffer), new Uint32Array(bfloat16ToFloat32(expected).buffer), `n=${n} from bf16`);
+      }
+    });
+
+    test("float16 → float32 bit-identical to io/half.ts for all 65,536 patterns; float32 → float16 on 2²⁰ patterns and every edge", () => {
+      const be = make();
+      const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+      const wide = new Float32Array(all.length);
+      be.float16ToFloat32(wide, all);
+      assert.deepEqual(new Uint32Array(wide.buffer), new Uint32Array(float16ToFloat32(all).buffer), "from f16, every pattern");
+      // Every float16 value and the midpoints next to it (ties to even, the subnormal range, the
+      // overflow threshold 65520), NaNs with payloads of both signs, then random patterns.
+      const edges: number[] = [0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x7f800001, 0xff812345, 0x477ff000, 0x477fefff, 0x33000000, 0x33000001, 0xb3000000, 0x32ffffff];
+      for (const v of new Uint32Array(wide.buffer)) edges.push(v, (v + 0x1000) >>> 0, (v + 0xfff) >>> 0, (v + 0x1001) >>> 0);
+      const rand = seededRandom(19);
+      for (const n of [1, 7, 8, 9, 1000, edges.length, 1 << 20]) {
+        const bits = n === edges.length ? Uint32Array.from(edges) : Uint32Array.from({ length: n }, () => (rand() * 4294967296) >>> 0);
+        if (n < edges.length) bits.set(edges.slice(0, n), 0);
+        const x = new Float32Array(bits.buffer);
+        const actual = new Uint16Array(n);
+        be.float32ToFloat16(actual, x);
+        assert.deepEqual(actual, float32ToFloat16(x), `n=${n} to f16`);
       }
     });
 

@@ -359,7 +359,158 @@ void run_task(void* ctx, int task) {
 
 long round_up(long x, long to) { return (x + to - 1) / to * to; }
 
+// ---- float16 operands ----
+// The float32 GEMM above on float16 inputs, read in place: each KC-deep block of op(A) and op(B) is
+// widened (VCVTPH2PS, exact) into a per-thread staging block in its stored orientation, then packed by
+// pack_a / pack_b as a float32 matrix would be, so the micro-kernel, the blocking and the order of every
+// sum are gemm_f32's and the float32 results are its bits on widened copies. No float32 copy of an
+// operand exists beyond one block per thread. A float16 out is accumulated in a per-thread MC×NC
+// float32 tile over the k blocks (the loop runs jc → ic → pc for that) and rounded once at the end.
+
+inline void widen_rows(float* dst, const uint16_t* x, long ld, long r0, long rows, long c0, long cols) {
+  for (long r = 0; r < rows; r++) {
+    const uint16_t* src = x + (r0 + r) * ld + c0;
+    float* d = dst + r * cols;
+    long c = 0;
+    for (; c + 8 <= cols; c += 8) _mm256_storeu_ps(d + c, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + c))));
+    for (; c < cols; c++) d[c] = _cvtsh_ss(src[c]);
+  }
+}
+
+/** float16 bits of v rounded to nearest even; NaN as sign | 0x7e00 (io/half.ts float32ToFloat16). */
+inline uint16_t narrow_f16(float v) {
+  if (v != v) {
+    uint32_t u;
+    std::memcpy(&u, &v, sizeof u);
+    return static_cast<uint16_t>(((u >> 16) & 0x8000u) | 0x7e00u);
+  }
+  return static_cast<uint16_t>(_cvtss_sh(v, _MM_FROUND_TO_NEAREST_INT));
+}
+
+inline void narrow_row(uint16_t* out, const float* x, long n) {
+  long j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 v = _mm256_loadu_ps(x + j);
+    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0) {
+      for (long q = j; q < j + 8; q++) out[q] = narrow_f16(x[q]);
+    } else {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    }
+  }
+  for (; j < n; j++) out[j] = narrow_f16(x[j]);
+}
+
+struct F16Scratch {
+  float* a = nullptr;      // packed A block, MC × KC
+  float* b = nullptr;      // packed B block, KC × NC
+  float* stage = nullptr;  // one widened block before packing, KC × NC ≥ MC × KC
+  float* c = nullptr;      // the float32 tile of a float16 out, MC × NC
+};
+
+F16Scratch& f16_scratch() {
+  static thread_local F16Scratch s;
+  if (!s.a) {
+    s.a = static_cast<float*>(std::aligned_alloc(64, MC * KC * sizeof(float)));
+    s.b = static_cast<float*>(std::aligned_alloc(64, KC * NC * sizeof(float)));
+    s.stage = static_cast<float*>(std::aligned_alloc(64, KC * NC * sizeof(float)));
+    s.c = static_cast<float*>(std::aligned_alloc(64, MC * NC * sizeof(float)));
+  }
+  return s;
+}
+
+void gemm_f16_block(const F16GemmArgs& g, long bi, long i_begin, long i_end, long j_begin, long j_end) {
+  F16Scratch& s = f16_scratch();
+  const uint16_t* a = g.a + bi * g.stride_a;
+  const uint16_t* b = g.b + bi * g.stride_b;
+  const long n = g.n;
+  for (long jc = j_begin; jc < j_end; jc += NC) {
+    long nc = std::min(NC, j_end - jc);
+    for (long ic = i_begin; ic < i_end; ic += MC) {
+      long mc = std::min(MC, i_end - ic);
+      for (long pc = 0; pc < g.k; pc += KC) {
+        long kc = std::min(KC, g.k - pc);
+        bool first = pc == 0;
+        bool load_c = !first || g.accumulate;
+        const float* bias = first && g.bias ? g.bias : nullptr;
+        // op(B) block [pc, pc+kc) × [jc, jc+nc): stored rows pc… of B, or rows jc… of a transposed B.
+        if (g.trans_b) {
+          widen_rows(s.stage, b, g.ldb, jc, nc, pc, kc);
+          pack_b(s.b, s.stage, kc, true, 0, kc, 0, nc);
+        } else {
+          widen_rows(s.stage, b, g.ldb, pc, kc, jc, nc);
+          pack_b(s.b, s.stage, nc, false, 0, kc, 0, nc);
+        }
+        if (g.trans_a) {
+          widen_rows(s.stage, a, g.lda, pc, kc, ic, mc);
+          pack_a(s.a, s.stage, mc, true, 0, mc, 0, kc);
+        } else {
+          widen_rows(s.stage, a, g.lda, ic, mc, pc, kc);
+          pack_a(s.a, s.stage, kc, false, 0, mc, 0, kc);
+        }
+        float* c = g.out_f16 ? s.c : g.out_f32 + bi * g.m * n + ic * n + jc;
+        const long ldc = g.out_f16 ? NC : n;
+        for (long jr = 0; jr < nc; jr += NR) {
+          long nr = std::min<long>(NR, nc - jr);
+          const float* pb = s.b + jr * kc;
+          const float* bias_j = bias ? bias + jc + jr : nullptr;
+          for (long ir = 0; ir < mc; ir += MR) {
+            long mr = std::min<long>(MR, mc - ir);
+            float* ct = c + ir * ldc + jr;
+            const float* pa = s.a + ir * kc;
+            if (mr == MR && nr == NR) micro_kernel<false>(kc, pa, 0, pb, ct, ldc, load_c, bias_j);
+            else edge_tile<false>(kc, pa, 0, pb, ct, ldc, load_c, bias_j, mr, nr);
+          }
+        }
+      }
+      if (g.out_f16) {
+        uint16_t* out = g.out_f16 + bi * g.m * n + ic * n + jc;
+        if (g.k == 0) {
+          // No k blocks ran: the rows are the bias (or zeros), as gemm_f32 writes them.
+          for (long i = 0; i < mc; i++)
+            for (long j = 0; j < nc; j++) s.c[i * NC + j] = g.bias ? g.bias[jc + j] : 0.0f;
+        }
+        for (long i = 0; i < mc; i++) narrow_row(out + i * n, s.c + i * NC, nc);
+      } else if (g.k == 0 && !g.accumulate) {
+        float* out = g.out_f32 + bi * g.m * n + ic * n + jc;
+        for (long i = 0; i < mc; i++)
+          for (long j = 0; j < nc; j++) out[i * n + j] = g.bias ? g.bias[jc + j] : 0.0f;
+      }
+    }
+  }
+}
+
+struct F16Plan {
+  const F16GemmArgs* g;
+  long parts;
+  bool split_rows;
+  long unit;
+};
+
+void run_f16_task(void* ctx, int task) {
+  const F16Plan& p = *static_cast<const F16Plan*>(ctx);
+  const F16GemmArgs& g = *p.g;
+  long bi = task / p.parts;
+  long part = task % p.parts;
+  long lo = part * p.unit;
+  long hi = std::min(p.split_rows ? g.m : g.n, lo + p.unit);
+  if (lo >= hi) return;
+  if (p.split_rows) gemm_f16_block(g, bi, lo, hi, 0, g.n);
+  else gemm_f16_block(g, bi, 0, g.m, lo, hi);
+}
+
 }  // namespace
+
+void gemm_f16(const F16GemmArgs& g, int threads) {
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  // The same cut as gemm_f32: one piece per product, or each product cut along its longer side.
+  F16Plan plan{&g, 1, true, g.m};
+  if (threads > 1 && g.batch < threads) {
+    plan.split_rows = g.m >= g.n;
+    plan.unit = plan.split_rows ? round_up((g.m + threads - 1) / threads, MR) : round_up((g.n + threads - 1) / threads, NR);
+    plan.parts = plan.split_rows ? (g.m + plan.unit - 1) / plan.unit : (g.n + plan.unit - 1) / plan.unit;
+  }
+  parallel_for(threads, static_cast<int>(g.batch * plan.parts), run_f16_task, &plan);
+}
 
 void gemm_f32(const GemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;

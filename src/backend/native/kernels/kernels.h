@@ -10,6 +10,8 @@ namespace loom {
 namespace LOOM_ISA {
 
 void gemm_f32(const GemmArgs& g, int threads);
+/** gemm_f32 on float16 operands widened block by block while packing: the bits gemm_f32 gives on widened copies. */
+void gemm_f16(const F16GemmArgs& g, int threads);
 
 void attention_forward(const AttentionArgs& a, int threads);
 void attention_backward(const AttentionArgs& a, int threads);
@@ -28,6 +30,10 @@ void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh
 void to_bf16(uint16_t* out, const float* x, long n, int threads);
 /** float32 of bfloat16 bits (exact). */
 void from_bf16(float* out, const uint16_t* x, long n, int threads);
+/** float16 bits of x rounded to nearest even, NaN as sign | 0x7e00 (io/half.ts float32ToFloat16). */
+void to_f16(uint16_t* out, const float* x, long n, int threads);
+/** float32 of float16 bits (exact; io/half.ts float16ToFloat32). */
+void from_f16(float* out, const uint16_t* x, long n, int threads);
 /** out[i] = x[i]·z_i with the counter-based dropout mask of (seed0, seed1) (reference/dropout.ts). */
 void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint32_t seed1, int threads);
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, long rows, long cols,

@@ -38,6 +38,9 @@ struct Table {
   void (*dropout)(float*, const float*, long, double, uint32_t, uint32_t, int);
   void (*to_bf16)(uint16_t*, const float*, long, int);
   void (*from_bf16)(float*, const uint16_t*, long, int);
+  void (*to_f16)(uint16_t*, const float*, long, int);
+  void (*gemm_f16)(const F16GemmArgs&, int);
+  void (*from_f16)(float*, const uint16_t*, long, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
   void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long, int);
   void (*rmsnorm_forward)(float*, float*, const float*, const float*, long, long, float, int);
@@ -60,7 +63,7 @@ struct Table {
 
 #define LOOM_TABLE(ns)                                                                                                       \
   Table{ns::gemm_f32, ns::attention_forward, ns::attention_backward, ns::lstm_forward, ns::lstm_backward, ns::gru_forward,    \
-        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::dropout, ns::to_bf16, ns::from_bf16, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
+        ns::gru_backward, ns::rnn_forward, ns::rnn_backward, ns::gelu_forward, ns::gelu_backward, ns::dropout, ns::to_bf16, ns::from_bf16, ns::to_f16, ns::gemm_f16, ns::from_f16, ns::layernorm_forward, ns::layernorm_backward, ns::rmsnorm_forward,   \
         ns::rmsnorm_backward, ns::softmax_forward, ns::softmax_backward, ns::cross_entropy_forward, ns::cross_entropy_backward, \
         ns::adamw_update, ns::binary, ns::binary_scalar, ns::binary_rows, ns::sum, ns::sum_rows, ns::sum_columns,               \
         ns::embedding_forward, ns::embedding_backward}
@@ -253,26 +256,29 @@ napi_value Dropout(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// toBf16(out u16, x f32, n, threads) / fromBf16(out f32, x u16, n, threads)
-napi_value ToBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "toBf16");
+// toBf16 / toF16 (out u16, x f32, n, threads) and fromBf16 / fromF16 (out f32, x u16, n, threads): one
+// reader per direction, the half format picked by the table entry.
+template <void (*Table::*Narrow)(uint16_t*, const float*, long, int)>
+napi_value NarrowToHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, Narrow == &Table::to_bf16 ? "toBf16" : "toF16");
   long n = a.integer(2);
   uint16_t* out = a.u16(0, n, "out");
   const float* x = a.f32(1, n, "x");
   int threads = static_cast<int>(a.integer(3));
   if (a.failed()) return nullptr;
-  a.table().to_bf16(out, x, n, threads);
+  (a.table().*Narrow)(out, x, n, threads);
   return undefined(env);
 }
 
-napi_value FromBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "fromBf16");
+template <void (*Table::*Widen)(float*, const uint16_t*, long, int)>
+napi_value WidenFromHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, Widen == &Table::from_bf16 ? "fromBf16" : "fromF16");
   long n = a.integer(2);
   float* out = a.f32(0, n, "out");
   const uint16_t* x = a.u16(1, n, "x");
   int threads = static_cast<int>(a.integer(3));
   if (a.failed()) return nullptr;
-  a.table().from_bf16(out, x, n, threads);
+  (a.table().*Widen)(out, x, n, threads);
   return undefined(env);
 }
 
@@ -587,6 +593,42 @@ napi_value GemmBf16Layout(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// gemmF16(out f32|u16, a u16, b u16, bias f32|null, batch, m, n, k, transA, transB, strideA, strideB,
+// offsetA, offsetB, ldA, ldB, accumulate, threads, outF16): the float16 product over a whole MatmulLayout
+// (backend.ts matmulF16Layout), written as float32 or (outF16) rounded once to float16.
+napi_value GemmF16(napi_env env, napi_callback_info info) {
+  Args a(env, info, "matmulF16Layout");
+  F16GemmArgs g{};
+  g.batch = a.integer(4), g.m = a.integer(5), g.n = a.integer(6), g.k = a.integer(7);
+  g.trans_a = a.boolean(8), g.trans_b = a.boolean(9);
+  g.stride_a = a.integer(10), g.stride_b = a.integer(11);
+  long offset_a = a.integer(12), offset_b = a.integer(13);
+  g.lda = a.integer(14), g.ldb = a.integer(15);
+  g.accumulate = a.boolean(16);
+  int threads = static_cast<int>(a.integer(17));
+  bool out_f16 = a.boolean(18);
+  if (a.failed()) return nullptr;
+  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0 || g.stride_a < 0 || g.stride_b < 0 || offset_a < 0 || offset_b < 0 ||
+      g.lda < (g.trans_a ? g.m : g.k) || g.ldb < (g.trans_b ? g.k : g.n) || (out_f16 && g.accumulate)) {
+    napi_throw_range_error(env, nullptr, "native matmulF16Layout: sizes must be non-negative, ldA/ldB at least the row lengths, and a float16 out cannot accumulate");
+    return nullptr;
+  }
+  long rows_a = g.trans_a ? g.k : g.m, cols_a = g.trans_a ? g.m : g.k;
+  long rows_b = g.trans_b ? g.n : g.k, cols_b = g.trans_b ? g.k : g.n;
+  long out_size = g.batch * g.m * g.n;
+  if (out_f16) g.out_f16 = a.u16(0, out_size, "out");
+  else g.out_f32 = a.f32(0, out_size, "out");
+  bool empty = out_size == 0 || g.k == 0;
+  const uint16_t* pa = a.u16(1, empty ? 0 : reach(offset_a, g.stride_a, g.batch, span(rows_a, cols_a, g.lda)), "A");
+  const uint16_t* pb = a.u16(2, empty ? 0 : reach(offset_b, g.stride_b, g.batch, span(rows_b, cols_b, g.ldb)), "B");
+  g.bias = a.f32(3, g.n, "bias", true);
+  if (a.failed()) return nullptr;
+  g.a = pa + offset_a;
+  g.b = pb + offset_b;
+  a.table().gemm_f16(g, threads);
+  return undefined(env);
+}
+
 // half.geluForward(out u16, x u16, n, tanh, threads) / half.geluBackward(dx u16, dy u16, x u16, n, tanh, threads):
 // GELU on bfloat16 bits (half.cc), AVX-512 only (the native backend calls them where it has a bf16 GEMM).
 napi_value GeluForwardBf16(napi_env env, napi_callback_info info) {
@@ -868,9 +910,9 @@ napi_value make_table(napi_env env, Table* table) {
     const char* name;
     napi_callback cb;
   } fns[] = {
-      {"gemm", Gemm}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward},
+      {"gemm", Gemm}, {"gemmF16", GemmF16}, {"attentionForward", AttentionForward}, {"attentionBackward", AttentionBackward},
       {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
-      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropout", Dropout}, {"toBf16", ToBf16}, {"fromBf16", FromBf16}, {"layerNormForward", LayerNormForward},
+      {"rnnForward", RnnForward}, {"rnnBackward", RnnBackward}, {"geluForward", GeluForward}, {"geluBackward", GeluBackward}, {"dropout", Dropout}, {"toBf16", NarrowToHalf<&Table::to_bf16>}, {"fromBf16", WidenFromHalf<&Table::from_bf16>}, {"toF16", NarrowToHalf<&Table::to_f16>}, {"fromF16", WidenFromHalf<&Table::from_f16>}, {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward}, {"rmsNormForward", RmsNormForward}, {"rmsNormBackward", RmsNormBackward},
       {"softmaxForward", SoftmaxForward}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"adamw", AdamW}, {"binary", Binary}, {"binaryScalar", BinaryScalar},

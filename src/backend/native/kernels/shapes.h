@@ -16,6 +16,22 @@ struct GemmArgs {
   bool trans_a, trans_b, accumulate;
 };
 
+/**
+ * A GemmArgs product of float16 operands (bits in uint16): float32 products and sums from the float32
+ * bias, written as float32 (out_f32) or rounded once to float16 (out_f16; not with accumulate).
+ */
+struct F16GemmArgs {
+  const uint16_t* a;
+  const uint16_t* b;
+  float* out_f32;     // contiguous [batch, m, n], or null
+  uint16_t* out_f16;  // contiguous [batch, m, n], or null
+  const float* bias;  // [n] or null
+  long batch, m, n, k;
+  long lda, ldb;
+  long stride_a, stride_b;
+  bool trans_a, trans_b, accumulate;
+};
+
 struct AdamWArgs {
   float lr, beta1, beta2, eps, weight_decay;
   double step_size, bias_correction2_sqrt;
