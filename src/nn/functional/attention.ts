@@ -29,7 +29,7 @@ import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
 import { type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
-import { bfloat16ToFloat32 } from "../../io/half.js";
+import { bfloat16ToFloat32, float16ToFloat32 } from "../../io/half.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -109,7 +109,7 @@ function stridesLike(x: Tensor, lead: readonly number[], rows: number, cols: num
 }
 
 /**
- * float32 buffers the bfloat16 path widens operands into and takes float32 gradients from, reused
+ * float32 buffers the half (bf16, fp16) path widens operands into and takes float32 gradients from, reused
  * across calls: each call is done with them when it returns (the forward keeps only its float32 output,
  * and the backward widens q, k and v again), so a bf16 attention allocates no float32 copies and keeps
  * none alive between its forward and backward.
@@ -127,12 +127,12 @@ function scratch(slot: number, size: number): Float32Array {
 }
 
 /**
- * A bfloat16 tensor's values as a float32 tensor with the same shape, strides and offset, over its
- * whole storage widened into scratch `slot` (tensors viewing one storage share one widening through
- * `widened`); a view that reaches only a small part of its storage is widened alone instead.
+ * A half (bfloat16 or float16) tensor's values as a float32 tensor with the same shape, strides and
+ * offset, over its whole storage widened into scratch `slot` (tensors viewing one storage share one
+ * widening through `widened`); a view that reaches only a small part of its storage is widened alone.
  */
 function widenedView(x: Tensor, slot: number, widened: Map<Storage, Float32Array>): Tensor {
-  if (x.dtype !== "bfloat16") return x;
+  if (x.dtype !== "bfloat16" && x.dtype !== "float16") return x;
   const whole = x.storage.length <= 2 * x.size;
   const stored = whole ? x.storage : x.contiguousValues();
   const src = stored as Uint16Array;
@@ -140,8 +140,10 @@ function widenedView(x: Tensor, slot: number, widened: Map<Storage, Float32Array
   if (wide === undefined) {
     wide = scratch(slot, src.length);
     const be = getBackend();
-    if (be.bfloat16ToFloat32) be.bfloat16ToFloat32(wide, src);
-    else wide.set(bfloat16ToFloat32(src));
+    const widen = x.dtype === "float16" ? be.float16ToFloat32 : be.bfloat16ToFloat32;
+    if (widen) widen.call(be, wide, src);
+    else if (x.dtype === "float16") float16ToFloat32(src, wide);
+    else bfloat16ToFloat32(src, wide);
     widened.set(stored, wide);
   }
   return whole ? new Tensor(wide, x.shape, x.strides, x.offset) : new Tensor(wide, x.shape);
@@ -186,7 +188,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     // output (and weights) are rounded back.
     checkSameHalf(op, q, k, v);
     const dtype = q.dtype;
-    if (dtype === "bfloat16" && !options.returnWeights && (options.mask === undefined || options.mask === null || options.mask.dtype === "bool")) {
+    if (!options.returnWeights && (options.mask === undefined || options.mask === null || options.mask.dtype === "bool")) {
       return fusedAttention(q, k, v, options, true);
     }
     if (options.returnWeights) {
@@ -204,17 +206,17 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 }
 
 /**
- * The fused op. With `half` (bfloat16 q, k, v and at most a boolean mask) the kernels run in float32
+ * The fused op. With `half` (bfloat16 or float16 q, k, v and at most a boolean mask) the kernels run in float32
  * on widenings of the operands' storages into reused scratch, read through the operands' own strides
  * (one conversion per storage, shared by q, k and v when they view one buffer), and the output and
- * gradients are rounded to bfloat16 once, in the layouts the float32 op gives them: the same bits as
+ * gradients are rounded to the half dtype once, in the layouts the float32 op gives them: the same bits as
  * the op on float32 casts (`inFloat32`), without recomputing the forward in the backward — the float32
  * output the backward needs is kept instead, and q, k, v are widened again.
  */
 function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, half: boolean): Tensor | AttentionWithWeights {
   const op = "scaledDotProductAttention";
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
-    if (!(half ? x.dtype === "bfloat16" : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
+    if (!(half ? x.dtype === "bfloat16" || x.dtype === "float16" : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
     if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);
   }
   // The dtype the kernels compute and store their float results in.
@@ -263,7 +265,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     n: N, t: T, s: S, d: D, dv: Dv, scale, dropout, seed, alibi,
     causalOffset: options.isCausal ? causalOffset : null,
   };
-  // q, k, v as the kernels read them: bf16 ones widened into scratch, again for the backward.
+  // q, k, v as the kernels read them: half ones widened into scratch, again for the backward.
   const operands = (): [AttentionOperand, AttentionOperand, AttentionOperand] => {
     if (!half) return [operand(q, lead), operand(k, lead), operand(v, lead)];
     const views = new Map<Storage, Float32Array>();
@@ -290,7 +292,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
   if (maskNeedsGrad) inputs.push(mask);
   const outShape = [...lead, T, Dv];
-  // A bf16 result rounds the whole float32 buffer: the layout covers it all.
+  // A half result rounds the whole float32 buffer: the layout covers it all.
   const stored = half ? convertStorage(out, "float32", q.dtype) : out;
   const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
     const [qb, kb, vb] = half ? operands() : [qo, ko, vo];
@@ -302,7 +304,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     const gradLayouts: AttentionLayouts = { ...layouts };
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
-    // float32 gradients of a bf16 op go to scratch, rounded into fresh bf16 storage below.
+    // float32 gradients of a half op go to scratch, rounded into fresh half storage below.
     const gradBuffer = (size: number, slot: number): FloatArray => (half ? scratch(slot, size) : (allocateUninitialized(compute, size) as FloatArray));
     const dq = q.requiresGrad ? gradBuffer(N * T * D, 4) : null;
     const dk = k.requiresGrad ? gradBuffer(N * S * D, 5) : null;
