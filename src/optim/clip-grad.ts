@@ -18,14 +18,30 @@ function gradients(params: Tensor | Iterable<Tensor>): Tensor[] {
   return list.flatMap((p) => (p.grad === null ? [] : [p.grad]));
 }
 
-/** Calls fn with each element of t, whatever its strides. */
-function forEachValue(t: Tensor, fn: (v: number) => void): void {
+/**
+ * `acc` folded with every element of t in order (whatever its strides), by `step`. The norms below
+ * call it with one small arrow each, so each call site stays monomorphic and V8 inlines `step` into
+ * the loop (a shared callback per element cost ~5% of a TINY training step).
+ */
+function fold(t: Tensor, acc: number, step: (acc: number, v: number) => number): number {
   const s = t.storage;
   if (t.isContiguous()) {
-    for (let i = t.offset, end = t.offset + t.size; i < end; i++) fn(s[i]);
+    for (let i = t.offset, end = t.offset + t.size; i < end; i++) acc = step(acc, s[i]!);
   } else {
-    for (const o of stridedOffsets(t.shape, t.strides, t.offset)) fn(s[o]);
+    for (const o of stridedOffsets(t.shape, t.strides, t.offset)) acc = step(acc, s[o]!);
   }
+  return acc;
+}
+
+/** Σ v² over t's elements added to `sum` one by one (the same float64 sums, in the same order, as a plain loop). */
+function addSquares(t: Tensor, sum: number): number {
+  const s = t.storage;
+  if (!t.isContiguous()) return fold(t, sum, (acc, v) => acc + v * v);
+  for (let i = t.offset, end = t.offset + t.size; i < end; i++) {
+    const v = s[i]!;
+    sum += v * v;
+  }
+  return sum;
 }
 
 /**
@@ -45,12 +61,12 @@ export function clipGradNorm(
   if (normType === Infinity) {
     total = 0;
     // Math.max propagates NaN, as torch's amax does.
-    for (const g of grads) forEachValue(g, (v) => (total = Math.max(total, Math.abs(v))));
+    for (const g of grads) total = fold(g, total, (acc, v) => Math.max(acc, Math.abs(v)));
   } else {
     let sum = 0;
-    if (normType === 2) for (const g of grads) forEachValue(g, (v) => (sum += v * v));
-    else if (normType === 1) for (const g of grads) forEachValue(g, (v) => (sum += Math.abs(v)));
-    else for (const g of grads) forEachValue(g, (v) => (sum += Math.pow(Math.abs(v), normType)));
+    if (normType === 2) for (const g of grads) sum = addSquares(g, sum);
+    else if (normType === 1) for (const g of grads) sum = fold(g, sum, (acc, v) => acc + Math.abs(v));
+    else for (const g of grads) sum = fold(g, sum, (acc, v) => acc + Math.pow(Math.abs(v), normType));
     total = normType === 2 ? Math.sqrt(sum) : normType === 1 ? sum : Math.pow(sum, 1 / normType);
   }
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
