@@ -406,23 +406,11 @@ export class NativeBackend extends WasmBackend {
   matmulBf16Layout(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void {
     if (!this.hasBf16Matmul) throw new ValueError("matmulBf16Layout: this CPU has no AVX-512 BF16 instructions or AMX tiles");
     const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
-    const bias = layout.bias ?? null;
-    if (bias !== null && !(bias instanceof Float32Array)) throw new ValueError("matmulBf16Layout: the bias must be a Float32Array");
-    const outBf16 = out instanceof Uint16Array;
-    if (outBf16 && accumulate) throw new ValueError("matmulBf16Layout: a bfloat16 out cannot accumulate");
-    for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16Layout: ${name} must be a non-negative integer, got ${v}`);
-    }
-    checkBias(bias, accumulate, n);
-    const ldA = layout.ldA ?? (transA ? m : k);
-    const ldB = layout.ldB ?? (transB ? k : n);
-    for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulBf16Layout: ${name} must be a non-negative integer, got ${v}`);
-    }
+    const { bias, ldA, ldB, outHalf } = checkHalfLayout("matmulBf16Layout", "bfloat16", out, layout);
     // The glue checks the row lengths against ldA/ldB and every operand's span against its length.
     this.call(() => this.native.gemmBf16Layout(
       out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
-      this.threadsFor(2 * batch * m * n * k), this.amx, outBf16,
+      this.threadsFor(2 * batch * m * n * k), this.amx, outHalf,
     ));
   }
 
@@ -432,23 +420,11 @@ export class NativeBackend extends WasmBackend {
    */
   matmulF16Layout(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void {
     const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
-    const bias = layout.bias ?? null;
-    if (bias !== null && !(bias instanceof Float32Array)) throw new ValueError("matmulF16Layout: the bias must be a Float32Array");
-    const outF16 = out instanceof Uint16Array;
-    if (outF16 && accumulate) throw new ValueError("matmulF16Layout: a float16 out cannot accumulate");
-    for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulF16Layout: ${name} must be a non-negative integer, got ${v}`);
-    }
-    checkBias(bias, accumulate, n);
-    const ldA = layout.ldA ?? (transA ? m : k);
-    const ldB = layout.ldB ?? (transB ? k : n);
-    for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new ShapeError(`matmulF16Layout: ${name} must be a non-negative integer, got ${v}`);
-    }
+    const { bias, ldA, ldB, outHalf } = checkHalfLayout("matmulF16Layout", "float16", out, layout);
     // The glue checks the row lengths against ldA/ldB and every operand's span against its length.
     this.call(() => this.k.gemmF16(
       out, a, b, bias, batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate,
-      this.threadsFor(2 * batch * m * n * k), outF16,
+      this.threadsFor(2 * batch * m * n * k), outHalf,
     ));
   }
 
@@ -523,6 +499,31 @@ function attentionSizes(sz: AttentionSizes): Float64Array {
 /** Flops of the forward's two products (Q·Kᵀ and P·V), for the threading threshold. */
 function attentionWork(sz: AttentionSizes): number {
   return 2 * sz.n * sz.t * sz.s * (sz.d + sz.dv);
+}
+
+/**
+ * The checks a half-operand product's layout must pass before the glue reads it (sizes and strides
+ * whole and non-negative, a float32 bias of n, a half out that does not accumulate), and its row
+ * strides with their defaults.
+ */
+function checkHalfLayout(
+  op: string, half: "bfloat16" | "float16", out: Float32Array | Uint16Array, layout: MatmulLayout,
+): { bias: Float32Array | null; ldA: number; ldB: number; outHalf: boolean } {
+  const { batch, m, n, k, transA, transB, strideA, strideB, offsetA, offsetB, accumulate } = layout;
+  const bias = layout.bias ?? null;
+  if (bias !== null && !(bias instanceof Float32Array)) throw new ValueError(`${op}: the bias must be a Float32Array`);
+  const outHalf = out instanceof Uint16Array;
+  if (outHalf && accumulate) throw new ValueError(`${op}: a ${half} out cannot accumulate`);
+  for (const [name, v] of [["batch", batch], ["m", m], ["n", n], ["k", k]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${v}`);
+  }
+  checkBias(bias, accumulate, n);
+  const ldA = layout.ldA ?? (transA ? m : k);
+  const ldB = layout.ldB ?? (transB ? k : n);
+  for (const [name, v] of [["ldA", ldA], ["ldB", ldB], ["strideA", strideA], ["strideB", strideB], ["offsetA", offsetA], ["offsetB", offsetB]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${v}`);
+  }
+  return { bias, ldA, ldB, outHalf };
 }
 
 function isF32(a: FloatArray): a is Float32Array {

@@ -17,6 +17,7 @@ import { IndexError, ShapeError, ValueError } from "../../../src/errors.js";
 import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, skip } from "./native.js";
+import { type LayoutCase, layoutCases, reach } from "./layouts.js";
 
 const reference = new ReferenceBackend();
 const features = skip ? null : loadNativeModule().features();
@@ -31,36 +32,11 @@ function bf16Values(rand: () => number, n: number): { bits: Uint16Array; wide: F
   return { bits, wide: bfloat16ToFloat32(bits) };
 }
 
-interface Case {
-  name: string;
-  layout: MatmulLayout;
-}
-
-/** Layouts the autograd produces: all four transposes, a column block of a wider matrix, batches (strided, broadcast), offsets. */
-function cases(): Case[] {
-  const out: Case[] = [];
+/** Layouts the autograd produces, and a long k: the AMX path packs A a few 32-row panels at a time (4 MiB of packed rows each). */
+function cases(): LayoutCase[] {
   const base = { batch: 1, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
-  for (const [m, n, k] of [[1, 1, 1], [13, 33, 7], [30, 70, 601], [65, 97, 64], [37, 5, 129]] as const) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) out.push({ name: `${m}×${n}×${k} tA=${transA} tB=${transB}`, layout: { ...base, m, n, k, transA, transB } });
-    }
-  }
-  // A column block of a wider B (GPT-2's fused c_attn weight) and a row-strided Aᵀ, at offsets.
-  out.push({ name: "ldB column block", layout: { ...base, m: 19, n: 21, k: 45, transA: false, transB: false, ldB: 63, offsetB: 21 } });
-  out.push({ name: "ldA transposed block", layout: { ...base, m: 17, n: 9, k: 33, transA: true, transB: false, ldA: 40, offsetA: 5 } });
-  out.push({ name: "ldB transposed block", layout: { ...base, m: 8, n: 11, k: 35, transA: false, transB: true, ldB: 50, offsetB: 3 } });
-  // A long k: the AMX path packs A a few 32-row panels at a time (4 MiB of packed rows each).
-  for (const transA of [false, true]) out.push({ name: `long k, tA=${transA}`, layout: { ...base, m: 130, n: 5, k: 20000, transA, transB: false } });
-  // Batches: both strided; B broadcast; A broadcast with Bᵀ strided.
-  out.push({ name: "batch 3 strided", layout: { ...base, batch: 3, m: 9, n: 14, k: 23, transA: false, transB: false, strideA: 9 * 23, strideB: 23 * 14 } });
-  out.push({ name: "batch 4, B broadcast, Aᵀ", layout: { ...base, batch: 4, m: 33, n: 7, k: 20, transA: true, transB: false, strideA: 33 * 20, strideB: 0 } });
-  out.push({ name: "batch 2, A broadcast, Bᵀ", layout: { ...base, batch: 2, m: 5, n: 40, k: 31, transA: false, transB: true, strideA: 0, strideB: 40 * 31, offsetA: 2 } });
-  return out;
-}
-
-/** Elements an operand's layout reaches (its array is made that long). */
-function reach(rows: number, cols: number, ld: number, offset: number, stride: number, batch: number): number {
-  return offset + (batch - 1) * stride + (rows - 1) * ld + cols;
+  const longK = [false, true].map((transA) => ({ name: `long k, tA=${transA}`, layout: { ...base, m: 130, n: 5, k: 20000, transA, transB: false } }));
+  return layoutCases([[1, 1, 1], [13, 33, 7], [30, 70, 601], [65, 97, 64], [37, 5, 129]], longK);
 }
 
 for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]) {

@@ -19,6 +19,7 @@ import { linear, matmul } from "../../../src/ops/matmul.js";
 import { to } from "../../../src/ops/cast.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, nativeBackends, skip } from "./native.js";
+import { type LayoutCase, layoutCases, reach } from "./layouts.js";
 
 const reference = new ReferenceBackend();
 
@@ -28,26 +29,8 @@ function f16Values(rand: () => number, n: number): { bits: Uint16Array; wide: Fl
   return { bits, wide: float16ToFloat32(bits) };
 }
 
-function cases(): { name: string; layout: MatmulLayout }[] {
-  const out: { name: string; layout: MatmulLayout }[] = [];
-  const base = { batch: 1, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
-  for (const [m, n, k] of [[1, 1, 1], [13, 33, 7], [30, 70, 601], [150, 97, 64], [37, 5, 129], [3, 1030, 20]] as const) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) out.push({ name: `${m}×${n}×${k} tA=${transA} tB=${transB}`, layout: { ...base, m, n, k, transA, transB } });
-    }
-  }
-  out.push({ name: "ldB column block", layout: { ...base, m: 19, n: 21, k: 45, transA: false, transB: false, ldB: 63, offsetB: 21 } });
-  out.push({ name: "ldA transposed block", layout: { ...base, m: 17, n: 9, k: 33, transA: true, transB: false, ldA: 40, offsetA: 5 } });
-  out.push({ name: "ldB transposed block", layout: { ...base, m: 8, n: 11, k: 35, transA: false, transB: true, ldB: 50, offsetB: 3 } });
-  out.push({ name: "batch 3 strided", layout: { ...base, batch: 3, m: 9, n: 14, k: 23, transA: false, transB: false, strideA: 9 * 23, strideB: 23 * 14 } });
-  out.push({ name: "batch 4, B broadcast, Aᵀ", layout: { ...base, batch: 4, m: 33, n: 7, k: 20, transA: true, transB: false, strideA: 33 * 20, strideB: 0 } });
-  out.push({ name: "batch 2, A broadcast, Bᵀ", layout: { ...base, batch: 2, m: 5, n: 40, k: 31, transA: false, transB: true, strideA: 0, strideB: 40 * 31, offsetA: 2 } });
-  return out;
-}
-
-function reach(rows: number, cols: number, ld: number, offset: number, stride: number, batch: number): number {
-  return offset + (batch - 1) * stride + (rows - 1) * ld + cols;
-}
+/** Sizes past the k (256), row (144) and column (1024) blocks besides the odd ones. */
+const cases = (): LayoutCase[] => layoutCases([[1, 1, 1], [13, 33, 7], [30, 70, 601], [150, 97, 64], [37, 5, 129], [3, 1030, 20]]);
 
 for (const [label, make] of nativeBackends()) {
   describe(`native matmulF16Layout (${label})`, { skip }, () => {

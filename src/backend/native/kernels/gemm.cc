@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "f16.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -367,37 +368,9 @@ long round_up(long x, long to) { return (x + to - 1) / to * to; }
 // operand exists beyond one block per thread. A float16 out is accumulated in a per-thread MC×NC
 // float32 tile over the k blocks (the loop runs jc → ic → pc for that) and rounded once at the end.
 
+/** Rows [r0, r0+rows) × columns [c0, c0+cols) of a float16 matrix (rows ld apart) widened into dst, cols floats a row. */
 inline void widen_rows(float* dst, const uint16_t* x, long ld, long r0, long rows, long c0, long cols) {
-  for (long r = 0; r < rows; r++) {
-    const uint16_t* src = x + (r0 + r) * ld + c0;
-    float* d = dst + r * cols;
-    long c = 0;
-    for (; c + 8 <= cols; c += 8) _mm256_storeu_ps(d + c, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + c))));
-    for (; c < cols; c++) d[c] = _cvtsh_ss(src[c]);
-  }
-}
-
-/** float16 bits of v rounded to nearest even; NaN as sign | 0x7e00 (io/half.ts float32ToFloat16). */
-inline uint16_t narrow_f16(float v) {
-  if (v != v) {
-    uint32_t u;
-    std::memcpy(&u, &v, sizeof u);
-    return static_cast<uint16_t>(((u >> 16) & 0x8000u) | 0x7e00u);
-  }
-  return static_cast<uint16_t>(_cvtss_sh(v, _MM_FROUND_TO_NEAREST_INT));
-}
-
-inline void narrow_row(uint16_t* out, const float* x, long n) {
-  long j = 0;
-  for (; j + 8 <= n; j += 8) {
-    __m256 v = _mm256_loadu_ps(x + j);
-    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0) {
-      for (long q = j; q < j + 8; q++) out[q] = narrow_f16(x[q]);
-    } else {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
-    }
-  }
-  for (; j < n; j++) out[j] = narrow_f16(x[j]);
+  for (long r = 0; r < rows; r++) widen_f16_row(dst + r * cols, x + (r0 + r) * ld + c0, cols);
 }
 
 struct F16Scratch {
@@ -469,7 +442,7 @@ void gemm_f16_block(const F16GemmArgs& g, long bi, long i_begin, long i_end, lon
           for (long i = 0; i < mc; i++)
             for (long j = 0; j < nc; j++) s.c[i * NC + j] = g.bias ? g.bias[jc + j] : 0.0f;
         }
-        for (long i = 0; i < mc; i++) narrow_row(out + i * n, s.c + i * NC, nc);
+        for (long i = 0; i < mc; i++) narrow_f16_row(out + i * n, s.c + i * NC, nc);
       } else if (g.k == 0 && !g.accumulate) {
         float* out = g.out_f32 + bi * g.m * n + ic * n + jc;
         for (long i = 0; i < mc; i++)

@@ -552,79 +552,67 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// gemmBf16Layout(out f32|u16, a u16, b u16, bias f32|null, batch, m, n, k, transA, transB, strideA, strideB,
-// offsetA, offsetB, ldA, ldB, accumulate, threads, amx, outBf16): the bf16 product over a whole
-// MatmulLayout (backend.ts), written as float32 or (outBf16) rounded once to bfloat16.
-napi_value GemmBf16Layout(napi_env env, napi_callback_info info) {
-  Args a(env, info, "matmulBf16Layout");
-  Bf16GemmArgs g{};
+/**
+ * Reads a half-operand product's arguments — (out f32|u16, a u16, b u16, bias f32|null, batch, m, n, k,
+ * transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate, …) — into g (Bf16GemmArgs
+ * or F16GemmArgs, whose half out is g.*HalfOut), checking the sizes and every operand's span. false
+ * (with a JS exception pending) when they do not hold.
+ */
+template <class G, uint16_t* G::*HalfOut>
+bool read_half_gemm(napi_env env, Args& a, G& g, bool out_half, const char* op) {
   g.batch = a.integer(4), g.m = a.integer(5), g.n = a.integer(6), g.k = a.integer(7);
   g.trans_a = a.boolean(8), g.trans_b = a.boolean(9);
   g.stride_a = a.integer(10), g.stride_b = a.integer(11);
   long offset_a = a.integer(12), offset_b = a.integer(13);
   g.lda = a.integer(14), g.ldb = a.integer(15);
   g.accumulate = a.boolean(16);
-  int threads = static_cast<int>(a.integer(17));
-  bool amx = a.boolean(18), out_bf16 = a.boolean(19);
-  if (a.failed()) return nullptr;
+  if (a.failed()) return false;
   if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0 || g.stride_a < 0 || g.stride_b < 0 || offset_a < 0 || offset_b < 0 ||
-      g.lda < (g.trans_a ? g.m : g.k) || g.ldb < (g.trans_b ? g.k : g.n) || (out_bf16 && g.accumulate)) {
-    napi_throw_range_error(env, nullptr, "native matmulBf16Layout: sizes must be non-negative, ldA/ldB at least the row lengths, and a bf16 out cannot accumulate");
-    return nullptr;
+      g.lda < (g.trans_a ? g.m : g.k) || g.ldb < (g.trans_b ? g.k : g.n) || (out_half && g.accumulate)) {
+    std::string message = std::string("native ") + op + ": sizes must be non-negative, ldA/ldB at least the row lengths, and a half out cannot accumulate";
+    napi_throw_range_error(env, nullptr, message.c_str());
+    return false;
   }
   long rows_a = g.trans_a ? g.k : g.m, cols_a = g.trans_a ? g.m : g.k;
   long rows_b = g.trans_b ? g.n : g.k, cols_b = g.trans_b ? g.k : g.n;
   long out_size = g.batch * g.m * g.n;
-  if (out_bf16) g.out_bf16 = a.u16(0, out_size, "out");
+  if (out_half) g.*HalfOut = a.u16(0, out_size, "out");
   else g.out_f32 = a.f32(0, out_size, "out");
   bool empty = out_size == 0 || g.k == 0;
   const uint16_t* pa = a.u16(1, empty ? 0 : reach(offset_a, g.stride_a, g.batch, span(rows_a, cols_a, g.lda)), "A");
   const uint16_t* pb = a.u16(2, empty ? 0 : reach(offset_b, g.stride_b, g.batch, span(rows_b, cols_b, g.ldb)), "B");
   g.bias = a.f32(3, g.n, "bias", true);
-  if (a.failed()) return nullptr;
+  if (a.failed()) return false;
+  g.a = pa + offset_a;
+  g.b = pb + offset_b;
+  return true;
+}
+
+// gemmBf16Layout(…, threads, amx, outBf16): the bf16 product over a whole MatmulLayout (backend.ts),
+// written as float32 or (outBf16) rounded once to bfloat16.
+napi_value GemmBf16Layout(napi_env env, napi_callback_info info) {
+  Args a(env, info, "matmulBf16Layout");
+  Bf16GemmArgs g{};
+  int threads = static_cast<int>(a.integer(17));
+  bool amx = a.boolean(18), out_bf16 = a.boolean(19);
+  if (a.failed() || !read_half_gemm<Bf16GemmArgs, &Bf16GemmArgs::out_bf16>(env, a, g, out_bf16, "matmulBf16Layout")) return nullptr;
   if (!bf16_supported() || (amx && !amx_supported())) {
     napi_throw_error(env, nullptr, "native matmulBf16Layout: this CPU has no AVX-512 BF16 instructions (or AMX tiles asked for)");
     return nullptr;
   }
-  g.a = pa + offset_a;
-  g.b = pb + offset_b;
   if (amx) gemm_bf16_amx_layout(g, threads);
   else gemm_bf16_layout(g, threads);
   return undefined(env);
 }
 
-// gemmF16(out f32|u16, a u16, b u16, bias f32|null, batch, m, n, k, transA, transB, strideA, strideB,
-// offsetA, offsetB, ldA, ldB, accumulate, threads, outF16): the float16 product over a whole MatmulLayout
-// (backend.ts matmulF16Layout), written as float32 or (outF16) rounded once to float16.
+// gemmF16(…, threads, outF16): the float16 product over a whole MatmulLayout (backend.ts
+// matmulF16Layout), written as float32 or (outF16) rounded once to float16.
 napi_value GemmF16(napi_env env, napi_callback_info info) {
   Args a(env, info, "matmulF16Layout");
   F16GemmArgs g{};
-  g.batch = a.integer(4), g.m = a.integer(5), g.n = a.integer(6), g.k = a.integer(7);
-  g.trans_a = a.boolean(8), g.trans_b = a.boolean(9);
-  g.stride_a = a.integer(10), g.stride_b = a.integer(11);
-  long offset_a = a.integer(12), offset_b = a.integer(13);
-  g.lda = a.integer(14), g.ldb = a.integer(15);
-  g.accumulate = a.boolean(16);
   int threads = static_cast<int>(a.integer(17));
   bool out_f16 = a.boolean(18);
-  if (a.failed()) return nullptr;
-  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0 || g.stride_a < 0 || g.stride_b < 0 || offset_a < 0 || offset_b < 0 ||
-      g.lda < (g.trans_a ? g.m : g.k) || g.ldb < (g.trans_b ? g.k : g.n) || (out_f16 && g.accumulate)) {
-    napi_throw_range_error(env, nullptr, "native matmulF16Layout: sizes must be non-negative, ldA/ldB at least the row lengths, and a float16 out cannot accumulate");
-    return nullptr;
-  }
-  long rows_a = g.trans_a ? g.k : g.m, cols_a = g.trans_a ? g.m : g.k;
-  long rows_b = g.trans_b ? g.n : g.k, cols_b = g.trans_b ? g.k : g.n;
-  long out_size = g.batch * g.m * g.n;
-  if (out_f16) g.out_f16 = a.u16(0, out_size, "out");
-  else g.out_f32 = a.f32(0, out_size, "out");
-  bool empty = out_size == 0 || g.k == 0;
-  const uint16_t* pa = a.u16(1, empty ? 0 : reach(offset_a, g.stride_a, g.batch, span(rows_a, cols_a, g.lda)), "A");
-  const uint16_t* pb = a.u16(2, empty ? 0 : reach(offset_b, g.stride_b, g.batch, span(rows_b, cols_b, g.ldb)), "B");
-  g.bias = a.f32(3, g.n, "bias", true);
-  if (a.failed()) return nullptr;
-  g.a = pa + offset_a;
-  g.b = pb + offset_b;
+  if (a.failed() || !read_half_gemm<F16GemmArgs, &F16GemmArgs::out_f16>(env, a, g, out_f16, "matmulF16Layout")) return nullptr;
   a.table().gemm_f16(g, threads);
   return undefined(env);
 }

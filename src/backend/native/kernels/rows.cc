@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #include <vector>
 
+#include "f16.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "pool.h"
@@ -505,42 +506,13 @@ void from_bf16(float* out, const uint16_t* x, long n, int threads) {
   });
 }
 
-// io/half.ts float32ToFloat16 / float16ToFloat32 bit for bit, on the F16C conversions. VCVTPS2PH with
-// imm 0 rounds to nearest even, into binary16 subnormals and up to ±Inf (IEEE 754; MXCSR's DAZ/FTZ do not
-// apply to it); VCVTPH2PS is exact and quiets a NaN keeping its payload, as f16BitsToF32Bits. The one
-// difference is a float32 NaN: VCVTPS2PH keeps its top payload bits, torch gives sign | 0x7E00, so NaN
-// lanes are rewritten (test/backend/native/half-conversions.test.ts checks every fp16 pattern and 2²⁰
-// float32 ones against io/half.ts, itself checked against PyTorch).
-namespace {
-inline uint16_t f32_to_f16(float v) {
-  if (v != v) {
-    uint32_t u;
-    std::memcpy(&u, &v, sizeof u);
-    return static_cast<uint16_t>(((u >> 16) & 0x8000u) | 0x7e00u);
-  }
-  return static_cast<uint16_t>(_cvtss_sh(v, _MM_FROUND_TO_NEAREST_INT));
-}
-}  // namespace
-
+// io/half.ts float32ToFloat16 / float16ToFloat32 bit for bit (f16.h).
 void to_f16(uint16_t* out, const float* x, long n, int threads) {
-  parallel_ranges(n, threads, [&](long b, long e) {
-    long i = b;
-    for (; i + 8 <= e; i += 8) {
-      __m256 v = _mm256_loadu_ps(x + i);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
-      if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0)
-        for (long j = i; j < i + 8; j++) out[j] = f32_to_f16(x[j]);
-    }
-    for (; i < e; i++) out[i] = f32_to_f16(x[i]);
-  });
+  parallel_ranges(n, threads, [&](long b, long e) { narrow_f16_row(out + b, x + b, e - b); });
 }
 
 void from_f16(float* out, const uint16_t* x, long n, int threads) {
-  parallel_ranges(n, threads, [&](long b, long e) {
-    long i = b;
-    for (; i + 8 <= e; i += 8) _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
-    for (; i < e; i++) out[i] = _cvtsh_ss(x[i]);
-  });
+  parallel_ranges(n, threads, [&](long b, long e) { widen_f16_row(out + b, x + b, e - b); });
 }
 
 // reference/embedding.ts (ids already checked to lie in [0, num))
