@@ -291,6 +291,33 @@ Scratch& scratch() {
   return s;
 }
 
+/**
+ * The MR×NR tiles of one mc × nc block of C (rows ldc apart) over B's packed panels pb: rows below
+ * `direct` read A in place (a_direct + row·lda, whole MR panels), the rest its packed panels pa
+ * (row ir at pa + ir·kc). The bias (of this block's columns) starts the sums where !load_c.
+ */
+inline void block_tiles(long kc, long mc, long nc, const float* a_direct, long lda, long direct, const float* pa, const float* pb,
+                        float* c, long ldc, bool load_c, const float* bias) {
+  for (long jr = 0; jr < nc; jr += NR) {
+    long nr = std::min<long>(NR, nc - jr);
+    const float* pbj = pb + jr * kc;
+    const float* bias_j = bias ? bias + jr : nullptr;
+    for (long ir = 0; ir < mc; ir += MR) {
+      long mr = std::min<long>(MR, mc - ir);
+      float* ct = c + ir * ldc + jr;
+      if (ir < direct) {
+        const float* ad = a_direct + ir * lda;
+        if (nr == NR) micro_kernel<true>(kc, ad, lda, pbj, ct, ldc, load_c, bias_j);
+        else edge_tile<true>(kc, ad, lda, pbj, ct, ldc, load_c, bias_j, mr, nr);
+      } else {
+        const float* pai = pa + ir * kc;
+        if (mr == MR && nr == NR) micro_kernel<false>(kc, pai, 0, pbj, ct, ldc, load_c, bias_j);
+        else edge_tile<false>(kc, pai, 0, pbj, ct, ldc, load_c, bias_j, mr, nr);
+      }
+    }
+  }
+}
+
 /** The rows [i_begin, i_end) × columns [j_begin, j_end) of one product. */
 void gemm_block(const GemmArgs& g, long bi, long i_begin, long i_end, long j_begin, long j_end) {
   Scratch& s = scratch();
@@ -312,24 +339,7 @@ void gemm_block(const GemmArgs& g, long bi, long i_begin, long i_end, long j_beg
         // (its missing rows as zeros). Aᵀ is packed whole.
         const long full = g.trans_a ? 0 : mc / MR * MR;
         if (full < mc) pack_a(s.a + full * kc, a, g.lda, g.trans_a, ic + full, mc - full, pc, kc);
-        for (long jr = 0; jr < nc; jr += NR) {
-          long nr = std::min<long>(NR, nc - jr);
-          const float* pb = s.b + jr * kc;
-          const float* bias_j = bias ? bias + jc + jr : nullptr;
-          for (long ir = 0; ir < mc; ir += MR) {
-            long mr = std::min<long>(MR, mc - ir);
-            float* ct = c + (ic + ir) * n + jc + jr;
-            if (ir < full) {
-              const float* ad = a + (ic + ir) * g.lda + pc;
-              if (nr == NR) micro_kernel<true>(kc, ad, g.lda, pb, ct, n, load_c, bias_j);
-              else edge_tile<true>(kc, ad, g.lda, pb, ct, n, load_c, bias_j, mr, nr);
-            } else {
-              const float* pa = s.a + ir * kc;
-              if (mr == MR && nr == NR) micro_kernel<false>(kc, pa, 0, pb, ct, n, load_c, bias_j);
-              else edge_tile<false>(kc, pa, 0, pb, ct, n, load_c, bias_j, mr, nr);
-            }
-          }
-        }
+        block_tiles(kc, mc, nc, a + ic * g.lda + pc, g.lda, full, s.a, s.b, c + ic * n + jc, n, load_c, bias ? bias + jc : nullptr);
       }
     }
   }
@@ -421,19 +431,7 @@ void gemm_f16_block(const F16GemmArgs& g, long bi, long i_begin, long i_end, lon
           pack_a(s.a, s.stage, kc, false, 0, mc, 0, kc);
         }
         float* c = g.out_f16 ? s.c : g.out_f32 + bi * g.m * n + ic * n + jc;
-        const long ldc = g.out_f16 ? NC : n;
-        for (long jr = 0; jr < nc; jr += NR) {
-          long nr = std::min<long>(NR, nc - jr);
-          const float* pb = s.b + jr * kc;
-          const float* bias_j = bias ? bias + jc + jr : nullptr;
-          for (long ir = 0; ir < mc; ir += MR) {
-            long mr = std::min<long>(MR, mc - ir);
-            float* ct = c + ir * ldc + jr;
-            const float* pa = s.a + ir * kc;
-            if (mr == MR && nr == NR) micro_kernel<false>(kc, pa, 0, pb, ct, ldc, load_c, bias_j);
-            else edge_tile<false>(kc, pa, 0, pb, ct, ldc, load_c, bias_j, mr, nr);
-          }
-        }
+        block_tiles(kc, mc, nc, nullptr, 0, 0, s.a, s.b, c, g.out_f16 ? NC : n, load_c, bias ? bias + jc : nullptr);
       }
       if (g.out_f16) {
         uint16_t* out = g.out_f16 + bi * g.m * n + ic * n + jc;
