@@ -166,6 +166,29 @@ export interface Backend {
   embeddingBackward(
     dWeight: FloatArray, dOut: FloatArray, ids: Int32Array, n: number, dim: number, num: number, paddingIdx: number | null,
   ): void;
+  /**
+   * `layerNormForward` on half (`float16` or `bfloat16`) bits: x, w, b and out half, mean and rstd
+   * float32; the bits of the float32 kernel on widened copies, the output rounded once. Absent where no
+   * such kernel exists.
+   */
+  layerNormForwardHalf?(
+    dtype: "float16" | "bfloat16", out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null,
+    b: Uint16Array | null, rows: number, cols: number, eps: number,
+  ): void;
+  /** `layerNormBackward` on half bits: dx half (rounded once), dw and db float32 (added into), as on widened copies. */
+  layerNormBackwardHalf?(
+    dtype: "float16" | "bfloat16", dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array,
+    x: Uint16Array, mean: Float32Array, rstd: Float32Array, w: Uint16Array | null, rows: number, cols: number,
+  ): void;
+  /** `softmaxForward` on half bits, the output rounded once; absent where no such kernel exists. */
+  softmaxForwardHalf?(dtype: "float16" | "bfloat16", out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void;
+  /**
+   * `softmaxBackward` of a half softmax from its input x (the float32 output is recomputed, the bits the
+   * float32 op would have kept), dx rounded once.
+   */
+  softmaxBackwardHalf?(
+    dtype: "float16" | "bfloat16", dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean,
+  ): void;
   /** Row-wise softmax or log-softmax; see reference/softmax.ts `softmaxForward`. */
   softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void;
   /** see reference/softmax.ts `softmaxBackward`. */

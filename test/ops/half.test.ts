@@ -167,3 +167,23 @@ test("bf16 matmul and addmm (bf16 GEMM where the backend has one) are within one
   check(ops.matmul(ops.transpose(a, 1, 2), a), ops.matmul(ops.transpose(a32, 1, 2), a32), "matmul transA");
   check(ops.matmul(a, ops.transpose(a, 1, 2)), ops.matmul(a32, ops.transpose(a32, 1, 2)), "batched");
 });
+
+test("where the backend has half row kernels, layerNorm and softmax of half tensors run on them, without a float32 copy", () => {
+  const be = getBackend();
+  if (!be.layerNormForwardHalf || !be.softmaxForwardHalf) return; // the wasm and reference backends widen instead
+  const calls: string[] = [];
+  const { layerNormForwardHalf, softmaxForwardHalf } = be;
+  be.layerNormForwardHalf = (...args) => { calls.push(`layerNorm ${args[0]}`); layerNormForwardHalf.apply(be, args); };
+  be.softmaxForwardHalf = (...args) => { calls.push(`softmax ${args[0]}`); softmaxForwardHalf.apply(be, args); };
+  try {
+    for (const dtype of HALVES) {
+      const x = ops.to(randn([5, 8]), dtype);
+      layerNorm(x, [8], ops.to(randn([8]), dtype), ops.to(randn([8]), dtype));
+      ops.softmax(x, -1);
+    }
+  } finally {
+    be.layerNormForwardHalf = layerNormForwardHalf;
+    be.softmaxForwardHalf = softmaxForwardHalf;
+  }
+  assert.deepEqual(calls, ["layerNorm bfloat16", "softmax bfloat16", "layerNorm float16", "softmax float16"]);
+});

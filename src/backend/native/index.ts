@@ -35,6 +35,12 @@ export interface NativeBackendOptions extends WasmBackendOptions {
 export const NATIVE_PARALLEL_MIN_WORK = 1 << 22;
 const ROW_ELEMENT_WORK = 16;
 
+/** The optional Backend methods kernels/half.cc implements (AVX-512 only). */
+const HALF_KERNEL_METHODS = [
+  "geluForwardBf16", "geluBackwardBf16", "binaryMixedBf16", "sumColumnsBf16", "crossEntropyForwardBf16", "crossEntropyBackwardBf16",
+  "layerNormForwardHalf", "layerNormBackwardHalf", "softmaxForwardHalf", "softmaxBackwardHalf",
+] as const satisfies readonly (keyof NativeBackend)[];
+
 export class NativeBackend extends WasmBackend {
   override readonly name: string = "native";
   /** The instruction set the kernels run with. */
@@ -61,6 +67,9 @@ export class NativeBackend extends WasmBackend {
     if (options.amx === true && !features.amxbf16) throw new ValueError("native backend: this CPU (or OS) offers no AMX-BF16 tiles");
     this.amx = options.amx ?? features.amxbf16;
     this.hasBf16Matmul = this.amx || features.avx512bf16;
+    // kernels/half.cc is AVX-512 code: without AVX-512 its optional methods are absent, so the ops take
+    // their widening paths instead of faulting on an instruction the CPU lacks.
+    if (!features.avx512f) for (const name of HALF_KERNEL_METHODS) Object.defineProperty(this, name, { value: undefined });
   }
 
   /** Threads for a job of `work` flops: all of them above the threshold, else the calling thread. */
@@ -472,6 +481,36 @@ export class NativeBackend extends WasmBackend {
     this.call(() => this.native.half.crossEntropyBackward(
       dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
     ));
+  }
+
+  /** LayerNorm on half bits (kernels/half.cc): the float32 kernel on rows widened a chunk at a time, rounded once. */
+  layerNormForwardHalf(
+    dtype: "float16" | "bfloat16", out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null,
+    b: Uint16Array | null, rows: number, cols: number, eps: number,
+  ): void {
+    this.call(() => this.native.half.layerNormForward(
+      out, mean, rstd, x, w, b, rows, cols, eps, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16",
+    ));
+  }
+
+  /** LayerNorm's gradients on half bits (kernels/half.cc): dx rounded once, dw/db float32 in the float32 kernel's order. */
+  layerNormBackwardHalf(
+    dtype: "float16" | "bfloat16", dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array,
+    x: Uint16Array, mean: Float32Array, rstd: Float32Array, w: Uint16Array | null, rows: number, cols: number,
+  ): void {
+    this.call(() => this.native.half.layerNormBackward(
+      dx, dw, db, dy, x, mean, rstd, w, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16",
+    ));
+  }
+
+  /** softmax/logSoftmax rows on half bits (kernels/half.cc), rounded once. */
+  softmaxForwardHalf(dtype: "float16" | "bfloat16", out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void {
+    this.call(() => this.native.half.softmaxForward(out, x, rows, cols, log, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16"));
+  }
+
+  /** The softmax gradient on half bits from the input (the float32 output recomputed per chunk), rounded once. */
+  softmaxBackwardHalf(dtype: "float16" | "bfloat16", dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void {
+    this.call(() => this.native.half.softmaxBackward(dx, dy, x, rows, cols, log, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16"));
   }
 
   /** bf16 GELU gradient on bfloat16 bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */

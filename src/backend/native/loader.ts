@@ -127,6 +127,16 @@ export interface NativeHalfKernels {
     dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number, threads: number,
   ): void;
+  layerNormForward(
+    out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null, b: Uint16Array | null,
+    rows: number, cols: number, eps: number, threads: number, f16: boolean,
+  ): void;
+  layerNormBackward(
+    dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array, x: Uint16Array, mean: Float32Array,
+    rstd: Float32Array, w: Uint16Array | null, rows: number, cols: number, threads: number, f16: boolean,
+  ): void;
+  softmaxForward(out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean, threads: number, f16: boolean): void;
+  softmaxBackward(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean, threads: number, f16: boolean): void;
 }
 
 export interface NativeModule {

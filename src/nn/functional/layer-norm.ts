@@ -4,8 +4,8 @@
  * and ε inside the sqrt, as torch.nn.functional.layer_norm.
  */
 import { getBackend, type FloatArray } from "../../backend/index.js";
-import { record } from "../../ops/index.js";
-import { allocate, allocateUninitialized } from "../../tensor/dtype.js";
+import { record, to } from "../../ops/index.js";
+import { type HalfDType, allocate, allocateUninitialized, convertStorage } from "../../tensor/dtype.js";
 import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../../ops/half.js";
 import { isHalf } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -22,8 +22,9 @@ export function layerNorm(
   eps = 1e-5,
 ): Tensor {
   if (autocasting() && isHalf(x.dtype)) return layerNorm(autocastFloat32(x), normalizedShape, weight, bias, eps); // autocast: float32 op
-  // Half input (or affine): float32 statistics and arithmetic, the output in the input's dtype.
-  if (anyHalf(x, weight, bias)) return inFloat32([x, weight, bias], x.dtype, (xw, ww, bw) => layerNorm(xw as Tensor, normalizedShape, ww, bw, eps));
+  // Half input (or affine): float32 statistics and arithmetic, the output in the input's dtype — on the
+  // backend's half kernels where all are one half dtype, else on float32 copies.
+  if (anyHalf(x, weight, bias)) return halfLayerNorm(x, normalizedShape, weight, bias, eps) ?? inFloat32([x, weight, bias], x.dtype, (xw, ww, bw) => layerNorm(xw as Tensor, normalizedShape, ww, bw, eps));
   const shape = normalizedShapeOf(normalizedShape);
   const { rows, cols } = rowsAndCols(x, shape, "layerNorm");
   checkAffine(weight, shape, x, "layerNorm weight");
@@ -47,6 +48,44 @@ export function layerNorm(
     const grads: (Tensor | null)[] = [dx ? new Tensor(dx, x.shape) : null];
     if (weight) grads.push(dw ? new Tensor(dw, shape) : null);
     if (bias) grads.push(db ? new Tensor(db, shape) : null);
+    return grads;
+  });
+}
+
+/**
+ * layerNorm of a half x (with weight and bias of its dtype, or none) on the backend's half kernels,
+ * which read the half bits in place: the bits `inFloat32` gives (float32 statistics and arithmetic,
+ * the output and dx rounded once, dw and db float32 sums rounded once), keeping only x (half), mean
+ * and rstd for the backward. null where the backend has no such kernels or the dtypes are mixed.
+ */
+function halfLayerNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor | null {
+  const be = getBackend();
+  const dtype = x.dtype as HalfDType;
+  if (!isHalf(dtype) || !be.layerNormForwardHalf || !be.layerNormBackwardHalf) return null;
+  if ((weight && weight.dtype !== dtype) || (bias && bias.dtype !== dtype)) return null;
+  const shape = normalizedShapeOf(normalizedShape);
+  const { rows, cols } = rowsAndCols(x, shape, "layerNorm");
+  checkAffine(weight, shape, x, "layerNorm weight");
+  checkAffine(bias, shape, x, "layerNorm bias");
+  const bits = (t: Tensor): Uint16Array => t.contiguousValues() as Uint16Array;
+  const xs = bits(x);
+  const ws = weight ? bits(weight) : null;
+  const bs = bias ? bits(bias) : null;
+  const out = allocateUninitialized(dtype, x.size); // every row is written
+  const mean = new Float32Array(rows);
+  const rstd = new Float32Array(rows);
+  be.layerNormForwardHalf(dtype, out as Uint16Array, mean, rstd, xs, ws, bs, rows, cols, eps);
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  return record(new Tensor(out, x.shape), "layerNorm", inputs, (g) => {
+    const dy = (g.dtype === dtype ? g : to(g, dtype)).contiguousValues() as Uint16Array;
+    const dx = x.requiresGrad ? allocateUninitialized(dtype, x.size) : null;
+    const dw = weight?.requiresGrad ? new Float32Array(cols) : null;
+    const db = bias?.requiresGrad ? new Float32Array(cols) : null;
+    be.layerNormBackwardHalf?.(dtype, dx as Uint16Array | null, dw, db, dy, xs, mean, rstd, ws, rows, cols);
+    const narrow = (d: Float32Array | null): Tensor | null => (d ? new Tensor(convertStorage(d, "float32", dtype), shape) : null);
+    const grads: (Tensor | null)[] = [dx ? new Tensor(dx, x.shape) : null];
+    if (weight) grads.push(narrow(dw));
+    if (bias) grads.push(narrow(db));
     return grads;
   });
 }

@@ -1,7 +1,7 @@
 /** Shared plumbing of the fused row-wise normalisation ops (layerNorm, rmsNorm). */
 import type { FloatArray } from "../../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../../errors.js";
-import { isFloating } from "../../tensor/dtype.js";
+import { isFloatingPoint } from "../../tensor/dtype.js";
 import { numel } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -17,7 +17,7 @@ export function normalizedShapeOf(shape: NormalizedShape): number[] {
  * the number of elements normalised together.
  */
 export function rowsAndCols(x: Tensor, normalizedShape: readonly number[], op: string): { rows: number; cols: number } {
-  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: expected a floating-point input, got ${x.dtype}`);
+  if (!isFloatingPoint(x.dtype)) throw new DTypeError(`${op}: expected a floating-point input, got ${x.dtype}`);
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.ndim - k);
   if (k === 0 || x.ndim < k || tail.some((d, i) => d !== normalizedShape[i])) {

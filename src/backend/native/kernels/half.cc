@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bf16.h"
+#include "f16.h"
 #include "parallel.h"
 #include "pool.h"
 
@@ -37,9 +38,9 @@ namespace {
 /** Elements per chunk the GELU kernels widen at a time (16 KiB of float32: stays in L1). */
 constexpr long GELU_CHUNK = 4096;
 
-/** A per-thread float32 buffer of at least n elements (slot 0..3). */
+/** A per-thread float32 buffer of at least n elements (slot 0..4). */
 float* thread_buffer(int slot, long n) {
-  static thread_local std::vector<float> buffers[4];
+  static thread_local std::vector<float> buffers[5];
   std::vector<float>& b = buffers[slot];
   if (static_cast<long>(b.size()) < n) b.resize(n);
   return b.data();
@@ -53,7 +54,105 @@ void round_span(uint16_t* out, const float* x, long n) {
   for (long i = 0; i < n; i++) out[i] = round_to_bf16(x[i]);
 }
 
+/** widen_span / round_span for either half format: bfloat16, or float16 where f16 (f16.h). */
+void widen_half(bool f16, float* out, const uint16_t* x, long n) {
+  if (f16) widen_f16_row(out, x, n);
+  else widen_span(out, x, n);
+}
+
+void round_half(bool f16, uint16_t* out, const float* x, long n) {
+  if (f16) narrow_f16_row(out, x, n);
+  else round_span(out, x, n);
+}
+
+/** A half [n] vector widened (empty for null): the LayerNorm weight and bias, read by every row. */
+std::vector<float> widened_vector(bool f16, const uint16_t* x, long n) {
+  std::vector<float> out(x ? n : 0);
+  if (x) widen_half(f16, out.data(), x, n);
+  return out;
+}
+
+/** body(r0, r1) for the chunks [r0, r1) of REDUCE_CHUNK_ROWS rows, on the pool. */
+template <typename Body>
+void row_chunks(long rows, int threads, Body body) {
+  struct Ctx {
+    Body* body;
+    long rows;
+  };
+  Ctx ctx{&body, rows};
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
+  parallel_for(threads, static_cast<int>(chunks), [](void* p, int chunk) {
+    const Ctx& c = *static_cast<const Ctx*>(p);
+    const long r0 = chunk * REDUCE_CHUNK_ROWS;
+    (*c.body)(r0, std::min(c.rows, r0 + REDUCE_CHUNK_ROWS));
+  }, &ctx);
+}
+
 }  // namespace
+
+void layernorm_forward_half(bool f16, uint16_t* out, float* mean, float* rstd, const uint16_t* x, const uint16_t* w, const uint16_t* b,
+                            long rows, long cols, float eps, int threads) {
+  const std::vector<float> ww = widened_vector(f16, w, cols), bw = widened_vector(f16, b, cols);
+  row_chunks(rows, threads, [&](long r0, long r1) {
+    const long n = (r1 - r0) * cols;
+    float* xw = thread_buffer(0, n);
+    float* y = thread_buffer(1, n);
+    widen_half(f16, xw, x + r0 * cols, n);
+    avx512::layernorm_forward(y, mean + r0, rstd + r0, xw, w ? ww.data() : nullptr, b ? bw.data() : nullptr, r1 - r0, cols, eps, 1);
+    round_half(f16, out + r0 * cols, y, n);
+  });
+}
+
+void layernorm_backward_half(bool f16, uint16_t* dx, float* dw, float* db, const uint16_t* dy, const uint16_t* x, const float* mean,
+                             const float* rstd, const uint16_t* w, long rows, long cols, int threads) {
+  const std::vector<float> ww = widened_vector(f16, w, cols);
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
+  // One chunk per float32 call, so each call's single partial is the whole-tensor kernel's partial for
+  // that chunk; they are added into dw/db in chunk order below, as that kernel adds its own.
+  std::vector<float> part_w(dw ? chunks * cols : 0, 0.0f), part_b(db ? chunks * cols : 0, 0.0f);
+  row_chunks(rows, threads, [&](long r0, long r1) {
+    const long chunk = r0 / REDUCE_CHUNK_ROWS;
+    const long n = (r1 - r0) * cols;
+    float* xw = thread_buffer(0, n);
+    float* g = thread_buffer(1, n);
+    float* d = dx ? thread_buffer(2, n) : nullptr;
+    widen_half(f16, xw, x + r0 * cols, n);
+    widen_half(f16, g, dy + r0 * cols, n);
+    avx512::layernorm_backward(d, dw ? part_w.data() + chunk * cols : nullptr, db ? part_b.data() + chunk * cols : nullptr, g, xw,
+                               mean + r0, rstd + r0, w ? ww.data() : nullptr, r1 - r0, cols, 1);
+    if (d) round_half(f16, dx + r0 * cols, d, n);
+  });
+  for (long chunk = 0; chunk < chunks; chunk++) {
+    if (dw) for (long c = 0; c < cols; c++) dw[c] += part_w[chunk * cols + c];
+    if (db) for (long c = 0; c < cols; c++) db[c] += part_b[chunk * cols + c];
+  }
+}
+
+void softmax_forward_half(bool f16, uint16_t* out, const uint16_t* x, long rows, long cols, bool log, int threads) {
+  row_chunks(rows, threads, [&](long r0, long r1) {
+    const long n = (r1 - r0) * cols;
+    float* xw = thread_buffer(0, n);
+    float* y = thread_buffer(1, n);
+    widen_half(f16, xw, x + r0 * cols, n);
+    avx512::softmax_forward(y, xw, r1 - r0, cols, log, 1);
+    round_half(f16, out + r0 * cols, y, n);
+  });
+}
+
+void softmax_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uint16_t* x, long rows, long cols, bool log, int threads) {
+  row_chunks(rows, threads, [&](long r0, long r1) {
+    const long n = (r1 - r0) * cols;
+    float* xw = thread_buffer(0, n);
+    float* y = thread_buffer(1, n);
+    float* g = thread_buffer(2, n);
+    float* d = thread_buffer(3, n);
+    widen_half(f16, xw, x + r0 * cols, n);
+    avx512::softmax_forward(y, xw, r1 - r0, cols, log, 1);
+    widen_half(f16, g, dy + r0 * cols, n);
+    avx512::softmax_backward(d, g, y, r1 - r0, cols, log, 1);
+    round_half(f16, dx + r0 * cols, d, n);
+  });
+}
 
 void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {

@@ -22,4 +22,18 @@ void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, cons
                                  const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
                                  int32_t ignore_index, int threads);
 
+/**
+ * LayerNorm and softmax on half tensors (bf16, or float16 where f16): the float32 kernels (rows.cc) run
+ * on REDUCE_CHUNK_ROWS rows at a time widened into per-thread buffers, their outputs rounded once — the
+ * bits of the float32 op on widened copies, dw/db included (same chunk partials in the same order) —
+ * with no float32 copy of a whole tensor. Weights are half ([cols] or null); mean/rstd/dw/db float32.
+ */
+void layernorm_forward_half(bool f16, uint16_t* out, float* mean, float* rstd, const uint16_t* x, const uint16_t* w, const uint16_t* b,
+                            long rows, long cols, float eps, int threads);
+void layernorm_backward_half(bool f16, uint16_t* dx, float* dw, float* db, const uint16_t* dy, const uint16_t* x, const float* mean,
+                             const float* rstd, const uint16_t* w, long rows, long cols, int threads);
+/** softmax/logSoftmax rows of x; the backward recomputes the float32 output from x (the bits the float32 op saved). */
+void softmax_forward_half(bool f16, uint16_t* out, const uint16_t* x, long rows, long cols, bool log, int threads);
+void softmax_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uint16_t* x, long rows, long cols, bool log, int threads);
+
 }  // namespace loom

@@ -131,7 +131,9 @@ class Args {
   }
   double* f64(size_t i, long need, const char* name) { return static_cast<double*>(array(i, napi_float64_array, need, name)); }
   int32_t* i32(size_t i, long need, const char* name) { return static_cast<int32_t*>(array(i, napi_int32_array, need, name)); }
-  uint16_t* u16(size_t i, long need, const char* name) { return static_cast<uint16_t*>(array(i, napi_uint16_array, need, name)); }
+  uint16_t* u16(size_t i, long need, const char* name, bool nullable = false) {
+    return static_cast<uint16_t*>(array(i, napi_uint16_array, need, name, nullable));
+  }
 
   /**
    * Rows of an [n, rows, cols] operand from (data, offsets, strideRow) at arguments i, i+1, i+2, each
@@ -707,12 +709,81 @@ napi_value CrossEntropyBackwardBf16(napi_env env, napi_callback_info info) {
 }
 
 /** The `half` object: bfloat16 row kernels (half.cc). */
+// half.layerNormForward(out u16, mean f32, rstd f32, x u16, w u16|null, b u16|null, rows, cols, eps, threads, f16) /
+// half.layerNormBackward(dx u16|null, dw f32|null, db f32|null, dy u16, x u16, mean, rstd, w u16|null, rows, cols, threads, f16):
+// LayerNorm on bfloat16 or (f16) float16 bits (half.cc).
+napi_value LayerNormForwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "layerNormForward (half)");
+  long rows = a.integer(6), cols = a.integer(7);
+  uint16_t* out = a.u16(0, rows * cols, "out");
+  float* mean = a.f32(1, rows, "mean");
+  float* rstd = a.f32(2, rows, "rstd");
+  const uint16_t* x = a.u16(3, rows * cols, "x");
+  const uint16_t* w = a.u16(4, cols, "weight", true);
+  const uint16_t* b = a.u16(5, cols, "bias", true);
+  float eps = static_cast<float>(a.number(8));
+  int threads = static_cast<int>(a.integer(9));
+  bool f16 = a.boolean(10);
+  if (a.failed()) return nullptr;
+  layernorm_forward_half(f16, out, mean, rstd, x, w, b, rows, cols, eps, threads);
+  return undefined(env);
+}
+
+napi_value LayerNormBackwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "layerNormBackward (half)");
+  long rows = a.integer(8), cols = a.integer(9);
+  uint16_t* dx = a.u16(0, rows * cols, "dx", true);
+  float* dw = a.f32(1, cols, "dw", true);
+  float* db = a.f32(2, cols, "db", true);
+  const uint16_t* dy = a.u16(3, rows * cols, "dy");
+  const uint16_t* x = a.u16(4, rows * cols, "x");
+  const float* mean = a.f32(5, rows, "mean");
+  const float* rstd = a.f32(6, rows, "rstd");
+  const uint16_t* w = a.u16(7, cols, "weight", true);
+  int threads = static_cast<int>(a.integer(10));
+  bool f16 = a.boolean(11);
+  if (a.failed()) return nullptr;
+  layernorm_backward_half(f16, dx, dw, db, dy, x, mean, rstd, w, rows, cols, threads);
+  return undefined(env);
+}
+
+// half.softmaxForward(out u16, x u16, rows, cols, log, threads, f16) /
+// half.softmaxBackward(dx u16, dy u16, x u16, rows, cols, log, threads, f16): softmax rows on half bits (half.cc).
+napi_value SoftmaxForwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmaxForward (half)");
+  long rows = a.integer(2), cols = a.integer(3);
+  uint16_t* out = a.u16(0, rows * cols, "out");
+  const uint16_t* x = a.u16(1, rows * cols, "x");
+  bool log = a.boolean(4);
+  int threads = static_cast<int>(a.integer(5));
+  bool f16 = a.boolean(6);
+  if (a.failed()) return nullptr;
+  softmax_forward_half(f16, out, x, rows, cols, log, threads);
+  return undefined(env);
+}
+
+napi_value SoftmaxBackwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmaxBackward (half)");
+  long rows = a.integer(3), cols = a.integer(4);
+  uint16_t* dx = a.u16(0, rows * cols, "dx");
+  const uint16_t* dy = a.u16(1, rows * cols, "dy");
+  const uint16_t* x = a.u16(2, rows * cols, "x");
+  bool log = a.boolean(5);
+  int threads = static_cast<int>(a.integer(6));
+  bool f16 = a.boolean(7);
+  if (a.failed()) return nullptr;
+  softmax_backward_half(f16, dx, dy, x, rows, cols, log, threads);
+  return undefined(env);
+}
+
 napi_value make_half_table(napi_env env) {
   napi_value obj;
   napi_create_object(env, &obj);
   const std::pair<const char*, napi_callback> fns[] = {
       {"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}, {"binaryMixed", BinaryMixedBf16}, {"sumColumns", SumColumnsBf16},
-      {"crossEntropyForward", CrossEntropyForwardBf16}, {"crossEntropyBackward", CrossEntropyBackwardBf16}};
+      {"crossEntropyForward", CrossEntropyForwardBf16}, {"crossEntropyBackward", CrossEntropyBackwardBf16},
+      {"layerNormForward", LayerNormForwardHalf}, {"layerNormBackward", LayerNormBackwardHalf},
+      {"softmaxForward", SoftmaxForwardHalf}, {"softmaxBackward", SoftmaxBackwardHalf}};
   for (const auto& [name, fn] : fns) {
     napi_value f;
     napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);

@@ -21,9 +21,6 @@ constexpr float SQRT_2_OVER_PI = 0.7978845608028654f;
 constexpr float INV_SQRT_2 = 0.7071067811865476f;
 constexpr float INV_SQRT_2PI = 0.3989422804014327f;
 
-/** Rows per partial sum of the column reductions (LayerNorm's dw/db, sum_columns). */
-constexpr long REDUCE_CHUNK_ROWS = 64;
-
 /** Runs body(task) for task in [0, tasks) on the pool. */
 template <typename Body>
 void parallel_tasks(long tasks, int threads, Body body) {

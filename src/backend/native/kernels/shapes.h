@@ -32,6 +32,13 @@ struct F16GemmArgs {
   bool trans_a, trans_b, accumulate;
 };
 
+/**
+ * Rows per partial sum of the column reductions (LayerNorm's dw/db, sum_columns): each fixed chunk sums
+ * into its own partial and the partials are added in chunk order, so the bits do not depend on the
+ * thread count — and a kernel that runs the float32 one chunk by chunk (half.cc) keeps them.
+ */
+constexpr long REDUCE_CHUNK_ROWS = 64;
+
 struct AdamWArgs {
   float lr, beta1, beta2, eps, weight_decay;
   double step_size, bias_correction2_sqrt;
