@@ -10,6 +10,9 @@ import type { CrossEntropyRows } from "./reference/crossentropy.js";
 import type { GeluApproximation } from "./reference/gelu.js";
 import type { BinaryOpCode } from "./reference/elementwise.js";
 import type { UnaryOpCode } from "./reference/unary.js";
+
+/** Which 16-bit float a Uint16Array of half bits holds. */
+export type HalfBits = "bfloat16" | "float16";
 import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
 import type { RnnNonlinearity } from "./reference/recurrent.js";
 
@@ -84,25 +87,29 @@ export interface Backend {
    * float32 copies of the operands. Absent where no such kernel exists.
    */
   matmulF16Layout?(out: Float32Array | Uint16Array, a: Uint16Array, b: Uint16Array, layout: MatmulLayout): void;
-  /** bf16 out[i] = gelu(x[i]) on bfloat16 bits, float32 arithmetic, rounded once (reference/gelu.ts `geluForward`); absent where no such kernel exists. */
-  geluForwardBf16?(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
-  /** bf16 dx[i] = dy[i]·gelu'(x[i]) on bfloat16 bits, rounded once (reference/gelu.ts `geluBackward`); absent where no such kernel exists. */
-  geluBackwardBf16?(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
+  // Kernels on half bits (`dtype` "bfloat16" or "float16"), float32 arithmetic on the exactly widened
+  // values, half results rounded once: the bits of the float32 kernel on widened copies, without them.
+  // Each is absent where no such kernel exists.
+
+  /** out[i] = gelu(x[i]), rounded once (reference/gelu.ts `geluForward`). */
+  geluForwardHalf?(dtype: HalfBits, out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
+  /** dx[i] = dy[i]·gelu'(x[i]), rounded once (reference/gelu.ts `geluBackward`). */
+  geluBackwardHalf?(dtype: HalfBits, dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void;
   /**
-   * float32 out[i] = a[i] op b[i] (b[i] op a[i] when `swapped`) for i < out.length, b holding bfloat16
-   * bits: `binary` on a widened b, without the widened copy. Returns false, writing nothing, for ops it
-   * has no kernel for (then widen b). Absent where no such kernel exists.
+   * float32 out[i] = a[i] op b[i] (b[i] op a[i] when `swapped`) for i < out.length, b holding half bits:
+   * `binary` on a widened b, without the widened copy. Returns false, writing nothing, for ops it has no
+   * kernel for (then widen b).
    */
-  binaryMixedBf16?(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean;
-  /** float32 out[j] = Σ_r x[r·cols + j] of bfloat16 bits: `sumColumns` on a widened x, same bits, no copy; absent where no such kernel exists. */
-  sumColumnsBf16?(out: Float32Array, x: Uint16Array, rows: number, cols: number): void;
-  /** `crossEntropyForward` on bfloat16 logits, widened as read (the same bits as on a widened copy); absent where no such kernel exists. */
-  crossEntropyForwardBf16?(
-    logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
+  binaryMixedHalf?(dtype: HalfBits, op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean;
+  /** float32 out[j] = Σ_r x[r·cols + j] of half bits: `sumColumns` on a widened x, same bits. */
+  sumColumnsHalf?(dtype: HalfBits, out: Float32Array, x: Uint16Array, rows: number, cols: number): void;
+  /** `crossEntropyForward` on half logits, widened as read. */
+  crossEntropyForwardHalf?(
+    dtype: HalfBits, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
   ): CrossEntropyRows;
-  /** `crossEntropyBackward` on bfloat16 logits, each float32 gradient rounded once into bfloat16 dlogits; absent where no such kernel exists. */
-  crossEntropyBackwardBf16?(
-    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+  /** `crossEntropyBackward` on half logits, each float32 gradient rounded once into half dlogits. */
+  crossEntropyBackwardHalf?(
+    dtype: HalfBits, dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void;
   /** bfloat16 bits of x[i] (round to nearest even, NaN as 0xffff: io/half.ts `float32ToBFloat16`); absent where no faster kernel exists. */
@@ -172,22 +179,22 @@ export interface Backend {
    * such kernel exists.
    */
   layerNormForwardHalf?(
-    dtype: "float16" | "bfloat16", out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null,
+    dtype: HalfBits, out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null,
     b: Uint16Array | null, rows: number, cols: number, eps: number,
   ): void;
   /** `layerNormBackward` on half bits: dx half (rounded once), dw and db float32 (added into), as on widened copies. */
   layerNormBackwardHalf?(
-    dtype: "float16" | "bfloat16", dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array,
+    dtype: HalfBits, dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array,
     x: Uint16Array, mean: Float32Array, rstd: Float32Array, w: Uint16Array | null, rows: number, cols: number,
   ): void;
   /** `softmaxForward` on half bits, the output rounded once; absent where no such kernel exists. */
-  softmaxForwardHalf?(dtype: "float16" | "bfloat16", out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void;
+  softmaxForwardHalf?(dtype: HalfBits, out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void;
   /**
    * `softmaxBackward` of a half softmax from its input x (the float32 output is recomputed, the bits the
    * float32 op would have kept), dx rounded once.
    */
   softmaxBackwardHalf?(
-    dtype: "float16" | "bfloat16", dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean,
+    dtype: HalfBits, dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean,
   ): void;
   /** Row-wise softmax or log-softmax; see reference/softmax.ts `softmaxForward`. */
   softmaxForward(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void;

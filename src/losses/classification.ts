@@ -8,7 +8,7 @@ import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../
 import {
   add, clampMinLog, exp as expOf, logSoftmax, maximum, mul, neg, permute, pow, record, reshape, rsub, sigmoid, softplus, sub, sum, abs, div,
 } from "./ops.js";
-import { allocate, allocateUninitialized, isFloating, isHalf } from "../tensor/dtype.js";
+import { type HalfDType, allocate, allocateUninitialized, isFloating, isHalf } from "../tensor/dtype.js";
 import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../ops/half.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -70,17 +70,17 @@ function checkProbabilityTarget(op: string, input: Tensor, target: Tensor): void
  * or class probabilities of the input's shape.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  // Under autocast, bfloat16 logits with class indices go to the backend's bf16 kernels where it has
-  // them: the float32 loss of the widened logits and their gradient rounded to bf16, as the cast below
+  // Under autocast, half logits with class indices go to the backend's half kernels where it has them:
+  // the float32 loss of the widened logits and their gradient rounded to half, as the cast below
   // gives, without a float32 copy of the logits or of their gradient.
-  const bf16Logits = autocasting() && input.dtype === "bfloat16" && !isFloating(target.dtype) &&
-    (options.weight === undefined || options.weight.dtype === "float32") && getBackend().crossEntropyForwardBf16 !== undefined;
+  const halfLogits = autocasting() && isHalf(input.dtype) && !isFloating(target.dtype) &&
+    (options.weight === undefined || options.weight.dtype === "float32") && getBackend().crossEntropyForwardHalf !== undefined;
   // Half logits (or probabilities): float32 log-softmax and sums, the loss rounded to the logits' dtype.
-  if (autocasting() && isHalf(input.dtype) && !bf16Logits) return crossEntropy(autocastFloat32(input), autocastFloat32(target), options); // autocast: losses in float32
-  if (anyHalf(input, target, options.weight) && !bf16Logits) {
+  if (autocasting() && isHalf(input.dtype) && !halfLogits) return crossEntropy(autocastFloat32(input), autocastFloat32(target), options); // autocast: losses in float32
+  if (anyHalf(input, target, options.weight) && !halfLogits) {
     return inFloat32([input, isHalf(target.dtype) ? target : null, options.weight ?? null], input.dtype, (x, t, w) => crossEntropy(x as Tensor, t ?? target, { ...options, ...(w ? { weight: w } : {}) }));
   }
-  if (!isFloating(input.dtype) && !bf16Logits) throw new DTypeError(`crossEntropy: logits must be floating point, got ${input.dtype}`);
+  if (!isFloating(input.dtype) && !halfLogits) throw new DTypeError(`crossEntropy: logits must be floating point, got ${input.dtype}`);
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const classes = input.ndim === 1 ? (input.shape[0] ?? 0) : (input.shape[1] ?? 0);
@@ -101,9 +101,9 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const x = logits2d.contiguousValues(); // saved for backward; never written
   const w = options.weight ? (options.weight.toTypedArray() as FloatArray) : null;
   const be = getBackend();
-  const forwardBf16 = bf16Logits ? be.crossEntropyForwardBf16?.bind(be) : undefined;
-  const { lse, nll, smooth } = forwardBf16
-    ? forwardBf16(x as Uint16Array, targets, w as Float32Array | null, rows, classes, ignoreIndex)
+  const forwardHalf = halfLogits ? be.crossEntropyForwardHalf?.bind(be) : undefined;
+  const { lse, nll, smooth } = forwardHalf
+    ? forwardHalf(input.dtype as HalfDType, x as Uint16Array, targets, w as Float32Array | null, rows, classes, ignoreIndex)
     : be.crossEntropyForward(x as FloatArray, targets, w, rows, classes, ignoreIndex);
   // Row losses: (1 − ε)·nll + (ε/C)·smooth; "mean" divides by Σ w_y over kept rows (PyTorch).
   const a = 1 - eps;
@@ -114,7 +114,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     denom = 0;
     for (const y of targets) if (y !== ignoreIndex) denom += w ? (w[y] as number) : 1;
   }
-  const dtype = bf16Logits ? "float32" : input.dtype; // the autocast loss is float32
+  const dtype = halfLogits ? "float32" : input.dtype; // the autocast loss is float32
   let out: Tensor;
   if (reduction === "none") {
     const v = allocate(dtype, rows);
@@ -140,8 +140,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       gSmooth[n] = b * gn;
     }
     const dx = allocateUninitialized(input.dtype, rows * classes); // ignored rows are written as 0
-    if (bf16Logits) {
-      be.crossEntropyBackwardBf16?.(dx as Uint16Array, x as Uint16Array, targets, w as Float32Array | null, lse, gNll, gSmooth, rows, classes, ignoreIndex);
+    if (halfLogits) {
+      be.crossEntropyBackwardHalf?.(input.dtype as HalfDType, dx as Uint16Array, x as Uint16Array, targets, w as Float32Array | null, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     } else be.crossEntropyBackward(dx as FloatArray, x as FloatArray, targets, w, lse, gNll, gSmooth, rows, classes, ignoreIndex);
     return [new Tensor(dx, logitsShape)];
   });

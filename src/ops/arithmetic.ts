@@ -18,7 +18,7 @@ export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: stri
   const shape = broadcastShapes(a.shape, b.shape, name);
   const dtype = outType ?? promoteOperands(a, b);
   if (isHalf(a.dtype) || isHalf(b.dtype) || isHalf(dtype)) {
-    const mixed = dtype === "float32" ? mixedBf16(op, a, b, shape) : null;
+    const mixed = dtype === "float32" ? mixedHalf(op, a, b, shape) : null;
     if (mixed) return mixed;
     // Half operands compute in float32 and the result is rounded once (PyTorch's CPU kernels do the same).
     const wide = binaryForward(op, widenValues(a), widenValues(b), name, isHalf(dtype) ? "float32" : dtype);
@@ -54,18 +54,18 @@ export function binaryForward(op: BinaryOpCode, a: Tensor, b: Tensor, name: stri
 }
 
 /**
- * float32 a op b of a float32 and a bfloat16 tensor of the output's shape, both contiguous (a residual
- * stream plus a bf16 branch under autocast), on the backend's mixed kernel, which widens the bf16
- * operand as it reads it; null where that does not apply.
+ * float32 a op b of a float32 and a half (bfloat16 or float16) tensor of the output's shape, both
+ * contiguous (a residual stream plus a half branch under autocast), on the backend's mixed kernel,
+ * which widens the half operand as it reads it; null where that does not apply.
  */
-function mixedBf16(op: BinaryOpCode, a: Tensor, b: Tensor, shape: readonly number[]): Tensor | null {
+function mixedHalf(op: BinaryOpCode, a: Tensor, b: Tensor, shape: readonly number[]): Tensor | null {
   const be = getBackend();
-  if (!be.binaryMixedBf16 || !shapesEqual(a.shape, shape) || !shapesEqual(b.shape, shape) || !a.isContiguous() || !b.isContiguous()) return null;
-  const swapped = a.dtype === "bfloat16";
+  if (!be.binaryMixedHalf || !shapesEqual(a.shape, shape) || !shapesEqual(b.shape, shape) || !a.isContiguous() || !b.isContiguous()) return null;
+  const swapped = isHalf(a.dtype);
   const [wide, half] = swapped ? [b, a] : [a, b];
-  if (wide.dtype !== "float32" || half.dtype !== "bfloat16") return null;
+  if (wide.dtype !== "float32" || !isHalf(half.dtype)) return null;
   const out = allocateUninitialized("float32", wide.size) as Float32Array;
-  return be.binaryMixedBf16(op, out, span(wide), half.contiguousValues() as Uint16Array, swapped) ? new Tensor(out, shape) : null;
+  return be.binaryMixedHalf(half.dtype, op, out, span(wide), half.contiguousValues() as Uint16Array, swapped) ? new Tensor(out, shape) : null;
 }
 
 /** A contiguous float32 tensor's elements as one array (its storage, or a view of it). */

@@ -1,7 +1,7 @@
 /** Unary elementwise ops and activations, each with its derivative (see backend/reference/unary.ts). */
 import { UnaryOp, type UnaryOpCode, unaryBackward, unaryForward } from "../backend/reference/unary.js";
 import { getBackend, type FloatArray } from "../backend/index.js";
-import { type BFloat16Storage, allocateUninitialized, isFloating, isHalf, type DType } from "../tensor/dtype.js";
+import { type HalfDType, allocateUninitialized, isFloating, isHalf, type DType } from "../tensor/dtype.js";
 import { to } from "./cast.js";
 import { inFloat32 } from "./half.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -86,7 +86,7 @@ export interface GeluOptions {
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate === "tanh" ? "tanh" : "none";
-  if (x.dtype === "bfloat16" && getBackend().geluForwardBf16) return geluBf16(x, approximate);
+  if (isHalf(x.dtype) && getBackend().geluForwardHalf) return geluHalf(x, approximate);
   if (isHalf(x.dtype)) return inFloat32([x], x.dtype, (w) => gelu(w, options));
   if (!isFloating(x.dtype)) return unary(approximate === "tanh" ? UnaryOp.geluTanh : UnaryOp.gelu, "gelu", x);
   const xs = (x.isContiguous() && x.offset === 0 && x.storage.length === x.size ? x.storage : x.toTypedArray()) as FloatArray;
@@ -101,20 +101,21 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 }
 
 /**
- * GELU of a bfloat16 tensor on the backend's bf16 kernels: float32 arithmetic on the widened values and
- * one rounding, the bits `inFloat32` gives, with the half input kept for the backward (no float32
- * copy of the input or the result, and no recomputed forward).
+ * GELU of a half (bfloat16 or float16) tensor on the backend's half kernels: float32 arithmetic on the
+ * widened values and one rounding, the bits `inFloat32` gives, with the half input kept for the
+ * backward (no float32 copy of the input or the result, and no recomputed forward).
  */
-function geluBf16(x: Tensor, approximate: "none" | "tanh"): Tensor {
+function geluHalf(x: Tensor, approximate: "none" | "tanh"): Tensor {
   const be = getBackend();
-  const xs = (x.isContiguous() && x.offset === 0 && x.storage.length === x.size ? x.storage : x.toTypedArray()) as Uint16Array;
-  const out = allocateUninitialized("bfloat16", x.size) as BFloat16Storage;
-  be.geluForwardBf16?.(out, xs, x.size, approximate);
+  const dtype = x.dtype as HalfDType;
+  const bits = (t: Tensor): Uint16Array => t.contiguousValues() as Uint16Array;
+  const xs = bits(x);
+  const out = allocateUninitialized(dtype, x.size);
+  be.geluForwardHalf?.(dtype, out as Uint16Array, xs, x.size, approximate);
   return record(new Tensor(out, x.shape), "gelu", [x], (grad) => {
-    const g = grad.dtype === "bfloat16" ? grad : to(grad, "bfloat16");
-    const dy = (g.isContiguous() && g.offset === 0 && g.storage.length === g.size ? g.storage : g.toTypedArray()) as Uint16Array;
-    const dx = allocateUninitialized("bfloat16", x.size) as BFloat16Storage;
-    be.geluBackwardBf16?.(dx, dy, xs, x.size, approximate);
+    const dy = bits(grad.dtype === dtype ? grad : to(grad, dtype));
+    const dx = allocateUninitialized(dtype, x.size);
+    be.geluBackwardHalf?.(dtype, dx as Uint16Array, dy, xs, x.size, approximate);
     return [new Tensor(dx, x.shape)];
   });
 }

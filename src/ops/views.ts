@@ -188,7 +188,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   // Half gradients are summed in float32 and rounded once (the loops below add stored values).
-  if (isHalf(g.dtype)) return sumLeadingRowsBf16(g, shape) ?? narrowValues(sumToShape(widenValues(g), shape), g.dtype);
+  if (isHalf(g.dtype)) return sumLeadingRowsHalf(g, shape) ?? narrowValues(sumToShape(widenValues(g), shape), g.dtype);
   const lead = g.ndim - shape.length;
   if (lead < 0) throw new ShapeError(`sumToShape: cannot reduce ${formatShape(g.shape)} to ${formatShape(shape)}`);
   const fast = sumLeadingRows(g, shape);
@@ -252,17 +252,17 @@ function trailingBlock(gShape: readonly number[], shape: readonly number[]): num
 }
 
 /**
- * sumLeadingRows of a contiguous bfloat16 gradient on the backend's bf16 column sums (float32 sums of
- * the stored bits, rounded once: the bits of widening first), or null where that does not apply.
+ * sumLeadingRows of a contiguous half gradient on the backend's half column sums (float32 sums of the
+ * stored bits, rounded once: the bits of widening first), or null where that does not apply.
  */
-function sumLeadingRowsBf16(g: Tensor, shape: readonly number[]): Tensor | null {
+function sumLeadingRowsHalf(g: Tensor, shape: readonly number[]): Tensor | null {
   const be = getBackend();
-  if (g.dtype !== "bfloat16" || !be.sumColumnsBf16 || !g.isContiguous()) return null;
+  if (!isHalf(g.dtype) || !be.sumColumnsHalf || !g.isContiguous()) return null;
   const inner = trailingBlock(g.shape, shape);
   if (inner === null || inner === 0) return null;
   const out = new Float32Array(inner);
-  be.sumColumnsBf16(out, g.contiguousValues() as Uint16Array, g.size / inner, inner);
-  return narrowValues(new Tensor(out, shape), "bfloat16");
+  be.sumColumnsHalf(g.dtype, out, g.contiguousValues() as Uint16Array, g.size / inner, inner);
+  return narrowValues(new Tensor(out, shape), g.dtype);
 }
 
 /** Elements start..start+length-1 along dim (a view). */

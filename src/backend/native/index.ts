@@ -7,7 +7,7 @@
  * backend's, which this extends, so nothing here is a stub: a call either runs a native kernel that is
  * tested for parity with the reference, or the wasm kernel that already is.
  */
-import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximation, MatmulLayout } from "../backend.js";
+import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximation, HalfBits, MatmulLayout } from "../backend.js";
 import { BinaryOp, type BinaryOpCode } from "../reference/elementwise.js";
 import { checkEmbeddingIds } from "../reference/embedding.js";
 import { checkBias } from "../reference/matmul.js";
@@ -37,7 +37,7 @@ const ROW_ELEMENT_WORK = 16;
 
 /** The optional Backend methods kernels/half.cc implements (AVX-512 only). */
 const HALF_KERNEL_METHODS = [
-  "geluForwardBf16", "geluBackwardBf16", "binaryMixedBf16", "sumColumnsBf16", "crossEntropyForwardBf16", "crossEntropyBackwardBf16",
+  "geluForwardHalf", "geluBackwardHalf", "binaryMixedHalf", "sumColumnsHalf", "crossEntropyForwardHalf", "crossEntropyBackwardHalf",
   "layerNormForwardHalf", "layerNormBackwardHalf", "softmaxForwardHalf", "softmaxBackwardHalf",
 ] as const satisfies readonly (keyof NativeBackend)[];
 
@@ -437,55 +437,56 @@ export class NativeBackend extends WasmBackend {
     ));
   }
 
-  /** bf16 GELU on bfloat16 bits (kernels/half.cc), bit-identical to geluForward on the widened values, rounded. */
-  geluForwardBf16(out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
-    this.call(() => this.native.half.geluForward(out, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
+  /** GELU on half bits (kernels/half.cc), bit-identical to geluForward on the widened values, rounded. */
+  geluForwardHalf(dtype: HalfBits, out: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
+    this.call(() => this.native.half.geluForward(out, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK), dtype === "float16"));
   }
 
   /**
-   * float32 a op b with b in bfloat16 bits (kernels/half.cc), the same bits as `binary` on a widened b;
+   * float32 a op b with b in half bits (kernels/half.cc), the same bits as `binary` on a widened b;
    * false (nothing written) for ops other than the four arithmetic ones, which the caller then runs on
    * a widened copy.
    */
-  binaryMixedBf16(op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean {
+  binaryMixedHalf(dtype: HalfBits, op: BinaryOpCode, out: Float32Array, a: Float32Array, b: Uint16Array, swapped: boolean): boolean {
     if (!isArithmetic(op)) return false;
-    this.call(() => this.native.half.binaryMixed(op, out, a, b, out.length, swapped, this.threadsFor(out.length * ROW_ELEMENT_WORK)));
+    this.call(() => this.native.half.binaryMixed(op, out, a, b, out.length, swapped, this.threadsFor(out.length * ROW_ELEMENT_WORK), dtype === "float16"));
     return true;
   }
 
-  /** Column sums of bfloat16 bits into float32 (kernels/half.cc), the same bits as `sumColumns` on a widened copy. */
-  sumColumnsBf16(out: Float32Array, x: Uint16Array, rows: number, cols: number): void {
-    this.call(() => this.native.half.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK)));
+  /** Column sums of half bits into float32 (kernels/half.cc), the same bits as `sumColumns` on a widened copy. */
+  sumColumnsHalf(dtype: HalfBits, out: Float32Array, x: Uint16Array, rows: number, cols: number): void {
+    this.call(() => this.native.half.sumColumns(out, x, rows, cols, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16"));
   }
 
-  /** Cross-entropy rows of bfloat16 logits (kernels/half.cc), the same bits as crossEntropyForward on a widened copy. */
-  crossEntropyForwardBf16(
-    logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
+  /** Cross-entropy rows of half logits (kernels/half.cc), the same bits as crossEntropyForward on a widened copy. */
+  crossEntropyForwardHalf(
+    dtype: HalfBits, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, rows: number, classes: number, ignoreIndex: number,
   ): CrossEntropyRows {
     checkTargets(targets, rows, classes, ignoreIndex);
     const lse = new Float64Array(rows);
     const nll = new Float64Array(rows);
     const smooth = new Float64Array(rows);
     this.call(() => this.native.half.crossEntropyForward(
-      lse, nll, smooth, logits, targets, weight, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+      lse, nll, smooth, logits, targets, weight, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK), dtype === "float16",
     ));
     return { lse, nll, smooth };
   }
 
-  /** bfloat16 dlogits of bfloat16 logits (kernels/half.cc): crossEntropyBackward on a widened copy, rounded once. */
-  crossEntropyBackwardBf16(
-    dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
+  /** Half dlogits of half logits (kernels/half.cc): crossEntropyBackward on a widened copy, rounded once. */
+  crossEntropyBackwardHalf(
+    dtype: HalfBits, dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void {
     checkTargets(targets, rows, classes, ignoreIndex);
     this.call(() => this.native.half.crossEntropyBackward(
       dlogits, logits, targets, weight, lse, gNll, gSmooth, rows, classes, ignoreIndex, this.threadsFor(rows * classes * ROW_ELEMENT_WORK),
+      dtype === "float16",
     ));
   }
 
   /** LayerNorm on half bits (kernels/half.cc): the float32 kernel on rows widened a chunk at a time, rounded once. */
   layerNormForwardHalf(
-    dtype: "float16" | "bfloat16", out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null,
+    dtype: HalfBits, out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null,
     b: Uint16Array | null, rows: number, cols: number, eps: number,
   ): void {
     this.call(() => this.native.half.layerNormForward(
@@ -495,7 +496,7 @@ export class NativeBackend extends WasmBackend {
 
   /** LayerNorm's gradients on half bits (kernels/half.cc): dx rounded once, dw/db float32 in the float32 kernel's order. */
   layerNormBackwardHalf(
-    dtype: "float16" | "bfloat16", dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array,
+    dtype: HalfBits, dx: Uint16Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Uint16Array,
     x: Uint16Array, mean: Float32Array, rstd: Float32Array, w: Uint16Array | null, rows: number, cols: number,
   ): void {
     this.call(() => this.native.half.layerNormBackward(
@@ -504,18 +505,18 @@ export class NativeBackend extends WasmBackend {
   }
 
   /** softmax/logSoftmax rows on half bits (kernels/half.cc), rounded once. */
-  softmaxForwardHalf(dtype: "float16" | "bfloat16", out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void {
+  softmaxForwardHalf(dtype: HalfBits, out: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void {
     this.call(() => this.native.half.softmaxForward(out, x, rows, cols, log, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16"));
   }
 
   /** The softmax gradient on half bits from the input (the float32 output recomputed per chunk), rounded once. */
-  softmaxBackwardHalf(dtype: "float16" | "bfloat16", dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void {
+  softmaxBackwardHalf(dtype: HalfBits, dx: Uint16Array, dy: Uint16Array, x: Uint16Array, rows: number, cols: number, log: boolean): void {
     this.call(() => this.native.half.softmaxBackward(dx, dy, x, rows, cols, log, this.threadsFor(rows * cols * ROW_ELEMENT_WORK), dtype === "float16"));
   }
 
-  /** bf16 GELU gradient on bfloat16 bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */
-  geluBackwardBf16(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
-    this.call(() => this.native.half.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK)));
+  /** The GELU gradient on half bits (kernels/half.cc), bit-identical to geluBackward on the widened values, rounded. */
+  geluBackwardHalf(dtype: HalfBits, dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, approximate: GeluApproximation): void {
+    this.call(() => this.native.half.geluBackward(dx, dy, x, n, approximate === "tanh", this.threadsFor(n * ROW_ELEMENT_WORK), dtype === "float16"));
   }
 }
 

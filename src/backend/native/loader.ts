@@ -113,19 +113,19 @@ export interface CpuFeatures {
   avx2: boolean;
 }
 
-/** The bfloat16 row kernels (kernels/half.cc; AVX-512 only). */
+/** Row kernels on half bits (kernels/half.cc; AVX-512 only): the last argument is true for float16, false for bfloat16. */
 export interface NativeHalfKernels {
-  geluForward(out: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
-  geluBackward(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number): void;
-  binaryMixed(op: number, out: Float32Array, a: Float32Array, b: Uint16Array, n: number, swapped: boolean, threads: number): void;
-  sumColumns(out: Float32Array, x: Uint16Array, rows: number, cols: number, threads: number): void;
+  geluForward(out: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number, f16: boolean): void;
+  geluBackward(dx: Uint16Array, dy: Uint16Array, x: Uint16Array, n: number, tanh: boolean, threads: number, f16: boolean): void;
+  binaryMixed(op: number, out: Float32Array, a: Float32Array, b: Uint16Array, n: number, swapped: boolean, threads: number, f16: boolean): void;
+  sumColumns(out: Float32Array, x: Uint16Array, rows: number, cols: number, threads: number, f16: boolean): void;
   crossEntropyForward(
     lse: Float64Array, nll: Float64Array, smooth: Float64Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null,
-    rows: number, classes: number, ignoreIndex: number, threads: number,
+    rows: number, classes: number, ignoreIndex: number, threads: number, f16: boolean,
   ): void;
   crossEntropyBackward(
     dlogits: Uint16Array, logits: Uint16Array, targets: Int32Array, weight: Float32Array | null, lse: Float64Array,
-    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number, threads: number,
+    gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number, threads: number, f16: boolean,
   ): void;
   layerNormForward(
     out: Uint16Array, mean: Float32Array, rstd: Float32Array, x: Uint16Array, w: Uint16Array | null, b: Uint16Array | null,
@@ -155,7 +155,7 @@ export interface NativeModule {
     batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
     offsetA: number, offsetB: number, ldA: number, ldB: number, accumulate: boolean, threads: number, amx: boolean, outBf16: boolean,
   ): void;
-  /** Half-precision row kernels (bf16 in, bf16 out), compiled for AVX-512: see kernels/half.cc. */
+  /** Half-precision row kernels (bf16 or fp16 in, the same out), compiled for AVX-512: see kernels/half.cc. */
   half: NativeHalfKernels;
   avx512: NativeKernels;
   avx2: NativeKernels;

@@ -1,10 +1,11 @@
 /**
- * Parity of the native bfloat16 kernels that read bf16 operands in place: the bf16 GEMM over every
- * MatmulLayout (transposed, row-strided, batched and broadcast operands, offsets, bias, accumulate,
- * float32 or bf16 output) against the reference backend's float32 matmul on the widened values, and
- * the bf16 GELU kernels against the float32 kernels' results rounded once (bit for bit) and against
- * the reference; the float32 ⊕ bf16 elementwise kernels and bf16 column sums against the float32
- * kernels on widened copies (bit for bit), and cross-entropy on bf16 logits likewise. AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes.
+ * Parity of the native kernels that read half operands in place: the bf16 GEMM over every MatmulLayout
+ * (transposed, row-strided, batched and broadcast operands, offsets, bias, accumulate, float32 or bf16
+ * output) against the reference backend's float32 matmul on the widened values (AMX tiles and AVX-512
+ * BF16 dot products); and for bfloat16 and float16 bits, the GELU kernels against the float32 kernels'
+ * results rounded once (bit for bit) and against the reference, the float32 ⊕ half elementwise kernels
+ * and half column sums against the float32 kernels on widened copies (bit for bit), and cross-entropy
+ * on half logits likewise. On 1, 2 and 3 threads, odd sizes.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,13 +15,15 @@ import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { createNativeBackend } from "../../../src/backend/native/index.js";
 import { loadNativeModule } from "../../../src/backend/native/loader.js";
 import { IndexError, ShapeError, ValueError } from "../../../src/errors.js";
-import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, skip } from "./native.js";
 import { type LayoutCase, layoutCases, reach } from "./layouts.js";
 
 const reference = new ReferenceBackend();
 const features = skip ? null : loadNativeModule().features();
+/** The half row kernels (kernels/half.cc) are AVX-512 code. */
+const halfSkip = skip || (features?.avx512f ? false : "the half row kernels are AVX-512 code");
 const kernels: [string, boolean, string | false][] = [
   ["vdpbf16ps", false, skip || (features?.avx512bf16 ? false : "this CPU has no AVX-512 BF16")],
   ["AMX tiles", true, skip || (features?.amxbf16 ? false : "this CPU (or OS) offers no AMX-BF16")],
@@ -93,36 +96,46 @@ for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]
   });
 }
 
-describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
+const formats = [
+  { dtype: "bfloat16" as const, narrow: float32ToBFloat16, widen: bfloat16ToFloat32, ulp: 2 ** -8 },
+  { dtype: "float16" as const, narrow: float32ToFloat16, widen: float16ToFloat32, ulp: 2 ** -11 },
+];
+
+for (const { dtype, narrow, widen, ulp } of formats) describe(`native ${dtype} row kernels: GELU, mixed elementwise, column sums, cross-entropy`, { skip: halfSkip }, () => {
+  /** Random values already on the half grid: their bits and the float32 values they stand for. */
+  const halfValues = (rand: () => number, n: number): { bits: Uint16Array; wide: Float32Array } => {
+    const bits = narrow(randomFloat32(rand, n));
+    return { bits, wide: widen(bits) };
+  };
   for (const threads of [1, 2, 3]) {
     test(`forward and backward are the float32 kernels' results rounded once, near the reference (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       const be = createNativeBackend({ threads, parallelMinWork: 0 });
       const rand = seededRandom(5);
       for (const n of [1, 15, 16, 17, 63, 64, 65, 1000, 4099]) {
         // Values over GELU's whole shape: large negatives (→ 0), the bend near 0, large positives, and the specials.
-        const x = bf16Values(() => 8 * rand() - 4, n);
-        x.bits.set(float32ToBFloat16(Float32Array.of(0, -0, Infinity, -Infinity, 30, -30).subarray(0, Math.min(n, 6))));
-        const xw = bfloat16ToFloat32(x.bits);
-        const dy = bf16Values(rand, n);
+        const x = halfValues(() => 8 * rand() - 4, n);
+        x.bits.set(narrow(Float32Array.of(0, -0, Infinity, -Infinity, 30, -30).subarray(0, Math.min(n, 6))));
+        const xw = widen(x.bits);
+        const dy = halfValues(rand, n);
         for (const approximate of ["none", "tanh"] as const) {
           const out = new Uint16Array(n);
-          be.geluForwardBf16(out, x.bits, n, approximate);
+          be.geluForwardHalf(dtype, out, x.bits, n, approximate);
           const f32 = new Float32Array(n);
           be.geluForward(f32, xw, n, approximate);
-          assert.deepEqual(out, float32ToBFloat16(f32), `n=${n} ${approximate} forward`);
+          assert.deepEqual(out, narrow(f32), `n=${n} ${approximate} forward`);
           const ref = new Float32Array(n);
           reference.geluForward(ref, xw, n, approximate);
-          const problem = closeTo(bfloat16ToFloat32(out), ref, 2 ** -8, `n=${n} ${approximate} forward vs reference`);
+          const problem = closeTo(widen(out), ref, ulp, `n=${n} ${approximate} forward vs reference`);
           if (problem) assert.fail(problem);
 
           const dx = new Uint16Array(n);
-          be.geluBackwardBf16(dx, dy.bits, x.bits, n, approximate);
+          be.geluBackwardHalf(dtype, dx, dy.bits, x.bits, n, approximate);
           const dx32 = new Float32Array(n);
           be.geluBackward(dx32, dy.wide, xw, n, approximate);
-          assert.deepEqual(dx, float32ToBFloat16(dx32), `n=${n} ${approximate} backward`);
+          assert.deepEqual(dx, narrow(dx32), `n=${n} ${approximate} backward`);
           const dref = new Float32Array(n);
           reference.geluBackward(dref, dy.wide, xw, n, approximate);
-          const dproblem = closeTo(bfloat16ToFloat32(dx), dref, 2 ** -7, `n=${n} ${approximate} backward vs reference`);
+          const dproblem = closeTo(widen(dx), dref, 2 * ulp, `n=${n} ${approximate} backward vs reference`);
           if (dproblem) assert.fail(dproblem);
         }
       }
@@ -130,28 +143,28 @@ describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
   }
 
   for (const threads of [1, 2, 3]) {
-    test(`float32 ⊕ bfloat16 elementwise and bfloat16 column sums equal the float32 kernels on widened copies (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+    test(`float32 ⊕ half elementwise and half column sums equal the float32 kernels on widened copies (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       const be = createNativeBackend({ threads, parallelMinWork: 0 });
       const rand = seededRandom(9);
       for (const n of [1, 15, 17, 64, 1000, 4099]) {
         const a = randomFloat32(rand, n);
-        const b = bf16Values(rand, n);
+        const b = halfValues(rand, n);
         for (const op of [BinaryOp.add, BinaryOp.sub, BinaryOp.mul, BinaryOp.div]) {
           for (const swapped of [false, true]) {
             const got = new Float32Array(n);
-            assert.equal(be.binaryMixedBf16(op, got, a, b.bits, swapped), true);
+            assert.equal(be.binaryMixedHalf(dtype, op, got, a, b.bits, swapped), true);
             const want = new Float32Array(n);
             if (swapped) reference.binary(op, want, b.wide, a);
             else reference.binary(op, want, a, b.wide);
             assert.deepEqual(got, want, `n=${n} op=${op} swapped=${swapped}`);
           }
         }
-        assert.equal(be.binaryMixedBf16(BinaryOp.pow, new Float32Array(n), a, b.bits, false), false, "ops without a kernel are declined");
+        assert.equal(be.binaryMixedHalf(dtype, BinaryOp.pow, new Float32Array(n), a, b.bits, false), false, "ops without a kernel are declined");
       }
       for (const [rows, cols] of [[1, 1], [3, 17], [64, 5], [65, 33], [200, 128], [130, 1]] as const) {
-        const x = bf16Values(rand, rows * cols);
+        const x = halfValues(rand, rows * cols);
         const got = new Float32Array(cols).fill(NaN);
-        be.sumColumnsBf16(got, x.bits, rows, cols);
+        be.sumColumnsHalf(dtype, got, x.bits, rows, cols);
         const want = new Float32Array(cols);
         be.sumColumns(want, x.wide, rows, cols);
         assert.deepEqual(got, want, `[${rows}, ${cols}] bit for bit as the float32 kernel`);
@@ -164,14 +177,14 @@ describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
   }
 
   for (const threads of [1, 2, 3]) {
-    test(`cross-entropy on bfloat16 logits equals the float32 kernels on widened logits, the gradient rounded once (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+    test(`cross-entropy on half logits equals the float32 kernels on widened logits, the gradient rounded once (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       const be = createNativeBackend({ threads, parallelMinWork: 0 });
       const rand = seededRandom(17);
       for (const [rows, classes] of [[1, 1], [3, 7], [17, 96], [40, 1000]] as const) {
-        const logits = bf16Values(() => 6 * rand() - 3, rows * classes);
+        const logits = halfValues(() => 6 * rand() - 3, rows * classes);
         const targets = Int32Array.from({ length: rows }, (_, r) => (r % 5 === 4 ? -100 : Math.floor(rand() * classes)));
         for (const weight of [null, Float32Array.from({ length: classes }, () => 0.5 + rand())]) {
-          const got = be.crossEntropyForwardBf16(logits.bits, targets, weight, rows, classes, -100);
+          const got = be.crossEntropyForwardHalf(dtype, logits.bits, targets, weight, rows, classes, -100);
           const want = be.crossEntropyForward(logits.wide, targets, weight, rows, classes, -100);
           assert.deepEqual(got, want, `[${rows}, ${classes}] weight=${weight !== null}: rows`);
           const ref = reference.crossEntropyForward(logits.wide, targets, weight, rows, classes, -100);
@@ -179,11 +192,11 @@ describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
           if (problem) assert.fail(problem);
           const gNll = Float64Array.from({ length: rows }, () => rand());
           const gSmooth = Float64Array.from({ length: rows }, () => 0.1 * rand());
-          const dx = new Uint16Array(rows * classes).fill(0x7fc0);
-          be.crossEntropyBackwardBf16(dx, logits.bits, targets, weight, got.lse, gNll, gSmooth, rows, classes, -100);
+          const dx = new Uint16Array(rows * classes).fill(0x7e00);
+          be.crossEntropyBackwardHalf(dtype, dx, logits.bits, targets, weight, got.lse, gNll, gSmooth, rows, classes, -100);
           const dx32 = new Float32Array(rows * classes);
           be.crossEntropyBackward(dx32, logits.wide, targets, weight, want.lse, gNll, gSmooth, rows, classes, -100);
-          assert.deepEqual(dx, float32ToBFloat16(dx32), `[${rows}, ${classes}] weight=${weight !== null}: dlogits`);
+          assert.deepEqual(dx, narrow(dx32), `[${rows}, ${classes}] weight=${weight !== null}: dlogits`);
         }
       }
     });
@@ -191,11 +204,11 @@ describe("native bf16 GELU kernels", { skip: kernels[0]?.[2] ?? skip }, () => {
 
   test("short arrays are errors", () => {
     const be = createNativeBackend({ threads: 1 });
-    assert.throws(() => be.crossEntropyForwardBf16(new Uint16Array(5), Int32Array.of(0, 1), null, 2, 3, -100), ShapeError);
-    assert.throws(() => be.crossEntropyForwardBf16(new Uint16Array(6), Int32Array.of(0, 3), null, 2, 3, -100), IndexError);
-    assert.throws(() => be.binaryMixedBf16(BinaryOp.add, new Float32Array(4), new Float32Array(4), new Uint16Array(3), false), ShapeError);
-    assert.throws(() => be.sumColumnsBf16(new Float32Array(2), new Uint16Array(5), 3, 2), ShapeError);
-    assert.throws(() => be.geluForwardBf16(new Uint16Array(3), new Uint16Array(4), 4, "none"), ShapeError);
-    assert.throws(() => be.geluBackwardBf16(new Uint16Array(4), new Uint16Array(3), new Uint16Array(4), 4, "tanh"), ShapeError);
+    assert.throws(() => be.crossEntropyForwardHalf(dtype, new Uint16Array(5), Int32Array.of(0, 1), null, 2, 3, -100), ShapeError);
+    assert.throws(() => be.crossEntropyForwardHalf(dtype, new Uint16Array(6), Int32Array.of(0, 3), null, 2, 3, -100), IndexError);
+    assert.throws(() => be.binaryMixedHalf(dtype, BinaryOp.add, new Float32Array(4), new Float32Array(4), new Uint16Array(3), false), ShapeError);
+    assert.throws(() => be.sumColumnsHalf(dtype, new Float32Array(2), new Uint16Array(5), 3, 2), ShapeError);
+    assert.throws(() => be.geluForwardHalf(dtype, new Uint16Array(3), new Uint16Array(4), 4, "none"), ShapeError);
+    assert.throws(() => be.geluBackwardHalf(dtype, new Uint16Array(4), new Uint16Array(3), new Uint16Array(4), 4, "tanh"), ShapeError);
   });
 });

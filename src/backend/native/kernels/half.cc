@@ -24,11 +24,17 @@
 namespace loom {
 namespace {
 
+/** The float32 value of half bits h: bfloat16 (a 16-bit shift), or float16 where F16 (exact). */
+template <bool F16>
 inline float widen(uint16_t h) {
-  uint32_t u = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
+  if constexpr (F16) {
+    return _cvtsh_ss(h);
+  } else {
+    uint32_t u = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+  }
 }
 
 }  // namespace
@@ -47,7 +53,7 @@ float* thread_buffer(int slot, long n) {
 }
 
 void widen_span(float* out, const uint16_t* x, long n) {
-  for (long i = 0; i < n; i++) out[i] = widen(x[i]);
+  for (long i = 0; i < n; i++) out[i] = widen<false>(x[i]);
 }
 
 void round_span(uint16_t* out, const float* x, long n) {
@@ -154,56 +160,60 @@ void softmax_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uin
   });
 }
 
-void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads) {
+void gelu_forward_half(bool f16, uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {
     float* wide = thread_buffer(0, GELU_CHUNK);
     float* y = thread_buffer(1, GELU_CHUNK);
     for (long c = b; c < e; c += GELU_CHUNK) {
       const long len = std::min(GELU_CHUNK, e - c);
-      widen_span(wide, x + c, len);
+      widen_half(f16, wide, x + c, len);
       avx512::gelu_forward(y, wide, len, tanh_approx, 1);
-      round_span(out + c, y, len);
+      round_half(f16, out + c, y, len);
     }
   });
 }
 
-void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads) {
+void gelu_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {
     float* wide = thread_buffer(0, GELU_CHUNK);
     float* g = thread_buffer(1, GELU_CHUNK);
     float* d = thread_buffer(2, GELU_CHUNK);
     for (long c = b; c < e; c += GELU_CHUNK) {
       const long len = std::min(GELU_CHUNK, e - c);
-      widen_span(wide, x + c, len);
-      widen_span(g, dy + c, len);
+      widen_half(f16, wide, x + c, len);
+      widen_half(f16, g, dy + c, len);
       avx512::gelu_backward(d, g, wide, len, tanh_approx, 1);
-      round_span(dx + c, d, len);
+      round_half(f16, dx + c, d, len);
     }
   });
 }
 
-void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads) {
+namespace {
+
+template <bool F16>
+void binary_mixed(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads) {
   // Each piece reads and writes only its own range, so out may be a.
   parallel_ranges(n, threads, [&](long lo, long hi) {
     if (swapped) {
       switch (op) {
-        case 0: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) + a[i]; break;
-        case 1: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) - a[i]; break;
-        case 2: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) * a[i]; break;
-        default: for (long i = lo; i < hi; i++) out[i] = widen(b[i]) / a[i]; break;
+        case 0: for (long i = lo; i < hi; i++) out[i] = widen<F16>(b[i]) + a[i]; break;
+        case 1: for (long i = lo; i < hi; i++) out[i] = widen<F16>(b[i]) - a[i]; break;
+        case 2: for (long i = lo; i < hi; i++) out[i] = widen<F16>(b[i]) * a[i]; break;
+        default: for (long i = lo; i < hi; i++) out[i] = widen<F16>(b[i]) / a[i]; break;
       }
     } else {
       switch (op) {
-        case 0: for (long i = lo; i < hi; i++) out[i] = a[i] + widen(b[i]); break;
-        case 1: for (long i = lo; i < hi; i++) out[i] = a[i] - widen(b[i]); break;
-        case 2: for (long i = lo; i < hi; i++) out[i] = a[i] * widen(b[i]); break;
-        default: for (long i = lo; i < hi; i++) out[i] = a[i] / widen(b[i]); break;
+        case 0: for (long i = lo; i < hi; i++) out[i] = a[i] + widen<F16>(b[i]); break;
+        case 1: for (long i = lo; i < hi; i++) out[i] = a[i] - widen<F16>(b[i]); break;
+        case 2: for (long i = lo; i < hi; i++) out[i] = a[i] * widen<F16>(b[i]); break;
+        default: for (long i = lo; i < hi; i++) out[i] = a[i] / widen<F16>(b[i]); break;
       }
     }
   });
 }
 
-void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int threads) {
+template <bool F16>
+void sum_columns(float* out, const uint16_t* x, long rows, long cols, int threads) {
   // rows.cc sum_columns' order exactly (64-row partials added in chunk order), on widened values.
   constexpr long CHUNK = 64;
   const long chunks = (rows + CHUNK - 1) / CHUNK;
@@ -220,7 +230,7 @@ void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int t
     const long r1 = std::min(c.rows, (chunk + 1) * CHUNK);
     for (long r = chunk * CHUNK; r < r1; r++) {
       const uint16_t* xr = c.x + r * c.cols;
-      for (long j = 0; j < c.cols; j++) dst[j] += widen(xr[j]);
+      for (long j = 0; j < c.cols; j++) dst[j] += widen<F16>(xr[j]);
     }
   }, &ctx);
   std::memset(out, 0, cols * sizeof(float));
@@ -230,29 +240,41 @@ void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int t
   }
 }
 
-void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
+}  // namespace
+
+void binary_mixed_half(bool f16, int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads) {
+  if (f16) binary_mixed<true>(op, out, a, b, n, swapped, threads);
+  else binary_mixed<false>(op, out, a, b, n, swapped, threads);
+}
+
+void sum_columns_half(bool f16, float* out, const uint16_t* x, long rows, long cols, int threads) {
+  if (f16) sum_columns<true>(out, x, rows, cols, threads);
+  else sum_columns<false>(out, x, rows, cols, threads);
+}
+
+void cross_entropy_forward_half(bool f16, double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
                                 const float* weight, long rows, long classes, int32_t ignore_index, int threads) {
   // The float32 kernel row by row on the widened row: each row's results depend only on that row.
   parallel_rows(rows, threads, [&](long r0, long r1) {
     float* wide = thread_buffer(0, classes);
     for (long r = r0; r < r1; r++) {
       if (targets[r] == ignore_index) continue;
-      widen_span(wide, logits + r * classes, classes);
+      widen_half(f16, wide, logits + r * classes, classes);
       avx512::cross_entropy_forward(lse + r, nll + r, smooth + r, wide, targets + r, weight, 1, classes, ignore_index, 1);
     }
   });
 }
 
-void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
+void cross_entropy_backward_half(bool f16, uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
                                  const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
                                  int32_t ignore_index, int threads) {
   parallel_rows(rows, threads, [&](long r0, long r1) {
     float* wide = thread_buffer(0, classes);
     float* d = thread_buffer(1, classes);
     for (long r = r0; r < r1; r++) {
-      widen_span(wide, logits + r * classes, classes);
+      widen_half(f16, wide, logits + r * classes, classes);
       avx512::cross_entropy_backward(d, wide, targets + r, weight, lse + r, g_nll + r, g_smooth + r, 1, classes, ignore_index, 1);
-      round_span(dlogits + r * classes, d, classes);
+      round_half(f16, dlogits + r * classes, d, classes);
     }
   });
 }

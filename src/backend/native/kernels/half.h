@@ -1,24 +1,26 @@
-// Row kernels on bfloat16 bits (half.cc): bf16 in, float32 arithmetic, bf16 out rounded to nearest even.
+// Row kernels on half bits (half.cc): bfloat16 or float16 in, float32 arithmetic, half out rounded to nearest even.
 #pragma once
 #include <cstdint>
 
 namespace loom {
 
-/** out[i] = bf16(gelu(x[i])) (reference/gelu.ts geluForward on the widened values, the result rounded). */
-void gelu_forward_bf16(uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads);
-/** dx[i] = bf16(dy[i]·gelu'(x[i])) (reference/gelu.ts geluBackward on the widened values, rounded). */
-void gelu_backward_bf16(uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads);
+// Each kernel reads bfloat16 bits, or float16 ones where f16, widened exactly as it reads them.
+
+/** out[i] = half(gelu(x[i])) (reference/gelu.ts geluForward on the widened values, the result rounded). */
+void gelu_forward_half(bool f16, uint16_t* out, const uint16_t* x, long n, bool tanh_approx, int threads);
+/** dx[i] = half(dy[i]·gelu'(x[i])) (reference/gelu.ts geluBackward on the widened values, rounded). */
+void gelu_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uint16_t* x, long n, bool tanh_approx, int threads);
 
 /** out[i] = a[i] op widen(b[i]) (or widen(b[i]) op a[i] when swapped), op 0 add, 1 sub, 2 mul, 3 div: rows.cc binary on a widened b. */
-void binary_mixed_bf16(int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads);
+void binary_mixed_half(bool f16, int op, float* out, const float* a, const uint16_t* b, long n, bool swapped, int threads);
 /** out[j] = Σ_r widen(x[r·cols + j]) in rows.cc sum_columns' order (so the same bits as summing a widened copy). */
-void sum_columns_bf16(float* out, const uint16_t* x, long rows, long cols, int threads);
+void sum_columns_half(bool f16, float* out, const uint16_t* x, long rows, long cols, int threads);
 
-/** rows.cc cross_entropy_forward on bfloat16 logits (widened as read; the same bits as on a widened copy). */
-void cross_entropy_forward_bf16(double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
+/** rows.cc cross_entropy_forward on half logits (widened as read; the same bits as on a widened copy). */
+void cross_entropy_forward_half(bool f16, double* lse, double* nll, double* smooth, const uint16_t* logits, const int32_t* targets,
                                 const float* weight, long rows, long classes, int32_t ignore_index, int threads);
-/** rows.cc cross_entropy_backward on bfloat16 logits, each float32 gradient rounded once into bf16 dlogits. */
-void cross_entropy_backward_bf16(uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
+/** rows.cc cross_entropy_backward on half logits, each float32 gradient rounded once into half dlogits. */
+void cross_entropy_backward_half(bool f16, uint16_t* dlogits, const uint16_t* logits, const int32_t* targets, const float* weight,
                                  const double* lse, const double* g_nll, const double* g_smooth, long rows, long classes,
                                  int32_t ignore_index, int threads);
 

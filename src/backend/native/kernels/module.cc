@@ -619,36 +619,39 @@ napi_value GemmF16(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// half.geluForward(out u16, x u16, n, tanh, threads) / half.geluBackward(dx u16, dy u16, x u16, n, tanh, threads):
-// GELU on bfloat16 bits (half.cc), AVX-512 only (the native backend calls them where it has a bf16 GEMM).
-napi_value GeluForwardBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "geluForward (bfloat16)");
+// The `half` object's kernels (half.cc, AVX-512 only): each takes a last argument f16, true for float16
+// bits and false for bfloat16 ones.
+// half.geluForward(out u16, x u16, n, tanh, threads, f16) / half.geluBackward(dx u16, dy u16, x u16, n, tanh, threads, f16)
+napi_value GeluForwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "geluForward (half)");
   long n = a.integer(2);
   uint16_t* out = a.u16(0, n, "out");
   const uint16_t* x = a.u16(1, n, "x");
   bool t = a.boolean(3);
   int threads = static_cast<int>(a.integer(4));
+  bool f16 = a.boolean(5);
   if (a.failed()) return nullptr;
-  gelu_forward_bf16(out, x, n, t, threads);
+  gelu_forward_half(f16, out, x, n, t, threads);
   return undefined(env);
 }
 
-napi_value GeluBackwardBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "geluBackward (bfloat16)");
+napi_value GeluBackwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "geluBackward (half)");
   long n = a.integer(3);
   uint16_t* dx = a.u16(0, n, "dx");
   const uint16_t* dy = a.u16(1, n, "dy");
   const uint16_t* x = a.u16(2, n, "x");
   bool t = a.boolean(4);
   int threads = static_cast<int>(a.integer(5));
+  bool f16 = a.boolean(6);
   if (a.failed()) return nullptr;
-  gelu_backward_bf16(dx, dy, x, n, t, threads);
+  gelu_backward_half(f16, dx, dy, x, n, t, threads);
   return undefined(env);
 }
 
-// half.binaryMixed(op, out f32, a f32, b u16, n, swapped, threads): out = a op widen(b) (b op a when swapped)
-napi_value BinaryMixedBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "binary (float32 with bfloat16)");
+// half.binaryMixed(op, out f32, a f32, b u16, n, swapped, threads, f16): out = a op widen(b) (b op a when swapped)
+napi_value BinaryMixedHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binary (float32 with half)");
   int op = static_cast<int>(a.integer(0));
   long n = a.integer(4);
   float* out = a.f32(1, n, "out");
@@ -656,26 +659,28 @@ napi_value BinaryMixedBf16(napi_env env, napi_callback_info info) {
   const uint16_t* y = a.u16(3, n, "b");
   bool swapped = a.boolean(5);
   int threads = static_cast<int>(a.integer(6));
+  bool f16 = a.boolean(7);
   if (a.failed()) return nullptr;
-  binary_mixed_bf16(op, out, x, y, n, swapped, threads);
+  binary_mixed_half(f16, op, out, x, y, n, swapped, threads);
   return undefined(env);
 }
 
-// half.sumColumns(out f32, x u16, rows, cols, threads): out[j] = Σ_r x[r, j] (overwrites out)
-napi_value SumColumnsBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "sumColumns (bfloat16)");
+// half.sumColumns(out f32, x u16, rows, cols, threads, f16): out[j] = Σ_r x[r, j] (overwrites out)
+napi_value SumColumnsHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "sumColumns (half)");
   long rows = a.integer(2), cols = a.integer(3);
   float* out = a.f32(0, cols, "out");
   const uint16_t* x = a.u16(1, rows * cols, "x");
   int threads = static_cast<int>(a.integer(4));
+  bool f16 = a.boolean(5);
   if (a.failed()) return nullptr;
-  sum_columns_bf16(out, x, rows, cols, threads);
+  sum_columns_half(f16, out, x, rows, cols, threads);
   return undefined(env);
 }
 
-// half.crossEntropyForward(lse, nll, smooth, logits u16, targets, weight|null, rows, classes, ignoreIndex, threads)
-napi_value CrossEntropyForwardBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "crossEntropyForward (bfloat16)");
+// half.crossEntropyForward(lse, nll, smooth, logits u16, targets, weight|null, rows, classes, ignoreIndex, threads, f16)
+napi_value CrossEntropyForwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyForward (half)");
   long rows = a.integer(6), classes = a.integer(7);
   double* lse = a.f64(0, rows, "lse");
   double* nll = a.f64(1, rows, "nll");
@@ -685,14 +690,15 @@ napi_value CrossEntropyForwardBf16(napi_env env, napi_callback_info info) {
   const float* weight = a.f32(5, classes, "weight", true);
   int32_t ignore = static_cast<int32_t>(a.integer(8));
   int threads = static_cast<int>(a.integer(9));
+  bool f16 = a.boolean(10);
   if (a.failed()) return nullptr;
-  cross_entropy_forward_bf16(lse, nll, smooth, logits, targets, weight, rows, classes, ignore, threads);
+  cross_entropy_forward_half(f16, lse, nll, smooth, logits, targets, weight, rows, classes, ignore, threads);
   return undefined(env);
 }
 
-// half.crossEntropyBackward(dlogits u16, logits u16, targets, weight|null, lse, gNll, gSmooth, rows, classes, ignoreIndex, threads)
-napi_value CrossEntropyBackwardBf16(napi_env env, napi_callback_info info) {
-  Args a(env, info, "crossEntropyBackward (bfloat16)");
+// half.crossEntropyBackward(dlogits u16, logits u16, targets, weight|null, lse, gNll, gSmooth, rows, classes, ignoreIndex, threads, f16)
+napi_value CrossEntropyBackwardHalf(napi_env env, napi_callback_info info) {
+  Args a(env, info, "crossEntropyBackward (half)");
   long rows = a.integer(7), classes = a.integer(8);
   uint16_t* dlogits = a.u16(0, rows * classes, "dlogits");
   const uint16_t* logits = a.u16(1, rows * classes, "logits");
@@ -703,12 +709,12 @@ napi_value CrossEntropyBackwardBf16(napi_env env, napi_callback_info info) {
   const double* g_smooth = a.f64(6, rows, "gSmooth");
   int32_t ignore = static_cast<int32_t>(a.integer(9));
   int threads = static_cast<int>(a.integer(10));
+  bool f16 = a.boolean(11);
   if (a.failed()) return nullptr;
-  cross_entropy_backward_bf16(dlogits, logits, targets, weight, lse, g_nll, g_smooth, rows, classes, ignore, threads);
+  cross_entropy_backward_half(f16, dlogits, logits, targets, weight, lse, g_nll, g_smooth, rows, classes, ignore, threads);
   return undefined(env);
 }
 
-/** The `half` object: bfloat16 row kernels (half.cc). */
 // half.layerNormForward(out u16, mean f32, rstd f32, x u16, w u16|null, b u16|null, rows, cols, eps, threads, f16) /
 // half.layerNormBackward(dx u16|null, dw f32|null, db f32|null, dy u16, x u16, mean, rstd, w u16|null, rows, cols, threads, f16):
 // LayerNorm on bfloat16 or (f16) float16 bits (half.cc).
@@ -776,12 +782,13 @@ napi_value SoftmaxBackwardHalf(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/** The `half` object: row kernels on bfloat16 or float16 bits (half.cc). */
 napi_value make_half_table(napi_env env) {
   napi_value obj;
   napi_create_object(env, &obj);
   const std::pair<const char*, napi_callback> fns[] = {
-      {"geluForward", GeluForwardBf16}, {"geluBackward", GeluBackwardBf16}, {"binaryMixed", BinaryMixedBf16}, {"sumColumns", SumColumnsBf16},
-      {"crossEntropyForward", CrossEntropyForwardBf16}, {"crossEntropyBackward", CrossEntropyBackwardBf16},
+      {"geluForward", GeluForwardHalf}, {"geluBackward", GeluBackwardHalf}, {"binaryMixed", BinaryMixedHalf}, {"sumColumns", SumColumnsHalf},
+      {"crossEntropyForward", CrossEntropyForwardHalf}, {"crossEntropyBackward", CrossEntropyBackwardHalf},
       {"layerNormForward", LayerNormForwardHalf}, {"layerNormBackward", LayerNormBackwardHalf},
       {"softmaxForward", SoftmaxForwardHalf}, {"softmaxBackward", SoftmaxBackwardHalf}};
   for (const auto& [name, fn] : fns) {
