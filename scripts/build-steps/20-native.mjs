@@ -30,6 +30,7 @@ const isas = {
 const plainSources = [
   ["module.cc", []],
   ["pool.cc", []],
+  ["copy.cc", []],
   ["bf16.cc", ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512bf16", "-mfma"]],
   ["amx.cc", ["-mamx-tile", "-mamx-bf16"]],
   ["half.cc", isas.avx512],

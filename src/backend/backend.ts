@@ -11,6 +11,9 @@ import type { GeluApproximation } from "./reference/gelu.js";
 import type { BinaryOpCode } from "./reference/elementwise.js";
 import type { UnaryOpCode } from "./reference/unary.js";
 
+/** The typed arrays tensors store their elements in (half dtypes as Uint16Array bits). */
+export type ElementArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array;
+
 /** Which 16-bit float a Uint16Array of half bits holds. */
 export type HalfBits = "bfloat16" | "float16";
 import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "./reference/attention.js";
@@ -120,6 +123,16 @@ export interface Backend {
   float32ToFloat16?(out: Uint16Array, x: Float32Array): void;
   /** float32 values of float16 bits (exact: io/half.ts `float16ToFloat32`); absent where no faster kernel exists. */
   float16ToFloat32?(out: Float32Array, x: Uint16Array): void;
+  /**
+   * dst[dstOffset + Σ i_d·dstStrides[d]] = src[srcOffset + Σ i_d·srcStrides[d]] over every index of
+   * `sizes` (tensor/strided.ts copyView, after it merges dims), the raw elements of one typed array
+   * type. Returns false, copying nothing, where the arrays' types differ or they share a buffer (the
+   * caller then walks the rows itself). Absent where no faster copy exists.
+   */
+  copyStrided?(
+    dst: ElementArray, src: ElementArray, sizes: readonly number[], dstStrides: readonly number[], srcStrides: readonly number[],
+    dstOffset: number, srcOffset: number,
+  ): boolean;
   /** out (contiguous [batch, m, n]) = op(A) · op(B). A, B and out share one float type. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, layout: MatmulLayout): void;
 

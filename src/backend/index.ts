@@ -10,7 +10,7 @@ import { ReferenceBackend } from "./reference/index.js";
 import { createWasmBackend } from "./wasm/index.js";
 import { createNativeBackend } from "./native/index.js";
 
-export type { Backend, FloatArray, HalfBits, MatmulLayout } from "./backend.js";
+export type { Backend, ElementArray, FloatArray, HalfBits, MatmulLayout } from "./backend.js";
 export { ReferenceBackend } from "./reference/index.js";
 export { WasmBackend, createWasmBackend, type WasmBackendOptions } from "./wasm/index.js";
 export { NativeBackend, NativeUnavailableError, createNativeBackend, type NativeBackendOptions } from "./native/index.js";

@@ -7,7 +7,7 @@
  * backend's, which this extends, so nothing here is a stub: a call either runs a native kernel that is
  * tested for parity with the reference, or the wasm kernel that already is.
  */
-import type { AdamWHyperparameters, CrossEntropyRows, FloatArray, GeluApproximation, HalfBits, MatmulLayout } from "../backend.js";
+import type { AdamWHyperparameters, CrossEntropyRows, ElementArray, FloatArray, GeluApproximation, HalfBits, MatmulLayout } from "../backend.js";
 import { BinaryOp, type BinaryOpCode } from "../reference/elementwise.js";
 import { checkEmbeddingIds } from "../reference/embedding.js";
 import { checkBias } from "../reference/matmul.js";
@@ -70,6 +70,25 @@ export class NativeBackend extends WasmBackend {
     // kernels/half.cc is AVX-512 code: without AVX-512 its optional methods are absent, so the ops take
     // their widening paths instead of faulting on an instruction the CPU lacks.
     if (!features.avx512f) for (const name of HALF_KERNEL_METHODS) Object.defineProperty(this, name, { value: undefined });
+  }
+
+  /** A strided copy in one native loop (kernels/copy.cc) instead of a JS walk over its rows. */
+  copyStrided(
+    dst: ElementArray, src: ElementArray, sizes: readonly number[], dstStrides: readonly number[], srcStrides: readonly number[],
+    dstOffset: number, srcOffset: number,
+  ): boolean {
+    // Views of one buffer may overlap, which a row memcpy must not; the JS walk (TypedArray.set) handles them.
+    if (elementKind(dst) !== elementKind(src) || elementKind(dst) === null || dst.buffer === src.buffer) return false;
+    const nd = sizes.length;
+    const dims = new Float64Array(3 + 3 * nd);
+    dims[0] = nd;
+    dims[1] = dstOffset;
+    dims[2] = srcOffset;
+    dims.set(sizes, 3);
+    dims.set(dstStrides, 3 + nd);
+    dims.set(srcStrides, 3 + 2 * nd);
+    this.call(() => this.native.copyStrided(dst, src, dims));
+    return true;
   }
 
   /** Threads for a job of `work` flops: all of them above the threshold, else the calling thread. */
@@ -564,6 +583,16 @@ function checkHalfLayout(
     if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${v}`);
   }
   return { bias, ldA, ldB, outHalf };
+}
+
+/** The typed array class an element array is (a subclass such as BFloat16Storage counts as its base). */
+function elementKind(a: ElementArray): string | null {
+  if (a instanceof Float32Array) return "f32";
+  if (a instanceof Float64Array) return "f64";
+  if (a instanceof Int32Array) return "i32";
+  if (a instanceof Uint16Array) return "u16";
+  if (a instanceof Uint8Array) return "u8";
+  return null;
 }
 
 function isF32(a: FloatArray): a is Float32Array {

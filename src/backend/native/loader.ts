@@ -11,6 +11,9 @@ import { LoomError } from "../../errors.js";
 
 export type NativeIsa = "avx512" | "avx2";
 
+/** The typed arrays tensors store their elements in. */
+export type StridedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array;
+
 /** Kernels of one instruction set (src/backend/native/kernels/module.cc gives the argument orders). */
 export interface NativeKernels {
   gemm(
@@ -141,6 +144,8 @@ export interface NativeHalfKernels {
 
 export interface NativeModule {
   features(): CpuFeatures;
+  /** dst view ← src view (one typed array type): dims [nd, dstOffset, srcOffset, sizes…, dstStrides…, srcStrides…]. */
+  copyStrided(dst: StridedArray, src: StridedArray, dims: Float64Array): void;
   /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits: AMX tiles with `amx`, else AVX-512 BF16 dot products. */
   gemmBf16(
     out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB: boolean, accumulate: boolean, threads: number,

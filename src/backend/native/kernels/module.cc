@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 #include <utility>
+#include <vector>
 
 #define LOOM_ISA avx512
 #include "kernels.h"
@@ -16,6 +17,7 @@
 #include "kernels.h"
 #undef LOOM_ISA
 #include "bf16.h"
+#include "copy.h"
 #include "half.h"
 
 namespace loom {
@@ -97,6 +99,20 @@ class Args {
     bool v = false;
     if (!ok() || i >= argc_ || napi_get_value_bool(env_, argv_[i], &v) != napi_ok) fail("argument " + std::to_string(i) + " must be a boolean");
     return v;
+  }
+  /** Any typed array: its data, element type and length (nullptr after a failure). */
+  void* any_array(size_t i, const char* name, napi_typedarray_type* type, long* length) {
+    if (!ok()) return nullptr;
+    bool is_typed = false;
+    size_t n = 0;
+    void* data = nullptr;
+    if (i >= argc_ || napi_is_typedarray(env_, argv_[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env_, argv_[i], type, &n, &data, nullptr, nullptr) != napi_ok) {
+      fail(std::string(name) + " must be a typed array");
+      return nullptr;
+    }
+    *length = static_cast<long>(n);
+    return data;
   }
   /** A typed array of `type` with at least `need` elements, or null (nullptr) when `nullable`. */
   void* array(size_t i, napi_typedarray_type type, long need, const char* name, bool nullable = false) {
@@ -782,6 +798,54 @@ napi_value SoftmaxBackwardHalf(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/** Bytes per element of a typed array type (0 for the float16 array type, which loom does not use). */
+int element_bytes(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: return 8;
+    default: return 0;
+  }
+}
+
+// copyStrided(dst, src, dims f64 [nd, dstOffset, srcOffset, sizes…, dstStrides…, srcStrides…]): dst and
+// src of one typed array type; every element either view reaches is checked to lie inside its array.
+napi_value CopyStrided(napi_env env, napi_callback_info info) {
+  Args a(env, info, "copyStrided");
+  napi_typedarray_type dst_type, src_type;
+  long dst_length = 0, src_length = 0;
+  void* dst = a.any_array(0, "dst", &dst_type, &dst_length);
+  const void* src = a.any_array(1, "src", &src_type, &src_length);
+  const double* head = a.f64(2, 3, "dims");
+  if (a.failed()) return nullptr;
+  const long nd = static_cast<long>(head[0]);
+  const double* dims = a.f64(2, 3 + 3 * nd, "dims");
+  if (a.failed()) return nullptr;
+  const int bytes = element_bytes(dst_type);
+  if (dst_type != src_type || bytes == 0 || nd < 1 || nd > 64) {
+    napi_throw_type_error(env, nullptr, "native copyStrided: dst and src must be typed arrays of one element type, with 1 to 64 dims");
+    return nullptr;
+  }
+  std::vector<long> sizes(nd), ds(nd), ss(nd);
+  long dst_offset = static_cast<long>(dims[1]), src_offset = static_cast<long>(dims[2]);
+  long dst_lo = dst_offset, dst_hi = dst_offset, src_lo = src_offset, src_hi = src_offset;
+  for (long d = 0; d < nd; d++) {
+    sizes[d] = static_cast<long>(dims[3 + d]);
+    ds[d] = static_cast<long>(dims[3 + nd + d]);
+    ss[d] = static_cast<long>(dims[3 + 2 * nd + d]);
+    if (sizes[d] <= 0) return undefined(env);  // nothing to copy
+    (ds[d] < 0 ? dst_lo : dst_hi) += ds[d] * (sizes[d] - 1);
+    (ss[d] < 0 ? src_lo : src_hi) += ss[d] * (sizes[d] - 1);
+  }
+  if (dst_lo < 0 || dst_hi >= dst_length || src_lo < 0 || src_hi >= src_length) {
+    napi_throw_range_error(env, nullptr, "native copyStrided: a view reaches outside its array");
+    return nullptr;
+  }
+  copy_strided(dst, src, bytes, static_cast<int>(nd), sizes.data(), ds.data(), ss.data(), dst_offset, src_offset);
+  return undefined(env);
+}
+
 /** The `half` object: row kernels on bfloat16 or float16 bits (half.cc). */
 napi_value make_half_table(napi_env env) {
   napi_value obj;
@@ -1027,6 +1091,9 @@ NAPI_MODULE_INIT() {
   napi_value gemm_bf16_layout;
   napi_create_function(env, "gemmBf16Layout", NAPI_AUTO_LENGTH, loom::GemmBf16Layout, nullptr, &gemm_bf16_layout);
   napi_set_named_property(env, exports, "gemmBf16Layout", gemm_bf16_layout);
+  napi_value copy_strided_fn;
+  napi_create_function(env, "copyStrided", NAPI_AUTO_LENGTH, loom::CopyStrided, nullptr, &copy_strided_fn);
+  napi_set_named_property(env, exports, "copyStrided", copy_strided_fn);
   napi_set_named_property(env, exports, "half", loom::make_half_table(env));
   napi_set_named_property(env, exports, "avx512", loom::make_table(env, &loom::avx512_table));
   napi_set_named_property(env, exports, "avx2", loom::make_table(env, &loom::avx2_table));
