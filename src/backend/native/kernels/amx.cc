@@ -51,6 +51,7 @@ struct Job {
   const uint32_t* b;  // packed [n_pad / 32][k_pad / 2][32] pairs
   long k_pad, n_pad;
   long col_blocks;
+  long col_group;  // column blocks per task
 };
 
 // The product's functions also use AVX-512 (every AMX CPU has it), so that the packing and the rounding
@@ -110,17 +111,10 @@ LOOM_AMX_AVX512 inline __m512i pair_index(bool high) {
   return _mm512_load_si512(idx);
 }
 
-LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
-  const Job& job = *static_cast<const Job*>(ctx);
+/** C block (row block panel_i of the panel, column block j0): four accumulator tiles over the whole k, merged into out. */
+LOOM_AMX_AVX512 void compute_block(const Job& job, long panel_i, long j0) {
   const Bf16GemmArgs& g = *job.g;
-  static thread_local bool configured = false;
-  if (!configured) {
-    configure_tiles();
-    configured = true;
-  }
-  const long panel_i = (task / job.col_blocks) * 32;  // row block within the panel
   const long i0 = job.row0 + panel_i;
-  const long j0 = (task % job.col_blocks) * 32;
   const uint16_t* a_block = job.a + panel_i * job.k_pad;  // 32 rows × k_pad, chunk-major
   const uint32_t* b_block = job.b + j0 * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
   _tile_zero(0);
@@ -168,6 +162,23 @@ LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
       }
     }
   }
+}
+
+/**
+ * Task t: row block t / col_groups of the panel against col_group consecutive column blocks, so that
+ * the row block's packed A (32 × k_pad bf16) is read from L1 by all of them.
+ */
+LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
+  const Job& job = *static_cast<const Job*>(ctx);
+  static thread_local bool configured = false;
+  if (!configured) {
+    configure_tiles();
+    configured = true;
+  }
+  const long col_groups = (job.col_blocks + job.col_group - 1) / job.col_group;
+  const long panel_i = (task / col_groups) * 32;
+  const long c0 = (task % col_groups) * job.col_group, c1 = std::min(job.col_blocks, c0 + job.col_group);
+  for (long c = c0; c < c1; c++) compute_block(job, panel_i, c * 32);
 }
 
 bool request_permission() {
@@ -300,8 +311,11 @@ LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
       const long col_blocks = row0 == 0 ? n_pad / 32 : 0;  // B once per batch matrix, with the first panel
       Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks};
       parallel_for(threads, static_cast<int>(row_blocks + col_blocks), pack_task, &pk);
-      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
-      parallel_for(threads, static_cast<int>(row_blocks * job.col_blocks), block_task, &job);
+      // A task per row block and all column blocks where that leaves each thread several tasks; else
+      // a task per 32×32 block (a weight gradient's few, long rows).
+      const long blocks = n_pad / 32, group = row_blocks >= 4L * std::max(1, threads) ? blocks : 1;
+      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, blocks, group};
+      parallel_for(threads, static_cast<int>(row_blocks * ((blocks + group - 1) / group)), block_task, &job);
     }
   }
 }
