@@ -49,6 +49,12 @@ function cases(): Case[] {
   out.push({ name: "ldB column block", layout: { ...base, m: 19, n: 21, k: 45, transA: false, transB: false, ldB: 63, offsetB: 21 } });
   out.push({ name: "ldA transposed block", layout: { ...base, m: 17, n: 9, k: 33, transA: true, transB: false, ldA: 40, offsetA: 5 } });
   out.push({ name: "ldB transposed block", layout: { ...base, m: 8, n: 11, k: 35, transA: false, transB: true, ldB: 50, offsetB: 3 } });
+  // k a multiple of 32 and A row-major: AMX reads A's whole 32-row blocks in place (row-strided, batched,
+  // at an offset) and packs only a ragged last block.
+  out.push({
+    name: "A in place, batched, row-strided",
+    layout: { ...base, batch: 2, m: 70, n: 33, k: 96, transA: false, transB: true, ldA: 100, strideA: 70 * 100, strideB: 33 * 96, offsetA: 3 },
+  });
   // A long k: the AMX path packs A a few 32-row panels at a time (4 MiB of packed rows each).
   for (const transA of [false, true]) out.push({ name: `long k, tA=${transA}`, layout: { ...base, m: 130, n: 5, k: 20000, transA, transB: false } });
   // Batches: both strided; B broadcast; A broadcast with Bᵀ strided.

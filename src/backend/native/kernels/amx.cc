@@ -52,6 +52,10 @@ struct Job {
   long k_pad, n_pad;
   long col_blocks;
   long col_group;  // column blocks per task
+  // A read in place (null: packed): row-major A of this batch matrix, rows lda apart, k a multiple of
+  // 32; its full 32-row blocks need no packed copy, as a tile is any 16 rows of 64 bytes.
+  const uint16_t* a_direct;
+  long lda;
 };
 
 // The product's functions also use AVX-512 (every AMX CPU has it), so that the packing and the rounding
@@ -115,17 +119,20 @@ LOOM_AMX_AVX512 inline __m512i pair_index(bool high) {
 LOOM_AMX_AVX512 void compute_block(const Job& job, long panel_i, long j0) {
   const Bf16GemmArgs& g = *job.g;
   const long i0 = job.row0 + panel_i;
-  const uint16_t* a_block = job.a + panel_i * job.k_pad;  // 32 rows × k_pad, chunk-major
+  // A's 32 rows: in place (rows lda apart) where the block is whole, else packed (chunk-major, 32 apart).
+  const bool direct = job.a_direct != nullptr && i0 + 32 <= g.m;
+  const uint16_t* a_block = direct ? job.a_direct + i0 * job.lda : job.a + panel_i * job.k_pad;
+  const long a_row = direct ? job.lda : 32, a_chunk = direct ? 1 : 32;  // elements between rows; per k step
   const uint32_t* b_block = job.b + j0 * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
   for (long c = 0; c < job.k_pad; c += 32) {
-    const uint16_t* a0 = a_block + c * 32;        // chunk c: 32 rows × 32 bf16
+    const uint16_t* a0 = a_block + c * a_chunk;   // chunk c: 32 rows × 32 bf16
     const uint32_t* b0 = b_block + (c / 2) * 32;  // pair rows c/2 .. c/2 + 15
-    _tile_loadd(4, a0, 64);
-    _tile_loadd(5, a0 + 16 * 32, 64);
+    _tile_loadd(4, a0, a_row * 2);
+    _tile_loadd(5, a0 + 16 * a_row, a_row * 2);
     _tile_loadd(6, b0, 128);
     _tile_loadd(7, b0 + 16, 128);
     _tile_dpbf16ps(0, 4, 6);
@@ -205,6 +212,7 @@ struct Pack {
   long k_pad;
   long row0, row_blocks;  // the panel of A packed: 32-row blocks from row0
   long col_blocks;        // B's 32-column blocks packed (0: B already packed)
+  bool a_direct;          // whole 32-row blocks of A are read in place (not packed)
 };
 
 /**
@@ -219,6 +227,7 @@ LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
   const long k = g.k, k_pad = pk.k_pad;
   if (t < pk.row_blocks) {
     const long i0 = pk.row0 + static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
+    if (pk.a_direct && rows == 32) return;
     uint16_t* block = pk.pa + static_cast<long>(t) * 32 * k_pad;
     if (!g.trans_a) {
       // Chunk c, row i: 32 consecutive bf16 of A's row i0 + i (zeros past k and past the last row).
@@ -305,16 +314,18 @@ LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
   static thread_local std::vector<uint32_t> pb;
   if (static_cast<long>(pa.size()) < panel_rows * k_pad) pa.resize(panel_rows * k_pad);
   if (static_cast<long>(pb.size()) < k_pad / 2 * n_pad) pb.resize(k_pad / 2 * n_pad);
+  // Row-major A with whole 32-wide k chunks is read in place (all but a ragged last row block).
+  const bool a_direct = !g.trans_a && g.k % 32 == 0;
   for (long bi = 0; bi < g.batch; bi++) {
     for (long row0 = 0; row0 < m_pad; row0 += panel_rows) {
       const long row_blocks = std::min(panel_rows, m_pad - row0) / 32;
       const long col_blocks = row0 == 0 ? n_pad / 32 : 0;  // B once per batch matrix, with the first panel
-      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks};
+      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks, a_direct};
       parallel_for(threads, static_cast<int>(row_blocks + col_blocks), pack_task, &pk);
       // A task per row block and all column blocks where that leaves each thread several tasks; else
       // a task per 32×32 block (a weight gradient's few, long rows).
       const long blocks = n_pad / 32, group = row_blocks >= 4L * std::max(1, threads) ? blocks : 1;
-      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, blocks, group};
+      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, blocks, group, a_direct ? g.a + bi * g.stride_a : nullptr, g.lda};
       parallel_for(threads, static_cast<int>(row_blocks * ((blocks + group - 1) / group)), block_task, &job);
     }
   }
