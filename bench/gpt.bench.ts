@@ -2,7 +2,8 @@
  * GPT training throughput: tokens/s of full training steps (forward, backward, AdamW update; dropout 0;
  * random token ids) for two fixed configs, on the native backend (where built), the WebAssembly
  * backend and PyTorch, in this one run, all with the same thread count (`LOOM_THREADS`, default: the
- * cores; PyTorch gets `--threads` the same). `LOOM_BACKEND=js|wasm|native` runs that loom backend only.
+ * cores; PyTorch gets `--threads` the same). `LOOM_BACKEND=js|wasm|native` runs that loom backend only;
+ * `GPT_BENCH_CONFIGS="TINY bf16,SMALL bf16"` (names as below, comma-separated) runs those configs only.
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
  *   SMALL: 6 layers, 6 heads, n_embd 384, block 256, batch 8,  vocab 96  (2,048 tokens/step)
@@ -76,6 +77,16 @@ const CONFIGS: BenchConfig[] = [
 ];
 
 type Row = (string | number)[];
+
+/** The configs GPT_BENCH_CONFIGS names (all when unset); an unknown name is an error, not an empty table. */
+function selectedConfigs(): BenchConfig[] {
+  const names = process.env.GPT_BENCH_CONFIGS?.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  if (!names || names.length === 0) return CONFIGS;
+  for (const n of names) {
+    if (!CONFIGS.some((c) => c.name === n)) throw new Error(`GPT_BENCH_CONFIGS: no config "${n}" (${CONFIGS.map((c) => c.name).join(", ")})`);
+  }
+  return CONFIGS.filter((c) => names.includes(c.name));
+}
 
 function measure(c: BenchConfig, label: string): Row {
   manualSeed(0);
@@ -159,7 +170,7 @@ export async function run(): Promise<void> {
     }
   }
   try {
-    for (const c of CONFIGS) {
+    for (const c of selectedConfigs()) {
       for (const [name, backend] of made) {
         if (c.bf16 && name !== "native") continue; // only the native backend has a bf16 GEMM
         setBackend(backend);

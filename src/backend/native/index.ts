@@ -14,7 +14,9 @@ import { checkBias } from "../reference/matmul.js";
 import { IndexError, ShapeError, ValueError } from "../../errors.js";
 import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
 import { rowsOf } from "../wasm/attention.js";
-import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionSizes } from "../reference/attention.js";
+import type {
+  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandBf16, AttentionRowLayout, AttentionSizes,
+} from "../reference/attention.js";
 import type { RnnNonlinearity } from "../reference/recurrent.js";
 import { chooseIsa, loadNativeModule, type CpuFeatures, type NativeIsa, type NativeKernels, type NativeModule } from "./loader.js";
 
@@ -323,8 +325,55 @@ export class NativeBackend extends WasmBackend {
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionForward(
       out, o.offsets, o.strideRow, lse, q.data as Float32Array, q.offsets, q.strideRow, k.data as Float32Array, k.offsets, k.strideRow,
-      v.data as Float32Array, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(attentionWork(sz)),
+      v.data as Float32Array, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(attentionWork(sz)), null,
     ));
+  }
+
+  /**
+   * Fused attention on bfloat16 q, k, v (backend.ts `attentionForwardBf16`): the float32 kernel on rows
+   * widened a block at a time, the output written as float32 and rounded once into `outHalf`; without
+   * ALiBi and with no mask or a boolean one, else false.
+   */
+  attentionForwardBf16(
+    out: Float32Array, outHalf: Uint16Array, lse: Float64Array,
+    q: AttentionOperandBf16, k: AttentionOperandBf16, v: AttentionOperandBf16, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
+  ): boolean {
+    if (!nativeBf16Attention(mask, sz)) return false;
+    if (outHalf.length !== out.length) throw new ShapeError(`attentionForwardBf16: outHalf has ${outHalf.length} elements, out ${out.length}`);
+    const o = rowsOf(out, layouts.out, sz.n, sz.t, sz.dv);
+    const [md, additive, mo, mt, ms] = maskArgs(mask);
+    this.call(() => this.k.attentionForward(
+      out, o.offsets, o.strideRow, lse, q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow,
+      v.data, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(attentionWork(sz)), outHalf,
+    ));
+    return true;
+  }
+
+  /**
+   * Its backward (backend.ts `attentionBackwardBf16`): bfloat16 q, k, v and dOut widened a block at a
+   * time, the float32 output of the forward, the gradients rounded once into bfloat16 dq, dk, dv.
+   */
+  attentionBackwardBf16(
+    dq: Uint16Array | null, dk: Uint16Array | null, dv: Uint16Array | null, dOut: Uint16Array, out: Float32Array, lse: Float64Array,
+    q: AttentionOperandBf16, k: AttentionOperandBf16, v: AttentionOperandBf16, mask: AttentionMask | null, sz: AttentionSizes,
+    layouts: AttentionLayouts = {},
+  ): boolean {
+    if (!nativeBf16Attention(mask, sz)) return false;
+    const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
+    const gq = dq && halfRowsOf(dq, layouts.dq, N, T, D);
+    const gk = dk && halfRowsOf(dk, layouts.dk, N, S, D);
+    const gv = dv && halfRowsOf(dv, layouts.dv, N, S, Dv);
+    const g = halfRowsOf(dOut, layouts.dOut, N, T, Dv);
+    const o = rowsOf(out, layouts.out, N, T, Dv);
+    const [md, additive, mo, mt, ms] = maskArgs(mask);
+    this.call(() => this.k.attentionBackward(
+      dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
+      dOut, g.offsets, g.strideRow, out as Float32Array, o.offsets, o.strideRow, lse,
+      q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow, v.data, v.offsets, v.strideRow,
+      md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(2.5 * attentionWork(sz)),
+    ));
+    return true;
   }
 
   override attentionBackward(
@@ -543,6 +592,19 @@ export class NativeBackend extends WasmBackend {
 function nativeAttention(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: AttentionMask | null, sz: AttentionSizes): boolean {
   return sz.alibi === null && q.data instanceof Float32Array && k.data instanceof Float32Array && v.data instanceof Float32Array &&
     (mask === null || (mask.additive ? mask.data instanceof Float32Array : mask.data instanceof Uint8Array));
+}
+
+/** Whether the native kernel takes this bf16 attention: no ALiBi, no mask or a boolean one. */
+function nativeBf16Attention(mask: AttentionMask | null, sz: AttentionSizes): boolean {
+  return sz.alibi === null && (mask === null || (!mask.additive && mask.data instanceof Uint8Array));
+}
+
+/** The layout's rows of a bf16 array, or its contiguous [n, rows, cols] rows (as wasm/attention.ts rowsOf). */
+function halfRowsOf(data: Uint16Array, layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionOperandBf16 {
+  if (layout) return { data, offsets: layout.offsets, strideRow: layout.strideRow };
+  const offsets = new Int32Array(n);
+  for (let b = 0; b < n; b++) offsets[b] = b * rows * cols;
+  return { data, offsets, strideRow: cols };
 }
 
 function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null, boolean, Int32Array | null, number, number] {

@@ -27,20 +27,26 @@ export interface NativeKernels {
     transA: boolean, transB: boolean, strideA: number, strideB: number, offsetA: number, offsetB: number, ldA: number, ldB: number,
     accumulate: boolean, threads: number, outF16: boolean,
   ): void;
-  /** sizes: [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1]; mask data Uint8Array (keep ≠ 0) or additive Float32Array. */
+  /**
+   * sizes: [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1]; mask data Uint8Array (keep ≠ 0) or additive
+   * Float32Array. q, k, v may be Uint16Arrays of bfloat16 bits (widened as read); outHalf (out's length) gets out rounded to bf16.
+   */
   attentionForward(
     out: Float32Array, outOffsets: Int32Array, outStride: number, lse: Float64Array,
-    q: Float32Array, qOffsets: Int32Array, qStride: number, k: Float32Array, kOffsets: Int32Array, kStride: number,
-    v: Float32Array, vOffsets: Int32Array, vStride: number,
+    q: Float32Array | Uint16Array, qOffsets: Int32Array, qStride: number, k: Float32Array | Uint16Array, kOffsets: Int32Array, kStride: number,
+    v: Float32Array | Uint16Array, vOffsets: Int32Array, vStride: number,
     mask: Uint8Array | Float32Array | null, additive: boolean, maskOffsets: Int32Array | null, maskStrideT: number, maskStrideS: number,
-    sizes: Float64Array, threads: number,
+    sizes: Float64Array, threads: number, outHalf: Uint16Array | null,
   ): void;
+  /** dq, dk, dv (rounded once), dOut, q, k, v may be Uint16Arrays of bfloat16 bits; out is float32. */
   attentionBackward(
-    dq: Float32Array | null, dqOffsets: Int32Array | null, dqStride: number, dk: Float32Array | null, dkOffsets: Int32Array | null, dkStride: number,
-    dv: Float32Array | null, dvOffsets: Int32Array | null, dvStride: number, dOut: Float32Array, dOutOffsets: Int32Array, dOutStride: number,
+    dq: Float32Array | Uint16Array | null, dqOffsets: Int32Array | null, dqStride: number,
+    dk: Float32Array | Uint16Array | null, dkOffsets: Int32Array | null, dkStride: number,
+    dv: Float32Array | Uint16Array | null, dvOffsets: Int32Array | null, dvStride: number,
+    dOut: Float32Array | Uint16Array, dOutOffsets: Int32Array, dOutStride: number,
     out: Float32Array, outOffsets: Int32Array, outStride: number, lse: Float64Array,
-    q: Float32Array, qOffsets: Int32Array, qStride: number, k: Float32Array, kOffsets: Int32Array, kStride: number,
-    v: Float32Array, vOffsets: Int32Array, vStride: number,
+    q: Float32Array | Uint16Array, qOffsets: Int32Array, qStride: number, k: Float32Array | Uint16Array, kOffsets: Int32Array, kStride: number,
+    v: Float32Array | Uint16Array, vOffsets: Int32Array, vStride: number,
     mask: Uint8Array | Float32Array | null, additive: boolean, maskOffsets: Int32Array | null, maskStrideT: number, maskStrideS: number,
     sizes: Float64Array, threads: number,
   ): void;

@@ -27,6 +27,13 @@ export interface AttentionOperand {
   strideRow: number;
 }
 
+/** An `AttentionOperand` of bfloat16 bits (backend.ts `attentionForwardBf16`). */
+export interface AttentionOperandBf16 {
+  data: Uint16Array;
+  offsets: Int32Array;
+  strideRow: number;
+}
+
 /**
  * An attention mask over [N, T, S]: element (n, i, j) at offsets[n] + i·strideT + j·strideS. Boolean
  * masks (bytes) keep where non-zero (PyTorch's `attn_mask` convention: true = take part); additive masks

@@ -20,7 +20,7 @@
  * instead of NaN.
  */
 import type {
-  AttentionLayouts, AttentionMask, AttentionOperand, AttentionRowLayout, AttentionSizes,
+  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandBf16, AttentionRowLayout, AttentionSizes,
 } from "../../backend/reference/attention.js";
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
@@ -205,8 +205,17 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   return fusedAttention(q, k, v, options, false);
 }
 
+/** A bf16 tensor as the bf16 kernels read it in place (as `operand`, on its bfloat16 bits). */
+function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandBf16 {
+  const o = operand(x, lead);
+  return { data: o.data as unknown as Uint16Array, offsets: o.offsets, strideRow: o.strideRow };
+}
+
 /**
- * The fused op. With `half` (bfloat16 or float16 q, k, v and at most a boolean mask) the kernels run in float32
+ * The fused op. With `half` (bfloat16 or float16 q, k, v and at most a boolean mask) a backend with
+ * bf16 attention kernels (`attentionForwardBf16`) reads bf16 operands in place, writes the float32
+ * output (kept for the backward) and its bf16 rounding, and rounds each gradient once into bf16 storage;
+ * otherwise (and for float16) the kernels run in float32
  * on widenings of the operands' storages into reused scratch, read through the operands' own strides
  * (one conversion per storage, shared by q, k and v when they view one buffer), and the output and
  * gradients are rounded to the half dtype once, in the layouts the float32 op gives them: the same bits as
@@ -271,8 +280,12 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     const views = new Map<Storage, Float32Array>();
     return [operand(widenedView(q, 0, views), lead), operand(widenedView(k, 1, views), lead), operand(widenedView(v, 2, views), lead)];
   };
-  const [qo, ko, vo] = operands();
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
+  const be = getBackend();
+  // bf16 operands read in place by the backend's bf16 kernels, where it has them for this case.
+  const halfOperands = half && q.dtype === "bfloat16" && be.attentionForwardBf16 && be.attentionBackwardBf16 && !options.returnWeights
+    ? [halfOperand(q, lead), halfOperand(k, lead), halfOperand(v, lead)] as const
+    : null;
   // The output (and each gradient) takes its input's memory order when that is a permuted view.
   const outStrides = stridesLike(q, lead, T, Dv);
   const dqStrides = stridesLike(q, lead, T, D);
@@ -286,16 +299,46 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   const out = allocateUninitialized(compute, N * T * Dv) as FloatArray; // every row is written
   const lse = new Float64Array(N * T);
   const weights = options.returnWeights ? (allocate(compute, N * T * S) as FloatArray) : null;
-  getBackend().attentionForward(out, lse, weights, qo, ko, vo, mo, sizes, { ...(layouts.out ? { out: layouts.out } : {}) });
+  const outLayouts = { ...(layouts.out ? { out: layouts.out } : {}) };
+  let outHalf: Storage | null = halfOperands ? allocateUninitialized(q.dtype, N * T * Dv) : null;
+  if (halfOperands && outHalf && be.attentionForwardBf16) {
+    const [qh, kh, vh] = halfOperands;
+    if (!be.attentionForwardBf16(out as Float32Array, outHalf as Uint16Array, lse, qh, kh, vh, mo, sizes, outLayouts)) outHalf = null;
+  }
+  // The float32 operands (bf16 ones widened), for the float32 kernels: unless the bf16 kernels ran.
+  const [qo, ko, vo] = outHalf ? [null, null, null] : operands();
+  if (!outHalf) getBackend().attentionForward(out, lse, weights, qo as AttentionOperand, ko as AttentionOperand, vo as AttentionOperand, mo, sizes, outLayouts);
 
   const inputs = [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
   if (maskNeedsGrad) inputs.push(mask);
   const outShape = [...lead, T, Dv];
   // A half result rounds the whole float32 buffer: the layout covers it all.
-  const stored = half ? convertStorage(out, "float32", q.dtype) : out;
+  const stored = outHalf ?? (half ? convertStorage(out, "float32", q.dtype) : out);
   const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
-    const [qb, kb, vb] = half ? operands() : [qo, ko, vo];
+    if (outHalf && halfOperands && be.attentionBackwardBf16 && grad.dtype === q.dtype) {
+      // The bf16 kernels' backward: dOut read in place (rows contiguous) or from a contiguous copy.
+      const g = Dv === 1 || grad.strides[grad.ndim - 1] === 1 ? grad : noGrad(() => contiguous(grad));
+      const halfLayouts: AttentionLayouts = { ...layouts, dOut: rowLayout(lead, g.strides, g.offset) };
+      // Every row of each gradient is written (their layouts cover the whole buffer).
+      const gradBuffer = (size: number): Storage => allocateUninitialized(q.dtype, size);
+      const dq = q.requiresGrad ? gradBuffer(N * T * D) : null;
+      const dk = k.requiresGrad ? gradBuffer(N * S * D) : null;
+      const dv = v.requiresGrad ? gradBuffer(N * S * Dv) : null;
+      const [qh, kh, vh] = halfOperands;
+      const dOut = g.storage as Uint16Array;
+      const bits = (d: Storage | null): Uint16Array | null => d as Uint16Array | null;
+      if (be.attentionBackwardBf16(bits(dq), bits(dk), bits(dv), dOut, out as Float32Array, lse, qh, kh, vh, mo, sizes, halfLayouts)) {
+        const gradient = (d: Storage | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
+          d ? sumToShape(new Tensor(d, shape, strides ?? undefined), target) : null;
+        return [
+          gradient(dq, [...lead, T, D], dqStrides, q.shape),
+          gradient(dk, [...lead, S, D], dkStrides, k.shape),
+          gradient(dv, [...lead, S, Dv], dvStrides, v.shape),
+        ];
+      }
+    }
+    const [qb, kb, vb] = half || qo === null ? operands() : [qo, ko as AttentionOperand, vo as AttentionOperand];
     const g = half ? widenedView(grad, 3, new Map()) : grad;
     // The incoming gradient is read in place through its strides (a transposed view included) when
     // its rows are contiguous; otherwise it is copied once.

@@ -38,8 +38,16 @@ function bf16Values(rand: () => number, n: number): { bits: Uint16Array; wide: F
 /** Layouts the autograd produces, and a long k: the AMX path packs A a few 32-row panels at a time (4 MiB of packed rows each). */
 function cases(): LayoutCase[] {
   const base = { batch: 1, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
-  const longK = [false, true].map((transA) => ({ name: `long k, tA=${transA}`, layout: { ...base, m: 130, n: 5, k: 20000, transA, transB: false } }));
-  return layoutCases([[1, 1, 1], [13, 33, 7], [30, 70, 601], [65, 97, 64], [37, 5, 129]], longK);
+  const extra: LayoutCase[] = [
+    // k a multiple of 32 and A row-major: AMX reads A's whole 32-row blocks in place (row-strided,
+    // batched, at an offset) and packs only a ragged last block.
+    {
+      name: "A in place, batched, row-strided",
+      layout: { ...base, batch: 2, m: 70, n: 33, k: 96, transA: false, transB: true, ldA: 100, strideA: 70 * 100, strideB: 33 * 96, offsetA: 3 },
+    },
+    ...[false, true].map((transA) => ({ name: `long k, tA=${transA}`, layout: { ...base, m: 130, n: 5, k: 20000, transA, transB: false } })),
+  ];
+  return layoutCases([[1, 1, 1], [13, 33, 7], [30, 70, 601], [65, 97, 64], [37, 5, 129]], extra);
 }
 
 for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]) {

@@ -51,34 +51,88 @@ struct Job {
   const uint32_t* b;  // packed [n_pad / 32][k_pad / 2][32] pairs
   long k_pad, n_pad;
   long col_blocks;
+  long col_group;  // column blocks per task
+  // A read in place (null: packed): row-major A of this batch matrix, rows lda apart, k a multiple of
+  // 32; its full 32-row blocks need no packed copy, as a tile is any 16 rows of 64 bytes.
+  const uint16_t* a_direct;
+  long lda;
 };
 
 // The product's functions also use AVX-512 (every AMX CPU has it), so that the packing and the rounding
 // stores vectorise; amx_supported() stays free of it, as it runs on any CPU.
 #define LOOM_AMX_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 
-LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
-  const Job& job = *static_cast<const Job*>(ctx);
-  const Bf16GemmArgs& g = *job.g;
-  static thread_local bool configured = false;
-  if (!configured) {
-    configure_tiles();
-    configured = true;
+/** Lanes [0, n) of a 32-lane (16-bit) or 16-lane (32-bit) mask; n may exceed the width or be ≤ 0. */
+inline __mmask32 mask32(long n) { return n >= 32 ? ~__mmask32{0} : n <= 0 ? 0 : (__mmask32{1} << n) - 1; }
+inline __mmask16 mask16(long n) { return n >= 16 ? __mmask16{0xffff} : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+
+/** round_to_bf16 on 16 lanes: (u + 0x7fff + lsb) >> 16, every NaN to 0xffff (the same integer steps). */
+LOOM_AMX_AVX512 inline __m256i round_bf16x16(__m512 v) {
+  const __m512i u = _mm512_castps_si512(v);
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb), 16);
+  const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
+  r = _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0xffff));
+  return _mm512_cvtepi32_epi16(r);
+}
+
+/**
+ * Transposes 16×16 32-bit words held as r[0..15] (row i in r[i]) in place: 32-bit then 64-bit
+ * interleaves give 4×4 transposes inside each 128-bit lane, then two 128-bit lane shuffles move the
+ * 4×4 blocks.
+ */
+LOOM_AMX_AVX512 inline void transpose16x16(__m512i r[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
   }
-  const long panel_i = (task / job.col_blocks) * 32;  // row block within the panel
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  // r[4g + j], 128-bit lane L: column 4L + j of rows 4g..4g+3; gather lane L of r[j], r[4 + j], r[8 + j], r[12 + j].
+  for (int j = 0; j < 4; j++) {
+    const __m512i x0 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0x44), x1 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0xee);
+    const __m512i y0 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0x44), y1 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0xee);
+    t[j] = _mm512_shuffle_i32x4(x0, y0, 0x88);
+    t[4 + j] = _mm512_shuffle_i32x4(x0, y0, 0xdd);
+    t[8 + j] = _mm512_shuffle_i32x4(x1, y1, 0x88);
+    t[12 + j] = _mm512_shuffle_i32x4(x1, y1, 0xdd);
+  }
+  for (int i = 0; i < 16; i++) r[i] = t[i];
+}
+
+/** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */
+LOOM_AMX_AVX512 inline __m512i pair_index(bool high) {
+  alignas(64) uint16_t idx[32];
+  for (int j = 0; j < 16; j++) {
+    idx[2 * j] = static_cast<uint16_t>(j + (high ? 16 : 0));
+    idx[2 * j + 1] = static_cast<uint16_t>(32 + j + (high ? 16 : 0));
+  }
+  return _mm512_load_si512(idx);
+}
+
+/** C block (row block panel_i of the panel, column block j0): four accumulator tiles over the whole k, merged into out. */
+LOOM_AMX_AVX512 void compute_block(const Job& job, long panel_i, long j0) {
+  const Bf16GemmArgs& g = *job.g;
   const long i0 = job.row0 + panel_i;
-  const long j0 = (task % job.col_blocks) * 32;
-  const uint16_t* a_block = job.a + panel_i * job.k_pad;  // 32 rows × k_pad, chunk-major
+  // A's 32 rows: in place (rows lda apart) where the block is whole, else packed (chunk-major, 32 apart).
+  const bool direct = job.a_direct != nullptr && i0 + 32 <= g.m;
+  const uint16_t* a_block = direct ? job.a_direct + i0 * job.lda : job.a + panel_i * job.k_pad;
+  const long a_row = direct ? job.lda : 32, a_chunk = direct ? 1 : 32;  // elements between rows; per k step
   const uint32_t* b_block = job.b + j0 * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
   for (long c = 0; c < job.k_pad; c += 32) {
-    const uint16_t* a0 = a_block + c * 32;        // chunk c: 32 rows × 32 bf16
+    const uint16_t* a0 = a_block + c * a_chunk;   // chunk c: 32 rows × 32 bf16
     const uint32_t* b0 = b_block + (c / 2) * 32;  // pair rows c/2 .. c/2 + 15
-    _tile_loadd(4, a0, 64);
-    _tile_loadd(5, a0 + 16 * 32, 64);
+    _tile_loadd(4, a0, a_row * 2);
+    _tile_loadd(5, a0 + 16 * a_row, a_row * 2);
     _tile_loadd(6, b0, 128);
     _tile_loadd(7, b0 + 16, 128);
     _tile_dpbf16ps(0, 4, 6);
@@ -94,19 +148,44 @@ LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
   const long mr = std::min<long>(32, g.m - i0), nr = std::min<long>(32, g.n - j0);
   const float* bias = g.bias ? g.bias + j0 : nullptr;
   const long base = job.bi * g.m * g.n + i0 * g.n + j0;
-  for (long i = 0; i < mr; i++) {
-    const float* t = tile + i * 32;
-    if (g.out_bf16) {
-      uint16_t* row = g.out_bf16 + base + i * g.n;
-      // bias + product, the sum rounded once (as the fp32 kernel's bias rows, then one cast)
-      for (long j = 0; j < nr; j++) row[j] = round_to_bf16(bias ? bias[j] + t[j] : t[j]);
-    } else {
-      float* row = g.out_f32 + base + i * g.n;
-      if (g.accumulate) for (long j = 0; j < nr; j++) row[j] += t[j];
-      else if (bias) for (long j = 0; j < nr; j++) row[j] = bias[j] + t[j];
-      else for (long j = 0; j < nr; j++) row[j] = t[j];
+  // 16 columns at a time, masked at the right edge; the arithmetic per element is the scalar form's
+  // (bias + product, or out + product), so the bits are the same.
+  for (int h = 0; h < 2; h++) {
+    const long cols = nr - 16 * h;
+    if (cols <= 0) break;
+    const __mmask16 k = mask16(cols);
+    const __m512 bv = bias ? _mm512_maskz_loadu_ps(k, bias + 16 * h) : _mm512_setzero_ps();
+    for (long i = 0; i < mr; i++) {
+      const __m512 t = _mm512_load_ps(tile + i * 32 + 16 * h);
+      if (g.out_bf16) {
+        // bias + product, the sum rounded once (as the fp32 kernel's bias rows, then one cast)
+        _mm256_mask_storeu_epi16(g.out_bf16 + base + i * g.n + 16 * h, k, round_bf16x16(bias ? _mm512_add_ps(bv, t) : t));
+      } else {
+        float* row = g.out_f32 + base + i * g.n + 16 * h;
+        __m512 v = t;
+        if (g.accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(k, row), t);
+        else if (bias) v = _mm512_add_ps(bv, t);
+        _mm512_mask_storeu_ps(row, k, v);
+      }
     }
   }
+}
+
+/**
+ * Task t: row block t / col_groups of the panel against col_group consecutive column blocks, so that
+ * the row block's packed A (32 × k_pad bf16) is read from L1 by all of them.
+ */
+LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
+  const Job& job = *static_cast<const Job*>(ctx);
+  static thread_local bool configured = false;
+  if (!configured) {
+    configure_tiles();
+    configured = true;
+  }
+  const long col_groups = (job.col_blocks + job.col_group - 1) / job.col_group;
+  const long panel_i = (task / col_groups) * 32;
+  const long c0 = (task % col_groups) * job.col_group, c1 = std::min(job.col_blocks, c0 + job.col_group);
+  for (long c = c0; c < c1; c++) compute_block(job, panel_i, c * 32);
 }
 
 bool request_permission() {
@@ -133,6 +212,7 @@ struct Pack {
   long k_pad;
   long row0, row_blocks;  // the panel of A packed: 32-row blocks from row0
   long col_blocks;        // B's 32-column blocks packed (0: B already packed)
+  bool a_direct;          // whole 32-row blocks of A are read in place (not packed)
 };
 
 /**
@@ -147,34 +227,72 @@ LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
   const long k = g.k, k_pad = pk.k_pad;
   if (t < pk.row_blocks) {
     const long i0 = pk.row0 + static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
+    if (pk.a_direct && rows == 32) return;
     uint16_t* block = pk.pa + static_cast<long>(t) * 32 * k_pad;
-    std::memset(block, 0, 32 * k_pad * sizeof(uint16_t));
     if (!g.trans_a) {
-      for (long i = 0; i < rows; i++) {
-        const uint16_t* src = pk.a + (i0 + i) * g.lda;
-        for (long c = 0; c < k; c += 32) std::memcpy(block + c * 32 + i * 32, src + c, std::min<long>(32, k - c) * sizeof(uint16_t));
+      // Chunk c, row i: 32 consecutive bf16 of A's row i0 + i (zeros past k and past the last row).
+      for (long c = 0; c < k_pad; c += 32) {
+        const __mmask32 kmask = mask32(k - c);
+        uint16_t* chunk = block + c * 32;
+        for (long i = 0; i < 32; i++) {
+          const __m512i v = i < rows ? _mm512_maskz_loadu_epi16(kmask, pk.a + (i0 + i) * g.lda + c) : _mm512_setzero_si512();
+          _mm512_storeu_si512(chunk + i * 32, v);
+        }
       }
     } else {
-      for (long p = 0; p < k; p++) {
-        const uint16_t* src = pk.a + p * g.lda + i0;  // stored row p of Aᵀ: A(i0.., p)
-        uint16_t* chunk = block + (p / 32) * 32 * 32 + (p % 32);
-        for (long i = 0; i < rows; i++) chunk[i * 32] = src[i];
+      // Aᵀ stored [k, m]: chunk c holds A(i0 + i, c + p) at i·32 + p. Stored rows c + 2q and c + 2q + 1
+      // interleave into the 32-bit pairs (A(i, c + 2q), A(i, c + 2q + 1)), i.e. [16 pairs][32 rows] words;
+      // two 16×16 word transposes make them [32 rows][16 pairs], the chunk's layout.
+      const __mmask32 imask = mask32(rows);
+      const __m512i lo_idx = pair_index(false), hi_idx = pair_index(true);
+      for (long c = 0; c < k_pad; c += 32) {
+        __m512i lo[16], hi[16];
+        for (int q = 0; q < 16; q++) {
+          const long p = c + 2 * q;
+          const __m512i r0 = p < k ? _mm512_maskz_loadu_epi16(imask, pk.a + p * g.lda + i0) : _mm512_setzero_si512();
+          const __m512i r1 = p + 1 < k ? _mm512_maskz_loadu_epi16(imask, pk.a + (p + 1) * g.lda + i0) : _mm512_setzero_si512();
+          lo[q] = _mm512_permutex2var_epi16(r0, lo_idx, r1);
+          hi[q] = _mm512_permutex2var_epi16(r0, hi_idx, r1);
+        }
+        transpose16x16(lo);
+        transpose16x16(hi);
+        uint16_t* chunk = block + c * 32;
+        for (int i = 0; i < 16; i++) {
+          _mm512_storeu_si512(chunk + i * 32, lo[i]);
+          _mm512_storeu_si512(chunk + (16 + i) * 32, hi[i]);
+        }
       }
     }
     return;
   }
+  // B's column block j0: pair row q, column j holds (B(2q, j0 + j), B(2q + 1, j0 + j)); zeros past k and n.
   const long j0 = (t - pk.row_blocks) * 32L, cols = std::min<long>(32, g.n - j0);
   uint32_t* block = pk.pb + j0 * (k_pad / 2);
-  std::memset(block, 0, (k_pad / 2) * 32 * sizeof(uint32_t));
-  for (long q = 0; q < (k + 1) / 2; q++) {
-    const long p = 2 * q;
-    const bool second = p + 1 < k;
-    uint32_t* dst = block + q * 32;
-    for (long j = 0; j < cols; j++) {
-      const long col = j0 + j;
-      const uint16_t lo = g.trans_b ? pk.b[col * g.ldb + p] : pk.b[p * g.ldb + col];
-      const uint16_t hi = second ? (g.trans_b ? pk.b[col * g.ldb + p + 1] : pk.b[(p + 1) * g.ldb + col]) : 0;
-      dst[j] = lo | (static_cast<uint32_t>(hi) << 16);
+  if (!g.trans_b) {
+    // Stored rows 2q and 2q + 1 interleave into the pairs directly.
+    const __mmask32 jmask = mask32(cols);
+    const __m512i lo_idx = pair_index(false), hi_idx = pair_index(true);
+    for (long q = 0; q < k_pad / 2; q++) {
+      const long p = 2 * q;
+      const __m512i r0 = p < k ? _mm512_maskz_loadu_epi16(jmask, pk.b + p * g.ldb + j0) : _mm512_setzero_si512();
+      const __m512i r1 = p + 1 < k ? _mm512_maskz_loadu_epi16(jmask, pk.b + (p + 1) * g.ldb + j0) : _mm512_setzero_si512();
+      _mm512_storeu_si512(block + q * 32, _mm512_permutex2var_epi16(r0, lo_idx, r1));
+      _mm512_storeu_si512(block + q * 32 + 16, _mm512_permutex2var_epi16(r0, hi_idx, r1));
+    }
+  } else {
+    // Bᵀ stored [n, k]: stored row j0 + j read as 32-bit words is already the pairs of column j; a
+    // 16×16 word transpose per 16 columns and 16 pairs puts them pair row by pair row.
+    for (long c = 0; c < k_pad; c += 32) {
+      const __mmask32 kmask = mask32(k - c);
+      for (int h = 0; h < 2; h++) {
+        __m512i r[16];
+        for (int j = 0; j < 16; j++) {
+          const long col = 16 * h + j;
+          r[j] = col < cols ? _mm512_maskz_loadu_epi16(kmask, pk.b + (j0 + col) * g.ldb + c) : _mm512_setzero_si512();
+        }
+        transpose16x16(r);
+        for (int q = 0; q < 16; q++) _mm512_storeu_si512(block + (c / 2 + q) * 32 + 16 * h, r[q]);
+      }
     }
   }
 }
@@ -196,14 +314,19 @@ LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
   static thread_local std::vector<uint32_t> pb;
   if (static_cast<long>(pa.size()) < panel_rows * k_pad) pa.resize(panel_rows * k_pad);
   if (static_cast<long>(pb.size()) < k_pad / 2 * n_pad) pb.resize(k_pad / 2 * n_pad);
+  // Row-major A with whole 32-wide k chunks is read in place (all but a ragged last row block).
+  const bool a_direct = !g.trans_a && g.k % 32 == 0;
   for (long bi = 0; bi < g.batch; bi++) {
     for (long row0 = 0; row0 < m_pad; row0 += panel_rows) {
       const long row_blocks = std::min(panel_rows, m_pad - row0) / 32;
       const long col_blocks = row0 == 0 ? n_pad / 32 : 0;  // B once per batch matrix, with the first panel
-      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks};
+      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks, a_direct};
       parallel_for(threads, static_cast<int>(row_blocks + col_blocks), pack_task, &pk);
-      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
-      parallel_for(threads, static_cast<int>(row_blocks * job.col_blocks), block_task, &job);
+      // A task per row block and all column blocks where that leaves each thread several tasks; else
+      // a task per 32×32 block (a weight gradient's few, long rows).
+      const long blocks = n_pad / 32, group = row_blocks >= 4L * std::max(1, threads) ? blocks : 1;
+      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, blocks, group, a_direct ? g.a + bi * g.stride_a : nullptr, g.lda};
+      parallel_for(threads, static_cast<int>(row_blocks * ((blocks + group - 1) / group)), block_task, &job);
     }
   }
 }

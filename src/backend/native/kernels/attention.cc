@@ -6,6 +6,9 @@
 // calls: nothing [N, T, S] is kept, and the backward recomputes P from the saved logsumexp. Causal
 // blocks compute all T·S scores and use the causal part (at T = S = 128 the full GEMM is faster than
 // a triangular one would be after its extra bookkeeping).
+// bf16 operands (RowsRef::half) are widened a block at a time into per-thread scratch as the block
+// starts, and bf16 results rounded once as they are stored: the float32 kernel's bits, without float32
+// copies of whole tensors.
 // Dropout keeps are regenerated from the seed by the reference's hash (attentionDropoutKeep), so the
 // backward needs no saved mask and training with attention dropout stays on this path.
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bf16.h"
 #include "kernels.h"
 #include "pool.h"
 #include "vmath.h"
@@ -46,6 +50,7 @@ inline long key_end(const AttentionArgs& a, long i) {
 
 struct Scratch {
   std::vector<float> s1, s2, rows_t, rows_s, rows_s2, z;
+  std::vector<float> wq, wk, wv, wg;  // widened bf16 rows of q, k, v, dOut for the current block
   void fit(const AttentionArgs& a) {
     long w = a.d > a.dv ? a.d : a.dv;
     z.resize(a.s);
@@ -88,13 +93,43 @@ void product(float* c, const float* a, long lda, bool trans_a, const float* b, l
 inline long row_block(const AttentionArgs& a) { return a.causal ? CAUSAL_ROW_BLOCK : (a.t > 0 ? a.t : 1); }
 inline long block_keys(const AttentionArgs& a, long i1) { return a.causal ? key_end(a, i1 - 1) : a.s; }
 
-inline const float* block_row0(const RowsRef& r, long n) { return r.data + r.offsets[n]; }
+/** Block n's rows of an operand as the products read them: row 0's address and the row stride. */
+struct BlockRows {
+  const float* row0;
+  long stride;
+};
 
-/** Copies a contiguous [rows, cols] block into the rows of `dst`'s block n. */
-void store_rows(const RowsRef& dst, long n, const float* src, long rows, long cols) {
-  float* base = dst.data + dst.offsets[n];
-  for (long r = 0; r < rows; r++) std::memcpy(base + r * dst.stride, src + r * cols, cols * sizeof(float));
+/** Block n's [rows, cols] rows of `r`: in place for float32, widened into `buf` (contiguous) for bf16. */
+BlockRows block_rows(const RowsRef& r, long n, long rows, long cols, std::vector<float>& buf) {
+  if (!r.half) return {r.data + r.offsets[n], r.stride};
+  if (static_cast<long>(buf.size()) < rows * cols) buf.resize(rows * cols);
+  const uint16_t* src = r.half + r.offsets[n];
+  float* dst = buf.data();
+  for (long i = 0; i < rows; i++) {
+    const uint16_t* s = src + i * r.stride;
+    uint32_t* d = reinterpret_cast<uint32_t*>(dst + i * cols);
+    for (long j = 0; j < cols; j++) d[j] = static_cast<uint32_t>(s[j]) << 16;  // widening is exact
+  }
+  return {dst, cols};
 }
+
+/** Copies a contiguous [rows, cols] block into the rows of `dst`'s block n (float32 and/or rounded to bf16). */
+void store_rows(const RowsRef& dst, long n, const float* src, long rows, long cols) {
+  if (dst.data) {
+    float* base = dst.data + dst.offsets[n];
+    for (long r = 0; r < rows; r++) std::memcpy(base + r * dst.stride, src + r * cols, cols * sizeof(float));
+  }
+  if (dst.half) {
+    uint16_t* base = dst.half + dst.offsets[n];
+    for (long r = 0; r < rows; r++) {
+      uint16_t* d = base + r * dst.stride;
+      const float* s = src + r * cols;
+      for (long j = 0; j < cols; j++) d[j] = round_to_bf16(s[j]);
+    }
+  }
+}
+
+inline bool wanted(const RowsRef& r) { return r.data || r.half; }
 
 /**
  * A causal row's key count `end` rounded up to whole 16-lane vectors, at most the `e` keys its block's
@@ -162,10 +197,11 @@ void forward_block(const AttentionArgs& a, long n) {
   sc.fit(a);
   const long T = a.t, Dv = a.dv, RB = row_block(a);
   float* o = sc.rows_t.data();
+  const BlockRows q = block_rows(a.q, n, T, a.d, sc.wq), k = block_rows(a.k, n, a.s, a.d, sc.wk), v = block_rows(a.v, n, a.s, Dv, sc.wv);
   for (long i0 = 0; i0 < T; i0 += RB) {
     const long i1 = std::min(T, i0 + RB), rows = i1 - i0, e = block_keys(a, i1);
     float* p = sc.s1.data();
-    product(p, block_row0(a.q, n) + i0 * a.q.stride, a.q.stride, false, block_row0(a.k, n), a.k.stride, true, rows, e, a.d);
+    product(p, q.row0 + i0 * q.stride, q.stride, false, k.row0, k.stride, true, rows, e, a.d);
     for (long i = i0; i < i1; i++) {
       const long r = n * T + i;
       float* row = p + (i - i0) * e;
@@ -184,7 +220,7 @@ void forward_block(const AttentionArgs& a, long n) {
       for (long j = pe; j < e; j++) row[j] = 0.0f;
       if (a.dropout > 0) apply_dropout(a, r, end, row, sc.z.data());
     }
-    product(o + i0 * Dv, p, e, false, block_row0(a.v, n), a.v.stride, false, rows, Dv, e);
+    product(o + i0 * Dv, p, e, false, v.row0, v.stride, false, rows, Dv, e);
   }
   store_rows(a.out, n, o, T, Dv);
 }
@@ -198,17 +234,19 @@ void backward_block(const AttentionArgs& a, long n) {
   float* dv_acc = sc.rows_s.data();   // [S, Dv]
   float* dk_acc = sc.rows_s2.data();  // [S, D]
   float* dq_rows = sc.rows_t.data();  // [T, D]
-  if (a.dv_grad.data) std::memset(dv_acc, 0, S * Dv * sizeof(float));
-  if (a.dk.data) std::memset(dk_acc, 0, S * D * sizeof(float));
+  const BlockRows q = block_rows(a.q, n, T, D, sc.wq), k = block_rows(a.k, n, S, D, sc.wk), v = block_rows(a.v, n, S, Dv, sc.wv);
+  const BlockRows go = block_rows(a.d_out, n, T, Dv, sc.wg);
+  if (wanted(a.dv_grad)) std::memset(dv_acc, 0, S * Dv * sizeof(float));
+  if (wanted(a.dk)) std::memset(dk_acc, 0, S * D * sizeof(float));
   const float keep_scale = a.dropout > 0 ? 1.0f / (1.0f - a.dropout) : 1.0f;
   for (long i0 = 0; i0 < T; i0 += RB) {
     const long i1 = std::min(T, i0 + RB), rows = i1 - i0, e = block_keys(a, i1);
     float* p = sc.s1.data();   // P, then P̃ = P ⊙ z   (rows × e)
     float* dp = sc.s2.data();  // dP̃, then dS
-    const float* q0 = block_row0(a.q, n) + i0 * a.q.stride;
-    const float* g0 = block_row0(a.d_out, n) + i0 * a.d_out.stride;
-    product(p, q0, a.q.stride, false, block_row0(a.k, n), a.k.stride, true, rows, e, D);
-    product(dp, g0, a.d_out.stride, false, block_row0(a.v, n), a.v.stride, true, rows, e, Dv);
+    const float* q0 = q.row0 + i0 * q.stride;
+    const float* g0 = go.row0 + i0 * go.stride;
+    product(p, q0, q.stride, false, k.row0, k.stride, true, rows, e, D);
+    product(dp, g0, go.stride, false, v.row0, v.stride, true, rows, e, Dv);
     for (long i = i0; i < i1; i++) {
       const long r = n * T + i;
       float* prow = p + (i - i0) * e;
@@ -219,7 +257,7 @@ void backward_block(const AttentionArgs& a, long n) {
         finish_scores(a, n, i, end, pe, prow);
         const float lf = static_cast<float>(l);
         for (long j = 0; j < pe; j++) prow[j] = exp_f(prow[j] - lf);
-        const float* g = a.d_out.data + a.d_out.offsets[n] + i * a.d_out.stride;
+        const float* g = go.row0 + i * go.stride;
         const float* o = a.out.data + a.out.offsets[n] + i * a.out.stride;
         const float di = static_cast<float>(lanes_sum(Dv, [&](long c) { return g[c] * o[c]; }));
         const float scale = a.scale;
@@ -236,13 +274,13 @@ void backward_block(const AttentionArgs& a, long n) {
       }
       for (long j = end; j < e; j++) prow[j] = drow[j] = 0.0f;
     }
-    if (a.dv_grad.data) product(dv_acc, p, e, true, g0, a.d_out.stride, false, e, Dv, rows, true);
-    if (a.dq.data) product(dq_rows + i0 * D, dp, e, false, block_row0(a.k, n), a.k.stride, false, rows, D, e);
-    if (a.dk.data) product(dk_acc, dp, e, true, q0, a.q.stride, false, e, D, rows, true);
+    if (wanted(a.dv_grad)) product(dv_acc, p, e, true, g0, go.stride, false, e, Dv, rows, true);
+    if (wanted(a.dq)) product(dq_rows + i0 * D, dp, e, false, k.row0, k.stride, false, rows, D, e);
+    if (wanted(a.dk)) product(dk_acc, dp, e, true, q0, q.stride, false, e, D, rows, true);
   }
-  if (a.dv_grad.data) store_rows(a.dv_grad, n, dv_acc, S, Dv);
-  if (a.dq.data) store_rows(a.dq, n, dq_rows, T, D);
-  if (a.dk.data) store_rows(a.dk, n, dk_acc, S, D);
+  if (wanted(a.dv_grad)) store_rows(a.dv_grad, n, dv_acc, S, Dv);
+  if (wanted(a.dq)) store_rows(a.dq, n, dq_rows, T, D);
+  if (wanted(a.dk)) store_rows(a.dk, n, dk_acc, S, D);
 }
 
 }  // namespace

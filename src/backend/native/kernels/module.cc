@@ -155,9 +155,19 @@ class Args {
    * Rows of an [n, rows, cols] operand from (data, offsets, strideRow) at arguments i, i+1, i+2, each
    * block's rows checked to lie inside data. A null data gives a RowsRef with null data when `nullable`.
    */
-  RowsRef rows_ref(size_t i, long n, long rows, long cols, const char* name, bool nullable = false) {
+  /** Whether argument i is a Uint16Array (bfloat16 bits). */
+  bool is_u16(size_t i) {
+    bool is_typed = false;
+    napi_typedarray_type type;
+    if (!ok() || i >= argc_ || napi_is_typedarray(env_, argv_[i], &is_typed) != napi_ok || !is_typed) return false;
+    return napi_get_typedarray_info(env_, argv_[i], &type, nullptr, nullptr, nullptr, nullptr) == napi_ok && type == napi_uint16_array;
+  }
+
+  /** As rows_ref, where `half_ok` also takes a Uint16Array of bfloat16 bits (into RowsRef::half, data null). */
+  RowsRef rows_ref(size_t i, long n, long rows, long cols, const char* name, bool nullable = false, bool half_ok = false) {
     RowsRef ref{nullptr, nullptr, 0};
-    float* data = f32(i, 0, name, nullable);
+    const bool half = half_ok && is_u16(i);
+    void* data = half ? array(i, napi_uint16_array, 0, name, nullable) : f32(i, 0, name, nullable);
     if (!ok() || !data) return ref;
     long length = last_length_;
     const int32_t* offsets = i32(i + 1, n, name);
@@ -171,7 +181,8 @@ class Args {
              std::to_string(length) + " elements");
       }
     }
-    ref.data = data;
+    if (half) ref.half = static_cast<uint16_t*>(data);
+    else ref.data = static_cast<float*>(data);
     ref.offsets = offsets;
     ref.stride = stride;
     return ref;
@@ -900,17 +911,22 @@ bool attention_common(Args& a, AttentionArgs& g, size_t at, size_t mask_at) {
 }
 
 // attentionForward(out, outOff, outStride, lse, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride,
-//                  mask|null, additive, maskOff, maskStrideT, maskStrideS, sizes, threads)
+//                  mask|null, additive, maskOff, maskStrideT, maskStrideS, sizes, threads, outHalf|null)
+// q, k, v may be Uint16Arrays of bfloat16 bits (widened as read); outHalf, as long as out, receives
+// the float32 output rounded once, in out's layout.
 napi_value AttentionForward(napi_env env, napi_callback_info info) {
   Args a(env, info, "attentionForward");
   AttentionArgs g{};
   if (!attention_common(a, g, 18, 13)) return nullptr;
   int threads = static_cast<int>(a.integer(19));
+  a.f32(0, 0, "out");
+  const long out_length = a.last_length();
   g.out = a.rows_ref(0, g.n, g.t, g.dv, "out");
+  g.out.half = static_cast<uint16_t*>(a.array(20, napi_uint16_array, out_length, "outHalf", true));
   g.lse = a.f64(3, g.n * g.t, "lse");
-  g.q = a.rows_ref(4, g.n, g.t, g.d, "q");
-  g.k = a.rows_ref(7, g.n, g.s, g.d, "k");
-  g.v = a.rows_ref(10, g.n, g.s, g.dv, "v");
+  g.q = a.rows_ref(4, g.n, g.t, g.d, "q", false, true);
+  g.k = a.rows_ref(7, g.n, g.s, g.d, "k", false, true);
+  g.v = a.rows_ref(10, g.n, g.s, g.dv, "v", false, true);
   if (a.failed()) return nullptr;
   a.table().attention_forward(g, threads);
   return undefined(env);
@@ -919,20 +935,21 @@ napi_value AttentionForward(napi_env env, napi_callback_info info) {
 // attentionBackward(dq|null, dqOff, dqStride, dk|null, dkOff, dkStride, dv|null, dvOff, dvStride, dOut, dOutOff, dOutStride,
 //                   out, outOff, outStride, lse, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride,
 //                   mask|null, additive, maskOff, maskStrideT, maskStrideS, sizes, threads)
+// dq, dk, dv (rounded once), dOut, q, k and v may be Uint16Arrays of bfloat16 bits; out is float32.
 napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   Args a(env, info, "attentionBackward");
   AttentionArgs g{};
   if (!attention_common(a, g, 30, 25)) return nullptr;
   int threads = static_cast<int>(a.integer(31));
-  g.dq = a.rows_ref(0, g.n, g.t, g.d, "dq", true);
-  g.dk = a.rows_ref(3, g.n, g.s, g.d, "dk", true);
-  g.dv_grad = a.rows_ref(6, g.n, g.s, g.dv, "dv", true);
-  g.d_out = a.rows_ref(9, g.n, g.t, g.dv, "dOut");
+  g.dq = a.rows_ref(0, g.n, g.t, g.d, "dq", true, true);
+  g.dk = a.rows_ref(3, g.n, g.s, g.d, "dk", true, true);
+  g.dv_grad = a.rows_ref(6, g.n, g.s, g.dv, "dv", true, true);
+  g.d_out = a.rows_ref(9, g.n, g.t, g.dv, "dOut", false, true);
   g.out = a.rows_ref(12, g.n, g.t, g.dv, "out");
   g.lse = a.f64(15, g.n * g.t, "lse");
-  g.q = a.rows_ref(16, g.n, g.t, g.d, "q");
-  g.k = a.rows_ref(19, g.n, g.s, g.d, "k");
-  g.v = a.rows_ref(22, g.n, g.s, g.dv, "v");
+  g.q = a.rows_ref(16, g.n, g.t, g.d, "q", false, true);
+  g.k = a.rows_ref(19, g.n, g.s, g.d, "k", false, true);
+  g.v = a.rows_ref(22, g.n, g.s, g.dv, "v", false, true);
   if (a.failed()) return nullptr;
   a.table().attention_backward(g, threads);
   return undefined(env);

@@ -49,11 +49,16 @@ struct AdamWArgs {
 
 namespace loom {
 
-/** [N, rows, cols] rows read or written in place: row r of block n at data + offsets[n] + r·stride. */
+/**
+ * [N, rows, cols] rows read or written in place: row r of block n at data + offsets[n] + r·stride, and
+ * the same in `half` (bfloat16 bits) where that is set: an operand is read from one of the two (the
+ * bf16 one widened), a result written to each that is set (rounded once into `half`).
+ */
 struct RowsRef {
   float* data;
   const int32_t* offsets;
   long stride;
+  uint16_t* half = nullptr;
 };
 
 /** Fused attention call (reference/attention.ts AttentionSizes and operands, float32, no ALiBi). */
