@@ -10,7 +10,7 @@ import type { CrossEntropyRows } from "./reference/crossentropy.js";
 import type { GeluApproximation } from "./reference/gelu.js";
 import type { BinaryOpCode } from "./reference/elementwise.js";
 import type { UnaryOpCode } from "./reference/unary.js";
-import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandBf16, AttentionSizes } from "./reference/attention.js";
+import type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandHalf, AttentionSizes } from "./reference/attention.js";
 import type { RnnNonlinearity } from "./reference/recurrent.js";
 
 /** The typed arrays tensors store their elements in (half dtypes as Uint16Array bits). */
@@ -24,7 +24,7 @@ export type { CrossEntropyRows } from "./reference/crossentropy.js";
 export type { GeluApproximation } from "./reference/gelu.js";
 export { BinaryOp, type BinaryOpCode } from "./reference/elementwise.js";
 export { UnaryOp, type UnaryOpCode } from "./reference/unary.js";
-export type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandBf16, AttentionRowLayout, AttentionSizes } from "./reference/attention.js";
+export type { AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandHalf, AttentionRowLayout, AttentionSizes } from "./reference/attention.js";
 export type { RnnNonlinearity } from "./reference/recurrent.js";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -116,24 +116,24 @@ export interface Backend {
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void;
   /**
-   * `attentionForward` on bfloat16 q, k, v, widened as read (the bits of the float32 op on widened
-   * copies): the float32 output into `out` (the backward reads it) and the same rounded once into
-   * `outHalf`, both in `layouts.out`'s rows. Returns false, writing nothing, for cases it has no kernel
+   * `attentionForward` on half (`dtype`) q, k, v, widened as read (the bits of the float32 op on
+   * widened copies): the float32 output into `out` (the backward reads it) and the same rounded once
+   * into `outHalf`, both in `layouts.out`'s rows. Returns false, writing nothing, for cases it has no kernel
    * for (then widen the operands); absent where no such kernel exists.
    */
-  attentionForwardBf16?(
-    out: Float32Array, outHalf: Uint16Array, lse: Float64Array,
-    q: AttentionOperandBf16, k: AttentionOperandBf16, v: AttentionOperandBf16, mask: AttentionMask | null, sz: AttentionSizes,
+  attentionForwardHalf?(
+    dtype: HalfBits, out: Float32Array, outHalf: Uint16Array, lse: Float64Array,
+    q: AttentionOperandHalf, k: AttentionOperandHalf, v: AttentionOperandHalf, mask: AttentionMask | null, sz: AttentionSizes,
     layouts?: AttentionLayouts,
   ): boolean;
   /**
-   * `attentionBackward` of `attentionForwardBf16`: bfloat16 q, k, v and dOut widened as read, the
-   * forward's float32 `out`, each float32 gradient rounded once into bfloat16 dq, dk, dv; false (nothing
-   * written) where `attentionForwardBf16` would be. Absent where no such kernel exists.
+   * `attentionBackward` of `attentionForwardHalf`: half q, k, v and dOut widened as read, the
+   * forward's float32 `out`, each float32 gradient rounded once into half dq, dk, dv; false (nothing
+   * written) where `attentionForwardHalf` would be. Absent where no such kernel exists.
    */
-  attentionBackwardBf16?(
-    dq: Uint16Array | null, dk: Uint16Array | null, dv: Uint16Array | null, dOut: Uint16Array, out: Float32Array, lse: Float64Array,
-    q: AttentionOperandBf16, k: AttentionOperandBf16, v: AttentionOperandBf16, mask: AttentionMask | null, sz: AttentionSizes,
+  attentionBackwardHalf?(
+    dtype: HalfBits, dq: Uint16Array | null, dk: Uint16Array | null, dv: Uint16Array | null, dOut: Uint16Array, out: Float32Array, lse: Float64Array,
+    q: AttentionOperandHalf, k: AttentionOperandHalf, v: AttentionOperandHalf, mask: AttentionMask | null, sz: AttentionSizes,
     layouts?: AttentionLayouts,
   ): boolean;
   /** bfloat16 bits of x[i] (round to nearest even, NaN as 0xffff: io/half.ts `float32ToBFloat16`); absent where no faster kernel exists. */

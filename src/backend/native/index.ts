@@ -15,7 +15,7 @@ import { IndexError, ShapeError, ValueError } from "../../errors.js";
 import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
 import { rowsOf } from "../wasm/attention.js";
 import type {
-  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandBf16, AttentionRowLayout, AttentionSizes,
+  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandHalf, AttentionRowLayout, AttentionSizes,
 } from "../reference/attention.js";
 import type { RnnNonlinearity } from "../reference/recurrent.js";
 import { chooseIsa, loadNativeModule, type CpuFeatures, type NativeIsa, type NativeKernels, type NativeModule } from "./loader.js";
@@ -330,36 +330,36 @@ export class NativeBackend extends WasmBackend {
   }
 
   /**
-   * Fused attention on bfloat16 q, k, v (backend.ts `attentionForwardBf16`): the float32 kernel on rows
+   * Fused attention on half (bfloat16 or float16) q, k, v (backend.ts `attentionForwardHalf`): the float32 kernel on rows
    * widened a block at a time, the output written as float32 and rounded once into `outHalf`; without
    * ALiBi and with no mask or a boolean one, else false.
    */
-  attentionForwardBf16(
-    out: Float32Array, outHalf: Uint16Array, lse: Float64Array,
-    q: AttentionOperandBf16, k: AttentionOperandBf16, v: AttentionOperandBf16, mask: AttentionMask | null, sz: AttentionSizes,
+  attentionForwardHalf(
+    dtype: HalfBits, out: Float32Array, outHalf: Uint16Array, lse: Float64Array,
+    q: AttentionOperandHalf, k: AttentionOperandHalf, v: AttentionOperandHalf, mask: AttentionMask | null, sz: AttentionSizes,
     layouts: AttentionLayouts = {},
   ): boolean {
-    if (!nativeBf16Attention(mask, sz)) return false;
-    if (outHalf.length !== out.length) throw new ShapeError(`attentionForwardBf16: outHalf has ${outHalf.length} elements, out ${out.length}`);
+    if (!nativeHalfAttention(mask, sz)) return false;
+    if (outHalf.length !== out.length) throw new ShapeError(`attentionForwardHalf: outHalf has ${outHalf.length} elements, out ${out.length}`);
     const o = rowsOf(out, layouts.out, sz.n, sz.t, sz.dv);
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionForward(
       out, o.offsets, o.strideRow, lse, q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow,
-      v.data, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(attentionWork(sz)), outHalf,
+      v.data, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz, dtype), this.threadsFor(attentionWork(sz)), outHalf,
     ));
     return true;
   }
 
   /**
-   * Its backward (backend.ts `attentionBackwardBf16`): bfloat16 q, k, v and dOut widened a block at a
-   * time, the float32 output of the forward, the gradients rounded once into bfloat16 dq, dk, dv.
+   * Its backward (backend.ts `attentionBackwardHalf`): half q, k, v and dOut widened a block at a
+   * time, the float32 output of the forward, the gradients rounded once into half dq, dk, dv.
    */
-  attentionBackwardBf16(
-    dq: Uint16Array | null, dk: Uint16Array | null, dv: Uint16Array | null, dOut: Uint16Array, out: Float32Array, lse: Float64Array,
-    q: AttentionOperandBf16, k: AttentionOperandBf16, v: AttentionOperandBf16, mask: AttentionMask | null, sz: AttentionSizes,
+  attentionBackwardHalf(
+    dtype: HalfBits, dq: Uint16Array | null, dk: Uint16Array | null, dv: Uint16Array | null, dOut: Uint16Array, out: Float32Array, lse: Float64Array,
+    q: AttentionOperandHalf, k: AttentionOperandHalf, v: AttentionOperandHalf, mask: AttentionMask | null, sz: AttentionSizes,
     layouts: AttentionLayouts = {},
   ): boolean {
-    if (!nativeBf16Attention(mask, sz)) return false;
+    if (!nativeHalfAttention(mask, sz)) return false;
     const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
     const gq = dq && halfRowsOf(dq, layouts.dq, N, T, D);
     const gk = dk && halfRowsOf(dk, layouts.dk, N, S, D);
@@ -371,7 +371,7 @@ export class NativeBackend extends WasmBackend {
       dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
       dOut, g.offsets, g.strideRow, out as Float32Array, o.offsets, o.strideRow, lse,
       q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow, v.data, v.offsets, v.strideRow,
-      md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(2.5 * attentionWork(sz)),
+      md, additive, mo, mt, ms, attentionSizes(sz, dtype), this.threadsFor(2.5 * attentionWork(sz)),
     ));
     return true;
   }
@@ -595,12 +595,12 @@ function nativeAttention(q: AttentionOperand, k: AttentionOperand, v: AttentionO
 }
 
 /** Whether the native kernel takes this bf16 attention: no ALiBi, no mask or a boolean one. */
-function nativeBf16Attention(mask: AttentionMask | null, sz: AttentionSizes): boolean {
+function nativeHalfAttention(mask: AttentionMask | null, sz: AttentionSizes): boolean {
   return sz.alibi === null && (mask === null || (!mask.additive && mask.data instanceof Uint8Array));
 }
 
 /** The layout's rows of a bf16 array, or its contiguous [n, rows, cols] rows (as wasm/attention.ts rowsOf). */
-function halfRowsOf(data: Uint16Array, layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionOperandBf16 {
+function halfRowsOf(data: Uint16Array, layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionOperandHalf {
   if (layout) return { data, offsets: layout.offsets, strideRow: layout.strideRow };
   const offsets = new Int32Array(n);
   for (let b = 0; b < n; b++) offsets[b] = b * rows * cols;
@@ -612,9 +612,13 @@ function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null
   return [mask.data as Uint8Array | Float32Array, mask.additive, mask.offsets, mask.strideT, mask.strideS];
 }
 
-function attentionSizes(sz: AttentionSizes): Float64Array {
+/** The kernels' sizes vector; `half` names the format of Uint16Array operands (float16 sets the last entry). */
+function attentionSizes(sz: AttentionSizes, half: HalfBits = "bfloat16"): Float64Array {
   const causal = sz.causalOffset !== null;
-  return Float64Array.of(sz.n, sz.t, sz.s, sz.d, sz.dv, sz.scale, causal ? 1 : 0, sz.causalOffset ?? 0, sz.dropout, sz.seed[0] >>> 0, sz.seed[1] >>> 0);
+  return Float64Array.of(
+    sz.n, sz.t, sz.s, sz.d, sz.dv, sz.scale, causal ? 1 : 0, sz.causalOffset ?? 0, sz.dropout, sz.seed[0] >>> 0, sz.seed[1] >>> 0,
+    half === "float16" ? 1 : 0,
+  );
 }
 
 /** Flops of the forward's two products (Q·Kᵀ and P·V), for the threading threshold. */

@@ -27,8 +27,8 @@ export interface AttentionOperand {
   strideRow: number;
 }
 
-/** An `AttentionOperand` of bfloat16 bits (backend.ts `attentionForwardBf16`). */
-export interface AttentionOperandBf16 {
+/** An `AttentionOperand` of half bits, bfloat16 or float16 (backend.ts `attentionForwardHalf`). */
+export interface AttentionOperandHalf {
   data: Uint16Array;
   offsets: Int32Array;
   strideRow: number;

@@ -20,13 +20,13 @@
  * instead of NaN.
  */
 import type {
-  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandBf16, AttentionRowLayout, AttentionSizes,
+  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandHalf, AttentionRowLayout, AttentionSizes,
 } from "../../backend/reference/attention.js";
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
-import { type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
+import { type HalfDType, type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
 import { bfloat16ToFloat32, float16ToFloat32 } from "../../io/half.js";
@@ -206,16 +206,16 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 }
 
 /** A bf16 tensor as the bf16 kernels read it in place (as `operand`, on its bfloat16 bits). */
-function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandBf16 {
+function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandHalf {
   const o = operand(x, lead);
   return { data: o.data as unknown as Uint16Array, offsets: o.offsets, strideRow: o.strideRow };
 }
 
 /**
  * The fused op. With `half` (bfloat16 or float16 q, k, v and at most a boolean mask) a backend with
- * bf16 attention kernels (`attentionForwardBf16`) reads bf16 operands in place, writes the float32
- * output (kept for the backward) and its bf16 rounding, and rounds each gradient once into bf16 storage;
- * otherwise (and for float16) the kernels run in float32
+ * half attention kernels (`attentionForwardHalf`) reads the half operands in place, writes the float32
+ * output (kept for the backward) and its half rounding, and rounds each gradient once into half storage;
+ * otherwise the kernels run in float32
  * on widenings of the operands' storages into reused scratch, read through the operands' own strides
  * (one conversion per storage, shared by q, k and v when they view one buffer), and the output and
  * gradients are rounded to the half dtype once, in the layouts the float32 op gives them: the same bits as
@@ -283,7 +283,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
   const be = getBackend();
   // bf16 operands read in place by the backend's bf16 kernels, where it has them for this case.
-  const halfOperands = half && q.dtype === "bfloat16" && be.attentionForwardBf16 && be.attentionBackwardBf16 && !options.returnWeights
+  const halfOperands = half && be.attentionForwardHalf && be.attentionBackwardHalf && !options.returnWeights
     ? [halfOperand(q, lead), halfOperand(k, lead), halfOperand(v, lead)] as const
     : null;
   // The output (and each gradient) takes its input's memory order when that is a permuted view.
@@ -301,9 +301,9 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   const weights = options.returnWeights ? (allocate(compute, N * T * S) as FloatArray) : null;
   const outLayouts = { ...(layouts.out ? { out: layouts.out } : {}) };
   let outHalf: Storage | null = halfOperands ? allocateUninitialized(q.dtype, N * T * Dv) : null;
-  if (halfOperands && outHalf && be.attentionForwardBf16) {
+  if (halfOperands && outHalf && be.attentionForwardHalf) {
     const [qh, kh, vh] = halfOperands;
-    if (!be.attentionForwardBf16(out as Float32Array, outHalf as Uint16Array, lse, qh, kh, vh, mo, sizes, outLayouts)) outHalf = null;
+    if (!be.attentionForwardHalf(q.dtype as HalfDType, out as Float32Array, outHalf as Uint16Array, lse, qh, kh, vh, mo, sizes, outLayouts)) outHalf = null;
   }
   // The float32 operands (bf16 ones widened), for the float32 kernels: unless the bf16 kernels ran.
   const [qo, ko, vo] = outHalf ? [null, null, null] : operands();
@@ -316,7 +316,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   // A half result rounds the whole float32 buffer: the layout covers it all.
   const stored = outHalf ?? (half ? convertStorage(out, "float32", q.dtype) : out);
   const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
-    if (outHalf && halfOperands && be.attentionBackwardBf16 && grad.dtype === q.dtype) {
+    if (outHalf && halfOperands && be.attentionBackwardHalf && grad.dtype === q.dtype) {
       // The bf16 kernels' backward: dOut read in place (rows contiguous) or from a contiguous copy.
       const g = Dv === 1 || grad.strides[grad.ndim - 1] === 1 ? grad : noGrad(() => contiguous(grad));
       const halfLayouts: AttentionLayouts = { ...layouts, dOut: rowLayout(lead, g.strides, g.offset) };
@@ -328,7 +328,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
       const [qh, kh, vh] = halfOperands;
       const dOut = g.storage as Uint16Array;
       const bits = (d: Storage | null): Uint16Array | null => d as Uint16Array | null;
-      if (be.attentionBackwardBf16(bits(dq), bits(dk), bits(dv), dOut, out as Float32Array, lse, qh, kh, vh, mo, sizes, halfLayouts)) {
+      if (be.attentionBackwardHalf(q.dtype as HalfDType, bits(dq), bits(dk), bits(dv), dOut, out as Float32Array, lse, qh, kh, vh, mo, sizes, halfLayouts)) {
         const gradient = (d: Storage | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
           d ? sumToShape(new Tensor(d, shape, strides ?? undefined), target) : null;
         return [

@@ -2,12 +2,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Backend } from "../../../src/backend/backend.js";
 import {
-  type AttentionLayouts, type AttentionMask, type AttentionOperand, type AttentionOperandBf16, type AttentionSizes,
+  type AttentionLayouts, type AttentionMask, type AttentionOperand, type AttentionOperandHalf, type AttentionSizes,
 } from "../../../src/backend/reference/attention.js";
 import type { NativeBackend } from "../../../src/backend/native/index.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { ShapeError } from "../../../src/errors.js";
-import { bfloat16ToFloat32, float32ToBFloat16 } from "../../../src/io/half.js";
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBFloat16, float32ToFloat16 } from "../../../src/io/half.js";
 import { randomFloat32, seededRandom } from "../wasm/random.js";
 import { closeTo, nativeBackends, skip } from "./native.js";
 
@@ -127,22 +127,28 @@ for (const [label, make] of nativeBackends()) {
   });
 }
 
+const formats = [
+  { dtype: "bfloat16" as const, narrow: float32ToBFloat16, widen: bfloat16ToFloat32 },
+  { dtype: "float16" as const, narrow: float32ToFloat16, widen: float16ToFloat32 },
+];
+type Format = (typeof formats)[number];
+
 /**
- * The bf16 kernels (attentionForwardBf16 / attentionBackwardBf16) against the same backend's float32
- * kernels on the widened operands: the float32 output and logsumexp bit for bit, the bf16 output and
+ * The half kernels (attentionForwardHalf / attentionBackwardHalf) against the same backend's float32
+ * kernels on the widened operands: the float32 output and logsumexp bit for bit, the half output and
  * gradients exactly the float32 results rounded once.
  */
-function runBf16(be: NativeBackend, c: Case, seed: number) {
+function runHalf(be: NativeBackend, c: Case, seed: number, { dtype, narrow, widen }: Format) {
   const rand = seededRandom(seed);
   const { n, t, s, d, dv } = c;
-  const bits = (len: number, scale: number): Uint16Array => float32ToBFloat16(randomFloat32(rand, len).map((x) => scale * x));
+  const bits = (len: number, scale: number): Uint16Array => narrow(randomFloat32(rand, len).map((x) => scale * x));
   const qStride = d + 3; // padded rows, read in place
   const kvBlocks = c.broadcastKv ? 1 : n;
   const kvOffsets = (size: number) => (c.broadcastKv ? new Int32Array(n) : blocks(n, size));
-  const qh: AttentionOperandBf16 = { data: bits(n * t * qStride, 2), offsets: blocks(n, t * qStride), strideRow: qStride };
-  const kh: AttentionOperandBf16 = { data: bits(kvBlocks * s * d, 2), offsets: kvOffsets(s * d), strideRow: d };
-  const vh: AttentionOperandBf16 = { data: bits(kvBlocks * s * dv, 1), offsets: kvOffsets(s * dv), strideRow: dv };
-  const wide = (h: AttentionOperandBf16): AttentionOperand => ({ data: bfloat16ToFloat32(h.data), offsets: h.offsets, strideRow: h.strideRow });
+  const qh: AttentionOperandHalf = { data: bits(n * t * qStride, 2), offsets: blocks(n, t * qStride), strideRow: qStride };
+  const kh: AttentionOperandHalf = { data: bits(kvBlocks * s * d, 2), offsets: kvOffsets(s * d), strideRow: d };
+  const vh: AttentionOperandHalf = { data: bits(kvBlocks * s * dv, 1), offsets: kvOffsets(s * dv), strideRow: dv };
+  const wide = (h: AttentionOperandHalf): AttentionOperand => ({ data: widen(h.data), offsets: h.offsets, strideRow: h.strideRow });
   const mask = makeMask(c, rand);
   const sz: AttentionSizes = {
     n, t, s, d, dv, scale: 1 / Math.sqrt(d), causalOffset: c.causalOffset, alibi: null, dropout: c.dropout ?? 0, seed: [12345, 678],
@@ -155,48 +161,50 @@ function runBf16(be: NativeBackend, c: Case, seed: number) {
   const out = new Float32Array(n * t * dv).fill(NaN);
   const outHalf = new Uint16Array(n * t * dv).fill(0x7fc0);
   const lse = new Float64Array(n * t);
-  const handled = be.attentionForwardBf16(out, outHalf, lse, qh, kh, vh, mask, sz, layouts);
+  const handled = be.attentionForwardHalf(dtype, out, outHalf, lse, qh, kh, vh, mask, sz, layouts);
   if (!handled) return { handled, out, outHalf };
   assert.deepEqual(out, expected.out, "float32 out");
   assert.deepEqual(lse, expected.lse, "lse");
-  assert.deepEqual(outHalf, float32ToBFloat16(expected.out), "bf16 out = float32 out rounded");
+  assert.deepEqual(outHalf, narrow(expected.out), "half out = float32 out rounded");
   const dOut = bits(n * t * dv, 1);
   const f32 = { dq: new Float32Array(n * t * d), dk: new Float32Array(n * s * d), dv: new Float32Array(n * s * dv) };
-  be.attentionBackward(f32.dq, f32.dk, f32.dv, null, bfloat16ToFloat32(dOut), out, lse, wide(qh), wide(kh), wide(vh), mask, sz, layouts);
+  be.attentionBackward(f32.dq, f32.dk, f32.dv, null, widen(dOut), out, lse, wide(qh), wide(kh), wide(vh), mask, sz, layouts);
   const dq = new Uint16Array(n * t * d).fill(0x7fc0);
   const dk = new Uint16Array(n * s * d).fill(0x7fc0);
   const dvg = new Uint16Array(n * s * dv).fill(0x7fc0);
-  assert.equal(be.attentionBackwardBf16(dq, dk, dvg, dOut, out, lse, qh, kh, vh, mask, sz, layouts), true);
-  assert.deepEqual(dq, float32ToBFloat16(f32.dq), "dq");
-  assert.deepEqual(dk, float32ToBFloat16(f32.dk), "dk");
-  assert.deepEqual(dvg, float32ToBFloat16(f32.dv), "dv");
+  assert.equal(be.attentionBackwardHalf(dtype, dq, dk, dvg, dOut, out, lse, qh, kh, vh, mask, sz, layouts), true);
+  assert.deepEqual(dq, narrow(f32.dq), "dq");
+  assert.deepEqual(dk, narrow(f32.dk), "dk");
+  assert.deepEqual(dvg, narrow(f32.dv), "dv");
   // Only some gradients wanted: the others untouched (null), the wanted ones the same.
   const dk2 = new Uint16Array(n * s * d);
-  assert.equal(be.attentionBackwardBf16(null, dk2, null, dOut, out, lse, qh, kh, vh, mask, sz, layouts), true);
+  assert.equal(be.attentionBackwardHalf(dtype, null, dk2, null, dOut, out, lse, qh, kh, vh, mask, sz, layouts), true);
   assert.deepEqual(dk2, dk, "dk alone");
   return { handled, out, outHalf };
 }
 
 for (const [label, make] of nativeBackends()) {
-  describe(`native bf16 attention (${label})`, { skip }, () => {
-    test("bf16 q, k, v, dOut read in place: the float32 kernels' bits on the widened operands, results rounded once", () => {
-      const be = make();
-      cases.forEach((c, i) => {
-        const r = runBf16(be, c, 300 + i);
-        // An additive (float32) mask has no bf16 kernel: false, nothing written.
-        assert.equal(r.handled, c.mask !== "additive", JSON.stringify(c));
-        if (!r.handled) assert.ok(r.out.every(Number.isNaN) && r.outHalf.every((h) => h === 0x7fc0), "nothing written");
+  describe(`native half attention (${label})`, { skip }, () => {
+    for (const format of formats) {
+      test(`${format.dtype} q, k, v, dOut read in place: the float32 kernels' bits on the widened operands, results rounded once`, () => {
+        const be = make();
+        cases.forEach((c, i) => {
+          const r = runHalf(be, c, 300 + i, format);
+          // An additive (float32) mask has no half kernel: false, nothing written.
+          assert.equal(r.handled, c.mask !== "additive", JSON.stringify(c));
+          if (!r.handled) assert.ok(r.out.every(Number.isNaN) && r.outHalf.every((h) => h === 0x7fc0), "nothing written");
+        });
       });
-    });
+    }
 
-    test("ALiBi is not taken (false); a bf16 operand too short is a ShapeError", () => {
+    test("ALiBi is not taken (false); a half operand too short is a ShapeError", () => {
       const be = make();
       const sz: AttentionSizes = { n: 1, t: 4, s: 4, d: 2, dv: 2, scale: 1, causalOffset: null, alibi: null, dropout: 0, seed: [0, 0] };
-      const op = (len: number): AttentionOperandBf16 => ({ data: new Uint16Array(len), offsets: Int32Array.of(0), strideRow: 2 });
+      const op = (len: number): AttentionOperandHalf => ({ data: new Uint16Array(len), offsets: Int32Array.of(0), strideRow: 2 });
       const alibi = { ...sz, alibi: { slopes: Float64Array.of(0.5), offset: 0 } };
-      assert.equal(be.attentionForwardBf16(new Float32Array(8), new Uint16Array(8), new Float64Array(4), op(8), op(8), op(8), null, alibi), false);
-      assert.throws(() => be.attentionForwardBf16(new Float32Array(8), new Uint16Array(8), new Float64Array(4), op(8), op(7), op(8), null, sz), ShapeError);
-      assert.throws(() => be.attentionForwardBf16(new Float32Array(8), new Uint16Array(7), new Float64Array(4), op(8), op(8), op(8), null, sz), ShapeError);
+      assert.equal(be.attentionForwardHalf("bfloat16", new Float32Array(8), new Uint16Array(8), new Float64Array(4), op(8), op(8), op(8), null, alibi), false);
+      assert.throws(() => be.attentionForwardHalf("float16", new Float32Array(8), new Uint16Array(8), new Float64Array(4), op(8), op(7), op(8), null, sz), ShapeError);
+      assert.throws(() => be.attentionForwardHalf("bfloat16", new Float32Array(8), new Uint16Array(7), new Float64Array(4), op(8), op(8), op(8), null, sz), ShapeError);
     });
   });
 }

@@ -6,8 +6,8 @@
 // calls: nothing [N, T, S] is kept, and the backward recomputes P from the saved logsumexp. Causal
 // blocks compute all T·S scores and use the causal part (at T = S = 128 the full GEMM is faster than
 // a triangular one would be after its extra bookkeeping).
-// bf16 operands (RowsRef::half) are widened a block at a time into per-thread scratch as the block
-// starts, and bf16 results rounded once as they are stored: the float32 kernel's bits, without float32
+// Half operands (RowsRef::half: bfloat16, or float16 where AttentionArgs::f16) are widened a block at a time into per-thread scratch as the block
+// starts, and half results rounded once as they are stored: the float32 kernel's bits, without float32
 // copies of whole tensors.
 // Dropout keeps are regenerated from the seed by the reference's hash (attentionDropoutKeep), so the
 // backward needs no saved mask and training with attention dropout stays on this path.
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bf16.h"
+#include "f16.h"
 #include "kernels.h"
 #include "pool.h"
 #include "vmath.h"
@@ -99,22 +100,29 @@ struct BlockRows {
   long stride;
 };
 
-/** Block n's [rows, cols] rows of `r`: in place for float32, widened into `buf` (contiguous) for bf16. */
-BlockRows block_rows(const RowsRef& r, long n, long rows, long cols, std::vector<float>& buf) {
+/**
+ * Block n's [rows, cols] rows of `r`: in place for float32, widened into `buf` (contiguous) for half
+ * bits — bfloat16, or float16 where `f16` (f16.h); either widening is exact.
+ */
+BlockRows block_rows(const RowsRef& r, long n, long rows, long cols, std::vector<float>& buf, bool f16) {
   if (!r.half) return {r.data + r.offsets[n], r.stride};
   if (static_cast<long>(buf.size()) < rows * cols) buf.resize(rows * cols);
   const uint16_t* src = r.half + r.offsets[n];
   float* dst = buf.data();
   for (long i = 0; i < rows; i++) {
     const uint16_t* s = src + i * r.stride;
-    uint32_t* d = reinterpret_cast<uint32_t*>(dst + i * cols);
-    for (long j = 0; j < cols; j++) d[j] = static_cast<uint32_t>(s[j]) << 16;  // widening is exact
+    if (f16) {
+      widen_f16_row(dst + i * cols, s, cols);
+    } else {
+      uint32_t* d = reinterpret_cast<uint32_t*>(dst + i * cols);
+      for (long j = 0; j < cols; j++) d[j] = static_cast<uint32_t>(s[j]) << 16;
+    }
   }
   return {dst, cols};
 }
 
-/** Copies a contiguous [rows, cols] block into the rows of `dst`'s block n (float32 and/or rounded to bf16). */
-void store_rows(const RowsRef& dst, long n, const float* src, long rows, long cols) {
+/** Copies a contiguous [rows, cols] block into the rows of `dst`'s block n (float32 and/or rounded to half). */
+void store_rows(const RowsRef& dst, long n, const float* src, long rows, long cols, bool f16) {
   if (dst.data) {
     float* base = dst.data + dst.offsets[n];
     for (long r = 0; r < rows; r++) std::memcpy(base + r * dst.stride, src + r * cols, cols * sizeof(float));
@@ -124,7 +132,8 @@ void store_rows(const RowsRef& dst, long n, const float* src, long rows, long co
     for (long r = 0; r < rows; r++) {
       uint16_t* d = base + r * dst.stride;
       const float* s = src + r * cols;
-      for (long j = 0; j < cols; j++) d[j] = round_to_bf16(s[j]);
+      if (f16) narrow_f16_row(d, s, cols);
+      else for (long j = 0; j < cols; j++) d[j] = round_to_bf16(s[j]);
     }
   }
 }
@@ -197,7 +206,7 @@ void forward_block(const AttentionArgs& a, long n) {
   sc.fit(a);
   const long T = a.t, Dv = a.dv, RB = row_block(a);
   float* o = sc.rows_t.data();
-  const BlockRows q = block_rows(a.q, n, T, a.d, sc.wq), k = block_rows(a.k, n, a.s, a.d, sc.wk), v = block_rows(a.v, n, a.s, Dv, sc.wv);
+  const BlockRows q = block_rows(a.q, n, T, a.d, sc.wq, a.f16), k = block_rows(a.k, n, a.s, a.d, sc.wk, a.f16), v = block_rows(a.v, n, a.s, Dv, sc.wv, a.f16);
   for (long i0 = 0; i0 < T; i0 += RB) {
     const long i1 = std::min(T, i0 + RB), rows = i1 - i0, e = block_keys(a, i1);
     float* p = sc.s1.data();
@@ -222,7 +231,7 @@ void forward_block(const AttentionArgs& a, long n) {
     }
     product(o + i0 * Dv, p, e, false, v.row0, v.stride, false, rows, Dv, e);
   }
-  store_rows(a.out, n, o, T, Dv);
+  store_rows(a.out, n, o, T, Dv, a.f16);
 }
 
 // Per block n, from the saved logsumexp, in row blocks [i0, i1) that see keys [0, e): P recomputed as in
@@ -234,8 +243,8 @@ void backward_block(const AttentionArgs& a, long n) {
   float* dv_acc = sc.rows_s.data();   // [S, Dv]
   float* dk_acc = sc.rows_s2.data();  // [S, D]
   float* dq_rows = sc.rows_t.data();  // [T, D]
-  const BlockRows q = block_rows(a.q, n, T, D, sc.wq), k = block_rows(a.k, n, S, D, sc.wk), v = block_rows(a.v, n, S, Dv, sc.wv);
-  const BlockRows go = block_rows(a.d_out, n, T, Dv, sc.wg);
+  const BlockRows q = block_rows(a.q, n, T, D, sc.wq, a.f16), k = block_rows(a.k, n, S, D, sc.wk, a.f16), v = block_rows(a.v, n, S, Dv, sc.wv, a.f16);
+  const BlockRows go = block_rows(a.d_out, n, T, Dv, sc.wg, a.f16);
   if (wanted(a.dv_grad)) std::memset(dv_acc, 0, S * Dv * sizeof(float));
   if (wanted(a.dk)) std::memset(dk_acc, 0, S * D * sizeof(float));
   const float keep_scale = a.dropout > 0 ? 1.0f / (1.0f - a.dropout) : 1.0f;
@@ -278,9 +287,9 @@ void backward_block(const AttentionArgs& a, long n) {
     if (wanted(a.dq)) product(dq_rows + i0 * D, dp, e, false, k.row0, k.stride, false, rows, D, e);
     if (wanted(a.dk)) product(dk_acc, dp, e, true, q0, q.stride, false, e, D, rows, true);
   }
-  if (wanted(a.dv_grad)) store_rows(a.dv_grad, n, dv_acc, S, Dv);
-  if (wanted(a.dq)) store_rows(a.dq, n, dq_rows, T, D);
-  if (wanted(a.dk)) store_rows(a.dk, n, dk_acc, S, D);
+  if (wanted(a.dv_grad)) store_rows(a.dv_grad, n, dv_acc, S, Dv, a.f16);
+  if (wanted(a.dq)) store_rows(a.dq, n, dq_rows, T, D, a.f16);
+  if (wanted(a.dk)) store_rows(a.dk, n, dk_acc, S, D, a.f16);
 }
 
 }  // namespace

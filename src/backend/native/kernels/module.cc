@@ -875,11 +875,11 @@ napi_value make_half_table(napi_env env) {
 }
 
 /**
- * Reads sizes (Float64Array [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1]) at
+ * Reads sizes (Float64Array [n, t, s, d, dv, scale, causal 0/1, causalOffset, dropout, seed0, seed1, f16 0/1]) at
  * `at` and the mask (data|null, additive, offsets, strideT, strideS) at `mask_at` into `g`.
  */
 bool attention_common(Args& a, AttentionArgs& g, size_t at, size_t mask_at) {
-  const double* sz = a.f64(at, 11, "sizes");
+  const double* sz = a.f64(at, 12, "sizes");
   if (a.failed()) return false;
   g.n = static_cast<long>(sz[0]), g.t = static_cast<long>(sz[1]), g.s = static_cast<long>(sz[2]);
   g.d = static_cast<long>(sz[3]), g.dv = static_cast<long>(sz[4]);
@@ -888,6 +888,7 @@ bool attention_common(Args& a, AttentionArgs& g, size_t at, size_t mask_at) {
   g.causal_offset = static_cast<long>(sz[7]);
   g.dropout = static_cast<float>(sz[8]);
   g.seed0 = static_cast<uint32_t>(sz[9]), g.seed1 = static_cast<uint32_t>(sz[10]);
+  g.f16 = sz[11] != 0;
   bool additive = a.boolean(mask_at + 1);
   void* mask = a.array(mask_at, additive ? napi_float32_array : napi_uint8_array, 0, "mask", true);
   if (a.failed()) return false;

@@ -51,8 +51,9 @@ namespace loom {
 
 /**
  * [N, rows, cols] rows read or written in place: row r of block n at data + offsets[n] + r·stride, and
- * the same in `half` (bfloat16 bits) where that is set: an operand is read from one of the two (the
- * bf16 one widened), a result written to each that is set (rounded once into `half`).
+ * the same in `half` (bfloat16 bits, or float16 ones in an attention call with `f16`) where that is
+ * set: an operand is read from one of the two (the half one widened), a result written to each that is
+ * set (rounded once into `half`).
  */
 struct RowsRef {
   float* data;
@@ -69,6 +70,7 @@ struct AttentionArgs {
   long causal_offset;
   float dropout;
   uint32_t seed0, seed1;
+  bool f16;  // the half rows hold float16 bits (else bfloat16)
   RowsRef q, k, v;
   // mask: element (n, i, j) at mask_offsets[n] + i·mask_stride_t + j·mask_stride_s; null for none
   const uint8_t* mask_bool;
