@@ -4,7 +4,8 @@
  * float32 or bf16 output) against the reference backend's float32 matmul on the widened values, and
  * the bf16 GELU kernels against the float32 kernels' results rounded once (bit for bit) and against
  * the reference; the float32 ⊕ bf16 elementwise kernels and bf16 column sums against the float32
- * kernels on widened copies (bit for bit), and cross-entropy on bf16 logits likewise. AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes.
+ * kernels on widened copies (bit for bit), and cross-entropy on bf16 logits likewise. AMX tiles and AVX-512 BF16 dot products, on 1, 2 and 3 threads, odd sizes, and products
+ * large enough that the kernels pack B in panels (AMX) or sum bf16 rows in groups (vdpbf16ps).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -51,6 +52,10 @@ function cases(): Case[] {
   out.push({ name: "ldB transposed block", layout: { ...base, m: 8, n: 11, k: 35, transA: false, transB: true, ldB: 50, offsetB: 3 } });
   // A long k: the AMX path packs A a few 32-row panels at a time (4 MiB of packed rows each).
   for (const transA of [false, true]) out.push({ name: `long k, tA=${transA}`, layout: { ...base, m: 130, n: 5, k: 20000, transA, transB: false } });
+  // A long k and a wide n: the AMX path packs B a panel of columns at a time (16 MiB of packed pairs).
+  for (const transB of [false, true]) out.push({ name: `long k, wide n, tB=${transB}`, layout: { ...base, m: 2, n: 1000, k: 9000, transA: false, transB } });
+  // Many rows and columns: the vdpbf16ps path sums a bf16 result in groups of rows, NC columns at a time.
+  out.push({ name: "many rows and columns", layout: { ...base, m: 1100, n: 1100, k: 37, transA: false, transB: false } });
   // Batches: both strided; B broadcast; A broadcast with Bᵀ strided.
   out.push({ name: "batch 3 strided", layout: { ...base, batch: 3, m: 9, n: 14, k: 23, transA: false, transB: false, strideA: 9 * 23, strideB: 23 * 14 } });
   out.push({ name: "batch 4, B broadcast, Aᵀ", layout: { ...base, batch: 4, m: 33, n: 7, k: 20, transA: true, transB: false, strideA: 33 * 20, strideB: 0 } });
@@ -94,6 +99,33 @@ for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]
           if (roundedProblem) assert.fail(roundedProblem);
           // And exactly the rounding of the kernel's own float32 result.
           assert.deepEqual(half, float32ToBFloat16(got), `${name} ${mode}: bf16 out is the float32 out rounded`);
+        }
+      }
+    });
+
+    test("a product computed in column and row blocks (ldB, offsets) has the whole product's bits: panels and row groups change no sums", () => {
+      const be = createNativeBackend({ threads, parallelMinWork: 0, amx });
+      const rand = seededRandom(35);
+      // [40×1000×9000]: B is packed in two panels of columns (AMX); [1100×1100×37]: bf16 rows summed in groups.
+      for (const [m, n, k] of [[40, 1000, 9000], [1100, 1100, 37]] as const) {
+        const a = bf16Values(rand, m * k);
+        const b = bf16Values(rand, k * n);
+        const bias = randomFloat32(rand, n);
+        const base = { batch: 1, k, transA: false, transB: false, strideA: 0, strideB: 0, accumulate: false, bias };
+        for (const half of [false, true]) {
+          const make = (len: number): Float32Array | Uint16Array => (half ? new Uint16Array(len) : new Float32Array(len));
+          const whole = make(m * n);
+          be.matmulBf16Layout(whole, a.bits, b.bits, { ...base, m, n, offsetA: 0, offsetB: 0 });
+          const [r1, c1] = [Math.floor(m / 2), Math.floor(n / 2)];
+          const blocks = make(m * n);
+          for (const [r0, rows] of [[0, r1], [r1, m - r1]] as const) {
+            for (const [c0, cols] of [[0, c1], [c1, n - c1]] as const) {
+              const part = make(rows * cols);
+              be.matmulBf16Layout(part, a.bits, b.bits, { ...base, m: rows, n: cols, ldB: n, offsetA: r0 * k, offsetB: c0, bias: bias.subarray(c0, c0 + cols) });
+              for (let i = 0; i < rows; i++) blocks.set(part.subarray(i * cols, (i + 1) * cols), (r0 + i) * n + c0);
+            }
+          }
+          assert.deepEqual(blocks, whole, `${m}×${n}×${k} (${half ? "bf16" : "float32"} out)`);
         }
       }
     });

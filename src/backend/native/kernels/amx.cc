@@ -1,9 +1,9 @@
 // bf16 GEMM on AMX tiles (Intel AMX-BF16: TDPBF16PS multiplies a 16×32 bf16 tile by a 32×16 one in
-// pair layout into a 16×16 fp32 tile). Both operands are repacked once per call, zero-padded to
-// multiples of 32, so that every tile is one contiguous 1 KiB run (rows 64 or 128 bytes apart, not a
-// matrix row apart, which would alias in the caches): A as [row block][k chunk][32 rows][32 bf16], B as
-// [column block][pair row q][32 columns] of (B[2q][j], B[2q+1][j]) pairs. Each task computes one 32×32
-// block of C in four accumulator tiles over the whole k, then merges it into out.
+// pair layout into a 16×16 fp32 tile). Both operands are repacked per call, in panels of a few MiB,
+// zero-padded to multiples of 32, so that every tile is one contiguous 1 KiB run (rows 64 or 128 bytes
+// apart, not a matrix row apart, which would alias in the caches): A as [row block][k chunk][32 rows]
+// [32 bf16], B as [column block][pair row q][32 columns] of (B[2q][j], B[2q+1][j]) pairs. Each task
+// computes one 32×32 block of C in four accumulator tiles over the whole k, then merges it into out.
 // Linux hands out the tile state only on request (arch_prctl ARCH_REQ_XCOMP_PERM), made once.
 #include "bf16.h"
 
@@ -47,10 +47,11 @@ struct Job {
   const Bf16GemmArgs* g;
   long bi;            // the batch matrix
   long row0;          // first row of the packed panel of A
-  const uint16_t* a;  // packed [m_pad / 32][k_pad / 32][32][32]
-  const uint32_t* b;  // packed [n_pad / 32][k_pad / 2][32] pairs
-  long k_pad, n_pad;
-  long col_blocks;
+  long col0;          // first column of the packed panel of B
+  const uint16_t* a;  // packed [panel rows / 32][k_pad / 32][32][32]
+  const uint32_t* b;  // packed [panel columns / 32][k_pad / 2][32] pairs
+  long k_pad;
+  long col_blocks;    // 32-column blocks in the panel of B
 };
 
 // The product's functions also use AVX-512 (every AMX CPU has it), so that the packing and the rounding
@@ -67,9 +68,10 @@ LOOM_AMX_AVX512 void block_task(void* ctx, int task) {
   }
   const long panel_i = (task / job.col_blocks) * 32;  // row block within the panel
   const long i0 = job.row0 + panel_i;
-  const long j0 = (task % job.col_blocks) * 32;
-  const uint16_t* a_block = job.a + panel_i * job.k_pad;  // 32 rows × k_pad, chunk-major
-  const uint32_t* b_block = job.b + j0 * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
+  const long panel_j = (task % job.col_blocks) * 32;  // column block within the panel
+  const long j0 = job.col0 + panel_j;
+  const uint16_t* a_block = job.a + panel_i * job.k_pad;       // 32 rows × k_pad, chunk-major
+  const uint32_t* b_block = job.b + panel_j * (job.k_pad / 2);  // k_pad / 2 pair rows × 32 columns
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
@@ -132,13 +134,13 @@ struct Pack {
   uint32_t* pb;
   long k_pad;
   long row0, row_blocks;  // the panel of A packed: 32-row blocks from row0
-  long col_blocks;        // B's 32-column blocks packed (0: B already packed)
+  long col0, col_blocks;  // the panel of B packed: 32-column blocks from col0 (0 blocks: already packed)
 };
 
 /**
  * Task t < row_blocks packs the panel's 32-row block t, [k_pad / 32][32 rows][32], A(i, p) at
- * (p / 32)·1024 + (i % 32)·32 + p % 32; the others pack B's 32-column block t − row_blocks,
- * [k_pad / 2][32] pairs.
+ * (p / 32)·1024 + (i % 32)·32 + p % 32; the others pack the 32-column block t − row_blocks of B's
+ * panel, [k_pad / 2][32] pairs.
  * Each writes its whole block, the zero padding included.
  */
 LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
@@ -163,8 +165,8 @@ LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
     }
     return;
   }
-  const long j0 = (t - pk.row_blocks) * 32L, cols = std::min<long>(32, g.n - j0);
-  uint32_t* block = pk.pb + j0 * (k_pad / 2);
+  const long panel_j = (t - pk.row_blocks) * 32L, j0 = pk.col0 + panel_j, cols = std::min<long>(32, g.n - j0);
+  uint32_t* block = pk.pb + panel_j * (k_pad / 2);
   std::memset(block, 0, (k_pad / 2) * 32 * sizeof(uint32_t));
   for (long q = 0; q < (k + 1) / 2; q++) {
     const long p = 2 * q;
@@ -187,23 +189,34 @@ LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
   }
   const long m_pad = (g.m + 31) / 32 * 32, k_pad = (g.k + 31) / 32 * 32, n_pad = (g.n + 31) / 32 * 32;
   // A is packed a panel of rows at a time, about PANEL_BYTES of it (at least 32 rows), so a product
-  // with a long k (a weight gradient over every token) needs no packed copy of all of A.
+  // with a long k (a weight gradient over every token) needs no packed copy of all of A. B likewise, a
+  // panel of columns at a time: a weight gradient whose B is a whole [tokens, vocab] logits gradient
+  // would otherwise pack (and keep, below) a copy as large as that gradient in float32 — 128 MiB at
+  // 8192 tokens × 8192 classes. Where B fits one panel (every other product of a transformer), it is
+  // packed once with the first panel of A; else each panel of B is packed once and A's panels are
+  // packed again for each (A is the small operand there). Every 32×32 block of C still sums the whole
+  // k in one task, in the same order, so the panels change no bits.
   constexpr long PANEL_BYTES = 4L << 20;
+  constexpr long B_PANEL_BYTES = 16L << 20;
   const long panel_rows = std::min(m_pad, std::max<long>(32, PANEL_BYTES / (k_pad * 2) / 32 * 32));
+  const long panel_cols = std::min(n_pad, std::max<long>(32, B_PANEL_BYTES / (k_pad * 2) / 32 * 32));
   // Reused per calling thread (the pool's threads fill them too): fresh zeroed pages per call would
   // cost more than the product; each packing task writes its whole block, padding included.
   static thread_local std::vector<uint16_t> pa;
   static thread_local std::vector<uint32_t> pb;
   if (static_cast<long>(pa.size()) < panel_rows * k_pad) pa.resize(panel_rows * k_pad);
-  if (static_cast<long>(pb.size()) < k_pad / 2 * n_pad) pb.resize(k_pad / 2 * n_pad);
+  if (static_cast<long>(pb.size()) < k_pad / 2 * panel_cols) pb.resize(k_pad / 2 * panel_cols);
   for (long bi = 0; bi < g.batch; bi++) {
-    for (long row0 = 0; row0 < m_pad; row0 += panel_rows) {
-      const long row_blocks = std::min(panel_rows, m_pad - row0) / 32;
-      const long col_blocks = row0 == 0 ? n_pad / 32 : 0;  // B once per batch matrix, with the first panel
-      Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col_blocks};
-      parallel_for(threads, static_cast<int>(row_blocks + col_blocks), pack_task, &pk);
-      Job job{&g, bi, row0, pa.data(), pb.data(), k_pad, n_pad, n_pad / 32};
-      parallel_for(threads, static_cast<int>(row_blocks * job.col_blocks), block_task, &job);
+    for (long col0 = 0; col0 < n_pad; col0 += panel_cols) {
+      const long col_blocks = std::min(panel_cols, n_pad - col0) / 32;
+      for (long row0 = 0; row0 < m_pad; row0 += panel_rows) {
+        const long row_blocks = std::min(panel_rows, m_pad - row0) / 32;
+        const long pack_cols = row0 == 0 ? col_blocks : 0;  // B's panel once, with the first panel of A
+        Pack pk{&g, g.a + bi * g.stride_a, g.b + bi * g.stride_b, pa.data(), pb.data(), k_pad, row0, row_blocks, col0, pack_cols};
+        parallel_for(threads, static_cast<int>(row_blocks + pack_cols), pack_task, &pk);
+        Job job{&g, bi, row0, col0, pa.data(), pb.data(), k_pad, col_blocks};
+        parallel_for(threads, static_cast<int>(row_blocks * col_blocks), block_task, &job);
+      }
     }
   }
 }

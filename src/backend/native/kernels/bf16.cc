@@ -66,11 +66,32 @@ struct Task {
   long rows_per_task, chunks;  // row chunks per batch matrix
 };
 
-/** Rows [i_begin, i_end) of batch matrix `bi`. */
+/**
+ * Rows of a bf16 result summed in one float32 scratch: at most about 4 MiB of it (rows × NC columns),
+ * so a long product (the logits, [tokens, vocab]) keeps no float32 copy of its rows.
+ */
+constexpr long SCRATCH_FLOATS = 1L << 20;
+
+void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end);
+
+/**
+ * Rows [i_begin, i_end) of batch matrix `bi`. A bf16 result goes in groups of rows whose float32 sums
+ * fit the scratch; every element still sums its k-blocks in the same order, so the grouping changes
+ * no bits (B's blocks are packed again per group, k·n copies against group·k·n products).
+ */
 void run_rows(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
+  if (!g.out_bf16) {
+    run_rows_in(g, bi, i_begin, i_end);
+    return;
+  }
+  const long group = std::max<long>(MC, SCRATCH_FLOATS / std::min(NC, g.n) / MC * MC);
+  for (long i = i_begin; i < i_end; i += group) run_rows_in(g, bi, i, std::min(i_end, i + group));
+}
+
+void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
   static thread_local uint32_t* pa_buf = nullptr;
   static thread_local uint32_t* pb_buf = nullptr;
-  static thread_local std::vector<float> scratch;  // fp32 sums of a bf16 result, rounded at the end
+  static thread_local std::vector<float> scratch;  // fp32 sums of a bf16 result's NC-column block
   if (!pa_buf) {
     pa_buf = static_cast<uint32_t*>(std::aligned_alloc(64, MC * KP * sizeof(uint32_t)));
     pb_buf = static_cast<uint32_t*>(std::aligned_alloc(64, KP * NC * sizeof(uint32_t)));
@@ -79,26 +100,28 @@ void run_rows(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
   const uint16_t* B = g.b + bi * g.stride_b;
   const long pairs = (g.k + 1) / 2;
   const long k = g.k, n = g.n, lda = g.lda, ldb = g.ldb;
-  // C: the output rows themselves (float32), or a scratch of the task's rows (bf16 results).
-  float* c_rows;
+  // C: the output rows themselves (float32, row length n), or a scratch of the rows' current NC-column
+  // block (bf16 results, row length ldc), started from the bias and rounded once the block is summed.
+  const long ldc = g.out_bf16 ? std::min(NC, n) : n;
   bool started = g.accumulate;
   if (g.out_bf16) {
-    scratch.resize((i_end - i_begin) * n);
-    c_rows = scratch.data() - i_begin * n;
+    if (static_cast<long>(scratch.size()) < (i_end - i_begin) * ldc) scratch.resize((i_end - i_begin) * ldc);
     started = true;
-    for (long i = i_begin; i < i_end; i++) {
-      if (g.bias) std::memcpy(c_rows + i * n, g.bias, n * sizeof(float));
-      else std::memset(c_rows + i * n, 0, n * sizeof(float));
-    }
-  } else {
-    c_rows = g.out_f32 + bi * g.m * n;
-    if (g.bias) {
-      started = true;
-      for (long i = i_begin; i < i_end; i++) std::memcpy(c_rows + i * n, g.bias, n * sizeof(float));
-    }
+  } else if (g.bias) {
+    started = true;
+    float* c = g.out_f32 + bi * g.m * n;
+    for (long i = i_begin; i < i_end; i++) std::memcpy(c + i * n, g.bias, n * sizeof(float));
   }
   for (long jc = 0; jc < n; jc += NC) {
     long nc = std::min(NC, n - jc);
+    // Row i, column jc + j of C at c_rows[i·ldc + j].
+    float* c_rows = g.out_bf16 ? scratch.data() - i_begin * ldc : g.out_f32 + bi * g.m * n + jc;
+    if (g.out_bf16) {
+      for (long i = i_begin; i < i_end; i++) {
+        if (g.bias) std::memcpy(c_rows + i * ldc, g.bias + jc, nc * sizeof(float));
+        else std::memset(c_rows + i * ldc, 0, nc * sizeof(float));
+      }
+    }
     for (long qc = 0; qc < pairs; qc += KP) {
       long kp = std::min(KP, pairs - qc);
       // Pair steps whose second product exists (the last one of an odd k pairs with a zero).
@@ -152,16 +175,19 @@ void run_rows(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
         }
         for (long jr = 0; jr < nc; jr += NR) {
           for (long ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kp, pa_buf + ir * kp, pb_buf + jr * kp, c_rows + (ic + ir) * n + jc + jr, n, load_c,
+            micro_kernel(kp, pa_buf + ir * kp, pb_buf + jr * kp, c_rows + (ic + ir) * ldc + jr, ldc, load_c,
                          std::min<long>(MR, mc - ir), std::min<long>(NR, nc - jr));
           }
         }
       }
     }
-  }
-  if (g.out_bf16) {
-    uint16_t* o = g.out_bf16 + bi * g.m * n;
-    for (long i = i_begin * n; i < i_end * n; i++) o[i] = round_to_bf16(c_rows[i]);
+    if (g.out_bf16) {
+      for (long i = i_begin; i < i_end; i++) {
+        uint16_t* o = g.out_bf16 + bi * g.m * n + i * n + jc;
+        const float* c = c_rows + i * ldc;
+        for (long j = 0; j < nc; j++) o[j] = round_to_bf16(c[j]);
+      }
+    }
   }
 }
 
