@@ -72,7 +72,11 @@ export function isRecyclable(buffer: ArrayBufferLike): boolean {
 export function recycleBuffer(buffer: ArrayBufferLike): void {
   if (!fresh.delete(buffer)) return;
   const bytes = buffer.byteLength;
-  if (!(buffer instanceof ArrayBuffer) || pooledBytes + bytes > limitBytes) return;
+  // One buffer of more than a quarter of the limit (a language model's [tokens, vocab] logits
+  // gradient) is left to the GC: it would fill the pool and sit idle there for a whole step, until the
+  // next loss's backward asks for its size again, while the smaller buffers it keeps out are the ones
+  // the rest of the backward and the next forward reuse.
+  if (!(buffer instanceof ArrayBuffer) || pooledBytes + bytes > limitBytes || bytes > limitBytes / 4) return;
   let list = freeBySize.get(bytes);
   if (list === undefined) {
     list = [];

@@ -25,6 +25,25 @@ test("a backward returns its finished gradient buffers, and an allocation of tha
   assert.deepEqual(Array.from((x.grad as Tensor).toTypedArray()), grad);
 });
 
+test("a buffer of more than a quarter of the limit is left to the GC; smaller ones are pooled", () => {
+  clearStoragePool();
+  const previous = setStoragePoolLimit(4 * 64 * 64 * 4); // room for four [64, 64] float32 buffers
+  try {
+    // [64, 64] gradients (a quarter of the limit): pooled.
+    const x = randn([64, 64]).requiresGrad_();
+    x.mul(2).exp().sum().backward();
+    assert.ok(pooledByteCount() > 0);
+    // [64, 65] gradients (just over a quarter): not, though the pool has room.
+    clearStoragePool();
+    const y = randn([64, 65]).requiresGrad_();
+    y.mul(2).exp().sum().backward();
+    assert.equal(pooledByteCount(), 0);
+  } finally {
+    setStoragePoolLimit(previous);
+    clearStoragePool();
+  }
+});
+
 test("a retained gradient and a leaf's gradient are never recycled", () => {
   clearStoragePool();
   const x = randn([40, 40]).requiresGrad_();

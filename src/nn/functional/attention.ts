@@ -33,6 +33,7 @@ import { bfloat16ToFloat32, float16ToFloat32 } from "../../io/half.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { isRecyclable, recycleBuffer } from "../../tensor/storage-pool.js";
 
 /** Options of `scaledDotProductAttention`: masks, causality, an additive bias, dropout, scale. */
 export interface ScaledDotProductAttentionOptions {
@@ -109,36 +110,43 @@ function stridesLike(x: Tensor, lead: readonly number[], rows: number, cols: num
 }
 
 /**
- * float32 buffers the half (bf16, fp16) path widens operands into and takes float32 gradients from, reused
- * across calls: each call is done with them when it returns (the forward keeps only its float32 output,
- * and the backward widens q, k and v again), so a bf16 attention allocates no float32 copies and keeps
- * none alive between its forward and backward.
+ * The float32 buffers one call of the half (bf16, fp16) fallback path widens operands into and takes
+ * float32 gradients from, each done with when the call returns (the forward keeps only its float32
+ * output, and the backward widens q, k and v again). Inside a backward (a checkpoint's recomputed
+ * forward, or the op's own backward) they go back to the storage pool for the next call; none is held
+ * between calls, so a model's attention keeps no float32 copies alive while its other layers run (they
+ * were 7 buffers of a layer's q/k/v size, 84 MiB for the SMALL GPT at 8 × 1024 tokens, held for good).
  */
-const halfScratch: Float32Array[] = [];
+class Scratch {
+  private readonly taken: Float32Array[] = [];
 
-/** Scratch buffer `slot` with `size` elements (grown when too small; contents undefined). */
-function scratch(slot: number, size: number): Float32Array {
-  let buffer = halfScratch[slot];
-  if (buffer === undefined || buffer.length < size) {
-    buffer = new Float32Array(size);
-    halfScratch[slot] = buffer;
+  /** A buffer of `size` float32 elements, contents undefined. */
+  take(size: number): Float32Array {
+    const buffer = allocateUninitialized("float32", size) as Float32Array;
+    this.taken.push(buffer);
+    return buffer;
   }
-  return buffer.length === size ? buffer : buffer.subarray(0, size);
+
+  /** The call is done with every buffer taken: pooled where the engine's recycling allows. */
+  release(): void {
+    for (const b of this.taken) if (isRecyclable(b.buffer)) recycleBuffer(b.buffer);
+    this.taken.length = 0;
+  }
 }
 
 /**
  * A half (bfloat16 or float16) tensor's values as a float32 tensor with the same shape, strides and
- * offset, over its whole storage widened into scratch `slot` (tensors viewing one storage share one
- * widening through `widened`); a view that reaches only a small part of its storage is widened alone.
+ * offset, over its whole storage widened into a buffer of `scratch` (tensors viewing one storage share
+ * one widening through `widened`); a view that reaches only a small part of its storage is widened alone.
  */
-function widenedView(x: Tensor, slot: number, widened: Map<Storage, Float32Array>): Tensor {
+function widenedView(x: Tensor, scratch: Scratch, widened: Map<Storage, Float32Array>): Tensor {
   if (x.dtype !== "bfloat16" && x.dtype !== "float16") return x;
   const whole = x.storage.length <= 2 * x.size;
   const stored = whole ? x.storage : x.contiguousValues();
   const src = stored as Uint16Array;
   let wide = widened.get(stored);
   if (wide === undefined) {
-    wide = scratch(slot, src.length);
+    wide = scratch.take(src.length);
     const be = getBackend();
     const widen = x.dtype === "float16" ? be.float16ToFloat32 : be.bfloat16ToFloat32;
     if (widen) widen.call(be, wide, src);
@@ -275,10 +283,10 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     causalOffset: options.isCausal ? causalOffset : null,
   };
   // q, k, v as the kernels read them: half ones widened into scratch, again for the backward.
-  const operands = (): [AttentionOperand, AttentionOperand, AttentionOperand] => {
+  const operands = (scratch: Scratch): [AttentionOperand, AttentionOperand, AttentionOperand] => {
     if (!half) return [operand(q, lead), operand(k, lead), operand(v, lead)];
     const views = new Map<Storage, Float32Array>();
-    return [operand(widenedView(q, 0, views), lead), operand(widenedView(k, 1, views), lead), operand(widenedView(v, 2, views), lead)];
+    return [operand(widenedView(q, scratch, views), lead), operand(widenedView(k, scratch, views), lead), operand(widenedView(v, scratch, views), lead)];
   };
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
   const be = getBackend();
@@ -305,9 +313,11 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     const [qh, kh, vh] = halfOperands;
     if (!be.attentionForwardHalf(q.dtype as HalfDType, out as Float32Array, outHalf as Uint16Array, lse, qh, kh, vh, mo, sizes, outLayouts)) outHalf = null;
   }
-  // The float32 operands (bf16 ones widened), for the float32 kernels: unless the bf16 kernels ran.
-  const [qo, ko, vo] = outHalf ? [null, null, null] : operands();
+  // The float32 operands (half ones widened), for the float32 kernels: unless the half kernels ran.
+  const forwardScratch = new Scratch();
+  const [qo, ko, vo] = outHalf ? [null, null, null] : operands(forwardScratch);
   if (!outHalf) getBackend().attentionForward(out, lse, weights, qo as AttentionOperand, ko as AttentionOperand, vo as AttentionOperand, mo, sizes, outLayouts);
+  forwardScratch.release();
 
   const inputs = [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
@@ -338,8 +348,9 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
         ];
       }
     }
-    const [qb, kb, vb] = half || qo === null ? operands() : [qo, ko as AttentionOperand, vo as AttentionOperand];
-    const g = half ? widenedView(grad, 3, new Map()) : grad;
+    const backwardScratch = new Scratch();
+    const [qb, kb, vb] = half || qo === null ? operands(backwardScratch) : [qo, ko as AttentionOperand, vo as AttentionOperand];
+    const g = half ? widenedView(grad, backwardScratch, new Map()) : grad;
     // The incoming gradient is read in place through its strides (a transposed view included) when
     // its rows are contiguous; otherwise it is copied once.
     const inPlace = g.dtype === compute && (Dv === 1 || g.strides[g.ndim - 1] === 1);
@@ -348,10 +359,10 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
     // float32 gradients of a half op go to scratch, rounded into fresh half storage below.
-    const gradBuffer = (size: number, slot: number): FloatArray => (half ? scratch(slot, size) : (allocateUninitialized(compute, size) as FloatArray));
-    const dq = q.requiresGrad ? gradBuffer(N * T * D, 4) : null;
-    const dk = k.requiresGrad ? gradBuffer(N * S * D, 5) : null;
-    const dv = v.requiresGrad ? gradBuffer(N * S * Dv, 6) : null;
+    const gradBuffer = (size: number): FloatArray => (half ? backwardScratch.take(size) : (allocateUninitialized(compute, size) as FloatArray));
+    const dq = q.requiresGrad ? gradBuffer(N * T * D) : null;
+    const dk = k.requiresGrad ? gradBuffer(N * S * D) : null;
+    const dv = v.requiresGrad ? gradBuffer(N * S * Dv) : null;
     const dm = maskNeedsGrad ? (allocate(compute, N * T * S) as FloatArray) : null;
     getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qb, kb, vb, mo, sizes, gradLayouts);
     const gradient = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
@@ -362,6 +373,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
       gradient(dv, [...lead, S, Dv], dvStrides, v.shape),
     ];
     if (mask && maskNeedsGrad) grads.push(gradient(dm, [...lead, T, S], null, mask.shape));
+    backwardScratch.release(); // the half gradients above are rounded copies: the float32 ones are done with
     return grads;
   });
   if (weights) return { output, weights: new Tensor(weights, [...lead, T, S]) };

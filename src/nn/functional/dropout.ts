@@ -13,6 +13,7 @@ import { type HalfDType, allocateUninitialized, convertStorage, isFloating, isHa
 import { to } from "../../ops/cast.js";
 import { type Generator, defaultGenerator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { isRecyclable, recycleBuffer } from "../../tensor/storage-pool.js";
 import { floatData } from "./rows.js";
 
 /** Options of `dropout`: the probability, training mode and the generator. */
@@ -48,7 +49,11 @@ function halfDropout(x: Tensor, dtype: HalfDType, p: number, seed: readonly [num
   const apply = (t: Tensor): Tensor => {
     const wide = convertStorage(t.contiguousValues(), t.dtype, "float32") as Float32Array;
     getBackend().dropout(wide, wide, n, p, seed);
-    return new Tensor(convertStorage(wide, "float32", dtype), x.shape);
+    const out = new Tensor(convertStorage(wide, "float32", dtype), x.shape);
+    // The widened copy is done with: inside a backward (this op's, or a checkpoint's recomputed
+    // forward) it goes back to the storage pool rather than to the GC.
+    if (isRecyclable(wide.buffer)) recycleBuffer(wide.buffer);
+    return out;
   };
   return record(apply(x), "dropout", [x], (g) => [apply(g.dtype === dtype ? g : to(g, dtype))]);
 }
