@@ -166,6 +166,25 @@ LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
   const long j0 = (t - pk.row_blocks) * 32L, cols = std::min<long>(32, g.n - j0);
   uint32_t* block = pk.pb + j0 * (k_pad / 2);
   std::memset(block, 0, (k_pad / 2) * 32 * sizeof(uint32_t));
+  if (!g.trans_b) {
+    // Rows p and p + 1 of B, 32 columns each, interleaved word by word into the 32 pairs
+    // (B(p, j) | B(p + 1, j) << 16): two two-source word permutes instead of 64 scalar loads. Columns
+    // past n load as zeros (masked loads never touch them), as the padding the scalar loop leaves.
+    const __mmask32 in_cols = cols >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << cols) - 1);
+    alignas(64) static constexpr uint16_t LO[32] = {0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39,
+                                                    8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
+    alignas(64) static constexpr uint16_t HI[32] = {16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
+                                                    24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63};
+    const __m512i lo = _mm512_load_si512(LO), hi = _mm512_load_si512(HI);
+    for (long q = 0; q < (k + 1) / 2; q++) {
+      const long p = 2 * q;
+      const __m512i x = _mm512_maskz_loadu_epi16(in_cols, pk.b + p * g.ldb + j0);
+      const __m512i y = p + 1 < k ? _mm512_maskz_loadu_epi16(in_cols, pk.b + (p + 1) * g.ldb + j0) : _mm512_setzero_si512();
+      _mm512_storeu_si512(block + q * 32, _mm512_permutex2var_epi16(x, lo, y));
+      _mm512_storeu_si512(block + q * 32 + 16, _mm512_permutex2var_epi16(x, hi, y));
+    }
+    return;
+  }
   for (long q = 0; q < (k + 1) / 2; q++) {
     const long p = 2 * q;
     const bool second = p + 1 < k;
