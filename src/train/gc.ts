@@ -10,8 +10,9 @@
  * next step. The buffer is never written, so its pages are never made resident (a zero-filled
  * allocation this large is a fresh mapping); the cost is a map and an unmap. It is a nudge, not a
  * guarantee: marking runs beside the step on V8's helper threads, and where V8 is already marking it
- * only hurries that along (measured on TINY on the bundled corpus, `loom train --tokenizer byte
- * --n-layer 4 --n-head 4 --batch-size 16`: peak RSS 279–291 MiB → 253–261 MiB, the loss bits the same).
+ * only hurries that along (TINY in a process of its own, bench/gpt-train-process.mjs, 2 threads: peak
+ * RSS 228–244 MiB without the hint, 199–219 with it, 187–205 with it and the `loom` binary's smaller
+ * young generation; the loss bits the same).
  *
  * `fullGarbageCollector` is `--gc-between-steps`'s collector (cli/step-gc.ts): a synchronous full GC
  * after every step, which frees more but costs ~10 ms of main-thread time per step.
