@@ -1,8 +1,10 @@
 /**
  * One GPT training run in a process of its own, for bench/gpt.bench.ts: plain node on the built `dist/`
- * code (no TypeScript loader, nothing of the bench loaded), training the way `loom train` does —
- * including its full garbage collection between steps (`dist/cli/step-gc.js`) unless `--no-step-gc` —
- * so that its peak RSS is what a user's training process reaches. Random token ids, dropout 0, AdamW.
+ * code (no TypeScript loader, nothing of the bench loaded; gpt.bench.ts starts it with the node flags
+ * of the `loom` binary), training the way `loom train` does — the trainer's garbage hint at each step
+ * boundary (`dist/train/gc.js`), and the full garbage collection between steps of
+ * `--gc-between-steps` (`dist/cli/step-gc.js`) unless `--no-step-gc` — so that its peak RSS is what
+ * a user's training process reaches. Random token ids, dropout 0, AdamW.
  * Prints per-step lines and, last, one JSON line in the shape of scripts/peers/gpt_torch.py's: median
  * tokens/s, ms/step, CPU ms/step (the whole process's), ru_maxrss in MiB, the number of timed steps.
  *
@@ -14,6 +16,7 @@ const dist = new URL("../dist/", import.meta.url);
 const loom = await import(new URL("index.js", dist).href);
 const backends = await import(new URL("backend/index.js", dist).href);
 const { collectBetweenSteps } = await import(new URL("cli/step-gc.js", dist).href);
+const { hintStepGarbage } = await import(new URL("train/gc.js", dist).href);
 
 const makers = {
   native: () => backends.createNativeBackend({ threads: Number(threads) }),
@@ -47,6 +50,7 @@ for (let s = 0; s < total; s++) {
   loss.backward();
   optimizer.step();
   optimizer.zeroGrad();
+  hintStepGarbage(); // as the trainer does at every step boundary
   if (stepGc) collectBetweenSteps();
   const cpu = process.cpuUsage(cpu0);
   const ms = performance.now() - t0;

@@ -148,7 +148,8 @@ function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: bo
   }
   const script = fileURLToPath(new URL("./gpt-train-process.mjs", import.meta.url));
   const m = c.model;
-  const args = [script, backend, String(threads), String(m.n_layer), String(m.n_embd), String(m.n_head), String(m.vocab_size),
+  // The node flags of the `loom` binary's shebang (src/cli/main.ts), so the process is sized as loom train's.
+  const args = ["--max-semi-space-size=2", script, backend, String(threads), String(m.n_layer), String(m.n_embd), String(m.n_head), String(m.vocab_size),
     String(c.batch), String(c.block), String(c.warmup), String(c.timed), ...(stepGc ? [] : ["--no-step-gc"])];
   const r = childJson<ChildRun>(process.execPath, args, process.env);
   if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];

@@ -181,25 +181,28 @@ export async function run(): Promise<void> {
   if (native && (native[0].amx || native[0].features.avx512bf16)) bf16Table(native, threads);
 }
 
-/** bf16 products (A·B and A·Bᵀ on bfloat16 bits, fp32 sums; AMX tiles where present, else vdpbf16ps) against the fp32 kernel. */
+/**
+ * bf16 products in all four layouts (bfloat16 bits read in place by `matmulBf16Layout`, fp32 sums; AMX
+ * tiles where present, else vdpbf16ps) against the fp32 kernel on the same values, one thread and all.
+ */
 function bf16Table(native: [NativeBackend, NativeBackend], threads: number): void {
   const rows: (string | number)[][] = [];
   for (const n of [256, 512, 1024]) {
-    for (const transB of [false, true]) {
+    for (const [name, transA, transB] of layouts) {
       const a = Uint16Array.from({ length: n * n }, (_, i) => 0x3f00 + (i % 97));
       const b = Uint16Array.from({ length: n * n }, (_, i) => 0x3e80 + (i % 89));
       const af = new Float32Array(Uint32Array.from(a, (v) => v << 16).buffer);
       const bf = new Float32Array(Uint32Array.from(b, (v) => v << 16).buffer);
       const out = new Float32Array(n * n);
       const flops = 2 * n * n * n;
-      const layout: MatmulLayout = { batch: 1, m: n, n, k: n, transA: false, transB, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
+      const layout: MatmulLayout = { batch: 1, m: n, n, k: n, transA, transB, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
       const cells: number[] = [];
       for (const be of native) {
         const fp32 = gflops(flops, () => be.matmul(out, af, bf, layout));
-        const bf16 = gflops(flops, () => be.matmulBf16(out, a, b, n, n, n, transB));
+        const bf16 = gflops(flops, () => be.matmulBf16Layout(out, a, b, layout));
         cells.push(fp32, bf16, bf16 / fp32);
       }
-      rows.push([`${n} ${transB ? "A·Bᵀ" : "A·B"}`, ...cells]);
+      rows.push([`${n} ${name}`, ...cells]);
     }
   }
   const kernel = native[0].amx ? "AMX-BF16 tiles" : "AVX-512 BF16 vdpbf16ps";

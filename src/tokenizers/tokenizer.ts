@@ -284,6 +284,17 @@ export class Tokenizer {
     return this.addedVocabulary.addTokens(list, this.model, this.normalizer);
   }
 
+  /**
+   * Drops the encoding caches (the fast path's piece → ids tables, a BPE model's word cache); they
+   * refill on the next encode. After encoding a whole corpus they hold ~10 MB that a training run would
+   * otherwise keep (and its garbage collector walk) to the end.
+   */
+  clearCache(): void {
+    this.fastPath = undefined;
+    const model: object = this.model;
+    if ("clearCache" in model && typeof model.clearCache === "function") (model as { clearCache(): void }).clearCache();
+  }
+
   /** Encodes special-token text as ordinary text instead of as the special token. */
   setEncodeSpecialTokens(value: boolean): void {
     this.addedVocabulary.encodeSpecialTokens = value;

@@ -123,6 +123,7 @@ function prepareData(settings: RunSettings, log: (s: string) => void): PreparedD
   const t1 = performance.now();
   const train = encodeDocuments(tokenizer, split.train);
   const validation = encodeDocuments(tokenizer, split.validation);
+  tokenizer.clearCache(); // what encoding the corpus cached is not needed while training
   log(`encoded: ${train.tokens.length} train tokens, ${validation.tokens.length} validation tokens (${((performance.now() - t1) / 1000).toFixed(1)}s)`);
   const need = settings.train.blockSize + 1;
   for (const [name, stream] of [["training", train], ["validation", validation]] as const) {

@@ -27,6 +27,7 @@ import { appendLine, isEmptyFolder, latestCheckpoint, lockRunFolder, unlockRunFo
 import { validateTrainOptions } from "./train-options.js";
 import { lossPlotSvg } from "./plot.js";
 import { createProgress, formatDuration, type ProgressDisplay } from "./progress.js";
+import { hintStepGarbage } from "./gc.js";
 import type { TokenStream } from "./dataset.js";
 
 /**
@@ -376,6 +377,8 @@ async function trainLocked(run: TrainerRun, optimizer: AdamW, evalSet: TokenBatc
         scaler.update();
       } else optimizer.step();
       optimizer.zeroGrad();
+      // The step's activations are all garbage now: have V8 start collecting them (gc.ts).
+      hintStepGarbage();
       step++;
       runSteps++;
       lastLoss = lossSum / options.gradAccumulation;
