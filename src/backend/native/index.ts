@@ -360,19 +360,7 @@ export class NativeBackend extends WasmBackend {
     layouts: AttentionLayouts = {},
   ): boolean {
     if (!nativeHalfAttention(mask, sz)) return false;
-    const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-    const gq = dq && halfRowsOf(dq, layouts.dq, N, T, D);
-    const gk = dk && halfRowsOf(dk, layouts.dk, N, S, D);
-    const gv = dv && halfRowsOf(dv, layouts.dv, N, S, Dv);
-    const g = halfRowsOf(dOut, layouts.dOut, N, T, Dv);
-    const o = rowsOf(out, layouts.out, N, T, Dv);
-    const [md, additive, mo, mt, ms] = maskArgs(mask);
-    this.call(() => this.k.attentionBackward(
-      dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
-      dOut, g.offsets, g.strideRow, out as Float32Array, o.offsets, o.strideRow, lse,
-      q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow, v.data, v.offsets, v.strideRow,
-      md, additive, mo, mt, ms, attentionSizes(sz, dtype), this.threadsFor(2.5 * attentionWork(sz)),
-    ));
+    this.nativeAttentionBackward(dq, dk, dv, dOut, out, lse, q, k, v, mask, sz, layouts, dtype);
     return true;
   }
 
@@ -386,18 +374,33 @@ export class NativeBackend extends WasmBackend {
       super.attentionBackward(dq, dk, dv, dMask, dOut, out, lse, q, k, v, mask, sz, layouts);
       return;
     }
+    this.nativeAttentionBackward(dq, dk, dv, dOut, out, lse, q, k, v, mask, sz, layouts, null);
+  }
+
+  /**
+   * One call of kernels/attention.cc's backward, on float32 operands (`half` null) or on half bits of
+   * that format: the gradients, dOut and out in their layouts' rows (contiguous blocks where none is given).
+   */
+  private nativeAttentionBackward(
+    dq: Float32Array | Uint16Array | null, dk: Float32Array | Uint16Array | null, dv: Float32Array | Uint16Array | null,
+    dOut: Float32Array | Uint16Array, out: Float32Array, lse: Float64Array,
+    q: AttentionOperand | AttentionOperandHalf, k: AttentionOperand | AttentionOperandHalf, v: AttentionOperand | AttentionOperandHalf,
+    mask: AttentionMask | null, sz: AttentionSizes, layouts: AttentionLayouts, half: HalfBits | null,
+  ): void {
+    // float32 operands were checked to be Float32Arrays (nativeAttention), half ones are Uint16Arrays.
+    const data = (x: AttentionOperand | AttentionOperandHalf): Float32Array | Uint16Array => x.data as Float32Array | Uint16Array;
     const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-    const gq = dq && rowsOf(dq, layouts.dq, N, T, D);
-    const gk = dk && rowsOf(dk, layouts.dk, N, S, D);
-    const gv = dv && rowsOf(dv, layouts.dv, N, S, Dv);
-    const g = rowsOf(dOut, layouts.dOut, N, T, Dv);
-    const o = rowsOf(out, layouts.out, N, T, Dv);
+    const gq = dq && blockRows(layouts.dq, N, T, D);
+    const gk = dk && blockRows(layouts.dk, N, S, D);
+    const gv = dv && blockRows(layouts.dv, N, S, Dv);
+    const g = blockRows(layouts.dOut, N, T, Dv);
+    const o = blockRows(layouts.out, N, T, Dv);
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionBackward(
       dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
       dOut, g.offsets, g.strideRow, out, o.offsets, o.strideRow, lse,
-      q.data as Float32Array, q.offsets, q.strideRow, k.data as Float32Array, k.offsets, k.strideRow, v.data as Float32Array, v.offsets, v.strideRow,
-      md, additive, mo, mt, ms, attentionSizes(sz), this.threadsFor(2.5 * attentionWork(sz)),
+      data(q), q.offsets, q.strideRow, data(k), k.offsets, k.strideRow, data(v), v.offsets, v.strideRow,
+      md, additive, mo, mt, ms, attentionSizes(sz, half ?? "bfloat16"), this.threadsFor(2.5 * attentionWork(sz)),
     ));
   }
 
@@ -600,11 +603,12 @@ function nativeHalfAttention(mask: AttentionMask | null, sz: AttentionSizes): bo
 }
 
 /** The layout's rows of a bf16 array, or its contiguous [n, rows, cols] rows (as wasm/attention.ts rowsOf). */
-function halfRowsOf(data: Uint16Array, layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionOperandHalf {
-  if (layout) return { data, offsets: layout.offsets, strideRow: layout.strideRow };
+/** The rows of an [n, rows, cols] operand: its layout's, or contiguous blocks where none is given. */
+function blockRows(layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionRowLayout {
+  if (layout) return layout;
   const offsets = new Int32Array(n);
   for (let b = 0; b < n; b++) offsets[b] = b * rows * cols;
-  return { data, offsets, strideRow: cols };
+  return { offsets, strideRow: cols };
 }
 
 function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null, boolean, Int32Array | null, number, number] {
