@@ -206,6 +206,18 @@ export function promoteTypes(a: DType, b: DType): DType {
 }
 
 /**
+ * out[i] = the float32 value of half bits src[i] (exact), for `from`'s format: on the active backend's
+ * conversion where it has one (native: F16C or a shift), else io/half.ts.
+ */
+export function widenHalfInto(out: Float32Array, src: Uint16Array, from: HalfDType): void {
+  const backend = getBackend();
+  const widen = from === "float16" ? backend.float16ToFloat32 : backend.bfloat16ToFloat32;
+  if (widen) widen.call(backend, out, src);
+  else if (from === "float16") float16ToFloat32(src, out);
+  else bfloat16ToFloat32(src, out);
+}
+
+/**
  * The elements of a contiguous `src` of dtype `from` as a new storage of dtype `to`: float → half rounds
  * to nearest even (bit-exact with PyTorch, see io/half.ts; float64 and int32 go through float32 first,
  * as PyTorch's conversions do), half → float is exact, → int32 truncates toward zero, → bool tests ≠ 0.
@@ -215,10 +227,7 @@ export function convertStorage(src: Storage, from: DType, to: DType, op = "to"):
   const backend = getBackend();
   if (isHalf(from)) {
     const wide = allocateUninitialized("float32", src.length, op) as Float32Array;
-    const widen = from === "float16" ? backend.float16ToFloat32 : backend.bfloat16ToFloat32;
-    if (widen) widen.call(backend, wide, src as Uint16Array);
-    else if (from === "float16") float16ToFloat32(src as Uint16Array, wide);
-    else bfloat16ToFloat32(src as Uint16Array, wide);
+    widenHalfInto(wide, src as Uint16Array, from);
     return to === "float32" ? wide : convertStorage(wide, "float32", to, op);
   }
   if (isHalf(to)) {

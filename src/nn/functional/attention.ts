@@ -26,10 +26,9 @@ import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
-import { type HalfDType, type Storage, allocate, allocateUninitialized, convertStorage, isFloating } from "../../tensor/dtype.js";
+import { type HalfDType, type Storage, allocate, allocateUninitialized, convertStorage, isFloating, widenHalfInto } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
-import { bfloat16ToFloat32, float16ToFloat32 } from "../../io/half.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
 import { broadcastShapes, numel, stridedOffsets } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -147,11 +146,7 @@ function widenedView(x: Tensor, scratch: Scratch, widened: Map<Storage, Float32A
   let wide = widened.get(stored);
   if (wide === undefined) {
     wide = scratch.take(src.length);
-    const be = getBackend();
-    const widen = x.dtype === "float16" ? be.float16ToFloat32 : be.bfloat16ToFloat32;
-    if (widen) widen.call(be, wide, src);
-    else if (x.dtype === "float16") float16ToFloat32(src, wide);
-    else bfloat16ToFloat32(src, wide);
+    widenHalfInto(wide, src, x.dtype);
     widened.set(stored, wide);
   }
   return whole ? new Tensor(wide, x.shape, x.strides, x.offset) : new Tensor(wide, x.shape);
@@ -192,8 +187,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     if (cq !== q || ck !== k || cv !== v) return scaledDotProductAttention(cq, ck, cv, options);
   }
   if (anyHalf(q, k, v)) {
-    // Half q, k, v (all one dtype, as PyTorch requires): the fused kernel runs on float32 copies and the
-    // output (and weights) are rounded back.
+    // Half q, k, v (all one dtype, as PyTorch requires): the fused op reads them in place (at most a
+    // boolean mask, no weights asked for); otherwise the op runs on float32 copies, rounded back.
     checkSameHalf(op, q, k, v);
     const dtype = q.dtype;
     if (!options.returnWeights && (options.mask === undefined || options.mask === null || options.mask.dtype === "bool")) {

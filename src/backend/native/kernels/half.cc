@@ -78,28 +78,12 @@ std::vector<float> widened_vector(bool f16, const uint16_t* x, long n) {
   return out;
 }
 
-/** body(r0, r1) for the chunks [r0, r1) of REDUCE_CHUNK_ROWS rows, on the pool. */
-template <typename Body>
-void row_chunks(long rows, int threads, Body body) {
-  struct Ctx {
-    Body* body;
-    long rows;
-  };
-  Ctx ctx{&body, rows};
-  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
-  parallel_for(threads, static_cast<int>(chunks), [](void* p, int chunk) {
-    const Ctx& c = *static_cast<const Ctx*>(p);
-    const long r0 = chunk * REDUCE_CHUNK_ROWS;
-    (*c.body)(r0, std::min(c.rows, r0 + REDUCE_CHUNK_ROWS));
-  }, &ctx);
-}
-
 }  // namespace
 
 void layernorm_forward_half(bool f16, uint16_t* out, float* mean, float* rstd, const uint16_t* x, const uint16_t* w, const uint16_t* b,
                             long rows, long cols, float eps, int threads) {
   const std::vector<float> ww = widened_vector(f16, w, cols), bw = widened_vector(f16, b, cols);
-  row_chunks(rows, threads, [&](long r0, long r1) {
+  parallel_row_chunks(rows, threads, [&](long r0, long r1) {
     const long n = (r1 - r0) * cols;
     float* xw = thread_buffer(0, n);
     float* y = thread_buffer(1, n);
@@ -116,7 +100,7 @@ void layernorm_backward_half(bool f16, uint16_t* dx, float* dw, float* db, const
   // One chunk per float32 call, so each call's single partial is the whole-tensor kernel's partial for
   // that chunk; they are added into dw/db in chunk order below, as that kernel adds its own.
   std::vector<float> part_w(dw ? chunks * cols : 0, 0.0f), part_b(db ? chunks * cols : 0, 0.0f);
-  row_chunks(rows, threads, [&](long r0, long r1) {
+  parallel_row_chunks(rows, threads, [&](long r0, long r1) {
     const long chunk = r0 / REDUCE_CHUNK_ROWS;
     const long n = (r1 - r0) * cols;
     float* xw = thread_buffer(0, n);
@@ -135,7 +119,7 @@ void layernorm_backward_half(bool f16, uint16_t* dx, float* dw, float* db, const
 }
 
 void softmax_forward_half(bool f16, uint16_t* out, const uint16_t* x, long rows, long cols, bool log, int threads) {
-  row_chunks(rows, threads, [&](long r0, long r1) {
+  parallel_row_chunks(rows, threads, [&](long r0, long r1) {
     const long n = (r1 - r0) * cols;
     float* xw = thread_buffer(0, n);
     float* y = thread_buffer(1, n);
@@ -146,7 +130,7 @@ void softmax_forward_half(bool f16, uint16_t* out, const uint16_t* x, long rows,
 }
 
 void softmax_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uint16_t* x, long rows, long cols, bool log, int threads) {
-  row_chunks(rows, threads, [&](long r0, long r1) {
+  parallel_row_chunks(rows, threads, [&](long r0, long r1) {
     const long n = (r1 - r0) * cols;
     float* xw = thread_buffer(0, n);
     float* y = thread_buffer(1, n);
@@ -214,25 +198,16 @@ void binary_mixed(int op, float* out, const float* a, const uint16_t* b, long n,
 
 template <bool F16>
 void sum_columns(float* out, const uint16_t* x, long rows, long cols, int threads) {
-  // rows.cc sum_columns' order exactly (64-row partials added in chunk order), on widened values.
-  constexpr long CHUNK = 64;
-  const long chunks = (rows + CHUNK - 1) / CHUNK;
+  // rows.cc sum_columns' order exactly (REDUCE_CHUNK_ROWS-row partials added in chunk order), on widened values.
+  const long chunks = (rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS;
   std::vector<float> part(chunks * cols, 0.0f);
-  struct Ctx {
-    float* part;
-    const uint16_t* x;
-    long rows, cols;
-  };
-  Ctx ctx{part.data(), x, rows, cols};
-  parallel_for(threads, static_cast<int>(chunks), [](void* p, int chunk) {
-    const Ctx& c = *static_cast<const Ctx*>(p);
-    float* dst = c.part + chunk * c.cols;
-    const long r1 = std::min(c.rows, (chunk + 1) * CHUNK);
-    for (long r = chunk * CHUNK; r < r1; r++) {
-      const uint16_t* xr = c.x + r * c.cols;
-      for (long j = 0; j < c.cols; j++) dst[j] += widen<F16>(xr[j]);
+  parallel_row_chunks(rows, threads, [&](long r0, long r1) {
+    float* dst = part.data() + r0 / REDUCE_CHUNK_ROWS * cols;
+    for (long r = r0; r < r1; r++) {
+      const uint16_t* xr = x + r * cols;
+      for (long j = 0; j < cols; j++) dst[j] += widen<F16>(xr[j]);
     }
-  }, &ctx);
+  });
   std::memset(out, 0, cols * sizeof(float));
   for (long chunk = 0; chunk < chunks; chunk++) {
     const float* p = part.data() + chunk * cols;

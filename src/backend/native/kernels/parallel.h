@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "pool.h"
+#include "shapes.h"
 
 namespace loom {
 namespace {
@@ -28,6 +29,24 @@ void parallel_ranges(long n, int threads, Body body) {
     long begin = t * c.chunk;
     (*c.body)(begin, std::min(c.n, begin + c.chunk));
   }, &ctx);
+}
+
+/** Runs body(task) for task in [0, tasks) on the pool. */
+template <typename Body>
+void parallel_tasks(long tasks, int threads, Body body) {
+  parallel_for(threads, static_cast<int>(tasks), [](void* p, int t) { (*static_cast<Body*>(p))(t); }, &body);
+}
+
+/**
+ * body(r0, r1) for each chunk [r0, r1) of REDUCE_CHUNK_ROWS rows (shapes.h), on the pool: the chunks of
+ * the column reductions, so a kernel run chunk by chunk sums in their order.
+ */
+template <typename Body>
+void parallel_row_chunks(long rows, int threads, Body body) {
+  parallel_tasks((rows + REDUCE_CHUNK_ROWS - 1) / REDUCE_CHUNK_ROWS, threads, [&](long chunk) {
+    const long r0 = chunk * REDUCE_CHUNK_ROWS;
+    body(r0, std::min(rows, r0 + REDUCE_CHUNK_ROWS));
+  });
 }
 
 /** As parallel_ranges, over whole rows: body(row_begin, row_end), one even share per thread. */

@@ -21,12 +21,6 @@ constexpr float SQRT_2_OVER_PI = 0.7978845608028654f;
 constexpr float INV_SQRT_2 = 0.7071067811865476f;
 constexpr float INV_SQRT_2PI = 0.3989422804014327f;
 
-/** Runs body(task) for task in [0, tasks) on the pool. */
-template <typename Body>
-void parallel_tasks(long tasks, int threads, Body body) {
-  parallel_for(threads, static_cast<int>(tasks), [](void* p, int t) { (*static_cast<Body*>(p))(t); }, &body);
-}
-
 /** MurmurHash3's finaliser, as reference/attention.ts fmix32. */
 inline uint32_t fmix32(uint32_t h) {
   h ^= h >> 16;
