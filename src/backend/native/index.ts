@@ -400,7 +400,7 @@ export class NativeBackend extends WasmBackend {
       dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
       dOut, g.offsets, g.strideRow, out, o.offsets, o.strideRow, lse,
       data(q), q.offsets, q.strideRow, data(k), k.offsets, k.strideRow, data(v), v.offsets, v.strideRow,
-      md, additive, mo, mt, ms, attentionSizes(sz, half ?? "bfloat16"), this.threadsFor(2.5 * attentionWork(sz)),
+      md, additive, mo, mt, ms, attentionSizes(sz, half), this.threadsFor(2.5 * attentionWork(sz)),
     ));
   }
 
@@ -616,8 +616,8 @@ function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null
   return [mask.data as Uint8Array | Float32Array, mask.additive, mask.offsets, mask.strideT, mask.strideS];
 }
 
-/** The kernels' sizes vector; `half` names the format of Uint16Array operands (float16 sets the last entry). */
-function attentionSizes(sz: AttentionSizes, half: HalfBits = "bfloat16"): Float64Array {
+/** The kernels' sizes vector; `half` names the format of half operands (null: float32 ones; float16 sets the last entry). */
+function attentionSizes(sz: AttentionSizes, half: HalfBits | null = null): Float64Array {
   const causal = sz.causalOffset !== null;
   return Float64Array.of(
     sz.n, sz.t, sz.s, sz.d, sz.dv, sz.scale, causal ? 1 : 0, sz.causalOffset ?? 0, sz.dropout, sz.seed[0] >>> 0, sz.seed[1] >>> 0,
