@@ -117,6 +117,32 @@ for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]
       }
     });
 
+    test("A at every element offset within a cache line (read in place where its rows start lines, else packed) gives the same bits", () => {
+      // With k and the row stride multiples of 32, exactly one of 32 consecutive offsets puts A's rows
+      // on 64-byte boundaries, which AMX reads in place; the other 31 pack A. The sums are the same.
+      const be = createNativeBackend({ threads, parallelMinWork: 0, amx });
+      const rand = seededRandom(37);
+      const [m, n, k] = [70, 40, 64];
+      const a = bf16Values(rand, m * k);
+      const b = bf16Values(rand, k * n);
+      const bias = randomFloat32(rand, n);
+      const layout = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0, offsetB: 0, accumulate: false, bias };
+      const expected = new Float32Array(m * n);
+      reference.matmul(expected, a.wide, b.wide, { ...layout, offsetA: 0 });
+      const first = new Float32Array(m * n);
+      be.matmulBf16Layout(first, a.bits, b.bits, { ...layout, offsetA: 0 });
+      const problem = closeTo(first, expected, 1e-5 * Math.sqrt(k), "A at offset 0");
+      if (problem) assert.fail(problem);
+      const shifted = new Uint16Array(m * k + 32);
+      for (let offsetA = 0; offsetA < 32; offsetA++) {
+        shifted.fill(0xffff);
+        shifted.set(a.bits, offsetA);
+        const got = new Float32Array(m * n);
+        be.matmulBf16Layout(got, shifted, b.bits, { ...layout, offsetA });
+        assert.deepEqual(got, first, `A at element offset ${offsetA}`);
+      }
+    });
+
     test("k = 0 writes the bias (or zeros); short operands, bad sizes and a bf16 out that accumulates are errors", () => {
       const be = createNativeBackend({ threads, amx });
       const lay = { batch: 2, m: 3, n: 4, k: 0, transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false };
