@@ -11,6 +11,9 @@
  * with bf16 mixed precision: loom's forward inside `autocast("bfloat16", …)` (native backend only: its
  * bf16 GEMM) against `gpt_torch.py --bf16` (torch.autocast on the CPU around the forward).
  *
+ * `npm run bench` runs under the `loom` binary's V8 flags (src/cli/main.ts: a 2 MiB young generation,
+ * marking in one pause), so the loom rows are what `loom train` gets.
+ *
  * Warm-up steps are excluded; the loom figure is the median wall-clock step time of the timed steps,
  * and PyTorch's is the median of scripts/peers/gpt_torch.py (nanoGPT-style, same configs, AdamW),
  * run as a child process with Debian's python3 (a row says why where it cannot run). The machine may be
@@ -23,7 +26,7 @@
  * and without the full GC between steps of `loom train --gc-between-steps`); those rows' peak RSS is the figure to
  * quote for the issue's "peak RSS of TINY training".
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { autocast, manualSeed, randint, setBackend, getBackend, type Backend } from "../src/index.js";
 import { defaultThreadCount } from "../src/backend/wasm/index.js";
@@ -141,6 +144,10 @@ function pytorch(c: BenchConfig, threads: number): Row {
  * a user's training process rather than of this bench (which has the TypeScript loader, all of `src/`
  * and the other configs' memory in it).
  */
+/** The node flags of the `loom` binary: its shebang's (src/cli/main.ts), read from there so the two cannot drift. */
+const LOOM_BINARY_NODE_FLAGS = readFileSync(fileURLToPath(new URL("../src/cli/main.ts", import.meta.url)), "utf8")
+  .split("\n")[0]!.replace(/^#!\/usr\/bin\/env -S node\s*/, "").split(/\s+/).filter((f) => f.startsWith("--"));
+
 function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: boolean): Row {
   const label = `loom ${backend} ${c.name}, own process on dist/${stepGc ? " (loom train --gc-between-steps: full GC between steps)" : ", no GC between steps"}`;
   if (!existsSync(fileURLToPath(new URL("../dist/cli/step-gc.js", import.meta.url)))) {
@@ -149,7 +156,7 @@ function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: bo
   const script = fileURLToPath(new URL("./gpt-train-process.mjs", import.meta.url));
   const m = c.model;
   // The node flags of the `loom` binary's shebang (src/cli/main.ts), so the process is sized as loom train's.
-  const args = ["--max-semi-space-size=2", script, backend, String(threads), String(m.n_layer), String(m.n_embd), String(m.n_head), String(m.vocab_size),
+  const args = [...LOOM_BINARY_NODE_FLAGS, script, backend, String(threads), String(m.n_layer), String(m.n_embd), String(m.n_head), String(m.vocab_size),
     String(c.batch), String(c.block), String(c.warmup), String(c.timed), ...(stepGc ? [] : ["--no-step-gc"])];
   const r = childJson<ChildRun>(process.execPath, args, process.env);
   if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];
