@@ -221,11 +221,16 @@ void forward_block(const AttentionArgs& a, long n) {
         std::memset(row, 0, e * sizeof(float));
         continue;
       }
-      const double sum = lanes_sum(pe, [&](long j) { return exp_f(row[j] - mx); });
-      const double l = mx + std::log(sum);
-      a.lse[r] = l;
-      const float lf = static_cast<float>(l);
-      for (long j = 0; j < pe; j++) row[j] = exp_f(row[j] - lf);
+      // One exp per score: e_j = exp(s_j − max) is kept and scaled by 1/Σe (the backward recomputes
+      // P as exp(s − lse) from the logsumexp saved here, as flash-attention does; the two agree to an ulp).
+      const double sum = lanes_sum(pe, [&](long j) {
+        const float ej = exp_f(row[j] - mx);
+        row[j] = ej;
+        return ej;
+      });
+      a.lse[r] = mx + std::log(sum);
+      const float inv_sum = static_cast<float>(1.0 / sum);
+      for (long j = 0; j < pe; j++) row[j] *= inv_sum;
       for (long j = pe; j < e; j++) row[j] = 0.0f;
       if (a.dropout > 0) apply_dropout(a, r, end, row, sc.z.data());
     }
