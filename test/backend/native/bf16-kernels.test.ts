@@ -117,29 +117,31 @@ for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]
       }
     });
 
-    test("A at every element offset within a cache line (read in place where its rows start lines, else packed) gives the same bits", () => {
-      // With k and the row stride multiples of 32, exactly one of 32 consecutive offsets puts A's rows
-      // on 64-byte boundaries, which AMX reads in place; the other 31 pack A. The sums are the same.
+    test("A at every element offset within a cache line (read in place or packed) gives the same bits", () => {
+      // With k and the row stride multiples of 32, one of 32 consecutive offsets puts A's rows on 64-byte
+      // boundaries. AMX reads A in place there, and at every offset where B is at most 128 columns wide;
+      // elsewhere it packs A. The sums are the same either way.
       const be = createNativeBackend({ threads, parallelMinWork: 0, amx });
       const rand = seededRandom(37);
-      const [m, n, k] = [70, 40, 64];
-      const a = bf16Values(rand, m * k);
-      const b = bf16Values(rand, k * n);
-      const bias = randomFloat32(rand, n);
-      const layout = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0, offsetB: 0, accumulate: false, bias };
-      const expected = new Float32Array(m * n);
-      reference.matmul(expected, a.wide, b.wide, { ...layout, offsetA: 0 });
-      const first = new Float32Array(m * n);
-      be.matmulBf16Layout(first, a.bits, b.bits, { ...layout, offsetA: 0 });
-      const problem = closeTo(first, expected, 1e-5 * Math.sqrt(k), "A at offset 0");
-      if (problem) assert.fail(problem);
-      const shifted = new Uint16Array(m * k + 32);
-      for (let offsetA = 0; offsetA < 32; offsetA++) {
-        shifted.fill(0xffff);
-        shifted.set(a.bits, offsetA);
-        const got = new Float32Array(m * n);
-        be.matmulBf16Layout(got, shifted, b.bits, { ...layout, offsetA });
-        assert.deepEqual(got, first, `A at element offset ${offsetA}`);
+      for (const [m, n, k] of [[70, 40, 64], [70, 200, 64]] as const) {
+        const a = bf16Values(rand, m * k);
+        const b = bf16Values(rand, k * n);
+        const bias = randomFloat32(rand, n);
+        const layout = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0, offsetB: 0, accumulate: false, bias };
+        const expected = new Float32Array(m * n);
+        reference.matmul(expected, a.wide, b.wide, { ...layout, offsetA: 0 });
+        const first = new Float32Array(m * n);
+        be.matmulBf16Layout(first, a.bits, b.bits, { ...layout, offsetA: 0 });
+        const problem = closeTo(first, expected, 1e-5 * Math.sqrt(k), `[${m}×${n}×${k}] A at offset 0`);
+        if (problem) assert.fail(problem);
+        const shifted = new Uint16Array(m * k + 32);
+        for (let offsetA = 0; offsetA < 32; offsetA++) {
+          shifted.fill(0xffff);
+          shifted.set(a.bits, offsetA);
+          const got = new Float32Array(m * n);
+          be.matmulBf16Layout(got, shifted, b.bits, { ...layout, offsetA });
+          assert.deepEqual(got, first, `[${m}×${n}×${k}] A at element offset ${offsetA}`);
+        }
       }
     });
 
