@@ -44,7 +44,7 @@ void configure_tiles() {
 }
 
 struct Job {
-  const Bf16GemmArgs* g;
+  const HalfGemmArgs* g;
   long bi;            // the batch matrix
   long row0;          // first row of the packed panel of A
   long col0;          // first column of the packed panel of B
@@ -119,7 +119,7 @@ LOOM_AMX_AVX512 inline __m512i pair_index(bool high) {
 
 /** C block (row block panel_i, column block panel_j of the panels): four accumulator tiles over the whole k, merged into out. */
 LOOM_AMX_AVX512 void compute_block(const Job& job, long panel_i, long panel_j) {
-  const Bf16GemmArgs& g = *job.g;
+  const HalfGemmArgs& g = *job.g;
   const long i0 = job.row0 + panel_i;
   const long j0 = job.col0 + panel_j;
   // A's 32 rows: in place (rows lda apart) where the block is whole, else packed (chunk-major, 32 apart).
@@ -160,9 +160,9 @@ LOOM_AMX_AVX512 void compute_block(const Job& job, long panel_i, long panel_j) {
     const __m512 bv = bias ? _mm512_maskz_loadu_ps(k, bias + 16 * h) : _mm512_setzero_ps();
     for (long i = 0; i < mr; i++) {
       const __m512 t = _mm512_load_ps(tile + i * 32 + 16 * h);
-      if (g.out_bf16) {
+      if (g.out_half) {
         // bias + product, the sum rounded once (as the fp32 kernel's bias rows, then one cast)
-        _mm256_mask_storeu_epi16(g.out_bf16 + base + i * g.n + 16 * h, k, round_bf16x16(bias ? _mm512_add_ps(bv, t) : t));
+        _mm256_mask_storeu_epi16(g.out_half + base + i * g.n + 16 * h, k, round_bf16x16(bias ? _mm512_add_ps(bv, t) : t));
       } else {
         float* row = g.out_f32 + base + i * g.n + 16 * h;
         __m512 v = t;
@@ -229,7 +229,7 @@ class AlignedBuffer {
 
 /** Operands of one batch matrix and their packed buffers. */
 struct Pack {
-  const Bf16GemmArgs* g;
+  const HalfGemmArgs* g;
   const uint16_t* a;
   const uint16_t* b;
   uint16_t* pa;
@@ -248,7 +248,7 @@ struct Pack {
  */
 LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
   const Pack& pk = *static_cast<const Pack*>(ctx);
-  const Bf16GemmArgs& g = *pk.g;
+  const HalfGemmArgs& g = *pk.g;
   const long k = g.k, k_pad = pk.k_pad;
   if (t < pk.row_blocks) {
     const long i0 = pk.row0 + static_cast<long>(t) * 32, rows = std::min<long>(32, g.m - i0);
@@ -322,7 +322,7 @@ LOOM_AMX_AVX512 void pack_task(void* ctx, int t) {
   }
 }
 
-LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads) {
+LOOM_AMX_AVX512 void gemm_bf16_amx_layout(const HalfGemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   if (g.k == 0) {
     gemm_bf16_layout(g, threads);  // no products: the bias (or zeros) only, as the vdpbf16ps path writes it

@@ -16,8 +16,7 @@
 #include <cstring>
 #include <vector>
 
-#include "bf16.h"
-#include "f16.h"
+#include "half_rows.h"
 #include "kernels.h"
 #include "pool.h"
 #include "vmath.h"
@@ -109,15 +108,7 @@ BlockRows block_rows(const RowsRef& r, long n, long rows, long cols, std::vector
   if (static_cast<long>(buf.size()) < rows * cols) buf.resize(rows * cols);
   const uint16_t* src = r.half + r.offsets[n];
   float* dst = buf.data();
-  for (long i = 0; i < rows; i++) {
-    const uint16_t* s = src + i * r.stride;
-    if (f16) {
-      widen_f16_row(dst + i * cols, s, cols);
-    } else {
-      uint32_t* d = reinterpret_cast<uint32_t*>(dst + i * cols);
-      for (long j = 0; j < cols; j++) d[j] = static_cast<uint32_t>(s[j]) << 16;
-    }
-  }
+  for (long i = 0; i < rows; i++) widen_half_row(f16, dst + i * cols, src + i * r.stride, cols);
   return {dst, cols};
 }
 
@@ -129,12 +120,7 @@ void store_rows(const RowsRef& dst, long n, const float* src, long rows, long co
   }
   if (dst.half) {
     uint16_t* base = dst.half + dst.offsets[n];
-    for (long r = 0; r < rows; r++) {
-      uint16_t* d = base + r * dst.stride;
-      const float* s = src + r * cols;
-      if (f16) narrow_f16_row(d, s, cols);
-      else for (long j = 0; j < cols; j++) d[j] = round_to_bf16(s[j]);
-    }
+    for (long r = 0; r < rows; r++) narrow_half_row(f16, base + r * dst.stride, src + r * cols, cols);
   }
 }
 

@@ -62,7 +62,7 @@ void micro_kernel(long kp, const uint32_t* pa, const uint32_t* pb, float* c, lon
 }
 
 struct Task {
-  const Bf16GemmArgs* g;
+  const HalfGemmArgs* g;
   long rows_per_task, chunks;  // row chunks per batch matrix
 };
 
@@ -72,15 +72,15 @@ struct Task {
  */
 constexpr long SCRATCH_FLOATS = 1L << 20;
 
-void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end);
+void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end);
 
 /**
  * Rows [i_begin, i_end) of batch matrix `bi`. A bf16 result goes in groups of rows whose float32 sums
  * fit the scratch; every element still sums its k-blocks in the same order, so the grouping changes
  * no bits (B's blocks are packed again per group, k·n copies against group·k·n products).
  */
-void run_rows(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
-  if (!g.out_bf16) {
+void run_rows(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
+  if (!g.out_half) {
     run_rows_in(g, bi, i_begin, i_end);
     return;
   }
@@ -88,7 +88,7 @@ void run_rows(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
   for (long i = i_begin; i < i_end; i += group) run_rows_in(g, bi, i, std::min(i_end, i + group));
 }
 
-void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
+void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
   static thread_local uint32_t* pa_buf = nullptr;
   static thread_local uint32_t* pb_buf = nullptr;
   static thread_local std::vector<float> scratch;  // fp32 sums of a bf16 result's NC-column block
@@ -102,9 +102,9 @@ void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
   const long k = g.k, n = g.n, lda = g.lda, ldb = g.ldb;
   // C: the output rows themselves (float32, row length n), or a scratch of the rows' current NC-column
   // block (bf16 results, row length ldc), started from the bias and rounded once the block is summed.
-  const long ldc = g.out_bf16 ? std::min(NC, n) : n;
+  const long ldc = g.out_half ? std::min(NC, n) : n;
   bool started = g.accumulate;
-  if (g.out_bf16) {
+  if (g.out_half) {
     if (static_cast<long>(scratch.size()) < (i_end - i_begin) * ldc) scratch.resize((i_end - i_begin) * ldc);
     started = true;
   } else if (g.bias) {
@@ -115,8 +115,8 @@ void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
   for (long jc = 0; jc < n; jc += NC) {
     long nc = std::min(NC, n - jc);
     // Row i, column jc + j of C at c_rows[i·ldc + j].
-    float* c_rows = g.out_bf16 ? scratch.data() - i_begin * ldc : g.out_f32 + bi * g.m * n + jc;
-    if (g.out_bf16) {
+    float* c_rows = g.out_half ? scratch.data() - i_begin * ldc : g.out_f32 + bi * g.m * n + jc;
+    if (g.out_half) {
       for (long i = i_begin; i < i_end; i++) {
         if (g.bias) std::memcpy(c_rows + i * ldc, g.bias + jc, nc * sizeof(float));
         else std::memset(c_rows + i * ldc, 0, nc * sizeof(float));
@@ -181,9 +181,9 @@ void run_rows_in(const Bf16GemmArgs& g, long bi, long i_begin, long i_end) {
         }
       }
     }
-    if (g.out_bf16) {
+    if (g.out_half) {
       for (long i = i_begin; i < i_end; i++) {
-        uint16_t* o = g.out_bf16 + bi * g.m * n + i * n + jc;
+        uint16_t* o = g.out_half + bi * g.m * n + i * n + jc;
         const float* c = c_rows + i * ldc;
         for (long j = 0; j < nc; j++) o[j] = round_to_bf16(c[j]);
       }
@@ -198,13 +198,13 @@ bool bf16_supported() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
 }
 
-void gemm_bf16_layout(const Bf16GemmArgs& g, int threads) {
+void gemm_bf16_layout(const HalfGemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   if (g.k == 0) {
     for (long r = 0; r < g.batch * g.m; r++) {
       for (long j = 0; j < g.n; j++) {
         float v = g.bias ? g.bias[j] : 0.0f;
-        if (g.out_bf16) g.out_bf16[r * g.n + j] = round_to_bf16(v);
+        if (g.out_half) g.out_half[r * g.n + j] = round_to_bf16(v);
         else if (!g.accumulate) g.out_f32[r * g.n + j] = v;
       }
     }

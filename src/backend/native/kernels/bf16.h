@@ -4,25 +4,9 @@
 #include <cstdint>
 #include <cstring>
 
-namespace loom {
+#include "shapes.h"
 
-/**
- * One (possibly batched) product out[b] = op(A[b])·op(B[b]) (+ bias | + out) on bfloat16 bits with fp32
- * products and sums; the layout fields are backend.ts MatmulLayout's (operand pointers already offset).
- * The result is written as float32 (out_f32) or rounded once to bfloat16 (out_bf16; accumulate is then
- * not allowed): exactly one of the two is non-null.
- */
-struct Bf16GemmArgs {
-  const uint16_t* a;
-  const uint16_t* b;
-  float* out_f32;      // contiguous [batch, m, n], or null
-  uint16_t* out_bf16;  // contiguous [batch, m, n], or null
-  const float* bias;   // [n] or null: every row starts as the bias
-  long batch, m, n, k;
-  long lda, ldb;            // elements between stored rows of A and of B
-  long stride_a, stride_b;  // elements between batch matrices (0 broadcasts)
-  bool trans_a, trans_b, accumulate;
-};
+namespace loom {
 
 /** bfloat16 bits of x, rounded to nearest even, every NaN as 0xffff (io/half.ts float32ToBFloat16). */
 inline uint16_t round_to_bf16(float x) {
@@ -33,20 +17,20 @@ inline uint16_t round_to_bf16(float x) {
 
 bool bf16_supported();
 /** The product on vdpbf16ps (call only where bf16_supported()). */
-void gemm_bf16_layout(const Bf16GemmArgs& g, int threads);
+void gemm_bf16_layout(const HalfGemmArgs& g, int threads);
 /** out[m,n] (+)= A[m,k]·op(B), A row-major [m,k] and B [k,n] (or [n,k] with trans_b) holding bfloat16 bits. */
 void gemm_bf16(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate, int threads);
 
 /** Whether the CPU has AMX-BF16 and the OS granted this process the tile state (asked once). */
 bool amx_supported();
 /** As gemm_bf16_layout, on AMX tiles (call only where amx_supported()). */
-void gemm_bf16_amx_layout(const Bf16GemmArgs& g, int threads);
+void gemm_bf16_amx_layout(const HalfGemmArgs& g, int threads);
 /** As gemm_bf16, on AMX tiles (call only where amx_supported()). */
 void gemm_bf16_amx(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate, int threads);
 
-/** The Bf16GemmArgs of a single [m,k]·op(B) product into float32 out. */
-inline Bf16GemmArgs simple_bf16_gemm(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate) {
-  return Bf16GemmArgs{a, b, out, nullptr, nullptr, 1, m, n, k, k, trans_b ? k : n, 0, 0, false, trans_b, accumulate};
+/** The HalfGemmArgs of a single [m,k]·op(B) product into float32 out. */
+inline HalfGemmArgs simple_bf16_gemm(float* out, const uint16_t* a, const uint16_t* b, long m, long n, long k, bool trans_b, bool accumulate) {
+  return HalfGemmArgs{a, b, out, nullptr, nullptr, 1, m, n, k, k, trans_b ? k : n, 0, 0, false, trans_b, accumulate};
 }
 
 }  // namespace loom

@@ -345,30 +345,40 @@ void gemm_block(const GemmArgs& g, long bi, long i_begin, long i_end, long j_beg
   }
 }
 
-struct Plan {
-  const GemmArgs* g;
-  long parts;      // pieces each product is cut into
-  bool split_rows; // pieces are row ranges (else column ranges)
-  long unit;       // rows (or columns) per piece, a multiple of MR (NR)
-};
-
-void run_task(void* ctx, int task) {
-  const Plan& p = *static_cast<const Plan*>(ctx);
-  const GemmArgs& g = *p.g;
-  long bi = task / p.parts;
-  long part = task % p.parts;
-  if (p.split_rows) {
-    long i0 = part * p.unit;
-    long i1 = std::min(g.m, i0 + p.unit);
-    if (i0 < i1) gemm_block(g, bi, i0, i1, 0, g.n);
-  } else {
-    long j0 = part * p.unit;
-    long j1 = std::min(g.n, j0 + p.unit);
-    if (j0 < j1) gemm_block(g, bi, 0, g.m, j0, j1);
-  }
-}
-
 long round_up(long x, long to) { return (x + to - 1) / to * to; }
+
+/**
+ * How a (batched) product is cut into tasks: one per product, or — with fewer products than threads —
+ * each product along its longer side into one piece per thread (unit rows or columns each, a multiple
+ * of MR or NR). `Block` computes rows [i0, i1) × columns [j0, j1) of batch matrix bi.
+ */
+template <class Args, void (*Block)(const Args&, long, long, long, long, long)>
+struct Pieces {
+  const Args* g;
+  long parts = 1;
+  bool split_rows = true;
+  long unit;
+
+  Pieces(const Args& args, int threads) : g(&args), unit(args.m) {
+    if (threads > 1 && args.batch < threads) {
+      split_rows = args.m >= args.n;
+      unit = split_rows ? round_up((args.m + threads - 1) / threads, MR) : round_up((args.n + threads - 1) / threads, NR);
+      parts = split_rows ? (args.m + unit - 1) / unit : (args.n + unit - 1) / unit;
+    }
+  }
+
+  static void run(void* ctx, int task) {
+    const Pieces& p = *static_cast<const Pieces*>(ctx);
+    const Args& g = *p.g;
+    const long bi = task / p.parts, lo = (task % p.parts) * p.unit;
+    const long hi = std::min(p.split_rows ? g.m : g.n, lo + p.unit);
+    if (lo >= hi) return;
+    if (p.split_rows) Block(g, bi, lo, hi, 0, g.n);
+    else Block(g, bi, 0, g.m, lo, hi);
+  }
+
+  void run_all(int threads) { parallel_for(threads, static_cast<int>(g->batch * parts), run, this); }
+};
 
 // ---- float16 operands ----
 // The float32 GEMM above on float16 inputs, read in place: each KC-deep block of op(A) and op(B) is
@@ -401,7 +411,7 @@ F16Scratch& f16_scratch() {
   return s;
 }
 
-void gemm_f16_block(const F16GemmArgs& g, long bi, long i_begin, long i_end, long j_begin, long j_end) {
+void gemm_f16_block(const HalfGemmArgs& g, long bi, long i_begin, long i_end, long j_begin, long j_end) {
   F16Scratch& s = f16_scratch();
   const uint16_t* a = g.a + bi * g.stride_a;
   const uint16_t* b = g.b + bi * g.stride_b;
@@ -430,11 +440,11 @@ void gemm_f16_block(const F16GemmArgs& g, long bi, long i_begin, long i_end, lon
           widen_rows(s.stage, a, g.lda, ic, mc, pc, kc);
           pack_a(s.a, s.stage, kc, false, 0, mc, 0, kc);
         }
-        float* c = g.out_f16 ? s.c : g.out_f32 + bi * g.m * n + ic * n + jc;
-        block_tiles(kc, mc, nc, nullptr, 0, 0, s.a, s.b, c, g.out_f16 ? NC : n, load_c, bias ? bias + jc : nullptr);
+        float* c = g.out_half ? s.c : g.out_f32 + bi * g.m * n + ic * n + jc;
+        block_tiles(kc, mc, nc, nullptr, 0, 0, s.a, s.b, c, g.out_half ? NC : n, load_c, bias ? bias + jc : nullptr);
       }
-      if (g.out_f16) {
-        uint16_t* out = g.out_f16 + bi * g.m * n + ic * n + jc;
+      if (g.out_half) {
+        uint16_t* out = g.out_half + bi * g.m * n + ic * n + jc;
         if (g.k == 0) {
           // No k blocks ran: the rows are the bias (or zeros), as gemm_f32 writes them.
           for (long i = 0; i < mc; i++)
@@ -450,50 +460,16 @@ void gemm_f16_block(const F16GemmArgs& g, long bi, long i_begin, long i_end, lon
   }
 }
 
-struct F16Plan {
-  const F16GemmArgs* g;
-  long parts;
-  bool split_rows;
-  long unit;
-};
-
-void run_f16_task(void* ctx, int task) {
-  const F16Plan& p = *static_cast<const F16Plan*>(ctx);
-  const F16GemmArgs& g = *p.g;
-  long bi = task / p.parts;
-  long part = task % p.parts;
-  long lo = part * p.unit;
-  long hi = std::min(p.split_rows ? g.m : g.n, lo + p.unit);
-  if (lo >= hi) return;
-  if (p.split_rows) gemm_f16_block(g, bi, lo, hi, 0, g.n);
-  else gemm_f16_block(g, bi, 0, g.m, lo, hi);
-}
-
 }  // namespace
 
-void gemm_f16(const F16GemmArgs& g, int threads) {
+void gemm_f16(const HalfGemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
-  // The same cut as gemm_f32: one piece per product, or each product cut along its longer side.
-  F16Plan plan{&g, 1, true, g.m};
-  if (threads > 1 && g.batch < threads) {
-    plan.split_rows = g.m >= g.n;
-    plan.unit = plan.split_rows ? round_up((g.m + threads - 1) / threads, MR) : round_up((g.n + threads - 1) / threads, NR);
-    plan.parts = plan.split_rows ? (g.m + plan.unit - 1) / plan.unit : (g.n + plan.unit - 1) / plan.unit;
-  }
-  parallel_for(threads, static_cast<int>(g.batch * plan.parts), run_f16_task, &plan);
+  Pieces<HalfGemmArgs, gemm_f16_block>(g, threads).run_all(threads);  // the same cut as gemm_f32
 }
 
 void gemm_f32(const GemmArgs& g, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
-  Plan plan{&g, 1, true, g.m};
-  if (threads > 1 && g.batch < threads) {
-    // Fewer products than threads: cut each along its longer side into one piece per thread.
-    plan.parts = threads;
-    plan.split_rows = g.m >= g.n;
-    plan.unit = plan.split_rows ? round_up((g.m + threads - 1) / threads, MR) : round_up((g.n + threads - 1) / threads, NR);
-    plan.parts = plan.split_rows ? (g.m + plan.unit - 1) / plan.unit : (g.n + plan.unit - 1) / plan.unit;
-  }
-  parallel_for(threads, static_cast<int>(g.batch * plan.parts), run_task, &plan);
+  Pieces<GemmArgs, gemm_block>(g, threads).run_all(threads);
 }
 
 }  // namespace LOOM_ISA

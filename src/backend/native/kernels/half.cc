@@ -11,8 +11,7 @@
 #include <cstring>
 #include <vector>
 
-#include "bf16.h"
-#include "f16.h"
+#include "half_rows.h"
 #include "parallel.h"
 #include "pool.h"
 
@@ -52,29 +51,10 @@ float* thread_buffer(int slot, long n) {
   return b.data();
 }
 
-void widen_span(float* out, const uint16_t* x, long n) {
-  for (long i = 0; i < n; i++) out[i] = widen<false>(x[i]);
-}
-
-void round_span(uint16_t* out, const float* x, long n) {
-  for (long i = 0; i < n; i++) out[i] = round_to_bf16(x[i]);
-}
-
-/** widen_span / round_span for either half format: bfloat16, or float16 where f16 (f16.h). */
-void widen_half(bool f16, float* out, const uint16_t* x, long n) {
-  if (f16) widen_f16_row(out, x, n);
-  else widen_span(out, x, n);
-}
-
-void round_half(bool f16, uint16_t* out, const float* x, long n) {
-  if (f16) narrow_f16_row(out, x, n);
-  else round_span(out, x, n);
-}
-
 /** A half [n] vector widened (empty for null): the LayerNorm weight and bias, read by every row. */
 std::vector<float> widened_vector(bool f16, const uint16_t* x, long n) {
   std::vector<float> out(x ? n : 0);
-  if (x) widen_half(f16, out.data(), x, n);
+  if (x) widen_half_row(f16, out.data(), x, n);
   return out;
 }
 
@@ -87,9 +67,9 @@ void layernorm_forward_half(bool f16, uint16_t* out, float* mean, float* rstd, c
     const long n = (r1 - r0) * cols;
     float* xw = thread_buffer(0, n);
     float* y = thread_buffer(1, n);
-    widen_half(f16, xw, x + r0 * cols, n);
+    widen_half_row(f16, xw, x + r0 * cols, n);
     avx512::layernorm_forward(y, mean + r0, rstd + r0, xw, w ? ww.data() : nullptr, b ? bw.data() : nullptr, r1 - r0, cols, eps, 1);
-    round_half(f16, out + r0 * cols, y, n);
+    narrow_half_row(f16, out + r0 * cols, y, n);
   });
 }
 
@@ -106,11 +86,11 @@ void layernorm_backward_half(bool f16, uint16_t* dx, float* dw, float* db, const
     float* xw = thread_buffer(0, n);
     float* g = thread_buffer(1, n);
     float* d = dx ? thread_buffer(2, n) : nullptr;
-    widen_half(f16, xw, x + r0 * cols, n);
-    widen_half(f16, g, dy + r0 * cols, n);
+    widen_half_row(f16, xw, x + r0 * cols, n);
+    widen_half_row(f16, g, dy + r0 * cols, n);
     avx512::layernorm_backward(d, dw ? part_w.data() + chunk * cols : nullptr, db ? part_b.data() + chunk * cols : nullptr, g, xw,
                                mean + r0, rstd + r0, w ? ww.data() : nullptr, r1 - r0, cols, 1);
-    if (d) round_half(f16, dx + r0 * cols, d, n);
+    if (d) narrow_half_row(f16, dx + r0 * cols, d, n);
   });
   for (long chunk = 0; chunk < chunks; chunk++) {
     if (dw) for (long c = 0; c < cols; c++) dw[c] += part_w[chunk * cols + c];
@@ -123,9 +103,9 @@ void softmax_forward_half(bool f16, uint16_t* out, const uint16_t* x, long rows,
     const long n = (r1 - r0) * cols;
     float* xw = thread_buffer(0, n);
     float* y = thread_buffer(1, n);
-    widen_half(f16, xw, x + r0 * cols, n);
+    widen_half_row(f16, xw, x + r0 * cols, n);
     avx512::softmax_forward(y, xw, r1 - r0, cols, log, 1);
-    round_half(f16, out + r0 * cols, y, n);
+    narrow_half_row(f16, out + r0 * cols, y, n);
   });
 }
 
@@ -136,11 +116,11 @@ void softmax_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uin
     float* y = thread_buffer(1, n);
     float* g = thread_buffer(2, n);
     float* d = thread_buffer(3, n);
-    widen_half(f16, xw, x + r0 * cols, n);
+    widen_half_row(f16, xw, x + r0 * cols, n);
     avx512::softmax_forward(y, xw, r1 - r0, cols, log, 1);
-    widen_half(f16, g, dy + r0 * cols, n);
+    widen_half_row(f16, g, dy + r0 * cols, n);
     avx512::softmax_backward(d, g, y, r1 - r0, cols, log, 1);
-    round_half(f16, dx + r0 * cols, d, n);
+    narrow_half_row(f16, dx + r0 * cols, d, n);
   });
 }
 
@@ -150,9 +130,9 @@ void gelu_forward_half(bool f16, uint16_t* out, const uint16_t* x, long n, bool 
     float* y = thread_buffer(1, GELU_CHUNK);
     for (long c = b; c < e; c += GELU_CHUNK) {
       const long len = std::min(GELU_CHUNK, e - c);
-      widen_half(f16, wide, x + c, len);
+      widen_half_row(f16, wide, x + c, len);
       avx512::gelu_forward(y, wide, len, tanh_approx, 1);
-      round_half(f16, out + c, y, len);
+      narrow_half_row(f16, out + c, y, len);
     }
   });
 }
@@ -164,10 +144,10 @@ void gelu_backward_half(bool f16, uint16_t* dx, const uint16_t* dy, const uint16
     float* d = thread_buffer(2, GELU_CHUNK);
     for (long c = b; c < e; c += GELU_CHUNK) {
       const long len = std::min(GELU_CHUNK, e - c);
-      widen_half(f16, wide, x + c, len);
-      widen_half(f16, g, dy + c, len);
+      widen_half_row(f16, wide, x + c, len);
+      widen_half_row(f16, g, dy + c, len);
       avx512::gelu_backward(d, g, wide, len, tanh_approx, 1);
-      round_half(f16, dx + c, d, len);
+      narrow_half_row(f16, dx + c, d, len);
     }
   });
 }
@@ -234,7 +214,7 @@ void cross_entropy_forward_half(bool f16, double* lse, double* nll, double* smoo
     float* wide = thread_buffer(0, classes);
     for (long r = r0; r < r1; r++) {
       if (targets[r] == ignore_index) continue;
-      widen_half(f16, wide, logits + r * classes, classes);
+      widen_half_row(f16, wide, logits + r * classes, classes);
       avx512::cross_entropy_forward(lse + r, nll + r, smooth + r, wide, targets + r, weight, 1, classes, ignore_index, 1);
     }
   });
@@ -247,9 +227,9 @@ void cross_entropy_backward_half(bool f16, uint16_t* dlogits, const uint16_t* lo
     float* wide = thread_buffer(0, classes);
     float* d = thread_buffer(1, classes);
     for (long r = r0; r < r1; r++) {
-      widen_half(f16, wide, logits + r * classes, classes);
+      widen_half_row(f16, wide, logits + r * classes, classes);
       avx512::cross_entropy_backward(d, wide, targets + r, weight, lse + r, g_nll + r, g_smooth + r, 1, classes, ignore_index, 1);
-      round_half(f16, dlogits + r * classes, d, classes);
+      narrow_half_row(f16, dlogits + r * classes, d, classes);
     }
   });
 }

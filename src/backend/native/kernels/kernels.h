@@ -11,7 +11,7 @@ namespace LOOM_ISA {
 
 void gemm_f32(const GemmArgs& g, int threads);
 /** gemm_f32 on float16 operands widened block by block while packing: the bits gemm_f32 gives on widened copies. */
-void gemm_f16(const F16GemmArgs& g, int threads);
+void gemm_f16(const HalfGemmArgs& g, int threads);
 
 void attention_forward(const AttentionArgs& a, int threads);
 void attention_backward(const AttentionArgs& a, int threads);

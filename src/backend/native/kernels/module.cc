@@ -41,7 +41,7 @@ struct Table {
   void (*to_bf16)(uint16_t*, const float*, long, int);
   void (*from_bf16)(float*, const uint16_t*, long, int);
   void (*to_f16)(uint16_t*, const float*, long, int);
-  void (*gemm_f16)(const F16GemmArgs&, int);
+  void (*gemm_f16)(const HalfGemmArgs&, int);
   void (*from_f16)(float*, const uint16_t*, long, int);
   void (*layernorm_forward)(float*, float*, float*, const float*, const float*, const float*, long, long, float, int);
   void (*layernorm_backward)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, long, long, int);
@@ -100,19 +100,29 @@ class Args {
     if (!ok() || i >= argc_ || napi_get_value_bool(env_, argv_[i], &v) != napi_ok) fail("argument " + std::to_string(i) + " must be a boolean");
     return v;
   }
+  /** Whether argument i is a typed array; if so, its element type, length and data. */
+  bool typed_array(size_t i, napi_typedarray_type* type, size_t* length, void** data) {
+    bool is_typed = false;
+    return ok() && i < argc_ && napi_is_typedarray(env_, argv_[i], &is_typed) == napi_ok && is_typed &&
+           napi_get_typedarray_info(env_, argv_[i], type, length, data, nullptr, nullptr) == napi_ok;
+  }
   /** Any typed array: its data, element type and length (nullptr after a failure). */
   void* any_array(size_t i, const char* name, napi_typedarray_type* type, long* length) {
-    if (!ok()) return nullptr;
-    bool is_typed = false;
     size_t n = 0;
     void* data = nullptr;
-    if (i >= argc_ || napi_is_typedarray(env_, argv_[i], &is_typed) != napi_ok || !is_typed ||
-        napi_get_typedarray_info(env_, argv_[i], type, &n, &data, nullptr, nullptr) != napi_ok) {
+    if (!typed_array(i, type, &n, &data)) {
       fail(std::string(name) + " must be a typed array");
       return nullptr;
     }
     *length = static_cast<long>(n);
     return data;
+  }
+  /** Whether argument i is a Uint16Array (half bits). */
+  bool is_u16(size_t i) {
+    napi_typedarray_type type;
+    size_t n = 0;
+    void* data = nullptr;
+    return typed_array(i, &type, &n, &data) && type == napi_uint16_array;
   }
   /** A typed array of `type` with at least `need` elements, or null (nullptr) when `nullable`. */
   void* array(size_t i, napi_typedarray_type type, long need, const char* name, bool nullable = false) {
@@ -153,17 +163,9 @@ class Args {
 
   /**
    * Rows of an [n, rows, cols] operand from (data, offsets, strideRow) at arguments i, i+1, i+2, each
-   * block's rows checked to lie inside data. A null data gives a RowsRef with null data when `nullable`.
+   * block's rows checked to lie inside data. A null data gives a RowsRef with null data when `nullable`;
+   * with `half_ok` a Uint16Array of half bits is taken too (into RowsRef::half, data null).
    */
-  /** Whether argument i is a Uint16Array (bfloat16 bits). */
-  bool is_u16(size_t i) {
-    bool is_typed = false;
-    napi_typedarray_type type;
-    if (!ok() || i >= argc_ || napi_is_typedarray(env_, argv_[i], &is_typed) != napi_ok || !is_typed) return false;
-    return napi_get_typedarray_info(env_, argv_[i], &type, nullptr, nullptr, nullptr, nullptr) == napi_ok && type == napi_uint16_array;
-  }
-
-  /** As rows_ref, where `half_ok` also takes a Uint16Array of bfloat16 bits (into RowsRef::half, data null). */
   RowsRef rows_ref(size_t i, long n, long rows, long cols, const char* name, bool nullable = false, bool half_ok = false) {
     RowsRef ref{nullptr, nullptr, 0};
     const bool half = half_ok && is_u16(i);
@@ -583,12 +585,10 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
 
 /**
  * Reads a half-operand product's arguments — (out f32|u16, a u16, b u16, bias f32|null, batch, m, n, k,
- * transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate, …) — into g (Bf16GemmArgs
- * or F16GemmArgs, whose half out is g.*HalfOut), checking the sizes and every operand's span. false
- * (with a JS exception pending) when they do not hold.
+ * transA, transB, strideA, strideB, offsetA, offsetB, ldA, ldB, accumulate, …) — into g, checking the
+ * sizes and every operand's span. false (with a JS exception pending) when they do not hold.
  */
-template <class G, uint16_t* G::*HalfOut>
-bool read_half_gemm(napi_env env, Args& a, G& g, bool out_half, const char* op) {
+bool read_half_gemm(napi_env env, Args& a, HalfGemmArgs& g, bool out_half, const char* op) {
   g.batch = a.integer(4), g.m = a.integer(5), g.n = a.integer(6), g.k = a.integer(7);
   g.trans_a = a.boolean(8), g.trans_b = a.boolean(9);
   g.stride_a = a.integer(10), g.stride_b = a.integer(11);
@@ -605,7 +605,7 @@ bool read_half_gemm(napi_env env, Args& a, G& g, bool out_half, const char* op) 
   long rows_a = g.trans_a ? g.k : g.m, cols_a = g.trans_a ? g.m : g.k;
   long rows_b = g.trans_b ? g.n : g.k, cols_b = g.trans_b ? g.k : g.n;
   long out_size = g.batch * g.m * g.n;
-  if (out_half) g.*HalfOut = a.u16(0, out_size, "out");
+  if (out_half) g.out_half = a.u16(0, out_size, "out");
   else g.out_f32 = a.f32(0, out_size, "out");
   bool empty = out_size == 0 || g.k == 0;
   const uint16_t* pa = a.u16(1, empty ? 0 : reach(offset_a, g.stride_a, g.batch, span(rows_a, cols_a, g.lda)), "A");
@@ -621,10 +621,10 @@ bool read_half_gemm(napi_env env, Args& a, G& g, bool out_half, const char* op) 
 // written as float32 or (outBf16) rounded once to bfloat16.
 napi_value GemmBf16Layout(napi_env env, napi_callback_info info) {
   Args a(env, info, "matmulBf16Layout");
-  Bf16GemmArgs g{};
+  HalfGemmArgs g{};
   int threads = static_cast<int>(a.integer(17));
-  bool amx = a.boolean(18), out_bf16 = a.boolean(19);
-  if (a.failed() || !read_half_gemm<Bf16GemmArgs, &Bf16GemmArgs::out_bf16>(env, a, g, out_bf16, "matmulBf16Layout")) return nullptr;
+  bool amx = a.boolean(18), out_half = a.boolean(19);
+  if (a.failed() || !read_half_gemm(env, a, g, out_half, "matmulBf16Layout")) return nullptr;
   if (!bf16_supported() || (amx && !amx_supported())) {
     napi_throw_error(env, nullptr, "native matmulBf16Layout: this CPU has no AVX-512 BF16 instructions (or AMX tiles asked for)");
     return nullptr;
@@ -638,10 +638,10 @@ napi_value GemmBf16Layout(napi_env env, napi_callback_info info) {
 // matmulF16Layout), written as float32 or (outF16) rounded once to float16.
 napi_value GemmF16(napi_env env, napi_callback_info info) {
   Args a(env, info, "matmulF16Layout");
-  F16GemmArgs g{};
+  HalfGemmArgs g{};
   int threads = static_cast<int>(a.integer(17));
   bool out_f16 = a.boolean(18);
-  if (a.failed() || !read_half_gemm<F16GemmArgs, &F16GemmArgs::out_f16>(env, a, g, out_f16, "matmulF16Layout")) return nullptr;
+  if (a.failed() || !read_half_gemm(env, a, g, out_f16, "matmulF16Layout")) return nullptr;
   a.table().gemm_f16(g, threads);
   return undefined(env);
 }

@@ -7,7 +7,7 @@
 #include <immintrin.h>
 #include <vector>
 
-#include "f16.h"
+#include "half_rows.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "pool.h"
@@ -479,22 +479,11 @@ void dropout(float* out, const float* x, long n, double p, uint32_t seed0, uint3
 // io/half.ts float32ToBFloat16 / bfloat16ToFloat32, bit for bit: round to nearest even on the bits
 // (u + 0x7fff + lsb) >> 16, every NaN to 0xffff; widening is a shift.
 void to_bf16(uint16_t* out, const float* x, long n, int threads) {
-  parallel_ranges(n, threads, [&](long b, long e) {
-    for (long i = b; i < e; i++) {
-      uint32_t u;
-      std::memcpy(&u, x + i, sizeof u);
-      out[i] = (u & 0x7fffffffu) > 0x7f800000u ? 0xffffu : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-    }
-  });
+  parallel_ranges(n, threads, [&](long b, long e) { narrow_bf16_row(out + b, x + b, e - b); });
 }
 
 void from_bf16(float* out, const uint16_t* x, long n, int threads) {
-  parallel_ranges(n, threads, [&](long b, long e) {
-    for (long i = b; i < e; i++) {
-      uint32_t u = static_cast<uint32_t>(x[i]) << 16;
-      std::memcpy(out + i, &u, sizeof u);
-    }
-  });
+  parallel_ranges(n, threads, [&](long b, long e) { widen_bf16_row(out + b, x + b, e - b); });
 }
 
 // io/half.ts float32ToFloat16 / float16ToFloat32 bit for bit (f16.h).

@@ -17,18 +17,20 @@ struct GemmArgs {
 };
 
 /**
- * A GemmArgs product of float16 operands (bits in uint16): float32 products and sums from the float32
- * bias, written as float32 (out_f32) or rounded once to float16 (out_f16; not with accumulate).
+ * A GemmArgs product of half operands (bfloat16 or float16 bits in uint16, by the kernel called):
+ * float32 products and sums from the float32 bias, written as float32 (out_f32) or rounded once to the
+ * operands' format (out_half; accumulate is then not allowed): exactly one of the two is non-null.
+ * The layout fields are backend.ts MatmulLayout's, the operand pointers already offset.
  */
-struct F16GemmArgs {
+struct HalfGemmArgs {
   const uint16_t* a;
   const uint16_t* b;
-  float* out_f32;     // contiguous [batch, m, n], or null
-  uint16_t* out_f16;  // contiguous [batch, m, n], or null
-  const float* bias;  // [n] or null
+  float* out_f32;      // contiguous [batch, m, n], or null
+  uint16_t* out_half;  // contiguous [batch, m, n], or null
+  const float* bias;   // [n] or null: every row starts as the bias
   long batch, m, n, k;
-  long lda, ldb;
-  long stride_a, stride_b;
+  long lda, ldb;            // elements between stored rows of A and of B
+  long stride_a, stride_b;  // elements between batch matrices (0 broadcasts)
   bool trans_a, trans_b, accumulate;
 };
 
