@@ -56,6 +56,14 @@ export function narrowValues(y: Tensor, dtype: DType): Tensor {
 }
 
 /**
+ * The contiguous bits a half kernel reads for `x` in `dtype`: x's own (a view copied contiguous), or,
+ * for an incoming gradient of another dtype, its values rounded to `dtype`; not recorded.
+ */
+export function halfBits(x: Tensor, dtype: HalfDType): Uint16Array {
+  return narrowValues(x, dtype).contiguousValues() as Uint16Array;
+}
+
+/**
  * For ops whose operands must share one dtype once half precision is involved (matmul, linear,
  * attention; PyTorch raises "expected both to have the same dtype" there): a DTypeError naming `op`
  * and the dtypes when a half operand meets another dtype.

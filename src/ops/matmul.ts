@@ -6,7 +6,7 @@
  */
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
-import { type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
+import { type HalfDType, type Storage, allocateUninitialized, convertStorage, isFloatingPoint, isHalf, promoteTypes } from "../tensor/dtype.js";
 import { autocastOperand, autocasting, checkSameHalf, inFloat32 } from "./half.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -138,7 +138,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // x[B, T, K]·W[K, N] with one W for every batch row: a single [B·T, K]·[K, N] product.
   const fold = batch > 1 && ob.batchStride === 0 && !oa.trans && oa.batchStride === m * k;
   if (isHalf(a.dtype)) {
-    const product = halfProduct(a.dtype as "bfloat16" | "float16", oa, ob, { batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k }, null);
+    const product = halfProduct(a.dtype as HalfDType, oa, ob, { batch: fold ? 1 : batch, m: fold ? batch * m : m, n, k }, null);
     return record(new Tensor(product, [...batchShape, m, n]), "matmul", [a, b], (g) => [
       a.requiresGrad ? sumToShape(matmul(g, transpose(b, -1, -2)), a.shape) : null,
       b.requiresGrad ? weightGradient(a, g, b.shape) : null,
@@ -200,7 +200,7 @@ export function addmm(bias: Tensor, x: Tensor, w: Tensor): Tensor {
   const ox = operand(x2, []);
   const ow = operand(w, []);
   let out: Storage;
-  if (isHalf(x.dtype)) out = halfProduct(x.dtype as "bfloat16" | "float16", ox, ow, { batch: 1, m: rows, n: N, k: K }, bias);
+  if (isHalf(x.dtype)) out = halfProduct(x.dtype as HalfDType, ox, ow, { batch: 1, m: rows, n: N, k: K }, bias);
   else {
     out = allocateUninitialized(x.dtype, rows * N) as FloatArray; // every row starts as the bias
     getBackend().matmul(out, ox.data, ow.data, {
@@ -236,7 +236,7 @@ function halfGemm(dtype: string): boolean {
  * sums in float32 from the bias rows when given, rounding each result to `dtype` once.
  */
 function halfProduct(
-  dtype: "bfloat16" | "float16", ox: Operand, oy: Operand, size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null,
+  dtype: HalfDType, ox: Operand, oy: Operand, size: { batch: number; m: number; n: number; k: number }, bias: Tensor | null,
 ): Storage {
   const { batch, m, n, k } = size;
   const out = allocateUninitialized(dtype, batch * m * n) as Uint16Array; // every element is written

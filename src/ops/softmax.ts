@@ -2,13 +2,12 @@
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { DTypeError } from "../errors.js";
 import { type HalfDType, allocateUninitialized, isFloating, isHalf } from "../tensor/dtype.js";
-import { autocastFloat32, autocasting, inFloat32 } from "./half.js";
+import { autocastFloat32, autocasting, halfBits, inFloat32 } from "./half.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "./record.js";
 import { transpose } from "./views.js";
-import { to } from "./cast.js";
 
 function rowwise(x: Tensor, dim: number, log: boolean): Tensor {
   const name = log ? "logSoftmax" : "softmax";
@@ -53,7 +52,7 @@ function halfRowwise(x: Tensor, dim: number, log: boolean): Tensor | null {
   const out = allocateUninitialized(dtype, x.size);
   be.softmaxForwardHalf(dtype, out as Uint16Array, input, rows, cols, log);
   return record(new Tensor(out, x.shape), name, [x], (g) => {
-    const dy = noGrad(() => (g.dtype === dtype ? g : to(g, dtype)).contiguousValues()) as Uint16Array;
+    const dy = halfBits(g, dtype);
     const dx = allocateUninitialized(dtype, x.size);
     be.softmaxBackwardHalf?.(dtype, dx as Uint16Array, dy, input, rows, cols, log);
     return [new Tensor(dx, x.shape)];

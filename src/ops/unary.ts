@@ -2,8 +2,7 @@
 import { UnaryOp, type UnaryOpCode, unaryBackward, unaryForward } from "../backend/reference/unary.js";
 import { getBackend, type FloatArray } from "../backend/index.js";
 import { type HalfDType, allocateUninitialized, isFloating, isHalf, type DType } from "../tensor/dtype.js";
-import { to } from "./cast.js";
-import { inFloat32 } from "./half.js";
+import { halfBits, inFloat32 } from "./half.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "./record.js";
 
@@ -108,12 +107,11 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 function geluHalf(x: Tensor, approximate: "none" | "tanh"): Tensor {
   const be = getBackend();
   const dtype = x.dtype as HalfDType;
-  const bits = (t: Tensor): Uint16Array => t.contiguousValues() as Uint16Array;
-  const xs = bits(x);
+  const xs = halfBits(x, dtype);
   const out = allocateUninitialized(dtype, x.size);
   be.geluForwardHalf?.(dtype, out as Uint16Array, xs, x.size, approximate);
   return record(new Tensor(out, x.shape), "gelu", [x], (grad) => {
-    const dy = bits(grad.dtype === dtype ? grad : to(grad, dtype));
+    const dy = halfBits(grad, dtype);
     const dx = allocateUninitialized(dtype, x.size);
     be.geluBackwardHalf?.(dtype, dx as Uint16Array, dy, xs, x.size, approximate);
     return [new Tensor(dx, x.shape)];

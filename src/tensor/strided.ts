@@ -9,6 +9,13 @@ import type { Storage } from "./dtype.js";
 import { getBackend } from "../backend/index.js";
 import { contiguousStrides } from "./shape.js";
 
+/** Merged dims of two views: sizes (the last the row) and each view's strides. */
+interface MergedDims {
+  sizes: number[];
+  ds: number[];
+  ss: number[];
+}
+
 /**
  * The dims of two views of `shape` (destination and source strides) with size-1 dims dropped and dims
  * d, d+1 merged wherever both views have stride[d] = stride[d+1]·shape[d+1]: the last merged dim is
@@ -16,7 +23,7 @@ import { contiguousStrides } from "./shape.js";
  */
 function mergeDims(
   shape: readonly number[], dstStrides: readonly number[], srcStrides: readonly number[],
-): { sizes: number[]; ds: number[]; ss: number[] } | null {
+): MergedDims | null {
   const sizes: number[] = [];
   const ds: number[] = [];
   const ss: number[] = [];
@@ -47,7 +54,7 @@ function mergeDims(
  * dims of `mergeDims`.
  */
 function forEachRowPair(
-  merged: { sizes: number[]; ds: number[]; ss: number[] }, dstOffset: number, srcOffset: number,
+  merged: MergedDims, dstOffset: number, srcOffset: number,
   row: (dstStart: number, srcStart: number, length: number, dstStep: number, srcStep: number) => void,
 ): void {
   const { sizes, ds, ss } = merged;

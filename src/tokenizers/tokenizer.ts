@@ -291,8 +291,7 @@ export class Tokenizer {
    */
   clearCache(): void {
     this.fastPath = undefined;
-    const model: object = this.model;
-    if ("clearCache" in model && typeof model.clearCache === "function") (model as { clearCache(): void }).clearCache();
+    this.model.clearCache?.();
   }
 
   /** Encodes special-token text as ordinary text instead of as the special token. */

@@ -6,13 +6,13 @@
  * external memory has piled up since the last one — at whatever point of a step that falls.
  * `hintStepGarbage()` at each step boundary, where the finished step's activations are all garbage,
  * moves that start there: an untouched 64 MiB ArrayBuffer, dropped at once, counts as new external
- * memory and so makes V8 start its incremental, concurrent marking now instead of part-way through the
- * next step. The buffer is never written, so its pages are never made resident (a zero-filled
- * allocation this large is a fresh mapping); the cost is a map and an unmap. It is a nudge, not a
- * guarantee: marking runs beside the step on V8's helper threads, and where V8 is already marking it
- * only hurries that along (TINY in a process of its own, bench/gpt-train-process.mjs, 2 threads: peak
- * RSS 228–244 MiB without the hint, 199–219 with it, 187–205 with it and the `loom` binary's smaller
- * young generation; the loss bits the same).
+ * memory and so makes V8 start collecting now instead of part-way through the next step — under the
+ * `loom` binary's flags (src/cli/main.ts: marking in one pause) a whole collection there and then, under
+ * Node's defaults an incremental, concurrent marking that runs beside the next step. The buffer is never
+ * written, so its pages are never made resident (a zero-filled allocation this large is a fresh
+ * mapping); the cost is a map and an unmap. Measured before the binary's marking flags (TINY in a
+ * process of its own, bench/gpt-train-process.mjs, 2 threads): peak RSS 228–244 MiB without the hint,
+ * 199–219 with it, 187–205 with it and the binary's smaller young generation; the loss bits the same.
  *
  * `fullGarbageCollector` is `--gc-between-steps`'s collector (cli/step-gc.ts): a synchronous full GC
  * after every step, which frees more but costs ~10 ms of main-thread time per step.

@@ -13,9 +13,9 @@ import { checkEmbeddingIds } from "../reference/embedding.js";
 import { checkBias } from "../reference/matmul.js";
 import { IndexError, ShapeError, ValueError } from "../../errors.js";
 import { WasmBackend, defaultThreadCount, type WasmBackendOptions } from "../wasm/index.js";
-import { rowsOf } from "../wasm/attention.js";
+import { rowLayoutOf } from "../wasm/attention.js";
 import type {
-  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandHalf, AttentionRowLayout, AttentionSizes,
+  AttentionLayouts, AttentionMask, AttentionOperand, AttentionOperandHalf, AttentionSizes,
 } from "../reference/attention.js";
 import type { RnnNonlinearity } from "../reference/recurrent.js";
 import { chooseIsa, loadNativeModule, type CpuFeatures, type NativeIsa, type NativeKernels, type NativeModule } from "./loader.js";
@@ -321,7 +321,7 @@ export class NativeBackend extends WasmBackend {
       super.attentionForward(out, lse, weights, q, k, v, mask, sz, layouts);
       return;
     }
-    const o = rowsOf(out, layouts.out, sz.n, sz.t, sz.dv);
+    const o = rowLayoutOf(layouts.out, sz.n, sz.t, sz.dv);
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionForward(
       out, o.offsets, o.strideRow, lse, q.data as Float32Array, q.offsets, q.strideRow, k.data as Float32Array, k.offsets, k.strideRow,
@@ -341,7 +341,7 @@ export class NativeBackend extends WasmBackend {
   ): boolean {
     if (!nativeHalfAttention(mask, sz)) return false;
     if (outHalf.length !== out.length) throw new ShapeError(`attentionForwardHalf: outHalf has ${outHalf.length} elements, out ${out.length}`);
-    const o = rowsOf(out, layouts.out, sz.n, sz.t, sz.dv);
+    const o = rowLayoutOf(layouts.out, sz.n, sz.t, sz.dv);
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionForward(
       out, o.offsets, o.strideRow, lse, q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow,
@@ -390,11 +390,11 @@ export class NativeBackend extends WasmBackend {
     // float32 operands were checked to be Float32Arrays (nativeAttention), half ones are Uint16Arrays.
     const data = (x: AttentionOperand | AttentionOperandHalf): Float32Array | Uint16Array => x.data as Float32Array | Uint16Array;
     const { n: N, t: T, s: S, d: D, dv: Dv } = sz;
-    const gq = dq && blockRows(layouts.dq, N, T, D);
-    const gk = dk && blockRows(layouts.dk, N, S, D);
-    const gv = dv && blockRows(layouts.dv, N, S, Dv);
-    const g = blockRows(layouts.dOut, N, T, Dv);
-    const o = blockRows(layouts.out, N, T, Dv);
+    const gq = dq && rowLayoutOf(layouts.dq, N, T, D);
+    const gk = dk && rowLayoutOf(layouts.dk, N, S, D);
+    const gv = dv && rowLayoutOf(layouts.dv, N, S, Dv);
+    const g = rowLayoutOf(layouts.dOut, N, T, Dv);
+    const o = rowLayoutOf(layouts.out, N, T, Dv);
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionBackward(
       dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
@@ -600,15 +600,6 @@ function nativeAttention(q: AttentionOperand, k: AttentionOperand, v: AttentionO
 /** Whether the native kernel takes this bf16 attention: no ALiBi, no mask or a boolean one. */
 function nativeHalfAttention(mask: AttentionMask | null, sz: AttentionSizes): boolean {
   return sz.alibi === null && (mask === null || (!mask.additive && mask.data instanceof Uint8Array));
-}
-
-/** The layout's rows of a bf16 array, or its contiguous [n, rows, cols] rows (as wasm/attention.ts rowsOf). */
-/** The rows of an [n, rows, cols] operand: its layout's, or contiguous blocks where none is given. */
-function blockRows(layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionRowLayout {
-  if (layout) return layout;
-  const offsets = new Int32Array(n);
-  for (let b = 0; b < n; b++) offsets[b] = b * rows * cols;
-  return { offsets, strideRow: cols };
 }
 
 function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null, boolean, Int32Array | null, number, number] {

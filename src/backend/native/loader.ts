@@ -8,11 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { LoomError } from "../../errors.js";
+import type { ElementArray } from "../backend.js";
 
 export type NativeIsa = "avx512" | "avx2";
-
-/** The typed arrays tensors store their elements in. */
-export type StridedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array;
 
 /** Kernels of one instruction set (src/backend/native/kernels/module.cc gives the argument orders). */
 export interface NativeKernels {
@@ -151,7 +149,7 @@ export interface NativeHalfKernels {
 export interface NativeModule {
   features(): CpuFeatures;
   /** dst view ← src view (one typed array type): dims [nd, dstOffset, srcOffset, sizes…, dstStrides…, srcStrides…]. */
-  copyStrided(dst: StridedArray, src: StridedArray, dims: Float64Array): void;
+  copyStrided(dst: ElementArray, src: ElementArray, dims: Float64Array): void;
   /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits: AMX tiles with `amx`, else AVX-512 BF16 dot products. */
   gemmBf16(
     out: Float32Array, a: Uint16Array, b: Uint16Array, m: number, n: number, k: number, transB: boolean, accumulate: boolean, threads: number,

@@ -30,7 +30,7 @@ export function fusedAttentionSupported(
 
 /** Rows of a contiguous [n, rows, cols] array, as an operand. */
 export function contiguousRows(data: FloatArray, n: number, rows: number, cols: number): AttentionOperand {
-  return { data, offsets: Int32Array.from({ length: n }, (_, b) => b * rows * cols), strideRow: cols };
+  return rowsOf(data, undefined, n, rows, cols);
 }
 
 const up4 = (x: number): number => (x + 3) & ~3;
@@ -242,9 +242,15 @@ export function attentionBackwardF32(
   );
 }
 
+/** `layout`, or the rows of a contiguous [n, rows, cols] array where it is absent. */
+export function rowLayoutOf(layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionRowLayout {
+  return layout ?? { offsets: Int32Array.from({ length: n }, (_, b) => b * rows * cols), strideRow: cols };
+}
+
 /** The rows of `data` under `layout` as an operand (contiguous [n, rows, cols] when absent). */
 export function rowsOf(data: FloatArray, layout: AttentionRowLayout | undefined, n: number, rows: number, cols: number): AttentionOperand {
-  return layout ? { data, offsets: layout.offsets, strideRow: layout.strideRow } : contiguousRows(data, n, rows, cols);
+  const { offsets, strideRow } = rowLayoutOf(layout, n, rows, cols);
+  return { data, offsets, strideRow };
 }
 
 /** Whether the n blocks' rows are one contiguous run of n·rows·cols elements. */

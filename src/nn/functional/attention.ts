@@ -26,7 +26,7 @@ import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
 import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
-import { type HalfDType, type Storage, allocate, allocateUninitialized, convertStorage, isFloating, widenHalfInto } from "../../tensor/dtype.js";
+import { type HalfDType, type Storage, allocate, allocateUninitialized, convertStorage, isFloating, isHalf, widenHalfInto } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
 import { defaultGenerator, type Generator } from "../../tensor/rng.js";
@@ -139,7 +139,7 @@ class Scratch {
  * one widening through `widened`); a view that reaches only a small part of its storage is widened alone.
  */
 function widenedView(x: Tensor, scratch: Scratch, widened: Map<Storage, Float32Array>): Tensor {
-  if (x.dtype !== "bfloat16" && x.dtype !== "float16") return x;
+  if (!isHalf(x.dtype)) return x;
   const whole = x.storage.length <= 2 * x.size;
   const stored = whole ? x.storage : x.contiguousValues();
   const src = stored as Uint16Array;
@@ -208,7 +208,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   return fusedAttention(q, k, v, options, false);
 }
 
-/** A bf16 tensor as the bf16 kernels read it in place (as `operand`, on its bfloat16 bits). */
+/** A half tensor as the half kernels read it in place (as `operand`, on its 16-bit patterns). */
 function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandHalf {
   const o = operand(x, lead);
   return { data: o.data as unknown as Uint16Array, offsets: o.offsets, strideRow: o.strideRow };
@@ -228,7 +228,7 @@ function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandHalf {
 function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, half: boolean): Tensor | AttentionWithWeights {
   const op = "scaledDotProductAttention";
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
-    if (!(half ? x.dtype === "bfloat16" || x.dtype === "float16" : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
+    if (!(half ? isHalf(x.dtype) : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
     if (x.ndim < 2) throw new ShapeError(`${op}: ${name} must have at least 2 dims [..., len, dim], got ${formatShape(x.shape)}`);
   }
   // The dtype the kernels compute and store their float results in.
@@ -285,7 +285,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   };
   const mo = mask ? maskOperand(mask, lead, T, S) : null;
   const be = getBackend();
-  // bf16 operands read in place by the backend's bf16 kernels, where it has them for this case.
+  // Half operands read in place by the backend's half kernels, where it has them for this case.
   const halfOperands = half && be.attentionForwardHalf && be.attentionBackwardHalf && !options.returnWeights
     ? [halfOperand(q, lead), halfOperand(k, lead), halfOperand(v, lead)] as const
     : null;
@@ -310,8 +310,8 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   }
   // The float32 operands (half ones widened), for the float32 kernels: unless the half kernels ran.
   const forwardScratch = new Scratch();
-  const [qo, ko, vo] = outHalf ? [null, null, null] : operands(forwardScratch);
-  if (!outHalf) getBackend().attentionForward(out, lse, weights, qo as AttentionOperand, ko as AttentionOperand, vo as AttentionOperand, mo, sizes, outLayouts);
+  const floatOperands = outHalf ? null : operands(forwardScratch);
+  if (floatOperands) be.attentionForward(out, lse, weights, ...floatOperands, mo, sizes, outLayouts);
   forwardScratch.release();
 
   const inputs = [q, k, v];
@@ -322,7 +322,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   const stored = outHalf ?? (half ? convertStorage(out, "float32", q.dtype) : out);
   const output = record(new Tensor(stored, outShape, outStrides ?? undefined), op, inputs, (grad) => {
     if (outHalf && halfOperands && be.attentionBackwardHalf && grad.dtype === q.dtype) {
-      // The bf16 kernels' backward: dOut read in place (rows contiguous) or from a contiguous copy.
+      // The half kernels' backward: dOut read in place (rows contiguous) or from a contiguous copy.
       const g = Dv === 1 || grad.strides[grad.ndim - 1] === 1 ? grad : noGrad(() => contiguous(grad));
       const halfLayouts: AttentionLayouts = { ...layouts, dOut: rowLayout(lead, g.strides, g.offset) };
       // Every row of each gradient is written (their layouts cover the whole buffer).
@@ -344,7 +344,8 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
       }
     }
     const backwardScratch = new Scratch();
-    const [qb, kb, vb] = half || qo === null ? operands(backwardScratch) : [qo, ko as AttentionOperand, vo as AttentionOperand];
+    // A float32 op's operands are its tensors' own storage; half ones were widened into released scratch.
+    const [qb, kb, vb] = half || floatOperands === null ? operands(backwardScratch) : floatOperands;
     const g = half ? widenedView(grad, backwardScratch, new Map()) : grad;
     // The incoming gradient is read in place through its strides (a transposed view included) when
     // its rows are contiguous; otherwise it is copied once.

@@ -4,9 +4,9 @@
  * and ε inside the sqrt, as torch.nn.functional.layer_norm.
  */
 import { getBackend, type FloatArray } from "../../backend/index.js";
-import { record, to } from "../../ops/index.js";
+import { record } from "../../ops/index.js";
 import { type HalfDType, allocate, allocateUninitialized, convertStorage } from "../../tensor/dtype.js";
-import { anyHalf, autocastFloat32, autocasting, inFloat32 } from "../../ops/half.js";
+import { anyHalf, autocastFloat32, autocasting, halfBits, inFloat32 } from "../../ops/half.js";
 import { isHalf } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type NormalizedShape, checkAffine, floatData, normalizedShapeOf, rowsAndCols } from "./rows.js";
@@ -67,17 +67,16 @@ function halfLayerNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Tens
   const { rows, cols } = rowsAndCols(x, shape, "layerNorm");
   checkAffine(weight, shape, x, "layerNorm weight");
   checkAffine(bias, shape, x, "layerNorm bias");
-  const bits = (t: Tensor): Uint16Array => t.contiguousValues() as Uint16Array;
-  const xs = bits(x);
-  const ws = weight ? bits(weight) : null;
-  const bs = bias ? bits(bias) : null;
+  const xs = halfBits(x, dtype);
+  const ws = weight ? halfBits(weight, dtype) : null;
+  const bs = bias ? halfBits(bias, dtype) : null;
   const out = allocateUninitialized(dtype, x.size); // every row is written
   const mean = new Float32Array(rows);
   const rstd = new Float32Array(rows);
   be.layerNormForwardHalf(dtype, out as Uint16Array, mean, rstd, xs, ws, bs, rows, cols, eps);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(out, x.shape), "layerNorm", inputs, (g) => {
-    const dy = (g.dtype === dtype ? g : to(g, dtype)).contiguousValues() as Uint16Array;
+    const dy = halfBits(g, dtype);
     const dx = x.requiresGrad ? allocateUninitialized(dtype, x.size) : null;
     const dw = weight?.requiresGrad ? new Float32Array(cols) : null;
     const db = bias?.requiresGrad ? new Float32Array(cols) : null;

@@ -24,4 +24,6 @@ export interface Model {
   getVocabSize(): number;
   /** The `"model"` object of tokenizer.json, fields in the order Hugging Face writes them. */
   toJSON(): Record<string, unknown>;
+  /** Drops whatever the model caches while encoding (BPE's word cache); absent where it caches nothing. */
+  clearCache?(): void;
 }
