@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "pool.h"
+#include "word_transpose.h"
 
 namespace loom {
 namespace {
@@ -76,35 +77,6 @@ LOOM_AMX_AVX512 inline __m256i round_bf16x16(__m512 v) {
   const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
   r = _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0xffff));
   return _mm512_cvtepi32_epi16(r);
-}
-
-/**
- * Transposes 16×16 32-bit words held as r[0..15] (row i in r[i]) in place: 32-bit then 64-bit
- * interleaves give 4×4 transposes inside each 128-bit lane, then two 128-bit lane shuffles move the
- * 4×4 blocks.
- */
-LOOM_AMX_AVX512 inline void transpose16x16(__m512i r[16]) {
-  __m512i t[16];
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 16; i += 4) {
-    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
-    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
-    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
-    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
-  }
-  // r[4g + j], 128-bit lane L: column 4L + j of rows 4g..4g+3; gather lane L of r[j], r[4 + j], r[8 + j], r[12 + j].
-  for (int j = 0; j < 4; j++) {
-    const __m512i x0 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0x44), x1 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0xee);
-    const __m512i y0 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0x44), y1 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0xee);
-    t[j] = _mm512_shuffle_i32x4(x0, y0, 0x88);
-    t[4 + j] = _mm512_shuffle_i32x4(x0, y0, 0xdd);
-    t[8 + j] = _mm512_shuffle_i32x4(x1, y1, 0x88);
-    t[12 + j] = _mm512_shuffle_i32x4(x1, y1, 0xdd);
-  }
-  for (int i = 0; i < 16; i++) r[i] = t[i];
 }
 
 /** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */

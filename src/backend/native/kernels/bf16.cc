@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pool.h"
+#include "word_transpose.h"
 
 namespace loom {
 namespace {
@@ -24,20 +25,36 @@ constexpr long NC = 1024;
 
 inline uint32_t pair(uint16_t lo, uint16_t hi) { return static_cast<uint32_t>(lo) | (static_cast<uint32_t>(hi) << 16); }
 
-void micro_kernel(long kp, const uint32_t* pa, const uint32_t* pb, float* c, long ldc, bool load_c, long mr, long nr) {
+/** The 32-bit word (x[0], x[1]) at any 2-byte-aligned address. */
+inline uint32_t load_pair(const uint16_t* x) {
+  uint32_t w;
+  std::memcpy(&w, x, sizeof w);
+  return w;
+}
+
+/**
+ * C[mr × nr] (+)= A·B over kp pair steps, B packed. A is packed (DIRECT false: `a` an MR-tall panel of
+ * pairs, row i of step q at a[q·MR + i]) or read in place (DIRECT true: MR whole rows `lda` elements
+ * apart, step q of row i the pair at a + i·lda + 2q) — a pair of a row-major A is two adjacent bf16,
+ * so with an even k its rows need no packing.
+ */
+template <bool DIRECT>
+void micro_kernel(long kp, const void* a, long lda, const uint32_t* pb, float* c, long ldc, bool load_c, long mr, long nr) {
   __m512 acc[MR][2];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  const uint32_t* pa = static_cast<const uint32_t*>(a);
+  const uint16_t* ra = static_cast<const uint16_t*>(a);
   for (long q = 0; q < kp; q++) {
     __m512bh b0 = (__m512bh)_mm512_load_si512(pb);
     __m512bh b1 = (__m512bh)_mm512_load_si512(pb + 16);
 #pragma GCC unroll 12
     for (int i = 0; i < MR; i++) {
-      __m512bh av = (__m512bh)_mm512_set1_epi32(static_cast<int>(pa[i]));
+      const uint32_t w = DIRECT ? load_pair(ra + i * lda + 2 * q) : pa[q * MR + i];
+      __m512bh av = (__m512bh)_mm512_set1_epi32(static_cast<int>(w));
       acc[i][0] = _mm512_dpbf16_ps(acc[i][0], av, b0);
       acc[i][1] = _mm512_dpbf16_ps(acc[i][1], av, b1);
     }
-    pa += MR;
     pb += NR;
   }
   if (mr == MR && nr == NR) {
@@ -58,6 +75,93 @@ void micro_kernel(long kp, const uint32_t* pa, const uint32_t* pb, float* c, lon
   for (long i = 0; i < mr; i++) {
     float* row = c + i * ldc;
     for (long j = 0; j < nr; j++) row[j] = (load_c ? row[j] : 0.0f) + tile[i * NR + j];
+  }
+}
+
+/** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */
+inline __m512i pair_index(bool high) {
+  alignas(64) uint16_t idx[32];
+  for (int j = 0; j < 16; j++) {
+    idx[2 * j] = static_cast<uint16_t>(j + (high ? 16 : 0));
+    idx[2 * j + 1] = static_cast<uint16_t>(32 + j + (high ? 16 : 0));
+  }
+  return _mm512_load_si512(idx);
+}
+
+inline __mmask16 mask16(long n) { return n >= 16 ? __mmask16{0xffff} : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+inline __mmask32 mask32(long n) { return n >= 32 ? ~__mmask32{0} : n <= 0 ? 0 : (__mmask32{1} << n) - 1; }
+
+/**
+ * Packs B's NR-wide panel of columns [j0, j0 + nr) over pair steps [qc, qc + kp) into d ([kp][NR]
+ * words: lane j of step q the pair (B[2q][j], B[2q + 1][j])); columns past nr and the missing second
+ * product of an odd k's last pair (steps from `full` on) are zero.
+ */
+void pack_b(const HalfGemmArgs& g, const uint16_t* B, uint32_t* d, long j0, long nr, long qc, long kp, long full) {
+  const long ldb = g.ldb;
+  if (!g.trans_b) {
+    // Stored rows 2q and 2q + 1 interleave into the pairs.
+    const __m512i lo_idx = pair_index(false), hi_idx = pair_index(true);
+    const __mmask32 jmask = mask32(nr);
+    for (long q = 0; q < kp; q++) {
+      const uint16_t* r0 = B + 2 * (qc + q) * ldb + j0;
+      const __m512i x0 = _mm512_maskz_loadu_epi16(jmask, r0);
+      const __m512i x1 = q < full ? _mm512_maskz_loadu_epi16(jmask, r0 + ldb) : _mm512_setzero_si512();
+      _mm512_store_si512(d + q * NR, _mm512_permutex2var_epi16(x0, lo_idx, x1));
+      _mm512_store_si512(d + q * NR + 16, _mm512_permutex2var_epi16(x0, hi_idx, x1));
+    }
+    return;
+  }
+  // Bᵀ stored [n, k]: stored row j read as 32-bit words is already column j's pairs; a 16×16 word
+  // transpose per 16 columns and 16 steps puts them step by step. Where the pairs run out (an odd
+  // k's last step and past it), the scalar loop.
+  for (int h = 0; h < NR / 16; h++) {
+    long q = 0;
+    for (; q + 16 <= full; q += 16) {
+      __m512i r[16];
+      for (int j = 0; j < 16; j++) {
+        const long col = 16 * h + j;
+        r[j] = col < nr ? _mm512_loadu_si512(B + (j0 + col) * ldb + 2 * (qc + q)) : _mm512_setzero_si512();
+      }
+      transpose16x16(r);
+      for (int t = 0; t < 16; t++) _mm512_store_si512(d + (q + t) * NR + 16 * h, r[t]);
+    }
+    for (int j = 0; j < 16; j++) {
+      const long col = 16 * h + j;
+      if (col >= nr) {
+        for (long p = q; p < kp; p++) d[p * NR + col] = 0;
+        continue;
+      }
+      const uint16_t* row = B + (j0 + col) * ldb + 2 * qc;
+      for (long p = q; p < kp; p++) d[p * NR + col] = p < full ? load_pair(row + 2 * p) : pair(row[2 * p], 0);
+    }
+  }
+}
+
+/**
+ * Packs A's rows [i0, i0 + mr) over pair steps [qc, qc + kp) into an MR-tall panel d ([kp][MR] words:
+ * row i of step q the pair (A[i][2q], A[i][2q + 1])); rows past mr and an odd k's missing products are zero.
+ */
+void pack_a(const HalfGemmArgs& g, const uint16_t* A, uint32_t* d, long i0, long mr, long qc, long kp, long full) {
+  const long lda = g.lda;
+  if (mr < MR) std::memset(d, 0, kp * MR * sizeof(uint32_t));
+  if (!g.trans_a) {
+    for (long i = 0; i < mr; i++) {
+      const uint16_t* row = A + (i0 + i) * lda + 2 * qc;
+      long q = 0;
+      for (; q < full; q++) d[q * MR + i] = load_pair(row + 2 * q);
+      for (; q < kp; q++) d[q * MR + i] = pair(row[2 * q], 0);
+    }
+    return;
+  }
+  // Aᵀ stored [k, m]: element (i, p) at p·lda + i, so each pair step interleaves two stored rows.
+  const __m512i lo_idx = pair_index(false);
+  const __mmask32 imask = mask32(mr);
+  const __mmask16 store = mask16(mr);
+  for (long q = 0; q < kp; q++) {
+    const uint16_t* r0 = A + 2 * (qc + q) * lda + i0;
+    const __m512i x0 = _mm512_maskz_loadu_epi16(imask, r0);
+    const __m512i x1 = q < full ? _mm512_maskz_loadu_epi16(imask, r0 + lda) : _mm512_setzero_si512();
+    _mm512_mask_storeu_epi32(d + q * MR, store, _mm512_permutex2var_epi16(x0, lo_idx, x1));
   }
 }
 
@@ -106,77 +210,39 @@ void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
   bool started = g.accumulate;
   if (g.out_half) {
     if (static_cast<long>(scratch.size()) < (i_end - i_begin) * ldc) scratch.resize((i_end - i_begin) * ldc);
-    started = true;
+    started = g.bias != nullptr;
   } else if (g.bias) {
     started = true;
     float* c = g.out_f32 + bi * g.m * n;
     for (long i = i_begin; i < i_end; i++) std::memcpy(c + i * n, g.bias, n * sizeof(float));
   }
+  // A row-major A with an even k is read in place by whole MR-row tiles (micro_kernel<true>).
+  const bool direct_a = !g.trans_a && k % 2 == 0;
   for (long jc = 0; jc < n; jc += NC) {
     long nc = std::min(NC, n - jc);
     // Row i, column jc + j of C at c_rows[i·ldc + j].
     float* c_rows = g.out_half ? scratch.data() - i_begin * ldc : g.out_f32 + bi * g.m * n + jc;
-    if (g.out_half) {
-      for (long i = i_begin; i < i_end; i++) {
-        if (g.bias) std::memcpy(c_rows + i * ldc, g.bias + jc, nc * sizeof(float));
-        else std::memset(c_rows + i * ldc, 0, nc * sizeof(float));
-      }
+    if (g.out_half && g.bias) {
+      for (long i = i_begin; i < i_end; i++) std::memcpy(c_rows + i * ldc, g.bias + jc, nc * sizeof(float));
     }
     for (long qc = 0; qc < pairs; qc += KP) {
       long kp = std::min(KP, pairs - qc);
       // Pair steps whose second product exists (the last one of an odd k pairs with a zero).
       const long full = std::min(kp, k / 2 - qc);
       bool load_c = qc > 0 || started;
-      // B block: NR-wide panels of kp pair steps; columns past n are zero.
-      for (long jb = 0; jb < nc; jb += NR) {
-        uint32_t* d = pb_buf + jb * kp;
-        const long nr = std::min<long>(NR, nc - jb);
-        if (nr < NR) std::memset(d, 0, kp * NR * sizeof(uint32_t));
-        if (!g.trans_b) {
-          for (long q = 0; q < kp; q++) {
-            const long p = 2 * (qc + q);
-            const uint16_t* r0 = B + p * ldb + jc + jb;
-            const uint16_t* r1 = q < full ? r0 + ldb : nullptr;
-            uint32_t* dq = d + q * NR;
-            if (r1) for (long j = 0; j < nr; j++) dq[j] = pair(r0[j], r1[j]);
-            else for (long j = 0; j < nr; j++) dq[j] = pair(r0[j], 0);
-          }
-        } else {
-          for (long j = 0; j < nr; j++) {
-            const uint16_t* row = B + (jc + jb + j) * ldb + 2 * qc;
-            long q = 0;
-            for (; q < full; q++) d[q * NR + j] = pair(row[2 * q], row[2 * q + 1]);
-            for (; q < kp; q++) d[q * NR + j] = pair(row[2 * q], 0);
-          }
-        }
-      }
+      for (long jb = 0; jb < nc; jb += NR) pack_b(g, B, pb_buf + jb * kp, jc + jb, std::min<long>(NR, nc - jb), qc, kp, full);
       for (long ic = i_begin; ic < i_end; ic += MC) {
         long mc = std::min(MC, i_end - ic);
         for (long ib = 0; ib < mc; ib += MR) {
-          uint32_t* d = pa_buf + ib * kp;
           const long mr = std::min<long>(MR, mc - ib);
-          if (mr < MR) std::memset(d, 0, kp * MR * sizeof(uint32_t));
-          if (!g.trans_a) {
-            for (long i = 0; i < mr; i++) {
-              const uint16_t* row = A + (ic + ib + i) * lda + 2 * qc;
-              long q = 0;
-              for (; q < full; q++) d[q * MR + i] = pair(row[2 * q], row[2 * q + 1]);
-              for (; q < kp; q++) d[q * MR + i] = pair(row[2 * q], 0);
-            }
-          } else {
-            // Aᵀ stored [k, m]: element (i, p) at p·lda + i, so each pair step reads two stored rows.
-            for (long q = 0; q < kp; q++) {
-              const uint16_t* r0 = A + 2 * (qc + q) * lda + ic + ib;
-              uint32_t* dq = d + q * MR;
-              if (q < full) for (long i = 0; i < mr; i++) dq[i] = pair(r0[i], r0[lda + i]);
-              else for (long i = 0; i < mr; i++) dq[i] = pair(r0[i], 0);
-            }
-          }
+          if (!(direct_a && mr == MR)) pack_a(g, A, pa_buf + ib * kp, ic + ib, mr, qc, kp, full);
         }
         for (long jr = 0; jr < nc; jr += NR) {
           for (long ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kp, pa_buf + ir * kp, pb_buf + jr * kp, c_rows + (ic + ir) * ldc + jr, ldc, load_c,
-                         std::min<long>(MR, mc - ir), std::min<long>(NR, nc - jr));
+            const long mr = std::min<long>(MR, mc - ir), nr = std::min<long>(NR, nc - jr);
+            float* c = c_rows + (ic + ir) * ldc + jr;
+            if (direct_a && mr == MR) micro_kernel<true>(kp, A + (ic + ir) * lda + 2 * qc, lda, pb_buf + jr * kp, c, ldc, load_c, mr, nr);
+            else micro_kernel<false>(kp, pa_buf + ir * kp, 0, pb_buf + jr * kp, c, ldc, load_c, mr, nr);
           }
         }
       }
