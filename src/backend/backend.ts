@@ -116,9 +116,10 @@ export interface Backend {
     gNll: Float64Array, gSmooth: Float64Array, rows: number, classes: number, ignoreIndex: number,
   ): void;
   /**
-   * `attentionForward` on half (`dtype`) q, k, v, widened as read (the bits of the float32 op on
-   * widened copies): the float32 output into `out` (the backward reads it) and the same rounded once
-   * into `outHalf`, both in `layouts.out`'s rows. Returns false, writing nothing, for cases it has no kernel
+   * `attentionForward` on half (`dtype`) q, k, v: widened as read (the bits of the float32 op on
+   * widened copies), or multiplied as half where the backend says so (the native backend's bf16
+   * products round the probabilities to bf16 before P·V, as torch.autocast does). The float32 output
+   * goes into `out` (the backward reads it) and the same rounded once into `outHalf`, both in `layouts.out`'s rows. Returns false, writing nothing, for cases it has no kernel
    * for (then widen the operands); absent where no such kernel exists.
    */
   attentionForwardHalf?(
@@ -127,8 +128,8 @@ export interface Backend {
     layouts?: AttentionLayouts,
   ): boolean;
   /**
-   * `attentionBackward` of `attentionForwardHalf`: half q, k, v and dOut widened as read, the
-   * forward's float32 `out`, each float32 gradient rounded once into half dq, dk, dv; false (nothing
+   * `attentionBackward` of `attentionForwardHalf`, with the same products (widened operands, or half
+   * ones), the forward's float32 `out` read, each float32 gradient rounded once into half dq, dk, dv; false (nothing
    * written) where `attentionForwardHalf` would be. Absent where no such kernel exists.
    */
   attentionBackwardHalf?(

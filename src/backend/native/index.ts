@@ -27,6 +27,12 @@ export interface NativeBackendOptions extends WasmBackendOptions {
   isa?: NativeIsa;
   /** bf16 products on AMX tiles (true) or AVX-512 BF16 dot products (false). Default: AMX where the CPU has it. */
   amx?: boolean;
+  /**
+   * bfloat16 attention with bf16 products (true: vdpbf16ps, the probabilities and score gradients
+   * rounded to bf16 before their products, as torch.autocast) or float32 products on widened operands
+   * (false: the float32 kernel's bits). Default: bf16 products where the CPU has AVX-512 BF16.
+   */
+  bf16Attention?: boolean;
 }
 
 /**
@@ -55,6 +61,8 @@ export class NativeBackend extends WasmBackend {
   readonly amx: boolean;
   /** Whether matmulBf16 can run: AMX tiles or AVX-512 BF16 dot products. */
   readonly hasBf16Matmul: boolean;
+  /** Whether bfloat16 attention multiplies bf16 operands (NativeBackendOptions.bf16Attention). */
+  readonly bf16Attention: boolean;
 
   constructor(options: NativeBackendOptions = {}) {
     const native = loadNativeModule();
@@ -69,9 +77,16 @@ export class NativeBackend extends WasmBackend {
     if (options.amx === true && !features.amxbf16) throw new ValueError("native backend: this CPU (or OS) offers no AMX-BF16 tiles");
     this.amx = options.amx ?? features.amxbf16;
     this.hasBf16Matmul = this.amx || features.avx512bf16;
+    if (options.bf16Attention === true && !features.avx512bf16) throw new ValueError("native backend: bf16 attention needs AVX-512 BF16, which this CPU lacks");
+    this.bf16Attention = options.bf16Attention ?? features.avx512bf16;
     // kernels/half.cc is AVX-512 code: without AVX-512 its optional methods are absent, so the ops take
     // their widening paths instead of faulting on an instruction the CPU lacks.
     if (!features.avx512f) for (const name of HALF_KERNEL_METHODS) Object.defineProperty(this, name, { value: undefined });
+  }
+
+  /** Whether attention on `dtype` operands multiplies them as bf16 (kernels/attention.cc bf16_products). */
+  private bf16Products(dtype: HalfBits): boolean {
+    return this.bf16Attention && dtype === "bfloat16";
   }
 
   /** A strided copy in one native loop (kernels/copy.cc) instead of a JS walk over its rows. */
@@ -330,9 +345,11 @@ export class NativeBackend extends WasmBackend {
   }
 
   /**
-   * Fused attention on half (bfloat16 or float16) q, k, v (backend.ts `attentionForwardHalf`): the float32 kernel on rows
-   * widened a block at a time, the output written as float32 and rounded once into `outHalf`; without
-   * ALiBi and with no mask or a boolean one, else false.
+   * Fused attention on half (bfloat16 or float16) q, k, v (backend.ts `attentionForwardHalf`), without
+   * ALiBi and with no mask or a boolean one, else false. bfloat16 with `bf16Attention` multiplies the
+   * bf16 operands in place (vdpbf16ps), the probabilities rounded to bf16 before P·V as torch.autocast
+   * does; otherwise the float32 kernel runs on rows widened a block at a time (its bits). The output is
+   * written as float32 and rounded once into `outHalf`.
    */
   attentionForwardHalf(
     dtype: HalfBits, out: Float32Array, outHalf: Uint16Array, lse: Float64Array,
@@ -345,14 +362,16 @@ export class NativeBackend extends WasmBackend {
     const [md, additive, mo, mt, ms] = maskArgs(mask);
     this.call(() => this.k.attentionForward(
       out, o.offsets, o.strideRow, lse, q.data, q.offsets, q.strideRow, k.data, k.offsets, k.strideRow,
-      v.data, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz, dtype), this.threadsFor(attentionWork(sz)), outHalf,
+      v.data, v.offsets, v.strideRow, md, additive, mo, mt, ms, attentionSizes(sz, dtype, this.bf16Products(dtype)), this.threadsFor(attentionWork(sz)),
+      outHalf,
     ));
     return true;
   }
 
   /**
-   * Its backward (backend.ts `attentionBackwardHalf`): half q, k, v and dOut widened a block at a
-   * time, the float32 output of the forward, the gradients rounded once into half dq, dk, dv.
+   * Its backward (backend.ts `attentionBackwardHalf`) with the forward's products: bf16 ones (P̃ and dS
+   * rounded to bf16 before their products), or float32 ones on half q, k, v and dOut widened a block at
+   * a time. The forward's float32 output is read; the gradients are rounded once into half dq, dk, dv.
    */
   attentionBackwardHalf(
     dtype: HalfBits, dq: Uint16Array | null, dk: Uint16Array | null, dv: Uint16Array | null, dOut: Uint16Array, out: Float32Array, lse: Float64Array,
@@ -400,7 +419,7 @@ export class NativeBackend extends WasmBackend {
       dq, gq?.offsets ?? null, gq?.strideRow ?? 0, dk, gk?.offsets ?? null, gk?.strideRow ?? 0, dv, gv?.offsets ?? null, gv?.strideRow ?? 0,
       dOut, g.offsets, g.strideRow, out, o.offsets, o.strideRow, lse,
       data(q), q.offsets, q.strideRow, data(k), k.offsets, k.strideRow, data(v), v.offsets, v.strideRow,
-      md, additive, mo, mt, ms, attentionSizes(sz, half), this.threadsFor(2.5 * attentionWork(sz)),
+      md, additive, mo, mt, ms, attentionSizes(sz, half, half !== null && this.bf16Products(half)), this.threadsFor(2.5 * attentionWork(sz)),
     ));
   }
 
@@ -608,11 +627,11 @@ function maskArgs(mask: AttentionMask | null): [Uint8Array | Float32Array | null
 }
 
 /** The kernels' sizes vector; `half` names the format of half operands (null: float32 ones; float16 sets the last entry). */
-function attentionSizes(sz: AttentionSizes, half: HalfBits | null = null): Float64Array {
+function attentionSizes(sz: AttentionSizes, half: HalfBits | null = null, bf16Products = false): Float64Array {
   const causal = sz.causalOffset !== null;
   return Float64Array.of(
     sz.n, sz.t, sz.s, sz.d, sz.dv, sz.scale, causal ? 1 : 0, sz.causalOffset ?? 0, sz.dropout, sz.seed[0] >>> 0, sz.seed[1] >>> 0,
-    half === "float16" ? 1 : 0,
+    half === "float16" ? 1 : 0, bf16Products ? 1 : 0,
   );
 }
 

@@ -3,7 +3,7 @@
  * (parallelMinWork 0 sends even tiny jobs through the pool). Where the native module is not built or
  * the CPU cannot run it, `skip` holds the reason and the suites are skipped with it.
  */
-import { createNativeBackend, type NativeBackend } from "../../../src/backend/native/index.js";
+import { createNativeBackend, type NativeBackend, type NativeBackendOptions } from "../../../src/backend/native/index.js";
 import { loadNativeModule, type NativeIsa } from "../../../src/backend/native/loader.js";
 
 function availability(): { isas: NativeIsa[]; skip: string | false } {
@@ -23,15 +23,18 @@ const found = availability();
 export const skip: string | false = found.skip;
 if (skip) console.log(`# test/backend/native skipped: ${skip}`);
 
-/** [label, backend] for every instruction set × 1/2/3 threads (created lazily, so a skipped suite makes none). */
-export function nativeBackends(): [string, () => NativeBackend][] {
+/**
+ * [label, backend] for every instruction set × 1/2/3 threads (created lazily, so a skipped suite makes
+ * none), each with `options` besides.
+ */
+export function nativeBackends(options: NativeBackendOptions = {}): [string, () => NativeBackend][] {
   const out: [string, () => NativeBackend][] = [];
   for (const isa of found.isas) {
-    out.push([`${isa}, 1 thread`, () => createNativeBackend({ isa, threads: 1 })]);
-    out.push([`${isa}, 2 threads`, () => createNativeBackend({ isa, threads: 2, parallelMinWork: 0 })]);
-    out.push([`${isa}, 3 threads`, () => createNativeBackend({ isa, threads: 3, parallelMinWork: 0 })]);
+    out.push([`${isa}, 1 thread`, () => createNativeBackend({ ...options, isa, threads: 1 })]);
+    out.push([`${isa}, 2 threads`, () => createNativeBackend({ ...options, isa, threads: 2, parallelMinWork: 0 })]);
+    out.push([`${isa}, 3 threads`, () => createNativeBackend({ ...options, isa, threads: 3, parallelMinWork: 0 })]);
   }
-  if (out.length === 0) out.push(["unavailable", () => createNativeBackend()]);
+  if (out.length === 0) out.push(["unavailable", () => createNativeBackend(options)]);
   return out;
 }
 

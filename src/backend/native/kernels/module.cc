@@ -879,7 +879,7 @@ napi_value make_half_table(napi_env env) {
  * `at` and the mask (data|null, additive, offsets, strideT, strideS) at `mask_at` into `g`.
  */
 bool attention_common(Args& a, AttentionArgs& g, size_t at, size_t mask_at) {
-  const double* sz = a.f64(at, 12, "sizes");
+  const double* sz = a.f64(at, 13, "sizes");
   if (a.failed()) return false;
   g.n = static_cast<long>(sz[0]), g.t = static_cast<long>(sz[1]), g.s = static_cast<long>(sz[2]);
   g.d = static_cast<long>(sz[3]), g.dv = static_cast<long>(sz[4]);
@@ -889,6 +889,11 @@ bool attention_common(Args& a, AttentionArgs& g, size_t at, size_t mask_at) {
   g.dropout = static_cast<float>(sz[8]);
   g.seed0 = static_cast<uint32_t>(sz[9]), g.seed1 = static_cast<uint32_t>(sz[10]);
   g.f16 = sz[11] != 0;
+  g.bf16_products = sz[12] != 0;
+  if (g.bf16_products && (g.f16 || !bf16_supported())) {
+    napi_throw_error(a.env(), nullptr, "native attention: bf16 products asked for on float16 operands, or on a CPU without AVX-512 BF16");
+    return false;
+  }
   bool additive = a.boolean(mask_at + 1);
   void* mask = a.array(mask_at, additive ? napi_float32_array : napi_uint8_array, 0, "mask", true);
   if (a.failed()) return false;
@@ -929,6 +934,10 @@ napi_value AttentionForward(napi_env env, napi_callback_info info) {
   g.k = a.rows_ref(7, g.n, g.s, g.d, "k", false, true);
   g.v = a.rows_ref(10, g.n, g.s, g.dv, "v", false, true);
   if (a.failed()) return nullptr;
+  if (g.bf16_products && !(g.q.half && g.k.half && g.v.half)) {
+    napi_throw_type_error(env, nullptr, "native attentionForward: bf16 products take bfloat16 q, k and v");
+    return nullptr;
+  }
   a.table().attention_forward(g, threads);
   return undefined(env);
 }
@@ -952,6 +961,10 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   g.k = a.rows_ref(19, g.n, g.s, g.d, "k", false, true);
   g.v = a.rows_ref(22, g.n, g.s, g.dv, "v", false, true);
   if (a.failed()) return nullptr;
+  if (g.bf16_products && !(g.q.half && g.k.half && g.v.half && g.d_out.half)) {
+    napi_throw_type_error(env, nullptr, "native attentionBackward: bf16 products take bfloat16 q, k, v and dOut");
+    return nullptr;
+  }
   a.table().attention_backward(g, threads);
   return undefined(env);
 }

@@ -73,6 +73,9 @@ struct AttentionArgs {
   float dropout;
   uint32_t seed0, seed1;
   bool f16;  // the half rows hold float16 bits (else bfloat16)
+  // bfloat16 q, k, v (and dOut) multiplied as bf16 (vdpbf16ps), P̃ and dS rounded to bf16 before their
+  // products; else half operands are widened and the products are float32
+  bool bf16_products;
   RowsRef q, k, v;
   // mask: element (n, i, j) at mask_offsets[n] + i·mask_stride_t + j·mask_stride_s; null for none
   const uint8_t* mask_bool;
