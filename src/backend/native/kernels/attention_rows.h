@@ -8,20 +8,12 @@
 #include <cstdint>
 #include <cstring>
 
+#include "fmix32.h"
 #include "shapes.h"
 #include "vmath.h"
 
 namespace loom {
 namespace {
-
-inline uint32_t fmix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x85ebca6bu;
-  h ^= h >> 13;
-  h *= 0xc2b2ae35u;
-  h ^= h >> 16;
-  return h;
-}
 
 /** reference/attention.ts attentionDropoutKeep: the multiplier z = keep / (1 − p) of element `index`. */
 inline float dropout_scale(const AttentionArgs& a, uint64_t index, float keep_scale) {

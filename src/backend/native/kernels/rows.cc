@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #include <vector>
 
+#include "fmix32.h"
 #include "half_rows.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -20,16 +21,6 @@ namespace {
 constexpr float SQRT_2_OVER_PI = 0.7978845608028654f;
 constexpr float INV_SQRT_2 = 0.7071067811865476f;
 constexpr float INV_SQRT_2PI = 0.3989422804014327f;
-
-/** MurmurHash3's finaliser, as reference/attention.ts fmix32. */
-inline uint32_t fmix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x85ebca6bu;
-  h ^= h >> 13;
-  h *= 0xc2b2ae35u;
-  h ^= h >> 16;
-  return h;
-}
 
 
 inline float row_max(const float* x, long cols) { return lanes_max(x, cols); }
