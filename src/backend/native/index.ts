@@ -33,6 +33,14 @@ export interface NativeBackendOptions extends WasmBackendOptions {
    * (false: the float32 kernel's bits). Default: bf16 products where the CPU has AVX-512 BF16.
    */
   bf16Attention?: boolean;
+  /**
+   * Whether creating the backend sets glibc's mmap and trim thresholds to 32 MiB for the whole process
+   * (kernels/module.cc `tuneAllocator`): activation buffers of a training step are then reused from
+   * the heap instead of mapped afresh and faulted in page by page each step (TINY: ~2,000 page faults
+   * per step → ~200), at the cost of up to 32 MiB of freed heap kept mapped. Default true; it has no
+   * effect where the C library is not glibc.
+   */
+  tuneAllocator?: boolean;
 }
 
 /**
@@ -63,6 +71,8 @@ export class NativeBackend extends WasmBackend {
   readonly hasBf16Matmul: boolean;
   /** Whether bfloat16 attention multiplies bf16 operands (NativeBackendOptions.bf16Attention). */
   readonly bf16Attention: boolean;
+  /** Whether glibc's heap thresholds are set for training (NativeBackendOptions.tuneAllocator; false off glibc). */
+  readonly allocatorTuned: boolean;
 
   constructor(options: NativeBackendOptions = {}) {
     const native = loadNativeModule();
@@ -79,6 +89,7 @@ export class NativeBackend extends WasmBackend {
     this.hasBf16Matmul = this.amx || features.avx512bf16;
     if (options.bf16Attention === true && !features.avx512bf16) throw new ValueError("native backend: bf16 attention needs AVX-512 BF16, which this CPU lacks");
     this.bf16Attention = options.bf16Attention ?? features.avx512bf16;
+    this.allocatorTuned = (options.tuneAllocator ?? true) && native.tuneAllocator();
     // kernels/half.cc is AVX-512 code: without AVX-512 its optional methods are absent, so the ops take
     // their widening paths instead of faulting on an instruction the CPU lacks.
     if (!features.avx512f) for (const name of HALF_KERNEL_METHODS) Object.defineProperty(this, name, { value: undefined });

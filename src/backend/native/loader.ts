@@ -148,6 +148,12 @@ export interface NativeHalfKernels {
 
 export interface NativeModule {
   features(): CpuFeatures;
+  /**
+   * Sets glibc's mmap and trim thresholds to 32 MiB (kernels/module.cc TuneAllocator), so that
+   * activation-sized buffers are reused from the heap instead of coming back as fresh pages; false
+   * where the C library is not glibc.
+   */
+  tuneAllocator(): boolean;
   /** dst view ← src view (one typed array type): dims [nd, dstOffset, srcOffset, sizes…, dstStrides…, srcStrides…]. */
   copyStrided(dst: ElementArray, src: ElementArray, dims: Float64Array): void;
   /** out[m,n] (+)= A[m,k]·op(B) on bfloat16 bits: AMX tiles with `amx`, else AVX-512 BF16 dot products. */
