@@ -4,6 +4,9 @@
  * backend and PyTorch, in this one run, all with the same thread count (`LOOM_THREADS`, default: the
  * cores; PyTorch gets `--threads` the same). `LOOM_BACKEND=js|wasm|native` runs that loom backend only;
  * `GPT_BENCH_CONFIGS="TINY bf16,SMALL bf16"` (names as below, comma-separated) runs those configs only.
+ * `GPT_BENCH_ROUNDS=N` (N > 1) adds N more rounds per config of the first loom backend and PyTorch
+ * back to back, and prints each round's ratio and their median: on a machine whose speed drifts by
+ * tens of percent within minutes, one loom row and one PyTorch row minutes apart do not compare.
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
  *   SMALL: 6 layers, 6 heads, n_embd 384, block 256, batch 8,  vocab 96  (2,048 tokens/step)
@@ -120,6 +123,46 @@ function measure(c: BenchConfig, label: string): Row {
   return [`loom ${label} ${c.name}`, tokens / seconds, seconds * 1000, cpuMicros / 1000 / c.timed, `${c.warmup} + ${c.timed}`, maxRssMiB];
 }
 
+/** GPT_BENCH_ROUNDS: how many extra paired rounds to run (0 where unset or 1); anything but a whole number ≥ 1 is an error. */
+function pairedRounds(): number {
+  const raw = process.env.GPT_BENCH_ROUNDS;
+  if (raw === undefined || raw.trim() === "") return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`GPT_BENCH_ROUNDS: expected a whole number of rounds ≥ 1, got "${raw}"`);
+  return n === 1 ? 0 : n;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * `rounds` rounds of loom (in this process, as `measure`) then PyTorch, back to back, per config
+ * PyTorch runs (not the dropout one): each round's tokens/s and ratio, and the median ratio.
+ */
+function pairedRows(configs: BenchConfig[], name: string, backend: Backend, threads: number, rounds: number): Row[] {
+  const rows: Row[] = [];
+  for (const c of configs) {
+    if (c.name.includes("dropout") || (c.bf16 && name !== "native")) continue;
+    const loom: number[] = [], torch: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      setBackend(backend);
+      const l = measure(c, name)[1];
+      const t = pytorch(c, threads)[1];
+      if (typeof l !== "number" || typeof t !== "number") break;
+      loom.push(l);
+      torch.push(t);
+    }
+    if (loom.length === 0) continue;
+    const ratios = loom.map((l, i) => l / torch[i]!);
+    const fmt = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(" · ");
+    rows.push([`${name} ${c.name}`, fmt(loom, 0), fmt(torch, 0), fmt(ratios, 2), median(ratios).toFixed(2)]);
+  }
+  return rows;
+}
+
 /** What scripts/peers/gpt_torch.py and bench/gpt-train-process.mjs print last. */
 interface ChildRun {
   tok_s_median: number; step_ms_median: number; cpu_ms_median?: number; ru_maxrss_mib: number; n_steps: number;
@@ -166,6 +209,7 @@ function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: bo
 
 export async function run(): Promise<void> {
   const threads = defaultThreadCount();
+  const rounds = pairedRounds();
   console.log(`threads: ${threads} (LOOM_THREADS${process.env.LOOM_THREADS ? `=${process.env.LOOM_THREADS}` : " unset: all cores"}); PyTorch runs with the same\n`);
   const previous = getBackend();
   const rows: Row[] = [];
@@ -192,6 +236,17 @@ export async function run(): Promise<void> {
     setBackend(previous);
   }
   printTable(["GPT training step (fwd + bwd + AdamW)", "tokens/s", "ms/step", "CPU ms/step", "warm-up + timed steps", "peak RSS so far (MiB)"], rows);
+  const first = made[0];
+  if (rounds > 0 && first !== undefined) {
+    let paired: Row[];
+    try {
+      paired = pairedRows(selectedConfigs(), first[0], first[1], threads, rounds);
+    } finally {
+      setBackend(previous);
+    }
+    console.log(`\n${rounds} paired rounds (loom in this process, then PyTorch, back to back), tokens/s per round:\n`);
+    printTable(["config", "loom", "PyTorch", "loom / PyTorch", "median ratio"], paired);
+  }
   console.log(
     "\npeak RSS: rows without \"own process\" are this bench process's maximum so far (tsx loader, all of src/, earlier rows);\n" +
       "\"own process on dist/\" rows are a fresh plain-node process training TINY from the built dist/ as loom train does (PyTorch's rows: its own process too).",
