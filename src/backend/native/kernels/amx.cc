@@ -16,8 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "bf16_pack.h"
 #include "pool.h"
-#include "word_transpose.h"
 
 namespace loom {
 namespace {
@@ -65,10 +65,6 @@ struct Job {
 // stores vectorise; amx_supported() stays free of it, as it runs on any CPU.
 #define LOOM_AMX_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 
-/** Lanes [0, n) of a 32-lane (16-bit) or 16-lane (32-bit) mask; n may exceed the width or be ≤ 0. */
-inline __mmask32 mask32(long n) { return n >= 32 ? ~__mmask32{0} : n <= 0 ? 0 : (__mmask32{1} << n) - 1; }
-inline __mmask16 mask16(long n) { return n >= 16 ? __mmask16{0xffff} : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
-
 /** round_to_bf16 on 16 lanes: (u + 0x7fff + lsb) >> 16, every NaN to 0xffff (the same integer steps). */
 LOOM_AMX_AVX512 inline __m256i round_bf16x16(__m512 v) {
   const __m512i u = _mm512_castps_si512(v);
@@ -77,16 +73,6 @@ LOOM_AMX_AVX512 inline __m256i round_bf16x16(__m512 v) {
   const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
   r = _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0xffff));
   return _mm512_cvtepi32_epi16(r);
-}
-
-/** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */
-LOOM_AMX_AVX512 inline __m512i pair_index(bool high) {
-  alignas(64) uint16_t idx[32];
-  for (int j = 0; j < 16; j++) {
-    idx[2 * j] = static_cast<uint16_t>(j + (high ? 16 : 0));
-    idx[2 * j + 1] = static_cast<uint16_t>(32 + j + (high ? 16 : 0));
-  }
-  return _mm512_load_si512(idx);
 }
 
 /** C block (row block panel_i, column block panel_j of the panels): four accumulator tiles over the whole k, merged into out. */

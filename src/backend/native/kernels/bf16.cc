@@ -11,8 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "bf16_pack.h"
 #include "pool.h"
-#include "word_transpose.h"
 
 namespace loom {
 namespace {
@@ -77,19 +77,6 @@ void micro_kernel(long kp, const void* a, long lda, const uint32_t* pb, float* c
     for (long j = 0; j < nr; j++) row[j] = (load_c ? row[j] : 0.0f) + tile[i * NR + j];
   }
 }
-
-/** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */
-inline __m512i pair_index(bool high) {
-  alignas(64) uint16_t idx[32];
-  for (int j = 0; j < 16; j++) {
-    idx[2 * j] = static_cast<uint16_t>(j + (high ? 16 : 0));
-    idx[2 * j + 1] = static_cast<uint16_t>(32 + j + (high ? 16 : 0));
-  }
-  return _mm512_load_si512(idx);
-}
-
-inline __mmask16 mask16(long n) { return n >= 16 ? __mmask16{0xffff} : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
-inline __mmask32 mask32(long n) { return n >= 32 ? ~__mmask32{0} : n <= 0 ? 0 : (__mmask32{1} << n) - 1; }
 
 /**
  * Packs B's NR-wide panel of columns [j0, j0 + nr) over pair steps [qc, qc + kp) into d ([kp][NR]
@@ -203,7 +190,7 @@ void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
   const uint16_t* A = g.a + bi * g.stride_a;
   const uint16_t* B = g.b + bi * g.stride_b;
   const long pairs = (g.k + 1) / 2;
-  const long k = g.k, n = g.n, lda = g.lda, ldb = g.ldb;
+  const long k = g.k, n = g.n, lda = g.lda;
   // C: the output rows themselves (float32, row length n), or a scratch of the rows' current NC-column
   // block (bf16 results, row length ldc), started from the bias and rounded once the block is summed.
   const long ldc = g.out_half ? std::min(NC, n) : n;

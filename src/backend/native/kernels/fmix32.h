@@ -1,6 +1,6 @@
 // MurmurHash3's 32-bit finaliser, the mixing step of the counter-based dropout masks (reference/dropout.ts
 // and reference/attention.ts fmix32): shared by the dropout kernel (rows.cc) and attention's regenerated
-// masks (attention_rows.h), which must agree with the reference bit for bit. Internal linkage, as
+// masks (attention.cc), which must agree with the reference bit for bit. Internal linkage, as
 // half_rows.h: each instruction set's translation unit keeps its own copy.
 #pragma once
 #include <cstdint>

@@ -21,22 +21,6 @@
 #undef LOOM_ISA
 
 namespace loom {
-namespace {
-
-/** The float32 value of half bits h: bfloat16 (a 16-bit shift), or float16 where F16 (exact). */
-template <bool F16>
-inline float widen(uint16_t h) {
-  if constexpr (F16) {
-    return _cvtsh_ss(h);
-  } else {
-    uint32_t u = static_cast<uint32_t>(h) << 16;
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-  }
-}
-
-}  // namespace
 
 namespace {
 

@@ -1,16 +1,30 @@
-// float32 ↔ half rows, bit for bit with io/half.ts, in one place for the conversion kernels (rows.cc),
+// float32 ↔ half values and rows, bit for bit with io/half.ts, in one place for the conversion kernels (rows.cc),
 // the half row kernels (half.cc) and attention's widened blocks (attention.cc): bfloat16 widens by a
 // shift and rounds by round_to_bf16 (bf16.h), float16 goes through F16C (f16.h). Internal linkage, as
 // f16.h: each instruction set's translation unit keeps its own copy.
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <immintrin.h>
 
 #include "bf16.h"
 #include "f16.h"
 
 namespace loom {
 namespace {
+
+/** The float32 value of half bits h: bfloat16 (a 16-bit shift), or float16 where F16 (exact). */
+template <bool F16>
+inline float widen(uint16_t h) {
+  if constexpr (F16) {
+    return _cvtsh_ss(h);
+  } else {
+    uint32_t u = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+  }
+}
 
 /** out[i] = the float32 value of bfloat16 bits x[i] (exact: the bits shifted up) for i < n. */
 inline void widen_bf16_row(float* out, const uint16_t* x, long n) {

@@ -5,13 +5,13 @@
 #include <node_api.h>
 
 #include <cstdint>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define LOOM_ISA avx512
 #include "kernels.h"
@@ -1140,20 +1140,15 @@ napi_value Features(napi_env env, napi_callback_info) {
 }  // namespace loom
 
 NAPI_MODULE_INIT() {
-  napi_value features, gemm_bf16;
-  napi_create_function(env, "features", NAPI_AUTO_LENGTH, loom::Features, nullptr, &features);
-  napi_set_named_property(env, exports, "features", features);
-  napi_value tune_allocator;
-  napi_create_function(env, "tuneAllocator", NAPI_AUTO_LENGTH, loom::TuneAllocator, nullptr, &tune_allocator);
-  napi_set_named_property(env, exports, "tuneAllocator", tune_allocator);
-  napi_create_function(env, "gemmBf16", NAPI_AUTO_LENGTH, loom::GemmBf16, nullptr, &gemm_bf16);
-  napi_set_named_property(env, exports, "gemmBf16", gemm_bf16);
-  napi_value gemm_bf16_layout;
-  napi_create_function(env, "gemmBf16Layout", NAPI_AUTO_LENGTH, loom::GemmBf16Layout, nullptr, &gemm_bf16_layout);
-  napi_set_named_property(env, exports, "gemmBf16Layout", gemm_bf16_layout);
-  napi_value copy_strided_fn;
-  napi_create_function(env, "copyStrided", NAPI_AUTO_LENGTH, loom::CopyStrided, nullptr, &copy_strided_fn);
-  napi_set_named_property(env, exports, "copyStrided", copy_strided_fn);
+  const std::pair<const char*, napi_callback> functions[] = {
+      {"features", loom::Features}, {"tuneAllocator", loom::TuneAllocator}, {"gemmBf16", loom::GemmBf16},
+      {"gemmBf16Layout", loom::GemmBf16Layout}, {"copyStrided", loom::CopyStrided},
+  };
+  for (const auto& [name, cb] : functions) {
+    napi_value fn;
+    napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+    napi_set_named_property(env, exports, name, fn);
+  }
   napi_set_named_property(env, exports, "half", loom::make_half_table(env));
   napi_set_named_property(env, exports, "avx512", loom::make_table(env, &loom::avx512_table));
   napi_set_named_property(env, exports, "avx2", loom::make_table(env, &loom::avx2_table));

@@ -1,12 +1,29 @@
-// A 16×16 transpose of 32-bit words in AVX-512 registers, shared by the bf16 GEMMs' packing (amx.cc,
-// bf16.cc): a row of bf16 pairs read as words is one register, and the transpose turns row-major
-// pairs into the column-major order the tiles and dot products read. Internal linkage; the function
-// carries its own target attribute, as amx.cc is not compiled with AVX-512 flags.
+// The pieces both bf16 GEMMs pack their operands with (amx.cc, bf16.cc): lane masks for ragged edges,
+// the index vector that interleaves two rows of bf16 into (x[j], y[j]) pairs, and a 16×16 transpose of
+// 32-bit words (a row of bf16 pairs read as words is one register; the transpose turns row-major pairs
+// into the column-major order the tiles and dot products read). Internal linkage; the vector functions
+// carry their own target attribute, as amx.cc is not compiled with AVX-512 flags.
 #pragma once
 #include <immintrin.h>
 
+#include <cstdint>
+
 namespace loom {
 namespace {
+
+/** Lanes [0, n) of a 32-lane (16-bit) or 16-lane (32-bit) mask; n may exceed the width or be ≤ 0. */
+inline __mmask32 mask32(long n) { return n >= 32 ? ~__mmask32{0} : n <= 0 ? 0 : (__mmask32{1} << n) - 1; }
+inline __mmask16 mask16(long n) { return n >= 16 ? __mmask16{0xffff} : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+
+/** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */
+__attribute__((target("avx512f"))) inline __m512i pair_index(bool high) {
+  alignas(64) uint16_t idx[32];
+  for (int j = 0; j < 16; j++) {
+    idx[2 * j] = static_cast<uint16_t>(j + (high ? 16 : 0));
+    idx[2 * j + 1] = static_cast<uint16_t>(32 + j + (high ? 16 : 0));
+  }
+  return _mm512_load_si512(idx);
+}
 
 /**
  * Transposes 16×16 32-bit words held as r[0..15] (row i in r[i]) in place: 32-bit then 64-bit
