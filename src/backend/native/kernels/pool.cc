@@ -1,11 +1,15 @@
 // The worker pool behind parallel_for. Workers sleep on a condition variable between jobs after a short
-// spin (jobs of a training step come back to back, and waking a sleeping thread costs ~5-20 µs); the
-// caller claims tasks from the same atomic counter as the workers, so a job never waits for a worker
-// that has not woken up yet to start.
+// spin (jobs of a training step come back to back). Tasks are claimed from one atomic word holding the
+// job's generation and its next task index, so a helper claims a task of exactly the job it read; the
+// caller claims from the same word and returns once every task is done — it never waits for a helper
+// that has not woken yet. On a virtual machine a sleeping vCPU can take a fraction of a millisecond to
+// wake, longer than most kernels of a small model's step: waiting for it would make two threads slower
+// than one.
 #include "pool.h"
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -21,34 +25,46 @@ struct Job {
   int helpers = 0;  // workers with index < helpers take part
 };
 
+/** The claim word: generation in the high 32 bits, the next unclaimed task in the low 32. */
+inline uint64_t claim_word(uint32_t generation, uint32_t task) { return (static_cast<uint64_t>(generation) << 32) | task; }
+
 class Pool {
  public:
   void run(int threads, int tasks, TaskFn fn, void* ctx) {
     int helpers = threads - 1;
     if (helpers > tasks - 1) helpers = tasks - 1;
     ensure_workers(helpers);
+    uint32_t generation;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      generation = ++generation_;
       job_ = Job{fn, ctx, tasks, helpers};
-      next_.store(0, std::memory_order_relaxed);
-      pending_.store(helpers, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      done_.store(0, std::memory_order_relaxed);
+      claim_.store(claim_word(generation, 0), std::memory_order_release);
+      posted_.store(generation, std::memory_order_release);
     }
     wake_.notify_all();
-    work(job_);
-    // Wait for the helpers to finish their last task (they may still hold one the caller cannot take).
-    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; spin++) {
+    work(job_, generation);
+    // Tasks a helper claimed may still be running; nothing else is waited for.
+    for (int spin = 0; done_.load(std::memory_order_acquire) != tasks; spin++) {
       if (spin < 4096) _mm_pause();
       else std::this_thread::yield();
     }
   }
 
  private:
-  void work(const Job& job) {
+  /** Claims and runs tasks of job `generation` until none is left (or a newer job replaced it). */
+  void work(const Job& job, uint32_t generation) {
     for (;;) {
-      int t = next_.fetch_add(1, std::memory_order_relaxed);
-      if (t >= job.tasks) return;
+      uint64_t word = claim_.load(std::memory_order_acquire);
+      int t;
+      do {
+        if (static_cast<uint32_t>(word >> 32) != generation) return;
+        t = static_cast<int>(static_cast<uint32_t>(word));
+        if (t >= job.tasks) return;
+      } while (!claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel, std::memory_order_acquire));
       job.fn(job.ctx, t);
+      done_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
 
@@ -57,42 +73,42 @@ class Pool {
       int index = static_cast<int>(workers_.size());
       // The generation it has "seen" is read here, before the job that needs it is posted: a thread that
       // starts late must still take part in that job.
-      unsigned long long seen = generation_.load(std::memory_order_acquire);
+      uint32_t seen = posted_.load(std::memory_order_acquire);
       workers_.emplace_back([this, index, seen] { worker_loop(index, seen); });
       workers_.back().detach();
     }
   }
 
-  void worker_loop(int index, unsigned long long seen) {
+  void worker_loop(int index, uint32_t seen) {
     for (;;) {
       // Spin briefly for the next job, then sleep until one is posted.
       int spin = 0;
-      while (generation_.load(std::memory_order_acquire) == seen && spin < 4000) {
+      while (posted_.load(std::memory_order_acquire) == seen && spin < 4000) {
         _mm_pause();
         spin++;
       }
-      if (generation_.load(std::memory_order_acquire) == seen) {
+      if (posted_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        wake_.wait(lock, [&] { return posted_.load(std::memory_order_acquire) != seen; });
       }
       Job job;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        seen = generation_.load(std::memory_order_acquire);
+        seen = generation_;
         job = job_;
       }
-      if (index >= job.helpers) continue;
-      work(job);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      // A job read late may be finished (or replaced) already: work() then claims nothing.
+      if (index < job.helpers) work(job, seen);
     }
   }
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::atomic<unsigned long long> generation_{0};
-  std::atomic<int> next_{0};
-  std::atomic<int> pending_{0};
+  uint32_t generation_ = 0;  // under mutex_
+  std::atomic<uint32_t> posted_{0};
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> done_{0};
   Job job_;
 };
 
