@@ -34,10 +34,11 @@ export interface NativeBackendOptions extends WasmBackendOptions {
    */
   bf16Attention?: boolean;
   /**
-   * Whether creating the backend sets glibc's mmap and trim thresholds to 32 MiB for the whole process
-   * (kernels/module.cc `tuneAllocator`): activation buffers of a training step are then reused from
-   * the heap instead of mapped afresh and faulted in page by page each step (TINY: ~2,000 page faults
-   * per step → ~200), at the cost of up to 32 MiB of freed heap kept mapped. Default true; it has no
+   * Whether creating the backend sets glibc's mmap threshold to 32 MiB and its trim threshold to 1 GiB
+   * for the whole process (kernels/module.cc `tuneAllocator`): activation buffers of a training step
+   * are then reused from the heap instead of mapped afresh and faulted in page by page each step (TINY:
+   * ~2,000 page faults per step → ~200; SMALL bf16: no more steps of 20,000), at the cost of keeping
+   * freed heap (up to 1 GiB, never more than the process had resident) mapped. Default true; it has no
    * effect where the C library is not glibc.
    */
   tuneAllocator?: boolean;

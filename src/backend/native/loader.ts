@@ -149,7 +149,7 @@ export interface NativeHalfKernels {
 export interface NativeModule {
   features(): CpuFeatures;
   /**
-   * Sets glibc's mmap and trim thresholds to 32 MiB (kernels/module.cc TuneAllocator), so that
+   * Sets glibc's mmap threshold to 32 MiB and its trim threshold to 1 GiB (kernels/module.cc TuneAllocator), so that
    * activation-sized buffers are reused from the heap instead of coming back as fresh pages; false
    * where the C library is not glibc.
    */

@@ -10,17 +10,17 @@ const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: 
 const modulePath = fileURLToPath(new URL("../../../build/loom-native.node", import.meta.url));
 
 /**
- * Minor page faults per round, in a fresh node process, of three 3 MiB buffers written and dropped
+ * Minor page faults per round, in a fresh node process, of `count` 3 MiB buffers written and dropped
  * (then a full GC), after two rounds of warm-up; `tune` calls the module's tuneAllocator first.
  */
-function faultsPerRound(tune: boolean): number {
+function faultsPerRound(tune: boolean, count = 3): number {
   const script = `
     const m = require(${JSON.stringify(modulePath)});
     if (process.argv[1] === "tune" && !m.tuneAllocator()) throw new Error("tuneAllocator: not glibc");
     let start = 0;
     for (let i = 0; i < 22; i++) {
       if (i === 2) start = process.resourceUsage().minorPageFault;
-      let buffers = [0, 1, 2].map(() => Buffer.allocUnsafeSlow(3 << 20).fill(1));
+      let buffers = Array.from({ length: ${count} }, () => Buffer.allocUnsafeSlow(3 << 20).fill(1));
       buffers = null;
       globalThis.gc();
     }
@@ -44,5 +44,12 @@ describe("native backend: glibc heap thresholds for training (tuneAllocator)", {
     const tuned = faultsPerRound(true);
     assert.ok(plain > 1000, `without tuning: ${plain} faults per round (expected the pages faulted in again)`);
     assert.ok(tuned < 300, `tuned: ${tuned} faults per round`);
+  });
+
+  test("a full GC that frees more than 32 MiB at the heap's top does not hand it back to the OS", () => {
+    // 16 × 3 MiB = 48 MiB freed at once, as a full GC frees a step's activations: past a 32 MiB trim
+    // threshold glibc returns it all and the next round faults its 12,288 pages in again.
+    const tuned = faultsPerRound(true, 16);
+    assert.ok(tuned < 1000, `tuned: ${tuned} faults per round of 48 MiB`);
   });
 });

@@ -1100,20 +1100,29 @@ void set_bool(napi_env env, napi_value obj, const char* name, bool v) {
 }
 
 /**
- * Bytes up to which glibc serves an allocation from its heap instead of a fresh mmap, and the free bytes
- * at the heap's top it keeps instead of returning them to the OS: 32 MiB, the largest mmap threshold
- * mallopt accepts on 64-bit. A training step allocates and drops ~100-700 MiB of activations in buffers
- * of 0.1-10 MiB. glibc's defaults start the mmap threshold at 128 KiB and raise it only as mmapped
- * chunks are freed, and trim the heap's top past twice that, so buffers kept coming back as fresh pages:
- * 2,000-2,800 page faults per TINY bf16 step and 5,500-8,700 per SMALL one, on a VM where a fault
- * (with the kernel zeroing the page) costs ~5-10 µs. With both at 32 MiB: 160-210 and ~2,600.
+ * Bytes up to which glibc serves an allocation from its heap instead of a fresh mmap: 32 MiB, the
+ * largest mmap threshold mallopt accepts on 64-bit. A training step allocates and drops ~100-700 MiB of
+ * activations in buffers of 0.1-10 MiB. glibc's defaults start the mmap threshold at 128 KiB and raise it
+ * only as mmapped chunks are freed, so buffers kept coming back as fresh pages: 2,000-2,800 page faults
+ * per TINY bf16 step and 5,500-8,700 per SMALL one, on a VM where a fault (with the kernel zeroing the
+ * page) costs ~5-10 µs.
  */
-constexpr int ALLOCATOR_THRESHOLD_BYTES = 32 << 20;
+constexpr int MMAP_THRESHOLD_BYTES = 32 << 20;
+
+/**
+ * Free bytes at the heap's top that glibc keeps instead of returning them to the OS: 1 GiB. A full GC
+ * frees a step's dead activations all at once, so the heap's top often passes a smaller threshold
+ * (32 MiB was tried): glibc then gave it all back, down to 128 KiB, and the next step faulted it in
+ * again — SMALL bf16 steps with 17,000-25,000 faults (+100-180 ms) every few steps against ~0-1,000
+ * with 1 GiB. Peak RSS is the heap's high-water mark either way; what is kept is at most what the
+ * process already had resident.
+ */
+constexpr int TRIM_THRESHOLD_BYTES = 1 << 30;
 
 // tuneAllocator() → whether glibc took the heap thresholds above (false elsewhere, e.g. musl, macOS).
 napi_value TuneAllocator(napi_env env, napi_callback_info) {
 #ifdef __GLIBC__
-  const bool ok = mallopt(M_MMAP_THRESHOLD, ALLOCATOR_THRESHOLD_BYTES) == 1 && mallopt(M_TRIM_THRESHOLD, ALLOCATOR_THRESHOLD_BYTES) == 1;
+  const bool ok = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1 && mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1;
 #else
   const bool ok = false;
 #endif
