@@ -9,7 +9,7 @@ import { add, addmm, matmul, narrow } from "../../ops/index.js";
 import { dropout } from "../../nn/functional/index.js";
 import { RotaryEmbedding } from "../../nn/attention/rotary.js";
 import { alibiSlopes } from "../../nn/attention/alibi.js";
-import { multiHeadAttention } from "../../nn/attention/attention.js";
+import { multiHeadAttention, packedSelfAttention } from "../../nn/attention/attention.js";
 import type { LayerKVCache } from "../../nn/attention/kv-cache.js";
 import { activationFunction, isGatedActivation } from "../../nn/layers/activation.js";
 import { LayerNorm } from "../../nn/layers/layer-norm.js";
@@ -50,23 +50,33 @@ export class CausalSelfAttention extends Module {
 
   /** x [B, T, C] → [B, T, C]; with a cache, attends over its past keys too and appends this call's. */
   forward(x: Tensor, cache?: LayerKVCache): Tensor {
-    const C = this.config.n_embd;
-    // q, k, v from the column blocks of c_attn's [C, 3C] weight, each its own product: three contiguous
-    // [B, T, C] results, where slicing one [B, T, 3C] output would send three full-size gradients back.
-    const project = (i: number): Tensor => {
-      const w = narrow(this.c_attn.weight, 1, i * C, C); // [C, C]
-      const b = this.c_attn.bias ? narrow(this.c_attn.bias, 0, i * C, C) : null;
-      return b ? addmm(b, x, w) : matmul(x, w);
-    };
-    // softmax(QKᵀ/√D)V as one fused op; query i (absolute position past+i) sees keys j ≤ past+i.
-    const { output } = multiHeadAttention(project(0), { k: project(1), v: project(2) }, {
+    const attention = {
       numHeads: this.nHead,
       isCausal: true,
       dropout: this.training ? this.config.attn_pdrop : 0,
-      rotary: this.rotary,
       alibiSlopes: this.slopes,
-      ...(cache ? { cache } : {}),
-    }); // [B, T, C]
+    };
+    let output: Tensor;
+    if (cache === undefined && this.rotary === null) {
+      // q, k, v in one product, [B, T, 3C], read by the attention kernels in place; its backward
+      // writes one [B, T, 3C] gradient, so c_attn's weight and input gradients are one product each.
+      output = packedSelfAttention(this.c_attn.forward(x), attention).output;
+    } else {
+      // RoPE rotates q and k, and a cache appends k and v: q, k, v from the column blocks of c_attn's
+      // [C, 3C] weight, each its own product (three contiguous [B, T, C] results).
+      const C = this.config.n_embd;
+      const project = (i: number): Tensor => {
+        const w = narrow(this.c_attn.weight, 1, i * C, C); // [C, C]
+        const b = this.c_attn.bias ? narrow(this.c_attn.bias, 0, i * C, C) : null;
+        return b ? addmm(b, x, w) : matmul(x, w);
+      };
+      // softmax(QKᵀ/√D)V as one fused op; query i (absolute position past+i) sees keys j ≤ past+i.
+      output = multiHeadAttention(project(0), { k: project(1), v: project(2) }, {
+        ...attention,
+        rotary: this.rotary,
+        ...(cache ? { cache } : {}),
+      }).output; // [B, T, C]
+    }
     return dropout(this.c_proj.forward(output), this.config.resid_pdrop, this.training);
   }
 }

@@ -13,9 +13,9 @@
  * decoding needs no offsets from the caller; RoPE rotates at positions past … past+T−1.
  */
 import { ShapeError, formatShape } from "../../errors.js";
-import { add, reshape, transpose, unsqueeze, where } from "../../ops/index.js";
+import { add, narrow, reshape, transpose, unsqueeze, where } from "../../ops/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { scaledDotProductAttention } from "../functional/attention.js";
+import { packedScaledDotProductAttention, scaledDotProductAttention } from "../functional/attention.js";
 import type { KeysValues, LayerKVCache } from "./kv-cache.js";
 import type { RotaryEmbedding } from "./rotary.js";
 
@@ -158,4 +158,31 @@ export function multiHeadAttention(q: Tensor, kv: KeyValueSource, options: Atten
     return { output: mergeHeads(output), weights: options.needWeights ? weights : null };
   }
   return { output: mergeHeads(scaledDotProductAttention(qh, keys, values, sdpa)), weights: null };
+}
+
+/** Options of {@link packedSelfAttention}: those of self-attention without a cache or RoPE. */
+export type PackedSelfAttentionOptions = Pick<AttentionOptions, "numHeads" | "isCausal" | "mask" | "alibiSlopes" | "scale" | "dropout" | "needWeights">;
+
+/**
+ * Multi-head self-attention over one packed projection qkv [B, T, 3C] (q, k, v side by side in the last
+ * dim, as GPT-2's c_attn computes them in one product) → output [B, T, C]: the same values as
+ * {@link multiHeadAttention} on its three column blocks, with one gradient for qkv written in place by
+ * the kernels (functional/attention.ts `packedScaledDotProductAttention`) instead of three zero-padded
+ * full-size ones. Weights (asked for, or captured by {@link captureAttention}) go the general way.
+ */
+export function packedSelfAttention(qkv: Tensor, options: PackedSelfAttentionOptions): AttentionResult {
+  const C3 = qkv.shape[qkv.ndim - 1] as number;
+  if (qkv.ndim !== 3 || C3 % 3 !== 0) throw new ShapeError(`attention: packed qkv must be [B, T, 3C], got ${formatShape(qkv.shape)}`);
+  const C = C3 / 3;
+  if (options.needWeights || captureScopes.length > 0) {
+    return multiHeadAttention(narrow(qkv, 2, 0, C), { k: narrow(qkv, 2, C, C), v: narrow(qkv, 2, 2 * C, C) }, options);
+  }
+  const output = packedScaledDotProductAttention(qkv, options.numHeads, {
+    mask: options.mask ?? null,
+    isCausal: options.isCausal ?? false,
+    dropout: options.dropout ?? 0,
+    ...(options.scale === undefined ? {} : { scale: options.scale }),
+    ...(options.alibiSlopes ? { alibiSlopes: options.alibiSlopes, alibiOffset: 0 } : {}),
+  });
+  return { output: mergeHeads(output), weights: null };
 }

@@ -1,6 +1,7 @@
 /** The one attention path, its KV cache, attention layers and position encodings. */
 export {
-  multiHeadAttention, splitHeads, mergeHeads, captureAttention, type AttentionOptions, type AttentionResult, type CapturedAttention, type KeyValueSource,
+  multiHeadAttention, packedSelfAttention, splitHeads, mergeHeads, captureAttention, type AttentionOptions, type AttentionResult,
+  type CapturedAttention, type KeyValueSource, type PackedSelfAttentionOptions,
 } from "./attention.js";
 export {
   MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionForwardOptions, type MultiHeadAttentionOutput,

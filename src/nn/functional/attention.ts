@@ -25,7 +25,7 @@ import type {
 import { getBackend, type FloatArray } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../../errors.js";
-import { contiguous, expand, record, sumToShape } from "../../ops/index.js";
+import { contiguous, expand, narrow, record, reshape, sumToShape, transpose } from "../../ops/index.js";
 import { type HalfDType, type Storage, allocate, allocateUninitialized, convertStorage, isFloating, isHalf, widenHalfInto } from "../../tensor/dtype.js";
 import { anyHalf, autocastOperand, autocasting, checkSameHalf, inFloat32 } from "../../ops/half.js";
 import { to } from "../../ops/cast.js";
@@ -208,6 +208,42 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   return fusedAttention(q, k, v, options, false);
 }
 
+/**
+ * scaledDotProductAttention over queries, keys and values packed side by side in one tensor: `qkv`
+ * [B, T, 3·H·D] (q in columns [0, C), k in [C, 2C), v in [2C, 3C), C = H·D: GPT-2's c_attn output)
+ * → [B, H, T, D]. The heads are read in place as strided views, and the backward writes dq, dk and
+ * dv straight into one [B, T, 3C] gradient: three slices of qkv would each send back a zero-padded
+ * gradient of qkv's full size, to be summed. The same values as slicing q, k, v out of qkv and
+ * calling scaledDotProductAttention on their heads (which it does where the fused kernels do not
+ * apply: weights asked for, or an additive mask on half operands).
+ */
+export function packedScaledDotProductAttention(qkv: Tensor, numHeads: number, options: ScaledDotProductAttentionOptions = {}): Tensor {
+  const op = "packedScaledDotProductAttention";
+  const [B, T, C3] = qkv.shape as [number, number, number];
+  if (qkv.ndim !== 3 || C3 % (3 * numHeads) !== 0) {
+    throw new ShapeError(`${op}: qkv must be [B, T, 3·C] with C divisible by ${numHeads} heads, got ${formatShape(qkv.shape)}`);
+  }
+  if (options.returnWeights) throw new ValueError(`${op}: returnWeights is not supported (use scaledDotProductAttention on the split heads)`);
+  if (autocasting()) {
+    const cast = autocastOperand(qkv);
+    if (cast !== qkv) return packedScaledDotProductAttention(cast, numHeads, options);
+  }
+  const C = C3 / 3;
+  const D = C / numHeads;
+  const half = isHalf(qkv.dtype);
+  if (!half && !isFloating(qkv.dtype)) throw new DTypeError(`${op}: qkv must be floating-point, got ${qkv.dtype}`);
+  const mask = options.mask ?? null;
+  const source = qkv.isContiguous() ? qkv : contiguous(qkv);
+  const heads = (i: number, x: Tensor): Tensor => new Tensor(x.storage, [B, numHeads, T, D], [T * C3, D, C3, 1], x.offset + i * C);
+  if (half && mask !== null && mask.dtype !== "bool") {
+    // The half kernels take boolean masks only: the general op on recorded slices.
+    const part = (i: number): Tensor => transpose(reshape(narrow(source, 2, i * C, C), [B, T, numHeads, D]), 1, 2);
+    return scaledDotProductAttention(part(0), part(1), part(2), options);
+  }
+  const base = source.detach();
+  return fusedAttention(heads(0, base), heads(1, base), heads(2, base), options, half, source) as Tensor;
+}
+
 /** A half tensor as the half kernels read it in place (as `operand`, on its 16-bit patterns). */
 function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandHalf {
   const o = operand(x, lead);
@@ -224,8 +260,12 @@ function halfOperand(x: Tensor, lead: readonly number[]): AttentionOperandHalf {
  * gradients are rounded to the half dtype once, in the layouts the float32 op gives them: the same bits as
  * the op on float32 casts (`inFloat32`), without recomputing the forward in the backward — the float32
  * output the backward needs is kept instead, and q, k, v are widened again.
+ * With `packed` (packedScaledDotProductAttention), q, k and v are unrecorded views of that contiguous
+ * tensor: it is the op's input, and its one gradient has dq, dk and dv written into their places.
  */
-function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, half: boolean): Tensor | AttentionWithWeights {
+function fusedAttention(
+  q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions, half: boolean, packed: Tensor | null = null,
+): Tensor | AttentionWithWeights {
   const op = "scaledDotProductAttention";
   for (const [name, x] of [["q", q], ["k", k], ["v", v]] as const) {
     if (!(half ? isHalf(x.dtype) : isFloating(x.dtype))) throw new DTypeError(`${op}: ${name} must be floating-point, got ${x.dtype}`);
@@ -299,6 +339,11 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   if (dqStrides) layouts.dq = rowLayout(lead, dqStrides, 0);
   if (dkStrides) layouts.dk = rowLayout(lead, dkStrides, 0);
   if (dvStrides) layouts.dv = rowLayout(lead, dvStrides, 0);
+  // Packed: each gradient's rows go where its operand's rows are in the packed tensor.
+  const packedLayouts: AttentionLayouts | null = packed
+    ? { dq: rowLayout(lead, q.strides, q.offset - packed.offset), dk: rowLayout(lead, k.strides, k.offset - packed.offset), dv: rowLayout(lead, v.strides, v.offset - packed.offset) }
+    : null;
+  const packedSize = packed ? numel(packed.shape) : 0;
   const out = allocateUninitialized(compute, N * T * Dv) as FloatArray; // every row is written
   const lse = new Float64Array(N * T);
   const weights = options.returnWeights ? (allocate(compute, N * T * S) as FloatArray) : null;
@@ -314,7 +359,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
   if (floatOperands) be.attentionForward(out, lse, weights, ...floatOperands, mo, sizes, outLayouts);
   forwardScratch.release();
 
-  const inputs = [q, k, v];
+  const inputs = packed ? [packed] : [q, k, v];
   const maskNeedsGrad = mask !== null && mask.dtype !== "bool" && mask.requiresGrad;
   if (maskNeedsGrad) inputs.push(mask);
   const outShape = [...lead, T, Dv];
@@ -324,16 +369,18 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     if (outHalf && halfOperands && be.attentionBackwardHalf && grad.dtype === q.dtype) {
       // The half kernels' backward: dOut read in place (rows contiguous) or from a contiguous copy.
       const g = Dv === 1 || grad.strides[grad.ndim - 1] === 1 ? grad : noGrad(() => contiguous(grad));
-      const halfLayouts: AttentionLayouts = { ...layouts, dOut: rowLayout(lead, g.strides, g.offset) };
+      const halfLayouts: AttentionLayouts = { ...layouts, ...packedLayouts, dOut: rowLayout(lead, g.strides, g.offset) };
       // Every row of each gradient is written (their layouts cover the whole buffer).
       const gradBuffer = (size: number): Storage => allocateUninitialized(q.dtype, size);
-      const dq = q.requiresGrad ? gradBuffer(N * T * D) : null;
-      const dk = k.requiresGrad ? gradBuffer(N * S * D) : null;
-      const dv = v.requiresGrad ? gradBuffer(N * S * Dv) : null;
+      const packedGrad = packed?.requiresGrad ? gradBuffer(packedSize) : null;
+      const dq = packed ? packedGrad : q.requiresGrad ? gradBuffer(N * T * D) : null;
+      const dk = packed ? packedGrad : k.requiresGrad ? gradBuffer(N * S * D) : null;
+      const dv = packed ? packedGrad : v.requiresGrad ? gradBuffer(N * S * Dv) : null;
       const [qh, kh, vh] = halfOperands;
       const dOut = g.storage as Uint16Array;
       const bits = (d: Storage | null): Uint16Array | null => d as Uint16Array | null;
       if (be.attentionBackwardHalf(q.dtype as HalfDType, bits(dq), bits(dk), bits(dv), dOut, out as Float32Array, lse, qh, kh, vh, mo, sizes, halfLayouts)) {
+        if (packed) return [packedGrad ? new Tensor(packedGrad, packed.shape) : null];
         const gradient = (d: Storage | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
           d ? sumToShape(new Tensor(d, shape, strides ?? undefined), target) : null;
         return [
@@ -351,19 +398,20 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProdu
     // its rows are contiguous; otherwise it is copied once.
     const inPlace = g.dtype === compute && (Dv === 1 || g.strides[g.ndim - 1] === 1);
     const dOut = (inPlace ? g.storage : noGrad(() => (g.dtype === compute ? g : to(g, compute)).toTypedArray())) as FloatArray;
-    const gradLayouts: AttentionLayouts = { ...layouts };
+    const gradLayouts: AttentionLayouts = { ...layouts, ...packedLayouts };
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
     // float32 gradients of a half op go to scratch, rounded into fresh half storage below.
     const gradBuffer = (size: number): FloatArray => (half ? backwardScratch.take(size) : (allocateUninitialized(compute, size) as FloatArray));
-    const dq = q.requiresGrad ? gradBuffer(N * T * D) : null;
-    const dk = k.requiresGrad ? gradBuffer(N * S * D) : null;
-    const dv = v.requiresGrad ? gradBuffer(N * S * Dv) : null;
+    const packedGrad = packed?.requiresGrad ? gradBuffer(packedSize) : null;
+    const dq = packed ? packedGrad : q.requiresGrad ? gradBuffer(N * T * D) : null;
+    const dk = packed ? packedGrad : k.requiresGrad ? gradBuffer(N * S * D) : null;
+    const dv = packed ? packedGrad : v.requiresGrad ? gradBuffer(N * S * Dv) : null;
     const dm = maskNeedsGrad ? (allocate(compute, N * T * S) as FloatArray) : null;
     getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qb, kb, vb, mo, sizes, gradLayouts);
     const gradient = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>
       d ? sumToShape(new Tensor(half ? convertStorage(d, "float32", q.dtype) : d, shape, strides ?? undefined), target) : null;
-    const grads = [
+    const grads = packed ? [packedGrad ? new Tensor(half ? convertStorage(packedGrad, "float32", q.dtype) : packedGrad, packed.shape) : null] : [
       gradient(dq, [...lead, T, D], dqStrides, q.shape),
       gradient(dk, [...lead, S, D], dkStrides, k.shape),
       gradient(dv, [...lead, S, Dv], dvStrides, v.shape),

@@ -13,4 +13,6 @@ export { embedding, type EmbeddingOptions } from "./embedding.js";
 export { swiglu } from "./swiglu.js";
 export { maskedMeanPool, cosineSimilarity } from "./pooling.js";
 export type { NormalizedShape } from "./rows.js";
-export { scaledDotProductAttention, type ScaledDotProductAttentionOptions, type AttentionWithWeights } from "./attention.js";
+export {
+  packedScaledDotProductAttention, scaledDotProductAttention, type ScaledDotProductAttentionOptions, type AttentionWithWeights,
+} from "./attention.js";
