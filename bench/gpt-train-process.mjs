@@ -4,14 +4,16 @@
  * of the `loom` binary), training the way `loom train` does — the trainer's garbage hint at each step
  * boundary (`dist/train/gc.js`), and the full garbage collection between steps of
  * `--gc-between-steps` (`dist/cli/step-gc.js`) unless `--no-step-gc` — so that its peak RSS is what
- * a user's training process reaches. Random token ids, dropout 0, AdamW.
+ * a user's training process reaches. Random token ids, dropout 0, AdamW; with `--bf16` the forward runs
+ * under `autocast("bfloat16")`, as `loom train --precision bf16` does.
  * Prints per-step lines and, last, one JSON line in the shape of scripts/peers/gpt_torch.py's: median
  * tokens/s, ms/step, CPU ms/step (the whole process's), ru_maxrss in MiB, the number of timed steps.
  *
- * Usage: node bench/gpt-train-process.mjs BACKEND THREADS N_LAYER N_EMBD N_HEAD VOCAB BATCH BLOCK WARMUP TIMED [--no-step-gc]
+ * Usage: node bench/gpt-train-process.mjs BACKEND THREADS N_LAYER N_EMBD N_HEAD VOCAB BATCH BLOCK WARMUP TIMED [--no-step-gc] [--bf16]
  */
 const [backendName, threads, nLayer, nEmbd, nHead, vocab, batch, block, warmup, timed] = process.argv.slice(2, 12);
 const stepGc = !process.argv.includes("--no-step-gc");
+const bf16 = process.argv.includes("--bf16");
 const dist = new URL("../dist/", import.meta.url);
 const loom = await import(new URL("index.js", dist).href);
 const backends = await import(new URL("backend/index.js", dist).href);
@@ -45,7 +47,8 @@ for (let s = 0; s < total; s++) {
   const cpu0 = process.cpuUsage();
   const ids = loom.randint(0, V, [B, T], { dtype: "int32" });
   const targets = loom.randint(0, V, [B, T], { dtype: "int32" });
-  const { loss } = model.forward(ids, { targets });
+  const forward = () => model.forward(ids, { targets });
+  const { loss } = bf16 ? loom.autocast("bfloat16", forward) : forward();
   const value = loss.item();
   loss.backward();
   optimizer.step();
@@ -63,6 +66,6 @@ for (let s = 0; s < total; s++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = median(stepMs);
 console.log(JSON.stringify({
-  backend: backendName, step_gc: stepGc, tok_s_median: (B * T * 1000) / ms, step_ms_median: ms, cpu_ms_median: median(cpuMs),
+  backend: backendName, step_gc: stepGc, bf16, tok_s_median: (B * T * 1000) / ms, step_ms_median: ms, cpu_ms_median: median(cpuMs),
   ru_maxrss_mib: process.resourceUsage().maxRSS / 1024, n_steps: stepMs.length,
 }));

@@ -6,7 +6,11 @@
  * `GPT_BENCH_CONFIGS="TINY bf16,SMALL bf16"` (names as below, comma-separated) runs those configs only.
  * `GPT_BENCH_ROUNDS=N` (N > 1) adds N more rounds per config of the first loom backend and PyTorch
  * back to back, and prints each round's ratio and their median: on a machine whose speed drifts by
- * tens of percent within minutes, one loom row and one PyTorch row minutes apart do not compare.
+ * tens of percent within minutes, one loom row and one PyTorch row minutes apart do not compare. In
+ * those rounds loom trains in a process of its own on `dist/` (bench/gpt-train-process.mjs, the
+ * `loom` binary's node flags, no GC between steps), as `loom train` runs and as PyTorch runs in its
+ * own: this bench process carries the TypeScript loader, all of `src/` and every earlier row, which
+ * make each of V8's full collections slower (mark-compact pauses of 12-17 ms here against 6-8 ms).
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
  *   SMALL: 6 layers, 6 heads, n_embd 384, block 256, batch 8,  vocab 96  (2,048 tokens/step)
@@ -139,8 +143,9 @@ function median(xs: number[]): number {
 }
 
 /**
- * `rounds` rounds of loom (in this process, as `measure`) then PyTorch, back to back, per config
- * PyTorch runs (not the dropout one): each round's tokens/s and ratio, and the median ratio.
+ * `rounds` rounds of loom (in a process of its own on dist/, as `ownProcess`; in this process, as
+ * `measure`, where dist/ is not built) then PyTorch, back to back, per config PyTorch runs (not the
+ * dropout one): each round's tokens/s and ratio, and the median ratio.
  */
 function pairedRows(configs: BenchConfig[], name: string, backend: Backend, threads: number, rounds: number): Row[] {
   const rows: Row[] = [];
@@ -149,7 +154,7 @@ function pairedRows(configs: BenchConfig[], name: string, backend: Backend, thre
     const loom: number[] = [], torch: number[] = [];
     for (let r = 0; r < rounds; r++) {
       setBackend(backend);
-      const l = measure(c, name)[1];
+      const l = (distBuilt() ? ownProcess(c, name, threads, false) : measure(c, name))[1];
       const t = pytorch(c, threads)[1];
       if (typeof l !== "number" || typeof t !== "number") break;
       loom.push(l);
@@ -191,16 +196,21 @@ function pytorch(c: BenchConfig, threads: number): Row {
 const LOOM_BINARY_NODE_FLAGS = readFileSync(fileURLToPath(new URL("../src/cli/main.ts", import.meta.url)), "utf8")
   .split("\n")[0]!.replace(/^#!\/usr\/bin\/env -S node\s*/, "").split(/\s+/).filter((f) => f.startsWith("--"));
 
+/** Whether dist/ is built (the own-process rows need it). */
+function distBuilt(): boolean {
+  return existsSync(fileURLToPath(new URL("../dist/cli/step-gc.js", import.meta.url)));
+}
+
 function ownProcess(c: BenchConfig, backend: string, threads: number, stepGc: boolean): Row {
   const label = `loom ${backend} ${c.name}, own process on dist/${stepGc ? " (loom train --gc-between-steps: full GC between steps)" : ", no GC between steps"}`;
-  if (!existsSync(fileURLToPath(new URL("../dist/cli/step-gc.js", import.meta.url)))) {
+  if (!distBuilt()) {
     return [`${label}: not measured (no dist/: run npm run build)`, "—", "—", "—", "—", "—"];
   }
   const script = fileURLToPath(new URL("./gpt-train-process.mjs", import.meta.url));
   const m = c.model;
   // The node flags of the `loom` binary's shebang (src/cli/main.ts), so the process is sized as loom train's.
   const args = [...LOOM_BINARY_NODE_FLAGS, script, backend, String(threads), String(m.n_layer), String(m.n_embd), String(m.n_head), String(m.vocab_size),
-    String(c.batch), String(c.block), String(c.warmup), String(c.timed), ...(stepGc ? [] : ["--no-step-gc"])];
+    String(c.batch), String(c.block), String(c.warmup), String(c.timed), ...(stepGc ? [] : ["--no-step-gc"]), ...(c.bf16 ? ["--bf16"] : [])];
   const r = childJson<ChildRun>(process.execPath, args, process.env);
   if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];
   const res = r.result;
@@ -244,7 +254,7 @@ export async function run(): Promise<void> {
     } finally {
       setBackend(previous);
     }
-    console.log(`\n${rounds} paired rounds (loom in this process, then PyTorch, back to back), tokens/s per round:\n`);
+    console.log(`\n${rounds} paired rounds (loom ${distBuilt() ? "in a process of its own on dist/" : "in this process"}, then PyTorch, back to back), tokens/s per round:\n`);
     printTable(["config", "loom", "PyTorch", "loom / PyTorch", "median ratio"], paired);
   }
   console.log(
