@@ -93,8 +93,9 @@ for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]
     test("a product computed in column and row blocks (ldB, offsets) has the whole product's bits: panels and row groups change no sums", () => {
       const be = createNativeBackend({ threads, parallelMinWork: 0, amx });
       const rand = seededRandom(35);
-      // [40×1000×9000]: B is packed in two panels of columns (AMX); [1100×1100×37]: bf16 rows summed in groups.
-      for (const [m, n, k] of [[40, 1000, 9000], [1100, 1100, 37]] as const) {
+      // [40×1000×9000]: B is packed in two panels of columns (AMX); [1100×1100×37]: bf16 rows summed in
+      // groups; [300×200×1100]: a bf16 result over three k-blocks, its rows in two scratch groups.
+      for (const [m, n, k] of [[40, 1000, 9000], [1100, 1100, 37], [300, 200, 1100]] as const) {
         const a = bf16Values(rand, m * k);
         const b = bf16Values(rand, k * n);
         const bias = randomFloat32(rand, n);
@@ -114,6 +115,25 @@ for (const [kernel, amx, kernelSkip] of kernels) for (const threads of [1, 2, 3]
           }
           assert.deepEqual(blocks, whole, `${m}×${n}×${k} (${half ? "bf16" : "float32"} out)`);
         }
+      }
+    });
+
+    test("infinite and NaN sums round as float32ToBFloat16 does (every NaN to 0xffff), with one k-block and with several", () => {
+      const be = createNativeBackend({ threads, parallelMinWork: 0, amx });
+      const rand = seededRandom(36);
+      for (const [m, n, k] of [[26, 40, 64], [26, 40, 700]] as const) {
+        const a = bf16Values(rand, m * k);
+        const b = bf16Values(rand, k * n);
+        a.bits[3 * k + 5] = 0x7f80; // +∞ in row 3: ±∞ across it, NaN where B's row 5 holds a zero
+        b.bits[5 * n + 7] = 0;
+        a.bits[7 * k] = 0x7fc0; // NaN in row 7
+        const layout: MatmulLayout = { batch: 1, m, n, k, transA: false, transB: false, strideA: 0, strideB: 0, offsetA: 0, offsetB: 0, accumulate: false, bias: null };
+        const wide = new Float32Array(m * n);
+        be.matmulBf16Layout(wide, a.bits, b.bits, layout);
+        const half = new Uint16Array(m * n);
+        be.matmulBf16Layout(half, a.bits, b.bits, layout);
+        assert.ok(Number.isNaN(wide[3 * n + 7]) && Number.isNaN(wide[7 * n]) && Math.abs(wide[3 * n + 8] as number) === Infinity, `${m}×${n}×${k}: the sums are not what the case needs`);
+        assert.deepEqual(half, float32ToBFloat16(wide), `${m}×${n}×${k}`);
       }
     });
 

@@ -33,13 +33,27 @@ inline uint32_t load_pair(const uint16_t* x) {
 }
 
 /**
+ * Where a micro-kernel's tile of sums goes: C (float32, row stride ldc) started from C itself
+ * (load_c), from `bias` (its columns of the tile), or from zero; and, for the last k-block of a bf16
+ * result, rounded into `half` (row stride ldh) instead of stored to C.
+ */
+struct TileOut {
+  float* c;
+  long ldc;
+  bool load_c;
+  const float* bias;
+  uint16_t* half;
+  long ldh;
+};
+
+/**
  * C[mr × nr] (+)= A·B over kp pair steps, B packed. A is packed (DIRECT false: `a` an MR-tall panel of
  * pairs, row i of step q at a[q·MR + i]) or read in place (DIRECT true: MR whole rows `lda` elements
  * apart, step q of row i the pair at a + i·lda + 2q) — a pair of a row-major A is two adjacent bf16,
  * so with an even k its rows need no packing.
  */
 template <bool DIRECT>
-void micro_kernel(long kp, const void* a, long lda, const uint32_t* pb, float* c, long ldc, bool load_c, long mr, long nr) {
+void micro_kernel(long kp, const void* a, long lda, const uint32_t* pb, const TileOut& o, long mr, long nr) {
   __m512 acc[MR][2];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
@@ -58,12 +72,20 @@ void micro_kernel(long kp, const void* a, long lda, const uint32_t* pb, float* c
     pb += NR;
   }
   if (mr == MR && nr == NR) {
+    const __m512 b0 = o.bias ? _mm512_loadu_ps(o.bias) : _mm512_setzero_ps();
+    const __m512 b1 = o.bias ? _mm512_loadu_ps(o.bias + 16) : _mm512_setzero_ps();
     for (int i = 0; i < MR; i++) {
-      float* row = c + i * ldc;
-      __m512 s0 = load_c ? _mm512_loadu_ps(row) : _mm512_setzero_ps();
-      __m512 s1 = load_c ? _mm512_loadu_ps(row + 16) : _mm512_setzero_ps();
-      _mm512_storeu_ps(row, _mm512_add_ps(s0, acc[i][0]));
-      _mm512_storeu_ps(row + 16, _mm512_add_ps(s1, acc[i][1]));
+      float* row = o.c ? o.c + i * o.ldc : nullptr;
+      const __m512 v0 = _mm512_add_ps(o.load_c ? _mm512_loadu_ps(row) : b0, acc[i][0]);
+      const __m512 v1 = _mm512_add_ps(o.load_c ? _mm512_loadu_ps(row + 16) : b1, acc[i][1]);
+      if (o.half) {
+        uint16_t* h = o.half + i * o.ldh;
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(h), round_to_bf16x16(v0));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(h + 16), round_to_bf16x16(v1));
+      } else {
+        _mm512_storeu_ps(row, v0);
+        _mm512_storeu_ps(row + 16, v1);
+      }
     }
     return;
   }
@@ -73,8 +95,12 @@ void micro_kernel(long kp, const void* a, long lda, const uint32_t* pb, float* c
     _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
   }
   for (long i = 0; i < mr; i++) {
-    float* row = c + i * ldc;
-    for (long j = 0; j < nr; j++) row[j] = (load_c ? row[j] : 0.0f) + tile[i * NR + j];
+    float* row = o.c ? o.c + i * o.ldc : nullptr;  // null only where the tile is rounded straight into `half`
+    for (long j = 0; j < nr; j++) {
+      const float v = (o.load_c ? row[j] : o.bias ? o.bias[j] : 0.0f) + tile[i * NR + j];
+      if (o.half) o.half[i * o.ldh + j] = round_to_bf16(v);
+      else row[j] = v;
+    }
   }
 }
 
@@ -158,10 +184,11 @@ struct Task {
 };
 
 /**
- * Rows of a bf16 result summed in one float32 scratch: at most about 4 MiB of it (rows × NC columns),
- * so a long product (the logits, [tokens, vocab]) keeps no float32 copy of its rows.
+ * Rows of a bf16 result summed over several k-blocks in one float32 scratch: about 256 KiB of it (rows
+ * × NC columns, at least MC rows), so the partial sums stay in L2 between k-blocks and a long product
+ * (the logits, [tokens, vocab]) keeps no float32 copy of its rows.
  */
-constexpr long SCRATCH_FLOATS = 1L << 20;
+constexpr long SCRATCH_FLOATS = 1L << 16;
 
 void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end);
 
@@ -171,7 +198,7 @@ void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end);
  * no bits (B's blocks are packed again per group, k·n copies against group·k·n products).
  */
 void run_rows(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
-  if (!g.out_half) {
+  if (!g.out_half || (g.k + 1) / 2 <= KP) {  // one k-block of a bf16 result needs no scratch
     run_rows_in(g, bi, i_begin, i_end);
     return;
   }
@@ -191,32 +218,26 @@ void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
   const uint16_t* B = g.b + bi * g.stride_b;
   const long pairs = (g.k + 1) / 2;
   const long k = g.k, n = g.n, lda = g.lda;
-  // C: the output rows themselves (float32, row length n), or a scratch of the rows' current NC-column
-  // block (bf16 results, row length ldc), started from the bias and rounded once the block is summed.
+  // C: the output rows themselves (float32, row length n), or, for a bf16 result summed over more than
+  // one k-block, a scratch of the rows' current NC-column block (row length ldc). A bf16 result is
+  // rounded from the tile's registers at its last k-block, so one k-block needs no scratch at all.
   const long ldc = g.out_half ? std::min(NC, n) : n;
-  bool started = g.accumulate;
-  if (g.out_half) {
-    if (static_cast<long>(scratch.size()) < (i_end - i_begin) * ldc) scratch.resize((i_end - i_begin) * ldc);
-    started = g.bias != nullptr;
-  } else if (g.bias) {
-    started = true;
-    float* c = g.out_f32 + bi * g.m * n;
-    for (long i = i_begin; i < i_end; i++) std::memcpy(c + i * n, g.bias, n * sizeof(float));
-  }
+  if (g.out_half && pairs > KP && static_cast<long>(scratch.size()) < (i_end - i_begin) * ldc) scratch.resize((i_end - i_begin) * ldc);
+  // A float32 result with a bias starts from it (accumulate is then not applied); else from C where
+  // accumulating. A bf16 result starts from its bias or zero.
+  const bool accumulate = !g.out_half && g.accumulate && !g.bias;
   // A row-major A with an even k is read in place by whole MR-row tiles (micro_kernel<true>).
   const bool direct_a = !g.trans_a && k % 2 == 0;
   for (long jc = 0; jc < n; jc += NC) {
     long nc = std::min(NC, n - jc);
     // Row i, column jc + j of C at c_rows[i·ldc + j].
-    float* c_rows = g.out_half ? scratch.data() - i_begin * ldc : g.out_f32 + bi * g.m * n + jc;
-    if (g.out_half && g.bias) {
-      for (long i = i_begin; i < i_end; i++) std::memcpy(c_rows + i * ldc, g.bias + jc, nc * sizeof(float));
-    }
+    float* c_rows = !g.out_half ? g.out_f32 + bi * g.m * n + jc : pairs > KP ? scratch.data() - i_begin * ldc : nullptr;
+    uint16_t* h_rows = g.out_half ? g.out_half + bi * g.m * n + jc : nullptr;
     for (long qc = 0; qc < pairs; qc += KP) {
       long kp = std::min(KP, pairs - qc);
-      // Pair steps whose second product exists (the last one of an odd k pairs with a zero).
+      // Pair steps whose second product exists (the last one of an odd k's last pair with a zero).
       const long full = std::min(kp, k / 2 - qc);
-      bool load_c = qc > 0 || started;
+      const bool last = qc + KP >= pairs;
       for (long jb = 0; jb < nc; jb += NR) pack_b(g, B, pb_buf + jb * kp, jc + jb, std::min<long>(NR, nc - jb), qc, kp, full);
       for (long ic = i_begin; ic < i_end; ic += MC) {
         long mc = std::min(MC, i_end - ic);
@@ -227,18 +248,12 @@ void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end) {
         for (long jr = 0; jr < nc; jr += NR) {
           for (long ir = 0; ir < mc; ir += MR) {
             const long mr = std::min<long>(MR, mc - ir), nr = std::min<long>(NR, nc - jr);
-            float* c = c_rows + (ic + ir) * ldc + jr;
-            if (direct_a && mr == MR) micro_kernel<true>(kp, A + (ic + ir) * lda + 2 * qc, lda, pb_buf + jr * kp, c, ldc, load_c, mr, nr);
-            else micro_kernel<false>(kp, pa_buf + ir * kp, 0, pb_buf + jr * kp, c, ldc, load_c, mr, nr);
+            const TileOut o{c_rows ? c_rows + (ic + ir) * ldc + jr : nullptr, ldc, qc > 0 || accumulate, qc == 0 && g.bias ? g.bias + jc + jr : nullptr,
+                            g.out_half && last ? h_rows + (ic + ir) * n + jr : nullptr, n};
+            if (direct_a && mr == MR) micro_kernel<true>(kp, A + (ic + ir) * lda + 2 * qc, lda, pb_buf + jr * kp, o, mr, nr);
+            else micro_kernel<false>(kp, pa_buf + ir * kp, 0, pb_buf + jr * kp, o, mr, nr);
           }
         }
-      }
-    }
-    if (g.out_half) {
-      for (long i = i_begin; i < i_end; i++) {
-        uint16_t* o = g.out_half + bi * g.m * n + i * n + jc;
-        const float* c = c_rows + i * ldc;
-        for (long j = 0; j < nc; j++) o[j] = round_to_bf16(c[j]);
       }
     }
   }

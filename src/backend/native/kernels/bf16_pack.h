@@ -1,4 +1,5 @@
 // The pieces both bf16 GEMMs pack their operands with (amx.cc, bf16.cc): lane masks for ragged edges,
+// a vector round_to_bf16 for bf16 results,
 // the index vector that interleaves two rows of bf16 into (x[j], y[j]) pairs, and a 16×16 transpose of
 // 32-bit words (a row of bf16 pairs read as words is one register; the transpose turns row-major pairs
 // into the column-major order the tiles and dot products read). Internal linkage; the vector functions
@@ -14,6 +15,15 @@ namespace {
 /** Lanes [0, n) of a 32-lane (16-bit) or 16-lane (32-bit) mask; n may exceed the width or be ≤ 0. */
 inline __mmask32 mask32(long n) { return n >= 32 ? ~__mmask32{0} : n <= 0 ? 0 : (__mmask32{1} << n) - 1; }
 inline __mmask16 mask16(long n) { return n >= 16 ? __mmask16{0xffff} : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+
+/** round_to_bf16 (bf16.h) of 16 floats at once: (u + 0x7fff + lsb) >> 16, every NaN to 0xffff. */
+__attribute__((target("avx512f"))) inline __m256i round_to_bf16x16(__m512 v) {
+  const __m512i u = _mm512_castps_si512(v);
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  const __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb), 16);
+  const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
+  return _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0xffff)));
+}
 
 /** 16-bit lane indices that interleave two 32-lane vectors x, y into (x[j], y[j]) pairs: j in [0, 16) (low) or [16, 32) (high). */
 __attribute__((target("avx512f"))) inline __m512i pair_index(bool high) {
