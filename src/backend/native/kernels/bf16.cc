@@ -184,11 +184,12 @@ struct Task {
 };
 
 /**
- * Rows of a bf16 result summed over several k-blocks in one float32 scratch: about 256 KiB of it (rows
- * × NC columns, at least MC rows), so the partial sums stay in L2 between k-blocks and a long product
- * (the logits, [tokens, vocab]) keeps no float32 copy of its rows.
+ * Rows of a bf16 result summed over several k-blocks in one float32 scratch: at most about 4 MiB of it
+ * (rows × NC columns), so a long product (the logits, [tokens, vocab]) keeps no float32 copy of its
+ * rows. Smaller groups pack B again for each: 256 KiB made SMALL's weight gradients (a thread's 768
+ * rows in six groups) 5-10% slower.
  */
-constexpr long SCRATCH_FLOATS = 1L << 16;
+constexpr long SCRATCH_FLOATS = 1L << 20;
 
 void run_rows_in(const HalfGemmArgs& g, long bi, long i_begin, long i_end);
 
