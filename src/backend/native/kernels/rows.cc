@@ -36,10 +36,12 @@ inline double row_exp_sum(const float* x, long cols, float m) {
 void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {
     if (tanh_approx) {
+      // ½x(1 + tanh u) = x·σ(2u): one exp and one division, where tanh_f takes both its series and
+      // its exp form (and 1 + tanh u cancels for x ≪ 0, which σ(2u) does not).
       for (long i = b; i < e; i++) {
         float v = x[i];
         float u = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
-        out[i] = 0.5f * v * (1.0f + tanh_f(u));
+        out[i] = v * sigmoid_f(2.0f * u);
       }
     } else {
       for (long i = b; i < e; i++) {
@@ -54,12 +56,13 @@ void gelu_forward(float* out, const float* x, long n, bool tanh_approx, int thre
 void gelu_backward(float* dx, const float* dy, const float* x, long n, bool tanh_approx, int threads) {
   parallel_ranges(n, threads, [&](long b, long e) {
     if (tanh_approx) {
+      // With s = σ(2u) = ½(1 + tanh u): ½(1 + tanh u) = s and ½(1 − tanh²u) = 2s(1 − s).
       for (long i = b; i < e; i++) {
         float v = x[i];
         float u = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
-        float t = tanh_f(u);
+        float s = sigmoid_f(2.0f * u);
         float du = SQRT_2_OVER_PI * (1.0f + 3.0f * 0.044715f * v * v);
-        dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
+        dx[i] = dy[i] * (s + 2.0f * v * s * (1.0f - s) * du);
       }
     } else {
       for (long i = b; i < e; i++) {
