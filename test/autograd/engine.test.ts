@@ -46,6 +46,29 @@ describe("backward semantics (PyTorch's)", () => {
     assertClose(Array.from(gradOf(x).toTypedArray()), dy2.map((g) => 3 * g), 1e-5, "x.grad of y + y");
   });
 
+  test("a leaf's gradient made in the backward becomes its .grad uncopied, never shared with another tensor's", () => {
+    manualSeed(4);
+    const a = randn([32, 64]).requiresGrad_(); // 8 KiB: buffers the engine tracks
+    const b = randn([32, 64]).requiresGrad_();
+    const m = randn([64, 16]);
+    // a + b hands one gradient tensor (fresh from the matmul's backward) back for both leaves.
+    a.add(b).matmul(m).square().sum().backward();
+    const ga = gradOf(a);
+    const gb = gradOf(b);
+    assert.notEqual(ga.storage.buffer, gb.storage.buffer, "the two leaves' gradients share a buffer");
+    assert.deepEqual(Array.from(ga.toTypedArray()), Array.from(gb.toTypedArray()));
+    const expected = Array.from(ga.toTypedArray());
+    ga.storage.fill(0); // the user's own buffer: writing it changes nothing else
+    assert.deepEqual(Array.from(gb.toTypedArray()), expected);
+    // A second backward (reusing the first one's recycled buffers) leaves the kept gradients alone and
+    // accumulates into them in place.
+    ga.storage.set(expected);
+    b.grad = null;
+    a.add(b).matmul(m).square().sum().backward();
+    assertClose(Array.from(gradOf(a).toTypedArray()), expected.map((g) => 2 * g), 1e-5, "a.grad after two backwards");
+    assertClose(Array.from(gradOf(b).toTypedArray()), expected, 1e-5, "b.grad after reset and one backward");
+  });
+
   test(".grad only on leaves unless retainGrad()", () => {
     const x = f64([1, 2]);
     const h = x.mul(2);
