@@ -8,8 +8,8 @@
  * back to back, and prints each round's ratio and their median: on a machine whose speed drifts by
  * tens of percent within minutes, one loom row and one PyTorch row minutes apart do not compare. In
  * those rounds loom trains in a process of its own on `dist/` (bench/gpt-train-process.mjs, the
- * `loom` binary's node flags, no GC between steps), as `loom train` runs and as PyTorch runs in its
- * own: this bench process carries the TypeScript loader, all of `src/` and every earlier row, which
+ * `loom` binary's node flags, no GC between steps, PyTorch's warm-up and timed steps), as `loom train`
+ * runs and as PyTorch runs in its own: this bench process carries the TypeScript loader, all of `src/` and every earlier row, which
  * make each of V8's full collections slower (mark-compact pauses of 12-17 ms here against 6-8 ms).
  *
  *   TINY : 4 layers, 4 heads, n_embd 128, block 128, batch 16, vocab 96  (2,048 tokens/step)
@@ -154,7 +154,9 @@ function pairedRows(configs: BenchConfig[], name: string, backend: Backend, thre
     const loom: number[] = [], torch: number[] = [];
     for (let r = 0; r < rounds; r++) {
       setBackend(backend);
-      const l = (distBuilt() ? ownProcess(c, name, threads, false) : measure(c, name))[1];
+      // In its own process loom takes PyTorch's warm-up and timed steps (the table's rows keep the
+      // config's, sized for the slower backends).
+      const l = (distBuilt() ? ownProcess({ ...c, warmup: PEER_WARMUP, timed: peerSteps(c) }, name, threads, false) : measure(c, name))[1];
       const t = pytorch(c, threads)[1];
       if (typeof l !== "number" || typeof t !== "number") break;
       loom.push(l);
@@ -173,17 +175,24 @@ interface ChildRun {
   tok_s_median: number; step_ms_median: number; cpu_ms_median?: number; ru_maxrss_mib: number; n_steps: number;
 }
 
+/** PyTorch's warm-up steps. */
+const PEER_WARMUP = 2;
+
+/** PyTorch's timed steps for a config. */
+function peerSteps(c: BenchConfig): number {
+  return c.name.startsWith("SMALL") ? 4 : 15;
+}
+
 /** PyTorch's row for one config: runs scripts/peers/gpt_torch.py, or says why it could not. */
 function pytorch(c: BenchConfig, threads: number): Row {
   const label = `PyTorch ${c.name}`;
   const small = c.name.startsWith("SMALL");
-  const steps = small ? 4 : 15;
   const r = runTorchPeer<ChildRun & { torch: string }>("gpt_torch.py", [
-    "--config", small ? "small" : "tiny", "--threads", String(threads), "--steps", String(steps), "--warmup", "2", ...(c.bf16 ? ["--bf16"] : []),
+    "--config", small ? "small" : "tiny", "--threads", String(threads), "--steps", String(peerSteps(c)), "--warmup", String(PEER_WARMUP), ...(c.bf16 ? ["--bf16"] : []),
   ]);
   if ("why" in r) return [`${label}: not measured (${r.why})`, "—", "—", "—", "—", "—"];
   const res = r.result;
-  return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, res.cpu_ms_median ?? "—", `2 + ${res.n_steps}`, res.ru_maxrss_mib];
+  return [`${label} (torch ${res.torch})`, res.tok_s_median, res.step_ms_median, res.cpu_ms_median ?? "—", `${PEER_WARMUP} + ${res.n_steps}`, res.ru_maxrss_mib];
 }
 
 /**
