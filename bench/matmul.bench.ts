@@ -53,16 +53,16 @@ const shapes: Shape[] = [
 
 /**
  * One TINY GPT training step (M = B·T = 2048 rows, C = 128, MLP 512, vocabulary 96), each product as
- * the autograd issues it: forward x·W onto bias rows (q, k and v are three [C, C] column blocks of
- * c_attn, so attn.c_proj has the same shape), lm_head x·wteᵀ; backward dX = dY·Wᵀ (A·Bᵀ) and
- * dW = Xᵀ·dY (Aᵀ·B, k = 2048). Per layer: 4 + 1 + 1 products of each of the three kinds.
+ * the autograd issues it: forward x·W onto bias rows (q, k and v in one c_attn product; with RoPE or
+ * a KV cache they are three [C, C] column blocks of it, the shape of attn.c_proj), lm_head x·wteᵀ;
+ * backward dX = dY·Wᵀ (A·Bᵀ) and dW = Xᵀ·dY (Aᵀ·B, k = 2048). Per layer: 3 products of each kind.
  */
 function tinyGptShapes(): Shape[] {
   const M = 2048;
   const row = (label: string, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate = false): Shape =>
     ({ label: `GPT TINY ${label}`, batch: 1, m, n, k, transA, transB, accumulate, fastOnly: true });
   // [in, out] of each weight as stored (Conv1D); lm_head's wte is [96, 128].
-  const linears: [string, number, number][] = [["q/k/v, attn.c_proj", 128, 128], ["c_attn (fused)", 128, 384], ["mlp.c_fc", 128, 512], ["mlp.c_proj", 512, 128]];
+  const linears: [string, number, number][] = [["attn.c_proj (q/k/v with RoPE)", 128, 128], ["c_attn", 128, 384], ["mlp.c_fc", 128, 512], ["mlp.c_proj", 512, 128]];
   return [
     ...linears.map(([name, i, o]) => row(`${name} fwd ${M}×${i}·${i}×${o}`, M, i, o, false, false, true)),
     row(`lm_head fwd ${M}×128·(96×128)ᵀ`, M, 128, 96, false, true),
