@@ -343,7 +343,14 @@ function fusedAttention(
   const packedLayouts: AttentionLayouts | null = packed
     ? { dq: rowLayout(lead, q.strides, q.offset - packed.offset), dk: rowLayout(lead, k.strides, k.offset - packed.offset), dv: rowLayout(lead, v.strides, v.offset - packed.offset) }
     : null;
-  const packedSize = packed ? numel(packed.shape) : 0;
+  // dq, dk, dv (null where not needed) from `make`, and the packed gradient they all are when packed.
+  const gradientBuffers = <A>(make: (size: number) => A): [A | null, A | null, A | null, A | null] => {
+    if (packed) {
+      const all = packed.requiresGrad ? make(numel(packed.shape)) : null;
+      return [all, all, all, all];
+    }
+    return [q.requiresGrad ? make(N * T * D) : null, k.requiresGrad ? make(N * S * D) : null, v.requiresGrad ? make(N * S * Dv) : null, null];
+  };
   const out = allocateUninitialized(compute, N * T * Dv) as FloatArray; // every row is written
   const lse = new Float64Array(N * T);
   const weights = options.returnWeights ? (allocate(compute, N * T * S) as FloatArray) : null;
@@ -371,11 +378,7 @@ function fusedAttention(
       const g = Dv === 1 || grad.strides[grad.ndim - 1] === 1 ? grad : noGrad(() => contiguous(grad));
       const halfLayouts: AttentionLayouts = { ...layouts, ...packedLayouts, dOut: rowLayout(lead, g.strides, g.offset) };
       // Every row of each gradient is written (their layouts cover the whole buffer).
-      const gradBuffer = (size: number): Storage => allocateUninitialized(q.dtype, size);
-      const packedGrad = packed?.requiresGrad ? gradBuffer(packedSize) : null;
-      const dq = packed ? packedGrad : q.requiresGrad ? gradBuffer(N * T * D) : null;
-      const dk = packed ? packedGrad : k.requiresGrad ? gradBuffer(N * S * D) : null;
-      const dv = packed ? packedGrad : v.requiresGrad ? gradBuffer(N * S * Dv) : null;
+      const [dq, dk, dv, packedGrad] = gradientBuffers((size: number): Storage => allocateUninitialized(q.dtype, size));
       const [qh, kh, vh] = halfOperands;
       const dOut = g.storage as Uint16Array;
       const bits = (d: Storage | null): Uint16Array | null => d as Uint16Array | null;
@@ -402,11 +405,9 @@ function fusedAttention(
     if (inPlace) gradLayouts.dOut = rowLayout(lead, g.strides, g.offset);
     // Every row of each gradient is written (their layouts cover the whole buffer).
     // float32 gradients of a half op go to scratch, rounded into fresh half storage below.
-    const gradBuffer = (size: number): FloatArray => (half ? backwardScratch.take(size) : (allocateUninitialized(compute, size) as FloatArray));
-    const packedGrad = packed?.requiresGrad ? gradBuffer(packedSize) : null;
-    const dq = packed ? packedGrad : q.requiresGrad ? gradBuffer(N * T * D) : null;
-    const dk = packed ? packedGrad : k.requiresGrad ? gradBuffer(N * S * D) : null;
-    const dv = packed ? packedGrad : v.requiresGrad ? gradBuffer(N * S * Dv) : null;
+    const [dq, dk, dv, packedGrad] = gradientBuffers(
+      (size: number): FloatArray => (half ? backwardScratch.take(size) : (allocateUninitialized(compute, size) as FloatArray)),
+    );
     const dm = maskNeedsGrad ? (allocate(compute, N * T * S) as FloatArray) : null;
     getBackend().attentionBackward(dq, dk, dv, dm, dOut, out, lse, qb, kb, vb, mo, sizes, gradLayouts);
     const gradient = (d: FloatArray | null, shape: readonly number[], strides: number[] | null, target: readonly number[]): Tensor | null =>

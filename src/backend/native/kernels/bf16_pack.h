@@ -1,8 +1,8 @@
 // The pieces both bf16 GEMMs pack their operands with (amx.cc, bf16.cc): lane masks for ragged edges,
-// a vector round_to_bf16 for bf16 results,
 // the index vector that interleaves two rows of bf16 into (x[j], y[j]) pairs, and a 16×16 transpose of
 // 32-bit words (a row of bf16 pairs read as words is one register; the transpose turns row-major pairs
-// into the column-major order the tiles and dot products read). Internal linkage; the vector functions
+// into the column-major order the tiles and dot products read); and a vector round_to_bf16 for bf16.cc's
+// results. Internal linkage; the vector functions
 // carry their own target attribute, as amx.cc is not compiled with AVX-512 flags.
 #pragma once
 #include <immintrin.h>

@@ -37,7 +37,7 @@ class Pool {
     uint32_t generation;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      generation = ++generation_;
+      generation = posted_.load(std::memory_order_relaxed) + 1;
       job_ = Job{fn, ctx, tasks, helpers};
       done_.store(0, std::memory_order_relaxed);
       claim_.store(claim_word(generation, 0), std::memory_order_release);
@@ -94,7 +94,7 @@ class Pool {
       Job job;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        seen = generation_;
+        seen = posted_.load(std::memory_order_relaxed);
         job = job_;
       }
       // A job read late may be finished (or replaced) already: work() then claims nothing.
@@ -105,8 +105,7 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  uint32_t generation_ = 0;  // under mutex_
-  std::atomic<uint32_t> posted_{0};
+  std::atomic<uint32_t> posted_{0};  // the job's generation: written under mutex_, with job_
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> done_{0};
   Job job_;
